@@ -1,0 +1,310 @@
+//! The one error type of the library.
+//!
+//! Every failure is an [`Error`]: a [`ErrorKind`], the operation that was
+//! attempted (`"add"`, `"delete"`, `"list"` …), the object it was attempted on
+//! (`network namespace "blue"`, `link "veth0"` …), and, when the kernel said
+//! no, its `errno` and the text of its extended acknowledgement
+//! (`NLMSGERR_ATTR_MSG`). It displays the way people read it:
+//!
+//! ```text
+//! cannot add network namespace "x": already exists
+//! cannot add route default via 10.9.9.9: Network is unreachable (kernel: Nexthop has invalid gateway)
+//! cannot add network namespace "x": permission denied (needs CAP_SYS_ADMIN)
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+pub use nix::errno::Errno;
+
+/// What kind of failure an [`Error`] is. Front ends (CLI exit codes, C result
+/// codes, Python exception classes) translate this, once, in one place.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The object does not exist (`ENOENT`, `ENODEV`, `ESRCH`, `EADDRNOTAVAIL` on delete …).
+    NotFound,
+    /// The object exists already (`EEXIST`).
+    AlreadyExists,
+    /// The caller lacks a privilege; [`Error::capability`] names it when known.
+    PermissionDenied,
+    /// A namespace name was refused before anything touched the system.
+    InvalidName,
+    /// An argument was refused (by us before the kernel, or by the kernel with `EINVAL`/`ERANGE`).
+    InvalidArgument,
+    /// The object is in use (`EBUSY`); the message says what holds it when known.
+    Busy,
+    /// The kernel or this machine does not support the operation (`EOPNOTSUPP`, no driver …).
+    Unsupported,
+    /// The kernel refused a netlink request for another reason; see [`Error::errno`] and
+    /// [`Error::kernel_message`].
+    Kernel,
+    /// A registry entry exists but no namespace is mounted on it (a "stale" file).
+    Stale,
+    /// A dump kept changing under us (`NLM_F_DUMP_INTR`) past the retry budget.
+    Interrupted,
+    /// A reply from the kernel could not be parsed.
+    Protocol,
+    /// Any other system-call failure.
+    Io,
+}
+
+impl ErrorKind {
+    /// The short phrase used in messages for this kind, when it has a fixed one.
+    fn phrase(self) -> Option<&'static str> {
+        Some(match self {
+            ErrorKind::NotFound => "not found",
+            ErrorKind::AlreadyExists => "already exists",
+            ErrorKind::PermissionDenied => "permission denied",
+            ErrorKind::InvalidName => "invalid name",
+            ErrorKind::Busy => "busy",
+            ErrorKind::Stale => "stale entry (no namespace is mounted on it)",
+            ErrorKind::Interrupted => "the dump kept changing while it ran",
+            ErrorKind::Unsupported => "not supported",
+            _ => return None,
+        })
+    }
+
+    /// The kind a bare `errno` stands for. `fallback` is used when the errno
+    /// has no class of its own ([`ErrorKind::Kernel`] for netlink replies,
+    /// [`ErrorKind::Io`] for system calls).
+    pub fn from_errno(errno: Errno, fallback: ErrorKind) -> ErrorKind {
+        match errno {
+            Errno::ENOENT | Errno::ENODEV | Errno::ESRCH => ErrorKind::NotFound,
+            Errno::EEXIST => ErrorKind::AlreadyExists,
+            Errno::EPERM | Errno::EACCES => ErrorKind::PermissionDenied,
+            Errno::EBUSY => ErrorKind::Busy,
+            Errno::EOPNOTSUPP | Errno::EAFNOSUPPORT | Errno::EPROTONOSUPPORT | Errno::ENOSYS => {
+                ErrorKind::Unsupported
+            }
+            Errno::EINVAL | Errno::ERANGE if fallback == ErrorKind::Io => {
+                ErrorKind::InvalidArgument
+            }
+            _ => fallback,
+        }
+    }
+}
+
+/// A Linux capability an operation needs; named in permission errors.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// Mounting, `setns`, `unshare(CLONE_NEWNET)`.
+    SysAdmin,
+    /// Changing links, addresses, routes, nsids.
+    NetAdmin,
+}
+
+impl fmt::Display for Capability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Capability::SysAdmin => "CAP_SYS_ADMIN",
+            Capability::NetAdmin => "CAP_NET_ADMIN",
+        })
+    }
+}
+
+/// The error of every fallible operation in this crate.
+///
+/// `Display` gives one line: `cannot OP OBJECT: REASON[ (kernel: TEXT)]`.
+#[derive(Debug, Clone)]
+pub struct Error {
+    kind: ErrorKind,
+    op: &'static str,
+    object: Cow<'static, str>,
+    errno: Option<Errno>,
+    kernel_message: Option<String>,
+    kernel_offset: Option<u32>,
+    capability: Option<Capability>,
+    detail: Option<String>,
+}
+
+/// `Result<T, netns_core::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A new error of `kind` for operation `op` on `object`.
+    pub fn new(kind: ErrorKind, op: &'static str, object: impl Into<Cow<'static, str>>) -> Self {
+        Error {
+            kind,
+            op,
+            object: object.into(),
+            errno: None,
+            kernel_message: None,
+            kernel_offset: None,
+            capability: None,
+            detail: None,
+        }
+    }
+
+    /// A failed system call: the kind follows from `errno` ([`ErrorKind::Io`] when
+    /// it has no class of its own).
+    pub fn sys(errno: Errno, op: &'static str, object: impl Into<Cow<'static, str>>) -> Self {
+        let mut e = Error::new(ErrorKind::from_errno(errno, ErrorKind::Io), op, object);
+        e.errno = Some(errno);
+        e
+    }
+
+    /// A netlink request the kernel refused with `errno` and, if it said more,
+    /// its extended-ack text and the offset of the offending attribute.
+    pub fn kernel(
+        errno: Errno,
+        message: Option<String>,
+        offset: Option<u32>,
+        op: &'static str,
+        object: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        let mut e = Error::new(ErrorKind::from_errno(errno, ErrorKind::Kernel), op, object);
+        e.errno = Some(errno);
+        e.kernel_message = message.filter(|m| !m.is_empty());
+        e.kernel_offset = offset;
+        e
+    }
+
+    /// A failure of `std::io` (which carries an OS errno when there was one).
+    pub fn io(err: &std::io::Error, op: &'static str, object: impl Into<Cow<'static, str>>) -> Self {
+        match err.raw_os_error() {
+            Some(code) => Error::sys(Errno::from_raw(code), op, object),
+            None => Error::new(ErrorKind::Io, op, object).with_detail(err.to_string()),
+        }
+    }
+
+    /// Adds the capability the operation needs; shown when the kind is
+    /// [`ErrorKind::PermissionDenied`].
+    pub fn with_capability(mut self, cap: Capability) -> Self {
+        self.capability = Some(cap);
+        self
+    }
+
+    /// Adds a free-form explanation, shown after the reason (e.g. what holds a
+    /// busy mount, or which step of a multi-step call failed).
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Replaces the kind (for a caller that knows better, e.g. `EINVAL` from
+    /// `setns` on a file that is not a namespace means "stale").
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// Replaces the operation and object, keeping the cause (used when a
+    /// lower layer's error is reported as part of a higher-level call).
+    pub fn context(mut self, op: &'static str, object: impl Into<Cow<'static, str>>) -> Self {
+        self.op = op;
+        self.object = object.into();
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// The operation that failed, e.g. `"add"`.
+    pub fn operation(&self) -> &str {
+        self.op
+    }
+    /// The object the operation was applied to, e.g. `network namespace "blue"`.
+    pub fn object(&self) -> &str {
+        &self.object
+    }
+    /// The `errno` behind the failure, when there was one.
+    pub fn errno(&self) -> Option<Errno> {
+        self.errno
+    }
+    /// The kernel's extended-ack message (`NLMSGERR_ATTR_MSG`), when it sent one.
+    pub fn kernel_message(&self) -> Option<&str> {
+        self.kernel_message.as_deref()
+    }
+    /// The offset of the offending attribute in the request (`NLMSGERR_ATTR_OFFS`).
+    pub fn kernel_offset(&self) -> Option<u32> {
+        self.kernel_offset
+    }
+    /// The capability the operation needs, when a permission error is about one.
+    pub fn capability(&self) -> Option<Capability> {
+        self.capability
+    }
+    /// The extra explanation, if any.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot {} {}: ", self.op, self.object)?;
+        match (self.kind.phrase(), self.errno) {
+            (Some(p), _) => f.write_str(p)?,
+            (None, Some(errno)) => f.write_str(errno.desc())?,
+            (None, None) => f.write_str(match self.kind {
+                ErrorKind::InvalidArgument => "invalid argument",
+                ErrorKind::Protocol => "malformed reply from the kernel",
+                _ => "failed",
+            })?,
+        }
+        if self.kind == ErrorKind::PermissionDenied {
+            if let Some(cap) = self.capability {
+                write!(f, " (needs {cap})")?;
+            }
+        }
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        if let Some(m) = &self.kernel_message {
+            write!(f, " (kernel: {m})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn displays_operation_object_and_reason() {
+        let e = Error::sys(Errno::EEXIST, "add", "network namespace \"x\"");
+        assert_eq!(e.to_string(), "cannot add network namespace \"x\": already exists");
+        assert_eq!(e.kind(), ErrorKind::AlreadyExists);
+    }
+
+    #[test]
+    fn kernel_errors_carry_errno_text_and_ext_ack() {
+        let e = Error::kernel(
+            Errno::ENETUNREACH,
+            Some("Nexthop has invalid gateway".into()),
+            None,
+            "add",
+            "route default via 10.9.9.9",
+        );
+        assert_eq!(
+            e.to_string(),
+            "cannot add route default via 10.9.9.9: Network is unreachable (kernel: Nexthop has invalid gateway)"
+        );
+        assert_eq!(e.kind(), ErrorKind::Kernel);
+        assert_eq!(e.errno(), Some(Errno::ENETUNREACH));
+    }
+
+    #[test]
+    fn permission_errors_name_the_capability() {
+        let e = Error::sys(Errno::EPERM, "add", "network namespace \"x\"")
+            .with_capability(Capability::SysAdmin);
+        assert_eq!(
+            e.to_string(),
+            "cannot add network namespace \"x\": permission denied (needs CAP_SYS_ADMIN)"
+        );
+    }
+
+    #[test]
+    fn kernel_einval_stays_a_kernel_error_syscall_einval_is_an_argument_error() {
+        assert_eq!(
+            Error::kernel(Errno::EINVAL, None, None, "set", "x").kind(),
+            ErrorKind::Kernel
+        );
+        assert_eq!(Error::sys(Errno::EINVAL, "set", "x").kind(), ErrorKind::InvalidArgument);
+    }
+}

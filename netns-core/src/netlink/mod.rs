@@ -1,0 +1,1 @@
+//! rtnetlink sockets (placeholder, being written).

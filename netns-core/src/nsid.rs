@@ -1,0 +1,1 @@
+//! Namespace ids (placeholder, being written).
