@@ -6,6 +6,12 @@
 
 . "$(dirname "$0")/lib.bash"
 
+# add_ns NAME: `netns add NAME`, checked: a mounted namespace file appears.
+add_ns() {
+    must netns add "$1"
+    mountpoint -q "$RUN_DIR/$1" || fail "netns add $1 made no mounted $RUN_DIR/$1"
+}
+
 test_binary_present() {
     [ -x "$NETNS" ] || fail "no netns binary at $NETNS (cargo build -p netns-cli)"
 }
@@ -20,7 +26,7 @@ test_add_then_list_matches_ip() {
 }
 
 test_ip_sees_netns_namespaces_and_back() {
-    must netns add a
+    add_ns a
     must ip netns exec a true
     must ip netns add b
     must netns exec b true
@@ -28,7 +34,7 @@ test_ip_sees_netns_namespaces_and_back() {
 }
 
 test_list_shows_nsid_like_ip() {
-    must netns add a
+    add_ns a
     must netns set a 5
     assert_same_run "list with an id" -- netns list -- ip netns list
     assert_eq "a (id: 5)" "$(netns list)" "netns list"
@@ -36,13 +42,13 @@ test_list_shows_nsid_like_ip() {
 }
 
 test_json_list_matches_ip() {
-    must netns add a
+    add_ns a
     must ip netns set a 3
     assert_eq "$(ip -j netns list | jq -S .)" "$(netns -j list | jq -S .)" "JSON listing"
 }
 
 test_exec_ip_link_matches_ip() {
-    must netns add a
+    add_ns a
     assert_same_run "exec ip link" -- netns exec a ip link -- ip netns exec a ip link
     local links
     links=$(netns exec a ip -o link | awk -F': ' '{ print $2 }')
@@ -50,19 +56,21 @@ test_exec_ip_link_matches_ip() {
 }
 
 test_exec_exit_status_is_the_commands() {
-    must netns add a
+    add_ns a
     netns exec a sh -c 'exit 7'
     assert_eq 7 "$?" "exit status"
 }
 
 test_exec_runs_in_the_namespace() {
-    must netns add a
-    assert_eq "$(ip netns exec a readlink /proc/self/ns/net)" \
-        "$(netns exec a readlink /proc/self/ns/net)" "namespace seen by the command"
+    add_ns a
+    local inside
+    inside=$(ip netns exec a readlink /proc/self/ns/net)
+    [ -n "$inside" ] && [ "$inside" != "$(readlink /proc/self/ns/net)" ] || fail "ip netns exec a did not run in a"
+    assert_eq "$inside" "$(netns exec a readlink /proc/self/ns/net)" "namespace seen by the command"
 }
 
 test_identify_pid_matches_ip() {
-    must netns add a
+    add_ns a
     # The command records its own pid: `netns exec` may fork, so $! can be the CLI.
     netns exec a sh -c "echo \$\$ > $SCRATCH/pid; exec sleep 10" &
     wait_for_file "$SCRATCH/pid"
@@ -77,7 +85,7 @@ test_identify_pid_matches_ip() {
 }
 
 test_pids_matches_ip() {
-    must netns add a
+    add_ns a
     netns exec a sh -c "echo \$\$ > $SCRATCH/pid; exec sleep 10" &
     wait_for_file "$SCRATCH/pid"
     assert_eq "$(ip netns pids a | sort -n)" "$(netns pids a | sort -n)" "pids"
@@ -95,13 +103,13 @@ test_attach_names_a_process_namespace() {
 }
 
 test_delete_leaves_nothing() {
-    must netns add a
+    add_ns a
     must netns delete a
     assert_run_dir_empty
     assert_no_mounts_below_run_dir
     assert_same_run "list after delete" -- netns list -- ip netns list
     # The name can be used again at once.
-    must netns add a
+    add_ns a
     must netns delete a
     assert_run_dir_empty
 }
@@ -115,15 +123,15 @@ test_delete_missing_fails_like_ip() {
 }
 
 test_delete_all() {
-    must netns add a
-    must netns add b
+    add_ns a
+    add_ns b
     must netns delete --all
     assert_run_dir_empty
     assert_no_mounts_below_run_dir
 }
 
 test_add_existing_is_refused_and_keeps_the_first() {
-    must netns add a
+    add_ns a
     assert_fails netns add a
     netns add a 2>/dev/null
     local st=$?
@@ -153,14 +161,15 @@ test_255_byte_name_is_accepted() {
     local name
     name=$(printf 'y%.0s' $(seq 255))
     must netns add "$name"
+    mountpoint -q "$RUN_DIR/$name" || fail "no mounted namespace file for the 255-byte name"
     assert_eq "$name" "$(netns list)" "list"
     must netns delete "$name"
     assert_run_dir_empty
 }
 
 test_exec_all_matches_ip() {
-    must netns add a
-    must netns add b
+    add_ns a
+    add_ns b
     assert_eq "$(ip -all netns exec ip -o link | sort)" \
         "$(netns exec --all ip -o link | sort)" "exec --all output (sorted lines)"
 }
