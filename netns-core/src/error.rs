@@ -162,7 +162,11 @@ impl Error {
     }
 
     /// A failure of `std::io` (which carries an OS errno when there was one).
-    pub fn io(err: &std::io::Error, op: &'static str, object: impl Into<Cow<'static, str>>) -> Self {
+    pub fn io(
+        err: &std::io::Error,
+        op: &'static str,
+        object: impl Into<Cow<'static, str>>,
+    ) -> Self {
         match err.raw_os_error() {
             Some(code) => Error::sys(Errno::from_raw(code), op, object),
             None => Error::new(ErrorKind::Io, op, object).with_detail(err.to_string()),
@@ -268,7 +272,10 @@ mod tests {
     #[test]
     fn displays_operation_object_and_reason() {
         let e = Error::sys(Errno::EEXIST, "add", "network namespace \"x\"");
-        assert_eq!(e.to_string(), "cannot add network namespace \"x\": already exists");
+        assert_eq!(
+            e.to_string(),
+            "cannot add network namespace \"x\": already exists"
+        );
         assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     }
 
@@ -305,6 +312,9 @@ mod tests {
             Error::kernel(Errno::EINVAL, None, None, "set", "x").kind(),
             ErrorKind::Kernel
         );
-        assert_eq!(Error::sys(Errno::EINVAL, "set", "x").kind(), ErrorKind::InvalidArgument);
+        assert_eq!(
+            Error::sys(Errno::EINVAL, "set", "x").kind(),
+            ErrorKind::InvalidArgument
+        );
     }
 }

@@ -1,0 +1,683 @@
+//! The registry of named namespaces: files under the run directory
+//! (`/run/netns`), each with a network namespace bind-mounted on it, as
+//! iproute2's `ip netns` keeps them.
+
+use std::fs::{DirBuilder, File};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use nix::fcntl::{Flock, FlockArg, OFlag};
+use nix::mount::{MntFlags, MsFlags};
+use nix::sys::stat::Mode;
+use nix::sys::statfs::NSFS_MAGIC;
+
+use super::name::validate_name;
+use super::{NetNs, Shown};
+use crate::error::{Capability, Errno, Error, ErrorKind, Result};
+use crate::netlink::Socket;
+use crate::nsid::{self, Nsid};
+
+/// The registry of named network namespaces: a run directory (default
+/// `/run/netns`, where each name is a file with the namespace bind-mounted on
+/// it) and an etc directory (default `/etc/netns`, whose `NAME/` subdirectory
+/// holds files bound over `/etc` by [`Registry::exec`]).
+///
+/// # Examples
+/// ```no_run
+/// use netns_core::Registry;
+/// let reg = Registry::from_env();
+/// let ns = reg.add("blue")?;
+/// for entry in reg.list()? {
+///     println!("{} {:?}", entry.name, entry.id);
+/// }
+/// reg.delete("blue")?;
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registry {
+    run_dir: PathBuf,
+    etc_dir: PathBuf,
+}
+
+/// One entry of [`Registry::list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Entry {
+    /// The name (the file name under the run directory).
+    pub name: String,
+    /// The namespace's id as seen from the caller's namespace, if it has one.
+    pub id: Option<Nsid>,
+    /// True when the file has no namespace mounted on it (an interrupted add,
+    /// or a mount made in another mount namespace that never reached this one).
+    pub stale: bool,
+}
+
+/// One entry of [`Registry::list_ids`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IdEntry {
+    /// The nsid, as seen from the namespace the query was made in.
+    pub nsid: Nsid,
+    /// The id the same peer has as seen from the target namespace
+    /// (`NETNSA_CURRENT_NSID`), when a target was given and the kernel said.
+    pub current_nsid: Option<Nsid>,
+    /// The registry name of the namespace with that nsid, if any.
+    pub name: Option<String>,
+}
+
+/// Kernel-side filters for [`Registry::list_ids`], as `ip netns list-id
+/// [target-nsid N] [nsid N]`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct IdFilter {
+    /// List the ids as seen from the namespace that has this nsid here.
+    pub target_nsid: Option<Nsid>,
+    /// Only this nsid (requires `target_nsid`, as in iproute2).
+    pub nsid: Option<Nsid>,
+}
+
+impl IdFilter {
+    /// No filter.
+    pub fn new() -> Self {
+        IdFilter::default()
+    }
+    /// Sets `target_nsid`.
+    pub fn target_nsid(mut self, id: Nsid) -> Self {
+        self.target_nsid = Some(id);
+        self
+    }
+    /// Sets `nsid`.
+    pub fn nsid(mut self, id: Nsid) -> Self {
+        self.nsid = Some(id);
+        self
+    }
+}
+
+/// Options of [`Registry::pids`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PidsOptions {
+    /// Also report threads (by thread id) whose own namespace is this one,
+    /// not only thread-group leaders.
+    pub threads: bool,
+}
+
+impl PidsOptions {
+    /// Thread-group leaders only (iproute2's behaviour).
+    pub fn new() -> Self {
+        PidsOptions::default()
+    }
+    /// Sets `threads`.
+    pub fn threads(mut self, yes: bool) -> Self {
+        self.threads = yes;
+        self
+    }
+}
+
+/// What [`Registry::delete_all`] did: it goes on past a failure.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct DeleteAllReport {
+    /// Names deleted.
+    pub deleted: Vec<String>,
+    /// Names that could not be deleted, with why.
+    pub failed: Vec<(String, Error)>,
+}
+
+fn ns_object(name: &str) -> String {
+    format!("network namespace {name:?}")
+}
+
+impl Default for Registry {
+    /// `/run/netns` and `/etc/netns`, ignoring the environment.
+    fn default() -> Self {
+        Registry::new(Registry::DEFAULT_RUN_DIR, Registry::DEFAULT_ETC_DIR)
+    }
+}
+
+impl Registry {
+    /// iproute2's run directory.
+    pub const DEFAULT_RUN_DIR: &'static str = "/run/netns";
+    /// iproute2's etc directory.
+    pub const DEFAULT_ETC_DIR: &'static str = "/etc/netns";
+
+    /// A registry with explicit directories.
+    pub fn new(run_dir: impl Into<PathBuf>, etc_dir: impl Into<PathBuf>) -> Registry {
+        Registry {
+            run_dir: run_dir.into(),
+            etc_dir: etc_dir.into(),
+        }
+    }
+
+    /// The directories from `NETNS_RUN_DIR` and `NETNS_ETC_DIR` when set (and
+    /// not empty), else the defaults.
+    pub fn from_env() -> Registry {
+        let var = |k: &str, d: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(d))
+        };
+        Registry::new(
+            var("NETNS_RUN_DIR", Registry::DEFAULT_RUN_DIR),
+            var("NETNS_ETC_DIR", Registry::DEFAULT_ETC_DIR),
+        )
+    }
+
+    /// The run directory.
+    pub fn run_dir(&self) -> &Path {
+        &self.run_dir
+    }
+
+    /// The etc directory.
+    pub fn etc_dir(&self) -> &Path {
+        &self.etc_dir
+    }
+
+    /// The file of namespace `name`, after checking the name.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidName`].
+    pub fn path(&self, name: &str) -> Result<PathBuf> {
+        validate_name(name)?;
+        Ok(self.run_dir.join(name))
+    }
+
+    /// Creates a new network namespace named `name` and returns a handle on it.
+    ///
+    /// iproute2's sequence: the run directory is created (mode 0755), locked
+    /// (`flock`) and made a shared mount (`MS_SHARED|MS_REC`; if it is not a
+    /// mount point yet, it is bind-mounted onto itself, made `MS_PRIVATE` to
+    /// get a peer group of its own, and made shared again), so parallel first
+    /// adds never stack mounts. Then the file is created
+    /// (`O_CREAT|O_EXCL|O_NOFOLLOW`, mode 0), a dedicated thread calls
+    /// `unshare(CLONE_NEWNET)`, and the new namespace is bind-mounted onto the
+    /// file. The calling thread never changes namespace and nothing forks.
+    ///
+    /// A stale file of the same name (no namespace mounted on it) is replaced,
+    /// under an exclusive lock that no add of this library holds between
+    /// creating its file and mounting on it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidName`] before anything is touched;
+    /// [`ErrorKind::AlreadyExists`]; [`ErrorKind::PermissionDenied`] naming
+    /// `CAP_SYS_ADMIN`. On any failure the file is removed and the mount undone.
+    #[doc(alias = "ip netns add")]
+    pub fn add(&self, name: &str) -> Result<NetNs> {
+        let path = self
+            .path(name)
+            .map_err(|e| e.context("add", ns_object(name)))?;
+        self.register(&path, NetNs::new_anonymous)
+            .map_err(|e| e.context("add", ns_object(name)))
+    }
+
+    /// Gives the network namespace of process `pid` the name `name` (as `ip
+    /// netns attach`): the same sequence as [`Registry::add`], binding the
+    /// process's namespace, opened through a pidfd so a recycled pid cannot
+    /// substitute another process's namespace.
+    ///
+    /// # Errors
+    /// As [`Registry::add`]; [`ErrorKind::InvalidArgument`] for pid ≤ 0,
+    /// [`ErrorKind::NotFound`] for no such process.
+    pub fn attach(&self, name: &str, pid: i32) -> Result<NetNs> {
+        let op = "attach";
+        let path = self
+            .path(name)
+            .map_err(|e| e.context(op, ns_object(name)))?;
+        let ns = NetNs::open_pid(pid).map_err(|e| {
+            let detail = e.to_string();
+            Error::new(e.kind(), op, ns_object(name)).with_detail(detail)
+        })?;
+        self.register(&path, || Ok(ns))
+            .map_err(|e| e.context(op, ns_object(name)))
+    }
+
+    /// Opens the namespace named `name`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidName`], [`ErrorKind::NotFound`],
+    /// [`ErrorKind::Stale`] for a file with no namespace mounted on it.
+    pub fn open(&self, name: &str) -> Result<NetNs> {
+        let path = self
+            .path(name)
+            .map_err(|e| e.context("open", ns_object(name)))?;
+        NetNs::open_path(&path).map_err(|e| e.context("open", ns_object(name)))
+    }
+
+    /// Creates the registry file at `path`, then the namespace (`make`), then
+    /// binds the namespace onto the file; on failure the file is removed.
+    fn register(&self, path: &Path, make: impl FnOnce() -> Result<NetNs>) -> Result<NetNs> {
+        let mut lock = self.prepare_run_dir()?;
+        drop(create_entry(&mut lock, path)?);
+        let ns = match make() {
+            Ok(ns) => ns,
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                return Err(e);
+            }
+        };
+        let source = format!("/proc/thread-self/fd/{}", ns.raw_fd());
+        if let Err(e) = nix::mount::mount(
+            Some(source.as_str()),
+            path,
+            None::<&str>,
+            MsFlags::MS_BIND,
+            None::<&str>,
+        ) {
+            let _ = std::fs::remove_file(path);
+            return Err(Error::sys(e, "bind", "").with_capability(Capability::SysAdmin));
+        }
+        Ok(ns)
+    }
+
+    /// Creates the run directory, locks it and makes it a shared mount.
+    /// Returns the lock, held shared (so a stale-entry cleanup, which takes it
+    /// exclusively, never sees another add between create and mount).
+    fn prepare_run_dir(&self) -> Result<Flock<File>> {
+        let dir = &self.run_dir;
+        let object = || format!("run directory {}", Shown(dir));
+        match DirBuilder::new().mode(0o755).create(dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(&e, "create", object())),
+        }
+        let fd = File::open(dir).map_err(|e| Error::io(&e, "open", object()))?;
+        let lock = Flock::lock(fd, FlockArg::LockExclusive)
+            .map_err(|(_, e)| Error::sys(e, "lock", object()))?;
+        let shared = MsFlags::MS_SHARED | MsFlags::MS_REC;
+        let none = None::<&str>;
+        let perm = |e| Error::sys(e, "mount", object()).with_capability(Capability::SysAdmin);
+        match nix::mount::mount(none, dir, none, shared, none) {
+            Ok(()) => {}
+            Err(Errno::EINVAL) => {
+                // Not a mount point yet: make it one, with a peer group of its own.
+                nix::mount::mount(
+                    Some(dir),
+                    dir,
+                    none,
+                    MsFlags::MS_BIND | MsFlags::MS_REC,
+                    none,
+                )
+                .map_err(perm)?;
+                let undo = |e| {
+                    let _ = nix::mount::umount2(dir, MntFlags::MNT_DETACH);
+                    perm(e)
+                };
+                nix::mount::mount(none, dir, none, MsFlags::MS_PRIVATE | MsFlags::MS_REC, none)
+                    .map_err(undo)?;
+                nix::mount::mount(none, dir, none, shared, none).map_err(undo)?;
+            }
+            Err(e) => return Err(perm(e)),
+        }
+        lock.relock(FlockArg::LockShared)
+            .map_err(|e| Error::sys(e, "lock", object()))?;
+        Ok(lock)
+    }
+
+    /// Deletes the name `name`: `umount2(MNT_DETACH)` then `unlink`. The
+    /// namespace itself lives on while processes or handles use it. A stale
+    /// file is removed too. `EBUSY` (a copy of the mount held elsewhere) is
+    /// retried briefly, then reported with the processes that hold it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidName`], [`ErrorKind::NotFound`],
+    /// [`ErrorKind::Busy`], [`ErrorKind::PermissionDenied`] naming `CAP_SYS_ADMIN`.
+    #[doc(alias = "ip netns delete")]
+    pub fn delete(&self, name: &str) -> Result<()> {
+        let op = "delete";
+        let path = self
+            .path(name)
+            .map_err(|e| e.context(op, ns_object(name)))?;
+        let mut delay = Duration::from_millis(2);
+        for _ in 0..8 {
+            match nix::mount::umount2(&path, MntFlags::MNT_DETACH) {
+                Ok(()) | Err(Errno::EINVAL) | Err(Errno::ENOENT) => {}
+                Err(e) => {
+                    return Err(
+                        Error::sys(e, op, ns_object(name)).with_capability(Capability::SysAdmin)
+                    )
+                }
+            }
+            match nix::unistd::unlink(&path) {
+                Ok(()) => return Ok(()),
+                Err(Errno::EBUSY) => std::thread::sleep(delay),
+                Err(e) => return Err(Error::sys(e, op, ns_object(name))),
+            }
+            delay *= 2;
+        }
+        let holders = mount_holders(&path);
+        let detail = if holders.is_empty() {
+            "still a mount point after repeated detaches".to_string()
+        } else {
+            format!(
+                "still mounted in the mount namespace of pid {}",
+                join(&holders)
+            )
+        };
+        Err(Error::new(ErrorKind::Busy, op, ns_object(name)).with_detail(detail))
+    }
+
+    /// Deletes every name, going on past failures and reporting each one.
+    ///
+    /// # Errors
+    /// Only when the run directory cannot be read.
+    pub fn delete_all(&self) -> Result<DeleteAllReport> {
+        let mut report = DeleteAllReport::default();
+        for name in self.names()? {
+            match self.delete(&name) {
+                Ok(()) => report.deleted.push(name),
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => report.failed.push((name, e)),
+            }
+        }
+        Ok(report)
+    }
+
+    /// The names in the run directory, sorted. A missing run directory is an
+    /// empty registry.
+    ///
+    /// # Errors
+    /// When the directory exists but cannot be read.
+    pub fn names(&self) -> Result<Vec<String>> {
+        let object = || format!("run directory {}", Shown(&self.run_dir));
+        let dir = match std::fs::read_dir(&self.run_dir) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io(&e, "read", object())),
+        };
+        let mut names = Vec::new();
+        for entry in dir {
+            let entry = entry.map_err(|e| Error::io(&e, "read", object()))?;
+            // Names that are not UTF-8 cannot have been made by a valid add; skip.
+            if let Ok(name) = entry.file_name().into_string() {
+                names.push(name);
+            }
+        }
+        names.sort_unstable();
+        Ok(names)
+    }
+
+    /// Every name, sorted, each with its nsid as seen from the calling
+    /// thread's namespace (`RTM_GETNSID` with `NETNSA_FD`, all over one
+    /// netlink socket); stale entries are flagged, not hidden.
+    ///
+    /// # Errors
+    /// When the run directory cannot be read or netlink fails.
+    #[doc(alias = "ip netns list")]
+    pub fn list(&self) -> Result<Vec<Entry>> {
+        let (names, handles) = self.open_all()?;
+        let ids = self.ids_of(&handles)?;
+        Ok(names
+            .into_iter()
+            .zip(handles.iter().zip(ids))
+            .map(|(name, (ns, id))| Entry {
+                name,
+                id,
+                stale: ns.is_none(),
+            })
+            .collect())
+    }
+
+    /// Opens every entry; `None` for stale ones. Entries deleted meanwhile are
+    /// dropped.
+    fn open_all(&self) -> Result<(Vec<String>, Vec<Option<NetNs>>)> {
+        let mut names = Vec::new();
+        let mut handles = Vec::new();
+        for name in self.names()? {
+            match NetNs::open_path(self.run_dir.join(&name)) {
+                Ok(ns) => handles.push(Some(ns)),
+                Err(e) if e.kind() == ErrorKind::Stale => handles.push(None),
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.context("list", ns_object(&name))),
+            }
+            names.push(name);
+        }
+        Ok((names, handles))
+    }
+
+    fn ids_of(&self, handles: &[Option<NetNs>]) -> Result<Vec<Option<Nsid>>> {
+        let fds: Vec<BorrowedFd<'_>> = handles.iter().flatten().map(|ns| ns.as_fd()).collect();
+        let mut found = if fds.is_empty() {
+            Vec::new().into_iter()
+        } else {
+            let mut sock =
+                Socket::open().map_err(|e| e.context("list", "network namespace ids"))?;
+            nsid::get_many(&mut sock, &fds)
+                .map_err(|e| e.error)?
+                .into_iter()
+        };
+        Ok(handles
+            .iter()
+            .map(|h| h.as_ref().and_then(|_| found.next().flatten()))
+            .collect())
+    }
+
+    /// The nsids known in the calling thread's namespace (an `RTM_GETNSID`
+    /// dump, filtered by the kernel), each with the registry name that has it.
+    ///
+    /// # Errors
+    /// When netlink fails or the kernel refuses the filter.
+    #[doc(alias = "ip netns list-id")]
+    pub fn list_ids(&self, filter: IdFilter) -> Result<Vec<IdEntry>> {
+        let mut sock = Socket::open().map_err(|e| e.context("list", "network namespace ids"))?;
+        let ids = nsid::list(&mut sock, filter.target_nsid, filter.nsid)?;
+        let (names, handles) = self.open_all()?;
+        let fds: Vec<BorrowedFd<'_>> = handles.iter().flatten().map(|ns| ns.as_fd()).collect();
+        let named: Vec<(String, Option<Nsid>)> = if fds.is_empty() {
+            Vec::new()
+        } else {
+            let mut ids = nsid::get_many(&mut sock, &fds)
+                .map_err(|e| e.error)?
+                .into_iter();
+            names
+                .into_iter()
+                .zip(handles.iter())
+                .filter(|(_, h)| h.is_some())
+                .map(|(n, _)| (n, ids.next().flatten()))
+                .collect()
+        };
+        Ok(ids
+            .into_iter()
+            .map(|e| IdEntry {
+                name: named
+                    .iter()
+                    .find(|(_, id)| *id == Some(e.nsid))
+                    .map(|(n, _)| n.clone()),
+                nsid: e.nsid,
+                current_nsid: e.current_nsid,
+            })
+            .collect())
+    }
+
+    /// Assigns an nsid to namespace `name` in the calling thread's namespace
+    /// (`RTM_NEWNSID` with `NETNSA_FD` and `NETNSA_NSID`); `None` lets the
+    /// kernel choose (`auto`).
+    ///
+    /// # Errors
+    /// The kernel's refusal with its text, e.g. `Peer netns already has a nsid
+    /// assigned` or `The specified nsid is already used`.
+    #[doc(alias = "ip netns set")]
+    pub fn set_id(&self, name: &str, id: Option<Nsid>) -> Result<()> {
+        let ns = self
+            .open(name)
+            .map_err(|e| e.context("set id of", ns_object(name)))?;
+        let mut sock = Socket::open().map_err(|e| e.context("set id of", ns_object(name)))?;
+        nsid::set(&mut sock, ns.as_fd(), id).map_err(|e| e.context("set id of", ns_object(name)))
+    }
+
+    /// Every name whose namespace is the one of process `pid` (the calling
+    /// thread's when `None`), sorted. iproute2 prints only the last match.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when the process does not exist.
+    #[doc(alias = "ip netns identify")]
+    pub fn identify(&self, pid: Option<i32>) -> Result<Vec<String>> {
+        let target = match pid {
+            Some(pid) => NetNs::open_pid(pid),
+            None => NetNs::current(),
+        }
+        .map_err(|e| {
+            e.context(
+                "identify",
+                pid.map_or("the current thread".to_string(), |p| format!("process {p}")),
+            )
+        })?;
+        let mut names = Vec::new();
+        for name in self.names()? {
+            if let Ok(md) = std::fs::metadata(self.run_dir.join(&name)) {
+                if md.dev() == target.device() && md.ino() == target.inode() {
+                    names.push(name);
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// The processes whose network namespace is `name`'s, sorted: every
+    /// numeric `/proc/PID` whose `ns/net` matches (thread-group leaders; with
+    /// [`PidsOptions::threads`], every thread id whose own namespace matches).
+    ///
+    /// # Errors
+    /// As [`Registry::open`].
+    #[doc(alias = "ip netns pids")]
+    pub fn pids(&self, name: &str, opts: PidsOptions) -> Result<Vec<i32>> {
+        let ns = self
+            .open(name)
+            .map_err(|e| e.context("list processes of", ns_object(name)))?;
+        let same = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| m.dev() == ns.device() && m.ino() == ns.inode())
+                .unwrap_or(false)
+        };
+        let mut pids = Vec::new();
+        let proc = std::fs::read_dir("/proc").map_err(|e| Error::io(&e, "read", "/proc"))?;
+        for entry in proc.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            if !opts.threads {
+                if same(&entry.path().join("ns/net")) {
+                    pids.push(pid);
+                }
+                continue;
+            }
+            if let Ok(tasks) = std::fs::read_dir(entry.path().join("task")) {
+                for task in tasks.flatten() {
+                    if let Some(tid) = task
+                        .file_name()
+                        .to_str()
+                        .and_then(|s| s.parse::<i32>().ok())
+                    {
+                        if same(&task.path().join("ns/net")) {
+                            pids.push(tid);
+                        }
+                    }
+                }
+            }
+        }
+        pids.sort_unstable();
+        Ok(pids)
+    }
+}
+
+/// Creates the registry file; replaces a stale one (see [`Registry::add`]).
+fn create_entry(lock: &mut Flock<File>, path: &Path) -> Result<std::os::fd::OwnedFd> {
+    let flags =
+        OFlag::O_RDONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
+    let create = || nix::fcntl::open(path, flags, Mode::empty());
+    let exists = || Error::new(ErrorKind::AlreadyExists, "create", "");
+    match create() {
+        Ok(fd) => return Ok(fd),
+        Err(Errno::EEXIST) => {}
+        Err(e) => {
+            return Err(Error::sys(
+                e,
+                "create",
+                format!("namespace file {}", Shown(path)),
+            ))
+        }
+    }
+    if !is_stale(path) {
+        return Err(exists());
+    }
+    // No add of ours is between create and mount while we hold this exclusively.
+    lock.relock(FlockArg::LockExclusive)
+        .map_err(|e| Error::sys(e, "lock", "run directory"))?;
+    if is_stale(path) {
+        let _ = nix::unistd::unlink(path);
+    }
+    let created = create();
+    lock.relock(FlockArg::LockShared)
+        .map_err(|e| Error::sys(e, "lock", "run directory"))?;
+    match created {
+        Ok(fd) => Ok(fd),
+        Err(Errno::EEXIST) => Err(exists()),
+        Err(e) => Err(Error::sys(
+            e,
+            "create",
+            format!("namespace file {}", Shown(path)),
+        )),
+    }
+}
+
+/// A regular file with no namespace mounted on it.
+fn is_stale(path: &Path) -> bool {
+    let Ok(md) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !md.file_type().is_file() {
+        return false;
+    }
+    match nix::sys::statfs::statfs(path) {
+        Ok(fs) => fs.filesystem_type() != NSFS_MAGIC,
+        Err(_) => false,
+    }
+}
+
+/// Pids (one per mount namespace) whose mount table still has `path` mounted.
+fn mount_holders(path: &Path) -> Vec<i32> {
+    let Some(target) = path.to_str() else {
+        return Vec::new();
+    };
+    let mut seen = Vec::new();
+    let mut pids = Vec::new();
+    let Ok(proc) = std::fs::read_dir("/proc") else {
+        return pids;
+    };
+    for entry in proc.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(mnt) = std::fs::metadata(entry.path().join("ns/mnt")) else {
+            continue;
+        };
+        if seen.contains(&mnt.ino()) {
+            continue;
+        }
+        seen.push(mnt.ino());
+        let Ok(info) = std::fs::read_to_string(entry.path().join("mountinfo")) else {
+            continue;
+        };
+        if info.lines().any(|l| l.split(' ').nth(4) == Some(target)) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+fn join(pids: &[i32]) -> String {
+    pids.iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

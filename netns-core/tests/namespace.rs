@@ -1,0 +1,407 @@
+//! The namespace API against the real kernel, each test in its own sandbox
+//! (a private mount + network namespace with an empty /run/netns).
+#![allow(clippy::unwrap_used)]
+
+
+use std::io::Read;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::MetadataExt;
+use std::time::Duration;
+
+use netns_core::{
+    ErrorKind, ExecOptions, IdFilter, MonitorEvent, NetNs, Nsid, PidsOptions, Registry,
+};
+use netns_testkit::{current_netns_id, sandbox, Sandbox};
+
+fn registry(sb: &Sandbox) -> Registry {
+    Registry::new(sb.run_dir(), sb.etc_dir())
+}
+
+fn ip_netns_list(sb: &Sandbox) -> Vec<String> {
+    let mut lines: Vec<String> = sb
+        .run_checked("ip", ["netns", "list"])
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+#[test]
+fn add_list_delete_agree_with_ip_netns() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let ns = reg.add("a").unwrap();
+    reg.add("b").unwrap();
+    let names: Vec<String> = reg.list().unwrap().into_iter().map(|e| e.name).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert_eq!(ip_netns_list(&sb), ["a", "b"]);
+    // The handle is the namespace ip enters.
+    let inside = sb.run_checked(
+        "ip",
+        ["netns", "exec", "a", "readlink", "/proc/self/ns/net"],
+    );
+    assert_eq!(inside.trim(), format!("net:[{}]", ns.inode()));
+    assert_eq!(sb.mounts_under(sb.run_dir().join("a")).len(), 1);
+    reg.delete("a").unwrap();
+    reg.delete("b").unwrap();
+    assert!(ip_netns_list(&sb).is_empty());
+    drop(ns);
+    sb.assert_clean();
+}
+
+#[test]
+fn ip_made_namespaces_are_ours_too() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    sb.run_checked("ip", ["netns", "add", "fromip"]);
+    sb.run_checked("ip", ["netns", "set", "fromip", "7"]);
+    let list = reg.list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "fromip");
+    assert_eq!(list[0].id, Nsid::new(7));
+    assert!(!list[0].stale);
+    reg.delete("fromip").unwrap();
+    sb.assert_clean();
+}
+
+#[test]
+fn add_of_an_existing_name_is_refused_and_leaves_it_intact() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let first = reg.add("x").unwrap();
+    let err = reg.add("x").unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+    assert!(
+        err.to_string()
+            .starts_with("cannot add network namespace \"x\": already exists"),
+        "{err}"
+    );
+    assert_eq!(reg.open("x").unwrap(), first);
+    reg.delete("x").unwrap();
+    sb.assert_clean();
+}
+
+#[test]
+fn bad_names_are_refused_before_the_filesystem_is_touched() {
+    let sb = sandbox();
+    let reg = Registry::new(sb.run_dir().join("never-created"), sb.etc_dir());
+    let long = "x".repeat(256);
+    for bad in ["../x", "a/b", ".", "..", "", long.as_str(), "nul\0byte"] {
+        let e = reg.add(bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidName, "{bad:?}: {e}");
+        assert_eq!(reg.delete(bad).unwrap_err().kind(), ErrorKind::InvalidName);
+        assert_eq!(
+            reg.attach(bad, 1).unwrap_err().kind(),
+            ErrorKind::InvalidName
+        );
+    }
+    assert!(!sb.run_dir().join("never-created").exists());
+    sb.assert_clean();
+}
+
+#[test]
+fn stale_files_are_listed_replaced_by_add_and_removed_by_delete() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    // What an interrupted `ip netns add` leaves: an empty file, no mount.
+    std::fs::write(sb.run_dir().join("stale"), b"").unwrap();
+    let list = reg.list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert!(list[0].stale);
+    assert_eq!(reg.open("stale").unwrap_err().kind(), ErrorKind::Stale);
+    let ns = reg.add("stale").unwrap();
+    assert_eq!(reg.open("stale").unwrap(), ns);
+    assert!(!reg.list().unwrap()[0].stale);
+    reg.delete("stale").unwrap();
+    std::fs::write(sb.run_dir().join("stale2"), b"").unwrap();
+    reg.delete("stale2").unwrap();
+    sb.assert_clean();
+}
+
+#[test]
+fn delete_of_a_missing_name_is_not_found_and_delete_all_reports_each() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    assert_eq!(reg.delete("nope").unwrap_err().kind(), ErrorKind::NotFound);
+    for n in ["a", "b", "c"] {
+        reg.add(n).unwrap();
+    }
+    let report = reg.delete_all().unwrap();
+    assert_eq!(report.deleted, ["a", "b", "c"]);
+    assert!(report.failed.is_empty());
+    sb.assert_clean();
+}
+
+#[test]
+fn attach_identify_and_pids() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    reg.add("a").unwrap();
+    let mut child = sb.command("sleep").arg("30").spawn().unwrap();
+    let pid = child.id() as i32;
+    // The child runs in the sandbox's namespace; name it twice.
+    reg.attach("here", pid).unwrap();
+    reg.attach("here-too", pid).unwrap();
+    assert_eq!(reg.identify(Some(pid)).unwrap(), ["here", "here-too"]);
+    assert_eq!(reg.identify(None).unwrap(), ["here", "here-too"]);
+    // ip prints only the last match; ours are all of them.
+    let ip = sb.run_checked("ip", ["netns", "identify", &pid.to_string()]);
+    assert!(["here", "here-too"].contains(&ip.trim()), "{ip}");
+    assert!(reg.pids("here", PidsOptions::new()).unwrap().contains(&pid));
+    assert!(reg.pids("a", PidsOptions::new()).unwrap().is_empty());
+
+    let inside = reg
+        .spawn("a", &["sleep", "30"], ExecOptions::new())
+        .unwrap();
+    assert_eq!(reg.pids("a", PidsOptions::new()).unwrap(), [inside.pid()]);
+    assert_eq!(
+        reg.pids("a", PidsOptions::new().threads(true)).unwrap(),
+        [inside.pid()]
+    );
+    assert_eq!(reg.identify(Some(inside.pid())).unwrap(), ["a"]);
+    let ip_pids = sb.run_checked("ip", ["netns", "pids", "a"]);
+    assert_eq!(ip_pids.trim(), inside.pid().to_string());
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(inside.pid()),
+        nix::sys::signal::SIGKILL,
+    )
+    .unwrap();
+    assert!(!inside.wait().unwrap().success());
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    for n in ["a", "here", "here-too"] {
+        reg.delete(n).unwrap();
+    }
+    sb.assert_clean();
+}
+
+#[test]
+fn bad_pids_are_refused() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    assert_eq!(
+        reg.attach("p", 0).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        reg.attach("p", -5).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    // pid_max is at most 2^22: this one cannot exist.
+    assert_eq!(
+        reg.attach("p", 99_999_999).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        reg.identify(Some(99_999_999)).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    sb.assert_clean();
+}
+
+#[test]
+fn run_executes_inside_and_never_moves_the_caller() {
+    let sb = sandbox();
+    let before = current_netns_id();
+    let ns = NetNs::new_anonymous().unwrap();
+    let seen = ns
+        .run(|| std::fs::metadata("/proc/thread-self/ns/net").map(|m| m.ino()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(seen, ns.inode());
+    assert_eq!(current_netns_id(), before);
+    // A panic inside reaches the caller as a panic, and the caller stays put.
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ns.run(|| panic!("boom"))));
+    assert!(r.is_err());
+    assert_eq!(current_netns_id(), before);
+    assert_ne!(NetNs::current().unwrap(), ns);
+    drop(sb);
+}
+
+#[test]
+fn exec_runs_inside_with_sysfs_and_etc_binds_and_returns_the_status() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let ns = reg.add("a").unwrap();
+    let status = reg
+        .exec("a", &["sh", "-c", "exit 3"], ExecOptions::new())
+        .unwrap();
+    assert_eq!(status.code(), Some(3));
+
+    let out = |argv: &[&str]| -> String {
+        let (mut r, w) = std::io::pipe().unwrap();
+        let child = reg
+            .spawn("a", argv, ExecOptions::new().stdout(OwnedFd::from(w)))
+            .unwrap();
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert!(child.wait().unwrap().success(), "{argv:?}");
+        s
+    };
+    assert_eq!(
+        out(&["readlink", "/proc/self/ns/net"]).trim(),
+        format!("net:[{}]", ns.inode())
+    );
+    // /sys belongs to the namespace: only lo under /sys/class/net.
+    assert_eq!(out(&["ls", "/sys/class/net"]).trim(), "lo");
+
+    // ETC_DIR/a/hosts is bound over /etc/hosts; a symlink there is not followed.
+    let etc = sb.etc_dir().join("a");
+    std::fs::create_dir(&etc).unwrap();
+    std::fs::write(etc.join("hosts"), "10.9.8.7 inside\n").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", etc.join("hostname")).unwrap();
+    assert_eq!(out(&["cat", "/etc/hosts"]), "10.9.8.7 inside\n");
+    assert_ne!(
+        out(&["cat", "/etc/hostname"]),
+        std::fs::read_to_string("/etc/passwd").unwrap()
+    );
+
+    let e = reg
+        .exec("a", &["/no/such/program"], ExecOptions::new())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert_eq!(
+        reg.exec("missing", &["true"], ExecOptions::new())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::NotFound
+    );
+    let empty: [&str; 0] = [];
+    assert_eq!(
+        reg.exec("a", &empty, ExecOptions::new())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    std::fs::remove_dir_all(&etc).unwrap();
+    reg.delete("a").unwrap();
+    sb.assert_clean();
+}
+
+#[test]
+fn nsids_set_list_and_kernel_refusals() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    reg.add("a").unwrap();
+    reg.add("b").unwrap();
+    assert_eq!(reg.list().unwrap()[0].id, None);
+    reg.set_id("a", None).unwrap();
+    reg.set_id("b", Nsid::new(5)).unwrap();
+    let ids: Vec<_> = reg.list().unwrap().into_iter().map(|e| e.id).collect();
+    assert_eq!(ids, [Nsid::new(0), Nsid::new(5)]);
+    let ip = sb.run_checked("ip", ["netns", "list-id"]);
+    assert!(ip.contains("nsid 0 (iproute2 netns name: a)"), "{ip}");
+    let listed = reg.list_ids(IdFilter::new()).unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].name.as_deref(), Some("a"));
+    assert_eq!(listed[1].nsid, Nsid::new(5).unwrap());
+
+    let e = reg.set_id("a", Nsid::new(9)).unwrap_err();
+    assert_eq!(
+        e.kernel_message(),
+        Some("Peer netns already has a nsid assigned"),
+        "{e}"
+    );
+    reg.add("c").unwrap();
+    let e = reg.set_id("c", Nsid::new(5)).unwrap_err();
+    assert_eq!(
+        e.kernel_message(),
+        Some("The specified nsid is already used"),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("(kernel: The specified nsid is already used)"),
+        "{e}"
+    );
+    reg.delete_all().unwrap();
+    sb.assert_clean();
+}
+
+#[test]
+fn monitor_reports_add_once_mounted_and_delete() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let monitor = reg.monitor().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for ev in monitor {
+            if tx.send(ev.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let ns = reg.add("m").unwrap();
+    let ev = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(ev, MonitorEvent::Add("m".into()));
+    assert_eq!(reg.open("m").unwrap(), ns);
+    reg.delete("m").unwrap();
+    assert_eq!(
+        rx.recv_timeout(Duration::from_secs(5)).unwrap(),
+        MonitorEvent::Delete("m".into())
+    );
+    // A failed add (file created then removed, never mounted) reports nothing.
+    std::fs::write(sb.run_dir().join("half"), b"").unwrap();
+    std::fs::remove_file(sb.run_dir().join("half")).unwrap();
+    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
+    sb.assert_clean();
+}
+
+#[test]
+fn concurrent_adds_of_one_name_have_one_winner_and_first_adds_do_not_stack_mounts() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    // The run dir is a plain directory: every thread races the first-add mount dance.
+    let results: Vec<_> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..16)
+            .map(|_| s.spawn(|| reg.add("same").map(|_| ())))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(r.kind(), ErrorKind::AlreadyExists, "{r}");
+    }
+    std::thread::scope(|s| {
+        for i in 0..16 {
+            let reg = &reg;
+            s.spawn(move || reg.add(&format!("n{i}")).unwrap());
+        }
+    });
+    // One bind of the run dir onto itself, plus one mount per name.
+    let mounts = sb.mounts_under(sb.run_dir());
+    let dir = sb.run_dir().to_str().unwrap();
+    assert_eq!(
+        mounts.iter().filter(|m| m.as_str() == dir).count(),
+        1,
+        "{mounts:?}"
+    );
+    assert_eq!(mounts.len(), 1 + 17, "{mounts:?}");
+    let report = reg.delete_all().unwrap();
+    assert_eq!(report.deleted.len(), 17);
+    sb.assert_clean();
+}
+
+#[test]
+fn anonymous_namespaces_and_open_by_pid() {
+    let _sb = sandbox();
+    let a = NetNs::new_anonymous().unwrap();
+    let b = NetNs::new_anonymous().unwrap();
+    assert_ne!(a, b);
+    assert_eq!(a, a.try_clone().unwrap());
+    let me = NetNs::open_pid(std::process::id() as i32).unwrap();
+    // The process's main thread is not sandboxed: another namespace than ours.
+    assert_ne!(me, NetNs::current().unwrap());
+    assert_eq!(
+        NetNs::open_path("/proc/thread-self/ns/mnt")
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        NetNs::open_path("/etc/hostname").unwrap_err().kind(),
+        ErrorKind::Stale
+    );
+}
