@@ -2,15 +2,18 @@
 //! iproute2's `ip netns` arguments, output and exit codes.
 #![deny(unsafe_code)]
 
+mod addr;
+mod link;
 mod netns;
 mod output;
+mod route;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use netns_core::Registry;
+use netns_core::{Error, Handle, Registry};
 use output::Output;
 
 const EXAMPLES: &str = "\
@@ -37,6 +40,9 @@ struct Cli {
     /// Pretty-print JSON.
     #[arg(short, long, global = true)]
     pretty: bool,
+    /// Run link/addr/route commands inside this named namespace (as `ip -n NAME`).
+    #[arg(short = 'n', long = "netns", global = true, value_name = "NAME")]
+    netns: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -106,6 +112,47 @@ enum Command {
     },
     /// Print names as they are added (once mounted) and deleted.
     Monitor,
+    /// Network devices, with `ip link`'s syntax: list, add, delete, set.
+    #[command(visible_alias = "l")]
+    Link {
+        /// `ip link` arguments, e.g. `add veth0 type veth peer name veth1`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Addresses, with `ip addr`'s syntax: show, add, del, flush.
+    #[command(visible_aliases = ["a", "address"])]
+    Addr {
+        /// `ip addr` arguments, e.g. `add 10.1.1.1/24 dev veth1`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Routes, with `ip route`'s syntax: show, add, del, replace.
+    #[command(visible_alias = "r")]
+    Route {
+        /// `ip route` arguments, e.g. `add default via 10.1.1.2`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// What every link/addr/route command needs: where to act, and how to print.
+pub struct Context {
+    /// The registry of named namespaces.
+    pub registry: Registry,
+    /// `-n NAME`: act inside that namespace instead of the current one.
+    pub netns: Option<String>,
+    /// How to print.
+    pub out: Output,
+}
+
+impl Context {
+    /// A handle on `-n NAME`'s namespace, or on the current one.
+    pub fn handle(&self) -> Result<Handle, Error> {
+        match &self.netns {
+            Some(name) => self.registry.open(name)?.handle(),
+            None => Handle::current(),
+        }
+    }
 }
 
 /// Exit status of a failed `ip` command (its `return -1`).
@@ -120,8 +167,16 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let out = Output::new(cli.json, cli.pretty);
-    let reg = Registry::from_env();
-    let status = netns::run(&reg, &out, cli.command.unwrap_or(Command::List));
+    let ctx = Context {
+        registry: Registry::from_env(),
+        netns: cli.netns,
+        out: Output::new(cli.json, cli.pretty),
+    };
+    let status = match cli.command.unwrap_or(Command::List) {
+        Command::Link { args } => link::run(&ctx, &args),
+        Command::Addr { args } => addr::run(&ctx, &args),
+        Command::Route { args } => route::run(&ctx, &args),
+        command => netns::run(&ctx.registry, &ctx.out, command),
+    };
     ExitCode::from(status)
 }

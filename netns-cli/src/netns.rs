@@ -53,6 +53,9 @@ pub fn run(reg: &Registry, out: &Output, cmd: Command) -> u8 {
         }
         Command::Exec { all, args } => exec(reg, all, args),
         Command::Monitor => monitor(reg, out),
+        Command::Link { .. } | Command::Addr { .. } | Command::Route { .. } => {
+            unreachable!("dispatched in main")
+        }
     }
 }
 

@@ -1,13 +1,19 @@
 //! netns-core: Linux network namespaces and rtnetlink, done carefully.
 #![deny(unsafe_code)]
 
+pub mod addr;
 pub mod error;
+mod handle;
+pub mod link;
 pub mod namespace;
 pub mod netlink;
 pub mod nsid;
+pub mod route;
+pub mod sysctl;
 mod sys;
 
 pub use error::{Capability, Errno, Error, ErrorKind, Result};
+pub use handle::Handle;
 pub use namespace::{
     validate_name, DeleteAllReport, Entry, ExecChild, ExecOptions, ExecStatus, IdEntry, IdFilter, Monitor,
     MonitorEvent, NetNs, PidsOptions, Registry,
