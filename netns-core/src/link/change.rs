@@ -1,0 +1,338 @@
+//! Changing, moving and deleting links: [`LinkChange`] (one `RTM_SETLINK`
+//! for any number of changes) and `RTM_DELLINK`.
+
+use std::fmt;
+use std::os::fd::{AsFd, AsRawFd};
+
+use netlink_packet_route::link::{LinkAttribute, LinkFlags as NlFlags, LinkMessage};
+use netlink_packet_route::RouteNetlinkMessage;
+
+use super::types::{validate_link_name, IfIndex, LinkFlags, MacAddr};
+use super::LinkId;
+use crate::netlink::Request;
+use crate::{Error, ErrorKind, Handle, NetNs, Result};
+
+/// Where to move a link.
+#[derive(Debug, Clone, Copy)]
+enum Target<'a> {
+    Netns(&'a NetNs),
+    Pid(u32),
+}
+
+/// Changes to one link, sent together as **one** `RTM_SETLINK`: the kernel
+/// applies them in its own order (namespace move, address, MTU, name, then
+/// flags), so `name` and `up` can be combined on a down link.
+///
+/// # Examples
+/// ```no_run
+/// use netns_core::link::LinkChange;
+/// let mut h = netns_core::Handle::current()?;
+/// // ip link set dev veth0 up mtu 1400 name eth0
+/// h.link_set(&LinkChange::new("veth0".into()).up().mtu(1400).name("eth0"))?;
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a LinkChange does nothing until given to Handle::link_set"]
+pub struct LinkChange<'a> {
+    id: LinkId<'a>,
+    up: Option<bool>,
+    mtu: Option<u32>,
+    name: Option<&'a str>,
+    address: Option<MacAddr>,
+    master: Option<Option<IfIndex>>,
+    txqlen: Option<u32>,
+    target: Option<Target<'a>>,
+}
+
+impl<'a> LinkChange<'a> {
+    /// No change yet to link `id`.
+    pub fn new(id: LinkId<'a>) -> Self {
+        LinkChange {
+            id,
+            up: None,
+            mtu: None,
+            name: None,
+            address: None,
+            master: None,
+            txqlen: None,
+            target: None,
+        }
+    }
+
+    /// The link changed.
+    pub fn id(&self) -> LinkId<'a> {
+        self.id
+    }
+
+    /// Brings the link up (`IFF_UP` in `ifi_flags` and `ifi_change`).
+    pub fn up(mut self) -> Self {
+        self.up = Some(true);
+        self
+    }
+
+    /// Brings the link down (`IFF_UP` in `ifi_change` only).
+    pub fn down(mut self) -> Self {
+        self.up = Some(false);
+        self
+    }
+
+    /// Sets the MTU (`IFLA_MTU`).
+    pub fn mtu(mut self, mtu: u32) -> Self {
+        self.mtu = Some(mtu);
+        self
+    }
+
+    /// Renames the link (`IFLA_IFNAME`; the kernel refuses to rename a link
+    /// that is up unless this same change brings it up).
+    pub fn name(mut self, name: &'a str) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// Sets the hardware address (`IFLA_ADDRESS`); must be unicast.
+    pub fn address(mut self, mac: MacAddr) -> Self {
+        self.address = Some(mac);
+        self
+    }
+
+    /// Makes the link a port of `master` (`IFLA_MASTER`).
+    pub fn master(mut self, master: IfIndex) -> Self {
+        self.master = Some(Some(master));
+        self
+    }
+
+    /// Removes the link from its master (`IFLA_MASTER` 0).
+    pub fn nomaster(mut self) -> Self {
+        self.master = Some(None);
+        self
+    }
+
+    /// Sets the transmit queue length (`IFLA_TXQLEN`).
+    pub fn txqlen(mut self, txqlen: u32) -> Self {
+        self.txqlen = Some(txqlen);
+        self
+    }
+
+    /// Moves the link into `netns` (`IFLA_NET_NS_FD`). Physical devices and
+    /// `lo` cannot move (the kernel says why).
+    pub fn netns(mut self, netns: &'a NetNs) -> Self {
+        self.target = Some(Target::Netns(netns));
+        self
+    }
+
+    /// Moves the link into the network namespace of process `pid`
+    /// (`IFLA_NET_NS_PID`; the kernel resolves the pid when it receives the
+    /// message). Prefer [`LinkChange::netns`] with a namespace opened by
+    /// [`NetNs::open_pid`], which is immune to pid reuse.
+    pub fn netns_pid(mut self, pid: u32) -> Self {
+        self.target = Some(Target::Pid(pid));
+        self
+    }
+
+    /// Whether no change was asked for.
+    pub fn is_empty(&self) -> bool {
+        self.up.is_none()
+            && self.mtu.is_none()
+            && self.name.is_none()
+            && self.address.is_none()
+            && self.master.is_none()
+            && self.txqlen.is_none()
+            && self.target.is_none()
+    }
+
+    /// The operation word of errors: `move` for a pure namespace move, else `set`.
+    fn op(&self) -> &'static str {
+        let only_move = self.target.is_some()
+            && self.up.is_none()
+            && self.mtu.is_none()
+            && self.name.is_none()
+            && self.address.is_none()
+            && self.master.is_none()
+            && self.txqlen.is_none();
+        if only_move {
+            "move"
+        } else {
+            "set"
+        }
+    }
+
+    /// Checks the arguments and builds the `RTM_SETLINK` message for the link
+    /// `index` (or, when `None`, by the name in [`LinkChange::id`]).
+    pub(super) fn message(&self, index: Option<IfIndex>) -> Result<RouteNetlinkMessage> {
+        let op = self.op();
+        let mut msg = LinkMessage::default();
+        match index {
+            Some(i) => msg.header.index = i.get(),
+            None => self.id.apply(op, &mut msg)?,
+        }
+        if let Some(up) = self.up {
+            let bit = LinkFlags::UP.bits();
+            msg.header.flags = NlFlags::from_bits_retain(if up { bit } else { 0 });
+            msg.header.change_mask = NlFlags::from_bits_retain(bit);
+        }
+        let attrs = &mut msg.attributes;
+        match self.target {
+            Some(Target::Netns(ns)) => attrs.push(LinkAttribute::NetNsFd(ns.as_fd().as_raw_fd())),
+            Some(Target::Pid(pid)) => attrs.push(LinkAttribute::NetNsPid(pid)),
+            None => {}
+        }
+        if let Some(mac) = self.address {
+            mac.check_unicast(op, &self.id)?;
+            attrs.push(LinkAttribute::Address(mac.0.to_vec()));
+        }
+        if let Some(mtu) = self.mtu {
+            attrs.push(LinkAttribute::Mtu(mtu));
+        }
+        if let Some(name) = self.name {
+            validate_link_name(name).map_err(|e| e.context(op, self.id.to_string()))?;
+            attrs.push(LinkAttribute::IfName(name.to_owned()));
+        }
+        if let Some(txqlen) = self.txqlen {
+            attrs.push(LinkAttribute::TxQueueLen(txqlen));
+        }
+        if let Some(master) = self.master {
+            attrs.push(LinkAttribute::Controller(master.map_or(0, IfIndex::get)));
+        }
+        Ok(RouteNetlinkMessage::SetLink(msg))
+    }
+}
+
+impl Handle {
+    /// Applies every change of `change` with one `RTM_SETLINK` (see
+    /// [`LinkChange`]). A link named for a rename is first looked up
+    /// (`RTM_GETLINK`), since the kernel finds a link by `IFLA_IFNAME` only
+    /// when it is not renamed in the same message; nothing is sent for an
+    /// empty change.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a bad new name or address (before
+    /// the kernel); [`ErrorKind::NotFound`] when there is no such link; the
+    /// kernel's refusals with their text (`mtu greater than device maximum.`,
+    /// `The interface netns is immutable.` …).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::LinkChange;
+    /// let pod = netns_core::NetNs::new_anonymous()?;
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_set(&LinkChange::new("veth1".into()).netns(&pod))?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "RTM_SETLINK")]
+    #[doc(alias = "ip link set")]
+    pub fn link_set(&mut self, change: &LinkChange<'_>) -> Result<()> {
+        if change.is_empty() {
+            return Ok(());
+        }
+        let index = match (change.id, change.name) {
+            (LinkId::Name(old), Some(new)) if old != new => Some(
+                self.link_index(old)
+                    .map_err(|e| e.context(change.op(), change.id.to_string()))?,
+            ),
+            (LinkId::Index(i), _) => Some(i),
+            _ => None,
+        };
+        let message = change.message(index)?;
+        self.socket()
+            .execute(&Request::new(message, change.op(), &change.id))
+    }
+
+    /// Brings link `id` up: [`LinkChange::up`].
+    ///
+    /// # Errors
+    /// As [`Handle::link_set`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_set_up("lo".into())?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn link_set_up(&mut self, id: LinkId<'_>) -> Result<()> {
+        self.link_set(&LinkChange::new(id).up())
+    }
+
+    /// Brings link `id` down: [`LinkChange::down`].
+    ///
+    /// # Errors
+    /// As [`Handle::link_set`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_set_down("veth0".into())?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn link_set_down(&mut self, id: LinkId<'_>) -> Result<()> {
+        self.link_set(&LinkChange::new(id).down())
+    }
+
+    /// Moves link `id` into `netns` (`RTM_SETLINK` with `IFLA_NET_NS_FD`).
+    ///
+    /// # Errors
+    /// As [`Handle::link_set`]; a name taken in the target namespace is
+    /// [`ErrorKind::AlreadyExists`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let ns = netns_core::Registry::from_env().open("netns1")?;
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_move("veth1".into(), &ns)?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn link_move(&mut self, id: LinkId<'_>, netns: &NetNs) -> Result<()> {
+        self.link_set(&LinkChange::new(id).netns(netns))
+    }
+
+    /// Moves link `id` into the namespace of process `pid` (`RTM_SETLINK`
+    /// with `IFLA_NET_NS_PID`), as `ip link set X netns PID`.
+    ///
+    /// # Errors
+    /// As [`Handle::link_set`]; [`ErrorKind::NotFound`] when no process has
+    /// that pid; [`ErrorKind::InvalidArgument`] for pid 0.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_move_to_pid("veth1".into(), 4242)?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn link_move_to_pid(&mut self, id: LinkId<'_>, pid: u32) -> Result<()> {
+        if pid == 0 {
+            return Err(
+                Error::new(ErrorKind::InvalidArgument, "move", id.to_string())
+                    .with_detail("process id 0 names no process"),
+            );
+        }
+        self.link_set(&LinkChange::new(id).netns_pid(pid))
+    }
+
+    /// Deletes link `id` (`RTM_DELLINK` by `ifi_index` or `IFLA_IFNAME`).
+    /// Deleting one end of a veth pair deletes both.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when there is no such link; the kernel's
+    /// refusal otherwise (e.g. `lo` cannot be deleted).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_delete("veth0".into())?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "RTM_DELLINK")]
+    #[doc(alias = "ip link del")]
+    pub fn link_delete(&mut self, id: LinkId<'_>) -> Result<()> {
+        let mut msg = LinkMessage::default();
+        id.apply("delete", &mut msg)?;
+        let request = Request::new(RouteNetlinkMessage::DelLink(msg), "delete", &id);
+        self.socket().execute(&request)
+    }
+}
+
+impl fmt::Display for LinkChange<'_> {
+    /// How errors name the link: as its [`LinkId`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.id.fmt(f)
+    }
+}

@@ -1,0 +1,522 @@
+//! Creating links: [`LinkAdd`], one `RTM_NEWLINK` per link.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::os::fd::{AsFd, AsRawFd};
+
+use netlink_packet_route::link::{
+    InfoData, InfoKind, InfoMacVlan, InfoVeth, InfoVxlan, LinkAttribute, LinkFlags as NlFlags,
+    LinkInfo, LinkMessage, MacVlanMode as NlMacVlanMode,
+};
+use netlink_packet_route::RouteNetlinkMessage;
+
+use super::types::{validate_link_name, IfIndex, LinkFlags, MacAddr};
+use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL};
+use crate::{Error, ErrorKind, Handle, NetNs, Result};
+
+/// Mode of a macvlan device (`IFLA_MACVLAN_MODE`).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MacVlanMode {
+    /// `MACVLAN_MODE_PRIVATE`: no traffic between macvlans of one parent.
+    Private,
+    /// `MACVLAN_MODE_VEPA`: traffic between macvlans goes out to the switch.
+    Vepa,
+    /// `MACVLAN_MODE_BRIDGE`: macvlans of one parent talk directly (ip's
+    /// default is `vepa`; this crate's is bridge, the useful one for
+    /// containers).
+    #[default]
+    Bridge,
+    /// `MACVLAN_MODE_PASSTHRU`: one macvlan takes over the parent.
+    Passthru,
+    /// `MACVLAN_MODE_SOURCE`: accept by source MAC.
+    Source,
+}
+
+impl MacVlanMode {
+    /// Parses ip's names: `private`, `vepa`, `bridge`, `passthru`, `source`.
+    pub fn from_name(name: &str) -> Option<MacVlanMode> {
+        Some(match name {
+            "private" => MacVlanMode::Private,
+            "vepa" => MacVlanMode::Vepa,
+            "bridge" => MacVlanMode::Bridge,
+            "passthru" => MacVlanMode::Passthru,
+            "source" => MacVlanMode::Source,
+            _ => return None,
+        })
+    }
+
+    fn to_netlink(self) -> NlMacVlanMode {
+        match self {
+            MacVlanMode::Private => NlMacVlanMode::Private,
+            MacVlanMode::Vepa => NlMacVlanMode::Vepa,
+            MacVlanMode::Bridge => NlMacVlanMode::Bridge,
+            MacVlanMode::Passthru => NlMacVlanMode::Passthrough,
+            MacVlanMode::Source => NlMacVlanMode::Source,
+        }
+    }
+}
+
+/// Options of a vxlan device (`IFLA_VXLAN_*`); everything left `None` takes
+/// the kernel's default.
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VxlanOptions {
+    /// `IFLA_VXLAN_PORT`: the UDP destination port (the kernel's default is
+    /// 8472; IANA's is 4789).
+    pub port: Option<u16>,
+    /// `IFLA_VXLAN_LINK`: the device for the underlay.
+    pub parent: Option<IfIndex>,
+    /// `IFLA_VXLAN_GROUP`/`GROUP6`: the remote (unicast) or multicast group.
+    pub remote: Option<IpAddr>,
+    /// `IFLA_VXLAN_LOCAL`/`LOCAL6`: the source address.
+    pub local: Option<IpAddr>,
+    /// `IFLA_VXLAN_TTL`.
+    pub ttl: Option<u8>,
+    /// `IFLA_VXLAN_LEARNING`.
+    pub learning: Option<bool>,
+}
+
+/// What kind of link to create, with its kind-specific data.
+#[derive(Debug, Clone)]
+enum Kind<'a> {
+    Veth {
+        peer: &'a str,
+        peer_netns: Option<&'a NetNs>,
+        peer_address: Option<MacAddr>,
+        peer_mtu: Option<u32>,
+    },
+    Bridge,
+    Dummy,
+    Ifb,
+    MacVlan {
+        parent: IfIndex,
+        mode: MacVlanMode,
+    },
+    Vxlan {
+        vni: u32,
+        options: VxlanOptions,
+    },
+    /// Any other driver, by name, without `IFLA_INFO_DATA`.
+    Other(&'a str),
+}
+
+/// A link to create: `RTM_NEWLINK` with `NLM_F_CREATE | NLM_F_EXCL`,
+/// `IFLA_IFNAME`, `IFLA_LINKINFO` (kind and data) and the options set on the
+/// builder. Made by one of the kind constructors ([`LinkAdd::veth`],
+/// [`LinkAdd::bridge`] …), sent with [`Handle::link_add`] or, many at once,
+/// [`Handle::links_add`].
+///
+/// Names are checked here, before the kernel sees them
+/// ([`validate_link_name`]); MAC addresses must be unicast.
+///
+/// # Examples
+/// ```no_run
+/// use netns_core::link::{LinkAdd, MacAddr};
+/// let pod = netns_core::NetNs::new_anonymous()?;
+/// let mut h = netns_core::Handle::current()?;
+/// let mac: MacAddr = "02:00:00:00:00:01".parse()?;
+/// h.link_add(
+///     &LinkAdd::veth("veth0", "eth0")
+///         .peer_netns(&pod)
+///         .peer_address(mac)
+///         .mtu(1450)
+///         .peer_mtu(1450)
+///         .up(),
+/// )?;
+/// h.link_add(&LinkAdd::bridge("br0"))?;
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a LinkAdd does nothing until given to Handle::link_add"]
+pub struct LinkAdd<'a> {
+    name: &'a str,
+    kind: Kind<'a>,
+    netns: Option<&'a NetNs>,
+    address: Option<MacAddr>,
+    mtu: Option<u32>,
+    txqlen: Option<u32>,
+    master: Option<IfIndex>,
+    up: bool,
+}
+
+impl<'a> LinkAdd<'a> {
+    fn new(name: &'a str, kind: Kind<'a>) -> Self {
+        LinkAdd {
+            name,
+            kind,
+            netns: None,
+            address: None,
+            mtu: None,
+            txqlen: None,
+            master: None,
+            up: false,
+        }
+    }
+
+    /// A veth pair `name` ↔ `peer` (`IFLA_INFO_KIND` `veth`; the peer's
+    /// `ifinfomsg` and attributes inside `IFLA_INFO_DATA` →
+    /// `VETH_INFO_PEER`).
+    pub fn veth(name: &'a str, peer: &'a str) -> Self {
+        LinkAdd::new(
+            name,
+            Kind::Veth {
+                peer,
+                peer_netns: None,
+                peer_address: None,
+                peer_mtu: None,
+            },
+        )
+    }
+
+    /// A bridge (`bridge`).
+    pub fn bridge(name: &'a str) -> Self {
+        LinkAdd::new(name, Kind::Bridge)
+    }
+
+    /// A dummy device (`dummy`; needs the kernel's dummy driver).
+    pub fn dummy(name: &'a str) -> Self {
+        LinkAdd::new(name, Kind::Dummy)
+    }
+
+    /// An intermediate functional block device (`ifb`).
+    pub fn ifb(name: &'a str) -> Self {
+        LinkAdd::new(name, Kind::Ifb)
+    }
+
+    /// A macvlan on `parent` (`macvlan`, `IFLA_LINK` = parent,
+    /// `IFLA_MACVLAN_MODE`).
+    pub fn macvlan(name: &'a str, parent: IfIndex, mode: MacVlanMode) -> Self {
+        LinkAdd::new(name, Kind::MacVlan { parent, mode })
+    }
+
+    /// A vxlan with network identifier `vni` (`vxlan`, `IFLA_VXLAN_ID`) and
+    /// `options`.
+    pub fn vxlan(name: &'a str, vni: u32, options: VxlanOptions) -> Self {
+        LinkAdd::new(name, Kind::Vxlan { vni, options })
+    }
+
+    /// A link of any other kind, by driver name (`vlan`, `bond`, `vrf`,
+    /// `wireguard` …), with no kind-specific data.
+    pub fn other(name: &'a str, kind: &'a str) -> Self {
+        LinkAdd::new(name, Kind::Other(kind))
+    }
+
+    /// The link's name.
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The driver name (`veth`, `bridge` …).
+    pub fn kind(&self) -> &'a str {
+        match self.kind {
+            Kind::Veth { .. } => "veth",
+            Kind::Bridge => "bridge",
+            Kind::Dummy => "dummy",
+            Kind::Ifb => "ifb",
+            Kind::MacVlan { .. } => "macvlan",
+            Kind::Vxlan { .. } => "vxlan",
+            Kind::Other(k) => k,
+        }
+    }
+
+    /// Creates the link directly in `netns` (`IFLA_NET_NS_FD`); for a veth,
+    /// this is where the first end goes (see [`LinkAdd::peer_netns`] for the
+    /// peer).
+    pub fn netns(mut self, netns: &'a NetNs) -> Self {
+        self.netns = Some(netns);
+        self
+    }
+
+    /// Sets the hardware address (`IFLA_ADDRESS`).
+    pub fn address(mut self, mac: MacAddr) -> Self {
+        self.address = Some(mac);
+        self
+    }
+
+    /// Sets the MTU (`IFLA_MTU`).
+    pub fn mtu(mut self, mtu: u32) -> Self {
+        self.mtu = Some(mtu);
+        self
+    }
+
+    /// Sets the transmit queue length (`IFLA_TXQLEN`).
+    pub fn txqlen(mut self, txqlen: u32) -> Self {
+        self.txqlen = Some(txqlen);
+        self
+    }
+
+    /// Makes the new link a port of `master` (`IFLA_MASTER`).
+    pub fn master(mut self, master: IfIndex) -> Self {
+        self.master = Some(master);
+        self
+    }
+
+    /// Brings the new link up in the same message (`IFF_UP` in `ifi_flags`
+    /// and `ifi_change`), as `ip link add … up`.
+    pub fn up(mut self) -> Self {
+        self.up = true;
+        self
+    }
+
+    fn veth_field(
+        mut self,
+        f: impl FnOnce(&mut Option<&'a NetNs>, &mut Option<MacAddr>, &mut Option<u32>),
+    ) -> Self {
+        if let Kind::Veth {
+            peer_netns,
+            peer_address,
+            peer_mtu,
+            ..
+        } = &mut self.kind
+        {
+            f(peer_netns, peer_address, peer_mtu);
+        }
+        self
+    }
+
+    /// Veth only (ignored otherwise): the peer is born in `netns` (its own
+    /// `IFLA_NET_NS_FD` inside `VETH_INFO_PEER`), never created here and
+    /// moved.
+    pub fn peer_netns(self, netns: &'a NetNs) -> Self {
+        self.veth_field(|ns, _, _| *ns = Some(netns))
+    }
+
+    /// Veth only: the peer's hardware address.
+    pub fn peer_address(self, mac: MacAddr) -> Self {
+        self.veth_field(|_, a, _| *a = Some(mac))
+    }
+
+    /// Veth only: the peer's MTU.
+    pub fn peer_mtu(self, mtu: u32) -> Self {
+        self.veth_field(|_, _, m| *m = Some(mtu))
+    }
+
+    /// Checks names and addresses, then builds the `RTM_NEWLINK` message.
+    ///
+    /// The message holds the raw descriptors of the namespaces given to
+    /// [`LinkAdd::netns`] and [`LinkAdd::peer_netns`]; they stay open as long
+    /// as this `LinkAdd` borrows them.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a bad name or address.
+    pub fn message(&self) -> Result<RouteNetlinkMessage> {
+        let check_name =
+            |name: &str| validate_link_name(name).map_err(|e| e.context("add", self.to_string()));
+        check_name(self.name)?;
+        let mut msg = LinkMessage::default();
+        if self.up {
+            msg.header.flags = NlFlags::from_bits_retain(LinkFlags::UP.bits());
+            msg.header.change_mask = NlFlags::from_bits_retain(LinkFlags::UP.bits());
+        }
+        let attrs = &mut msg.attributes;
+        attrs.push(LinkAttribute::IfName(self.name.to_owned()));
+        if let Some(mac) = self.address {
+            mac.check_unicast("add", self)?;
+            attrs.push(LinkAttribute::Address(mac.0.to_vec()));
+        }
+        if let Some(mtu) = self.mtu {
+            attrs.push(LinkAttribute::Mtu(mtu));
+        }
+        if let Some(txqlen) = self.txqlen {
+            attrs.push(LinkAttribute::TxQueueLen(txqlen));
+        }
+        if let Some(master) = self.master {
+            attrs.push(LinkAttribute::Controller(master.get()));
+        }
+        if let Some(ns) = self.netns {
+            attrs.push(LinkAttribute::NetNsFd(ns.as_fd().as_raw_fd()));
+        }
+        let (kind, data) = match &self.kind {
+            Kind::Veth {
+                peer,
+                peer_netns,
+                peer_address,
+                peer_mtu,
+            } => {
+                check_name(peer)?;
+                let mut p = LinkMessage::default();
+                p.attributes.push(LinkAttribute::IfName((*peer).to_owned()));
+                if let Some(mac) = peer_address {
+                    mac.check_unicast("add", self)?;
+                    p.attributes.push(LinkAttribute::Address(mac.0.to_vec()));
+                }
+                if let Some(mtu) = peer_mtu {
+                    p.attributes.push(LinkAttribute::Mtu(*mtu));
+                }
+                if let Some(ns) = peer_netns {
+                    p.attributes
+                        .push(LinkAttribute::NetNsFd(ns.as_fd().as_raw_fd()));
+                }
+                (InfoKind::Veth, Some(InfoData::Veth(InfoVeth::Peer(p))))
+            }
+            Kind::Bridge => (InfoKind::Bridge, None),
+            Kind::Dummy => (InfoKind::Dummy, None),
+            Kind::Ifb => (InfoKind::Ifb, None),
+            Kind::MacVlan { parent, mode } => {
+                attrs.push(LinkAttribute::Link(parent.get()));
+                (
+                    InfoKind::MacVlan,
+                    Some(InfoData::MacVlan(vec![InfoMacVlan::Mode(
+                        mode.to_netlink(),
+                    )])),
+                )
+            }
+            Kind::Vxlan { vni, options } => {
+                if *vni >= 1 << 24 {
+                    return Err(
+                        Error::new(ErrorKind::InvalidArgument, "add", self.to_string())
+                            .with_detail(format!("VNI {vni} does not fit in 24 bits")),
+                    );
+                }
+                let mut v = vec![InfoVxlan::Id(*vni)];
+                if let Some(port) = options.port {
+                    v.push(InfoVxlan::Port(port));
+                }
+                if let Some(parent) = options.parent {
+                    v.push(InfoVxlan::Link(parent.get()));
+                }
+                match options.remote {
+                    Some(IpAddr::V4(a)) => v.push(InfoVxlan::Group(a)),
+                    Some(IpAddr::V6(a)) => v.push(InfoVxlan::Group6(a)),
+                    None => {}
+                }
+                match options.local {
+                    Some(IpAddr::V4(a)) => v.push(InfoVxlan::Local(a)),
+                    Some(IpAddr::V6(a)) => v.push(InfoVxlan::Local6(a)),
+                    None => {}
+                }
+                if let Some(ttl) = options.ttl {
+                    v.push(InfoVxlan::Ttl(ttl));
+                }
+                if let Some(learning) = options.learning {
+                    v.push(InfoVxlan::Learning(learning));
+                }
+                (InfoKind::Vxlan, Some(InfoData::Vxlan(v)))
+            }
+            Kind::Other(k) => {
+                let kind = match *k {
+                    "vlan" => InfoKind::Vlan,
+                    "bond" => InfoKind::Bond,
+                    "vrf" => InfoKind::Vrf,
+                    "wireguard" => InfoKind::Wireguard,
+                    other => InfoKind::Other(other.to_owned()),
+                };
+                (kind, None)
+            }
+        };
+        let mut info = vec![LinkInfo::Kind(kind)];
+        info.extend(data.map(LinkInfo::Data));
+        attrs.push(LinkAttribute::LinkInfo(info));
+        Ok(RouteNetlinkMessage::NewLink(msg))
+    }
+
+    /// The request [`Handle::link_add`] sends, for callers that batch link
+    /// creation with other requests ([`Socket::batch`](crate::netlink::Socket::batch)).
+    ///
+    /// # Errors
+    /// As [`LinkAdd::message`].
+    pub fn request(&self) -> Result<Request<'_>> {
+        Ok(Request::new(self.message()?, "add", self).with_flags(NLM_F_CREATE | NLM_F_EXCL))
+    }
+}
+
+impl fmt::Display for LinkAdd<'_> {
+    /// How errors name the link: `link "veth0" (veth)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "link {:?} ({})", self.name, self.kind())
+    }
+}
+
+impl Handle {
+    /// Creates a link: one `RTM_NEWLINK` with `NLM_F_CREATE | NLM_F_EXCL`
+    /// (see [`LinkAdd`] for what it carries), acknowledged by the kernel.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a name or address refused before
+    /// the kernel; [`ErrorKind::AlreadyExists`] when a link of that name
+    /// exists; [`ErrorKind::Unsupported`] when the kernel has no such driver
+    /// (`cannot add link "d0" (dummy): not supported (kernel: Unknown device
+    /// type.)`); any other refusal with the kernel's text.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::LinkAdd;
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_add(&LinkAdd::veth("veth0", "veth1"))?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "RTM_NEWLINK")]
+    #[doc(alias = "ip link add")]
+    pub fn link_add(&mut self, link: &LinkAdd<'_>) -> Result<()> {
+        let request = link.request()?;
+        self.socket().execute(&request)
+    }
+
+    /// Creates many links with as few `send` calls as possible
+    /// ([`Socket::batch`](crate::netlink::Socket::batch)): every message is
+    /// built (and checked) first, then sent.
+    ///
+    /// # Errors
+    /// A [`BatchError`]: the index of the first link that failed, how many
+    /// were sent, and the error. Links before the index were created.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::LinkAdd;
+    /// let mut h = netns_core::Handle::current()?;
+    /// let names: Vec<(String, String)> =
+    ///     (0..100).map(|i| (format!("a{i}"), format!("b{i}"))).collect();
+    /// let links: Vec<LinkAdd> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
+    /// h.links_add(&links)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn links_add(&mut self, links: &[LinkAdd<'_>]) -> Result<(), BatchError> {
+        let mut requests = Vec::with_capacity(links.len());
+        for (index, link) in links.iter().enumerate() {
+            let request = link.request().map_err(|error| BatchError {
+                index,
+                sent: 0,
+                error,
+            })?;
+            requests.push(request);
+        }
+        self.socket().batch(&requests)
+    }
+
+    /// Creates a veth pair `name` ↔ `peer`, the peer born in `peer_netns`
+    /// when given: [`LinkAdd::veth`] sent with [`Handle::link_add`].
+    ///
+    /// # Errors
+    /// As [`Handle::link_add`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let pod = netns_core::NetNs::new_anonymous()?;
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.veth("veth0", "eth0", Some(&pod))?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn veth(&mut self, name: &str, peer: &str, peer_netns: Option<&NetNs>) -> Result<()> {
+        let mut add = LinkAdd::veth(name, peer);
+        if let Some(ns) = peer_netns {
+            add = add.peer_netns(ns);
+        }
+        self.link_add(&add)
+    }
+
+    /// Creates a bridge: [`LinkAdd::bridge`] sent with [`Handle::link_add`].
+    ///
+    /// # Errors
+    /// As [`Handle::link_add`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.bridge("br0")?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn bridge(&mut self, name: &str) -> Result<()> {
+        self.link_add(&LinkAdd::bridge(name))
+    }
+}

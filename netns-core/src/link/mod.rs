@@ -1,0 +1,240 @@
+//! Network devices ("links") over rtnetlink: list, look up, create, change,
+//! move between namespaces, delete.
+//!
+//! Every operation is a method of [`Handle`](crate::Handle) and works in the
+//! handle's network namespace:
+//!
+//! | method                                   | message                                              | `ip` equivalent                    |
+//! |------------------------------------------|------------------------------------------------------|------------------------------------|
+//! | [`links`](crate::Handle::links)          | `RTM_GETLINK` + `NLM_F_DUMP`                          | `ip link show`                     |
+//! | [`link`](crate::Handle::link), [`link_by_name`](crate::Handle::link_by_name), [`link_by_index`](crate::Handle::link_by_index), [`link_index`](crate::Handle::link_index) | `RTM_GETLINK` for one `ifi_index` or `IFLA_IFNAME` | `ip link show dev X` |
+//! | [`link_add`](crate::Handle::link_add)    | `RTM_NEWLINK` + `NLM_F_CREATE \| NLM_F_EXCL`          | `ip link add …`                    |
+//! | [`links_add`](crate::Handle::links_add)  | many `RTM_NEWLINK`, batched                           | `ip -batch`                        |
+//! | [`link_set`](crate::Handle::link_set)    | one `RTM_SETLINK` carrying every change               | `ip link set dev X …`              |
+//! | [`link_delete`](crate::Handle::link_delete) | `RTM_DELLINK`                                      | `ip link del dev X`                |
+//!
+//! Replies are read in place: [`LinkRef`] is a view of one `RTM_NEWLINK`
+//! message in the socket's receive buffer, whose accessors return integers
+//! and borrowed slices; [`LinkRef::to_owned`] makes an owned [`Link`] when
+//! one is needed.
+//!
+//! A veth pair can be created with its peer **born** in another namespace
+//! ([`LinkAdd::peer_netns`]): the peer's `IFLA_NET_NS_FD` travels inside
+//! `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `VETH_INFO_PEER`, so there is no
+//! create-then-move (which costs an `rcu_barrier` under `rtnl_lock` per link).
+//!
+//! ```no_run
+//! use netns_core::{link::LinkAdd, Handle, NetNs};
+//!
+//! let pod = NetNs::new_anonymous()?;
+//! let mut host = Handle::current()?;
+//! host.link_add(&LinkAdd::veth("veth0", "eth0").peer_netns(&pod).up())?;
+//! for link in host.links()? {
+//!     println!("{}: {} mtu {:?}", link.index(), link.name(), link.mtu());
+//! }
+//! # Ok::<(), netns_core::Error>(())
+//! ```
+
+mod change;
+mod create;
+mod types;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use netlink_packet_route::link::{LinkAttribute, LinkExtentMask, LinkMessage};
+use netlink_packet_route::RouteNetlinkMessage;
+
+pub use self::change::LinkChange;
+pub use self::create::{LinkAdd, MacVlanMode, VxlanOptions};
+pub use self::types::{
+    validate_link_name, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
+    MAX_NAME_LEN,
+};
+pub use self::view::{LinkAttributes, LinkRef, Links};
+
+use crate::netlink::{Request, RTM_NEWLINK};
+use crate::{Error, ErrorKind, Handle, Result};
+
+/// Which link an operation is about: by index (`ifi_index`) or by name
+/// (`IFLA_IFNAME`, looked up by the kernel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkId<'a> {
+    /// By interface index.
+    Index(IfIndex),
+    /// By interface name.
+    Name(&'a str),
+}
+
+impl<'a> From<&'a str> for LinkId<'a> {
+    fn from(name: &'a str) -> Self {
+        LinkId::Name(name)
+    }
+}
+
+impl<'a> From<&'a String> for LinkId<'a> {
+    fn from(name: &'a String) -> Self {
+        LinkId::Name(name)
+    }
+}
+
+impl From<IfIndex> for LinkId<'_> {
+    fn from(index: IfIndex) -> Self {
+        LinkId::Index(index)
+    }
+}
+
+impl fmt::Display for LinkId<'_> {
+    /// How messages name the link: `link "veth0"` or `link with index 5`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkId::Index(i) => write!(f, "link with index {i}"),
+            LinkId::Name(n) => write!(f, "link {n:?}"),
+        }
+    }
+}
+
+impl LinkId<'_> {
+    /// Writes the identification into a request: `ifi_index`, or
+    /// `IFLA_IFNAME` with `ifi_index` 0 (after checking the name).
+    fn apply(&self, op: &'static str, msg: &mut LinkMessage) -> Result<()> {
+        match *self {
+            LinkId::Index(i) => msg.header.index = i.get(),
+            LinkId::Name(n) => {
+                validate_link_name(n).map_err(|e| e.context(op, self.to_string()))?;
+                msg.attributes.push(LinkAttribute::IfName(n.to_owned()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `RTM_GETLINK` (with `IFLA_EXT_MASK` = `RTEXT_FILTER_SKIP_STATS`: the
+/// statistics blocks are neither produced nor copied).
+fn get_message(id: Option<LinkId<'_>>, op: &'static str) -> Result<RouteNetlinkMessage> {
+    let mut msg = LinkMessage::default();
+    if let Some(id) = id {
+        id.apply(op, &mut msg)?;
+    }
+    msg.attributes
+        .push(LinkAttribute::ExtMask(vec![LinkExtentMask::SkipStats]));
+    Ok(RouteNetlinkMessage::GetLink(msg))
+}
+
+impl Handle {
+    /// Lists every link of the namespace: one `RTM_GETLINK` dump
+    /// (`NLM_F_DUMP`, statistics skipped with `IFLA_EXT_MASK`), read whole
+    /// into the socket's receive buffer (retried if the kernel marks it
+    /// `NLM_F_DUMP_INTR`) and checked once; the iterator then yields
+    /// [`LinkRef`] views into that buffer without allocating.
+    ///
+    /// # Errors
+    /// The kernel's refusal; [`ErrorKind::Interrupted`] when the dump kept
+    /// changing; [`ErrorKind::Protocol`] for a malformed message.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// let up = h.links()?.filter(|l| l.flags().is_up()).count();
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "RTM_GETLINK")]
+    #[doc(alias = "ip link show")]
+    pub fn links(&mut self) -> Result<Links<'_>> {
+        let request = Request::new(get_message(None, "list")?, "list", &"links");
+        let messages = self.socket().dump(&request)?;
+        Links::checked(messages)
+    }
+
+    /// Looks one link up in the kernel (`RTM_GETLINK` with `ifi_index` or
+    /// `IFLA_IFNAME`: no dump) and returns a view of the reply, valid until
+    /// the handle is used again.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when there is no such link (the kernel says
+    /// `ENODEV`); [`ErrorKind::InvalidArgument`] for a name no link can have.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// let lo = h.link("lo".into())?;
+    /// assert!(lo.flags().is_loopback());
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn link(&mut self, id: LinkId<'_>) -> Result<LinkRef<'_>> {
+        let request = Request::new(get_message(Some(id), "get")?, "get", &id);
+        let mut messages = self.socket().request(&request)?;
+        let message = messages
+            .find(|m| m.message_type() == RTM_NEWLINK)
+            .ok_or_else(|| {
+                Error::new(ErrorKind::Protocol, "get", id.to_string())
+                    .with_detail("the kernel acknowledged without a link")
+            })?;
+        LinkRef::parse(message.payload()).map_err(|e| e.context("get", id.to_string()))
+    }
+
+    /// [`Handle::link`] by name, as an owned [`Link`].
+    ///
+    /// # Errors
+    /// As [`Handle::link`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// let lo = h.link_by_name("lo")?;
+    /// assert_eq!(lo.index.get(), 1);
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn link_by_name(&mut self, name: &str) -> Result<Link> {
+        Ok(self.link(LinkId::Name(name))?.to_owned())
+    }
+
+    /// [`Handle::link`] by index, as an owned [`Link`].
+    ///
+    /// # Errors
+    /// As [`Handle::link`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::IfIndex;
+    /// let mut h = netns_core::Handle::current()?;
+    /// let lo = h.link_by_index(IfIndex::LOOPBACK)?;
+    /// assert_eq!(lo.name, "lo");
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn link_by_index(&mut self, index: IfIndex) -> Result<Link> {
+        Ok(self.link(LinkId::Index(index))?.to_owned())
+    }
+
+    /// The index of the link called `name` (`RTM_GETLINK` with
+    /// `IFLA_IFNAME`; nothing is allocated for the reply).
+    ///
+    /// # Errors
+    /// As [`Handle::link`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// assert_eq!(h.link_index("lo")?.get(), 1);
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "if_nametoindex")]
+    pub fn link_index(&mut self, name: &str) -> Result<IfIndex> {
+        Ok(self.link(LinkId::Name(name))?.index())
+    }
+
+    /// Resolves `id` to an index: an index is returned as is, a name is
+    /// looked up ([`Handle::link_index`]).
+    ///
+    /// # Errors
+    /// As [`Handle::link`].
+    pub fn resolve_link(&mut self, id: LinkId<'_>) -> Result<IfIndex> {
+        match id {
+            LinkId::Index(i) => Ok(i),
+            LinkId::Name(n) => self.link_index(n),
+        }
+    }
+}
