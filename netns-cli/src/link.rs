@@ -1,10 +1,743 @@
 //! `netns link …`: ip link's syntax over netns-core.
+//!
+//! ```text
+//! netns [-n NAME] [-j] link [list|show|ls] [[dev] NAME]
+//! netns [-n NAME] link add [link PARENT] [name] NAME [address MAC] [mtu N] [txqlen N]
+//!                          [master BR] [netns NS] [up] type KIND [KIND ARGS]
+//!     veth     peer [name] NAME [address MAC] [mtu N] [txqlen N] [netns NS]
+//!     macvlan  mode private|vepa|bridge|passthru|source   (needs `link PARENT`)
+//!     vxlan    id VNI [dstport P] [dev PARENT] [remote IP|group IP] [local IP] [ttl N] [[no]learning]
+//!     bridge | dummy | ifb | any other kind (sent as is; the kernel decides)
+//! netns [-n NAME] link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC]
+//!                          [master BR|nomaster] [txqlen N] [netns NS]
+//! netns [-n NAME] link del|delete [dev] NAME
+//! ```
+//!
+//! `NS` is a registry name, or a process id when numeric and no such name
+//! exists (ip's rule); a pid is opened through a pidfd. Exit status (as
+//! ip's): 0; 1 for a device that does not exist; 2 when the kernel refuses;
+//! 255 for a usage error or an argument refused before the kernel.
 
-use crate::Context;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use netns_core::link::{
+    IfIndex, LinkAdd, LinkChange, LinkFlags, LinkId, LinkRef, LinkType, MacAddr, MacVlanMode,
+    VxlanOptions,
+};
+use netns_core::{Error, ErrorKind, Handle, NetNs, Nsid};
+use serde::Serialize;
+
+use crate::{output, Context, EXIT_USAGE};
+
+const USAGE: &str = "\
+Usage: netns link [list|show] [[dev] NAME]
+       netns link add [link PARENT] [name] NAME [address MAC] [mtu N] [txqlen N]
+                      [master BR] [netns NS] [up] type TYPE [ARGS]
+           TYPE := veth peer [name] NAME [address MAC] [mtu N] [netns NS]
+                 | macvlan mode {private|vepa|bridge|passthru|source}
+                 | vxlan id VNI [dstport P] [dev PARENT] [remote IP] [local IP] [ttl N]
+                 | bridge | dummy | ifb | ...
+       netns link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC]
+                      [master BR | nomaster] [txqlen N] [netns NS]
+       netns link del [dev] NAME
+NS := a name under the run directory, or a process id";
+
+/// Exit status when `show` names a device that does not exist (ip's).
+const EXIT_NO_DEVICE: u8 = 1;
+/// Exit status when the kernel (or the system) refuses (ip's).
+const EXIT_KERNEL: u8 = 2;
+
+/// A usage error: the message, printed as `netns: …`, exit 255.
+struct Usage(String);
+
+fn incomplete() -> Usage {
+    Usage("Command line is not complete. Try option \"help\"".into())
+}
+
+fn garbage(word: &str) -> Usage {
+    Usage(format!(
+        "either \"dev\" is duplicate, or \"{word}\" is a garbage."
+    ))
+}
+
+fn invalid(what: &str, value: &str) -> Usage {
+    Usage(format!(
+        "argument \"{value}\" is wrong: Invalid \"{what}\" value"
+    ))
+}
 
 /// Runs `netns link ARGS…`; returns the exit status.
 pub fn run(ctx: &Context, args: &[String]) -> u8 {
-    let _ = (ctx, args);
-    eprintln!("netns: link: being written");
-    255
+    let (command, rest) = match args.split_first() {
+        None => ("show", &[][..]),
+        Some((c, rest)) => (c.as_str(), rest),
+    };
+    let result = match command {
+        "show" | "list" | "ls" | "lst" | "sh" | "l" => show(ctx, rest),
+        "add" | "a" => add(ctx, rest),
+        "set" | "s" | "change" | "chg" => set(ctx, rest),
+        "delete" | "del" | "d" => delete(ctx, rest),
+        "help" | "-h" | "--help" => {
+            eprintln!("{USAGE}");
+            return EXIT_USAGE;
+        }
+        other => Err(Failure::Usage(Usage(format!(
+            "Command \"{other}\" is unknown, try \"netns link help\"."
+        )))),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(Failure::Usage(Usage(message))) => {
+            eprintln!("netns: {message}");
+            EXIT_USAGE
+        }
+        Err(Failure::Core(err, code)) => output::fail(&err, code),
+    }
+}
+
+/// Why a command failed.
+enum Failure {
+    Usage(Usage),
+    /// A core error and the exit status it maps to.
+    Core(Error, u8),
+}
+
+impl From<Usage> for Failure {
+    fn from(u: Usage) -> Failure {
+        Failure::Usage(u)
+    }
+}
+
+impl From<Error> for Failure {
+    /// Exit status as ip's: 1 for a device that does not exist, 255 for an
+    /// argument refused before the kernel saw it, 2 for the kernel's refusals.
+    fn from(e: Error) -> Failure {
+        let code = match (e.kind(), e.errno()) {
+            (ErrorKind::NotFound, _) => EXIT_NO_DEVICE,
+            (ErrorKind::InvalidArgument | ErrorKind::InvalidName, None) => EXIT_USAGE,
+            _ => EXIT_KERNEL,
+        };
+        Failure::Core(e, code)
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+/// The words of a command, consumed left to right.
+struct Words<'a> {
+    words: std::slice::Iter<'a, String>,
+}
+
+impl<'a> Words<'a> {
+    fn new(args: &'a [String]) -> Self {
+        Words { words: args.iter() }
+    }
+    fn next(&mut self) -> Option<&'a str> {
+        self.words.next().map(String::as_str)
+    }
+    /// The argument of a keyword; missing → "Command line is not complete".
+    fn value(&mut self) -> Result<&'a str, Usage> {
+        self.next().ok_or_else(incomplete)
+    }
+    fn parsed<T: FromStr>(&mut self, what: &str) -> Result<T, Usage> {
+        let v = self.value()?;
+        v.parse().map_err(|_| invalid(what, v))
+    }
+    fn mac(&mut self) -> Result<MacAddr, Usage> {
+        let v = self.value()?;
+        v.parse()
+            .map_err(|_| Usage(format!("\"{v}\" is invalid lladdr.")))
+    }
+}
+
+/// Sets `slot` to the device name `word`, refusing a second one.
+fn set_name<'a>(slot: &mut Option<&'a str>, word: &'a str) -> Result<(), Usage> {
+    if slot.is_some() {
+        return Err(garbage(word));
+    }
+    *slot = Some(word);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- show
+
+fn show(ctx: &Context, args: &[String]) -> Outcome {
+    let mut words = Words::new(args);
+    let mut dev = None;
+    while let Some(word) = words.next() {
+        match word {
+            "dev" => set_name(&mut dev, words.value()?)?,
+            w => set_name(&mut dev, w)?,
+        }
+    }
+    let mut h = ctx.handle()?;
+    // Names and flags of every link, to print `@peer` and `master BR` by name.
+    let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut need_nsids = false;
+    {
+        let links = h.links()?;
+        for link in links {
+            known.insert(link.index(), (link.name().to_owned(), link.flags()));
+            if dev.is_none_or(|d| d.as_bytes() == link.name_bytes()) {
+                need_nsids |= link.has_link_netnsid();
+                rows.push(Row::from_view(&link));
+            }
+        }
+    }
+    if let (Some(d), true) = (dev, rows.is_empty()) {
+        let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
+            .with_detail(format!("device \"{d}\" does not exist"));
+        return Err(Failure::Core(err, EXIT_NO_DEVICE));
+    }
+    let nsid_names = if need_nsids {
+        nsid_names(ctx, &mut h)
+    } else {
+        HashMap::new()
+    };
+    if ctx.out.json() {
+        let json: Vec<JsonLink<'_>> = rows.iter().map(|r| r.json(&known)).collect();
+        ctx.out.print_json(&json);
+    } else {
+        let mut text = String::new();
+        for row in &rows {
+            row.text(&known, &nsid_names, &mut text);
+        }
+        print!("{text}");
+    }
+    Ok(())
+}
+
+/// The registry names of the namespaces the handle's namespace has nsids
+/// for (for `link-netns NAME`, as ip prints). Best effort: a failure just
+/// means nsids are printed as numbers.
+fn nsid_names(ctx: &Context, h: &mut Handle) -> HashMap<Nsid, String> {
+    let mut map = HashMap::new();
+    let Ok(names) = ctx.registry.names() else {
+        return map;
+    };
+    for name in names {
+        let Ok(ns) = ctx.registry.open(&name) else {
+            continue;
+        };
+        if let Ok(Some(id)) = netns_core::nsid::get(h.socket(), std::os::fd::AsFd::as_fd(&ns)) {
+            map.entry(id).or_insert(name);
+        }
+    }
+    map
+}
+
+/// What is printed of one link.
+struct Row {
+    link: netns_core::link::Link,
+    has_netnsid: bool,
+    raw_netnsid: Option<Nsid>,
+}
+
+/// `ip -j link` field names and order.
+#[derive(Serialize)]
+struct JsonLink<'a> {
+    ifindex: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_index: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link: Option<String>,
+    ifname: &'a str,
+    flags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mtu: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qdisc: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    master: Option<String>,
+    operstate: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    linkmode: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    txqlen: Option<u32>,
+    link_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    broadcast: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_pointtopoint: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_netnsid: Option<i32>,
+}
+
+impl Row {
+    fn from_view(view: &LinkRef<'_>) -> Row {
+        Row {
+            link: view.to_owned(),
+            has_netnsid: view.has_link_netnsid(),
+            raw_netnsid: view.link_netnsid(),
+        }
+    }
+
+    /// `@peer`: by name in this namespace, `ifN` when it is elsewhere or unknown.
+    fn peer(&self, known: &HashMap<IfIndex, (String, LinkFlags)>) -> Option<String> {
+        let peer = self.link.link?;
+        if self.has_netnsid {
+            return Some(format!("if{peer}"));
+        }
+        Some(match known.get(&peer) {
+            Some((name, _)) => name.clone(),
+            None => format!("if{peer}"),
+        })
+    }
+
+    /// ip's flag list: NO-CARRIER first when up without carrier, the known
+    /// flags in ip's order, unknown bits in hex, M-DOWN when the lower
+    /// device (in this namespace) is down.
+    fn flag_words(&self, known: &HashMap<IfIndex, (String, LinkFlags)>) -> Vec<String> {
+        let flags = self.link.flags;
+        let mut out = Vec::new();
+        if flags.is_up() && !flags.is_running() {
+            out.push("NO-CARRIER".to_owned());
+        }
+        let (names, rest) = flags.names();
+        out.extend(names.map(str::to_owned));
+        if rest != 0 {
+            out.push(format!("{rest:x}"));
+        }
+        if !self.has_netnsid {
+            if let Some(lower) = self.link.link.and_then(|l| known.get(&l)) {
+                if !lower.1.is_up() {
+                    out.push("M-DOWN".to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    fn master(&self, known: &HashMap<IfIndex, (String, LinkFlags)>) -> Option<String> {
+        let m = self.link.master?;
+        Some(
+            known
+                .get(&m)
+                .map_or_else(|| format!("if{m}"), |(n, _)| n.clone()),
+        )
+    }
+
+    fn group(&self) -> Option<String> {
+        self.link.group.map(|g| {
+            if g == 0 {
+                "default".to_owned()
+            } else {
+                g.to_string()
+            }
+        })
+    }
+
+    fn address(&self, bytes: Option<&Vec<u8>>) -> Option<String> {
+        bytes.map(|b| hw_address(self.link.link_type, b))
+    }
+
+    fn json<'a>(&'a self, known: &HashMap<IfIndex, (String, LinkFlags)>) -> JsonLink<'a> {
+        let l = &self.link;
+        let p2p = l.flags.contains(LinkFlags::POINTOPOINT) && l.broadcast.is_some();
+        JsonLink {
+            ifindex: l.index.get(),
+            link_index: if self.has_netnsid {
+                l.link.map(IfIndex::get)
+            } else {
+                None
+            },
+            link: if self.has_netnsid {
+                None
+            } else {
+                self.peer(known)
+            },
+            ifname: &l.name,
+            flags: self.flag_words(known),
+            mtu: l.mtu,
+            qdisc: l.qdisc.as_deref(),
+            master: self.master(known),
+            operstate: l.operstate.to_string(),
+            linkmode: l.link_mode.name(),
+            group: self.group(),
+            txqlen: l.txqlen,
+            link_type: l.link_type.to_string(),
+            address: self.address(l.address.as_ref()),
+            broadcast: self.address(l.broadcast.as_ref()),
+            link_pointtopoint: p2p.then_some(true),
+            link_netnsid: if self.has_netnsid {
+                Some(self.raw_netnsid.map_or(-1, i32::from))
+            } else {
+                None
+            },
+        }
+    }
+
+    fn text(
+        &self,
+        known: &HashMap<IfIndex, (String, LinkFlags)>,
+        nsid_names: &HashMap<Nsid, String>,
+        out: &mut String,
+    ) {
+        use std::fmt::Write;
+        let l = &self.link;
+        let _ = write!(out, "{}: {}", l.index, l.name);
+        if let Some(peer) = self.peer(known) {
+            let _ = write!(out, "@{peer}");
+        }
+        let _ = write!(out, ": <{}>", self.flag_words(known).join(","));
+        if let Some(mtu) = l.mtu {
+            let _ = write!(out, " mtu {mtu}");
+        }
+        if let Some(q) = &l.qdisc {
+            let _ = write!(out, " qdisc {q}");
+        }
+        if let Some(m) = self.master(known) {
+            let _ = write!(out, " master {m}");
+        }
+        let _ = write!(out, " state {}", l.operstate);
+        if let Some(mode) = l.link_mode.name() {
+            let _ = write!(out, " mode {mode}");
+        }
+        if let Some(g) = self.group() {
+            let _ = write!(out, " group {g}");
+        }
+        if let Some(q) = l.txqlen {
+            let _ = write!(out, " qlen {q}");
+        }
+        let _ = write!(out, "\n    link/{} ", l.link_type);
+        if let Some(a) = self.address(l.address.as_ref()) {
+            out.push_str(&a);
+        }
+        if let Some(b) = self.address(l.broadcast.as_ref()) {
+            let word = if l.flags.contains(LinkFlags::POINTOPOINT) {
+                "peer"
+            } else {
+                "brd"
+            };
+            let _ = write!(out, " {word} {b}");
+        }
+        if self.has_netnsid {
+            match self.raw_netnsid {
+                Some(id) => match nsid_names.get(&id) {
+                    Some(name) => {
+                        let _ = write!(out, " link-netns {name}");
+                    }
+                    None => {
+                        let _ = write!(out, " link-netnsid {id}");
+                    }
+                },
+                None => out.push_str(" link-netnsid unknown"),
+            }
+        }
+        out.push('\n');
+    }
+}
+
+/// A hardware address as ip prints it: IPv4/IPv6 for IP tunnels, else hex
+/// bytes separated by colons.
+fn hw_address(link_type: LinkType, bytes: &[u8]) -> String {
+    const TUNNELS: [u16; 4] = [768, 776, 778, 769];
+    if TUNNELS.contains(&link_type.0) || link_type.0 == 823 {
+        if let Ok(v4) = <[u8; 4]>::try_from(bytes) {
+            return IpAddr::from(v4).to_string();
+        }
+        if let Ok(v6) = <[u8; 16]>::try_from(bytes) {
+            return IpAddr::from(v6).to_string();
+        }
+    }
+    let mut s = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            s.push(':');
+        }
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+// ---------------------------------------------------------------- namespaces
+
+/// Opens NS: a registry name, or — when numeric and no such name exists —
+/// the namespace of that process (through a pidfd).
+fn open_netns(ctx: &Context, spec: &str) -> Result<NetNs, Error> {
+    match ctx.registry.open(spec) {
+        Ok(ns) => Ok(ns),
+        Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::InvalidName => {
+            match spec.parse::<i32>() {
+                Ok(pid) => NetNs::open_pid(pid),
+                Err(_) => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------- add
+
+/// Options common to the link and (for veth) its peer.
+#[derive(Default)]
+struct Common<'a> {
+    name: Option<&'a str>,
+    address: Option<MacAddr>,
+    mtu: Option<u32>,
+    txqlen: Option<u32>,
+    netns: Option<&'a str>,
+}
+
+impl<'a> Common<'a> {
+    /// Consumes `word` (and its value) if it is a common keyword; `Ok(false)`
+    /// if it is not one.
+    fn take(&mut self, word: &'a str, words: &mut Words<'a>) -> Result<bool, Usage> {
+        match word {
+            "name" | "dev" => set_name(&mut self.name, words.value()?)?,
+            "address" => self.address = Some(words.mac()?),
+            "mtu" => self.mtu = Some(words.parsed("mtu")?),
+            "txqueuelen" | "txqlen" | "qlen" => self.txqlen = Some(words.parsed("txqlen")?),
+            "netns" => self.netns = Some(words.value()?),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+fn add(ctx: &Context, args: &[String]) -> Outcome {
+    let mut words = Words::new(args);
+    let mut own = Common::default();
+    let mut parent = None;
+    let mut master = None;
+    let mut up = false;
+    let mut kind = None;
+    while let Some(word) = words.next() {
+        if own.take(word, &mut words)? {
+            continue;
+        }
+        match word {
+            "link" => parent = Some(words.value()?),
+            "master" => master = Some(words.value()?),
+            "up" => up = true,
+            "down" => up = false,
+            "type" => {
+                kind = Some(words.value()?);
+                break;
+            }
+            w => set_name(&mut own.name, w)?,
+        }
+    }
+    let Some(name) = own.name else {
+        return Err(Usage("Not enough information: \"dev\" argument is required.".into()).into());
+    };
+    let Some(kind) = kind else {
+        return Err(Usage("Not enough information: \"type\" argument is required.".into()).into());
+    };
+
+    // Kind-specific arguments.
+    let mut peer = Common::default();
+    let mut macvlan_mode = MacVlanMode::Vepa;
+    let mut vni = None;
+    let mut vx = VxlanOptions::default();
+    let mut vx_parent = None;
+    while let Some(word) = words.next() {
+        match (kind, word) {
+            ("veth", "peer") => {
+                while let Some(w) = words.next() {
+                    if !peer.take(w, &mut words)? {
+                        set_name(&mut peer.name, w)?;
+                    }
+                }
+            }
+            ("macvlan" | "macvtap", "mode") => {
+                let m = words.value()?;
+                macvlan_mode = MacVlanMode::from_name(m).ok_or_else(|| invalid("mode", m))?;
+            }
+            ("vxlan", "id" | "vni") => vni = Some(words.parsed::<u32>("id")?),
+            ("vxlan", "dstport") => vx.port = Some(words.parsed("dstport")?),
+            ("vxlan", "dev") => vx_parent = Some(words.value()?),
+            ("vxlan", "remote" | "group") => vx.remote = Some(words.parsed("remote")?),
+            ("vxlan", "local") => vx.local = Some(words.parsed("local")?),
+            ("vxlan", "ttl" | "hoplimit") => vx.ttl = Some(words.parsed("ttl")?),
+            ("vxlan", "learning") => vx.learning = Some(true),
+            ("vxlan", "nolearning") => vx.learning = Some(false),
+            ("veth" | "macvlan" | "vxlan" | "bridge" | "dummy" | "ifb", w) => {
+                return Err(garbage(w).into())
+            }
+            // Kinds this tool does not model go to the kernel as they are.
+            _ => {}
+        }
+    }
+
+    let mut h = ctx.handle()?;
+    let lookup = |h: &mut Handle, dev: &str| h.link_index(dev);
+    let own_ns = own.netns.map(|s| open_netns(ctx, s)).transpose()?;
+    let peer_ns = peer.netns.map(|s| open_netns(ctx, s)).transpose()?;
+    let master = master.map(|m| lookup(&mut h, m)).transpose()?;
+    let parent = parent.map(|p| lookup(&mut h, p)).transpose()?;
+    vx.parent = vx_parent.map(|p| lookup(&mut h, p)).transpose()?;
+
+    let peer_name;
+    let mut link = match kind {
+        "veth" => {
+            peer_name = match peer.name {
+                Some(n) => n.to_owned(),
+                None => next_free_veth_name(&mut h)?,
+            };
+            let mut l = LinkAdd::veth(name, &peer_name);
+            if let Some(a) = peer.address {
+                l = l.peer_address(a);
+            }
+            if let Some(m) = peer.mtu {
+                l = l.peer_mtu(m);
+            }
+            if let Some(ns) = &peer_ns {
+                l = l.peer_netns(ns);
+            }
+            l
+        }
+        "bridge" => LinkAdd::bridge(name),
+        "dummy" => LinkAdd::dummy(name),
+        "ifb" => LinkAdd::ifb(name),
+        "macvlan" => {
+            let Some(parent) = parent else {
+                return Err(Usage("macvlan needs a lower device: link PARENT".into()).into());
+            };
+            LinkAdd::macvlan(name, parent, macvlan_mode)
+        }
+        "vxlan" => {
+            let Some(vni) = vni else {
+                return Err(
+                    Usage("vxlan: missing virtual network identifier (id VNI)".into()).into(),
+                );
+            };
+            LinkAdd::vxlan(name, vni, vx)
+        }
+        other => LinkAdd::other(name, other),
+    };
+    if let Some(a) = own.address {
+        link = link.address(a);
+    }
+    if let Some(m) = own.mtu {
+        link = link.mtu(m);
+    }
+    if let Some(q) = own.txqlen {
+        link = link.txqlen(q);
+    }
+    if let Some(m) = master {
+        link = link.master(m);
+    }
+    if let Some(ns) = &own_ns {
+        link = link.netns(ns);
+    }
+    if up {
+        link = link.up();
+    }
+    h.link_add(&link)?;
+    Ok(())
+}
+
+/// The kernel names an unnamed veth peer `vethN`; so do we, choosing the
+/// first free one here (as ip leaves it to the kernel, which picks the same).
+fn next_free_veth_name(h: &mut Handle) -> Result<String, Error> {
+    let taken: std::collections::HashSet<String> =
+        h.links()?.map(|l| l.name().to_owned()).collect();
+    Ok((0..)
+        .map(|i| format!("veth{i}"))
+        .find(|n| !taken.contains(n))
+        .unwrap_or_else(|| "veth".to_owned()))
+}
+
+// ---------------------------------------------------------------- set, delete
+
+fn set(ctx: &Context, args: &[String]) -> Outcome {
+    let mut words = Words::new(args);
+    let mut dev = None;
+    let mut up = None;
+    let mut common = Common::default();
+    let mut new_name = None;
+    let mut master: Option<Option<&str>> = None;
+    while let Some(word) = words.next() {
+        match word {
+            "dev" => set_name(&mut dev, words.value()?)?,
+            "up" => up = Some(true),
+            "down" => up = Some(false),
+            "name" => new_name = Some(words.value()?),
+            "master" => master = Some(Some(words.value()?)),
+            "nomaster" => master = Some(None),
+            w if common.take(w, &mut words)? => {}
+            w => set_name(&mut dev, w)?,
+        }
+    }
+    let Some(dev) = dev else {
+        return Err(Usage("Not enough information: \"dev\" argument is required.".into()).into());
+    };
+    let mut h = ctx.handle()?;
+    let target = common.netns.map(|s| open_netns(ctx, s)).transpose()?;
+    let master = match master {
+        Some(Some(m)) => Some(Some(h.link_index(m)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let mut change = LinkChange::new(LinkId::Name(dev));
+    change = match up {
+        Some(true) => change.up(),
+        Some(false) => change.down(),
+        None => change,
+    };
+    if let Some(m) = common.mtu {
+        change = change.mtu(m);
+    }
+    if let Some(n) = new_name {
+        change = change.name(n);
+    }
+    if let Some(a) = common.address {
+        change = change.address(a);
+    }
+    if let Some(q) = common.txqlen {
+        change = change.txqlen(q);
+    }
+    change = match master {
+        Some(Some(m)) => change.master(m),
+        Some(None) => change.nomaster(),
+        None => change,
+    };
+    if let Some(ns) = &target {
+        change = change.netns(ns);
+    }
+    h.link_set(&change)?;
+    Ok(())
+}
+
+fn delete(ctx: &Context, args: &[String]) -> Outcome {
+    let mut words = Words::new(args);
+    let mut dev = None;
+    while let Some(word) = words.next() {
+        match word {
+            "dev" => set_name(&mut dev, words.value()?)?,
+            // `type X` is accepted and ignored, as by ip for a named device.
+            "type" => {
+                words.value()?;
+            }
+            w => set_name(&mut dev, w)?,
+        }
+    }
+    let Some(dev) = dev else {
+        return Err(Usage("Not enough information: \"dev\" argument is required.".into()).into());
+    };
+    ctx.handle()?.link_delete(LinkId::Name(dev))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_print_as_ip_does() {
+        assert_eq!(
+            hw_address(LinkType::ETHER, &[2, 0, 0, 0, 0, 0xab]),
+            "02:00:00:00:00:ab"
+        );
+        assert_eq!(hw_address(LinkType(768), &[10, 0, 0, 1]), "10.0.0.1");
+        assert_eq!(hw_address(LinkType::NONE, &[]), "");
+    }
 }
