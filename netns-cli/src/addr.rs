@@ -1,10 +1,360 @@
 //! `netns addr …`: ip addr's syntax over netns-core.
+//!
+//! ```text
+//! netns [-n NAME] [-j] addr [show|list|ls] [dev NAME]
+//! netns [-n NAME] addr add|replace ADDR/PLEN dev NAME [brd +|-|ADDR] [scope S] [label L] [metric N]
+//!                                              [noprefixroute] [nodad]
+//! netns [-n NAME] addr del ADDR/PLEN dev NAME
+//! netns [-n NAME] addr flush dev NAME
+//! ```
+//!
+//! Exit status as `ip`: 0 on success, 1 for a usage error or an unknown
+//! device, 2 when the kernel refuses.
 
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use netns_core::addr::{
+    AddressFilter, AddressOptions, AddressRef, Broadcast, Family, IpNet, IFA_F_NODAD,
+    IFA_F_NOPREFIXROUTE,
+};
+use netns_core::route::{parse_scope, scope_name};
+use netns_core::{Error, Handle};
+use serde_json::{json, Map, Value};
+
+use crate::output::fail;
 use crate::Context;
+
+/// Exit status for a usage error (as `ip`).
+const EXIT_USAGE: u8 = 1;
+/// Exit status when the kernel refuses (as `ip`'s `RTNETLINK answers`).
+const EXIT_KERNEL: u8 = 2;
+
+const USAGE: &str = "\
+Usage: netns [-n NAME] [-j] addr [show|list] [dev IFNAME]
+       netns [-n NAME] addr {add|replace|del} IFADDR dev IFNAME [brd {+|-|ADDR}] [scope SCOPE]
+                                [label LABEL] [metric N] [noprefixroute] [nodad]
+       netns [-n NAME] addr flush dev IFNAME";
 
 /// Runs `netns addr ARGS…`; returns the exit status.
 pub fn run(ctx: &Context, args: &[String]) -> u8 {
-    let _ = (ctx, args);
-    eprintln!("netns: addr: being written");
-    255
+    let (cmd, rest) = match args.split_first() {
+        None => ("show", &[][..]),
+        Some((c, rest)) => (c.as_str(), rest),
+    };
+    let result = match cmd {
+        "show" | "list" | "ls" | "lst" | "sh" | "s" => show(ctx, rest),
+        "add" | "a" => change(ctx, rest, Op::Add),
+        "replace" | "change" => change(ctx, rest, Op::Replace),
+        "delete" | "del" | "d" => change(ctx, rest, Op::Delete),
+        "flush" | "f" => flush(ctx, rest),
+        "help" => {
+            println!("{USAGE}");
+            return 0;
+        }
+        other => Err(usage(&format!(
+            "Command \"{other}\" is unknown, try \"netns addr help\"."
+        ))),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("netns: {msg}");
+            EXIT_USAGE
+        }
+        Err(Failure::Error(e, code)) => fail(&e, code),
+    }
+}
+
+/// Why a command failed, and with which exit status.
+pub(crate) enum Failure {
+    /// Bad arguments: the message, exit 1.
+    Usage(String),
+    /// A library error and its exit status.
+    Error(Error, u8),
+}
+
+pub(crate) fn usage(msg: &str) -> Failure {
+    Failure::Usage(msg.to_string())
+}
+
+/// A handle on the target namespace (`-n NAME` or the current one).
+pub(crate) fn open_handle(ctx: &Context) -> Result<Handle, Failure> {
+    ctx.handle().map_err(|e| Failure::Error(e, 255))
+}
+
+/// `ifindex` of `name`; an unknown device is a usage error (exit 1), as `ip`'s
+/// `Cannot find device`.
+pub(crate) fn ifindex(h: &mut Handle, name: &str) -> Result<u32, Failure> {
+    h.resolve_ifindex(name)
+        .map_err(|e| Failure::Error(e, EXIT_USAGE))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Add,
+    Replace,
+    Delete,
+}
+
+fn next_value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Failure> {
+    it.next()
+        .map(String::as_str)
+        .ok_or_else(|| usage(&format!("argument \"{key}\" needs a value")))
+}
+
+fn change(ctx: &Context, args: &[String], op: Op) -> Result<(), Failure> {
+    let mut net: Option<IpNet> = None;
+    let mut dev: Option<&str> = None;
+    let mut opts = AddressOptions::new().replace(op == Op::Replace);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "dev" => dev = Some(next_value(&mut it, "dev")?),
+            "brd" | "broadcast" => {
+                let v = next_value(&mut it, "brd")?;
+                opts.broadcast = match v {
+                    "+" => Broadcast::HostBitsSet,
+                    "-" => Broadcast::HostBitsClear,
+                    a => Broadcast::Explicit(
+                        a.parse::<Ipv4Addr>()
+                            .map_err(|_| usage(&format!("invalid broadcast address \"{a}\"")))?,
+                    ),
+                };
+            }
+            "scope" => {
+                let v = next_value(&mut it, "scope")?;
+                opts.scope =
+                    Some(parse_scope(v).ok_or_else(|| usage(&format!("invalid scope \"{v}\"")))?);
+            }
+            "label" => opts.label = Some(next_value(&mut it, "label")?.to_string()),
+            "metric" | "priority" | "preference" => {
+                let v = next_value(&mut it, "metric")?;
+                opts.metric = Some(
+                    v.parse()
+                        .map_err(|_| usage(&format!("invalid metric \"{v}\"")))?,
+                );
+            }
+            "noprefixroute" => opts.flags |= IFA_F_NOPREFIXROUTE,
+            "nodad" => opts.flags |= IFA_F_NODAD,
+            "local" => net = Some(parse_net(next_value(&mut it, "local")?)?),
+            a if net.is_none() => net = Some(parse_net(a)?),
+            a => {
+                return Err(usage(&format!(
+                    "either \"local\" is duplicate, or \"{a}\" is a garbage."
+                )))
+            }
+        }
+    }
+    let net = net.ok_or_else(|| usage("an address is required, e.g. 10.1.1.1/24"))?;
+    let dev = dev.ok_or_else(|| usage("Not enough information: \"dev\" argument is required."))?;
+    let mut h = open_handle(ctx)?;
+    let index = ifindex(&mut h, dev)?;
+    let result = match op {
+        Op::Delete => h.address_del(index, net),
+        Op::Add | Op::Replace => h.address_add_with(index, net, &opts),
+    };
+    let verb = if op == Op::Delete { "delete" } else { "add" };
+    result.map_err(|e| {
+        Failure::Error(
+            e.context(verb, format!("address {net} dev {dev}")),
+            EXIT_KERNEL,
+        )
+    })
+}
+
+fn parse_net(s: &str) -> Result<IpNet, Failure> {
+    s.parse().map_err(|_| {
+        usage(&format!(
+            "any valid prefix is expected rather than \"{s}\"."
+        ))
+    })
+}
+
+fn dev_arg(args: &[String]) -> Result<Option<&str>, Failure> {
+    match args {
+        [] => Ok(None),
+        [d, name] if d == "dev" => Ok(Some(name)),
+        [name] if name != "dev" => Ok(Some(name)),
+        _ => Err(usage(&format!("unexpected arguments: {}", args.join(" ")))),
+    }
+}
+
+fn flush(ctx: &Context, args: &[String]) -> Result<(), Failure> {
+    let dev = dev_arg(args)?.ok_or_else(|| usage("Flush requires arguments."))?;
+    let mut h = open_handle(ctx)?;
+    let index = ifindex(&mut h, dev)?;
+    h.address_flush(index, None).map(|_| ()).map_err(|e| {
+        Failure::Error(
+            e.context("flush", format!("addresses of {dev}")),
+            EXIT_KERNEL,
+        )
+    })
+}
+
+fn show(ctx: &Context, args: &[String]) -> Result<(), Failure> {
+    let dev = dev_arg(args)?;
+    let mut h = open_handle(ctx)?;
+    let names = h
+        .interface_names()
+        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?;
+    let mut filter = AddressFilter::new();
+    if let Some(d) = dev {
+        filter = filter.ifindex(ifindex(&mut h, d)?);
+    }
+    // Group by interface in the kernel's order of links (by index), as ip.
+    let mut by_link: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
+    let mut text: BTreeMap<u32, String> = BTreeMap::new();
+    for a in h
+        .addresses(filter)
+        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?
+    {
+        by_link
+            .entry(a.ifindex())
+            .or_default()
+            .push(address_json(&a));
+        text.entry(a.ifindex())
+            .or_default()
+            .push_str(&address_text(&a));
+    }
+    let shown: Vec<u32> = match (dev, filter.ifindex) {
+        (Some(_), Some(i)) => vec![i],
+        _ => names.keys().copied().collect(),
+    };
+    if ctx.out.json() {
+        let links: Vec<Value> = shown
+            .iter()
+            .map(|i| {
+                json!({
+                    "ifindex": i,
+                    "ifname": names.get(i).cloned().unwrap_or_default(),
+                    "addr_info": by_link.remove(i).unwrap_or_default(),
+                })
+            })
+            .collect();
+        ctx.out.print_json(&links);
+    } else {
+        for i in shown {
+            // TODO(link CLI): the full `ip link` header line (flags, mtu,
+            // qdisc, state) once the link module's view is settled.
+            println!("{i}: {}:", names.get(&i).map(String::as_str).unwrap_or("?"));
+            if let Some(t) = text.get(&i) {
+                print!("{t}");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `ip`'s flag words for `IFA_F_*`, in its order; `None` marks
+/// `IFA_F_PERMANENT`, printed as `dynamic` when absent.
+const FLAG_NAMES: &[(u32, Option<&str>)] = &[
+    (0x01, Some("secondary")),
+    (0x02, Some("nodad")),
+    (0x04, Some("optimistic")),
+    (0x08, Some("dadfailed")),
+    (0x10, Some("home")),
+    (0x20, Some("deprecated")),
+    (0x40, Some("tentative")),
+    (0x80, None),
+    (0x100, Some("mngtmpaddr")),
+    (0x200, Some("noprefixroute")),
+    (0x400, Some("autojoin")),
+    (0x800, Some("stable-privacy")),
+];
+
+fn flag_words(a: &AddressRef<'_>) -> Vec<&'static str> {
+    let flags = a.flags();
+    let mut words = Vec::new();
+    for (mask, name) in FLAG_NAMES {
+        match name {
+            None if flags & mask == 0 => words.push("dynamic"),
+            None => {}
+            Some("secondary") if flags & mask != 0 && a.family() == Some(Family::Inet6) => {
+                words.push("temporary")
+            }
+            Some(n) if flags & mask != 0 => words.push(n),
+            Some(_) => {}
+        }
+    }
+    words
+}
+
+fn scope_text(scope: u8) -> String {
+    scope_name(scope).map_or_else(|| scope.to_string(), str::to_string)
+}
+
+fn lifetime(secs: u32) -> String {
+    if secs == u32::MAX {
+        "forever".to_string()
+    } else {
+        format!("{secs}sec")
+    }
+}
+
+/// Two lines as `ip addr` prints an address.
+fn address_text(a: &AddressRef<'_>) -> String {
+    let family = a.family().map_or("?", Family::name);
+    let mut s = format!("    {family} ");
+    if let Some(ip) = a.ip() {
+        s.push_str(&ip.to_string());
+    }
+    if let (Some(local), Some(peer)) = (a.local(), a.address()) {
+        if local != peer {
+            s.push_str(&format!(" peer {peer}"));
+        }
+    }
+    s.push_str(&format!("/{} ", a.prefix_len()));
+    if let Some(b) = a.broadcast() {
+        s.push_str(&format!("brd {b} "));
+    }
+    if let Some(m) = a.route_priority() {
+        s.push_str(&format!("metric {m} "));
+    }
+    s.push_str(&format!("scope {} ", scope_text(a.scope())));
+    for w in flag_words(a) {
+        s.push_str(w);
+        s.push(' ');
+    }
+    if let Some(l) = a.label() {
+        s.push_str(l);
+    }
+    s.push('\n');
+    let (preferred, valid) = a.lifetimes().unwrap_or((u32::MAX, u32::MAX));
+    s.push_str(&format!(
+        "       valid_lft {} preferred_lft {}\n",
+        lifetime(valid),
+        lifetime(preferred)
+    ));
+    s
+}
+
+/// One `addr_info` entry with ip's JSON names.
+fn address_json(a: &AddressRef<'_>) -> Value {
+    let mut m = Map::new();
+    m.insert("family".into(), json!(a.family().map_or("?", Family::name)));
+    m.insert("local".into(), json!(a.ip().map(|i: IpAddr| i.to_string())));
+    if let (Some(local), Some(peer)) = (a.local(), a.address()) {
+        if local != peer {
+            m.insert("address".into(), json!(peer.to_string()));
+        }
+    }
+    m.insert("prefixlen".into(), json!(a.prefix_len()));
+    if let Some(b) = a.broadcast() {
+        m.insert("broadcast".into(), json!(b.to_string()));
+    }
+    if let Some(p) = a.route_priority() {
+        m.insert("metric".into(), json!(p));
+    }
+    m.insert("scope".into(), json!(scope_text(a.scope())));
+    for w in flag_words(a) {
+        m.insert(w.into(), json!(true));
+    }
+    if let Some(l) = a.label() {
+        m.insert("label".into(), json!(l));
+    }
+    let (preferred, valid) = a.lifetimes().unwrap_or((u32::MAX, u32::MAX));
+    m.insert("valid_life_time".into(), json!(valid));
+    m.insert("preferred_life_time".into(), json!(preferred));
+    Value::Object(m)
 }

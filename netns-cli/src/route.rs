@@ -1,10 +1,383 @@
 //! `netns route …`: ip route's syntax over netns-core.
+//!
+//! ```text
+//! netns [-n NAME] [-j] route [show|list] [table main|local|N|all]
+//! netns [-n NAME] route add|del|replace [TYPE] default|PREFIX [via GW] [dev NAME] [metric N]
+//!                                       [table N] [scope link|host|global] [proto P] [src ADDR]
+//! ```
+//!
+//! The text is `ip route`'s, byte for byte (iproute2 6.1 ends each field with
+//! a space, so lines end with one); `-j` uses its JSON names. Exit status as
+//! `ip`: 0, 1 for a usage error or unknown device, 2 when the kernel refuses.
 
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use netns_core::addr::{Family, IpNet};
+use netns_core::route::{
+    parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, RouteRef,
+    RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK,
+    SCOPE_UNIVERSE, TYPE_UNICAST,
+};
+use serde_json::{json, Map, Value};
+
+use crate::addr::{ifindex, open_handle, usage, Failure};
+use crate::output::fail;
 use crate::Context;
+
+/// Exit status when the kernel refuses.
+const EXIT_KERNEL: u8 = 2;
+
+const USAGE: &str = "\
+Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
+       netns [-n NAME] route {add|del|replace} [TYPE] {default|PREFIX} [via ADDRESS] [dev IFNAME]
+                         [metric N] [table TABLE_ID] [scope SCOPE] [proto RTPROTO] [src ADDRESS]";
 
 /// Runs `netns route ARGS…`; returns the exit status.
 pub fn run(ctx: &Context, args: &[String]) -> u8 {
-    let _ = (ctx, args);
-    eprintln!("netns: route: being written");
-    255
+    let (cmd, rest) = match args.split_first() {
+        None => ("show", &[][..]),
+        Some((c, rest)) => (c.as_str(), rest),
+    };
+    let result = match cmd {
+        "show" | "list" | "ls" | "lst" | "sh" | "s" => show(ctx, rest),
+        "add" | "a" => change(ctx, rest, Op::Add),
+        "replace" => change(ctx, rest, Op::Replace),
+        "delete" | "del" | "d" => change(ctx, rest, Op::Delete),
+        "help" => {
+            println!("{USAGE}");
+            return 0;
+        }
+        other => Err(usage(&format!(
+            "Command \"{other}\" is unknown, try \"netns route help\"."
+        ))),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("netns: {msg}");
+            1
+        }
+        Err(Failure::Error(e, code)) => fail(&e, code),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Add,
+    Replace,
+    Delete,
+}
+
+fn value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Failure> {
+    it.next()
+        .map(String::as_str)
+        .ok_or_else(|| usage(&format!("argument \"{key}\" needs a value")))
+}
+
+fn parse_table(s: &str) -> Result<RouteTable, Failure> {
+    s.parse()
+        .map_err(|_| usage(&format!("\"table\" value is invalid: {s}")))
+}
+
+fn change(ctx: &Context, args: &[String], op: Op) -> Result<(), Failure> {
+    let mut spec = RouteSpec::default_route();
+    let mut have_dst = false;
+    let mut dev: Option<&str> = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "via" => {
+                let v = value(&mut it, "via")?;
+                let v = if v == "inet" || v == "inet6" {
+                    value(&mut it, "via")?
+                } else {
+                    v
+                };
+                spec.gateway = Some(
+                    v.parse::<IpAddr>()
+                        .map_err(|_| usage(&format!("invalid gateway \"{v}\"")))?,
+                );
+            }
+            "dev" | "oif" => dev = Some(value(&mut it, "dev")?),
+            "metric" | "priority" | "preference" => {
+                let v = value(&mut it, "metric")?;
+                spec.metric = Some(
+                    v.parse()
+                        .map_err(|_| usage(&format!("\"metric\" value is invalid: {v}")))?,
+                );
+            }
+            "table" => spec.table = Some(parse_table(value(&mut it, "table")?)?),
+            "scope" => {
+                let v = value(&mut it, "scope")?;
+                spec.scope = Some(
+                    parse_scope(v)
+                        .ok_or_else(|| usage(&format!("invalid \"scope\" value: {v}")))?,
+                );
+            }
+            "proto" | "protocol" => {
+                let v = value(&mut it, "proto")?;
+                spec.protocol = Some(
+                    parse_protocol(v)
+                        .ok_or_else(|| usage(&format!("\"protocol\" value is invalid: {v}")))?,
+                );
+            }
+            "src" => {
+                let v = value(&mut it, "src")?;
+                spec.prefsrc = Some(
+                    v.parse()
+                        .map_err(|_| usage(&format!("invalid source address \"{v}\"")))?,
+                );
+            }
+            "to" => {
+                let v = value(&mut it, "to")?;
+                set_destination(&mut spec, &mut have_dst, v)?;
+            }
+            a if !have_dst
+                && spec.kind.is_none()
+                && a != "default"
+                && parse_type(a).is_some()
+                && a.parse::<u8>().is_err() =>
+            {
+                spec.kind = parse_type(a);
+            }
+            a if !have_dst => set_destination(&mut spec, &mut have_dst, a)?,
+            a => {
+                return Err(usage(&format!(
+                    "either \"to\" is duplicate, or \"{a}\" is a garbage."
+                )))
+            }
+        }
+    }
+    if !have_dst {
+        return Err(usage("a destination is required: default or PREFIX"));
+    }
+    let mut h = open_handle(ctx)?;
+    if let Some(d) = dev {
+        spec.oif = Some(ifindex(&mut h, d)?);
+    }
+    let (verb, result) = match op {
+        Op::Add => ("add", h.route_add(&spec)),
+        Op::Replace => ("replace", h.route_replace(&spec)),
+        Op::Delete => ("delete", h.route_del(&spec)),
+    };
+    result.map_err(|e| {
+        Failure::Error(
+            e.context(verb, format!("route {}", describe(&spec, dev))),
+            EXIT_KERNEL,
+        )
+    })
+}
+
+fn set_destination(spec: &mut RouteSpec, have_dst: &mut bool, s: &str) -> Result<(), Failure> {
+    *have_dst = true;
+    match s {
+        "default" | "all" | "any" => Ok(()),
+        _ => {
+            let net: IpNet = s.parse().map_err(|_| {
+                usage(&format!(
+                    "any valid prefix is expected rather than \"{s}\"."
+                ))
+            })?;
+            spec.destination = Some(net);
+            Ok(())
+        }
+    }
+}
+
+/// The route as the user typed it, for error messages:
+/// `default via 10.9.9.9`, `10.6.0.0/16 dev veth0 table 100`.
+fn describe(spec: &RouteSpec, dev: Option<&str>) -> String {
+    let mut s = spec
+        .destination
+        .map_or_else(|| "default".to_string(), |d| d.to_string());
+    if let Some(gw) = spec.gateway {
+        s.push_str(&format!(" via {gw}"));
+    }
+    if let Some(d) = dev {
+        s.push_str(&format!(" dev {d}"));
+    }
+    if let Some(t) = spec.table.filter(|t| *t != RouteTable::MAIN) {
+        s.push_str(&format!(" table {t}"));
+    }
+    if let Some(m) = spec.metric {
+        s.push_str(&format!(" metric {m}"));
+    }
+    s
+}
+
+fn show(ctx: &Context, args: &[String]) -> Result<(), Failure> {
+    // ip's default: the main table, IPv4; `table all` shows every table of
+    // both families, with `table X` on each line not in main.
+    let mut table: Option<RouteTable> = Some(RouteTable::MAIN);
+    let mut family: Option<Family> = Some(Family::Inet);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "table" => match value(&mut it, "table")? {
+                "all" | "0" => {
+                    table = None;
+                    family = None;
+                }
+                t => table = Some(parse_table(t)?),
+            },
+            "-4" => family = Some(Family::Inet),
+            "-6" => family = Some(Family::Inet6),
+            a => {
+                return Err(usage(&format!(
+                    "unexpected argument \"{a}\" (only \"table N\" is supported)"
+                )))
+            }
+        }
+    }
+    let mut h = open_handle(ctx)?;
+    let names = h
+        .interface_names()
+        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?;
+    let show_table = table.is_none();
+    let routes = h
+        .routes(table, family)
+        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?;
+    if ctx.out.json() {
+        let list: Vec<Value> = routes.map(|r| route_json(&r, &names, show_table)).collect();
+        ctx.out.print_json(&list);
+    } else {
+        let mut out = String::new();
+        for r in routes {
+            out.push_str(&route_text(&r, &names, show_table));
+        }
+        print!("{out}");
+    }
+    Ok(())
+}
+
+/// The fields of one route, in `ip route`'s order: (JSON name, text
+/// format, value). Text is `format` with `{}` replaced by the value.
+fn route_fields(
+    r: &RouteRef<'_>,
+    names: &BTreeMap<u32, String>,
+    show_table: bool,
+) -> Vec<(&'static str, &'static str, Value)> {
+    let mut f: Vec<(&'static str, &'static str, Value)> = Vec::new();
+    let kind = r.kind();
+    if kind != TYPE_UNICAST {
+        f.push((
+            "type",
+            "{} ",
+            json!(type_name(kind).map_or_else(|| kind.to_string(), str::to_string)),
+        ));
+    }
+    let dst = match r.destination() {
+        Some(d) if d.is_host() => d.addr().to_string(),
+        Some(d) => d.to_string(),
+        None if r.dst_len() == 0 => "default".to_string(),
+        None => format!("0/{}", r.dst_len()),
+    };
+    f.push(("dst", "{} ", json!(dst)));
+    if let Some(src) = r.source() {
+        f.push(("src", "from {} ", json!(src.to_string())));
+    }
+    if r.tos() != 0 {
+        f.push(("tos", "tos {} ", json!(format!("{:#x}", r.tos()))));
+    }
+    if let Some(gw) = r.gateway() {
+        f.push(("gateway", "via {} ", json!(gw.to_string())));
+    }
+    if let Some(oif) = r.oif() {
+        f.push((
+            "dev",
+            "dev {} ",
+            json!(names
+                .get(&oif)
+                .cloned()
+                .unwrap_or_else(|| format!("if{oif}"))),
+        ));
+    }
+    let table = r.table();
+    if show_table && table != 0 && table != RouteTable::MAIN.id() {
+        let t = RouteTable::new(table).map_or_else(|| table.to_string(), |t| t.to_string());
+        f.push(("table", "table {} ", json!(t)));
+    }
+    if r.flags() & RTM_F_CLONED == 0 {
+        if r.protocol() != PROTO_BOOT {
+            let p = r.protocol();
+            f.push((
+                "protocol",
+                "proto {} ",
+                json!(protocol_name(p).map_or_else(|| p.to_string(), str::to_string)),
+            ));
+        }
+        if r.scope() != SCOPE_UNIVERSE {
+            let s = r.scope();
+            f.push((
+                "scope",
+                "scope {} ",
+                json!(scope_name(s).map_or_else(|| s.to_string(), str::to_string)),
+            ));
+        }
+    }
+    if let Some(src) = r.prefsrc() {
+        f.push(("prefsrc", "src {} ", json!(src.to_string())));
+    }
+    if let Some(m) = r.metric() {
+        f.push(("metric", "metric {} ", json!(m)));
+    }
+    f
+}
+
+fn flag_words(flags: u32) -> Vec<&'static str> {
+    let mut w = Vec::new();
+    for (mask, name) in [
+        (RTNH_F_DEAD, "dead"),
+        (RTNH_F_ONLINK, "onlink"),
+        (RTNH_F_LINKDOWN, "linkdown"),
+    ] {
+        if flags & mask != 0 {
+            w.push(name);
+        }
+    }
+    w
+}
+
+fn pref_word(p: u8) -> String {
+    match p {
+        0 => "medium".into(),
+        1 => "high".into(),
+        3 => "low".into(),
+        n => n.to_string(),
+    }
+}
+
+/// One line as `ip route` prints it.
+fn route_text(r: &RouteRef<'_>, names: &BTreeMap<u32, String>, show_table: bool) -> String {
+    let mut s = String::new();
+    for (_, fmt, v) in route_fields(r, names, show_table) {
+        let text = match &v {
+            Value::String(t) => t.clone(),
+            other => other.to_string(),
+        };
+        s.push_str(&fmt.replacen("{}", &text, 1));
+    }
+    for w in flag_words(r.flags()) {
+        s.push_str(w);
+        s.push(' ');
+    }
+    if let Some(p) = r.pref() {
+        s.push_str(&format!("pref {}", pref_word(p)));
+    }
+    s.push('\n');
+    s
+}
+
+/// One route with ip's JSON names.
+fn route_json(r: &RouteRef<'_>, names: &BTreeMap<u32, String>, show_table: bool) -> Value {
+    let mut m = Map::new();
+    for (name, _, v) in route_fields(r, names, show_table) {
+        m.insert(name.into(), v);
+    }
+    m.insert("flags".into(), json!(flag_words(r.flags())));
+    if let Some(p) = r.pref() {
+        m.insert("pref".into(), json!(pref_word(p)));
+    }
+    Value::Object(m)
 }
