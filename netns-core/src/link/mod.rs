@@ -1,7 +1,7 @@
 //! Network devices ("links") over rtnetlink: list, look up, create, change,
 //! move between namespaces, delete.
 //!
-//! Every operation is a method of [`Handle`](crate::Handle) and works in the
+//! Every operation is a method of [`Handle`] and works in the
 //! handle's network namespace:
 //!
 //! | method                                   | message                                              | `ip` equivalent                    |
