@@ -27,10 +27,10 @@
 //! # Interface names
 //!
 //! The methods take interface indexes. [`Handle::resolve_ifindex`] turns a
-//! name into an index with one `RTM_GETLINK` + `IFLA_IFNAME` request (the
-//! kernel looks the name up; nothing is dumped), and
-//! [`Handle::interface_names`] maps every index to its name (one link dump),
-//! for printing.
+//! name into an index with the link module's kernel-side lookup
+//! ([`Handle::link_index`]: one `RTM_GETLINK` + `IFLA_IFNAME` request, no
+//! dump), and [`Handle::interface_names`] maps every index to its name (one
+//! link dump), for printing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -41,10 +41,9 @@ use netlink_packet_core::NlasIterator;
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage, AddressScope,
 };
-use netlink_packet_route::link::{LinkAttribute, LinkMessage};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
-use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWADDR, RTM_NEWLINK};
+use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWADDR};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
 /// `AF_INET`.
@@ -53,8 +52,6 @@ const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
 /// `sizeof(struct ifaddrmsg)`.
 const IFADDRMSG_LEN: usize = 8;
-/// `sizeof(struct ifinfomsg)`.
-const IFINFOMSG_LEN: usize = 16;
 
 const IFA_ADDRESS: u16 = 1;
 const IFA_LOCAL: u16 = 2;
@@ -64,7 +61,6 @@ const IFA_CACHEINFO: u16 = 6;
 const IFA_FLAGS: u16 = 8;
 const IFA_RT_PRIORITY: u16 = 9;
 const IFA_PROTO: u16 = 11;
-const IFLA_IFNAME: u16 = 3;
 
 /// `IFA_F_SECONDARY`: a secondary (not the first) IPv4 address of its subnet.
 pub const IFA_F_SECONDARY: u32 = 0x01;
@@ -861,69 +857,29 @@ impl Handle {
         Ok(requests.len())
     }
 
-    /// The index of the interface called `name` in this namespace: one
-    /// `RTM_GETLINK` request carrying `IFLA_IFNAME` (the kernel looks the
-    /// name up; no dump).
+    /// The index of the interface called `name` in this namespace, as a
+    /// plain number for the methods here: [`Handle::link_index`] (one
+    /// `RTM_GETLINK` request carrying `IFLA_IFNAME`; the kernel looks the name
+    /// up, nothing is dumped).
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] (`ENODEV`) when there is no such interface;
-    /// [`ErrorKind::InvalidArgument`] for a name longer than 15 bytes.
+    /// [`ErrorKind::InvalidArgument`] for a name no interface can have.
     #[doc(alias = "if_nametoindex")]
     pub fn resolve_ifindex(&mut self, name: &str) -> Result<u32> {
-        // TODO(link.rs): consolidate with the link module's lookup by name.
-        let object = InterfaceObject(name);
-        if name.is_empty()
-            || name.len() > 15
-            || name.contains('/')
-            || name.contains(char::is_whitespace)
-        {
-            return Err(
-                Error::new(ErrorKind::InvalidArgument, "find", object.to_string())
-                    .with_detail("an interface name has 1 to 15 bytes, without '/' or spaces"),
-            );
-        }
-        let mut msg = LinkMessage::default();
-        msg.attributes.push(LinkAttribute::IfName(name.to_owned()));
-        let request = Request::new(RouteNetlinkMessage::GetLink(msg), "find", &object);
-        let reply = self.socket().request(&request)?;
-        reply
-            .filter(|m| m.message_type() == RTM_NEWLINK)
-            .find_map(|m| {
-                let p = m.payload();
-                <[u8; 4]>::try_from(p.get(4..8)?)
-                    .ok()
-                    .map(u32::from_ne_bytes)
-            })
-            .ok_or_else(|| {
-                Error::new(ErrorKind::Protocol, "find", object.to_string())
-                    .with_detail("no RTM_NEWLINK in the reply")
-            })
+        self.link_index(name).map(|i| i.get())
     }
 
-    /// Every interface of this namespace, index → name (one `RTM_GETLINK`
-    /// dump, names read in place), for printing `dev NAME`.
+    /// Every interface of this namespace, index → name, for printing
+    /// `dev NAME`: one link dump ([`Handle::links`]), names read in place.
     ///
     /// # Errors
     /// The kernel's refusal or a socket error.
     pub fn interface_names(&mut self) -> Result<BTreeMap<u32, String>> {
-        // TODO(link.rs): consolidate with the link module's listing.
-        let request = Request::new(
-            RouteNetlinkMessage::GetLink(LinkMessage::default()),
-            "list",
-            &"links",
-        );
-        let mut names = BTreeMap::new();
-        for m in self.socket().dump(&request)? {
-            let p = m.payload();
-            if m.message_type() != RTM_NEWLINK || p.len() < IFINFOMSG_LEN {
-                continue;
-            }
-            let index = u32::from_ne_bytes([p[4], p[5], p[6], p[7]]);
-            if let Some(name) = find_attr(&p[IFINFOMSG_LEN..], IFLA_IFNAME).and_then(str_from) {
-                names.insert(index, name.to_owned());
-            }
-        }
-        Ok(names)
+        Ok(self
+            .links()?
+            .map(|l| (l.index().get(), l.name().to_owned()))
+            .collect())
     }
 }
 
@@ -941,14 +897,6 @@ struct IfindexAddresses(u32);
 impl fmt::Display for IfindexAddresses {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "addresses of interface {}", self.0)
-    }
-}
-
-struct InterfaceObject<'a>(&'a str);
-
-impl fmt::Display for InterfaceObject<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "interface {:?}", self.0)
     }
 }
 
