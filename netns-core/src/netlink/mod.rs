@@ -1,1 +1,310 @@
-//! rtnetlink sockets (placeholder, being written).
+//! rtnetlink (`NETLINK_ROUTE`) without an async runtime and without copies.
+//!
+//! A [`Socket`] talks to the kernel of the network namespace it was **opened
+//! in** (a netlink socket stays bound to that namespace whichever thread uses
+//! it later). Requests are [`RouteNetlinkMessage`]s from
+//! `netlink-packet-route`; answers are read in place:
+//!
+//! * [`Socket::dump`] sends an `NLM_F_DUMP` request, reads the whole dump into
+//!   the socket's one receive buffer (retrying when the kernel marks it
+//!   `NLM_F_DUMP_INTR`) and returns [`Messages`], an iterator of
+//!   [`RawMessage`]s borrowed from that buffer;
+//! * [`Socket::request`] sends one request that expects a reply (e.g.
+//!   `RTM_GETLINK` for one index) and returns its reply the same way;
+//! * [`Socket::execute`] sends one request and waits for its acknowledgement;
+//! * [`Socket::batch`] sends many requests in as few `send` calls as possible
+//!   and matches the acknowledgements by sequence number.
+//!
+//! Every refusal of the kernel becomes an [`Error`](crate::Error) carrying the
+//! `errno`, the extended-ack text (`NLMSGERR_ATTR_MSG`) and offset
+//! (`NLMSGERR_ATTR_OFFS`), and the caller's operation and object. The object
+//! is passed as `&dyn Display` and formatted only when something fails, so a
+//! successful call allocates nothing for error reporting; `&format_args!(…)`
+//! works well as an object.
+//!
+//! ```no_run
+//! use netlink_packet_route::{link::LinkMessage, RouteNetlinkMessage};
+//! use netns_core::netlink::{Socket, RTM_NEWLINK};
+//!
+//! let mut sock = Socket::open()?;
+//! let request = RouteNetlinkMessage::GetLink(LinkMessage::default());
+//! let mut count = 0;
+//! for msg in sock.dump(&request, "list", &"links")? {
+//!     assert_eq!(msg.message_type(), RTM_NEWLINK);
+//!     count += 1;
+//! }
+//! println!("{count} links");
+//! # Ok::<(), netns_core::Error>(())
+//! ```
+
+mod ack;
+mod socket;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use netlink_packet_core::{NetlinkDeserializable, NetlinkHeader};
+use netlink_packet_core::{NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
+pub use netlink_packet_core::{
+    NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_DUMP_FILTERED, NLM_F_DUMP_INTR, NLM_F_EXCL,
+    NLM_F_MULTIPART, NLM_F_REPLACE, NLM_F_REQUEST,
+};
+use netlink_packet_route::RouteNetlinkMessage;
+
+pub use self::socket::{Socket, MAX_DUMP_ATTEMPTS};
+use crate::{Error, ErrorKind, Result};
+
+/// `RTM_NEWLINK`: a link (answer of `RTM_GETLINK`, or a request to create one).
+pub const RTM_NEWLINK: u16 = 16;
+/// `RTM_DELLINK`: delete a link.
+pub const RTM_DELLINK: u16 = 17;
+/// `RTM_GETLINK`: get one link or dump all.
+pub const RTM_GETLINK: u16 = 18;
+/// `RTM_SETLINK`: change a link.
+pub const RTM_SETLINK: u16 = 19;
+/// `RTM_NEWADDR`: an address (answer of `RTM_GETADDR`, or a request to add one).
+pub const RTM_NEWADDR: u16 = 20;
+/// `RTM_DELADDR`: delete an address.
+pub const RTM_DELADDR: u16 = 21;
+/// `RTM_GETADDR`: dump addresses.
+pub const RTM_GETADDR: u16 = 22;
+/// `RTM_NEWROUTE`: a route (answer of `RTM_GETROUTE`, or a request to add one).
+pub const RTM_NEWROUTE: u16 = 24;
+/// `RTM_DELROUTE`: delete a route.
+pub const RTM_DELROUTE: u16 = 25;
+/// `RTM_GETROUTE`: get one route or dump all.
+pub const RTM_GETROUTE: u16 = 26;
+/// `RTM_NEWNSID`: an nsid (answer of `RTM_GETNSID`, or a request to assign one).
+pub const RTM_NEWNSID: u16 = 88;
+/// `RTM_DELNSID`: notification that an nsid went away.
+pub const RTM_DELNSID: u16 = 89;
+/// `RTM_GETNSID`: get the nsid of one namespace or dump all.
+pub const RTM_GETNSID: u16 = 90;
+
+/// One netlink message of a reply, borrowed from the socket's receive buffer.
+///
+/// Only data messages are handed out: `NLMSG_ERROR`, `NLMSG_DONE` and
+/// `NLMSG_NOOP` are consumed by the [`Socket`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawMessage<'a> {
+    message_type: u16,
+    flags: u16,
+    seq: u32,
+    port: u32,
+    bytes: &'a [u8],
+}
+
+impl<'a> RawMessage<'a> {
+    /// `nlmsg_type`, e.g. [`RTM_NEWLINK`].
+    pub fn message_type(&self) -> u16 {
+        self.message_type
+    }
+    /// `nlmsg_flags` (`NLM_F_MULTIPART`, `NLM_F_DUMP_FILTERED` …).
+    pub fn flags(&self) -> u16 {
+        self.flags
+    }
+    /// `nlmsg_seq`: the sequence number of the request this answers.
+    pub fn sequence_number(&self) -> u32 {
+        self.seq
+    }
+    /// `nlmsg_pid`: the port of the socket this was sent to.
+    pub fn port_number(&self) -> u32 {
+        self.port
+    }
+    /// The payload after the 16-byte netlink header (e.g. `ifinfomsg` and its
+    /// attributes for `RTM_NEWLINK`).
+    pub fn payload(&self) -> &'a [u8] {
+        &self.bytes[ack::HEADER_LEN..]
+    }
+    /// The whole message, header included (without trailing alignment padding).
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Parses the payload into an owned [`RouteNetlinkMessage`] (this
+    /// allocates; read [`RawMessage::payload`] in place to avoid it).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Protocol`] when `netlink-packet-route` cannot parse the
+    /// message; wrap it with [`Error::context`] to say what was being read.
+    pub fn parse(&self) -> Result<RouteNetlinkMessage> {
+        let mut header = NetlinkHeader::default();
+        header.length = u32::try_from(self.bytes.len()).unwrap_or(u32::MAX);
+        header.message_type = self.message_type;
+        header.flags = self.flags;
+        header.sequence_number = self.seq;
+        header.port_number = self.port;
+        RouteNetlinkMessage::deserialize(&header, self.payload()).map_err(|e| {
+            protocol_error(&format_args!(
+                "rtnetlink message type {}",
+                self.message_type
+            ))
+            .with_detail(e.to_string())
+        })
+    }
+}
+
+/// The error for a reply that could not be parsed.
+pub(crate) fn protocol_error(object: &dyn fmt::Display) -> Error {
+    Error::new(ErrorKind::Protocol, "read", object.to_string())
+}
+
+/// Splits the first netlink message off `buf`. `Ok(None)` at the end of the
+/// buffer; an error when the framing is broken (the caller names the context).
+pub(crate) fn split_message(buf: &[u8]) -> Result<Option<(RawMessage<'_>, &[u8])>, &'static str> {
+    if buf.is_empty() {
+        return Ok(None);
+    }
+    if buf.len() < ack::HEADER_LEN {
+        return Err("truncated netlink header");
+    }
+    let field = |at: usize| [buf[at], buf[at + 1], buf[at + 2], buf[at + 3]];
+    let len = u32::from_ne_bytes(field(0)) as usize;
+    if len < ack::HEADER_LEN || len > buf.len() {
+        return Err("netlink message length out of bounds");
+    }
+    let message = RawMessage {
+        message_type: u16::from_ne_bytes([buf[4], buf[5]]),
+        flags: u16::from_ne_bytes([buf[6], buf[7]]),
+        seq: u32::from_ne_bytes(field(8)),
+        port: u32::from_ne_bytes(field(12)),
+        bytes: &buf[..len],
+    };
+    let rest = buf.get(ack::align(len)..).unwrap_or(&[]);
+    Ok(Some((message, rest)))
+}
+
+/// Whether a message is a control message the socket consumes itself.
+fn is_control(message_type: u16) -> bool {
+    matches!(
+        message_type,
+        NLMSG_NOOP | NLMSG_ERROR | NLMSG_DONE | NLMSG_OVERRUN
+    )
+}
+
+/// The data messages of a reply ([`Socket::dump`], [`Socket::request`]), in
+/// the order the kernel sent them, borrowed from the socket's receive buffer.
+///
+/// The framing was checked when the reply was received, so iteration cannot
+/// fail; parsing a message's payload can ([`RawMessage::parse`]).
+#[derive(Debug, Clone)]
+pub struct Messages<'a> {
+    rest: &'a [u8],
+    seq: u32,
+}
+
+impl<'a> Messages<'a> {
+    pub(crate) fn new(buf: &'a [u8], seq: u32) -> Self {
+        Messages { rest: buf, seq }
+    }
+
+    /// The messages parsed into owned [`RouteNetlinkMessage`]s (allocates).
+    pub fn parsed(self) -> impl Iterator<Item = Result<RouteNetlinkMessage>> + 'a {
+        self.map(|m| m.parse())
+    }
+}
+
+impl<'a> Iterator for Messages<'a> {
+    type Item = RawMessage<'a>;
+
+    fn next(&mut self) -> Option<RawMessage<'a>> {
+        loop {
+            // The buffer was validated by the socket; a framing error here
+            // cannot happen, and ends the iteration if it does.
+            let (message, rest) = split_message(self.rest).ok().flatten()?;
+            self.rest = rest;
+            if message.seq == self.seq && !is_control(message.message_type) {
+                return Some(message);
+            }
+        }
+    }
+}
+
+impl std::iter::FusedIterator for Messages<'_> {}
+
+/// One request of a [`Socket::batch`]: a message, the extra `NLM_F_*` flags
+/// it needs, and what to call it if the kernel refuses it.
+///
+/// `NLM_F_REQUEST | NLM_F_ACK` are always added.
+pub struct Request<'a> {
+    message: RouteNetlinkMessage,
+    flags: u16,
+    op: &'static str,
+    object: &'a dyn fmt::Display,
+}
+
+impl<'a> Request<'a> {
+    /// A request for operation `op` (e.g. `"add"`) on `object` (e.g.
+    /// `link "veth0"`); `object` is formatted only if the request fails.
+    pub fn new(
+        message: RouteNetlinkMessage,
+        op: &'static str,
+        object: &'a dyn fmt::Display,
+    ) -> Self {
+        Request {
+            message,
+            flags: 0,
+            op,
+            object,
+        }
+    }
+
+    /// Adds `NLM_F_*` flags, e.g. `NLM_F_CREATE | NLM_F_EXCL` for a creation.
+    pub fn with_flags(mut self, flags: u16) -> Self {
+        self.flags |= flags;
+        self
+    }
+
+    /// The message this request sends.
+    pub fn message(&self) -> &RouteNetlinkMessage {
+        &self.message
+    }
+}
+
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("message", &self.message)
+            .field("flags", &format_args!("{:#x}", self.flags))
+            .field("op", &self.op)
+            .field("object", &format_args!("{}", self.object))
+            .finish()
+    }
+}
+
+/// The first failure of a [`Socket::batch`].
+///
+/// The kernel processes the requests of one `send` in order and does **not**
+/// stop at a failure: requests after [`BatchError::index`] that were sent
+/// (those before [`BatchError::sent`]) may have been applied. Requests from
+/// `sent` on were never sent. Requests before `index` were all applied, so a
+/// caller can roll them back.
+#[derive(Debug, Clone)]
+pub struct BatchError {
+    /// Index of the first request that failed.
+    pub index: usize,
+    /// How many requests (from index 0) reached the kernel.
+    pub sent: usize,
+    /// The failure, with the failing request's operation and object.
+    pub error: Error,
+}
+
+impl fmt::Display for BatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for BatchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<BatchError> for Error {
+    fn from(e: BatchError) -> Error {
+        e.error
+    }
+}

@@ -1,0 +1,481 @@
+//! The rtnetlink socket: one send buffer, one receive buffer, one sequence
+//! counter.
+
+use std::fmt;
+use std::io;
+
+use netlink_packet_core::{
+    Emitable, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP,
+    NLM_F_DUMP_INTR, NLM_F_REQUEST,
+};
+use netlink_packet_route::RouteNetlinkMessage;
+use netlink_sys::{protocols::NETLINK_ROUTE, SocketAddr};
+use nix::libc;
+
+use super::ack::{self, align, HEADER_LEN};
+use super::{split_message, BatchError, Messages, RawMessage, Request};
+use crate::{Error, ErrorKind, Result};
+
+/// How many times [`Socket::dump`] runs a dump that the kernel marks
+/// `NLM_F_DUMP_INTR` (it changed while it ran) before giving up with
+/// [`ErrorKind::Interrupted`].
+pub const MAX_DUMP_ATTEMPTS: usize = 5;
+
+/// Most bytes of requests [`Socket::batch`] puts in one `send`.
+const MAX_BATCH_BYTES: usize = 64 * 1024;
+/// Most requests in one `send`: bounds the acknowledgements queued on the
+/// socket at once, so they fit its receive buffer even without
+/// `SO_RCVBUFFORCE` (each ack costs about 1 KiB of buffer).
+const MAX_BATCH_MESSAGES: usize = 128;
+/// Receive buffer asked of the kernel (`SO_RCVBUFFORCE`, else `SO_RCVBUF`).
+const RECEIVE_BUFFER: libc::c_int = 4 << 20;
+/// Free space kept in the receive buffer for each `recv`: the kernel sizes the
+/// datagrams of a dump after the largest buffer offered (up to 32 KiB).
+const MIN_RECV_SPACE: usize = 32 * 1024;
+
+/// An rtnetlink (`NETLINK_ROUTE`) socket, bound to the network namespace of
+/// the thread that opened it.
+///
+/// It keeps one send buffer, one receive buffer and a sequence counter; after
+/// the buffers have grown to the size of the largest exchange, requests and
+/// dumps allocate nothing. Every request waits for its answer: there are no
+/// multicast subscriptions and no concurrent requests.
+///
+/// `Socket` is `Send`: open it on a thread that has entered a namespace
+/// (`setns`), hand it back, and it keeps talking to that namespace.
+pub struct Socket {
+    conn: Conn,
+    seq: u32,
+    send_buf: Vec<u8>,
+    recv_buf: Vec<u8>,
+}
+
+/// Where the bytes go: the kernel, or (in unit tests) a scripted fake.
+enum Conn {
+    Kernel(netlink_sys::Socket),
+    #[cfg(test)]
+    Fake(super::tests::FakeKernel),
+}
+
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<Socket>();
+};
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Socket");
+        match &self.conn {
+            Conn::Kernel(s) => d.field("fd", &std::os::fd::AsRawFd::as_raw_fd(s)),
+            #[cfg(test)]
+            Conn::Fake(_) => d.field("fd", &"fake"),
+        };
+        d.field("seq", &self.seq)
+            .field("send_capacity", &self.send_buf.capacity())
+            .field("recv_capacity", &self.recv_buf.capacity())
+            .finish()
+    }
+}
+
+/// What ends the answer to one request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// `NLMSG_DONE` (or an `NLMSG_ERROR` refusing the dump).
+    Done,
+    /// `NLMSG_ERROR`, success or not (the request had `NLM_F_ACK`).
+    Ack,
+}
+
+impl Socket {
+    /// Opens an rtnetlink socket in the calling thread's network namespace.
+    ///
+    /// `socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_ROUTE)`, bound
+    /// to a kernel-chosen port and connected to the kernel, with
+    /// `NETLINK_EXT_ACK` (refusals carry the kernel's text) and
+    /// `NETLINK_GET_STRICT_CHK` (dump requests are checked and their filters
+    /// applied by the kernel) enabled, and a 4 MiB receive buffer
+    /// (`SO_RCVBUFFORCE`, falling back to `SO_RCVBUF` capped by
+    /// `net.core.rmem_max`; a refusal of both is ignored).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Io`] (or the kind of the errno) if a system call fails;
+    /// `NETLINK_GET_STRICT_CHK` needs Linux 4.20.
+    #[doc(alias = "NETLINK_ROUTE")]
+    pub fn open() -> Result<Socket> {
+        const OP: &str = "open";
+        const OBJECT: &str = "rtnetlink socket";
+        let fail = |e: io::Error, what: &'static str| Error::io(&e, OP, OBJECT).with_detail(what);
+        let mut sock = netlink_sys::Socket::new(NETLINK_ROUTE).map_err(|e| fail(e, "socket"))?;
+        sock.bind_auto().map_err(|e| fail(e, "bind"))?;
+        sock.connect(&SocketAddr::new(0, 0))
+            .map_err(|e| fail(e, "connect"))?;
+        sock.set_ext_ack(true)
+            .map_err(|e| fail(e, "NETLINK_EXT_ACK"))?;
+        sock.set_netlink_get_strict_chk(true)
+            .map_err(|e| fail(e, "NETLINK_GET_STRICT_CHK"))?;
+        let forced = nix::sys::socket::setsockopt(
+            &sock,
+            nix::sys::socket::sockopt::RcvBufForce,
+            &(RECEIVE_BUFFER as usize),
+        );
+        if forced.is_err() {
+            // Capped by net.core.rmem_max; a smaller buffer still works
+            // because batches bound how many answers are queued at once.
+            let _ = sock.set_rx_buf_sz(RECEIVE_BUFFER);
+        }
+        Ok(Socket::with_conn(Conn::Kernel(sock)))
+    }
+
+    fn with_conn(conn: Conn) -> Socket {
+        Socket {
+            conn,
+            seq: 0,
+            send_buf: Vec::new(),
+            recv_buf: Vec::new(),
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn fake(kernel: super::tests::FakeKernel) -> Socket {
+        Socket::with_conn(Conn::Fake(kernel))
+    }
+
+    /// The capacities of the send and receive buffers (to check that they
+    /// stop growing).
+    #[doc(hidden)]
+    pub fn buffer_capacities(&self) -> (usize, usize) {
+        (self.send_buf.capacity(), self.recv_buf.capacity())
+    }
+
+    fn next_seq(&mut self) -> u32 {
+        self.seq = self.seq.wrapping_add(1);
+        self.seq
+    }
+
+    /// Sends a dump request (`NLM_F_REQUEST | NLM_F_DUMP` added to the
+    /// request's flags) and reads the whole dump into the socket's receive
+    /// buffer.
+    ///
+    /// If any message of the dump carries `NLM_F_DUMP_INTR` (the kernel's
+    /// tables changed while it ran, so the dump may be inconsistent), the dump
+    /// is thrown away and run again, up to [`MAX_DUMP_ATTEMPTS`] times.
+    ///
+    /// The request's message is e.g. `RTM_GETLINK` with an empty
+    /// `LinkMessage`; with `NETLINK_GET_STRICT_CHK` its header fields and
+    /// attributes are kernel-side filters.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's refusal (from `NLMSG_ERROR` or the error of
+    /// `NLMSG_DONE`, with its extended-ack text), [`ErrorKind::Interrupted`]
+    /// when every attempt was interrupted, [`ErrorKind::Protocol`] for a
+    /// malformed answer, or the socket's I/O error; all with the request's
+    /// operation and object.
+    #[doc(alias = "NLM_F_DUMP")]
+    pub fn dump(&mut self, request: &Request<'_>) -> Result<Messages<'_>> {
+        self.send_buf.clear();
+        let mut seq = self.next_seq();
+        append_request(
+            &mut self.send_buf,
+            &request.message,
+            request.flags | NLM_F_REQUEST | NLM_F_DUMP,
+            seq,
+        );
+        for attempt in 1..=MAX_DUMP_ATTEMPTS {
+            if attempt > 1 {
+                seq = self.next_seq();
+                self.send_buf[8..12].copy_from_slice(&seq.to_ne_bytes());
+            }
+            self.recv_buf.clear();
+            self.send(request)?;
+            let interrupted = self.receive_answer(seq, End::Done, request)?;
+            if !interrupted {
+                return Ok(Messages::new(&self.recv_buf, seq));
+            }
+        }
+        Err(Error::new(
+            ErrorKind::Interrupted,
+            request.op,
+            request.object.to_string(),
+        )
+        .with_detail(format!("NLM_F_DUMP_INTR on {MAX_DUMP_ATTEMPTS} attempts")))
+    }
+
+    /// Sends one request that expects a reply (`NLM_F_REQUEST | NLM_F_ACK`
+    /// added), e.g. `RTM_GETLINK` for one index or `RTM_GETNSID` for one
+    /// namespace, and returns the reply's messages, read up to the
+    /// acknowledgement.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Socket::dump`] (without `Interrupted`).
+    pub fn request(&mut self, request: &Request<'_>) -> Result<Messages<'_>> {
+        self.send_buf.clear();
+        self.recv_buf.clear();
+        let seq = self.next_seq();
+        append_request(
+            &mut self.send_buf,
+            &request.message,
+            request.flags | NLM_F_REQUEST | NLM_F_ACK,
+            seq,
+        );
+        self.send(request)?;
+        self.receive_answer(seq, End::Ack, request)?;
+        Ok(Messages::new(&self.recv_buf, seq))
+    }
+
+    /// Sends one request (`NLM_F_REQUEST | NLM_F_ACK` added) and waits for its
+    /// acknowledgement: a batch of one.
+    ///
+    /// # Errors
+    ///
+    /// The kernel's refusal, with its extended-ack text and the request's
+    /// operation and object; or the socket's I/O error.
+    pub fn execute(&mut self, request: &Request<'_>) -> Result<()> {
+        self.batch(std::slice::from_ref(request))
+            .map_err(|e| e.error)
+    }
+
+    /// Sends many requests, each with `NLM_F_REQUEST | NLM_F_ACK` and its own
+    /// sequence number, concatenated into as few `send` calls as possible
+    /// (up to 64 KiB and 128 requests per `send`), and matches the
+    /// acknowledgements by sequence number.
+    ///
+    /// The kernel processes the requests of one `send` in order and does not
+    /// stop at a failure. After a `send` whose requests had a failure, no
+    /// further requests are sent; the first failure is returned with its
+    /// index (see [`BatchError`] for what was and was not applied).
+    ///
+    /// Dump requests do not belong in a batch.
+    ///
+    /// # Errors
+    ///
+    /// [`BatchError`]: the index of the first failing request and the error,
+    /// with that request's operation and object.
+    pub fn batch(&mut self, requests: &[Request<'_>]) -> Result<(), BatchError> {
+        self.batch_with_replies(requests, |_, _| Ok(()))
+    }
+
+    /// [`Socket::batch`] for requests that also get a reply (e.g. many
+    /// `RTM_GETNSID`): `on_reply(index, message)` is called for every data
+    /// message answering request `index`, in order, before its
+    /// acknowledgement. An error returned by `on_reply` stops the batch like
+    /// a refusal of that request.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Socket::batch`].
+    pub fn batch_with_replies<F>(
+        &mut self,
+        requests: &[Request<'_>],
+        mut on_reply: F,
+    ) -> Result<(), BatchError>
+    where
+        F: FnMut(usize, RawMessage<'_>) -> Result<()>,
+    {
+        let mut next = 0;
+        while next < requests.len() {
+            let first = next;
+            let base = self.seq.wrapping_add(1);
+            self.send_buf.clear();
+            while let Some(request) = requests.get(next) {
+                let count = next - first;
+                let len = align(HEADER_LEN + request.message.buffer_len());
+                if count > 0
+                    && (count >= MAX_BATCH_MESSAGES || self.send_buf.len() + len > MAX_BATCH_BYTES)
+                {
+                    break;
+                }
+                append_request(
+                    &mut self.send_buf,
+                    &request.message,
+                    request.flags | NLM_F_REQUEST | NLM_F_ACK,
+                    base.wrapping_add(count as u32),
+                );
+                next += 1;
+            }
+            let count = next - first;
+            self.seq = base.wrapping_add(count as u32 - 1);
+            let failed =
+                |index: usize, sent: usize, error: Error| BatchError { index, sent, error };
+
+            self.send(&requests[first])
+                .map_err(|e| failed(first, first, e))?;
+
+            let mut acked = 0;
+            let mut failure: Option<(usize, Error)> = None;
+            while acked < count {
+                self.recv_buf.clear();
+                let pending = &requests[first + acked];
+                self.recv_datagram()
+                    .map_err(|e| failed(first + acked, next, io_error(&e, pending)))?;
+                let mut rest = &self.recv_buf[..];
+                loop {
+                    let split = split_message(rest)
+                        .map_err(|why| failed(first + acked, next, malformed(why, pending)))?;
+                    let Some((message, after)) = split else { break };
+                    rest = after;
+                    let relative = message.seq.wrapping_sub(base) as usize;
+                    if relative >= count {
+                        continue; // an answer to an earlier, abandoned request
+                    }
+                    let index = first + relative;
+                    let request = &requests[index];
+                    let first_failure = failure.as_ref().is_none_or(|(i, _)| index < *i);
+                    match message.message_type {
+                        NLMSG_ERROR => {
+                            acked += 1;
+                            let refusal = ack::parse_error(message.flags, message.payload())
+                                .map_err(|why| failed(index, next, malformed(why, request)))?;
+                            if let (Some(refusal), true) = (refusal, first_failure) {
+                                failure =
+                                    Some((index, refusal.into_error(request.op, request.object)));
+                            }
+                        }
+                        NLMSG_DONE | NLMSG_NOOP => {}
+                        NLMSG_OVERRUN => {
+                            return Err(failed(index, next, malformed("NLMSG_OVERRUN", request)))
+                        }
+                        _ => {
+                            if failure.is_none() {
+                                if let Err(e) = on_reply(index, message) {
+                                    failure = Some((index, e));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some((index, error)) = failure {
+                return Err(failed(index, next, error));
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends the send buffer as one datagram.
+    fn send(&mut self, request: &Request<'_>) -> Result<()> {
+        let result = match &mut self.conn {
+            Conn::Kernel(sock) => loop {
+                match sock.send(&self.send_buf, 0) {
+                    Ok(n) if n == self.send_buf.len() => break Ok(()),
+                    Ok(_) => break Err(io::Error::new(io::ErrorKind::WriteZero, "short send")),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => break Err(e),
+                }
+            },
+            #[cfg(test)]
+            Conn::Fake(fake) => fake.send(&self.send_buf),
+        };
+        result.map_err(|e| io_error(&e, request).with_detail("sending the request"))
+    }
+
+    /// Appends one datagram to the receive buffer, growing the buffer first
+    /// if the datagram would not fit (its size is read with
+    /// `MSG_PEEK | MSG_TRUNC`, so nothing is ever truncated).
+    fn recv_datagram(&mut self) -> io::Result<usize> {
+        match &mut self.conn {
+            Conn::Kernel(sock) => {
+                let size = loop {
+                    let mut nothing: &mut [u8] = &mut [];
+                    match sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC) {
+                        Ok(size) => break size,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                };
+                self.recv_buf.reserve(size.max(MIN_RECV_SPACE));
+                let before = self.recv_buf.len();
+                loop {
+                    match sock.recv(&mut self.recv_buf, 0) {
+                        Ok(got) => {
+                            let kept = self.recv_buf.len() - before;
+                            if got != kept {
+                                // Cannot happen: the datagram was measured
+                                // and this socket has a single reader.
+                                return Err(io::Error::new(
+                                    io::ErrorKind::InvalidData,
+                                    "datagram larger than measured",
+                                ));
+                            }
+                            return Ok(got);
+                        }
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            #[cfg(test)]
+            Conn::Fake(fake) => fake.recv(&mut self.recv_buf),
+        }
+    }
+
+    /// Receives datagrams until the answer to `seq` ends (`end`), appending
+    /// them to the receive buffer. Returns whether a message of the answer
+    /// carried `NLM_F_DUMP_INTR`.
+    fn receive_answer(&mut self, seq: u32, end: End, request: &Request<'_>) -> Result<bool> {
+        let mut interrupted = false;
+        loop {
+            let start = self.recv_buf.len();
+            self.recv_datagram()
+                .map_err(|e| io_error(&e, request).with_detail("receiving the answer"))?;
+            let mut rest = &self.recv_buf[start..];
+            while let Some((message, after)) =
+                split_message(rest).map_err(|why| malformed(why, request))?
+            {
+                rest = after;
+                if message.seq != seq {
+                    continue; // an answer to an earlier, abandoned request
+                }
+                if message.flags & NLM_F_DUMP_INTR != 0 {
+                    interrupted = true;
+                }
+                let refusal = match message.message_type {
+                    NLMSG_ERROR => ack::parse_error(message.flags, message.payload()),
+                    NLMSG_DONE if end == End::Done => {
+                        ack::parse_done(message.flags, message.payload())
+                    }
+                    NLMSG_OVERRUN => Err("NLMSG_OVERRUN"),
+                    _ => continue,
+                };
+                match refusal.map_err(|why| malformed(why, request))? {
+                    Some(refusal) => return Err(refusal.into_error(request.op, request.object)),
+                    None => return Ok(interrupted),
+                }
+            }
+        }
+    }
+}
+
+/// The error for an I/O failure while talking about `request`.
+fn io_error(e: &io::Error, request: &Request<'_>) -> Error {
+    Error::io(e, request.op, request.object.to_string())
+}
+
+/// The error for a malformed answer to `request`.
+fn malformed(why: &'static str, request: &Request<'_>) -> Error {
+    Error::new(ErrorKind::Protocol, request.op, request.object.to_string()).with_detail(why)
+}
+
+/// Appends `message` with a netlink header (`flags`, `seq`, port 0 = let the
+/// kernel fill it in) to `buf`, padded to the netlink alignment.
+fn append_request(buf: &mut Vec<u8>, message: &RouteNetlinkMessage, flags: u16, seq: u32) {
+    let start = buf.len();
+    let len = HEADER_LEN + message.buffer_len();
+    buf.resize(start + align(len), 0);
+    let header = &mut buf[start..start + HEADER_LEN];
+    header[0..4].copy_from_slice(&(len as u32).to_ne_bytes());
+    header[4..6].copy_from_slice(&message.message_type().to_ne_bytes());
+    header[6..8].copy_from_slice(&flags.to_ne_bytes());
+    header[8..12].copy_from_slice(&seq.to_ne_bytes());
+    header[12..16].copy_from_slice(&0u32.to_ne_bytes());
+    message.emit(&mut buf[start + HEADER_LEN..start + len]);
+}
+
+#[cfg(test)]
+pub(super) fn serialize_for_test(message: &RouteNetlinkMessage, flags: u16, seq: u32) -> Vec<u8> {
+    let mut buf = Vec::new();
+    append_request(&mut buf, message, flags, seq);
+    buf
+}
