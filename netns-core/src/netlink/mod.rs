@@ -15,23 +15,27 @@
 //! * [`Socket::batch`] sends many requests in as few `send` calls as possible
 //!   and matches the acknowledgements by sequence number.
 //!
-//! Every refusal of the kernel becomes an [`Error`](crate::Error) carrying the
+//! Every refusal of the kernel becomes an [`Error`] carrying the
 //! `errno`, the extended-ack text (`NLMSGERR_ATTR_MSG`) and offset
 //! (`NLMSGERR_ATTR_OFFS`), and the caller's operation and object. The object
 //! is passed as `&dyn Display` and formatted only when something fails, so a
-//! successful call allocates nothing for error reporting; `&format_args!(…)`
-//! works well as an object.
+//! successful call allocates nothing for error reporting (a `&format_args!(…)`
+//! object works when the [`Request`] is built inside the call that sends it).
 //!
 //! ```no_run
 //! use netlink_packet_route::{link::LinkMessage, RouteNetlinkMessage};
-//! use netns_core::netlink::{Socket, RTM_NEWLINK};
+//! use netns_core::netlink::{Request, Socket, RTM_NEWLINK};
 //!
 //! let mut sock = Socket::open()?;
-//! let request = RouteNetlinkMessage::GetLink(LinkMessage::default());
+//! let request = Request::new(
+//!     RouteNetlinkMessage::GetLink(LinkMessage::default()),
+//!     "list",
+//!     &"links",
+//! );
 //! let mut count = 0;
-//! for msg in sock.dump(&request, "list", &"links")? {
+//! for msg in sock.dump(&request)? {
 //!     assert_eq!(msg.message_type(), RTM_NEWLINK);
-//!     count += 1;
+//!     count += 1; // msg.payload() is the ifinfomsg and its attributes, in place
 //! }
 //! println!("{count} links");
 //! # Ok::<(), netns_core::Error>(())
