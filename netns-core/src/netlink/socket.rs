@@ -77,15 +77,6 @@ impl fmt::Debug for Socket {
     }
 }
 
-/// What ends the answer to one request.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum End {
-    /// `NLMSG_DONE` (or an `NLMSG_ERROR` refusing the dump).
-    Done,
-    /// `NLMSG_ERROR`, success or not (the request had `NLM_F_ACK`).
-    Ack,
-}
-
 impl Socket {
     /// Opens an rtnetlink socket in the calling thread's network namespace.
     ///
@@ -141,9 +132,8 @@ impl Socket {
         Socket::with_conn(Conn::Fake(kernel))
     }
 
-    /// The capacities of the send and receive buffers (to check that they
-    /// stop growing).
-    #[doc(hidden)]
+    /// The capacities of the send and receive buffers, in bytes: they grow
+    /// to the largest exchange so far and are then reused.
     pub fn buffer_capacities(&self) -> (usize, usize) {
         (self.send_buf.capacity(), self.recv_buf.capacity())
     }
@@ -189,7 +179,7 @@ impl Socket {
             }
             self.recv_buf.clear();
             self.send(request)?;
-            let interrupted = self.receive_answer(seq, End::Done, request)?;
+            let interrupted = self.receive_answer(seq, request)?;
             if !interrupted {
                 return Ok(Messages::new(&self.recv_buf, seq));
             }
@@ -205,7 +195,8 @@ impl Socket {
     /// Sends one request that expects a reply (`NLM_F_REQUEST | NLM_F_ACK`
     /// added), e.g. `RTM_GETLINK` for one index or `RTM_GETNSID` for one
     /// namespace, and returns the reply's messages, read up to the
-    /// acknowledgement.
+    /// acknowledgement. (A request the kernel runs as a dump is read up to its
+    /// `NLMSG_DONE`, without [`Socket::dump`]'s retries.)
     ///
     /// # Errors
     ///
@@ -221,7 +212,7 @@ impl Socket {
             seq,
         );
         self.send(request)?;
-        self.receive_answer(seq, End::Ack, request)?;
+        self.receive_answer(seq, request)?;
         Ok(Messages::new(&self.recv_buf, seq))
     }
 
@@ -247,7 +238,9 @@ impl Socket {
     /// further requests are sent; the first failure is returned with its
     /// index (see [`BatchError`] for what was and was not applied).
     ///
-    /// Dump requests do not belong in a batch.
+    /// Dump requests (`RTM_GET*` with `NLM_F_DUMP`) are refused with
+    /// [`ErrorKind::InvalidArgument`] before their chunk is sent: the kernel
+    /// would not acknowledge them.
     ///
     /// # Errors
     ///
@@ -280,6 +273,21 @@ impl Socket {
             let base = self.seq.wrapping_add(1);
             self.send_buf.clear();
             while let Some(request) = requests.get(next) {
+                if is_dump(request) {
+                    // The kernel would answer with a dump and no
+                    // acknowledgement: refuse it before sending anything.
+                    let error = Error::new(
+                        ErrorKind::InvalidArgument,
+                        request.op,
+                        request.object.to_string(),
+                    )
+                    .with_detail("a dump request (NLM_F_DUMP) cannot be part of a batch");
+                    return Err(BatchError {
+                        index: next,
+                        sent: first,
+                        error,
+                    });
+                }
                 let count = next - first;
                 let len = align(HEADER_LEN + request.message.buffer_len());
                 if count > 0
@@ -411,10 +419,10 @@ impl Socket {
         }
     }
 
-    /// Receives datagrams until the answer to `seq` ends (`end`), appending
-    /// them to the receive buffer. Returns whether a message of the answer
+    /// Receives datagrams until the answer to `seq` ends (`NLMSG_DONE` or
+    /// `NLMSG_ERROR`), appending them to the receive buffer. Returns whether a message of the answer
     /// carried `NLM_F_DUMP_INTR`.
-    fn receive_answer(&mut self, seq: u32, end: End, request: &Request<'_>) -> Result<bool> {
+    fn receive_answer(&mut self, seq: u32, request: &Request<'_>) -> Result<bool> {
         let mut interrupted = false;
         loop {
             let start = self.recv_buf.len();
@@ -433,9 +441,8 @@ impl Socket {
                 }
                 let refusal = match message.message_type {
                     NLMSG_ERROR => ack::parse_error(message.flags, message.payload()),
-                    NLMSG_DONE if end == End::Done => {
-                        ack::parse_done(message.flags, message.payload())
-                    }
+                    // Also ends a request() that the kernel ran as a dump.
+                    NLMSG_DONE => ack::parse_done(message.flags, message.payload()),
                     NLMSG_OVERRUN => Err("NLMSG_OVERRUN"),
                     _ => continue,
                 };
@@ -456,6 +463,12 @@ fn io_error(e: &io::Error, request: &Request<'_>) -> Error {
 /// The error for a malformed answer to `request`.
 fn malformed(why: &'static str, request: &Request<'_>) -> Error {
     Error::new(ErrorKind::Protocol, request.op, request.object.to_string()).with_detail(why)
+}
+
+/// Whether the kernel runs `request` as a dump: an rtnetlink `RTM_GET*`
+/// (type & 3 == 2) with any bit of `NLM_F_DUMP` (`rtnetlink_rcv_msg`).
+fn is_dump(request: &Request<'_>) -> bool {
+    request.message.message_type() & 3 == 2 && request.flags & NLM_F_DUMP != 0
 }
 
 /// Appends `message` with a netlink header (`flags`, `seq`, port 0 = let the

@@ -546,3 +546,21 @@ fn raw_messages_parse_into_route_messages() {
     let (m, _) = split_message(&bad).unwrap().unwrap();
     assert_eq!(m.parse().unwrap_err().kind(), ErrorKind::Protocol);
 }
+
+#[test]
+fn a_dump_request_in_a_batch_is_refused_before_sending() {
+    let sizes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut sock = batch_kernel(sizes.clone());
+    let requests = [
+        Request::new(set_nsid_message(3, 1), "set nsid of", &"a"),
+        Request::new(get_nsids(), "list", &"nsids").with_flags(netlink_packet_core::NLM_F_DUMP),
+    ];
+    let failure = sock.batch(&requests).unwrap_err();
+    assert_eq!((failure.index, failure.sent), (1, 0));
+    assert_eq!(failure.error.kind(), ErrorKind::InvalidArgument);
+    assert!(sizes.lock().unwrap().is_empty());
+    // NLM_F_EXCL (same bit as NLM_F_MATCH) on a creation is not a dump.
+    let create = Request::new(set_nsid_message(3, 1), "set nsid of", &"a")
+        .with_flags(super::NLM_F_CREATE | super::NLM_F_EXCL);
+    sock.batch(std::slice::from_ref(&create)).unwrap();
+}
