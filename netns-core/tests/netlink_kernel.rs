@@ -246,6 +246,15 @@ fn a_request_returns_the_reply_of_a_get() {
         e.to_string().split(':').next(),
         Some("cannot show link 4242")
     );
+
+    // A request the kernel runs as a dump ends at its NLMSG_DONE.
+    let request = Request::new(
+        RouteNetlinkMessage::GetLink(LinkMessage::default()),
+        "list",
+        &"links",
+    )
+    .with_flags(netns_core::netlink::NLM_F_DUMP);
+    assert_eq!(sock.request(&request).unwrap().count(), 1);
 }
 
 #[test]
