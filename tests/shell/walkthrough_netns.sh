@@ -72,7 +72,7 @@ test_exec_runs_in_the_namespace() {
 test_identify_pid_matches_ip() {
     add_ns a
     # The command records its own pid: `netns exec` may fork, so $! can be the CLI.
-    netns exec a sh -c "echo \$\$ > $SCRATCH/pid; exec sleep 10" &
+    "$NETNS" exec a sh -c "echo \$\$ > $SCRATCH/pid; exec sleep 10" &
     wait_for_file "$SCRATCH/pid"
     local pid
     pid=$(cat "$SCRATCH/pid")
@@ -86,7 +86,7 @@ test_identify_pid_matches_ip() {
 
 test_pids_matches_ip() {
     add_ns a
-    netns exec a sh -c "echo \$\$ > $SCRATCH/pid; exec sleep 10" &
+    "$NETNS" exec a sh -c "echo \$\$ > $SCRATCH/pid; exec sleep 10" &
     wait_for_file "$SCRATCH/pid"
     assert_eq "$(ip netns pids a | sort -n)" "$(netns pids a | sort -n)" "pids"
     netns pids a | grep -qx "$(cat "$SCRATCH/pid")" || fail "pids a misses the sleeping process"
@@ -175,7 +175,7 @@ test_exec_all_matches_ip() {
 }
 
 test_monitor_reports_add_and_delete() {
-    netns monitor >"$SCRATCH/monitor" 2>&1 &
+    "$NETNS" monitor >"$SCRATCH/monitor" 2>&1 &
     local mon=$!
     sleep 0.3
     must ip netns add m
