@@ -32,7 +32,9 @@ impl Handle {
     /// # Errors
     /// When the netlink socket cannot be opened.
     pub fn current() -> Result<Handle> {
-        Ok(Handle { sock: Socket::open()? })
+        Ok(Handle {
+            sock: Socket::open()?,
+        })
     }
 
     /// The underlying socket, for requests this crate has no method for.

@@ -9,13 +9,13 @@ pub mod namespace;
 pub mod netlink;
 pub mod nsid;
 pub mod route;
-pub mod sysctl;
 mod sys;
+pub mod sysctl;
 
 pub use error::{Capability, Errno, Error, ErrorKind, Result};
 pub use handle::Handle;
 pub use namespace::{
-    validate_name, DeleteAllReport, Entry, ExecChild, ExecOptions, ExecStatus, IdEntry, IdFilter, Monitor,
-    MonitorEvent, NetNs, PidsOptions, Registry,
+    validate_name, DeleteAllReport, Entry, ExecChild, ExecOptions, ExecStatus, IdEntry, IdFilter,
+    Monitor, MonitorEvent, NetNs, PidsOptions, Registry,
 };
 pub use nsid::Nsid;

@@ -2,7 +2,6 @@
 //! (a private mount + network namespace with an empty /run/netns).
 #![allow(clippy::unwrap_used)]
 
-
 use std::io::Read;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::MetadataExt;
