@@ -146,7 +146,8 @@ impl Error {
     }
 
     /// A netlink request the kernel refused with `errno` and, if it said more,
-    /// its extended-ack text and the offset of the offending attribute.
+    /// its extended-ack text and the offset of the offending attribute. An
+    /// `EPERM`/`EACCES` names `CAP_NET_ADMIN`, which every rtnetlink change needs.
     pub fn kernel(
         errno: Errno,
         message: Option<String>,
@@ -158,6 +159,9 @@ impl Error {
         e.errno = Some(errno);
         e.kernel_message = message.filter(|m| !m.is_empty());
         e.kernel_offset = offset;
+        if e.kind == ErrorKind::PermissionDenied {
+            e.capability = Some(Capability::NetAdmin);
+        }
         e
     }
 
@@ -304,6 +308,12 @@ mod tests {
             e.to_string(),
             "cannot add network namespace \"x\": permission denied (needs CAP_SYS_ADMIN)"
         );
+    }
+
+    #[test]
+    fn kernel_permission_errors_name_cap_net_admin() {
+        let e = Error::kernel(Errno::EPERM, None, None, "add", "link \"v0\"");
+        assert_eq!(e.to_string(), "cannot add link \"v0\": permission denied (needs CAP_NET_ADMIN)");
     }
 
     #[test]
