@@ -35,6 +35,8 @@
 //! # Ok::<(), netns_core::Error>(())
 //! ```
 
+mod alias;
+mod bridge_port;
 mod change;
 mod create;
 mod types;
@@ -48,6 +50,7 @@ use std::fmt;
 use netlink_packet_route::link::{LinkAttribute, LinkExtentMask, LinkMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
+pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
 pub use self::create::{LinkAdd, MacVlanMode, VxlanOptions};
 pub use self::types::{
