@@ -43,7 +43,7 @@ use netlink_packet_route::address::{
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
-use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWADDR};
+use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWADDR};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
 /// `AF_INET`.
@@ -794,6 +794,40 @@ impl Handle {
         self.socket().execute(
             &Request::new(RouteNetlinkMessage::NewAddress(msg), "add", &object).with_flags(flags),
         )
+    }
+
+    /// Adds many addresses, each as [`Handle::address_add`] builds it, with
+    /// as few `send` calls as possible
+    /// ([`Socket::batch`](crate::netlink::Socket::batch)): `(ifindex, net)`
+    /// pairs, in order.
+    ///
+    /// # Errors
+    /// A [`BatchError`]: the index of the first address that failed, how
+    /// many were sent, and the error (with the kernel's text). Addresses
+    /// before the index were added.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let mut h = netns_core::Handle::current()?;
+    /// let veth0 = h.resolve_ifindex("veth0")?;
+    /// h.addresses_add(&[(veth0, "10.1.1.2/32".parse()?), (veth0, "10.1.1.3/32".parse()?)])?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn addresses_add(&mut self, addresses: &[(u32, IpNet)]) -> Result<(), BatchError> {
+        let objects: Vec<AddressObject<'_>> = addresses
+            .iter()
+            .map(|(ifindex, net)| AddressObject(net, *ifindex))
+            .collect();
+        let opts = AddressOptions::new();
+        let requests: Vec<Request<'_>> = objects
+            .iter()
+            .map(|object| {
+                let msg = address_message(object.1, object.0, Some(&opts));
+                Request::new(RouteNetlinkMessage::NewAddress(msg), "add", object)
+                    .with_flags(NLM_F_CREATE | NLM_F_EXCL)
+            })
+            .collect();
+        self.socket().batch(&requests)
     }
 
     /// Removes `net` from interface `ifindex` (`RTM_DELADDR` with

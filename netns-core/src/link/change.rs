@@ -156,6 +156,42 @@ impl<'a> LinkChange<'a> {
         }
     }
 
+    /// The request [`Handle::link_set`] sends, for callers that batch link
+    /// changes with other requests
+    /// ([`Socket::batch`](crate::netlink::Socket::batch)); `NLM_F_REQUEST |
+    /// NLM_F_ACK` only, as `link_set`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a bad new name or address, and for
+    /// a rename of a link given by name (the kernel finds a link by
+    /// `IFLA_IFNAME` only when it is not renamed in the same message: give
+    /// its index, or use [`Handle::link_set`], which looks it up).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::LinkChange;
+    /// let mut h = netns_core::Handle::current()?;
+    /// let lo = LinkChange::new("lo".into()).up();
+    /// let veth0 = LinkChange::new("veth0".into()).up();
+    /// h.socket().batch(&[lo.request()?, veth0.request()?])?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn request(&self) -> Result<Request<'_>> {
+        let index = match (self.id, self.name) {
+            (LinkId::Name(old), Some(new)) if old != new => {
+                return Err(
+                    Error::new(ErrorKind::InvalidArgument, self.op(), self.id.to_string())
+                        .with_detail(
+                            "a rename in a batch needs the link's index, not its old name",
+                        ),
+                )
+            }
+            (LinkId::Index(i), _) => Some(i),
+            _ => None,
+        };
+        Ok(Request::new(self.message(index)?, self.op(), &self.id))
+    }
+
     /// Checks the arguments and builds the `RTM_SETLINK` message for the link
     /// `index` (or, when `None`, by the name in [`LinkChange::id`]).
     pub(super) fn message(&self, index: Option<IfIndex>) -> Result<RouteNetlinkMessage> {

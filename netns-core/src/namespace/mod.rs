@@ -23,6 +23,7 @@ use nix::sys::statfs::NSFS_MAGIC;
 
 use crate::error::{Capability, Errno, Error, ErrorKind, Result};
 use crate::sys;
+use crate::Handle;
 
 /// An open network namespace: an owned file descriptor on an nsfs file, kept
 /// open for as long as the handle lives (so the namespace lives at least as
@@ -168,15 +169,40 @@ impl NetNs {
     /// [`ErrorKind::PermissionDenied`] without `CAP_SYS_ADMIN`.
     #[doc(alias = "unshare")]
     pub fn new_anonymous() -> Result<NetNs> {
-        let op = "create";
-        let object = "anonymous network namespace";
+        NetNs::new_anonymous_then(|| Ok(()))
+            .map(|(ns, ())| ns)
+            .map_err(|e| e.context("create", "anonymous network namespace"))
+    }
+
+    /// [`NetNs::new_anonymous`], also returning an rtnetlink [`Handle`]
+    /// bound to the new namespace, opened on the same dedicated thread right
+    /// after `unshare` (one thread instead of the two that
+    /// `new_anonymous()?.handle()` costs).
+    ///
+    /// # Errors
+    /// As [`NetNs::new_anonymous`], or when the socket cannot be opened.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let (ns, mut handle) = netns_core::NetNs::new_anonymous_with_handle()?;
+    /// handle.link_set_up("lo".into())?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn new_anonymous_with_handle() -> Result<(NetNs, Handle)> {
+        NetNs::new_anonymous_then(Handle::current)
+            .map_err(|e| e.context("create", "anonymous network namespace"))
+    }
+
+    /// On a dedicated thread: `unshare(CLONE_NEWNET)`, open the new
+    /// namespace, then run `then` inside it.
+    fn new_anonymous_then<T: Send>(then: impl FnOnce() -> Result<T> + Send) -> Result<(NetNs, T)> {
         on_new_thread(|| {
             nix::sched::unshare(CloneFlags::CLONE_NEWNET)
-                .map_err(|e| Error::sys(e, op, object).with_capability(Capability::SysAdmin))?;
-            NetNs::current()
+                .map_err(|e| Error::sys(e, "create", "").with_capability(Capability::SysAdmin))?;
+            let ns = NetNs::current()?;
+            Ok((ns, then()?))
         })
         .and_then(|r| r)
-        .map_err(|e| e.context(op, object))
     }
 
     /// Runs `f` inside this namespace and returns its value. `f` runs on a
