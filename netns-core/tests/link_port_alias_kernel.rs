@@ -1,4 +1,4 @@
-//! Bridge-port hairpin mode and link aliases against the real kernel, each
+//! Bridge-port hairpin mode, promiscuous mode and link aliases against the real kernel, each
 //! test in its own sandbox, read back with `ip -d link show`.
 #![allow(clippy::unwrap_used)]
 
@@ -63,4 +63,24 @@ fn alias_set_read_back_and_removed() {
     h.link_set_alias("a0".into(), "kept").unwrap();
     h.link_set(&LinkChange::new("a0".into()).up()).unwrap();
     assert_eq!(h.link("a0".into()).unwrap().alias(), Some("kept"));
+}
+
+#[test]
+fn promisc_on_and_off_as_ip_shows_it() {
+    let sb = netns_testkit::sandbox();
+    let mut h = Handle::current().unwrap();
+    h.link_add(&LinkAdd::bridge("br1")).unwrap();
+    let flags = || sb.run_checked("ip", ["link", "show", "br1"]);
+    assert!(!flags().contains("PROMISC"), "{}", flags());
+    h.link_set_promisc("br1".into(), true).unwrap();
+    assert!(flags().contains("PROMISC"), "{}", flags());
+    assert!(h
+        .link_by_name("br1")
+        .unwrap()
+        .flags
+        .contains(netns_core::link::LinkFlags::PROMISC));
+    h.link_set_promisc("br1".into(), false).unwrap();
+    assert!(!flags().contains("PROMISC"), "{}", flags());
+    let err = h.link_set_promisc("nope1".into(), true).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
 }

@@ -39,6 +39,7 @@ mod alias;
 mod bridge_port;
 mod change;
 mod create;
+mod promisc;
 mod types;
 mod view;
 
