@@ -3,10 +3,12 @@
 #![deny(unsafe_code)]
 
 mod addr;
+mod demo;
 mod link;
 mod netns;
 mod output;
 mod route;
+mod topology;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -26,6 +28,8 @@ Examples:
   netns set blue auto                 give blue an id in the current namespace
   netns delete blue                   remove the name (the namespace lives while used)
   netns -j list                       the same listing as JSON
+  netns demo                          the walk-through and a topology, in a throwaway sandbox
+  netns apply examples/bridge-nat.toml   build a topology (see docs/topology.md)
 
 Environment: NETNS_RUN_DIR (default /run/netns), NETNS_ETC_DIR (default /etc/netns).";
 
@@ -133,6 +137,8 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    #[command(flatten)]
+    Topology(topology::TopologyCommand),
 }
 
 /// What every link/addr/route command needs: where to act, and how to print.
@@ -176,6 +182,7 @@ fn main() -> ExitCode {
         Command::Link { args } => link::run(&ctx, &args),
         Command::Addr { args } => addr::run(&ctx, &args),
         Command::Route { args } => route::run(&ctx, &args),
+        Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
         command => netns::run(&ctx.registry, &ctx.out, command),
     };
     ExitCode::from(status)

@@ -53,7 +53,10 @@ pub fn run(reg: &Registry, out: &Output, cmd: Command) -> u8 {
         }
         Command::Exec { all, args } => exec(reg, all, args),
         Command::Monitor => monitor(reg, out),
-        Command::Link { .. } | Command::Addr { .. } | Command::Route { .. } => {
+        Command::Link { .. }
+        | Command::Addr { .. }
+        | Command::Route { .. }
+        | Command::Topology(_) => {
             unreachable!("dispatched in main")
         }
     }

@@ -5,12 +5,14 @@ pub mod addr;
 pub mod error;
 mod handle;
 pub mod link;
+pub mod nat;
 pub mod namespace;
 pub mod netlink;
 pub mod nsid;
 pub mod route;
 mod sys;
 pub mod sysctl;
+pub mod topology;
 
 pub use error::{Capability, Errno, Error, ErrorKind, Result};
 pub use handle::Handle;

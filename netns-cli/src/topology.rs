@@ -1,0 +1,196 @@
+//! `netns apply|destroy|status|check FILE`: declarative topologies.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Subcommand;
+use netns_core::topology::{Options, Topology};
+use netns_core::Registry;
+
+use crate::output::{fail, Output};
+
+/// Exit status of `status` with drift and of `check` with a failed probe.
+const EXIT_DRIFT: u8 = 1;
+/// Exit status of a refused file or a failed operation.
+const EXIT_ERROR: u8 = 2;
+
+/// The topology subcommands (flattened into `netns`'s own).
+#[derive(Debug, Subcommand)]
+pub enum TopologyCommand {
+    /// Make the system match a topology file (idempotent; undone on failure).
+    Apply {
+        /// The topology file (TOML; see docs/topology.md).
+        file: PathBuf,
+        /// Print the changes without making them.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove exactly what a topology file declares.
+    Destroy {
+        /// The topology file.
+        file: PathBuf,
+    },
+    /// Show the drift between a topology file and the system (exit 1 on drift).
+    Status {
+        /// The topology file.
+        file: PathBuf,
+    },
+    /// Ping every declared link and route from inside its namespace (exit 1 on failure).
+    Check {
+        /// The topology file.
+        file: PathBuf,
+        /// Per-echo timeout in milliseconds (each probe tries three times).
+        #[arg(long, default_value_t = 1000)]
+        timeout_ms: u64,
+    },
+    /// Run the demo in a throwaway sandbox: the walk-through, then a topology.
+    Demo,
+}
+
+fn options(reg: &Registry) -> Options {
+    Options::new().registry(reg.clone())
+}
+
+/// Runs one topology subcommand; returns the exit status.
+pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
+    let load = |file: &PathBuf| Topology::from_path(file);
+    match cmd {
+        TopologyCommand::Demo => crate::demo::run(),
+        TopologyCommand::Apply { file, dry_run } => {
+            let topo = match load(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(&e, EXIT_ERROR),
+            };
+            if dry_run {
+                return match topo.plan(&options(reg)) {
+                    Ok(plan) if out.json() => {
+                        out.print_json(plan.steps());
+                        0
+                    }
+                    Ok(plan) => {
+                        for s in plan.steps() {
+                            println!("{s}");
+                        }
+                        println!("{} change(s) planned", plan.len());
+                        0
+                    }
+                    Err(e) => fail(&e, EXIT_ERROR),
+                };
+            }
+            let bar = progress_bar();
+            let mut opts = options(reg);
+            if let Some(bar) = bar.clone() {
+                opts = opts.progress(move |done, total, step| {
+                    if total >= 10 {
+                        bar.set_length(total as u64);
+                        bar.set_position(done as u64);
+                        bar.set_message(step.to_string());
+                    }
+                });
+            }
+            let result = topo.apply(&mut opts);
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            match result {
+                Ok(report) if out.json() => {
+                    out.print_json(&report);
+                    0
+                }
+                Ok(report) => {
+                    for c in &report.changes {
+                        println!("{c}");
+                    }
+                    println!(
+                        "topology {:?}: {} change{} in {:.1} ms",
+                        report.topology,
+                        report.changes.len(),
+                        if report.changes.len() == 1 { "" } else { "s" },
+                        report.elapsed.as_secs_f64() * 1000.0
+                    );
+                    0
+                }
+                Err(e) => fail(&e, EXIT_ERROR),
+            }
+        }
+        TopologyCommand::Destroy { file } => {
+            let topo = match load(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(&e, EXIT_ERROR),
+            };
+            match topo.destroy(&options(reg)) {
+                Ok(report) if out.json() => {
+                    out.print_json(&report);
+                    0
+                }
+                Ok(report) => {
+                    for r in &report.removed {
+                        println!("removed {r}");
+                    }
+                    println!(
+                        "topology {:?}: {} removed",
+                        report.topology,
+                        report.removed.len()
+                    );
+                    0
+                }
+                Err(e) => fail(&e, EXIT_ERROR),
+            }
+        }
+        TopologyCommand::Status { file } => {
+            let topo = match load(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(&e, EXIT_ERROR),
+            };
+            match topo.status(&options(reg)) {
+                Ok(status) => {
+                    if out.json() {
+                        out.print_json(&status);
+                    } else {
+                        println!("{status}");
+                    }
+                    if status.is_clean() {
+                        0
+                    } else {
+                        EXIT_DRIFT
+                    }
+                }
+                Err(e) => fail(&e, EXIT_ERROR),
+            }
+        }
+        TopologyCommand::Check { file, timeout_ms } => {
+            let topo = match load(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(&e, EXIT_ERROR),
+            };
+            match topo.check_with_timeout(&options(reg), Duration::from_millis(timeout_ms)) {
+                Ok(report) => {
+                    if out.json() {
+                        out.print_json(&report);
+                    } else {
+                        println!("{report}");
+                    }
+                    if report.ok() {
+                        0
+                    } else {
+                        EXIT_DRIFT
+                    }
+                }
+                Err(e) => fail(&e, EXIT_ERROR),
+            }
+        }
+    }
+}
+
+/// A progress bar on stderr, only when stdout is a terminal.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+        bar.set_style(style);
+    }
+    Some(bar)
+}

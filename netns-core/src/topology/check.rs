@@ -1,0 +1,241 @@
+//! `check`: every declared link and route proved by an ICMP echo sent from
+//! inside the source namespace, to addresses the file declares only.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::model::{place_label, Place, Topology};
+use super::ping::ping;
+use crate::{NetNs, Registry, Result};
+
+/// One probe: an echo from a namespace to a declared address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    /// Where the echo is sent from (`root` or a namespace name).
+    pub from: String,
+    /// The source address (when the probe tests one link end).
+    pub src: Option<IpAddr>,
+    /// The destination.
+    pub to: IpAddr,
+    /// What it proves, e.g. `link "veth1" in ns1 -> "veth0" in root`.
+    pub proves: String,
+}
+
+/// The outcome of one probe.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeResult {
+    /// The probe.
+    #[serde(flatten)]
+    pub probe: Probe,
+    /// The round-trip time in milliseconds, when a reply came.
+    pub rtt_ms: Option<f64>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// Every probe of a check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The topology's name.
+    pub topology: String,
+    /// The probes, in the order they were planned.
+    pub results: Vec<ProbeResult>,
+}
+
+impl CheckReport {
+    /// Whether every probe got its reply.
+    pub fn ok(&self) -> bool {
+        self.results.iter().all(|r| r.error.is_none())
+    }
+
+    /// How many probes failed.
+    pub fn failures(&self) -> usize {
+        self.results.iter().filter(|r| r.error.is_some()).count()
+    }
+}
+
+impl fmt::Display for CheckReport {
+    /// The reachability table.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let w_from = self.results.iter().map(|r| r.probe.from.len()).max().unwrap_or(4).max(4);
+        let w_to = self
+            .results
+            .iter()
+            .map(|r| r.probe.to.to_string().len())
+            .max()
+            .unwrap_or(2)
+            .max(2);
+        writeln!(f, "{:<w_from$}  {:<w_to$}  {:>9}  {:<6}  PROVES", "FROM", "TO", "RTT", "RESULT")?;
+        for r in &self.results {
+            let rtt = r.rtt_ms.map(|m| format!("{m:.3} ms")).unwrap_or_else(|| "-".into());
+            let result = if r.error.is_none() { "ok" } else { "FAIL" };
+            write!(
+                f,
+                "{:<w_from$}  {:<w_to$}  {:>9}  {:<6}  {}",
+                r.probe.from, r.probe.to.to_string(), rtt, result, r.probe.proves
+            )?;
+            if let Some(e) = &r.error {
+                write!(f, ": {e}")?;
+            }
+            writeln!(f)?;
+        }
+        write!(
+            f,
+            "{} probe{}, {} failed",
+            self.results.len(),
+            if self.results.len() == 1 { "" } else { "s" },
+            self.failures()
+        )
+    }
+}
+
+/// The probes of a topology. Every destination is an address the file
+/// declares, so no probe ever leaves the topology's own namespaces.
+pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
+    let mut out: Vec<(Place, Probe)> = Vec::new();
+    let mut seen = HashSet::new();
+    let mut push = |place: &Place, src: Option<IpAddr>, to: IpAddr, proves: String| {
+        if seen.insert((place.clone(), src, to)) {
+            out.push((
+                place.clone(),
+                Probe {
+                    from: place_label(place).to_string(),
+                    src,
+                    to,
+                    proves,
+                },
+            ));
+        }
+    };
+    // Links: each end with addresses pings the other end's addresses in its
+    // subnet, or, when the other end is a bridge port, the bridge's
+    // addresses and the other ports' peers.
+    for l in &topo.links {
+        for (x, y) in [(&l.a, &l.b), (&l.b, &l.a)] {
+            let mut targets: Vec<(IpAddr, String)> = y
+                .addresses
+                .iter()
+                .map(|a| (a.addr(), format!("link {:?} in {} -> {:?} in {}", x.name, place_label(&x.netns), y.name, place_label(&y.netns))))
+                .collect();
+            if let Some(br) = &y.master {
+                if let Some(b) = topo.bridges.iter().find(|b| b.netns == y.netns && &b.name == br) {
+                    for a in &b.addresses {
+                        targets.push((
+                            a.addr(),
+                            format!("link {:?} in {} -> bridge {br:?} in {}", x.name, place_label(&x.netns), place_label(&y.netns)),
+                        ));
+                    }
+                }
+                for other in &topo.links {
+                    for (p, q) in [(&other.a, &other.b), (&other.b, &other.a)] {
+                        if p.netns == y.netns && p.master.as_ref() == Some(br) && !std::ptr::eq(q, x) && !std::ptr::eq(p, y) {
+                            for a in &q.addresses {
+                                targets.push((
+                                    a.addr(),
+                                    format!("bridge {br:?}: {:?} in {} -> {:?} in {}", x.name, place_label(&x.netns), q.name, place_label(&q.netns)),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            for src in &x.addresses {
+                for (to, proves) in &targets {
+                    if src.contains(to) {
+                        push(&x.netns, Some(src.addr()), *to, proves.clone());
+                    }
+                }
+            }
+        }
+    }
+    // Bridges with addresses: the bridge's namespace pings each port's peer.
+    // Routes: the gateway, and declared addresses behind a route.
+    let all = topo.all_addresses();
+    for ns in &topo.namespaces {
+        let place = Some(ns.name.clone());
+        for r in &ns.routes {
+            if let Some(g) = r.via {
+                push(&place, None, g, format!("route {r} in {}: gateway", ns.name));
+            }
+            if let Some(dst) = r.to {
+                let behind = all.iter().find(|(p, _, a)| p != &place && dst.contains(&a.addr()));
+                if let Some((p, iface, a)) = behind {
+                    push(
+                        &place,
+                        None,
+                        a.addr(),
+                        format!("route {r} in {}: reaches {iface:?} in {}", ns.name, place_label(p)),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+pub(crate) fn check(topo: &Topology, registry: &Registry, timeout: Duration) -> Result<CheckReport> {
+    let list = probes(topo);
+    let mut nss: Vec<(Place, std::result::Result<NetNs, String>)> = Vec::new();
+    let mut places: Vec<Place> = list.iter().map(|(p, _)| p.clone()).collect();
+    places.dedup();
+    for p in places {
+        if nss.iter().any(|(q, _)| q == &p) {
+            continue;
+        }
+        let ns = match &p {
+            None => NetNs::current().map_err(|e| e.to_string()),
+            Some(n) => registry.open(n).map_err(|e| e.to_string()),
+        };
+        nss.push((p, ns));
+    }
+    let results: Vec<ProbeResult> = std::thread::scope(|s| {
+        let handles: Vec<_> = list
+            .iter()
+            .map(|(place, probe)| {
+                let ns = nss.iter().find(|(q, _)| q == place).map(|(_, n)| n);
+                s.spawn(move || {
+                    let outcome = match ns {
+                        Some(Ok(ns)) => {
+                            // A first echo may wait for neighbour resolution;
+                            // up to three tries.
+                            let mut r = ping(ns, probe.src, probe.to, timeout);
+                            for _ in 0..2 {
+                                if r.is_ok() {
+                                    break;
+                                }
+                                r = ping(ns, probe.src, probe.to, timeout);
+                            }
+                            r.map_err(|e| e.to_string())
+                        }
+                        Some(Err(e)) => Err(e.clone()),
+                        None => Err("namespace not opened".to_string()),
+                    };
+                    ProbeResult {
+                        probe: probe.clone(),
+                        rtt_ms: outcome.as_ref().ok().map(|d| d.as_secs_f64() * 1000.0),
+                        error: outcome.err(),
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .zip(&list)
+            .map(|(h, (_, probe))| {
+                h.join().unwrap_or_else(|_| ProbeResult {
+                    probe: probe.clone(),
+                    rtt_ms: None,
+                    error: Some("probe thread panicked".into()),
+                })
+            })
+            .collect()
+    });
+    Ok(CheckReport {
+        topology: topo.name.clone(),
+        results,
+    })
+}

@@ -1,0 +1,193 @@
+//! Declarative topologies: namespaces, veth links, bridges, routes, sysctls,
+//! `/etc/netns` files and uplinks (bridged or NAT) described in a TOML file,
+//! then applied, checked, compared and destroyed.
+//!
+//! The schema is documented in `docs/topology.md`; `examples/*.toml` hold
+//! complete files. In short:
+//!
+//! ```toml
+//! name = "lab"                           # default: the file stem
+//!
+//! [[namespace]]
+//! name = "ns1"
+//! sysctls = { "net.ipv4.ip_forward" = 1 }
+//! routes = [ { to = "default", via = "10.1.1.2" } ]
+//! resolv_conf = "nameserver 10.1.1.2\n" # /etc/netns/ns1/resolv.conf
+//! uplink = { mode = "nat", address = "10.9.0.2/30", gateway = "10.9.0.1" }
+//!
+//! [[bridge]]                             # netns defaults to the root namespace
+//! name = "br0"
+//! address = "10.30.0.1/24"
+//! ports = ["veth-a"]
+//! nat = true                             # masquerade 10.30.0.0/24 in root
+//!
+//! [[link]]                               # a veth pair; netns "root" or omitted = root
+//! a = { netns = "ns1", name = "veth1", address = "10.1.1.1/24", mtu = 1400 }
+//! b = { name = "veth0", address = "10.1.1.2/24" }
+//! ```
+//!
+//! | call | does |
+//! |---|---|
+//! | [`Topology::from_str`], [`Topology::from_path`] | parse and validate every rule, each problem with `FILE:LINE:COL: FIELD` ([`Diagnostics`]) |
+//! | [`Topology::plan`] | the changes an apply would make |
+//! | [`Topology::apply`] | make the system match: namespaces created in parallel, link creations batched per namespace, every change journaled and undone in reverse on the first failure |
+//! | [`Topology::status`] | the drift: missing, extra, different |
+//! | [`Topology::check`] | an ICMP echo per declared link end and route, sent from inside the source namespace |
+//! | [`Topology::destroy`] | remove exactly what the file declares |
+//!
+//! "Root" is the network namespace of the calling thread. Nothing here
+//! changes the caller's thread: work inside a namespace runs on
+//! [`NetNs::run`](crate::NetNs::run) threads or through handles bound to it.
+//!
+//! ```no_run
+//! use netns_core::topology::{Options, Topology};
+//! let topo = Topology::from_path("examples/walkthrough.toml")?;
+//! let report = topo.apply(&mut Options::new())?;
+//! println!("{} changes", report.changes.len());
+//! assert!(topo.check(&Options::new())?.ok());
+//! topo.destroy(&Options::new())?;
+//! # Ok::<(), netns_core::Error>(())
+//! ```
+
+mod apply;
+mod check;
+mod model;
+mod ping;
+mod plan;
+
+use std::time::Duration;
+
+pub use apply::{ApplyReport, DestroyReport, Options};
+pub use check::{CheckReport, Probe, ProbeResult};
+pub use model::{
+    place_label, Bridge, Diagnostic, Diagnostics, End, Namespace, Nat, Place, RouteDecl, Topology,
+    Veth,
+};
+pub use ping::{ping, ping_here};
+pub use plan::{Drift, DriftKind, Plan};
+
+use crate::nat::Masquerade;
+use crate::Result;
+
+/// The drift of a topology: what [`Topology::status`] returns.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Status {
+    /// The topology's name.
+    pub topology: String,
+    /// Every difference (empty: the system matches the file).
+    pub drift: Vec<Drift>,
+    /// How many changes an apply would make.
+    pub pending_changes: usize,
+}
+
+impl Status {
+    /// Whether the system matches the file.
+    pub fn is_clean(&self) -> bool {
+        self.drift.is_empty()
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for d in &self.drift {
+            writeln!(f, "{d}")?;
+        }
+        if self.drift.is_empty() {
+            write!(f, "topology {:?}: in sync", self.topology)
+        } else {
+            write!(
+                f,
+                "topology {:?}: {} difference{}, {} change{} pending",
+                self.topology,
+                self.drift.len(),
+                if self.drift.len() == 1 { "" } else { "s" },
+                self.pending_changes,
+                if self.pending_changes == 1 { "" } else { "s" },
+            )
+        }
+    }
+}
+
+pub(crate) fn masquerade(n: &Nat) -> Masquerade {
+    Masquerade::new(n.table.clone(), n.source)
+}
+
+impl Topology {
+    /// Reads the system and returns the changes an apply would make.
+    ///
+    /// # Errors
+    /// When the system cannot be read, or when something declared exists in
+    /// a form apply cannot change in place (a link of the wrong kind, a veth
+    /// end without its declared peer).
+    pub fn plan(&self, opts: &Options) -> Result<Plan> {
+        plan::survey(self, opts.registry_ref())
+    }
+
+    /// Makes the system match the file, changing only what differs: a
+    /// second apply makes no change. Every change is journaled; on the first
+    /// failure, every change this apply made is undone in reverse, and the
+    /// error names the failing step (`cannot apply topology "lab": step 7 of
+    /// 20 (add address …)`).
+    ///
+    /// Links in declared namespaces that the file does not declare are left
+    /// alone (see [`Topology::status`]); addresses on declared interfaces and
+    /// routes in declared namespaces that the file does not declare are
+    /// removed.
+    ///
+    /// # Errors
+    /// As [`Topology::plan`], then the failing step's error.
+    pub fn apply(&self, opts: &mut Options) -> Result<ApplyReport> {
+        apply::apply(self, opts)
+    }
+
+    /// The differences between the file and the system.
+    ///
+    /// # Errors
+    /// As [`Topology::plan`].
+    pub fn status(&self, opts: &Options) -> Result<Status> {
+        let plan = self.plan(opts)?;
+        Ok(Status {
+            topology: self.name.clone(),
+            drift: plan.drift().to_vec(),
+            pending_changes: plan.len(),
+        })
+    }
+
+    /// Sends an ICMP echo for every declared link end (to the other end, or
+    /// through a bridge to the bridge and the other ports) and every route
+    /// (its gateway, and a declared address behind it), from inside the
+    /// source namespace, in parallel, each with up to three tries of
+    /// `timeout`. Only addresses the file declares are probed.
+    ///
+    /// # Errors
+    /// Only when the probes cannot be set up; unreachable addresses are
+    /// failures in the report ([`CheckReport::ok`]).
+    pub fn check_with_timeout(&self, opts: &Options, timeout: Duration) -> Result<CheckReport> {
+        check::check(self, opts.registry_ref(), timeout)
+    }
+
+    /// [`Topology::check_with_timeout`] with a 1 s timeout.
+    ///
+    /// # Errors
+    /// As [`Topology::check_with_timeout`].
+    pub fn check(&self, opts: &Options) -> Result<CheckReport> {
+        self.check_with_timeout(opts, Duration::from_secs(1))
+    }
+
+    /// The probes [`Topology::check`] sends.
+    pub fn probes(&self) -> Vec<Probe> {
+        check::probes(self).into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// Removes exactly what the file declares: its masquerade tables, the
+    /// veth pairs with an end in the root namespace and the root bridges,
+    /// root sysctls back to their values before the first apply, its
+    /// `/etc/netns` files, and its namespaces (with everything in them).
+    /// What is already gone is skipped.
+    ///
+    /// # Errors
+    /// The first removal that fails.
+    pub fn destroy(&self, opts: &Options) -> Result<DestroyReport> {
+        apply::destroy(self, opts)
+    }
+}

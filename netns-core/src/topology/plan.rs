@@ -1,0 +1,726 @@
+//! Desired against actual: reading what exists, the steps that make it match
+//! the file ([`Plan`]), and the differences ([`Drift`]).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::model::{place_label, Nat, Place, RouteDecl, Topology};
+use crate::addr::{AddressFilter, IpNet};
+use crate::link::{IfIndex, MacAddr};
+use crate::route::{Route, RouteTable, PROTO_KERNEL};
+use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
+
+/// Which file under `/etc/netns/NAME/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EtcFile {
+    ResolvConf,
+    Hosts,
+}
+
+impl EtcFile {
+    pub(crate) fn file_name(self) -> &'static str {
+        match self {
+            EtcFile::ResolvConf => "resolv.conf",
+            EtcFile::Hosts => "hosts",
+        }
+    }
+}
+
+/// One change an apply makes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Step {
+    AddNamespace(String),
+    WriteEtc {
+        ns: String,
+        file: EtcFile,
+        contents: String,
+    },
+    AddBridge {
+        place: Place,
+        name: String,
+        mac: Option<MacAddr>,
+        mtu: Option<u32>,
+    },
+    /// Index into `Topology::links`.
+    AddVeth(usize),
+    SetLink {
+        place: Place,
+        name: String,
+        mtu: Option<u32>,
+        mac: Option<MacAddr>,
+        /// `Some(None)`: no master.
+        master: Option<Option<String>>,
+        up: bool,
+    },
+    DelAddress {
+        place: Place,
+        iface: String,
+        net: IpNet,
+    },
+    AddAddress {
+        place: Place,
+        iface: String,
+        net: IpNet,
+    },
+    SetSysctl {
+        place: Place,
+        key: String,
+        value: String,
+    },
+    DelRoute {
+        place: Place,
+        route: Route,
+    },
+    AddRoute {
+        place: Place,
+        route: RouteDecl,
+    },
+    AddNat(Nat),
+}
+
+/// `link "x" in ns1`.
+pub(crate) struct At<'a>(pub &'a Place, pub &'a str);
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} in {}", self.1, place_label(self.0))
+    }
+}
+
+fn route_text(r: &Route) -> String {
+    let mut s = match r.destination {
+        Some(d) => d.network().to_string(),
+        None => "default".to_string(),
+    };
+    if let Some(g) = r.gateway {
+        s.push_str(&format!(" via {g}"));
+    }
+    if let Some(m) = r.metric {
+        s.push_str(&format!(" metric {m}"));
+    }
+    s
+}
+
+impl Step {
+    pub(crate) fn describe(&self, topo: &Topology) -> String {
+        match self {
+            Step::AddNamespace(n) => format!("add namespace {n:?}"),
+            Step::WriteEtc { ns, file, .. } => {
+                format!("write /etc/netns/{ns}/{}", file.file_name())
+            }
+            Step::AddBridge { place, name, .. } => format!("add bridge {}", At(place, name)),
+            Step::AddVeth(i) => {
+                let l = &topo.links[*i];
+                format!(
+                    "add veth {} <-> {}",
+                    At(&l.a.netns, &l.a.name),
+                    At(&l.b.netns, &l.b.name)
+                )
+            }
+            Step::SetLink {
+                place,
+                name,
+                mtu,
+                mac,
+                master,
+                up,
+            } => {
+                let mut s = format!("set link {}", At(place, name));
+                if let Some(m) = mtu {
+                    s.push_str(&format!(" mtu {m}"));
+                }
+                if let Some(m) = mac {
+                    s.push_str(&format!(" address {m}"));
+                }
+                match master {
+                    Some(Some(b)) => s.push_str(&format!(" master {b}")),
+                    Some(None) => s.push_str(" nomaster"),
+                    None => {}
+                }
+                if *up {
+                    s.push_str(" up");
+                }
+                s
+            }
+            Step::DelAddress { place, iface, net } => {
+                format!("delete address {net} from {}", At(place, iface))
+            }
+            Step::AddAddress { place, iface, net } => {
+                format!("add address {net} to {}", At(place, iface))
+            }
+            Step::SetSysctl { place, key, value } => {
+                format!("set sysctl {key}={value} in {}", place_label(place))
+            }
+            Step::DelRoute { place, route } => {
+                format!("delete route {} in {}", route_text(route), place_label(place))
+            }
+            Step::AddRoute { place, route } => {
+                format!("add route {route} in {}", place_label(place))
+            }
+            Step::AddNat(n) => format!("add masquerade {} (nftables table {})", n.source, n.table),
+        }
+    }
+}
+
+/// What a difference between the file and the system is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DriftKind {
+    /// Declared, absent.
+    Missing,
+    /// Present, not declared (inside what the file owns).
+    Extra,
+    /// Present, but not as declared.
+    Different,
+}
+
+impl fmt::Display for DriftKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DriftKind::Missing => "missing",
+            DriftKind::Extra => "extra",
+            DriftKind::Different => "different",
+        })
+    }
+}
+
+/// One difference between the file and the system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Drift {
+    /// Missing, extra or different.
+    pub kind: DriftKind,
+    /// What, e.g. `address 10.1.1.1/24 on "veth1" in ns1`.
+    pub object: String,
+    /// How it differs (empty for missing/extra).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:<9} {}", self.kind.to_string(), self.object)?;
+        if !self.detail.is_empty() {
+            write!(f, " ({})", self.detail)?;
+        }
+        Ok(())
+    }
+}
+
+/// A link as read from the kernel.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkState {
+    pub index: IfIndex,
+    pub kind: Option<String>,
+    pub mtu: Option<u32>,
+    pub mac: Option<MacAddr>,
+    pub master: Option<IfIndex>,
+    pub up: bool,
+    /// `IFLA_LINK`: a veth's peer index (in the peer's namespace).
+    pub peer: Option<IfIndex>,
+}
+
+/// What exists in one namespace.
+#[derive(Debug, Default)]
+pub(crate) struct PlaceState {
+    pub links: BTreeMap<String, LinkState>,
+    pub names: HashMap<IfIndex, String>,
+    pub addresses: Vec<(String, IpNet)>,
+    pub routes: Vec<Route>,
+}
+
+pub(crate) fn read_place(h: &mut Handle, with_routes: bool) -> Result<PlaceState> {
+    let mut st = PlaceState::default();
+    for l in h.links()? {
+        let mac = l
+            .address()
+            .and_then(|a| <[u8; 6]>::try_from(a).ok())
+            .map(MacAddr);
+        st.names.insert(l.index(), l.name().to_string());
+        st.links.insert(
+            l.name().to_string(),
+            LinkState {
+                index: l.index(),
+                kind: l.kind().map(str::to_owned),
+                mtu: l.mtu(),
+                mac,
+                master: l.master(),
+                up: l.flags().is_up(),
+                peer: l.link(),
+            },
+        );
+    }
+    let mut addrs = Vec::new();
+    for a in h.addresses(AddressFilter::new())? {
+        if let (Some(net), Some(ix)) = (a.net(), IfIndex::new(a.ifindex())) {
+            addrs.push((ix, net));
+        }
+    }
+    for (ix, net) in addrs {
+        if let Some(n) = st.names.get(&ix) {
+            st.addresses.push((n.clone(), net));
+        }
+    }
+    if with_routes {
+        st.routes = h
+            .routes(Some(RouteTable::MAIN), None)?
+            .map(|r| r.to_owned())
+            .collect();
+    }
+    Ok(st)
+}
+
+fn is_link_local(net: &IpNet) -> bool {
+    match net.addr() {
+        IpAddr::V6(a) => (a.segments()[0] & 0xffc0) == 0xfe80,
+        IpAddr::V4(_) => false,
+    }
+}
+
+/// Routes apply manages: not installed by the kernel, not IPv6 multicast or
+/// link-local, not router-advertised.
+fn managed_route(r: &Route) -> bool {
+    const PROTO_RA: u8 = 9;
+    if r.protocol == PROTO_KERNEL || r.protocol == PROTO_RA {
+        return false;
+    }
+    if let Some(d) = &r.destination {
+        if let IpAddr::V6(a) = d.addr() {
+            let s0 = a.segments()[0];
+            if (s0 & 0xff00) == 0xff00 || (s0 & 0xffc0) == 0xfe80 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+pub(crate) fn route_matches(decl: &RouteDecl, r: &Route, names: &HashMap<IfIndex, String>) -> bool {
+    let dst_ok = match (&decl.to, &r.destination) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.network() == b.network(),
+        _ => false,
+    };
+    let fam_ok = match (&decl.to, &decl.via) {
+        (Some(n), _) => Some(n.family()) == r.family,
+        (None, Some(g)) => Some(crate::addr::Family::of(g)) == r.family,
+        _ => true,
+    };
+    let via_ok = decl.via == r.gateway;
+    let metric_ok = decl.metric.is_none() || decl.metric == r.metric;
+    let dev_ok = match &decl.dev {
+        None => true,
+        Some(d) => r
+            .oif
+            .and_then(IfIndex::new)
+            .and_then(|i| names.get(&i))
+            .is_some_and(|n| n == d),
+    };
+    dst_ok && fam_ok && via_ok && metric_ok && dev_ok
+}
+
+/// The steps that make the system match a topology, and the differences
+/// found on the way.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub(crate) steps: Vec<Step>,
+    drift: Vec<Drift>,
+    descriptions: Vec<String>,
+}
+
+impl Plan {
+    /// How many changes an apply would make (0: the system matches).
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether the system already matches.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Each change, in the order an apply makes them, e.g. `add veth "veth0"
+    /// in root <-> "veth1" in ns1`.
+    pub fn steps(&self) -> &[String] {
+        &self.descriptions
+    }
+
+    /// The differences between the file and the system.
+    pub fn drift(&self) -> &[Drift] {
+        &self.drift
+    }
+}
+
+struct Planner {
+    steps: Vec<Step>,
+    drift: Vec<Drift>,
+}
+
+impl Planner {
+    fn missing(&mut self, object: String) {
+        self.drift.push(Drift {
+            kind: DriftKind::Missing,
+            object,
+            detail: String::new(),
+        });
+    }
+    fn different(&mut self, object: String, detail: String) {
+        self.drift.push(Drift {
+            kind: DriftKind::Different,
+            object,
+            detail,
+        });
+    }
+    fn extra(&mut self, object: String) {
+        self.drift.push(Drift {
+            kind: DriftKind::Extra,
+            object,
+            detail: String::new(),
+        });
+    }
+}
+
+/// Reads the system and plans. `root` is the root namespace's state;
+/// `states` holds the state of every declared namespace that exists.
+pub(crate) fn plan(
+    topo: &Topology,
+    registry: &Registry,
+    root: &PlaceState,
+    states: &HashMap<String, PlaceState>,
+    sysctl_values: &HashMap<(Place, String), Option<String>>,
+    nat_present: &[bool],
+) -> Result<Plan> {
+    let mut p = Planner {
+        steps: Vec::new(),
+        drift: Vec::new(),
+    };
+    let state_of = |place: &Place| -> Option<&PlaceState> {
+        match place {
+            None => Some(root),
+            Some(n) => states.get(n),
+        }
+    };
+    let refuse = |what: String| {
+        Err(Error::new(ErrorKind::AlreadyExists, "plan", format!("topology {:?}", topo.name))
+            .with_detail(what))
+    };
+
+    // Namespaces.
+    for ns in &topo.namespaces {
+        if !states.contains_key(&ns.name) {
+            p.missing(format!("namespace {:?}", ns.name));
+            p.steps.push(Step::AddNamespace(ns.name.clone()));
+        }
+    }
+    // /etc/netns files.
+    for ns in &topo.namespaces {
+        for (file, want) in [
+            (EtcFile::ResolvConf, &ns.resolv_conf),
+            (EtcFile::Hosts, &ns.hosts),
+        ] {
+            let Some(want) = want else { continue };
+            let path = registry.etc_dir().join(&ns.name).join(file.file_name());
+            let object = format!("file {}", path.display());
+            match std::fs::read_to_string(&path) {
+                Ok(have) if &have == want => continue,
+                Ok(_) => p.different(object, "contents differ".into()),
+                Err(_) => p.missing(object),
+            }
+            p.steps.push(Step::WriteEtc {
+                ns: ns.name.clone(),
+                file,
+                contents: want.clone(),
+            });
+        }
+    }
+    // Bridges.
+    let mut new_links: Vec<(Place, String)> = Vec::new();
+    for b in &topo.bridges {
+        let object = format!("bridge {}", At(&b.netns, &b.name));
+        match state_of(&b.netns).and_then(|s| s.links.get(&b.name)) {
+            None => {
+                p.missing(object);
+                p.steps.push(Step::AddBridge {
+                    place: b.netns.clone(),
+                    name: b.name.clone(),
+                    mac: b.mac,
+                    mtu: b.mtu,
+                });
+                new_links.push((b.netns.clone(), b.name.clone()));
+            }
+            Some(l) if l.kind.as_deref() != Some("bridge") => {
+                return refuse(format!(
+                    "{object}: a link of that name exists and is a {}, not a bridge",
+                    l.kind.as_deref().unwrap_or("device of no kind")
+                ))
+            }
+            Some(l) => {
+                let (mtu, mac) = (b.mtu.filter(|m| Some(*m) != l.mtu), b.mac.filter(|m| Some(*m) != l.mac));
+                if mtu.is_some() || mac.is_some() || !l.up {
+                    p.different(object, link_diff(mtu, mac, None, !l.up));
+                    p.steps.push(Step::SetLink {
+                        place: b.netns.clone(),
+                        name: b.name.clone(),
+                        mtu,
+                        mac,
+                        master: None,
+                        up: !l.up,
+                    });
+                }
+            }
+        }
+    }
+    // Veths.
+    let mut set_links = Vec::new();
+    for (i, l) in topo.links.iter().enumerate() {
+        let object = format!("veth {} <-> {}", At(&l.a.netns, &l.a.name), At(&l.b.netns, &l.b.name));
+        let a = state_of(&l.a.netns).and_then(|s| s.links.get(&l.a.name));
+        let b = state_of(&l.b.netns).and_then(|s| s.links.get(&l.b.name));
+        for (e, st) in [(&l.a, a), (&l.b, b)] {
+            if let Some(st) = st {
+                if st.kind.as_deref() != Some("veth") {
+                    return refuse(format!(
+                        "link {} exists and is a {}, not a veth",
+                        At(&e.netns, &e.name),
+                        st.kind.as_deref().unwrap_or("device of no kind")
+                    ));
+                }
+            }
+        }
+        match (a, b) {
+            (None, None) => {
+                p.missing(object);
+                p.steps.push(Step::AddVeth(i));
+                // The peer: up, and its bridge (the first end gets both in
+                // its creation message).
+                set_links.push(Step::SetLink {
+                    place: l.b.netns.clone(),
+                    name: l.b.name.clone(),
+                    mtu: None,
+                    mac: None,
+                    master: l.b.master.clone().map(Some),
+                    up: true,
+                });
+                new_links.push((l.a.netns.clone(), l.a.name.clone()));
+                new_links.push((l.b.netns.clone(), l.b.name.clone()));
+            }
+            (Some(a), Some(b)) if a.peer == Some(b.index) && b.peer == Some(a.index) => {
+                for (e, st) in [(&l.a, a), (&l.b, b)] {
+                    let names = &state_of(&e.netns).map(|s| &s.names);
+                    let have_master = st.master.and_then(|m| names.and_then(|n| n.get(&m)).cloned());
+                    let master = if have_master != e.master {
+                        Some(e.master.clone())
+                    } else {
+                        None
+                    };
+                    let mtu = e.mtu.filter(|m| Some(*m) != st.mtu);
+                    let mac = e.mac.filter(|m| Some(*m) != st.mac);
+                    if mtu.is_some() || mac.is_some() || master.is_some() || !st.up {
+                        p.different(
+                            format!("link {}", At(&e.netns, &e.name)),
+                            link_diff(mtu, mac, master.as_ref(), !st.up),
+                        );
+                        set_links.push(Step::SetLink {
+                            place: e.netns.clone(),
+                            name: e.name.clone(),
+                            mtu,
+                            mac,
+                            master,
+                            up: !st.up,
+                        });
+                    }
+                }
+            }
+            _ => {
+                return refuse(format!(
+                    "{object}: one end exists without the other as its peer; destroy it first"
+                ))
+            }
+        }
+    }
+    p.steps.extend(set_links);
+
+    // Addresses, on every declared interface.
+    let mut want: BTreeMap<(Place, String), Vec<IpNet>> = BTreeMap::new();
+    for (place, iface, net) in topo.all_addresses() {
+        want.entry((place, iface)).or_default().push(net);
+    }
+    let mut declared_ifaces: Vec<(Place, String)> = topo
+        .bridges
+        .iter()
+        .map(|b| (b.netns.clone(), b.name.clone()))
+        .collect();
+    for l in &topo.links {
+        declared_ifaces.push((l.a.netns.clone(), l.a.name.clone()));
+        declared_ifaces.push((l.b.netns.clone(), l.b.name.clone()));
+    }
+    let mut adds = Vec::new();
+    for (place, iface) in &declared_ifaces {
+        let wanted = want.get(&(place.clone(), iface.clone())).cloned().unwrap_or_default();
+        let have: Vec<IpNet> = state_of(place)
+            .map(|s| {
+                s.addresses
+                    .iter()
+                    .filter(|(n, _)| n == iface)
+                    .map(|(_, a)| *a)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for h in &have {
+            if !wanted.contains(h) && !is_link_local(h) {
+                p.extra(format!("address {h} on {}", At(place, iface)));
+                p.steps.push(Step::DelAddress {
+                    place: place.clone(),
+                    iface: iface.clone(),
+                    net: *h,
+                });
+            }
+        }
+        for w in &wanted {
+            if !have.contains(w) {
+                p.missing(format!("address {w} on {}", At(place, iface)));
+                adds.push(Step::AddAddress {
+                    place: place.clone(),
+                    iface: iface.clone(),
+                    net: *w,
+                });
+            }
+        }
+    }
+    p.steps.extend(adds);
+
+    // Sysctls.
+    let mut sysctls: Vec<(Place, &String, &String)> = topo
+        .root_sysctls
+        .iter()
+        .map(|(k, v)| (None, k, v))
+        .collect();
+    for ns in &topo.namespaces {
+        sysctls.extend(ns.sysctls.iter().map(|(k, v)| (Some(ns.name.clone()), k, v)));
+    }
+    for (place, key, value) in sysctls {
+        let have = sysctl_values.get(&(place.clone(), key.clone())).cloned().flatten();
+        if have.as_deref().map(str::trim) != Some(value.trim()) {
+            let object = format!("sysctl {key} in {}", place_label(&place));
+            match &have {
+                Some(h) => p.different(object, format!("{h}, not {value}")),
+                None => p.missing(object),
+            }
+            p.steps.push(Step::SetSysctl {
+                place,
+                key: key.clone(),
+                value: value.clone(),
+            });
+        }
+    }
+
+    // Routes, in declared namespaces.
+    let mut route_adds = Vec::new();
+    for ns in &topo.namespaces {
+        let place = Some(ns.name.clone());
+        let st = states.get(&ns.name);
+        let empty_names = HashMap::new();
+        let names = st.map(|s| &s.names).unwrap_or(&empty_names);
+        let have: Vec<&Route> = st
+            .map(|s| s.routes.iter().filter(|r| managed_route(r)).collect())
+            .unwrap_or_default();
+        for r in &have {
+            if !ns.routes.iter().any(|d| route_matches(d, r, names)) {
+                p.extra(format!("route {} in {}", route_text(r), ns.name));
+                p.steps.push(Step::DelRoute {
+                    place: place.clone(),
+                    route: (*r).clone(),
+                });
+            }
+        }
+        for d in &ns.routes {
+            if !have.iter().any(|r| route_matches(d, r, names)) {
+                p.missing(format!("route {d} in {}", ns.name));
+                route_adds.push(Step::AddRoute {
+                    place: place.clone(),
+                    route: d.clone(),
+                });
+            }
+        }
+    }
+    p.steps.extend(route_adds);
+
+    // NAT.
+    for (n, present) in topo.nats.iter().zip(nat_present) {
+        if !present {
+            p.missing(format!("masquerade {} (nftables table ip {})", n.source, n.table));
+            p.steps.push(Step::AddNat(n.clone()));
+        }
+    }
+
+    // Extra links inside declared namespaces (reported, never deleted by apply).
+    for ns in &topo.namespaces {
+        if let Some(st) = states.get(&ns.name) {
+            let place = Some(ns.name.clone());
+            for name in st.links.keys() {
+                let declared = name == "lo" || declared_ifaces.iter().any(|(pl, n)| pl == &place && n == name);
+                if !declared {
+                    p.extra(format!("link {}", At(&place, name)));
+                }
+            }
+        }
+    }
+
+    let descriptions = p.steps.iter().map(|s| s.describe(topo)).collect();
+    Ok(Plan {
+        steps: p.steps,
+        drift: p.drift,
+        descriptions,
+    })
+}
+
+fn link_diff(mtu: Option<u32>, mac: Option<MacAddr>, master: Option<&Option<String>>, down: bool) -> String {
+    let mut v = Vec::new();
+    if let Some(m) = mtu {
+        v.push(format!("mtu should be {m}"));
+    }
+    if let Some(m) = mac {
+        v.push(format!("address should be {m}"));
+    }
+    match master {
+        Some(Some(b)) => v.push(format!("should be a port of {b}")),
+        Some(None) => v.push("should have no master".to_string()),
+        None => {}
+    }
+    if down {
+        v.push("down".to_string());
+    }
+    v.join(", ")
+}
+
+/// Everything [`plan`] needs, read from the system. Handles are dropped
+/// before returning, so no namespace is kept alive by them.
+pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<Plan> {
+    let mut root_h = Handle::current()?;
+    let root = read_place(&mut root_h, false)?;
+    drop(root_h);
+    let mut states = HashMap::new();
+    let mut sysctl_values = HashMap::new();
+    for (k, _) in &topo.root_sysctls {
+        sysctl_values.insert((None, k.clone()), crate::sysctl::get(k).ok());
+    }
+    for ns in &topo.namespaces {
+        let handle = match registry.open(&ns.name) {
+            Ok(h) => h,
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        let mut h = handle.handle()?;
+        states.insert(ns.name.clone(), read_place(&mut h, true)?);
+        for (k, _) in &ns.sysctls {
+            sysctl_values.insert((Some(ns.name.clone()), k.clone()), handle.sysctl_get(k).ok());
+        }
+        let _: &NetNs = &handle;
+    }
+    let mut nat_present = Vec::new();
+    for n in &topo.nats {
+        nat_present.push(super::masquerade(n).exists()?);
+    }
+    plan(topo, registry, &root, &states, &sysctl_values, &nat_present)
+}
