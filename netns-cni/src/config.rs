@@ -1,0 +1,318 @@
+//! The network configuration on stdin: the spec's common fields, the
+//! `bridge` and `ptp` fields of the reference plugins, `prevResult` (a
+//! conflist entry after the first) and `cni.dev/valid-attachments` (GC).
+//! Unknown fields are ignored, as the spec asks; fields the reference
+//! plugins know but this one does not implement (`vlan`, `macspoofchk` …)
+//! are refused with code 2 rather than silently ignored.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::env::is_identifier;
+use crate::error::{code, CniError, Result};
+use crate::spec::{CniResult, Dns, Version};
+
+/// How the container is wired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// A veth pair whose host end is a port of a bridge (the reference
+    /// `bridge` plugin).
+    Bridge,
+    /// A veth pair routed point-to-point (the reference `ptp` plugin).
+    Ptp,
+}
+
+/// The bridge created when `bridge` is not given (the reference's default).
+pub const DEFAULT_BRIDGE: &str = "cni0";
+
+/// One `{containerID, ifname}` of `cni.dev/valid-attachments`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidAttachment {
+    /// The container id.
+    #[serde(rename = "containerID")]
+    pub container_id: String,
+    /// The interface name.
+    pub ifname: String,
+}
+
+/// The raw fields, as serde reads them.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Raw {
+    name: Option<String>,
+    #[serde(rename = "type")]
+    plugin: Option<String>,
+    mode: Option<String>,
+    bridge: Option<String>,
+    #[serde(default)]
+    is_gateway: bool,
+    #[serde(default)]
+    is_default_gateway: bool,
+    #[serde(default)]
+    force_address: bool,
+    #[serde(default)]
+    ip_masq: bool,
+    mtu: Option<u32>,
+    #[serde(default)]
+    hairpin_mode: bool,
+    #[serde(default)]
+    promisc_mode: bool,
+    ipam: Option<Value>,
+    dns: Option<Dns>,
+    prev_result: Option<Value>,
+    #[serde(rename = "cni.dev/valid-attachments")]
+    valid_attachments: Option<Vec<ValidAttachment>>,
+}
+
+/// A checked network configuration.
+#[derive(Debug, Clone)]
+pub struct NetConf {
+    /// `cniVersion`, as given (results are printed in it).
+    pub cni_version: String,
+    /// The same, parsed.
+    pub version: Version,
+    /// `name`: the network (the IPAM store's directory).
+    pub name: String,
+    /// `type`: the plugin binary's name.
+    pub plugin: String,
+    /// `mode` (`bridge` by default).
+    pub mode: Mode,
+    /// `bridge`: the bridge's name (bridge mode).
+    pub bridge: String,
+    /// `isGateway` (implied by `isDefaultGateway`).
+    pub is_gateway: bool,
+    /// `isDefaultGateway`.
+    pub is_default_gateway: bool,
+    /// `forceAddress`: replace another address on the bridge.
+    pub force_address: bool,
+    /// `ipMasq`.
+    pub ip_masq: bool,
+    /// `mtu`.
+    pub mtu: Option<u32>,
+    /// `hairpinMode`.
+    pub hairpin_mode: bool,
+    /// `promiscMode`.
+    pub promisc_mode: bool,
+    /// `ipam`, unparsed (the built-in IPAM or the delegate reads it).
+    pub ipam: Option<Value>,
+    /// `dns`.
+    pub dns: Option<Dns>,
+    /// `prevResult`, read.
+    pub prev_result: Option<CniResult>,
+    /// `cni.dev/valid-attachments` (GC).
+    pub valid_attachments: Option<Vec<ValidAttachment>>,
+    /// The configuration exactly as received (delegates get the same bytes).
+    pub bytes: Vec<u8>,
+}
+
+/// Fields of the reference bridge/ptp plugins this plugin does not
+/// implement, with the value that means "off".
+const UNIMPLEMENTED: &[(&str, Value)] = &[
+    ("vlan", Value::Null),
+    ("vlanTrunk", Value::Null),
+    ("preserveDefaultVlan", Value::Null),
+    ("macspoofchk", Value::Bool(false)),
+    ("enabledad", Value::Bool(false)),
+    ("disableContainerInterface", Value::Bool(false)),
+    ("portIsolation", Value::Bool(false)),
+];
+
+/// Reads stdin's JSON far enough to know its version: VERSION needs no
+/// more, and errors are printed in that version.
+pub fn peek_version(bytes: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(bytes).ok()?;
+    v.get("cniVersion")?.as_str().map(str::to_string)
+}
+
+impl NetConf {
+    /// Decodes and checks the configuration.
+    ///
+    /// # Errors
+    /// Code 6 when stdin is not a JSON object; code 1 for an unsupported
+    /// `cniVersion`; code 2 for a field this plugin does not implement;
+    /// code 7 for a missing or invalid value (with the field's name).
+    pub fn parse(bytes: &[u8]) -> Result<NetConf> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+            CniError::new(code::DECODE, "error unmarshall network config")
+                .with_details(e.to_string())
+        })?;
+        let Some(obj) = value.as_object() else {
+            return Err(
+                CniError::new(code::DECODE, "error unmarshall network config")
+                    .with_details("the network configuration is not a JSON object"),
+            );
+        };
+        let version_text = match obj.get("cniVersion") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(invalid("cniVersion must be a string")),
+            None => return Err(invalid("missing cniVersion")),
+        };
+        let version = Version::supported(&version_text)?;
+        for (field, off) in UNIMPLEMENTED {
+            if let Some(v) = obj.get(*field) {
+                let is_off =
+                    v == off || v.is_null() || v == &Value::Bool(false) || v == &Value::from(0);
+                if !is_off {
+                    return Err(CniError::new(
+                        code::UNSUPPORTED_FIELD,
+                        format!("unsupported field in network configuration: {field}"),
+                    )
+                    .with_details(format!(
+                        "netns-cni does not implement {field:?} (given {v})"
+                    )));
+                }
+            }
+        }
+        let raw: Raw = serde_json::from_value(value.clone())
+            .map_err(|e| invalid("a field has the wrong type").with_details(e.to_string()))?;
+        let name = raw.name.ok_or_else(|| invalid("missing network name"))?;
+        if !is_identifier(&name) {
+            return Err(invalid(format!("invalid network name {name:?}"))
+                .with_details("a letter or digit first, then letters, digits, '_', '.' or '-'"));
+        }
+        let plugin = raw.plugin.ok_or_else(|| invalid("missing type"))?;
+        let mode = match raw.mode.as_deref() {
+            None | Some("bridge") => Mode::Bridge,
+            Some("ptp") => Mode::Ptp,
+            Some(other) => {
+                return Err(invalid(format!("unknown mode {other:?}"))
+                    .with_details("mode is \"bridge\" (the default) or \"ptp\""))
+            }
+        };
+        let bridge = raw.bridge.unwrap_or_else(|| DEFAULT_BRIDGE.to_string());
+        netns_core::link::validate_link_name(&bridge).map_err(|e| {
+            invalid(format!("invalid bridge name {bridge:?}")).with_details(e.to_string())
+        })?;
+        if let Some(mtu) = raw.mtu {
+            if !(68..=65535).contains(&mtu) {
+                return Err(
+                    invalid(format!("invalid mtu {mtu}")).with_details("the mtu is 68 to 65535")
+                );
+            }
+        }
+        if raw.hairpin_mode && raw.promisc_mode {
+            return Err(invalid(
+                "cannot set hairpin mode and promiscuous mode at the same time",
+            ));
+        }
+        if let Some(ipam) = &raw.ipam {
+            if !ipam.is_object() {
+                return Err(invalid("ipam must be an object"));
+            }
+        }
+        let prev_result = raw
+            .prev_result
+            .as_ref()
+            .map(|v| CniResult::from_value(v, "prevResult"))
+            .transpose()?;
+        if let Some(list) = &raw.valid_attachments {
+            for a in list {
+                if a.container_id.is_empty() || a.ifname.is_empty() {
+                    return Err(invalid(
+                        "cni.dev/valid-attachments: an entry lacks containerID or ifname",
+                    ));
+                }
+            }
+        }
+        Ok(NetConf {
+            cni_version: version_text,
+            version,
+            name,
+            plugin,
+            mode,
+            bridge,
+            is_gateway: raw.is_gateway || raw.is_default_gateway,
+            is_default_gateway: raw.is_default_gateway,
+            force_address: raw.force_address,
+            ip_masq: raw.ip_masq,
+            mtu: raw.mtu,
+            hairpin_mode: raw.hairpin_mode,
+            promisc_mode: raw.promisc_mode,
+            ipam: raw.ipam,
+            dns: raw.dns,
+            prev_result,
+            valid_attachments: raw.valid_attachments,
+            bytes: bytes.to_vec(),
+        })
+    }
+
+    /// `ipam.type`, when there is an `ipam` section.
+    pub fn ipam_type(&self) -> Option<&str> {
+        self.ipam.as_ref()?.get("type")?.as_str()
+    }
+}
+
+/// Code 7 with `msg`.
+pub fn invalid(msg: impl Into<String>) -> CniError {
+    CniError::new(code::INVALID_CONFIG, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn parse(v: Value) -> Result<NetConf> {
+        NetConf::parse(v.to_string().as_bytes())
+    }
+
+    #[test]
+    fn reads_the_reference_bridge_fields() {
+        let c = parse(serde_json::json!({
+            "cniVersion": "1.0.0", "name": "net1", "type": "netns-cni",
+            "isDefaultGateway": true, "mtu": 1400, "hairpinMode": true,
+            "ipam": {"type": "host-local", "subnet": "10.1.0.0/24"},
+            "dns": {"nameservers": ["10.1.0.1"]},
+            "somethingUnknown": {"x": 1}
+        }))
+        .unwrap();
+        assert_eq!(c.mode, Mode::Bridge);
+        assert_eq!(c.bridge, "cni0");
+        assert!(c.is_gateway && c.is_default_gateway && c.hairpin_mode);
+        assert_eq!(c.mtu, Some(1400));
+        assert_eq!(c.ipam_type(), Some("host-local"));
+        assert_eq!(c.dns.unwrap().nameservers, vec!["10.1.0.1"]);
+    }
+
+    #[test]
+    fn refusals_have_the_spec_codes() {
+        let base = serde_json::json!({"cniVersion": "1.0.0", "name": "n", "type": "netns-cni"});
+        let with = |k: &str, v: Value| {
+            let mut b = base.clone();
+            b[k] = v;
+            parse(b).map(|_| ()).unwrap_err().code
+        };
+        assert_eq!(NetConf::parse(b"{").unwrap_err().code, 6);
+        assert_eq!(NetConf::parse(b"[1]").unwrap_err().code, 6);
+        assert_eq!(with("cniVersion", "9.9.9".into()), 1);
+        assert_eq!(with("cniVersion", 1.into()), 7);
+        assert_eq!(with("vlan", 100.into()), 2);
+        assert_eq!(with("macspoofchk", true.into()), 2);
+        assert_eq!(with("name", "-x".into()), 7);
+        assert_eq!(with("mode", "macvlan".into()), 7);
+        assert_eq!(with("mtu", 10.into()), 7);
+        assert_eq!(with("mtu", "big".into()), 7);
+        assert_eq!(with("bridge", "a-name-longer-than-15".into()), 7);
+        assert_eq!(with("ipam", "host-local".into()), 7);
+        assert_eq!(
+            with(
+                "prevResult",
+                serde_json::json!({"ips": [{"address": "nope"}]})
+            ),
+            6
+        );
+        let mut both = base.clone();
+        both["hairpinMode"] = true.into();
+        both["promiscMode"] = true.into();
+        assert_eq!(parse(both).unwrap_err().code, 7);
+        let mut nameless = base.clone();
+        nameless.as_object_mut().unwrap().remove("name");
+        assert_eq!(parse(nameless).unwrap_err().msg, "missing network name");
+        // "Off" values of unimplemented fields are accepted.
+        let mut off = base;
+        off["macspoofchk"] = false.into();
+        off["vlan"] = 0.into();
+        assert!(parse(off).is_ok());
+    }
+}

@@ -1,0 +1,199 @@
+//! What ADD, DEL, CHECK and GC do with links, shared by both modes; the
+//! mode-specific parts are in [`crate::bridge`] and [`crate::ptp`].
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use netns_core::{ErrorKind, Handle, NetNs};
+
+use crate::attachment::Attachment;
+use crate::config::{Mode, NetConf, ValidAttachment};
+use crate::error::{code, CniError, Result};
+use crate::spec::CniResult;
+use crate::{bridge, masq, ptp, wiring};
+
+/// Everything an ADD or CHECK works with: the configuration, the
+/// attachment, the pod's namespace and a netlink handle in each namespace.
+pub struct Ctx<'a> {
+    /// The configuration.
+    pub conf: &'a NetConf,
+    /// The attachment.
+    pub att: Attachment<'a>,
+    /// `CNI_NETNS` as given (the result's `sandbox`).
+    pub netns_path: String,
+    /// The pod's namespace.
+    pub ns: NetNs,
+    /// A handle in the host namespace (this process's).
+    pub host: Handle,
+    /// A handle in the pod's namespace.
+    pub pod: Handle,
+}
+
+/// Opens `CNI_NETNS`: a missing path or a file without a namespace is an
+/// unknown container (code 3), a file that is not a network namespace an
+/// invalid variable (code 4).
+///
+/// # Errors
+/// As described.
+pub fn open_netns(path: &Path) -> Result<NetNs> {
+    NetNs::open_path(path).map_err(|e| {
+        let kind = e.kind();
+        let err = CniError::from(e).context(format_args!(
+            "failed to open netns {:?}",
+            path.display().to_string()
+        ));
+        match kind {
+            ErrorKind::NotFound | ErrorKind::Stale => err.with_code(code::UNKNOWN_CONTAINER),
+            ErrorKind::InvalidArgument => err.with_code(code::INVALID_ENV),
+            _ => err,
+        }
+    })
+}
+
+impl<'a> Ctx<'a> {
+    /// Opens the pod's namespace and a handle in each namespace.
+    ///
+    /// # Errors
+    /// As [`open_netns`]; the kernel's refusal.
+    pub fn open(conf: &'a NetConf, att: Attachment<'a>, netns: &Path) -> Result<Ctx<'a>> {
+        let ns = open_netns(netns)?;
+        let pod = ns.handle()?;
+        let host = Handle::current()?;
+        Ok(Ctx {
+            conf,
+            att,
+            netns_path: netns.to_string_lossy().into_owned(),
+            ns,
+            host,
+            pod,
+        })
+    }
+
+    /// ADD's kernel work in the configured mode.
+    ///
+    /// # Errors
+    /// As [`bridge::add`] / [`ptp::add`].
+    pub fn add(&mut self, ipam_result: CniResult) -> Result<CniResult> {
+        match self.conf.mode {
+            Mode::Bridge => bridge::add(self, ipam_result),
+            Mode::Ptp => ptp::add(self, ipam_result),
+        }
+    }
+
+    /// CHECK against `prev`: the container interface (name, MAC), its
+    /// addresses and routes, then the host side of the mode.
+    ///
+    /// # Errors
+    /// Code 103 naming the first difference.
+    pub fn check(&mut self, prev: &CniResult) -> Result<()> {
+        let failed = |m: String| CniError::new(code::CHECK_FAILED, m);
+        let ifname = self.att.ifname;
+        let link = self.pod.link_by_name(ifname).map_err(|_| {
+            failed(format!(
+                "interface {ifname} not found in {}",
+                self.netns_path
+            ))
+        })?;
+        let index = prev
+            .interfaces
+            .iter()
+            .position(|i| i.name == ifname && !i.sandbox.is_empty())
+            .ok_or_else(|| failed(format!("prevResult has no interface {ifname} in a sandbox")))?;
+        let want_mac = &prev.interfaces[index].mac;
+        let mac = wiring::mac_text(link.address.as_deref());
+        if !want_mac.is_empty() && !want_mac.eq_ignore_ascii_case(&mac) {
+            return Err(failed(format!(
+                "interface {ifname} has MAC {mac}, prevResult says {want_mac}"
+            )));
+        }
+        let present = wiring::addresses_of(&mut self.pod, link.index.get())?;
+        for ip in prev.ips.iter().filter(|ip| ip.interface == Some(index)) {
+            if !present.contains(&ip.address.0) {
+                return Err(failed(format!(
+                    "interface {ifname} lacks address {}",
+                    ip.address
+                )));
+            }
+        }
+        for r in &prev.routes {
+            let spec = wiring::route_spec(r, prev, index, link.index.get());
+            if let Some(dst) = spec.destination {
+                if !wiring::has_route(&mut self.pod, dst, spec.gateway)? {
+                    return Err(failed(format!(
+                        "route to {} missing in the container",
+                        r.dst
+                    )));
+                }
+            }
+        }
+        match self.conf.mode {
+            Mode::Bridge => bridge::check_host(self, prev),
+            Mode::Ptp => ptp::check_host(self, prev),
+        }
+    }
+}
+
+/// DEL's link work (idempotent): deletes the container interface (and with
+/// it the host end); when the namespace or interface is gone, deletes a
+/// host end left behind; removes the masquerade.
+///
+/// # Errors
+/// The kernel's refusals other than "not found".
+pub fn del(conf: &NetConf, att: &Attachment<'_>, netns: Option<&Path>) -> Result<()> {
+    let mut deleted = false;
+    if let Some(path) = netns {
+        match open_netns(path) {
+            Ok(ns) => {
+                let mut pod = ns.handle()?;
+                match pod.link_delete(att.ifname.into()) {
+                    Ok(()) => deleted = true,
+                    Err(e) if e.kind() == ErrorKind::NotFound => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Err(e) if e.code == code::UNKNOWN_CONTAINER => {}
+            Err(e) => return Err(e),
+        }
+    }
+    if !deleted {
+        let mut host = Handle::current()?;
+        wiring::delete_host_end(&mut host, att)?;
+    }
+    if conf.ip_masq {
+        masq::remove(att, &CniResult::default())?;
+    }
+    Ok(())
+}
+
+/// GC's link work: deletes host interfaces of this network's attachments
+/// outside `valid` (found by their alias), and their masquerades. Returns
+/// the names deleted.
+///
+/// # Errors
+/// The kernel's refusals other than "not found".
+pub fn gc(conf: &NetConf, valid: &BTreeSet<ValidAttachment>) -> Result<Vec<String>> {
+    let keep: BTreeSet<String> = valid
+        .iter()
+        .map(|v| Attachment::new(&conf.name, &v.container_id, &v.ifname).alias())
+        .collect();
+    let prefix = Attachment::network_alias_prefix(&conf.name);
+    let mut host = Handle::current()?;
+    let stale: Vec<(netns_core::link::IfIndex, String)> = host
+        .links()?
+        .filter(|l| {
+            l.alias()
+                .is_some_and(|a| a.starts_with(&prefix) && !keep.contains(a))
+        })
+        .map(|l| (l.index(), l.name().to_string()))
+        .collect();
+    let mut deleted = Vec::new();
+    for (index, name) in stale {
+        match host.link_delete(index.into()) {
+            Ok(()) => deleted.push(name),
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    masq::gc(&conf.name, valid)?;
+    Ok(deleted)
+}
