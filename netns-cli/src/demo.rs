@@ -54,8 +54,14 @@ fn sandbox() -> Result<(), String> {
     let none = None::<&str>;
     mount(none, "/", none, MsFlags::MS_REC | MsFlags::MS_PRIVATE, none)
         .map_err(|e| format!("making / private: {e}"))?;
-    mount(Some("netns-demo"), "/run", Some("tmpfs"), MsFlags::MS_NOSUID | MsFlags::MS_NODEV, Some("mode=0755"))
-        .map_err(|e| format!("tmpfs on /run: {e}"))?;
+    mount(
+        Some("netns-demo"),
+        "/run",
+        Some("tmpfs"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some("mode=0755"),
+    )
+    .map_err(|e| format!("tmpfs on /run: {e}"))?;
     for d in [RUN_DIR, ETC_DIR] {
         std::fs::create_dir_all(d).map_err(|e| format!("mkdir {d}: {e}"))?;
     }
@@ -85,11 +91,17 @@ fn ping_step(ns: Option<&str>, reg: &Registry, dst: &str, expect_ok: bool) -> Re
     }
     match (r, expect_ok) {
         (Ok(rtt), true) => {
-            println!("reply from {dst}: icmp_seq=1 time={:.3} ms", rtt.as_secs_f64() * 1000.0);
+            println!(
+                "reply from {dst}: icmp_seq=1 time={:.3} ms",
+                rtt.as_secs_f64() * 1000.0
+            );
             Ok(())
         }
         (Err(e), false) => {
-            let text = e.errno().map(|e| e.desc().to_string()).unwrap_or_else(|| e.to_string());
+            let text = e
+                .errno()
+                .map(|e| e.desc().to_string())
+                .unwrap_or_else(|| e.to_string());
             println!("connect: {text}");
             Ok(())
         }
@@ -129,30 +141,91 @@ fn demo() -> Result<(), String> {
 
     println!("Part 1: the walk-through of \"Namespaces in operation, part 7\" (LWN),");
     println!("each step as the `ip` line it replaces, done by the netns library.");
-    ns_cmd("ip netns add netns1", Command::Add { name: "netns1".into() })?;
-    step("ip netns exec netns1 ip link list", &in_ns1, crate::link::run, "list")?;
+    ns_cmd(
+        "ip netns add netns1",
+        Command::Add {
+            name: "netns1".into(),
+        },
+    )?;
+    step(
+        "ip netns exec netns1 ip link list",
+        &in_ns1,
+        crate::link::run,
+        "list",
+    )?;
     ping_step(Some("netns1"), &reg, "127.0.0.1", false)?;
-    step("ip netns exec netns1 ip link set dev lo up", &in_ns1, crate::link::run, "set dev lo up")?;
+    step(
+        "ip netns exec netns1 ip link set dev lo up",
+        &in_ns1,
+        crate::link::run,
+        "set dev lo up",
+    )?;
     ping_step(Some("netns1"), &reg, "127.0.0.1", true)?;
-    step("ip link add veth0 type veth peer name veth1", &root, crate::link::run, "add veth0 type veth peer name veth1")?;
-    step("ip link set veth1 netns netns1", &root, crate::link::run, "set veth1 netns netns1")?;
-    step("ip netns exec netns1 ip addr add 10.1.1.1/24 dev veth1", &in_ns1, crate::addr::run, "add 10.1.1.1/24 dev veth1")?;
-    step("ip netns exec netns1 ip link set dev veth1 up", &in_ns1, crate::link::run, "set dev veth1 up")?;
-    step("ip addr add 10.1.1.2/24 dev veth0", &root, crate::addr::run, "add 10.1.1.2/24 dev veth0")?;
-    step("ip link set dev veth0 up", &root, crate::link::run, "set dev veth0 up")?;
+    step(
+        "ip link add veth0 type veth peer name veth1",
+        &root,
+        crate::link::run,
+        "add veth0 type veth peer name veth1",
+    )?;
+    step(
+        "ip link set veth1 netns netns1",
+        &root,
+        crate::link::run,
+        "set veth1 netns netns1",
+    )?;
+    step(
+        "ip netns exec netns1 ip addr add 10.1.1.1/24 dev veth1",
+        &in_ns1,
+        crate::addr::run,
+        "add 10.1.1.1/24 dev veth1",
+    )?;
+    step(
+        "ip netns exec netns1 ip link set dev veth1 up",
+        &in_ns1,
+        crate::link::run,
+        "set dev veth1 up",
+    )?;
+    step(
+        "ip addr add 10.1.1.2/24 dev veth0",
+        &root,
+        crate::addr::run,
+        "add 10.1.1.2/24 dev veth0",
+    )?;
+    step(
+        "ip link set dev veth0 up",
+        &root,
+        crate::link::run,
+        "set dev veth0 up",
+    )?;
     ping_step(None, &reg, "10.1.1.1", true)?;
     ping_step(Some("netns1"), &reg, "10.1.1.2", true)?;
-    step("ip netns exec netns1 ip route", &in_ns1, crate::route::run, "show")?;
+    step(
+        "ip netns exec netns1 ip route",
+        &in_ns1,
+        crate::route::run,
+        "show",
+    )?;
     ns_cmd("ip netns list", Command::List)?;
     step("ip link del veth0", &root, crate::link::run, "del veth0")?;
-    ns_cmd("ip netns delete netns1", Command::Delete { all: false, names: vec!["netns1".into()] })?;
+    ns_cmd(
+        "ip netns delete netns1",
+        Command::Delete {
+            all: false,
+            names: vec!["netns1".into()],
+        },
+    )?;
     ns_cmd("ip netns list", Command::List)?;
 
     println!("\nPart 2: a topology (examples/bridge-nat.toml): three namespaces on a bridge");
     println!("in the root namespace, which is their gateway and masquerades their subnet.\n");
     print!("{TOPOLOGY}");
     let topo = Topology::parse(TOPOLOGY, "examples/bridge-nat.toml").map_err(|d| d.to_string())?;
-    let opts = || Options::new().registry(reg.clone()).state_dir(STATE_DIR).fail_at(None);
+    let opts = || {
+        Options::new()
+            .registry(reg.clone())
+            .state_dir(STATE_DIR)
+            .fail_at(None)
+    };
     header("netns apply examples/bridge-nat.toml");
     let report = topo.apply(&mut opts()).map_err(|e| e.to_string())?;
     for c in &report.changes {
@@ -172,12 +245,19 @@ fn demo() -> Result<(), String> {
     }
     header("netns apply examples/bridge-nat.toml   # again: nothing to do");
     let again = topo.apply(&mut opts()).map_err(|e| e.to_string())?;
-    println!("topology {:?}: {} changes", again.topology, again.changes.len());
+    println!(
+        "topology {:?}: {} changes",
+        again.topology,
+        again.changes.len()
+    );
     if !again.changes.is_empty() {
         return Err("the second apply changed something".into());
     }
     for n in topo.nats() {
-        header(&format!("nft list table ip {}   # what the NAT uplink added", n.table));
+        header(&format!(
+            "nft list table ip {}   # what the NAT uplink added",
+            n.table
+        ));
         let listed = std::process::Command::new("nft")
             .args(["list", "table", "ip", &n.table])
             .status()

@@ -230,8 +230,7 @@ impl Masquerade {
             name: Cow::Owned(self.table.clone()),
             handle: None,
         }));
-        run_nft(&batch.to_nftables())
-            .map_err(|e| nft_error(e, "remove", self.object()))?;
+        run_nft(&batch.to_nftables()).map_err(|e| nft_error(e, "remove", self.object()))?;
         Ok(true)
     }
 }
@@ -249,7 +248,11 @@ pub fn table_exists(family: &str, name: &str) -> Result<bool> {
         {
             Ok(false)
         }
-        Err(e) => Err(nft_error(e, "look up", format!("nftables table {family} {name:?}"))),
+        Err(e) => Err(nft_error(
+            e,
+            "look up",
+            format!("nftables table {family} {name:?}"),
+        )),
     }
 }
 

@@ -13,12 +13,15 @@ use crate::link::{IfIndex, LinkAdd, LinkChange, LinkId, MacAddr};
 use crate::route::RouteSpec;
 use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
 
+/// A progress callback: `(done, total, step)`.
+type ProgressFn = Box<dyn FnMut(usize, usize, &str) + Send>;
+
 /// How [`Topology::apply`] and [`Topology::destroy`] run.
 pub struct Options {
     registry: Registry,
     state_dir: PathBuf,
     fail_at: Option<usize>,
-    progress: Option<Box<dyn FnMut(usize, usize, &str) + Send>>,
+    progress: Option<ProgressFn>,
 }
 
 impl std::fmt::Debug for Options {
@@ -151,6 +154,9 @@ enum Undo {
         place: Place,
         iface: String,
         net: IpNet,
+        /// The namespace's routes before, restored too (the kernel flushes
+        /// a device's routes with its last IPv4 address).
+        routes: Vec<RouteSpec>,
     },
     RestoreSysctl {
         place: Place,
@@ -277,9 +283,7 @@ impl Run<'_, '_> {
     /// Runs one (non-batched) step, journaling its undo.
     fn step(&mut self, step: &Step) -> Result<()> {
         match step {
-            Step::AddNamespace(_) | Step::AddVeth(_) | Step::AddBridge { .. } => {
-                unreachable_step()
-            }
+            Step::AddNamespace(_) | Step::AddVeth(_) | Step::AddBridge { .. } => unreachable_step(),
             Step::WriteEtc { ns, file, contents } => {
                 let dir = self.places.registry.etc_dir().join(ns);
                 let path = dir.join(file.file_name());
@@ -290,7 +294,11 @@ impl Run<'_, '_> {
                     let top = self.places.registry.etc_dir();
                     let made_top = !top.is_dir();
                     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&e, "create", obj()))?;
-                    Some(if made_top { top.to_path_buf() } else { dir.clone() })
+                    Some(if made_top {
+                        top.to_path_buf()
+                    } else {
+                        dir.clone()
+                    })
                 };
                 let old = std::fs::read_to_string(&path).ok();
                 self.journal.push(Undo::RestoreEtc {
@@ -349,11 +357,18 @@ impl Run<'_, '_> {
             Step::DelAddress { place, iface, net } => {
                 let h = self.places.handle(place)?;
                 let ix = h.link_index(iface)?;
+                let routes: Vec<RouteSpec> = h
+                    .routes(Some(crate::route::RouteTable::MAIN), None)?
+                    .map(|r| r.to_owned())
+                    .filter(super::plan::managed_route)
+                    .map(|r| spec_of_route(&r))
+                    .collect();
                 h.address_del(ix.get(), *net)?;
                 self.journal.push(Undo::AddAddress {
                     place: place.clone(),
                     iface: iface.clone(),
                     net: *net,
+                    routes,
                 });
                 Ok(())
             }
@@ -392,12 +407,19 @@ impl Run<'_, '_> {
             }
             Step::AddRoute { place, route } => {
                 let spec = route_spec(&mut self.places, place, route)?;
-                self.places.handle(place)?.route_add(&spec)?;
-                self.journal.push(Undo::DelRoute {
-                    place: place.clone(),
-                    spec,
-                });
-                Ok(())
+                let h = self.places.handle(place)?;
+                match h.route_add(&spec) {
+                    Ok(()) => {
+                        self.journal.push(Undo::DelRoute {
+                            place: place.clone(),
+                            spec,
+                        });
+                        Ok(())
+                    }
+                    // Re-asserted and still there: already as declared.
+                    Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
+                    Err(e) => Err(e),
+                }
             }
             Step::AddNat(n) => {
                 let m = super::masquerade(n);
@@ -410,7 +432,11 @@ impl Run<'_, '_> {
 
     /// Creates the links of `steps` (all AddBridge, or all AddVeth from the
     /// same place) in one batch. Returns the index in `steps` of the failure.
-    fn links_batch(&mut self, place: &Place, steps: &[&Step]) -> std::result::Result<(), (usize, Error)> {
+    fn links_batch(
+        &mut self,
+        place: &Place,
+        steps: &[&Step],
+    ) -> std::result::Result<(), (usize, Error)> {
         let topo = self.topo;
         // Resolve what the messages borrow: peer namespaces, masters.
         let mut peer_names: Vec<String> = Vec::new();
@@ -536,8 +562,12 @@ impl Run<'_, '_> {
             Undo::RestoreEtc { path, old, dir } => {
                 let obj = || format!("file {}", path.display());
                 match old {
-                    Some(t) => std::fs::write(path, t).map_err(|e| Error::io(&e, "restore", obj()))?,
-                    None => std::fs::remove_file(path).map_err(|e| Error::io(&e, "remove", obj()))?,
+                    Some(t) => {
+                        std::fs::write(path, t).map_err(|e| Error::io(&e, "restore", obj()))?
+                    }
+                    None => {
+                        std::fs::remove_file(path).map_err(|e| Error::io(&e, "remove", obj()))?
+                    }
                 }
                 if let Some(d) = dir {
                     remove_empty_dirs(d, path);
@@ -580,10 +610,20 @@ impl Run<'_, '_> {
                 let ix = h.link_index(iface)?;
                 h.address_del(ix.get(), *net)
             }
-            Undo::AddAddress { place, iface, net } => {
+            Undo::AddAddress {
+                place,
+                iface,
+                net,
+                routes,
+            } => {
                 let h = self.places.handle(place)?;
                 let ix = h.link_index(iface)?;
-                h.address_add(ix.get(), *net)
+                h.address_add(ix.get(), *net)?;
+                for r in routes {
+                    // Those still there are left as they are.
+                    let _ = h.route_add(r);
+                }
+                Ok(())
             }
             Undo::RestoreSysctl { place, key, old } => {
                 if place.is_none() {
@@ -667,7 +707,9 @@ fn execute(topo: &Topology, opts: &mut Options, plan: Plan, start: Instant) -> R
     if !ns_steps.is_empty() {
         let made: Mutex<Vec<(usize, NetNs, String)>> = Mutex::new(Vec::new());
         let failed: Mutex<Option<(usize, Error)>> = Mutex::new(None);
-        let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(ns_steps.len());
+        let workers = std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(ns_steps.len());
         let chunk = ns_steps.len().div_ceil(workers);
         let registry = &opts.registry;
         std::thread::scope(|s| {
@@ -788,9 +830,15 @@ fn execute(topo: &Topology, opts: &mut Options, plan: Plan, start: Instant) -> R
         )
         .with_detail(detail);
         if let Some(errno) = err.errno() {
-            e = Error::kernel(errno, err.kernel_message().map(str::to_owned), None, "apply", e.object().to_string())
-                .with_kind(err.kind())
-                .with_detail(e.detail().unwrap_or_default().to_string());
+            e = Error::kernel(
+                errno,
+                err.kernel_message().map(str::to_owned),
+                None,
+                "apply",
+                e.object().to_string(),
+            )
+            .with_kind(err.kind())
+            .with_detail(e.detail().unwrap_or_default().to_string());
         }
         return Err(e);
     }
@@ -803,7 +851,10 @@ fn execute(topo: &Topology, opts: &mut Options, plan: Plan, start: Instant) -> R
             saved.entry(k).or_insert(v);
         }
         let write = std::fs::create_dir_all(&opts.state_dir).and_then(|_| {
-            std::fs::write(&path, serde_json::to_string_pretty(&saved).unwrap_or_default())
+            std::fs::write(
+                &path,
+                serde_json::to_string_pretty(&saved).unwrap_or_default(),
+            )
         });
         if let Err(e) = write {
             let err = Error::io(&e, "write", format!("state file {}", path.display()));
@@ -828,7 +879,10 @@ pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> 
     // NAT tables.
     for n in &topo.nats {
         if super::masquerade(n).remove()? {
-            removed.push(format!("masquerade {} (nftables table ip {})", n.source, n.table));
+            removed.push(format!(
+                "masquerade {} (nftables table ip {})",
+                n.source, n.table
+            ));
         }
     }
     // Links with an end in the root namespace, then root bridges.
@@ -868,7 +922,10 @@ pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> 
     }
     // /etc/netns files, then namespaces.
     for ns in &topo.namespaces {
-        for (file, decl) in [(EtcFile::ResolvConf, &ns.resolv_conf), (EtcFile::Hosts, &ns.hosts)] {
+        for (file, decl) in [
+            (EtcFile::ResolvConf, &ns.resolv_conf),
+            (EtcFile::Hosts, &ns.hosts),
+        ] {
             if decl.is_none() {
                 continue;
             }

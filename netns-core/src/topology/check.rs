@@ -61,7 +61,13 @@ impl CheckReport {
 impl fmt::Display for CheckReport {
     /// The reachability table.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let w_from = self.results.iter().map(|r| r.probe.from.len()).max().unwrap_or(4).max(4);
+        let w_from = self
+            .results
+            .iter()
+            .map(|r| r.probe.from.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
         let w_to = self
             .results
             .iter()
@@ -69,14 +75,25 @@ impl fmt::Display for CheckReport {
             .max()
             .unwrap_or(2)
             .max(2);
-        writeln!(f, "{:<w_from$}  {:<w_to$}  {:>9}  {:<6}  PROVES", "FROM", "TO", "RTT", "RESULT")?;
+        writeln!(
+            f,
+            "{:<w_from$}  {:<w_to$}  {:>9}  {:<6}  PROVES",
+            "FROM", "TO", "RTT", "RESULT"
+        )?;
         for r in &self.results {
-            let rtt = r.rtt_ms.map(|m| format!("{m:.3} ms")).unwrap_or_else(|| "-".into());
+            let rtt = r
+                .rtt_ms
+                .map(|m| format!("{m:.3} ms"))
+                .unwrap_or_else(|| "-".into());
             let result = if r.error.is_none() { "ok" } else { "FAIL" };
             write!(
                 f,
                 "{:<w_from$}  {:<w_to$}  {:>9}  {:<6}  {}",
-                r.probe.from, r.probe.to.to_string(), rtt, result, r.probe.proves
+                r.probe.from,
+                r.probe.to.to_string(),
+                rtt,
+                result,
+                r.probe.proves
             )?;
             if let Some(e) = &r.error {
                 write!(f, ": {e}")?;
@@ -119,24 +136,54 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
             let mut targets: Vec<(IpAddr, String)> = y
                 .addresses
                 .iter()
-                .map(|a| (a.addr(), format!("link {:?} in {} -> {:?} in {}", x.name, place_label(&x.netns), y.name, place_label(&y.netns))))
+                .map(|a| {
+                    (
+                        a.addr(),
+                        format!(
+                            "link {:?} in {} -> {:?} in {}",
+                            x.name,
+                            place_label(&x.netns),
+                            y.name,
+                            place_label(&y.netns)
+                        ),
+                    )
+                })
                 .collect();
             if let Some(br) = &y.master {
-                if let Some(b) = topo.bridges.iter().find(|b| b.netns == y.netns && &b.name == br) {
+                if let Some(b) = topo
+                    .bridges
+                    .iter()
+                    .find(|b| b.netns == y.netns && &b.name == br)
+                {
                     for a in &b.addresses {
                         targets.push((
                             a.addr(),
-                            format!("link {:?} in {} -> bridge {br:?} in {}", x.name, place_label(&x.netns), place_label(&y.netns)),
+                            format!(
+                                "link {:?} in {} -> bridge {br:?} in {}",
+                                x.name,
+                                place_label(&x.netns),
+                                place_label(&y.netns)
+                            ),
                         ));
                     }
                 }
                 for other in &topo.links {
                     for (p, q) in [(&other.a, &other.b), (&other.b, &other.a)] {
-                        if p.netns == y.netns && p.master.as_ref() == Some(br) && !std::ptr::eq(q, x) && !std::ptr::eq(p, y) {
+                        if p.netns == y.netns
+                            && p.master.as_ref() == Some(br)
+                            && !std::ptr::eq(q, x)
+                            && !std::ptr::eq(p, y)
+                        {
                             for a in &q.addresses {
                                 targets.push((
                                     a.addr(),
-                                    format!("bridge {br:?}: {:?} in {} -> {:?} in {}", x.name, place_label(&x.netns), q.name, place_label(&q.netns)),
+                                    format!(
+                                        "bridge {br:?}: {:?} in {} -> {:?} in {}",
+                                        x.name,
+                                        place_label(&x.netns),
+                                        q.name,
+                                        place_label(&q.netns)
+                                    ),
                                 ));
                             }
                         }
@@ -159,16 +206,37 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
         let place = Some(ns.name.clone());
         for r in &ns.routes {
             if let Some(g) = r.via {
-                push(&place, None, g, format!("route {r} in {}: gateway", ns.name));
+                push(
+                    &place,
+                    None,
+                    g,
+                    format!("route {r} in {}: gateway", ns.name),
+                );
             }
             if let Some(dst) = r.to {
-                let behind = all.iter().find(|(p, _, a)| p != &place && dst.contains(&a.addr()));
+                // Prefer an address beyond the gateway's own namespace: it
+                // proves forwarding, not just the first hop.
+                let gw_place = r
+                    .via
+                    .and_then(|g| all.iter().find(|(_, _, a)| a.addr() == g))
+                    .map(|(p, _, _)| p.clone());
+                let candidates = || {
+                    all.iter()
+                        .filter(|(p, _, a)| p != &place && dst.contains(&a.addr()))
+                };
+                let behind = candidates()
+                    .find(|(p, _, _)| Some(p) != gw_place.as_ref())
+                    .or_else(|| candidates().next());
                 if let Some((p, iface, a)) = behind {
                     push(
                         &place,
                         None,
                         a.addr(),
-                        format!("route {r} in {}: reaches {iface:?} in {}", ns.name, place_label(p)),
+                        format!(
+                            "route {r} in {}: reaches {iface:?} in {}",
+                            ns.name,
+                            place_label(p)
+                        ),
                     );
                 }
             }
@@ -177,7 +245,11 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
     out
 }
 
-pub(crate) fn check(topo: &Topology, registry: &Registry, timeout: Duration) -> Result<CheckReport> {
+pub(crate) fn check(
+    topo: &Topology,
+    registry: &Registry,
+    timeout: Duration,
+) -> Result<CheckReport> {
     let list = probes(topo);
     let mut nss: Vec<(Place, std::result::Result<NetNs, String>)> = Vec::new();
     let mut places: Vec<Place> = list.iter().map(|(p, _)| p.clone()).collect();

@@ -199,7 +199,12 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    let col = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
     (line, col)
 }
 
@@ -431,8 +436,13 @@ impl Topology {
 type DeError = (Range<usize>, String, String);
 
 fn deserialize(text: &str) -> std::result::Result<RawTopology, DeError> {
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| (e.span().unwrap_or(0..0), String::new(), e.message().to_string()))?;
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        (
+            e.span().unwrap_or(0..0),
+            String::new(),
+            e.message().to_string(),
+        )
+    })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -489,7 +499,9 @@ fn parse_cidr(c: &mut Collector<'_>, s: &Spanned<String>, path: &str) -> Option<
 }
 
 fn detail_of(e: &Error) -> String {
-    e.detail().map(str::to_owned).unwrap_or_else(|| e.to_string())
+    e.detail()
+        .map(str::to_owned)
+        .unwrap_or_else(|| e.to_string())
 }
 
 fn parse_ip(c: &mut Collector<'_>, s: &Spanned<String>, path: &str) -> Option<IpAddr> {
@@ -543,11 +555,7 @@ fn check_mtu(c: &mut Collector<'_>, s: &Option<Spanned<u32>>, path: &str) -> Opt
     let s = s.as_ref()?;
     let v = *s.get_ref();
     if !(68..=65535).contains(&v) {
-        c.at(
-            s.span(),
-            path,
-            format!("MTU {v} is outside 68..=65535"),
-        );
+        c.at(s.span(), path, format!("MTU {v} is outside 68..=65535"));
         return None;
     }
     Some(v)
@@ -706,10 +714,7 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
                 c.at(
                     p.span(),
                     format!("{base}.ports[{j}]"),
-                    format!(
-                        "{:?} is already a port of bridge {other:?}",
-                        p.get_ref()
-                    ),
+                    format!("{:?} is already a port of bridge {other:?}", p.get_ref()),
                 );
             } else {
                 port_of.insert(key, (b.name.get_ref().clone(), p.span()));
@@ -860,7 +865,10 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
                         None => c.at(
                             br.span(),
                             format!("{ub}.bridge"),
-                            format!("no bridge {:?} is declared in the root namespace", br.get_ref()),
+                            format!(
+                                "no bridge {:?} is declared in the root namespace",
+                                br.get_ref()
+                            ),
                         ),
                         Some(b) => {
                             if !b.addresses.iter().any(|a| a.addr() == gw) {
@@ -1002,12 +1010,16 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
                 }
             }
             for (addr, span, path) in &xi.addresses {
-                let same_family: Vec<&IpNet> =
-                    nets.iter().filter(|n| n.family() == addr.family()).collect();
+                let same_family: Vec<&IpNet> = nets
+                    .iter()
+                    .filter(|n| n.family() == addr.family())
+                    .collect();
                 if !same_family.is_empty() && !same_family.iter().any(|n| n.contains(&addr.addr()))
                 {
-                    let list: Vec<String> =
-                        same_family.iter().map(|n| n.network().to_string()).collect();
+                    let list: Vec<String> = same_family
+                        .iter()
+                        .map(|n| n.network().to_string())
+                        .collect();
                     c.at(
                         span.clone(),
                         path.clone(),
@@ -1028,17 +1040,15 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
         for (name, i) in map {
             for (a, span, path) in &i.addresses {
                 if let Some(other) = seen.insert(a.addr(), name) {
-                    if other != name || true {
-                        c.at(
-                            span.clone(),
-                            path.clone(),
-                            format!(
-                                "address {} is declared twice in namespace {}",
-                                a.addr(),
-                                place_label(place)
-                            ),
-                        );
-                    }
+                    c.at(
+                        span.clone(),
+                        path.clone(),
+                        format!(
+                            "address {} is declared twice in namespace {} (also on {other:?})",
+                            a.addr(),
+                            place_label(place)
+                        ),
+                    );
                 }
             }
         }
@@ -1059,7 +1069,10 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
                 c.at(
                     d.span(),
                     format!("{rb}.dev"),
-                    format!("no interface {:?} is declared in namespace {ns}", d.get_ref()),
+                    format!(
+                        "no interface {:?} is declared in namespace {ns}",
+                        d.get_ref()
+                    ),
                 );
             }
         }

@@ -98,8 +98,10 @@ pub fn ping_here(src: Option<IpAddr>, dst: IpAddr, timeout: Duration) -> Result<
     loop {
         let left = timeout.saturating_sub(start.elapsed());
         if left.is_zero() {
-            return Err(Error::sys(nix::errno::Errno::ETIMEDOUT, "receive", object())
-                .with_detail(format!("no reply within {} ms", timeout.as_millis())));
+            return Err(
+                Error::sys(nix::errno::Errno::ETIMEDOUT, "receive", object())
+                    .with_detail(format!("no reply within {} ms", timeout.as_millis())),
+            );
         }
         let ms = u16::try_from(left.as_millis().max(1)).unwrap_or(u16::MAX);
         let mut fds = [PollFd::new(fd.as_fd(), PollFlags::POLLIN)];

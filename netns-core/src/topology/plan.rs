@@ -154,7 +154,11 @@ impl Step {
                 format!("set sysctl {key}={value} in {}", place_label(place))
             }
             Step::DelRoute { place, route } => {
-                format!("delete route {} in {}", route_text(route), place_label(place))
+                format!(
+                    "delete route {} in {}",
+                    route_text(route),
+                    place_label(place)
+                )
             }
             Step::AddRoute { place, route } => {
                 format!("add route {route} in {}", place_label(place))
@@ -165,7 +169,7 @@ impl Step {
 }
 
 /// What a difference between the file and the system is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DriftKind {
     /// Declared, absent.
@@ -280,7 +284,7 @@ fn is_link_local(net: &IpNet) -> bool {
 
 /// Routes apply manages: not installed by the kernel, not IPv6 multicast or
 /// link-local, not router-advertised.
-fn managed_route(r: &Route) -> bool {
+pub(crate) fn managed_route(r: &Route) -> bool {
     const PROTO_RA: u8 = 9;
     if r.protocol == PROTO_KERNEL || r.protocol == PROTO_RA {
         return false;
@@ -402,8 +406,12 @@ pub(crate) fn plan(
         }
     };
     let refuse = |what: String| {
-        Err(Error::new(ErrorKind::AlreadyExists, "plan", format!("topology {:?}", topo.name))
-            .with_detail(what))
+        Err(Error::new(
+            ErrorKind::AlreadyExists,
+            "plan",
+            format!("topology {:?}", topo.name),
+        )
+        .with_detail(what))
     };
 
     // Namespaces.
@@ -456,7 +464,10 @@ pub(crate) fn plan(
                 ))
             }
             Some(l) => {
-                let (mtu, mac) = (b.mtu.filter(|m| Some(*m) != l.mtu), b.mac.filter(|m| Some(*m) != l.mac));
+                let (mtu, mac) = (
+                    b.mtu.filter(|m| Some(*m) != l.mtu),
+                    b.mac.filter(|m| Some(*m) != l.mac),
+                );
                 if mtu.is_some() || mac.is_some() || !l.up {
                     p.different(object, link_diff(mtu, mac, None, !l.up));
                     p.steps.push(Step::SetLink {
@@ -474,7 +485,11 @@ pub(crate) fn plan(
     // Veths.
     let mut set_links = Vec::new();
     for (i, l) in topo.links.iter().enumerate() {
-        let object = format!("veth {} <-> {}", At(&l.a.netns, &l.a.name), At(&l.b.netns, &l.b.name));
+        let object = format!(
+            "veth {} <-> {}",
+            At(&l.a.netns, &l.a.name),
+            At(&l.b.netns, &l.b.name)
+        );
         let a = state_of(&l.a.netns).and_then(|s| s.links.get(&l.a.name));
         let b = state_of(&l.b.netns).and_then(|s| s.links.get(&l.b.name));
         for (e, st) in [(&l.a, a), (&l.b, b)] {
@@ -508,7 +523,9 @@ pub(crate) fn plan(
             (Some(a), Some(b)) if a.peer == Some(b.index) && b.peer == Some(a.index) => {
                 for (e, st) in [(&l.a, a), (&l.b, b)] {
                     let names = &state_of(&e.netns).map(|s| &s.names);
-                    let have_master = st.master.and_then(|m| names.and_then(|n| n.get(&m)).cloned());
+                    let have_master = st
+                        .master
+                        .and_then(|m| names.and_then(|n| n.get(&m)).cloned());
                     let master = if have_master != e.master {
                         Some(e.master.clone())
                     } else {
@@ -556,8 +573,15 @@ pub(crate) fn plan(
         declared_ifaces.push((l.b.netns.clone(), l.b.name.clone()));
     }
     let mut adds = Vec::new();
+    // Namespaces where an IPv4 address goes: when a device loses its last
+    // IPv4 address the kernel flushes the routes through it, so their
+    // declared routes are asserted again after the address changes.
+    let mut v4_deleted: Vec<Place> = Vec::new();
     for (place, iface) in &declared_ifaces {
-        let wanted = want.get(&(place.clone(), iface.clone())).cloned().unwrap_or_default();
+        let wanted = want
+            .get(&(place.clone(), iface.clone()))
+            .cloned()
+            .unwrap_or_default();
         let have: Vec<IpNet> = state_of(place)
             .map(|s| {
                 s.addresses
@@ -569,6 +593,9 @@ pub(crate) fn plan(
             .unwrap_or_default();
         for h in &have {
             if !wanted.contains(h) && !is_link_local(h) {
+                if h.family() == crate::addr::Family::Inet {
+                    v4_deleted.push(place.clone());
+                }
                 p.extra(format!("address {h} on {}", At(place, iface)));
                 p.steps.push(Step::DelAddress {
                     place: place.clone(),
@@ -597,10 +624,17 @@ pub(crate) fn plan(
         .map(|(k, v)| (None, k, v))
         .collect();
     for ns in &topo.namespaces {
-        sysctls.extend(ns.sysctls.iter().map(|(k, v)| (Some(ns.name.clone()), k, v)));
+        sysctls.extend(
+            ns.sysctls
+                .iter()
+                .map(|(k, v)| (Some(ns.name.clone()), k, v)),
+        );
     }
     for (place, key, value) in sysctls {
-        let have = sysctl_values.get(&(place.clone(), key.clone())).cloned().flatten();
+        let have = sysctl_values
+            .get(&(place.clone(), key.clone()))
+            .cloned()
+            .flatten();
         if have.as_deref().map(str::trim) != Some(value.trim()) {
             let object = format!("sysctl {key} in {}", place_label(&place));
             match &have {
@@ -635,8 +669,11 @@ pub(crate) fn plan(
             }
         }
         for d in &ns.routes {
-            if !have.iter().any(|r| route_matches(d, r, names)) {
+            let present = have.iter().any(|r| route_matches(d, r, names));
+            if !present {
                 p.missing(format!("route {d} in {}", ns.name));
+            }
+            if !present || v4_deleted.contains(&place) {
                 route_adds.push(Step::AddRoute {
                     place: place.clone(),
                     route: d.clone(),
@@ -649,7 +686,10 @@ pub(crate) fn plan(
     // NAT.
     for (n, present) in topo.nats.iter().zip(nat_present) {
         if !present {
-            p.missing(format!("masquerade {} (nftables table ip {})", n.source, n.table));
+            p.missing(format!(
+                "masquerade {} (nftables table ip {})",
+                n.source, n.table
+            ));
             p.steps.push(Step::AddNat(n.clone()));
         }
     }
@@ -659,7 +699,10 @@ pub(crate) fn plan(
         if let Some(st) = states.get(&ns.name) {
             let place = Some(ns.name.clone());
             for name in st.links.keys() {
-                let declared = name == "lo" || declared_ifaces.iter().any(|(pl, n)| pl == &place && n == name);
+                let declared = name == "lo"
+                    || declared_ifaces
+                        .iter()
+                        .any(|(pl, n)| pl == &place && n == name);
                 if !declared {
                     p.extra(format!("link {}", At(&place, name)));
                 }
@@ -675,7 +718,12 @@ pub(crate) fn plan(
     })
 }
 
-fn link_diff(mtu: Option<u32>, mac: Option<MacAddr>, master: Option<&Option<String>>, down: bool) -> String {
+fn link_diff(
+    mtu: Option<u32>,
+    mac: Option<MacAddr>,
+    master: Option<&Option<String>>,
+    down: bool,
+) -> String {
     let mut v = Vec::new();
     if let Some(m) = mtu {
         v.push(format!("mtu should be {m}"));
@@ -714,7 +762,10 @@ pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<Plan> {
         let mut h = handle.handle()?;
         states.insert(ns.name.clone(), read_place(&mut h, true)?);
         for (k, _) in &ns.sysctls {
-            sysctl_values.insert((Some(ns.name.clone()), k.clone()), handle.sysctl_get(k).ok());
+            sysctl_values.insert(
+                (Some(ns.name.clone()), k.clone()),
+                handle.sysctl_get(k).ok(),
+            );
         }
         let _: &NetNs = &handle;
     }
