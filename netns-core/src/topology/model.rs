@@ -826,6 +826,7 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
                         addr.network()
                     ),
                 );
+                continue;
             }
             let (host_addrs, master) = match mode {
                 "nat" => {
