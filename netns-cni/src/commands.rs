@@ -10,7 +10,6 @@ use crate::config::{invalid, peek_version, NetConf, ValidAttachment};
 use crate::env::{Command, Env};
 use crate::error::{code, CniError, Result};
 use crate::ipam::Ipam;
-use crate::masq;
 use crate::modes::{self, Ctx};
 use crate::spec::{CniResult, Version, CURRENT_VERSION, SUPPORTED_VERSIONS};
 
@@ -98,12 +97,6 @@ fn dispatch(env: &Env, stdin: &[u8]) -> Result<Option<Value>> {
 fn add(conf: &NetConf, env: &Env) -> Result<Value> {
     let (id, ifname) = env.attachment(true)?;
     let ipam = Ipam::of(conf, env)?;
-    if conf.ip_masq && !masq::AVAILABLE {
-        masq::apply(
-            &Attachment::new(&conf.name, &id, &ifname),
-            &CniResult::default(),
-        )?;
-    }
     let att = Attachment::new(&conf.name, &id, &ifname);
     let netns = env.netns.clone().unwrap_or_default();
     let mut ctx = Ctx::open(conf, att, &netns)?;

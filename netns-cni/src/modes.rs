@@ -160,7 +160,7 @@ pub fn del(conf: &NetConf, att: &Attachment<'_>, netns: Option<&Path>) -> Result
         wiring::delete_host_end(&mut host, att)?;
     }
     if conf.ip_masq {
-        masq::remove(att, &CniResult::default())?;
+        masq::remove(att)?;
     }
     Ok(())
 }

@@ -50,7 +50,7 @@ pub fn add(ctx: &mut Ctx<'_>, mut result: CniResult) -> Result<CniResult> {
         Err(e) => {
             let _ = ctx.host.link_delete(veth.host_index.into());
             if ctx.conf.ip_masq {
-                let _ = masq::remove(&ctx.att, &result);
+                let _ = masq::remove(&ctx.att);
             }
             Err(e)
         }
