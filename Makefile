@@ -36,7 +36,9 @@ build:
 release:
 	$(CARGO) build --workspace --release
 
+# `netns demo` makes its own sandbox too; sandbox.sh around it is belt and braces.
 demo: setup release
+	scripts/sandbox.sh $(RELEASE_BIN) demo
 	scripts/sandbox.sh env NETNS=$(RELEASE_BIN) scripts/demo.sh
 
 test: setup

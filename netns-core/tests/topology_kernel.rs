@@ -224,7 +224,10 @@ fn a_failure_at_any_step_leaves_the_sandbox_as_before() {
                 text.contains(&format!("step {} of {total} (", k + 1)),
                 "{name}: step {k}: {text}"
             );
-            assert!(text.contains("injected"), "{text}");
+            assert!(
+                text.contains("injected failure (fail_at test hook); the "),
+                "{text}"
+            );
             assert_eq!(snapshot(&sb), before, "{name}: failure at step {k}: {text}");
         }
         // And without the failure, it all applies.

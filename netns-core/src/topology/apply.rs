@@ -226,10 +226,13 @@ impl Places<'_> {
     }
 }
 
+/// The error of a step failed on purpose by [`Options::fail_at`].
 fn injected(step: &str) -> Error {
-    Error::new(ErrorKind::Io, "run", format!("step {step:?}"))
+    Error::new(ErrorKind::Io, INJECTED, format!("step {step:?}"))
         .with_detail("failure injected by the fail_at test hook")
 }
+
+const INJECTED: &str = "inject failure into";
 
 fn route_spec(
     places: &mut Places<'_>,
@@ -811,8 +814,13 @@ fn execute(topo: &Topology, opts: &mut Options, plan: Plan, start: Instant) -> R
         let undone = run.journal.len();
         let undo_failures = run.undo_all();
         drop(run);
+        let cause = if err.operation() == INJECTED {
+            "injected failure (fail_at test hook)".to_string()
+        } else {
+            err.to_string()
+        };
         let mut detail = format!(
-            "{err}; the {undone} change{} made before were undone",
+            "{cause}; the {undone} change{} made before were undone",
             if undone == 1 { "" } else { "s" }
         );
         if !undo_failures.is_empty() {
