@@ -167,25 +167,30 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
                         ));
                     }
                 }
+                // The ports' peers form a ring in file order; each pings the
+                // next: every port proven with a linear number of probes.
+                let mut ring: Vec<&super::model::End> = Vec::new();
                 for other in &topo.links {
                     for (p, q) in [(&other.a, &other.b), (&other.b, &other.a)] {
-                        if p.netns == y.netns
-                            && p.master.as_ref() == Some(br)
-                            && !std::ptr::eq(q, x)
-                            && !std::ptr::eq(p, y)
-                        {
-                            for a in &q.addresses {
-                                targets.push((
-                                    a.addr(),
-                                    format!(
-                                        "bridge {br:?}: {:?} in {} -> {:?} in {}",
-                                        x.name,
-                                        place_label(&x.netns),
-                                        q.name,
-                                        place_label(&q.netns)
-                                    ),
-                                ));
-                            }
+                        if p.netns == y.netns && p.master.as_ref() == Some(br) {
+                            ring.push(q);
+                        }
+                    }
+                }
+                if let Some(pos) = ring.iter().position(|q| std::ptr::eq(*q, x)) {
+                    let next = ring[(pos + 1) % ring.len()];
+                    if !std::ptr::eq(next, x) {
+                        for a in &next.addresses {
+                            targets.push((
+                                a.addr(),
+                                format!(
+                                    "bridge {br:?}: {:?} in {} -> {:?} in {}",
+                                    x.name,
+                                    place_label(&x.netns),
+                                    next.name,
+                                    place_label(&next.netns)
+                                ),
+                            ));
                         }
                     }
                 }
@@ -199,7 +204,6 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
             }
         }
     }
-    // Bridges with addresses: the bridge's namespace pings each port's peer.
     // Routes: the gateway, and declared addresses behind a route.
     let all = topo.all_addresses();
     for ns in &topo.namespaces {
@@ -245,6 +249,9 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
     out
 }
 
+/// Probes in flight at once.
+const MAX_PARALLEL_PROBES: usize = 32;
+
 pub(crate) fn check(
     topo: &Topology,
     registry: &Registry,
@@ -264,48 +271,59 @@ pub(crate) fn check(
         };
         nss.push((p, ns));
     }
-    let results: Vec<ProbeResult> = std::thread::scope(|s| {
-        let handles: Vec<_> = list
-            .iter()
-            .map(|(place, probe)| {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<ProbeResult>>> =
+        list.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    let workers = list.len().min(MAX_PARALLEL_PROBES);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some((place, probe)) = list.get(i) else {
+                    return;
+                };
                 let ns = nss.iter().find(|(q, _)| q == place).map(|(_, n)| n);
-                s.spawn(move || {
-                    let outcome = match ns {
-                        Some(Ok(ns)) => {
-                            // A first echo may wait for neighbour resolution;
-                            // up to three tries.
-                            let mut r = ping(ns, probe.src, probe.to, timeout);
-                            for _ in 0..2 {
-                                if r.is_ok() {
-                                    break;
-                                }
-                                r = ping(ns, probe.src, probe.to, timeout);
+                let outcome = match ns {
+                    Some(Ok(ns)) => {
+                        // A first echo may wait for neighbour resolution;
+                        // up to three tries.
+                        let mut r = ping(ns, probe.src, probe.to, timeout);
+                        for _ in 0..2 {
+                            if r.is_ok() {
+                                break;
                             }
-                            r.map_err(|e| e.to_string())
+                            r = ping(ns, probe.src, probe.to, timeout);
                         }
-                        Some(Err(e)) => Err(e.clone()),
-                        None => Err("namespace not opened".to_string()),
-                    };
-                    ProbeResult {
-                        probe: probe.clone(),
-                        rtt_ms: outcome.as_ref().ok().map(|d| d.as_secs_f64() * 1000.0),
-                        error: outcome.err(),
+                        r.map_err(|e| e.to_string())
                     }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(&list)
-            .map(|(h, (_, probe))| {
-                h.join().unwrap_or_else(|_| ProbeResult {
+                    Some(Err(e)) => Err(e.clone()),
+                    None => Err("namespace not opened".to_string()),
+                };
+                let result = ProbeResult {
+                    probe: probe.clone(),
+                    rtt_ms: outcome.as_ref().ok().map(|d| d.as_secs_f64() * 1000.0),
+                    error: outcome.err(),
+                };
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(result);
+                }
+            });
+        }
+    });
+    let results = slots
+        .into_iter()
+        .zip(&list)
+        .map(|(slot, (_, probe))| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| ProbeResult {
                     probe: probe.clone(),
                     rtt_ms: None,
                     error: Some("probe thread panicked".into()),
                 })
-            })
-            .collect()
-    });
+        })
+        .collect();
     Ok(CheckReport {
         topology: topo.name.clone(),
         results,
