@@ -1,0 +1,226 @@
+"""Linux network namespaces, links, addresses and routes.
+
+``ip netns`` semantics (same ``/run/netns``, same names) without its sharp
+edges: the calling thread never changes namespace (work inside one runs on a
+short-lived dedicated thread), every blocking call releases the GIL, and
+errors carry the kernel's own extended-ack text.
+
+    import netns
+
+    with netns.temporary("blue") as blue:
+        with netns.handle() as h:
+            h.veth("veth0", "eth0", peer_ns=blue)
+            h.address_add("veth0", "10.1.1.2/24")
+            h.link_set("veth0", up=True)
+        with blue.handle() as h:
+            h.link_set("lo", up=True)
+            h.address_add("eth0", "10.1.1.1/24")
+            h.link_set("eth0", up=True)
+        netns.exec("blue", ["ping", "-c1", "10.1.1.2"], check=True)
+
+The module-level functions use the default registry (``/run/netns`` and
+``/etc/netns``, or ``$NETNS_RUN_DIR`` and ``$NETNS_ETC_DIR``); ``Registry``
+takes other directories.
+
+Errors are ``NetnsError`` (an ``OSError``) with ``errno``,
+``kernel_message``, ``operation`` and ``object``; its subclasses are also
+the built-in exceptions one expects (``AlreadyExistsError`` is a
+``FileExistsError``, ``NotFoundError`` a ``FileNotFoundError``,
+``PermissionDeniedError`` a ``PermissionError``, ``InvalidArgumentError`` a
+``ValueError``). Arguments of the wrong type raise ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import secrets
+import subprocess
+from typing import Any, Iterator, Optional, Sequence, Union
+
+from netns._native import (
+    Address,
+    AlreadyExistsError,
+    BusyError,
+    Handle,
+    IdEntry,
+    InvalidArgumentError,
+    Link,
+    Monitor,
+    MonitorEvent,
+    Namespace,
+    NamespaceEntry,
+    NetnsError,
+    NotFoundError,
+    PermissionDeniedError,
+    Registry,
+    Route,
+    StaleError,
+    UnsupportedError,
+    current,
+    from_pid,
+    handle,
+    open_path,
+)
+
+__all__ = [
+    "Address",
+    "AlreadyExistsError",
+    "BusyError",
+    "Handle",
+    "IdEntry",
+    "InvalidArgumentError",
+    "Link",
+    "Monitor",
+    "MonitorEvent",
+    "Namespace",
+    "NamespaceEntry",
+    "NetnsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "Registry",
+    "Route",
+    "StaleError",
+    "UnsupportedError",
+    "add",
+    "attach",
+    "current",
+    "delete",
+    "exec",
+    "from_pid",
+    "handle",
+    "identify",
+    "list",
+    "list_ids",
+    "monitor",
+    "open",
+    "open_path",
+    "pids",
+    "set_id",
+    "temporary",
+]
+
+_Arg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+
+def _registry() -> Registry:
+    # Built per call, so $NETNS_RUN_DIR / $NETNS_ETC_DIR changes are honoured.
+    return Registry()
+
+
+def add(name: str) -> Namespace:
+    """Creates a network namespace named *name* (as ``ip netns add``) and returns it open.
+
+    Raises ``AlreadyExistsError`` (a ``FileExistsError``) if the name is taken,
+    ``InvalidArgumentError`` (a ``ValueError``) for a bad name; nothing is left
+    behind on failure.
+    """
+    return _registry().add(name)
+
+
+def attach(name: str, pid: int) -> Namespace:
+    """Names the network namespace of process *pid* (as ``ip netns attach``)."""
+    return _registry().attach(name, pid)
+
+
+def delete(name: str) -> None:
+    """Removes the name *name* (as ``ip netns delete``).
+
+    The namespace itself lives on while processes or open ``Namespace``
+    objects use it. Raises ``NotFoundError`` if there is no such name.
+    """
+    _registry().delete(name)
+
+
+def open(name: str) -> Namespace:  # noqa: A001 - the natural name, as os.open
+    """Opens the namespace named *name*."""
+    return _registry().open(name)
+
+
+def list() -> builtins.list[NamespaceEntry]:  # noqa: A001
+    """Every named namespace, sorted: ``NamespaceEntry(name, id, stale)``."""
+    return _registry().list()
+
+
+def list_ids(
+    *, target_nsid: Optional[int] = None, nsid: Optional[int] = None
+) -> builtins.list[IdEntry]:
+    """The nsids known in the caller's namespace (as ``ip netns list-id``)."""
+    return _registry().list_ids(target_nsid=target_nsid, nsid=nsid)
+
+
+def set_id(name: str, id: Optional[int] = None) -> None:  # noqa: A002
+    """Assigns nsid *id* to namespace *name* (``None``: the kernel chooses)."""
+    _registry().set_id(name, id)
+
+
+def identify(pid: Optional[int] = None) -> builtins.list[str]:
+    """The names of the namespace of process *pid* (the calling thread's when ``None``)."""
+    return _registry().identify(pid)
+
+
+def pids(name: str, *, threads: bool = False) -> builtins.list[int]:
+    """The processes in namespace *name* (thread ids too with *threads*)."""
+    return _registry().pids(name, threads=threads)
+
+
+def monitor() -> Monitor:
+    """An iterator of ``MonitorEvent(kind, name)``: names added (once mounted) and deleted.
+
+    ``next()`` blocks, with the GIL released, until something happens.
+    """
+    return _registry().monitor()
+
+
+def exec(  # noqa: A001 - as `ip netns exec`
+    name: str,
+    argv: Sequence[_Arg],
+    *,
+    capture_output: bool = False,
+    check: bool = False,
+    input: Optional[Union[bytes, str]] = None,  # noqa: A002 - as subprocess.run
+    timeout: Optional[float] = None,
+    text: bool = False,
+) -> "subprocess.CompletedProcess[Any]":
+    """Runs *argv* inside namespace *name*, as ``ip netns exec``, like ``subprocess.run``.
+
+    The child enters the namespace, gets a private mount namespace with the
+    namespace's ``/sys`` and the files of ``/etc/netns/NAME/`` bound over
+    ``/etc``; the caller's threads never move. Returns a
+    ``subprocess.CompletedProcess``; *capture_output* collects stdout and
+    stderr (as ``bytes``, or ``str`` with *text*), *input* is fed to stdin,
+    *timeout* kills the child and raises ``subprocess.TimeoutExpired``, and
+    *check* raises ``subprocess.CalledProcessError`` on a non-zero status.
+    """
+    args = [os.fsdecode(a) for a in argv] if not isinstance(argv, (str, bytes)) else argv
+    return _registry().exec(
+        name,
+        args,
+        capture_output=capture_output,
+        check=check,
+        input=input,
+        timeout=timeout,
+        text=text,
+    )
+
+
+@contextlib.contextmanager
+def temporary(name: Optional[str] = None) -> Iterator[Namespace]:
+    """A context manager: a new named namespace, deleted (and closed) on exit.
+
+    *name* defaults to a fresh ``tmp-XXXXXXXX``. The namespace is deleted even
+    when an exception passes through the ``with`` block.
+    """
+    registry = _registry()
+    if name is None:
+        name = "tmp-" + secrets.token_hex(4)
+    ns = registry.add(name)
+    try:
+        yield ns
+    finally:
+        try:
+            ns.close()
+        finally:
+            registry.delete(name)
+

@@ -1,0 +1,200 @@
+//! The one translation of [`netns_core::Error`] into Python exceptions.
+//!
+//! Every core error becomes an instance of `netns.NetnsError` (a subclass of
+//! `OSError`) or of one of its subclasses, chosen by the error's
+//! [`ErrorKind`]; each subclass also derives from the built-in exception
+//! Python code already catches for that case:
+//!
+//! | kind                          | class                   | also a              |
+//! |-------------------------------|-------------------------|---------------------|
+//! | `AlreadyExists`               | `AlreadyExistsError`    | `FileExistsError`   |
+//! | `NotFound`                    | `NotFoundError`         | `FileNotFoundError` |
+//! | `PermissionDenied`            | `PermissionDeniedError` | `PermissionError`   |
+//! | `InvalidName`, `InvalidArgument` | `InvalidArgumentError` | `ValueError`     |
+//! | `Busy`                        | `BusyError`             |                     |
+//! | `Stale`                       | `StaleError`            |                     |
+//! | `Unsupported`                 | `UnsupportedError`      |                     |
+//! | anything else                 | `NetnsError`            | `OSError`           |
+//!
+//! The exception's `errno` is the system's when there was one (else the one
+//! the kind stands for, e.g. `EEXIST`), its message the core error's one
+//! line (`cannot add network namespace "x": already exists`), and it carries
+//! `kernel_message` (the netlink extended-ack text), `operation` and
+//! `object`.
+//!
+//! The classes are built once, when the module is imported
+//! ([`add_to_module`]), with `type(name, bases, namespace)`, since a class with
+//! two bases cannot be declared with `create_exception!`.
+
+use netns_core::{Errno, Error, ErrorKind};
+use pyo3::exceptions::{
+    PyFileExistsError, PyFileNotFoundError, PyOSError, PyPermissionError, PyValueError,
+};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyTuple, PyType};
+
+/// The exception classes, created once per process.
+struct Classes {
+    base: Py<PyType>,
+    exists: Py<PyType>,
+    not_found: Py<PyType>,
+    permission: Py<PyType>,
+    invalid: Py<PyType>,
+    busy: Py<PyType>,
+    stale: Py<PyType>,
+    unsupported: Py<PyType>,
+}
+
+static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
+
+const BASE_DOC: &str = "A failed netns operation: an OSError carrying ``errno``, the kernel's \
+extended-ack text (``kernel_message``, or None), the ``operation`` attempted (e.g. ``'add'``) \
+and the ``object`` it was attempted on (e.g. ``'network namespace \"blue\"'``).";
+
+/// `type(name, bases, {"__module__": "netns", "__doc__": doc})`.
+fn make_class<'py>(
+    py: Python<'py>,
+    name: &str,
+    bases: &[Bound<'py, PyType>],
+    doc: &str,
+) -> PyResult<Py<PyType>> {
+    let namespace = PyDict::new(py);
+    namespace.set_item("__module__", "netns")?;
+    namespace.set_item("__doc__", doc)?;
+    let bases = PyTuple::new(py, bases)?;
+    let class = py
+        .get_type::<PyType>()
+        .call1((name, bases, namespace))?
+        .cast_into::<PyType>()?;
+    Ok(class.unbind())
+}
+
+fn classes(py: Python<'_>) -> PyResult<&'static Classes> {
+    CLASSES.get_or_try_init(py, || {
+        let base = make_class(py, "NetnsError", &[py.get_type::<PyOSError>()], BASE_DOC)?;
+        let b = base.bind(py).clone();
+        let sub = |name: &str, other: Option<Bound<'_, PyType>>, doc: &str| {
+            let mut bases = vec![b.clone()];
+            bases.extend(other);
+            make_class(py, name, &bases, doc)
+        };
+        Ok::<_, PyErr>(Classes {
+            exists: sub(
+                "AlreadyExistsError",
+                Some(py.get_type::<PyFileExistsError>()),
+                "The object exists already (EEXIST): a FileExistsError.",
+            )?,
+            not_found: sub(
+                "NotFoundError",
+                Some(py.get_type::<PyFileNotFoundError>()),
+                "The object does not exist (ENOENT, ENODEV, ESRCH …): a FileNotFoundError.",
+            )?,
+            permission: sub(
+                "PermissionDeniedError",
+                Some(py.get_type::<PyPermissionError>()),
+                "The caller lacks a privilege (EPERM, EACCES): a PermissionError.",
+            )?,
+            invalid: sub(
+                "InvalidArgumentError",
+                Some(py.get_type::<PyValueError>()),
+                "A name, address or other argument was refused before reaching the kernel: \
+                 a ValueError.",
+            )?,
+            busy: sub(
+                "BusyError",
+                None,
+                "The object is in use (EBUSY); the message says what holds it when known.",
+            )?,
+            stale: sub(
+                "StaleError",
+                None,
+                "A registry entry exists but no namespace is mounted on it.",
+            )?,
+            unsupported: sub(
+                "UnsupportedError",
+                None,
+                "The kernel or this machine does not support the operation (EOPNOTSUPP, \
+                 no driver …).",
+            )?,
+            base,
+        })
+    })
+}
+
+/// Adds the exception classes to the module.
+pub(crate) fn add_to_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let c = classes(m.py())?;
+    for class in [
+        &c.base,
+        &c.exists,
+        &c.not_found,
+        &c.permission,
+        &c.invalid,
+        &c.busy,
+        &c.stale,
+        &c.unsupported,
+    ] {
+        let class = class.bind(m.py());
+        m.add(class.name()?, class)?;
+    }
+    Ok(())
+}
+
+/// The errno an error without one stands for.
+fn kind_errno(kind: ErrorKind) -> Option<Errno> {
+    Some(match kind {
+        ErrorKind::NotFound => Errno::ENOENT,
+        ErrorKind::AlreadyExists => Errno::EEXIST,
+        ErrorKind::PermissionDenied => Errno::EPERM,
+        ErrorKind::InvalidName | ErrorKind::InvalidArgument => Errno::EINVAL,
+        ErrorKind::Busy => Errno::EBUSY,
+        ErrorKind::Unsupported => Errno::EOPNOTSUPP,
+        _ => return None,
+    })
+}
+
+/// Builds the Python exception for `err` (the one conversion).
+pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
+    match build(py, &err) {
+        Ok(e) => e,
+        // Building the exception itself failed (out of memory …): raise that.
+        Err(e) => e,
+    }
+}
+
+fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+    let c = classes(py)?;
+    let class = match err.kind() {
+        ErrorKind::AlreadyExists => &c.exists,
+        ErrorKind::NotFound => &c.not_found,
+        ErrorKind::PermissionDenied => &c.permission,
+        ErrorKind::InvalidName | ErrorKind::InvalidArgument => &c.invalid,
+        ErrorKind::Busy => &c.busy,
+        ErrorKind::Stale => &c.stale,
+        ErrorKind::Unsupported => &c.unsupported,
+        _ => &c.base,
+    };
+    let message = err.to_string();
+    let errno = err.errno().or_else(|| kind_errno(err.kind()));
+    let value = match errno {
+        Some(errno) => class.bind(py).call1((errno as i32, message))?,
+        None => class.bind(py).call1((message,))?,
+    };
+    value.setattr("kernel_message", err.kernel_message())?;
+    value.setattr("operation", err.operation())?;
+    value.setattr("object", err.object())?;
+    Ok(PyErr::from_value(value))
+}
+
+/// `.py(py)` on a core result: the error translated by [`to_py`].
+pub(crate) trait CoreResultExt<T> {
+    /// Translates the error, if any.
+    fn py(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> CoreResultExt<T> for netns_core::Result<T> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_py(py, e))
+    }
+}

@@ -1,0 +1,38 @@
+//! `netns._native`: the Rust half of the `netns` Python package.
+//!
+//! Thin: every call becomes one `netns-core` call made with the GIL released,
+//! its result a small frozen class (`values.rs`) and its error translated once
+//! (`errors.rs`). The public API, with its docs and types, is the Python
+//! package in `python/netns/`.
+#![deny(unsafe_code)]
+
+mod errors;
+mod exec;
+mod handle;
+mod namespace;
+mod values;
+
+use pyo3::prelude::*;
+
+/// The extension module. `gil_used = false`: every class is frozen and keeps
+/// its mutable state behind a mutex, so the module is safe on free-threaded
+/// Python.
+#[pymodule(gil_used = false)]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::add_to_module(m)?;
+    m.add_class::<namespace::Namespace>()?;
+    m.add_class::<namespace::Registry>()?;
+    m.add_class::<namespace::Monitor>()?;
+    m.add_class::<handle::Handle>()?;
+    m.add_class::<values::NamespaceEntry>()?;
+    m.add_class::<values::IdEntry>()?;
+    m.add_class::<values::MonitorEvent>()?;
+    m.add_class::<values::Link>()?;
+    m.add_class::<values::Address>()?;
+    m.add_class::<values::Route>()?;
+    m.add_function(wrap_pyfunction!(namespace::open_path, m)?)?;
+    m.add_function(wrap_pyfunction!(namespace::from_pid, m)?)?;
+    m.add_function(wrap_pyfunction!(namespace::current, m)?)?;
+    m.add_function(wrap_pyfunction!(handle::handle, m)?)?;
+    Ok(())
+}

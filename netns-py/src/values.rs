@@ -1,0 +1,168 @@
+//! The small immutable result classes: each is a frozen pyclass with read-only
+//! attributes, `__repr__` (`Link(index=1, name='lo', …)`), `__eq__`,
+//! `__hash__` and `to_dict()`.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+use pyo3::IntoPyObjectExt;
+
+/// Declares a frozen value class: the struct, its getters, `__repr__` and
+/// `to_dict`.
+macro_rules! value_class {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[pyclass(frozen, eq, hash, module = "netns")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub(crate) struct $name {
+            $( $(#[$fmeta])* #[pyo3(get)] pub(crate) $field: $ty, )*
+        }
+
+        #[pymethods]
+        impl $name {
+            fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+                let mut fields: Vec<String> = Vec::new();
+                $(
+                    let value = self.$field.clone().into_bound_py_any(py)?;
+                    fields.push(format!("{}={}", stringify!($field), value.repr()?.to_cow()?));
+                )*
+                Ok(format!("{}({})", stringify!($name), fields.join(", ")))
+            }
+
+            /// The attributes as a new dict (for JSON and the like).
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+                let dict = PyDict::new(py);
+                $( dict.set_item(PyString::intern(py, stringify!($field)), self.$field.clone())?; )*
+                Ok(dict)
+            }
+        }
+    };
+}
+
+value_class! {
+    /// One named namespace, as ``netns.list()`` returns it.
+    NamespaceEntry {
+        /// The name (the file name under the run directory).
+        name: String,
+        /// The namespace's nsid as seen from the caller's namespace, or None.
+        id: Option<i32>,
+        /// True when no namespace is mounted on the file (an interrupted add).
+        stale: bool,
+    }
+}
+
+value_class! {
+    /// One nsid known in the caller's namespace, as ``netns.list_ids()`` returns it.
+    IdEntry {
+        /// The nsid.
+        nsid: i32,
+        /// The same peer's id as seen from the target namespace, when one was given.
+        current_nsid: Option<i32>,
+        /// The registry name of the namespace with that nsid, or None.
+        name: Option<String>,
+    }
+}
+
+value_class! {
+    /// A change in the run directory, yielded by ``netns.monitor()``.
+    MonitorEvent {
+        /// ``'add'`` (the namespace is mounted) or ``'delete'``.
+        kind: String,
+        /// The name added or deleted.
+        name: String,
+    }
+}
+
+value_class! {
+    /// A network interface (``RTM_NEWLINK``), as ``Handle.links()`` returns it.
+    Link {
+        /// The interface index.
+        index: u32,
+        /// The interface name.
+        name: String,
+        /// The driver (``'veth'``, ``'bridge'`` …), or None.
+        kind: Option<String>,
+        /// True when administratively up (``IFF_UP``).
+        up: bool,
+        /// The ``IFF_*`` flags.
+        flags: u32,
+        /// The operational state as ``ip`` prints it (``'UP'``, ``'DOWN'`` …).
+        operstate: String,
+        /// The MTU.
+        mtu: Option<u32>,
+        /// The hardware address, ``'aa:bb:cc:dd:ee:ff'``.
+        mac: Option<String>,
+        /// The index of the master device (bridge …), or None.
+        master: Option<u32>,
+        /// The peer's (veth) or parent's index, or None.
+        link: Option<u32>,
+        /// The nsid of the namespace of ``link``, as seen from this namespace.
+        link_netnsid: Option<i32>,
+        /// The transmit queue length.
+        txqlen: Option<u32>,
+        /// The carrier state.
+        carrier: Option<bool>,
+        /// The queueing discipline.
+        qdisc: Option<String>,
+        /// The alias.
+        alias: Option<String>,
+    }
+}
+
+value_class! {
+    /// An interface address (``RTM_NEWADDR``), as ``Handle.addresses()`` returns it.
+    Address {
+        /// The interface index.
+        index: u32,
+        /// The interface name.
+        dev: Option<String>,
+        /// ``'inet'`` or ``'inet6'``.
+        family: String,
+        /// The address, e.g. ``'10.1.1.1'``.
+        address: String,
+        /// The prefix length.
+        prefixlen: u8,
+        /// ``address/prefixlen``, e.g. ``'10.1.1.1/24'``.
+        cidr: String,
+        /// The scope as ``ip`` names it (``'global'``, ``'host'``, ``'link'`` …).
+        scope: String,
+        /// The IPv4 label, or None.
+        label: Option<String>,
+        /// The IPv4 broadcast address, or None.
+        broadcast: Option<String>,
+        /// The ``IFA_F_*`` flags.
+        flags: u32,
+    }
+}
+
+value_class! {
+    /// A route (``RTM_NEWROUTE``), as ``Handle.routes()`` returns it.
+    Route {
+        /// ``'inet'`` or ``'inet6'``.
+        family: String,
+        /// ``'default'`` or the destination prefix, e.g. ``'10.1.1.0/24'``.
+        dst: String,
+        /// The gateway, or None.
+        gateway: Option<String>,
+        /// The output interface name, or None.
+        dev: Option<String>,
+        /// The output interface index, or None.
+        oif: Option<u32>,
+        /// The table id (254 is ``main``).
+        table: u32,
+        /// The protocol as ``ip`` names it (``'kernel'``, ``'boot'`` …).
+        protocol: String,
+        /// The scope as ``ip`` names it (``'link'``, ``'global'`` …).
+        scope: String,
+        /// The route type as ``ip`` names it (``'unicast'``, ``'local'`` …).
+        kind: String,
+        /// The metric (priority), or None.
+        metric: Option<u32>,
+        /// The preferred source address, or None.
+        prefsrc: Option<String>,
+    }
+}
