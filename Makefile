@@ -64,6 +64,14 @@ test-shell/%: tests/shell/%.sh FORCE
 test-doc:
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps
 
+# The Python package (netns-py): `pip install ./netns-py` into the project venv
+# (.venv), stubs checked against the built module (mypy.stubtest), mypy --strict,
+# then the pytest suite in the sandbox (no tests collected is a failure).
+TEST_STEPS += py
+.PHONY: test-py
+test-py:
+	STEP_TIMEOUT=$(STEP_TIMEOUT) netns-py/run-tests.sh
+
 install:
 	$(CARGO) install --locked --path netns-cli --root $(PREFIX)
 

@@ -18,7 +18,8 @@ packages=(
     libc6-dev
     make
     valgrind                    # C tests under valgrind
-    python3-venv                # Python binding tests
+    python3-venv                # Python binding tests (the project venv, .venv)
+    python3-dev                 # libpython3.X.so: `cargo build --workspace` links the netns-py extension
     jq                          # JSON output checks in shell tests
     containernetworking-plugins # CNI plugin tests (later issue)
 )
