@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+"""The netns benchmarks, side by side with their anchors (bench/README.md).
+
+W(N): N named namespaces, each with a veth pair whose inner end is born in
+it; the host end gets 10.77.x.y/32 and is up; the inner end and lo are up;
+one dump of every link and address of the root namespace, counted; every
+namespace deleted. Every implementation runs once per round, rounds
+interleaved, each run in a fresh scripts/sandbox.sh, with a pause between
+runs until the kernel has freed the previous run's namespaces.
+
+The dump: one sandbox holding a namespace with 10,000 links (5,000 veth
+pairs), an address on each; every implementation lists every link and
+address, round by round.
+
+Latency: single adds (a namespace, a veth, an address), median per call.
+
+Usage: bench/run.py [--n N] [--rounds R] [--dump-pairs P] [--dump-rounds R]
+                    [--latency K] [--only a,b] [--skip-dump] [--skip-latency]
+                    [--smoke] [--no-write]
+Writes bench/results/{w,dump,latency}.json and the measured part of
+BENCHMARKS.md (between its bench markers) unless --no-write.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_BIN = ROOT / "bench/target/release/netns-bench"
+NETNS_BIN = ROOT / "target/release/netns"
+SANDBOX = ROOT / "scripts/sandbox.sh"
+RUNNERS = ROOT / "bench/runners"
+VENV_PY = ROOT / ".venv-bench/bin/python"
+RESULTS = ROOT / "bench/results"
+MARK_BEGIN = "<!-- bench:begin (written by bench/run.py; edit outside the markers) -->"
+MARK_END = "<!-- bench:end -->"
+
+# The targets of issue 7: (row, anchor, max ratio of medians).
+W_TARGETS = [
+    ("netns (Rust)", "ip -batch", 0.25),
+    ("netns (Rust)", "rtnetlink 0.24", 0.6),
+    ("netns-py", "netns (Rust)", 1.2),
+    ("netns-py", "pyroute2", 0.05),
+    ("libnetns (C)", "netns (Rust)", 1.05),
+    ("netns apply", "ip -batch", 0.3),
+]
+DUMP_TARGETS = [
+    ("netns (Rust)", "ip -j", 0.1),
+    ("netns (Rust)", "rtnetlink 0.24", 0.6),
+    ("netns-py", "pyroute2", 0.02),
+]
+
+
+def log(*args):
+    print("bench:", *args, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- runners
+
+
+def optional_runner(script, *args):
+    """A runner script that exists only once its implementation has landed:
+    (command, None) or (None, why not)."""
+    path = RUNNERS / script
+    if not path.exists():
+        return None, f"no runner yet ({path.relative_to(ROOT)})"
+    probe = subprocess.run([str(path), "--available"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        return None, (probe.stdout + probe.stderr).strip() or "not available"
+    return [str(path), *args], None
+
+
+def w_runners(n):
+    """name -> (command, None) or (None, why it is not available)."""
+    r = {}
+    r["netns (Rust)"] = ([str(BENCH_BIN), "w", "netns", str(n)], None)
+    r["netns apply"] = optional_runner("w_apply.sh", str(n))
+    r["netns-py"] = optional_runner("w_netns_py.sh", str(n))
+    r["libnetns (C)"] = optional_runner("w_c.sh", str(n))
+    r["ip -batch"] = ([str(RUNNERS / "w_ip_batch.sh"), str(n)], None)
+    r["ip (one per op)"] = ([str(RUNNERS / "w_ip.sh"), str(n)], None)
+    r["rtnetlink 0.24"] = ([str(BENCH_BIN), "w", "rtnetlink", str(n)], None)
+    if VENV_PY.exists():
+        r["pyroute2"] = ([str(VENV_PY), str(RUNNERS / "pyroute2_runner.py"), "w", str(n)], None)
+    else:
+        r["pyroute2"] = (None, "no .venv-bench (scripts/setup.sh bench)")
+    return r
+
+
+def dump_runners(ns):
+    r = {}
+    r["netns (Rust)"] = ([str(BENCH_BIN), "dump", "netns", ns], None)
+    r["netns-py"] = optional_runner("dump_netns_py.sh", ns)
+    r["libnetns (C)"] = optional_runner("dump_c.sh", ns)
+    r["ip -j"] = ([str(RUNNERS / "dump_ip.sh"), ns], None)
+    r["rtnetlink 0.24"] = ([str(BENCH_BIN), "dump", "rtnetlink", ns], None)
+    if VENV_PY.exists():
+        r["pyroute2"] = ([str(VENV_PY), str(RUNNERS / "pyroute2_runner.py"), "dump", ns], None)
+    else:
+        r["pyroute2"] = (None, "no .venv-bench (scripts/setup.sh bench)")
+    return r
+
+
+def latency_runners(k):
+    r = {}
+    r["netns (Rust)"] = ([str(BENCH_BIN), "latency", str(k)], None)
+    r["netns-py"] = optional_runner("latency_netns_py.sh", str(k))
+    r["libnetns (C)"] = optional_runner("latency_c.sh", str(k))
+    return r
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def measure(cmd, sandboxed, timeout=1800):
+    """Runs cmd (in a fresh scripts/sandbox.sh when `sandboxed`) under
+    `netns-bench measure`; returns (its JSON line, wall seconds, user
+    seconds, sys seconds, peak RSS KiB) of it and every descendant it waited
+    for."""
+    full = [str(BENCH_BIN), "measure", *cmd]
+    if sandboxed:
+        full = [str(SANDBOX), *full]
+    try:
+        proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{' '.join(cmd)}: no answer in {timeout} s")
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or len(lines) < 2:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    result = json.loads(lines[-2])
+    ru = json.loads(lines[-1])["rusage"]
+    return result, ru["wall"], ru["user"], ru["sys"], ru["maxrss_kib"]
+
+
+def net_namespaces_in_use():
+    """Allocated objects of the kernel's net_namespace slab cache, or None."""
+    try:
+        with open("/proc/slabinfo") as f:
+            for line in f:
+                if line.startswith("net_namespace "):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def settle(baseline, pause, limit=120.0):
+    """Waits `pause`, then until the kernel has freed the namespaces of the
+    previous run (its net_namespace slab count is back near `baseline`) and
+    stays so; returns the seconds waited."""
+    t0 = time.monotonic()
+    time.sleep(pause)
+    if baseline is None:
+        return time.monotonic() - t0
+    while time.monotonic() - t0 < limit:
+        now = net_namespaces_in_use()
+        if now is not None and now <= baseline + 8:
+            break
+        time.sleep(0.1)
+    else:
+        log(f"namespaces still being freed after {limit:.0f}s; going on")
+    return time.monotonic() - t0
+
+
+def summarize(samples, key):
+    vals = [s[key] for s in samples]
+    med = statistics.median(vals)
+    return {
+        "median": med,
+        "min": min(vals),
+        "max": max(vals),
+        "spread_pct": 100.0 * (max(vals) - min(vals)) / med if med else 0.0,
+        "values": vals,
+    }
+
+
+def run_rounds(runners, rounds, sandboxed, pause, baseline, label):
+    """Every available runner once per round, rotating the order each round.
+    Returns name -> {"available": bool, ...}."""
+    names = [k for k, (cmd, _) in runners.items() if cmd]
+    samples = {k: [] for k in names}
+    for r in range(rounds):
+        order = names[r % len(names):] + names[: r % len(names)] if names else []
+        for name in order:
+            result, wall, user, sys_, rss = measure(runners[name][0], sandboxed)
+            sample = {
+                "seconds": float(result.get("seconds", wall)),
+                "wall": wall,
+                "user": user,
+                "sys": sys_,
+                "rss_kib": rss,
+                "result": result,
+            }
+            samples[name].append(sample)
+            log(f"{label} round {r + 1}/{rounds} {name}: {sample['seconds']:.3f} s "
+                f"(process {wall:.3f} s, user {user:.3f}, sys {sys_:.3f}, {rss} KiB)")
+            if sandboxed:
+                settle(baseline, pause)
+    out = {}
+    for name, (cmd, why) in runners.items():
+        if not cmd:
+            out[name] = {"available": False, "why": why}
+            continue
+        s = samples[name]
+        out[name] = {
+            "available": True,
+            "command": " ".join(runners[name][0]),
+            "seconds": summarize(s, "seconds"),
+            "wall": summarize(s, "wall"),
+            "user": summarize(s, "user"),
+            "sys": summarize(s, "sys"),
+            "rss_kib": summarize(s, "rss_kib"),
+            "last_result": s[-1]["result"],
+        }
+    return out
+
+
+# ---------------------------------------------------------------- the dump, inside one sandbox
+
+
+def dump_inner(args):
+    """Runs inside scripts/sandbox.sh: sets the dump namespace up, then the
+    rounds; prints the results as JSON."""
+    ns = "dump"
+    setup, *_ = measure([str(BENCH_BIN), "dump-setup", ns, str(args.dump_pairs)], False)
+    want_links = 2 * args.dump_pairs + 1
+    runners = dump_runners(ns)
+    if args.only:
+        runners = {k: v for k, v in runners.items() if k in args.only}
+    res = run_rounds(runners, args.dump_rounds, False, 0, None, "dump")
+    for name, row in res.items():
+        if row["available"]:
+            got = row["last_result"]
+            if got.get("links") != want_links or got.get("addresses") != 2 * args.dump_pairs:
+                raise RuntimeError(f"dump {name}: wrong counts {got}")
+    print(json.dumps({"setup": setup, "rows": res}))
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def ratio_table(rows, anchor):
+    base = rows.get(anchor, {})
+    return base["seconds"]["median"] if base.get("available") else None
+
+
+def fmt_row(name, row, anchor_median, seconds_label=True):
+    if not row["available"]:
+        return f"| {name} | not available: {row['why']} | | | | | | |"
+    s, w = row["seconds"], row["wall"]
+    user, sys_ = row["user"]["median"], row["sys"]["median"]
+    ratio = f"{s['median'] / anchor_median:.3f}×" if anchor_median else "–"
+    share = f"{100 * sys_ / w['median']:.0f}%" if w["median"] else "–"
+    return (
+        f"| {name} | {s['median']:.3f} s | {s['min']:.3f}–{s['max']:.3f} ({s['spread_pct']:.0f}%) "
+        f"| {user:.3f} s | {sys_:.3f} s | {share} | {row['rss_kib']['median'] / 1024:.1f} MiB | {ratio} |"
+    )
+
+
+def targets_table(rows, targets):
+    lines = ["| target | measured | status |", "|---|---|---|"]
+    for name, anchor, limit in targets:
+        a, b = rows.get(name, {}), rows.get(anchor, {})
+        if not (a.get("available") and b.get("available")):
+            missing = name if not a.get("available") else anchor
+            lines.append(f"| {name} ≤ {limit}× {anchor} | – | not measured: {missing} not available |")
+            continue
+        r = a["seconds"]["median"] / b["seconds"]["median"]
+        status = "met" if r <= limit else f"MISSED by {100 * (r / limit - 1):.0f}%"
+        lines.append(f"| {name} ≤ {limit}× {anchor} | {r:.3f}× | {status} |")
+    return lines
+
+
+HEADER = (
+    "| implementation | median | min–max (spread) | user CPU | sys CPU | kernel share (sys/wall) | peak RSS | ratio |\n"
+    "|---|---|---|---|---|---|---|---|"
+)
+
+
+def markdown(meta, w, dump, lat):
+    out = [MARK_BEGIN, ""]
+    out.append(f"Measured {meta['date']} on {meta['machine']}; load average before/after: "
+               f"{meta['load_before']} / {meta['load_after']}.")
+    out.append("")
+    if w:
+        out.append(f"### W(N), N = {w['n']}, {w['rounds']} rounds (ratio to `ip -batch`)")
+        out.append("")
+        out.append(HEADER)
+        base = ratio_table(w["rows"], "ip -batch")
+        for name, row in w["rows"].items():
+            out.append(fmt_row(name, row, base))
+        out.append("")
+        out.extend(targets_table(w["rows"], W_TARGETS))
+        rust = w["rows"].get("netns (Rust)", {})
+        phases = rust.get("last_result", {}).get("phases") if rust.get("available") else None
+        if phases:
+            out.append("")
+            out.append("Phases of the last Rust run: " + ", ".join(f"{k} {v:.3f} s" for k, v in phases.items()) + ".")
+        out.append("")
+    if dump:
+        out.append(f"### Dump of {dump['links']} links + {dump['addresses']} addresses in one namespace, "
+                   f"{dump['rounds']} rounds (ratio to `ip -j`)")
+        out.append("")
+        out.append(HEADER)
+        base = ratio_table(dump["rows"], "ip -j")
+        for name, row in dump["rows"].items():
+            out.append(fmt_row(name, row, base))
+        out.append("")
+        out.extend(targets_table(dump["rows"], DUMP_TARGETS))
+        rust = dump["rows"].get("netns (Rust)", {})
+        if rust.get("available"):
+            a = rust["last_result"]["alloc"]
+            out.append("")
+            out.append(
+                f"Heap allocations of the Rust in-place iterators (second dump, buffers grown): "
+                f"{a['per_link_iterated']} per link iterated, {a['per_address_iterated']} per address "
+                f"iterated; {a['link_dump_request']} for the whole link dump request and "
+                f"{a['addr_dump_request']} for the address dump request."
+            )
+        out.append("")
+    if lat:
+        out.append(f"### Per-call latency, {lat['k']} calls each (median / p90, µs)")
+        out.append("")
+        out.append("| implementation | namespace add | veth add (peer born in the namespace) | address add |")
+        out.append("|---|---|---|---|")
+        for name, row in lat["rows"].items():
+            if not row["available"]:
+                out.append(f"| {name} | not available: {row['why']} | | |")
+                continue
+            r = row["last_result"]
+            cell = lambda k: f"{r[k]['median_us']:.0f} / {r[k]['p90_us']:.0f}"
+            out.append(f"| {name} | {cell('ns_add')} | {cell('veth_add')} | {cell('addr_add')} |")
+        out.append("")
+    out.append(MARK_END)
+    return "\n".join(out)
+
+
+def write_markdown(text):
+    path = ROOT / "BENCHMARKS.md"
+    old = path.read_text() if path.exists() else "# Benchmarks\n\n" + MARK_BEGIN + "\n" + MARK_END + "\n"
+    if MARK_BEGIN in old and MARK_END in old:
+        head, rest = old.split(MARK_BEGIN, 1)
+        _, tail = rest.split(MARK_END, 1)
+        new = head + text + tail
+    else:
+        new = old.rstrip() + "\n\n" + text + "\n"
+    path.write_text(new)
+
+
+def loadavg():
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--dump-pairs", type=int, default=5000)
+    p.add_argument("--dump-rounds", type=int, default=5)
+    p.add_argument("--latency", type=int, default=200, metavar="K")
+    p.add_argument("--pause", type=float, default=1.0, help="seconds between W runs, at least")
+    p.add_argument("--only", type=lambda s: s.split(","), default=None)
+    p.add_argument("--skip-w", action="store_true")
+    p.add_argument("--skip-dump", action="store_true")
+    p.add_argument("--skip-latency", action="store_true")
+    p.add_argument("--smoke", action="store_true",
+                   help="W(20) with the Rust runner only, counts checked; writes nothing")
+    p.add_argument("--no-write", action="store_true")
+    p.add_argument("--dump-inner", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.dump_inner:
+        return dump_inner(args)
+    if os.geteuid() != 0:
+        sys.exit("bench: needs root (scripts/sandbox.sh)")
+    if not BENCH_BIN.exists():
+        sys.exit(f"bench: build {BENCH_BIN} first (make bench does)")
+
+    if args.smoke:
+        result, *_ = measure([str(BENCH_BIN), "w", "netns", "20"], True, timeout=120)
+        if result.get("links") != 21 or result.get("ipv4") != 20:
+            sys.exit(f"bench smoke: wrong counts {result}")
+        print(f"bench smoke: W(20) with netns-core: {result['links']} links, "
+              f"{result['ipv4']} IPv4 addresses, {result['seconds']:.3f} s")
+        return
+
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs",
+        "ip": subprocess.run(["ip", "-V"], capture_output=True, text=True).stdout.strip(),
+        "load_before": loadavg(),
+    }
+    baseline = net_namespaces_in_use()
+    w = dump = lat = None
+    if not args.skip_w:
+        runners = w_runners(args.n)
+        if args.only:
+            runners = {k: v for k, v in runners.items() if k in args.only}
+        for name, (cmd, why) in runners.items():
+            if not cmd:
+                log(f"W: {name}: not available: {why}")
+        settle(baseline, 0)
+        rows = run_rounds(runners, args.rounds, True, args.pause, baseline, f"W({args.n})")
+        w = {"n": args.n, "rounds": args.rounds, "rows": rows}
+    if not args.skip_dump:
+        inner = [str(SANDBOX), sys.executable, str(Path(__file__).resolve()), "--dump-inner",
+                 "--dump-pairs", str(args.dump_pairs), "--dump-rounds", str(args.dump_rounds)]
+        if args.only:
+            inner += ["--only", ",".join(args.only)]
+        log(f"dump: {2 * args.dump_pairs} links in one namespace, {args.dump_rounds} rounds")
+        proc = subprocess.run(inner, stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            sys.exit("bench: the dump benchmark failed")
+        d = json.loads(proc.stdout.strip().splitlines()[-1])
+        dump = {"links": 2 * args.dump_pairs + 1, "addresses": 2 * args.dump_pairs,
+                "rounds": args.dump_rounds, **d}
+        settle(baseline, args.pause)
+    if not args.skip_latency:
+        rows = run_rounds(latency_runners(args.latency), 1, True, args.pause, baseline, "latency")
+        lat = {"k": args.latency, "rows": rows}
+    meta["load_after"] = loadavg()
+
+    text = markdown(meta, w, dump, lat)
+    print(text)
+    if args.no_write:
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name, data in (("w", w), ("dump", dump), ("latency", lat)):
+        if data:
+            (RESULTS / f"{name}.json").write_text(json.dumps({"meta": meta, **data}, indent=1) + "\n")
+    write_markdown(text)
+    log("wrote bench/results/*.json and BENCHMARKS.md")
+
+
+if __name__ == "__main__":
+    main()

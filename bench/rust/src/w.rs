@@ -1,0 +1,125 @@
+//! W(N) with netns-core, as fast as the library allows:
+//!
+//! 1. One worker thread per core creates its share of the namespaces
+//!    ([`Registry::add_with_handle`]: `unshare` and the rtnetlink socket on
+//!    one short-lived thread, no fork), and through that socket sends, in one
+//!    `send`, `lo up` and the veth pair: `eth0` (up) inside the namespace,
+//!    its peer `bvI` born in the root namespace (`IFLA_NET_NS_FD` in
+//!    `VETH_INFO_PEER`). Neither end is ever moved.
+//! 2. In the root namespace: one link dump gives the host ends' indexes;
+//!    then one batch brings them up and one batch adds their addresses.
+//! 3. One dump of every link and every address of the root namespace,
+//!    counted.
+//! 4. Every namespace deleted (`umount2` + `unlink`), by the same workers.
+
+use std::time::Instant;
+
+use netns_core::addr::{AddressFilter, Family, IpNet};
+use netns_core::link::{IfIndex, LinkAdd, LinkChange};
+use netns_core::{Handle, NetNs, Registry};
+
+use crate::{host_addr, host_index, host_name, ns_name, BoxError, Counts, INNER};
+
+/// Runs `work(i)` for every i in 0..n on one thread per core (at most n).
+fn on_all_cores(
+    n: usize,
+    work: impl Fn(usize) -> Result<(), BoxError> + Sync,
+) -> Result<(), BoxError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .clamp(1, n.max(1));
+    std::thread::scope(|s| {
+        let work = &work;
+        let workers: Vec<_> = (0..threads)
+            .map(|k| s.spawn(move || (k..n).step_by(threads).try_for_each(work)))
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().map_err(|_| BoxError::from("worker panicked"))?)
+    })
+}
+
+/// Counts the links and addresses of `h`'s namespace (one dump of each).
+pub fn count(h: &mut Handle) -> Result<Counts, BoxError> {
+    let links = h.links()?.count();
+    let mut ipv4 = 0;
+    let mut addresses = 0;
+    for a in h.addresses(AddressFilter::new())? {
+        addresses += 1;
+        if a.family() == Some(Family::Inet) && !a.ip().is_some_and(|ip| ip.is_loopback()) {
+            ipv4 += 1;
+        }
+    }
+    Ok(Counts {
+        links,
+        ipv4,
+        addresses,
+    })
+}
+
+/// W(n); returns the JSON line.
+pub fn run(n: usize) -> Result<String, BoxError> {
+    let start = Instant::now();
+    let reg = Registry::from_env();
+    let root = NetNs::current()?;
+    let names: Vec<String> = (0..n).map(ns_name).collect();
+    let hosts: Vec<String> = (0..n).map(host_name).collect();
+
+    // 1. Namespaces, lo up, veth pairs: in parallel.
+    on_all_cores(n, |i| {
+        let (_ns, mut h) = reg.add_with_handle(&names[i])?;
+        let lo = LinkChange::new("lo".into()).up();
+        let veth = LinkAdd::veth(INNER, &hosts[i]).peer_netns(&root).up();
+        h.socket().batch(&[lo.request()?, veth.request()?])?;
+        Ok(())
+    })?;
+    let created = start.elapsed();
+
+    // 2. Host ends up, with their addresses.
+    let mut h = Handle::current()?;
+    let mut index: Vec<Option<IfIndex>> = vec![None; n];
+    for link in h.links()? {
+        if let Some(i) = host_index(link.name()).filter(|&i| i < n) {
+            index[i] = Some(link.index());
+        }
+    }
+    let index: Vec<IfIndex> = index
+        .into_iter()
+        .enumerate()
+        .map(|(i, x)| x.ok_or_else(|| format!("host end {} not found", hosts[i])))
+        .collect::<Result<_, _>>()?;
+    let ups: Vec<LinkChange<'_>> = index
+        .iter()
+        .map(|&x| LinkChange::new(x.into()).up())
+        .collect();
+    let requests = ups
+        .iter()
+        .map(LinkChange::request)
+        .collect::<Result<Vec<_>, _>>()?;
+    h.socket().batch(&requests)?;
+    let addrs: Vec<(u32, IpNet)> = index
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.get(), IpNet::host(host_addr(i).into())))
+        .collect();
+    h.addresses_add(&addrs)?;
+    let configured = start.elapsed();
+
+    // 3. One dump of everything, counted.
+    let counts = count(&mut h)?;
+    counts.check(n)?;
+    let dumped = start.elapsed();
+
+    // 4. Every namespace deleted.
+    on_all_cores(n, |i| Ok(reg.delete(&names[i])?))?;
+    let seconds = start.elapsed().as_secs_f64();
+    Ok(format!(
+        "{{\"impl\": \"netns\", \"n\": {n}, {}, \"seconds\": {seconds:.6}, \
+         \"phases\": {{\"create\": {:.6}, \"configure\": {:.6}, \"dump\": {:.6}, \"delete\": {:.6}}}}}",
+        counts.json(),
+        created.as_secs_f64(),
+        (configured - created).as_secs_f64(),
+        (dumped - configured).as_secs_f64(),
+        seconds - dumped.as_secs_f64(),
+    ))
+}
