@@ -36,9 +36,7 @@ build:
 release:
 	$(CARGO) build --workspace --release
 
-# `netns demo` makes its own sandbox too; sandbox.sh around it is belt and braces.
 demo: setup release
-	scripts/sandbox.sh $(RELEASE_BIN) demo
 	scripts/sandbox.sh env NETNS=$(RELEASE_BIN) scripts/demo.sh
 
 test: setup
@@ -64,14 +62,6 @@ test-shell/%: tests/shell/%.sh FORCE
 test-doc:
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps
 
-# The Python package (netns-py): `pip install ./netns-py` into the project venv
-# (.venv), stubs checked against the built module (mypy.stubtest), mypy --strict,
-# then the pytest suite in the sandbox (no tests collected is a failure).
-TEST_STEPS += py
-.PHONY: test-py
-test-py:
-	STEP_TIMEOUT=$(STEP_TIMEOUT) netns-py/run-tests.sh
-
 install:
 	$(CARGO) install --locked --path netns-cli --root $(PREFIX)
 
@@ -84,3 +74,25 @@ clean:
 	$(CARGO) clean
 
 FORCE:
+
+# The CNI plugin (netns-cni): the same configurations through the reference
+# plugins (Debian's containernetworking-plugins) and through netns-cni, each
+# script of tests/cni/ in its own sandbox. (Its Rust tests run in test-rust.)
+TEST_STEPS += cni
+.PHONY: test-cni install-cni bench-cni
+test-cni:
+	$(CARGO) build -p netns-cni
+	for t in tests/cni/*.sh; do \
+	    timeout $(STEP_TIMEOUT) scripts/sandbox.sh env NETNS_CNI=target/debug/netns-cni $$t || exit 1; \
+	done
+
+# netns-cni into the runtime's plugin directory (see docs/cni.md).
+CNI_BIN_DIR ?= /opt/cni/bin
+install-cni:
+	$(CARGO) build -p netns-cni --release
+	install -D -m 0755 target/release/netns-cni $(DESTDIR)$(CNI_BIN_DIR)/netns-cni
+
+# ADD+DEL latency of 100 pods: netns-cni against the reference bridge plugin.
+bench-cni: setup
+	$(CARGO) build -p netns-cni --release
+	scripts/sandbox.sh env NETNS_CNI=target/release/netns-cni bench/cni/bench.sh

@@ -133,31 +133,28 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// DEL's link work (idempotent): deletes the container interface (and with
-/// it the host end); when the namespace or interface is gone, deletes a
-/// host end left behind; removes the masquerade.
+/// DEL's link work (idempotent): deletes the pair through its host end
+/// (found by name and alias, from the host: no thread enters the pod's
+/// namespace); when there is none (an interface made by another plugin
+/// version, a renamed host end), deletes the container interface inside
+/// the pod; a missing namespace or interface is fine. Removes the
+/// masquerade.
 ///
 /// # Errors
 /// The kernel's refusals other than "not found".
 pub fn del(conf: &NetConf, att: &Attachment<'_>, netns: Option<&Path>) -> Result<()> {
-    let mut deleted = false;
-    if let Some(path) = netns {
+    let mut host = Handle::current()?;
+    let deleted = wiring::delete_host_end(&mut host, att)?;
+    if let (false, Some(path)) = (deleted, netns) {
         match open_netns(path) {
-            Ok(ns) => {
-                let mut pod = ns.handle()?;
-                match pod.link_delete(att.ifname.into()) {
-                    Ok(()) => deleted = true,
-                    Err(e) if e.kind() == ErrorKind::NotFound => {}
-                    Err(e) => return Err(e.into()),
-                }
-            }
+            Ok(ns) => match ns.handle()?.link_delete(att.ifname.into()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            },
             Err(e) if e.code == code::UNKNOWN_CONTAINER => {}
             Err(e) => return Err(e),
         }
-    }
-    if !deleted {
-        let mut host = Handle::current()?;
-        wiring::delete_host_end(&mut host, att)?;
     }
     if conf.ip_masq {
         masq::remove(att)?;
