@@ -1,7 +1,7 @@
 //! netns-cni: a [CNI](https://github.com/containernetworking/cni) 1.1.0
 //! plugin on netns-core.
 //!
-//! The binary reads the `CNI_*` environment ([`env`]) and the network
+//! The binary reads the `CNI_*` environment ([`mod@env`]) and the network
 //! configuration on stdin ([`config`]), runs the command
 //! ([`commands::run`]) and prints the result or the error ([`spec`],
 //! [`error`]) on stdout. Two modes wire the pod: [`bridge`] and [`ptp`],
