@@ -15,6 +15,7 @@ packages=(
     procps                      # ps, pgrep
     pkg-config                  # C tests and the Python extension
     gcc                         # C tests (also Rust's linker)
+    g++                         # the C tests check that netns.h compiles as C++
     libc6-dev
     make
     valgrind                    # C tests under valgrind

@@ -1,0 +1,409 @@
+//! Links: create (veth with its peer born in a namespace, bridge, dummy, any
+//! kind), change (one `RTM_SETLINK` each), delete, look up, list.
+
+use std::ffi::{c_char, CString};
+
+use netns_core::link::{LinkAdd, LinkChange, LinkId, LinkRef, MacAddr};
+
+use crate::error::{netns_result, Failure};
+use crate::handle::{handle_arg, netns_handle};
+use crate::namespace::{netns_ns, ns_arg};
+use crate::panic::{call, guard};
+use crate::ptr::{free, into_raw, mut_arg, opt_ref, out_arg, str_arg};
+use crate::registry::next_of;
+use crate::{c_string, opt_c_ptr};
+
+/// Creates a veth pair `name` ↔ `peer` in the handle's namespace (one
+/// `RTM_NEWLINK`); when `peer_ns` is not NULL the peer is born in that
+/// namespace (no create-then-move).
+///
+/// Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have;
+/// `NETNS_ALREADY_EXISTS`; the kernel's refusal with its text.
+#[no_mangle]
+pub extern "C" fn netns_link_add_veth(
+    h: *mut netns_handle,
+    name: *const c_char,
+    peer: *const c_char,
+    peer_ns: *const netns_ns,
+) -> netns_result {
+    call("netns_link_add_veth", || {
+        let h = handle_arg(h)?;
+        let name = str_arg(name, "name")?;
+        let peer = str_arg(peer, "peer")?;
+        let peer_ns = crate::ptr::opt_ref(peer_ns).map(|ns| &ns.inner);
+        h.veth(name, peer, peer_ns)?;
+        Ok(())
+    })
+}
+
+/// Creates a bridge `name`.
+///
+/// Errors: as `netns_link_add_veth`.
+#[no_mangle]
+pub extern "C" fn netns_link_add_bridge(h: *mut netns_handle, name: *const c_char) -> netns_result {
+    call("netns_link_add_bridge", || {
+        let h = handle_arg(h)?;
+        let name = str_arg(name, "name")?;
+        h.link_add(&LinkAdd::bridge(name))?;
+        Ok(())
+    })
+}
+
+/// Creates a dummy link `name`.
+///
+/// Errors: as `netns_link_add_veth`; `NETNS_UNSUPPORTED` when the kernel has
+/// no dummy driver (message: `… (kernel: Unknown device type)`).
+#[no_mangle]
+pub extern "C" fn netns_link_add_dummy(h: *mut netns_handle, name: *const c_char) -> netns_result {
+    call("netns_link_add_dummy", || {
+        let h = handle_arg(h)?;
+        let name = str_arg(name, "name")?;
+        h.link_add(&LinkAdd::dummy(name))?;
+        Ok(())
+    })
+}
+
+/// Creates a link `name` of any kind the kernel knows (`"ifb"`,
+/// `"bridge"`…) with no kind-specific attributes.
+///
+/// Errors: as `netns_link_add_dummy`.
+#[no_mangle]
+pub extern "C" fn netns_link_add(
+    h: *mut netns_handle,
+    name: *const c_char,
+    kind: *const c_char,
+) -> netns_result {
+    call("netns_link_add", || {
+        let h = handle_arg(h)?;
+        let name = str_arg(name, "name")?;
+        let kind = str_arg(kind, "kind")?;
+        h.link_add(&LinkAdd::other(name, kind))?;
+        Ok(())
+    })
+}
+
+/// Runs `body` with the handle and the name of link `dev`, as C function `function`.
+fn on_link(
+    function: &'static str,
+    h: *mut netns_handle,
+    dev: *const c_char,
+    body: impl FnOnce(&mut netns_core::Handle, &str) -> Result<(), Failure>,
+) -> netns_result {
+    call(function, || {
+        let h = handle_arg(h)?;
+        let dev = str_arg(dev, "dev")?;
+        body(h, dev)
+    })
+}
+
+/// Sends `change` (one `RTM_SETLINK`).
+fn apply(h: &mut netns_core::Handle, change: LinkChange<'_>) -> Result<(), Failure> {
+    Ok(h.link_set(&change)?)
+}
+
+/// Brings link `dev` up (`IFF_UP`).
+///
+/// Errors: `NETNS_NOT_FOUND` when there is no such link; the kernel's refusal.
+#[no_mangle]
+pub extern "C" fn netns_link_set_up(h: *mut netns_handle, dev: *const c_char) -> netns_result {
+    on_link("netns_link_set_up", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).up())
+    })
+}
+
+/// Brings link `dev` down.
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_down(h: *mut netns_handle, dev: *const c_char) -> netns_result {
+    on_link("netns_link_set_down", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).down())
+    })
+}
+
+/// Sets the MTU of link `dev`.
+///
+/// Errors: as `netns_link_set_up`; the kernel's refusal (`mtu greater than
+/// device maximum`).
+#[no_mangle]
+pub extern "C" fn netns_link_set_mtu(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    mtu: u32,
+) -> netns_result {
+    on_link("netns_link_set_mtu", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).mtu(mtu))
+    })
+}
+
+/// Renames link `dev` to `new_name` (the link must be down).
+///
+/// Errors: as `netns_link_set_up`; `NETNS_INVALID_ARGUMENT` for a bad name;
+/// `NETNS_BUSY` when the link is up.
+#[no_mangle]
+pub extern "C" fn netns_link_set_name(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    new_name: *const c_char,
+) -> netns_result {
+    on_link("netns_link_set_name", h, dev, |h, dev| {
+        let new_name = str_arg(new_name, "new_name")?;
+        apply(h, LinkChange::new(dev.into()).name(new_name))
+    })
+}
+
+/// Sets the hardware address of link `dev` (`mac`: `"aa:bb:cc:dd:ee:ff"`).
+///
+/// Errors: as `netns_link_set_up`; `NETNS_INVALID_ARGUMENT` for a malformed
+/// or multicast address.
+#[no_mangle]
+pub extern "C" fn netns_link_set_mac(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    mac: *const c_char,
+) -> netns_result {
+    on_link("netns_link_set_mac", h, dev, |h, dev| {
+        let mac: MacAddr = str_arg(mac, "mac")?.parse()?;
+        apply(h, LinkChange::new(dev.into()).address(mac))
+    })
+}
+
+/// Makes link `dev` a port of `master` (a bridge), looked up by name.
+///
+/// Errors: as `netns_link_set_up`, for either link.
+#[no_mangle]
+pub extern "C" fn netns_link_set_master(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    master: *const c_char,
+) -> netns_result {
+    on_link("netns_link_set_master", h, dev, |h, dev| {
+        let index = h.link_index(str_arg(master, "master")?)?;
+        apply(h, LinkChange::new(dev.into()).master(index))
+    })
+}
+
+/// Removes link `dev` from its master.
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_nomaster(
+    h: *mut netns_handle,
+    dev: *const c_char,
+) -> netns_result {
+    on_link("netns_link_set_nomaster", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).nomaster())
+    })
+}
+
+/// Moves link `dev` into namespace `ns` (`IFLA_NET_NS_FD`); further
+/// changes to it need a handle on `ns`.
+///
+/// Errors: as `netns_link_set_up`; `NETNS_ALREADY_EXISTS` when `ns` has a
+/// link of that name.
+#[no_mangle]
+pub extern "C" fn netns_link_set_netns(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    ns: *const netns_ns,
+) -> netns_result {
+    on_link("netns_link_set_netns", h, dev, |h, dev| {
+        let ns = ns_arg(ns, "ns")?;
+        apply(h, LinkChange::new(dev.into()).netns(ns))
+    })
+}
+
+/// Moves link `dev` into the namespace of process `pid` (`IFLA_NET_NS_PID`).
+///
+/// Errors: as `netns_link_set_netns`; `NETNS_NOT_FOUND` for no such process.
+#[no_mangle]
+pub extern "C" fn netns_link_set_netns_pid(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    pid: u32,
+) -> netns_result {
+    on_link("netns_link_set_netns_pid", h, dev, |h, dev| {
+        Ok(h.link_move_to_pid(LinkId::Name(dev), pid)?)
+    })
+}
+
+/// Deletes link `dev` (`RTM_DELLINK`); deleting one end of a veth pair
+/// deletes both.
+///
+/// Errors: `NETNS_NOT_FOUND`; the kernel's refusal.
+#[no_mangle]
+pub extern "C" fn netns_link_delete(h: *mut netns_handle, dev: *const c_char) -> netns_result {
+    on_link("netns_link_delete", h, dev, |h, dev| {
+        Ok(h.link_delete(LinkId::Name(dev))?)
+    })
+}
+
+/// Writes the interface index of link `dev` to `*ifindex` (one
+/// `RTM_GETLINK` by name: no dump).
+///
+/// Errors: `NETNS_NOT_FOUND`; `NETNS_INVALID_ARGUMENT` for a name no link can have.
+#[no_mangle]
+pub extern "C" fn netns_link_lookup(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    ifindex: *mut u32,
+) -> netns_result {
+    call("netns_link_lookup", || {
+        let h = handle_arg(h)?;
+        let dev = str_arg(dev, "dev")?;
+        let out = out_arg(ifindex, "ifindex")?;
+        out.set(h.link_index(dev)?.get());
+        Ok(())
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Listing.
+
+/// One link of a `netns_link_iter`. Borrowed from the iterator.
+pub struct netns_link {
+    index: u32,
+    name: CString,
+    flags: u32,
+    mtu: u32,
+    kind: Option<CString>,
+    master: u32,
+    mac: Option<CString>,
+    operstate: CString,
+    netnsid: i32,
+}
+
+impl netns_link {
+    fn snapshot(l: &LinkRef<'_>) -> netns_link {
+        let mac = l
+            .address()
+            .and_then(|a| <[u8; 6]>::try_from(a).ok())
+            .map(|a| c_string(MacAddr(a).to_string()));
+        netns_link {
+            index: l.index().get(),
+            name: c_string(l.name()),
+            flags: l.flags().bits(),
+            mtu: l.mtu().unwrap_or(0),
+            kind: l.kind().map(c_string),
+            master: l.master().map_or(0, |m| m.get()),
+            mac,
+            operstate: c_string(l.operstate().to_string()),
+            netnsid: l.link_netnsid().map_or(-1, |n| n.get()),
+        }
+    }
+}
+
+/// The links of `netns_links`, in the kernel's order: a snapshot taken by
+/// the call. Free with `netns_link_iter_free`.
+pub struct netns_link_iter {
+    items: Vec<netns_link>,
+    next: usize,
+}
+
+/// Lists the links of the handle's namespace (one `RTM_GETLINK` dump, as
+/// `ip link show`). Writes an iterator to `*out`.
+#[no_mangle]
+pub extern "C" fn netns_links(
+    h: *mut netns_handle,
+    out: *mut *mut netns_link_iter,
+) -> netns_result {
+    call("netns_links", || {
+        let h = handle_arg(h)?;
+        let out = out_arg(out, "out")?;
+        let items = h.links()?.map(|l| netns_link::snapshot(&l)).collect();
+        out.set(into_raw(netns_link_iter { items, next: 0 }));
+        Ok(())
+    })
+}
+
+/// The next link, or NULL at the end (or for NULL). Valid until the iterator is freed.
+#[no_mangle]
+pub extern "C" fn netns_link_iter_next(it: *mut netns_link_iter) -> *const netns_link {
+    guard(std::ptr::null(), || match mut_arg(it, "it") {
+        Ok(it) => next_of(&it.items, &mut it.next),
+        Err(_) => std::ptr::null(),
+    })
+}
+
+/// How many links the iterator holds in all (0 for NULL).
+#[no_mangle]
+pub extern "C" fn netns_link_iter_len(it: *const netns_link_iter) -> usize {
+    guard(0, || opt_ref(it).map_or(0, |it| it.items.len()))
+}
+
+/// Frees the iterator and its links. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn netns_link_iter_free(it: *mut netns_link_iter) {
+    guard((), || free(it))
+}
+
+/// The link's interface index (0 for NULL).
+#[no_mangle]
+pub extern "C" fn netns_link_ifindex(l: *const netns_link) -> u32 {
+    guard(0, || opt_ref(l).map_or(0, |l| l.index))
+}
+
+/// The link's name (NULL for NULL).
+#[no_mangle]
+pub extern "C" fn netns_link_name(l: *const netns_link) -> *const c_char {
+    guard(std::ptr::null(), || {
+        opt_ref(l).map_or(std::ptr::null(), |l| l.name.as_ptr())
+    })
+}
+
+/// The link's `IFF_*` flags (`ifi_flags`).
+#[no_mangle]
+pub extern "C" fn netns_link_flags(l: *const netns_link) -> u32 {
+    guard(0, || opt_ref(l).map_or(0, |l| l.flags))
+}
+
+/// True when the link is administratively up (`IFF_UP`).
+#[no_mangle]
+pub extern "C" fn netns_link_is_up(l: *const netns_link) -> bool {
+    guard(false, || opt_ref(l).is_some_and(|l| l.flags & 1 != 0))
+}
+
+/// The link's MTU (0 when the kernel did not say).
+#[no_mangle]
+pub extern "C" fn netns_link_mtu(l: *const netns_link) -> u32 {
+    guard(0, || opt_ref(l).map_or(0, |l| l.mtu))
+}
+
+/// The link's kind (`"veth"`, `"bridge"`…), or NULL for a link without one (`lo`).
+#[no_mangle]
+pub extern "C" fn netns_link_kind(l: *const netns_link) -> *const c_char {
+    guard(std::ptr::null(), || {
+        opt_ref(l).map_or(std::ptr::null(), |l| opt_c_ptr(&l.kind))
+    })
+}
+
+/// The index of the link's master (a bridge), or 0 when it has none.
+#[no_mangle]
+pub extern "C" fn netns_link_master(l: *const netns_link) -> u32 {
+    guard(0, || opt_ref(l).map_or(0, |l| l.master))
+}
+
+/// The link's Ethernet address as `"aa:bb:cc:dd:ee:ff"`, or NULL when it has
+/// no 6-byte address.
+#[no_mangle]
+pub extern "C" fn netns_link_mac(l: *const netns_link) -> *const c_char {
+    guard(std::ptr::null(), || {
+        opt_ref(l).map_or(std::ptr::null(), |l| opt_c_ptr(&l.mac))
+    })
+}
+
+/// The link's operational state as `ip` prints it (`"UP"`, `"DOWN"`,
+/// `"UNKNOWN"`, `"LOWERLAYERDOWN"`…).
+#[no_mangle]
+pub extern "C" fn netns_link_operstate(l: *const netns_link) -> *const c_char {
+    guard(std::ptr::null(), || {
+        opt_ref(l).map_or(std::ptr::null(), |l| l.operstate.as_ptr())
+    })
+}
+
+/// For a link whose peer is in another namespace (a veth end), that
+/// namespace's nsid as seen from the link's namespace; -1 otherwise.
+#[no_mangle]
+pub extern "C" fn netns_link_netnsid(l: *const netns_link) -> i32 {
+    guard(-1, || opt_ref(l).map_or(-1, |l| l.netnsid))
+}
