@@ -111,7 +111,7 @@ test-c:
 # `make bench N=1000 ROUNDS=3`. Not part of `make test` (bench-smoke is).
 N      ?= 1000
 ROUNDS ?= 3
-BENCH_CARGO = $(CARGO) build --manifest-path bench/rust/Cargo.toml --target-dir bench/target
+BENCH_CARGO = $(CARGO) build --manifest-path bench/rust/Cargo.toml --target-dir target
 bench: setup release
 	scripts/setup.sh bench
 	$(BENCH_CARGO) --release --features anchors
@@ -122,9 +122,9 @@ TEST_STEPS += bench-smoke
 .PHONY: test-bench-smoke
 test-bench-smoke:
 	$(CARGO) fmt --manifest-path bench/rust/Cargo.toml -- --check
-	$(CARGO) clippy --manifest-path bench/rust/Cargo.toml --target-dir bench/target -- -D warnings
+	$(CARGO) clippy --manifest-path bench/rust/Cargo.toml --target-dir target -- -D warnings
 	$(BENCH_CARGO)
-	timeout $(STEP_TIMEOUT) bench/run.py --smoke --bench-bin bench/target/debug/netns-bench
+	timeout $(STEP_TIMEOUT) bench/run.py --smoke --bench-bin target/debug/netns-bench
 
 clean:
 	$(CARGO) clean

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_BIN = ROOT / "bench/target/release/netns-bench"
+BENCH_BIN = ROOT / "target/release/netns-bench"
 NETNS_BIN = ROOT / "target/release/netns"
 SANDBOX = ROOT / "scripts/sandbox.sh"
 RUNNERS = ROOT / "bench/runners"
@@ -373,8 +373,13 @@ def main():
     p.add_argument("--smoke", action="store_true",
                    help="W(20) with the Rust runner only, counts checked; writes nothing")
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--bench-bin", type=Path, default=None,
+                   help="the netns-bench binary (default target/release/netns-bench)")
     p.add_argument("--dump-inner", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    global BENCH_BIN
+    if args.bench_bin:
+        BENCH_BIN = args.bench_bin.resolve()
     if args.dump_inner:
         return dump_inner(args)
     if os.geteuid() != 0:
@@ -410,6 +415,7 @@ def main():
         w = {"n": args.n, "rounds": args.rounds, "rows": rows}
     if not args.skip_dump:
         inner = [str(SANDBOX), sys.executable, str(Path(__file__).resolve()), "--dump-inner",
+                 "--bench-bin", str(BENCH_BIN),
                  "--dump-pairs", str(args.dump_pairs), "--dump-rounds", str(args.dump_rounds)]
         if args.only:
             inner += ["--only", ",".join(args.only)]

@@ -67,3 +67,15 @@ for component in rustfmt clippy; do
         fi
     fi
 done
+
+# `scripts/setup.sh bench` (make bench): pyroute2, pinned, from PyPI, into
+# .venv-bench/, a venv the benchmark alone uses (bench/README.md).
+PYROUTE2_VERSION=0.9.7
+if [ "${1-}" = "bench" ]; then
+    venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-bench"
+    if ! "$venv/bin/python" -c "import pyroute2, sys; sys.exit(pyroute2.__version__ != '$PYROUTE2_VERSION')" 2>/dev/null; then
+        log "installing pyroute2 $PYROUTE2_VERSION into $venv"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q "pyroute2==$PYROUTE2_VERSION" >&2
+    fi
+fi

@@ -8,12 +8,21 @@
 use std::process::Command;
 use std::time::Instant;
 
-use nix::sys::resource::{getrusage, UsageWho};
-
 use crate::BoxError;
 
-fn seconds(t: nix::sys::time::TimeVal) -> f64 {
-    t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6
+fn seconds(t: libc::timeval) -> f64 {
+    t.tv_sec as f64 + t.tv_usec as f64 / 1e6
+}
+
+/// `getrusage(RUSAGE_CHILDREN)`.
+fn children_usage() -> std::io::Result<libc::rusage> {
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `ru` is a valid, writable rusage for the call to fill.
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(ru)
 }
 
 /// Runs `cmd` and returns the JSON line; fails when `cmd` fails.
@@ -25,11 +34,11 @@ pub fn run(cmd: &[String]) -> Result<String, BoxError> {
     if !status.success() {
         return Err(format!("{program} failed: {status}").into());
     }
-    let ru = getrusage(UsageWho::RUSAGE_CHILDREN)?;
+    let ru = children_usage()?;
     Ok(format!(
         "{{\"rusage\": {{\"wall\": {wall:.6}, \"user\": {:.6}, \"sys\": {:.6}, \"maxrss_kib\": {}}}}}",
-        seconds(ru.user_time()),
-        seconds(ru.system_time()),
-        ru.max_rss()
+        seconds(ru.ru_utime),
+        seconds(ru.ru_stime),
+        ru.ru_maxrss
     ))
 }

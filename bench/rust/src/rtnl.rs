@@ -11,8 +11,8 @@ use std::os::fd::AsRawFd;
 use std::time::Instant;
 
 use futures_util::stream::TryStreamExt;
-use rtnetlink::packet_route::link::{InfoData, InfoVeth};
 use rtnetlink::packet_route::address::AddressScope;
+use rtnetlink::packet_route::link::{InfoData, InfoVeth};
 use rtnetlink::packet_route::AddressFamily;
 use rtnetlink::{new_connection, Handle, LinkUnspec, LinkVeth, NetworkNamespace, NETNS_PATH};
 
@@ -32,7 +32,11 @@ fn connect_in(path: &str) -> Result<Handle, BoxError> {
     let rt_handle = tokio::runtime::Handle::current();
     let (conn, handle) = std::thread::scope(|s| {
         s.spawn(|| -> Result<_, BoxError> {
-            nix::sched::setns(&file, nix::sched::CloneFlags::CLONE_NEWNET)?;
+            // SAFETY: setns on a valid descriptor, on this short-lived
+            // thread only; the runtime's threads never move.
+            if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+                return Err(std::io::Error::last_os_error().into());
+            }
             let _entered = rt_handle.enter();
             let (conn, handle, _) = new_connection()?;
             Ok((conn, handle))
