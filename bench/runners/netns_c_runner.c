@@ -1,0 +1,226 @@
+/*
+ * libnetns (the C library, include/netns.h): W(N), the dump and per-call
+ * latency with its public API as it stands (one request per call).
+ * Namespaces are created in parallel, one thread per core, like the Rust
+ * runner; the host end gets its address and is brought up by name.
+ *
+ * Usage (inside scripts/sandbox.sh): netns-bench-c w N | dump NS | latency K
+ * Prints one JSON line.
+ */
+#define _GNU_SOURCE
+#include <netns.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void die(const char *what, netns_result r) {
+    fprintf(stderr, "netns-bench-c: %s: %s: %s\n", what, netns_result_str(r), netns_last_error_message());
+    exit(1);
+}
+
+#define CHECK(call, what)                     \
+    do {                                      \
+        netns_result r_ = (call);             \
+        if (r_ != NETNS_OK) die((what), r_);  \
+    } while (0)
+
+static void host_addr(size_t i, char *buf, size_t len) {
+    size_t k = i + 1;
+    snprintf(buf, len, "10.77.%zu.%zu/32", k >> 8, k & 255);
+}
+
+struct work {
+    const netns_registry *reg;
+    const netns_ns *root;
+    size_t n, first, step;
+    int delete;
+};
+
+static void *worker(void *arg) {
+    struct work *w = arg;
+    char name[32], host[32];
+    for (size_t i = w->first; i < w->n; i += w->step) {
+        snprintf(name, sizeof name, "bns%zu", i);
+        if (w->delete) {
+            CHECK(netns_delete(w->reg, name), "delete");
+            continue;
+        }
+        snprintf(host, sizeof host, "bv%zu", i);
+        netns_ns *ns;
+        netns_handle *h;
+        CHECK(netns_add(w->reg, name, &ns), "add");
+        CHECK(netns_ns_handle(ns, &h), "handle");
+        CHECK(netns_link_set_up(h, "lo"), "lo up");
+        CHECK(netns_link_add_veth(h, "eth0", host, w->root), "veth");
+        CHECK(netns_link_set_up(h, "eth0"), "eth0 up");
+        netns_handle_free(h);
+        netns_ns_free(ns);
+    }
+    return NULL;
+}
+
+static void on_all_cores(const netns_registry *reg, const netns_ns *root, size_t n, int delete) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t t = cores < 1 ? 1 : (size_t)cores;
+    if (t > n) t = n ? n : 1;
+    pthread_t th[256];
+    struct work w[256];
+    if (t > 256) t = 256;
+    for (size_t k = 0; k < t; k++) {
+        w[k] = (struct work){reg, root, n, k, t, delete};
+        if (pthread_create(&th[k], NULL, worker, &w[k]) != 0) {
+            fprintf(stderr, "netns-bench-c: pthread_create failed\n");
+            exit(1);
+        }
+    }
+    for (size_t k = 0; k < t; k++) pthread_join(th[k], NULL);
+}
+
+static int w_run(size_t n) {
+    double t0 = now();
+    netns_registry *reg;
+    netns_ns *root;
+    netns_handle *h;
+    CHECK(netns_registry_from_env(&reg), "registry");
+    CHECK(netns_ns_open_current(&root), "root");
+    on_all_cores(reg, root, n, 0);
+    CHECK(netns_handle_current(&h), "handle");
+    char host[32], cidr[32];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(host, sizeof host, "bv%zu", i);
+        host_addr(i, cidr, sizeof cidr);
+        CHECK(netns_addr_add(h, host, cidr), "address");
+        CHECK(netns_link_set_up(h, host), "host up");
+    }
+    netns_link_iter *links;
+    netns_addr_iter *addrs;
+    CHECK(netns_links(h, &links), "links");
+    size_t nlinks = netns_link_iter_len(links), naddrs = 0, ipv4 = 0;
+    netns_link_iter_free(links);
+    CHECK(netns_addrs(h, NULL, 0, &addrs), "addresses");
+    for (const netns_addr *a; (a = netns_addr_iter_next(addrs));) {
+        naddrs++;
+        if (netns_addr_family(a) == AF_INET && strncmp(netns_addr_ip(a), "127.", 4) != 0) ipv4++;
+    }
+    netns_addr_iter_free(addrs);
+    on_all_cores(reg, root, n, 1);
+    double seconds = now() - t0;
+    netns_handle_free(h);
+    netns_ns_free(root);
+    netns_registry_free(reg);
+    if (nlinks != n + 1 || ipv4 != n) {
+        fprintf(stderr, "netns-bench-c: wrong counts: %zu links, %zu IPv4\n", nlinks, ipv4);
+        return 1;
+    }
+    printf("{\"impl\": \"libnetns\", \"n\": %zu, \"links\": %zu, \"ipv4\": %zu, \"addresses\": %zu, \"seconds\": %.6f}\n",
+           n, nlinks, ipv4, naddrs, seconds);
+    return 0;
+}
+
+static int dump_run(const char *name) {
+    double t0 = now();
+    netns_registry *reg;
+    netns_ns *ns;
+    netns_handle *h;
+    CHECK(netns_registry_from_env(&reg), "registry");
+    CHECK(netns_open(reg, name, &ns), "open");
+    CHECK(netns_ns_handle(ns, &h), "handle");
+    netns_link_iter *links;
+    netns_addr_iter *addrs;
+    unsigned long long sum = 0;
+    size_t nlinks = 0, naddrs = 0;
+    CHECK(netns_links(h, &links), "links");
+    for (const netns_link *l; (l = netns_link_iter_next(links));) {
+        nlinks++;
+        sum += netns_link_ifindex(l) + strlen(netns_link_name(l));
+    }
+    netns_link_iter_free(links);
+    CHECK(netns_addrs(h, NULL, 0, &addrs), "addresses");
+    for (const netns_addr *a; (a = netns_addr_iter_next(addrs));) {
+        naddrs++;
+        sum += netns_addr_ifindex(a);
+    }
+    netns_addr_iter_free(addrs);
+    double seconds = now() - t0;
+    netns_handle_free(h);
+    netns_ns_free(ns);
+    netns_registry_free(reg);
+    printf("{\"impl\": \"libnetns\", \"links\": %zu, \"addresses\": %zu, \"seconds\": %.6f, \"checksum\": %llu}\n",
+           nlinks, naddrs, seconds, sum);
+    return 0;
+}
+
+static int cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void stats(const char *key, double *v, size_t k, int last) {
+    qsort(v, k, sizeof *v, cmp);
+    printf("\"%s\": {\"median_us\": %.1f, \"p90_us\": %.1f, \"min_us\": %.1f}%s", key, v[k / 2],
+           v[(size_t)((double)(k - 1) * 0.9 + 0.5)], v[0], last ? "" : ", ");
+}
+
+static int latency_run(size_t k) {
+    netns_registry *reg;
+    netns_handle *h;
+    CHECK(netns_registry_from_env(&reg), "registry");
+    CHECK(netns_handle_current(&h), "handle");
+    double *ns_add = calloc(k, sizeof(double)), *veth = calloc(k, sizeof(double)),
+           *addr = calloc(k, sizeof(double));
+    if (!ns_add || !veth || !addr) return 1;
+    char name[32], host[32], cidr[32];
+    for (size_t i = 0; i < k; i++) {
+        snprintf(name, sizeof name, "lat%zu", i);
+        snprintf(host, sizeof host, "lv%zu", i);
+        host_addr(i, cidr, sizeof cidr);
+        netns_ns *ns;
+        double t = now();
+        CHECK(netns_add(reg, name, &ns), "add");
+        ns_add[i] = (now() - t) * 1e6;
+        t = now();
+        CHECK(netns_link_add_veth(h, host, "eth0", ns), "veth");
+        veth[i] = (now() - t) * 1e6;
+        t = now();
+        CHECK(netns_addr_add(h, host, cidr), "address");
+        addr[i] = (now() - t) * 1e6;
+        netns_ns_free(ns);
+    }
+    for (size_t i = 0; i < k; i++) {
+        snprintf(name, sizeof name, "lat%zu", i);
+        CHECK(netns_delete(reg, name), "delete");
+    }
+    printf("{\"impl\": \"libnetns\", \"k\": %zu, ", k);
+    stats("ns_add", ns_add, k, 0);
+    stats("veth_add", veth, k, 0);
+    stats("addr_add", addr, k, 1);
+    printf("}\n");
+    free(ns_add);
+    free(veth);
+    free(addr);
+    netns_handle_free(h);
+    netns_registry_free(reg);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: netns-bench-c w N | dump NS | latency K\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "w") == 0) return w_run(strtoul(argv[2], NULL, 10));
+    if (strcmp(argv[1], "dump") == 0) return dump_run(argv[2]);
+    if (strcmp(argv[1], "latency") == 0) return latency_run(strtoul(argv[2], NULL, 10));
+    fprintf(stderr, "usage: netns-bench-c w N | dump NS | latency K\n");
+    return 2;
+}

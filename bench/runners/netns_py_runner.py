@@ -1,0 +1,98 @@
+"""The netns Python package (netns-py, installed in the project's .venv by
+`make test-py`): W(N), the dump, and per-call latency, with the package's
+public API as it stands (one request per call; the GIL is released around
+each). Namespaces are created in parallel, one thread per core, like the
+Rust runner.
+
+Usage (inside scripts/sandbox.sh):
+    netns_py_runner.py w N | dump NS | latency K
+Prints one JSON line.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import netns
+
+
+def host_addr(i):
+    k = i + 1
+    return f"10.77.{k >> 8}.{k & 255}"
+
+
+def w(n):
+    t0 = time.monotonic()
+    reg = netns.Registry()
+    root = netns.current()
+
+    def make(i):
+        ns = reg.add(f"bns{i}")
+        with ns.handle() as h:
+            h.link_set("lo", up=True)
+            h.veth("eth0", f"bv{i}", root, up=True)
+        ns.close()
+
+    threads = min(os.cpu_count() or 1, max(n, 1))
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(make, range(n)))
+    with netns.handle() as h:
+        for i in range(n):
+            h.address_add(f"bv{i}", f"{host_addr(i)}/32")
+            h.link_set(f"bv{i}", up=True)
+        links = len(h.links())
+        addrs = h.addresses()
+    ipv4 = sum(1 for a in addrs if a.family == "inet" and not a.address.startswith("127."))
+    counts = {"links": links, "ipv4": ipv4, "addresses": len(addrs)}
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda i: reg.delete(f"bns{i}"), range(n)))
+    seconds = time.monotonic() - t0
+    if counts["links"] != n + 1 or counts["ipv4"] != n:
+        sys.exit(f"wrong counts: {counts}")
+    print(json.dumps({"impl": "netns-py", "n": n, **counts, "seconds": seconds}))
+
+
+def dump(name):
+    t0 = time.monotonic()
+    with netns.open(name) as ns, ns.handle() as h:
+        links = h.links()
+        addrs = h.addresses()
+        checksum = sum(l.index + len(l.name) for l in links) + sum(a.index for a in addrs)
+    seconds = time.monotonic() - t0
+    print(json.dumps({"impl": "netns-py", "links": len(links), "addresses": len(addrs),
+                      "seconds": seconds, "checksum": checksum}))
+
+
+def latency(k):
+    reg = netns.Registry()
+    us = {"ns_add": [], "veth_add": [], "addr_add": []}
+    with netns.handle() as h:
+        for i in range(k):
+            t = time.perf_counter()
+            ns = reg.add(f"lat{i}")
+            us["ns_add"].append((time.perf_counter() - t) * 1e6)
+            t = time.perf_counter()
+            h.veth(f"lv{i}", "eth0", ns)
+            us["veth_add"].append((time.perf_counter() - t) * 1e6)
+            t = time.perf_counter()
+            h.address_add(f"lv{i}", f"{host_addr(i)}/32")
+            us["addr_add"].append((time.perf_counter() - t) * 1e6)
+            ns.close()
+    for i in range(k):
+        reg.delete(f"lat{i}")
+
+    def stats(v):
+        v = sorted(v)
+        return {"median_us": statistics.median(v), "p90_us": v[round((len(v) - 1) * 0.9)], "min_us": v[0]}
+
+    print(json.dumps({"impl": "netns-py", "k": k, **{key: stats(v) for key, v in us.items()}}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] not in ("w", "dump", "latency"):
+        sys.exit(__doc__)
+    arg = sys.argv[2]
+    {"w": lambda: w(int(arg)), "dump": lambda: dump(arg), "latency": lambda: latency(int(arg))}[sys.argv[1]]()
