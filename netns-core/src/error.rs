@@ -313,7 +313,10 @@ mod tests {
     #[test]
     fn kernel_permission_errors_name_cap_net_admin() {
         let e = Error::kernel(Errno::EPERM, None, None, "add", "link \"v0\"");
-        assert_eq!(e.to_string(), "cannot add link \"v0\": permission denied (needs CAP_NET_ADMIN)");
+        assert_eq!(
+            e.to_string(),
+            "cannot add link \"v0\": permission denied (needs CAP_NET_ADMIN)"
+        );
     }
 
     #[test]
