@@ -269,7 +269,7 @@ impl Registry {
         let path = self
             .path(name)
             .map_err(|e| e.context("open", ns_object(name)))?;
-        NetNs::open_path(&path).map_err(|e| e.context("open", ns_object(name)))
+        open_entry(&path).map_err(|e| e.context("open", ns_object(name)))
     }
 
     /// Creates the registry file at `path`, then the namespace (`make`), then
@@ -287,14 +287,38 @@ impl Registry {
         ns_of: fn(&T) -> &NetNs,
     ) -> Result<T> {
         let mut lock = self.prepare_run_dir()?;
-        drop(create_entry(&mut lock, path)?);
+        let entry = create_entry(&mut lock, path)?;
+        // Removes the registry file, but only while it is still the one
+        // created here: a name taken by someone else half-way is theirs.
+        let undo = || {
+            if still_ours(&entry, path) {
+                let _ = std::fs::remove_file(path);
+            }
+        };
+        #[cfg(feature = "fault-injection")]
+        if let Some(e) = crate::fault::hit(crate::fault::Point::AddAfterCreate) {
+            undo();
+            return Err(Error::sys(e, "create", "").with_detail("injected fault"));
+        }
         let made = match make() {
             Ok(made) => made,
             Err(e) => {
-                let _ = std::fs::remove_file(path);
+                undo();
                 return Err(e);
             }
         };
+        #[cfg(feature = "fault-injection")]
+        if let Some(e) = crate::fault::hit(crate::fault::Point::AddBeforeMount) {
+            undo();
+            return Err(Error::sys(e, "bind", "").with_detail("injected fault"));
+        }
+        if !still_ours(&entry, path) {
+            // Deleted (or deleted and re-created) by someone else between
+            // create and mount, e.g. by `ip netns delete`, which takes no lock.
+            return Err(Error::new(ErrorKind::Busy, "bind", "").with_detail(
+                "the name was removed or replaced by someone else while being added",
+            ));
+        }
         let ns = ns_of(&made);
         let source = format!("/proc/thread-self/fd/{}", ns.raw_fd());
         if let Err(e) = nix::mount::mount(
@@ -304,7 +328,7 @@ impl Registry {
             MsFlags::MS_BIND,
             None::<&str>,
         ) {
-            let _ = std::fs::remove_file(path);
+            undo();
             return Err(Error::sys(e, "bind", "").with_capability(Capability::SysAdmin));
         }
         Ok(made)
@@ -368,9 +392,20 @@ impl Registry {
         let path = self
             .path(name)
             .map_err(|e| e.context(op, ns_object(name)))?;
+        // Held exclusively, the run directory's lock keeps this delete out of
+        // any add of this library between its create and its mount.
+        let _lock = match File::open(&self.run_dir) {
+            Ok(dir) => Some(
+                Flock::lock(dir, FlockArg::LockExclusive)
+                    .map_err(|(_, e)| Error::sys(e, "lock", "run directory"))?,
+            ),
+            Err(_) => None,
+        };
         let mut delay = Duration::from_millis(2);
         for _ in 0..8 {
-            match nix::mount::umount2(&path, MntFlags::MNT_DETACH) {
+            // UMOUNT_NOFOLLOW: an entry that is a symlink is removed, never
+            // followed to a mount point outside the run directory.
+            match nix::mount::umount2(&path, MntFlags::MNT_DETACH | MntFlags::UMOUNT_NOFOLLOW) {
                 Ok(()) | Err(Errno::EINVAL) | Err(Errno::ENOENT) => {}
                 Err(e) => {
                     return Err(
@@ -464,9 +499,13 @@ impl Registry {
         let mut names = Vec::new();
         let mut handles = Vec::new();
         for name in self.names()? {
-            match NetNs::open_path(self.run_dir.join(&name)) {
+            match open_entry(&self.run_dir.join(&name)) {
                 Ok(ns) => handles.push(Some(ns)),
-                Err(e) if e.kind() == ErrorKind::Stale => handles.push(None),
+                // A symlink planted in the run directory is listed as stale
+                // (never followed); `delete` removes it.
+                Err(e) if matches!(e.kind(), ErrorKind::Stale | ErrorKind::InvalidArgument) => {
+                    handles.push(None)
+                }
                 Err(e) if e.kind() == ErrorKind::NotFound => continue,
                 Err(e) => return Err(e.context("list", ns_object(&name))),
             }
@@ -564,7 +603,7 @@ impl Registry {
         })?;
         let mut names = Vec::new();
         for name in self.names()? {
-            if let Ok(md) = std::fs::metadata(self.run_dir.join(&name)) {
+            if let Ok(md) = std::fs::symlink_metadata(self.run_dir.join(&name)) {
                 if md.dev() == target.device() && md.ino() == target.inode() {
                     names.push(name);
                 }
@@ -662,6 +701,35 @@ fn create_entry(lock: &mut Flock<File>, path: &Path) -> Result<std::os::fd::Owne
             format!("namespace file {}", Shown(path)),
         )),
     }
+}
+
+/// Opens the registry entry at `path` as [`NetNs::open_path`] does, but
+/// without following a symlink: an entry is a file of the run directory, and a
+/// symlink there (planted by someone else) could point at any namespace.
+fn open_entry(path: &Path) -> Result<NetNs> {
+    let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
+    let object = || format!("network namespace file {}", Shown(path));
+    let fd = match nix::fcntl::open(path, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(Errno::ELOOP) => {
+            return Err(Error::new(ErrorKind::InvalidArgument, "open", object())
+                .with_detail("a symbolic link, not a namespace file (not followed)"))
+        }
+        Err(e) => return Err(Error::sys(e, "open", object())),
+    };
+    NetNs::from_fd_checked(fd).map_err(|e| e.context("open", object()))
+}
+
+/// Whether `path` is still the registry file `entry` was created as (same
+/// device and inode, not followed through a symlink).
+fn still_ours(entry: &std::os::fd::OwnedFd, path: &Path) -> bool {
+    let (Ok(mine), Ok(now)) = (
+        nix::sys::stat::fstat(entry),
+        std::fs::symlink_metadata(path),
+    ) else {
+        return false;
+    };
+    mine.st_dev == now.dev() && mine.st_ino == now.ino()
 }
 
 /// A regular file with no namespace mounted on it.

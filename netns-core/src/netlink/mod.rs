@@ -41,7 +41,7 @@
 //! # Ok::<(), netns_core::Error>(())
 //! ```
 
-mod ack;
+pub(crate) mod ack;
 mod socket;
 #[cfg(test)]
 mod tests;

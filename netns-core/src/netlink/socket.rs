@@ -48,6 +48,11 @@ pub struct Socket {
     seq: u32,
     send_buf: Vec<u8>,
     recv_buf: Vec<u8>,
+    /// The sequence number of a dump abandoned half-way (a `recv` failed,
+    /// e.g. `ENOBUFS`): the kernel keeps it running on this socket and
+    /// refuses another dump with `EBUSY` until it has been read to its end,
+    /// which the next exchange does first.
+    abandoned_dump: Option<u32>,
 }
 
 /// Where the bytes go: the kernel, or (in unit tests) a scripted fake.
@@ -55,6 +60,10 @@ enum Conn {
     Kernel(netlink_sys::Socket),
     #[cfg(test)]
     Fake(super::tests::FakeKernel),
+    /// Feature `fuzzing`: answers are datagrams given in advance, whatever
+    /// is sent.
+    #[cfg(feature = "fuzzing")]
+    Replay(std::collections::VecDeque<Vec<u8>>),
 }
 
 const _: () = {
@@ -69,6 +78,8 @@ impl fmt::Debug for Socket {
             Conn::Kernel(s) => d.field("fd", &std::os::fd::AsRawFd::as_raw_fd(s)),
             #[cfg(test)]
             Conn::Fake(_) => d.field("fd", &"fake"),
+            #[cfg(feature = "fuzzing")]
+            Conn::Replay(_) => d.field("fd", &"replay"),
         };
         d.field("seq", &self.seq)
             .field("send_capacity", &self.send_buf.capacity())
@@ -124,7 +135,16 @@ impl Socket {
             seq: 0,
             send_buf: Vec::new(),
             recv_buf: Vec::new(),
+            abandoned_dump: None,
         }
+    }
+
+    /// Feature `fuzzing`: a socket that talks to no kernel; every `recv`
+    /// returns the next of `datagrams` (then `EAGAIN`), whatever was sent.
+    #[cfg(feature = "fuzzing")]
+    #[doc(hidden)]
+    pub fn replay(datagrams: Vec<Vec<u8>>) -> Socket {
+        Socket::with_conn(Conn::Replay(datagrams.into()))
     }
 
     #[cfg(test)]
@@ -136,6 +156,22 @@ impl Socket {
     /// to the largest exchange so far and are then reused.
     pub fn buffer_capacities(&self) -> (usize, usize) {
         (self.send_buf.capacity(), self.recv_buf.capacity())
+    }
+
+    /// Reads an abandoned dump (see `abandoned_dump`) to its end and drops
+    /// it, so that the kernel takes new requests on this socket again.
+    fn drain_abandoned_dump(&mut self, request: &Request<'_>) -> Result<()> {
+        let Some(seq) = self.abandoned_dump else {
+            return Ok(());
+        };
+        self.recv_buf.clear();
+        match self.receive_answer(seq, request) {
+            Err(e) if e.kind() == ErrorKind::Io => return Err(e),
+            _ => {}
+        }
+        self.abandoned_dump = None;
+        self.recv_buf.clear();
+        Ok(())
     }
 
     fn next_seq(&mut self) -> u32 {
@@ -177,9 +213,16 @@ impl Socket {
                 seq = self.next_seq();
                 self.send_buf[8..12].copy_from_slice(&seq.to_ne_bytes());
             }
+            self.drain_abandoned_dump(request)?;
             self.recv_buf.clear();
             self.send(request)?;
-            let interrupted = self.receive_answer(seq, request)?;
+            self.abandoned_dump = Some(seq);
+            let answer = self.receive_answer(seq, request);
+            if !matches!(&answer, Err(e) if e.kind() == ErrorKind::Io) {
+                // Ended (well or with the kernel's refusal) at its NLMSG_DONE.
+                self.abandoned_dump = None;
+            }
+            let interrupted = answer?;
             if !interrupted {
                 return Ok(Messages::new(&self.recv_buf, seq));
             }
@@ -202,6 +245,7 @@ impl Socket {
     ///
     /// As for [`Socket::dump`] (without `Interrupted`).
     pub fn request(&mut self, request: &Request<'_>) -> Result<Messages<'_>> {
+        self.drain_abandoned_dump(request)?;
         self.send_buf.clear();
         self.recv_buf.clear();
         let seq = self.next_seq();
@@ -267,6 +311,14 @@ impl Socket {
     where
         F: FnMut(usize, RawMessage<'_>) -> Result<()>,
     {
+        if let Some(first) = requests.first() {
+            self.drain_abandoned_dump(first)
+                .map_err(|error| BatchError {
+                    index: 0,
+                    sent: 0,
+                    error,
+                })?;
+        }
         let mut next = 0;
         while next < requests.len() {
             let first = next;
@@ -364,6 +416,10 @@ impl Socket {
 
     /// Sends the send buffer as one datagram.
     fn send(&mut self, request: &Request<'_>) -> Result<()> {
+        #[cfg(feature = "fault-injection")]
+        if let Some(e) = crate::fault::hit(crate::fault::Point::Send) {
+            return Err(io_error(&io::Error::from(e), request).with_detail("sending the request"));
+        }
         let result = match &mut self.conn {
             Conn::Kernel(sock) => loop {
                 match sock.send(&self.send_buf, 0) {
@@ -375,6 +431,8 @@ impl Socket {
             },
             #[cfg(test)]
             Conn::Fake(fake) => fake.send(&self.send_buf),
+            #[cfg(feature = "fuzzing")]
+            Conn::Replay(_) => Ok(()),
         };
         result.map_err(|e| io_error(&e, request).with_detail("sending the request"))
     }
@@ -387,7 +445,16 @@ impl Socket {
             Conn::Kernel(sock) => {
                 let size = loop {
                     let mut nothing: &mut [u8] = &mut [];
-                    match sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC) {
+                    // Feature `fault-injection`: the errno recv would return
+                    // (EINTR takes the same path as a real signal's).
+                    #[cfg(feature = "fault-injection")]
+                    let peeked = match crate::fault::hit(crate::fault::Point::Recv) {
+                        Some(e) => Err(io::Error::from(e)),
+                        None => sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC),
+                    };
+                    #[cfg(not(feature = "fault-injection"))]
+                    let peeked = sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC);
+                    match peeked {
                         Ok(size) => break size,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         Err(e) => return Err(e),
@@ -416,6 +483,14 @@ impl Socket {
             }
             #[cfg(test)]
             Conn::Fake(fake) => fake.recv(&mut self.recv_buf),
+            #[cfg(feature = "fuzzing")]
+            Conn::Replay(queue) => {
+                let datagram = queue
+                    .pop_front()
+                    .ok_or_else(|| io::Error::from(io::ErrorKind::WouldBlock))?;
+                self.recv_buf.extend_from_slice(&datagram);
+                Ok(datagram.len())
+            }
         }
     }
 
