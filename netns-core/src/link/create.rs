@@ -334,7 +334,11 @@ impl<'a> LinkAdd<'a> {
                 peer_address,
                 peer_mtu,
             } => {
-                check_name(peer)?;
+                // Name the peer: the error's object is the link being added.
+                validate_link_name(peer).map_err(|e| {
+                    let why = format!("peer {peer:?}: {}", e.detail().unwrap_or("invalid name"));
+                    e.context("add", self.to_string()).with_detail(why)
+                })?;
                 let mut p = LinkMessage::default();
                 p.attributes.push(LinkAttribute::IfName((*peer).to_owned()));
                 if let Some(mac) = peer_address {
