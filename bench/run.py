@@ -151,19 +151,24 @@ def net_namespaces_in_use():
     return None
 
 
-def settle(baseline, pause, limit=120.0):
+def settle(baseline, pause, limit=60.0):
     """Waits `pause`, then until the kernel has freed the namespaces of the
-    previous run (its net_namespace slab count is back near `baseline`) and
-    stays so; returns the seconds waited."""
+    previous run: its net_namespace slab count is back near `baseline`, or
+    has stopped falling for a second (other processes on the machine may
+    hold namespaces of their own); returns the seconds waited."""
     t0 = time.monotonic()
     time.sleep(pause)
     if baseline is None:
         return time.monotonic() - t0
+    recent = []
     while time.monotonic() - t0 < limit:
         now = net_namespaces_in_use()
-        if now is not None and now <= baseline + 8:
+        if now is None or now <= baseline + 8:
             break
-        time.sleep(0.1)
+        recent = (recent + [now])[-6:]
+        if len(recent) == 6 and min(recent[1:]) >= recent[0]:
+            break
+        time.sleep(0.2)
     else:
         log(f"namespaces still being freed after {limit:.0f}s; going on")
     return time.monotonic() - t0
