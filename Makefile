@@ -152,3 +152,43 @@ install-cni:
 bench-cni: setup
 	$(CARGO) build -p netns-cni --release
 	scripts/sandbox.sh env NETNS_CNI=target/release/netns-cni bench/cni/bench.sh
+
+# Reliability (RELIABILITY.md): fault injection, fuzz targets replayed on
+# stable, the bad-input matrix (CLI, Python), privilege and path checks.
+# (The races/confinement/leak tests run in test-rust, the C programs in test-c.)
+TEST_STEPS += reliability
+.PHONY: test-reliability fuzz soak
+test-reliability:
+	STEP_TIMEOUT=$(STEP_TIMEOUT) CARGO=$(CARGO) tests/reliability/run.sh
+
+# cargo-fuzz (nightly) on each target for FUZZ_SECONDS, seeds in fuzz/seeds/,
+# new inputs in fuzz/corpus/ (ignored); without nightly or cargo-fuzz, the
+# stable mutation loop of fuzz/tests/replay.rs for the same time.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := netlink_reply topology cli_words
+fuzz:
+	@if $(CARGO) +nightly --version >/dev/null 2>&1 && $(CARGO) fuzz --version >/dev/null 2>&1; then \
+	    for t in $(FUZZ_TARGETS); do \
+	        mkdir -p fuzz/corpus/$$t && \
+	        $(CARGO) +nightly fuzz run --fuzz-dir fuzz --features libfuzzer $$t fuzz/corpus/$$t fuzz/seeds/$$t \
+	            -- -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 || exit 1; \
+	    done; \
+	else \
+	    echo "no nightly toolchain or cargo-fuzz: the stable mutation loop ($(FUZZ_SECONDS) s per target)"; \
+	    FUZZ_SECONDS=$(FUZZ_SECONDS) $(CARGO) test --release --manifest-path fuzz/Cargo.toml --target-dir target -- --nocapture; \
+	fi
+
+# The long runs: 10,000 create/delete cycles (Rust, C under valgrind, Python),
+# 8 threads x 10,000 confinement calls, a 60 s race.
+SOAK_CYCLES ?= 10000
+soak: build
+	RELIABILITY_CYCLES=$(SOAK_CYCLES) $(CARGO) test -p netns-core --release --test reliability_leaks -- --nocapture
+	RELIABILITY_CALLS=$(SOAK_CYCLES) $(CARGO) test -p netns-core --release --test reliability_confinement -- --nocapture
+	RELIABILITY_SECONDS=60 $(CARGO) test -p netns-core --release --test reliability_races -- --nocapture
+	$(CARGO) build -p netns-ffi
+	mkdir -p target/soak-lib && cp target/debug/libnetns.so target/soak-lib/libnetns.so.0
+	$(CC) -std=c99 -Wall -g -pthread -Iinclude -Itests/c -o target/soak-lib/cycles tests/c/cycles.c -Ltarget/debug -lnetns
+	NETNS_CYCLES=$(SOAK_CYCLES) LD_LIBRARY_PATH=target/soak-lib scripts/sandbox.sh valgrind -q --leak-check=full \
+	    --errors-for-leak-kinds=definite,possible --suppressions=tests/c/valgrind.supp --error-exitcode=1 target/soak-lib/cycles
+	RELIABILITY_PY_CYCLES=$(SOAK_CYCLES) scripts/sandbox.sh .venv/bin/python -m pytest -p no:cacheprovider -q -s \
+	    tests/reliability/test_bad_inputs.py -k leak
