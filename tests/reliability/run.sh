@@ -33,8 +33,12 @@ timeout "$STEP_TIMEOUT" scripts/sandbox.sh env NETNS=target/debug/netns tests/re
 
 log "Python bad inputs and leaks (sandbox)"
 py=${VENV:-.venv}/bin/python
-if ! "$py" -c 'import netns, pytest' 2>/dev/null; then
+so=$("$py" -c 'import netns._native as n; print(n.__file__)' 2>/dev/null || true)
+if [ -z "$so" ] || ! "$py" -c 'import pytest' 2>/dev/null; then
     STEP_TIMEOUT=$STEP_TIMEOUT netns-py/run-tests.sh >/dev/null
+elif [ -n "$(find netns-core/src netns-py/src -newer "$so" -name '*.rs' | head -n 1)" ]; then
+    # The installed package predates the sources: reinstall it as test-py does.
+    "$py" -m pip --disable-pip-version-check -q install --force-reinstall --no-deps ./netns-py
 fi
 timeout "$STEP_TIMEOUT" scripts/sandbox.sh "$py" -m pytest -p no:cacheprovider -q -s \
     tests/reliability/test_bad_inputs.py
