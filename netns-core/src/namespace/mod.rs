@@ -136,8 +136,9 @@ impl NetNs {
         }
         let pidfd = match sys::pidfd_open(pid) {
             Ok(fd) => Some(fd),
-            // EINVAL: a thread id, not a thread-group leader.
-            Err(Errno::EINVAL) => None,
+            // EINVAL: a thread id, not a thread-group leader. ENOSYS: no
+            // pidfds here (old kernel, seccomp, valgrind): open by path alone.
+            Err(Errno::EINVAL | Errno::ENOSYS) => None,
             Err(e) => return Err(Error::sys(e, "open", object())),
         };
         let ns = NetNs::open_path(format!("/proc/{pid}/ns/net"))

@@ -253,8 +253,11 @@ impl Registry {
             .path(name)
             .map_err(|e| e.context(op, ns_object(name)))?;
         let ns = NetNs::open_pid(pid).map_err(|e| {
-            let detail = e.to_string();
-            Error::new(e.kind(), op, ns_object(name)).with_detail(detail)
+            let detail = match e.detail() {
+                Some(d) => format!("process {pid}: {d}"),
+                None => format!("process {pid}"),
+            };
+            e.context(op, ns_object(name)).with_detail(detail)
         })?;
         self.register(&path, || Ok(ns))
             .map_err(|e| e.context(op, ns_object(name)))
@@ -668,7 +671,7 @@ fn create_entry(lock: &mut Flock<File>, path: &Path) -> Result<std::os::fd::Owne
     let flags =
         OFlag::O_RDONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
     let create = || nix::fcntl::open(path, flags, Mode::empty());
-    let exists = || Error::new(ErrorKind::AlreadyExists, "create", "");
+    let exists = || Error::sys(Errno::EEXIST, "create", "");
     match create() {
         Ok(fd) => return Ok(fd),
         Err(Errno::EEXIST) => {}
