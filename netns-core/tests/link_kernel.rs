@@ -424,3 +424,31 @@ fn handle_in_another_namespace_sees_only_its_links() {
     assert_eq!(names, ["lo", "brx"]);
     assert_eq!(sb.link_names(), ["lo"]);
 }
+
+#[test]
+fn links_add_indexed_gives_each_link_and_peer_index_from_the_echo() {
+    let sb = netns_testkit::sandbox();
+    let root = NetNs::current().unwrap();
+    let (_pod, mut inside) = NetNs::new_anonymous_with_handle().unwrap();
+    let adds = [
+        LinkAdd::veth("eth0", "hv0").peer_netns(&root).up(),
+        LinkAdd::bridge("br9"),
+        LinkAdd::veth("in1", "in2"),
+    ];
+    let created = inside.links_add_indexed(&adds).unwrap();
+    assert_eq!(created.len(), 3);
+    let index_in = |h: &mut Handle, name: &str| Some(h.link_index(name).unwrap());
+    assert_eq!(created[0].index, index_in(&mut inside, "eth0"));
+    assert_eq!(created[1].index, index_in(&mut inside, "br9"));
+    assert_eq!(created[1].peer, None);
+    assert_eq!(created[2].index, index_in(&mut inside, "in1"));
+    assert_eq!(created[2].peer, index_in(&mut inside, "in2"));
+    let mut host = Handle::current().unwrap();
+    assert_eq!(created[0].peer, index_in(&mut host, "hv0"));
+    // A batch stops at the first failure and says which.
+    let e = inside
+        .links_add_indexed(&[LinkAdd::bridge("br8"), LinkAdd::bridge("br9")])
+        .unwrap_err();
+    assert_eq!((e.index, e.error.kind()), (1, ErrorKind::AlreadyExists));
+    drop(sb);
+}

@@ -11,8 +11,12 @@ use netlink_packet_route::link::{
 use netlink_packet_route::RouteNetlinkMessage;
 
 use super::types::{validate_link_name, IfIndex, LinkFlags, MacAddr};
-use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL};
+use super::view::LinkRef;
+use crate::netlink::{BatchError, RawMessage, Request, NLM_F_CREATE, NLM_F_EXCL, RTM_NEWLINK};
 use crate::{Error, ErrorKind, Handle, NetNs, Result};
+
+/// `NLM_F_ECHO`: the kernel sends the request's result back to the sender.
+const NLM_F_ECHO: u16 = netlink_packet_core::NLM_F_ECHO;
 
 /// Mode of a macvlan device (`IFLA_MACVLAN_MODE`).
 #[non_exhaustive]
@@ -423,6 +427,51 @@ impl<'a> LinkAdd<'a> {
     pub fn request(&self) -> Result<Request<'_>> {
         Ok(Request::new(self.message()?, "add", self).with_flags(NLM_F_CREATE | NLM_F_EXCL))
     }
+
+    /// [`LinkAdd::request`] with `NLM_F_ECHO`: the kernel also answers with
+    /// the new link's `RTM_NEWLINK` (read it with [`CreatedLink::from_echo`]
+    /// in [`Socket::batch_with_replies`](crate::netlink::Socket::batch_with_replies)).
+    ///
+    /// # Errors
+    /// As [`LinkAdd::message`].
+    pub fn request_echo(&self) -> Result<Request<'_>> {
+        Ok(self.request()?.with_flags(NLM_F_ECHO))
+    }
+}
+
+/// The interface indexes the kernel gave a new link, read from its echo
+/// (`NLM_F_ECHO`): what [`Handle::links_add_indexed`] returns, so that the
+/// caller can address the link (and a veth's peer) by index without looking
+/// it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct CreatedLink {
+    /// The new link's index, in the namespace it was created in. `None` when
+    /// the kernel sent no echo: the echo goes to the new link's namespace,
+    /// so a link created elsewhere ([`LinkAdd::netns`]) has none.
+    pub index: Option<IfIndex>,
+    /// A veth's peer index (`IFLA_LINK`), in the peer's namespace (see
+    /// [`LinkAdd::peer_netns`]); `None` for other kinds.
+    pub peer: Option<IfIndex>,
+}
+
+impl CreatedLink {
+    /// Reads the echo of a link creation (an `RTM_NEWLINK` message answering
+    /// a [`LinkAdd::request_echo`]); `None` for any other message.
+    pub fn from_echo(message: &RawMessage<'_>) -> Option<CreatedLink> {
+        if message.message_type() != RTM_NEWLINK {
+            return None;
+        }
+        let link = LinkRef::parse(message.payload()).ok()?;
+        let index = link.index();
+        // Kernels before 6.9 omit IFLA_LINK when the peer's index equals the
+        // link's own (in another namespace, that is common).
+        let peer = (link.kind() == Some("veth")).then(|| link.link().unwrap_or(index));
+        Some(CreatedLink {
+            index: Some(index),
+            peer,
+        })
+    }
 }
 
 impl fmt::Display for LinkAdd<'_> {
@@ -486,6 +535,48 @@ impl Handle {
             requests.push(request);
         }
         self.socket().batch(&requests)
+    }
+
+    /// [`Handle::links_add`], also returning the indexes the kernel gave
+    /// each link (and a veth's peer), in order, from its echo
+    /// ([`LinkAdd::request_echo`]): no lookup by name afterwards.
+    ///
+    /// # Errors
+    /// As [`Handle::links_add`].
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::LinkAdd;
+    /// let root = netns_core::NetNs::current()?;
+    /// let (_pod, mut h) = netns_core::NetNs::new_anonymous_with_handle()?;
+    /// let created = h.links_add_indexed(&[LinkAdd::veth("eth0", "veth7").peer_netns(&root)])?;
+    /// let host_end = created[0].peer; // veth7's index in the root namespace
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn links_add_indexed(
+        &mut self,
+        links: &[LinkAdd<'_>],
+    ) -> Result<Vec<CreatedLink>, BatchError> {
+        let mut requests = Vec::with_capacity(links.len());
+        for (index, link) in links.iter().enumerate() {
+            let request = link.request_echo().map_err(|error| BatchError {
+                index,
+                sent: 0,
+                error,
+            })?;
+            requests.push(request);
+        }
+        let mut created = vec![CreatedLink::default(); links.len()];
+        self.socket().batch_with_replies(&requests, |i, message| {
+            if let (Some(slot), Some(echo)) = (created.get_mut(i), CreatedLink::from_echo(&message))
+            {
+                if slot.index.is_none() {
+                    *slot = echo;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(created)
     }
 
     /// Creates a veth pair `name` ↔ `peer`, the peer born in `peer_netns`
