@@ -13,6 +13,8 @@
  *  - A required pointer that is NULL gives NETNS_NULL_ARGUMENT, a string that
  *    is not UTF-8 NETNS_INVALID_ARGUMENT; nothing crashes or unwinds into C.
  *  - No function changes the namespace of the calling thread.
+ *  - Batch functions (netns_link_batch_send, netns_addrs_add) also write the
+ *    index of the first entry that failed to their optional failed_at.
  *  - Strings returned by accessors belong to the object they came from.
  */
 
@@ -164,6 +166,15 @@ typedef struct netns_id_iter netns_id_iter;
  * One link of a `netns_link_iter`. Borrowed from the iterator.
  */
 typedef struct netns_link netns_link;
+
+/**
+ * A list of link requests to send together with `netns_link_batch_send`:
+ * veth pairs and bridges to create, links to bring up or down (by name or
+ * index), in order. Built once, sent, then read (the indexes of what was
+ * created), cleared and reused. Opaque; free with `netns_link_batch_free`.
+ * Not for concurrent use.
+ */
+typedef struct netns_link_batch netns_link_batch;
 
 /**
  * The links of `netns_links`, in the kernel's order: a snapshot taken by
@@ -325,6 +336,160 @@ const char *netns_addr_cidr(const netns_addr *a);
  * The IPv4 label (`"veth0"`), or NULL.
  */
 const char *netns_addr_label(const netns_addr *a);
+
+/**
+ * Creates namespace `name` as `netns_add` does, and opens an rtnetlink
+ * handle inside it on the same short-lived thread that created it (one
+ * thread and no `setns`, where `netns_add` then `netns_ns_handle` cost
+ * two). The fast way to create many namespaces, e.g. from one thread per
+ * core. Writes the handle to `*h_out` and, when `ns_out` is not NULL, the
+ * open namespace to `*ns_out` (free them with `netns_handle_free` and
+ * `netns_ns_free`). On failure nothing is left behind.
+ *
+ * Errors: as `netns_add`.
+ */
+netns_result netns_registry_add_with_handle(const netns_registry *reg, const char *name, netns_ns **ns_out, netns_handle **h_out);
+
+/**
+ * Creates an anonymous namespace (as `netns_ns_new_anonymous`) with an
+ * rtnetlink handle inside it, both from one short-lived thread. Writes the
+ * namespace to `*ns_out` and the handle to `*h_out`.
+ *
+ * Errors: `NETNS_PERMISSION_DENIED` without `CAP_SYS_ADMIN`.
+ */
+netns_result netns_ns_new_anonymous_with_handle(netns_ns **ns_out, netns_handle **h_out);
+
+/**
+ * Brings link `ifindex` up (one `RTM_SETLINK` by index: no lookup).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for index 0; `NETNS_NOT_FOUND`.
+ */
+netns_result netns_link_set_up_index(netns_handle *h, uint32_t ifindex);
+
+/**
+ * Brings link `ifindex` down (one `RTM_SETLINK` by index).
+ *
+ * Errors: as `netns_link_set_up_index`.
+ */
+netns_result netns_link_set_down_index(netns_handle *h, uint32_t ifindex);
+
+/**
+ * Adds address `cidr` to link `ifindex` (`RTM_NEWADDR`; no lookup by name).
+ *
+ * Errors: as `netns_addr_add`; `NETNS_INVALID_ARGUMENT` for index 0.
+ */
+netns_result netns_addr_add_index(netns_handle *h, uint32_t ifindex, const char *cidr);
+
+/**
+ * Adds `n` addresses at once: `cidrs[i]` (`"10.1.1.1/24"`) to link
+ * `ifindexes[i]`, in order, in as few `send` calls as possible (up to 128
+ * requests each). Every address is parsed before anything is sent.
+ *
+ * On failure, when `failed_at` is not NULL, the index `i` of the first
+ * address that failed is written to `*failed_at`: the addresses before it
+ * were added; the kernel goes on past a refusal within one `send`, so
+ * later ones of the same `send` may have been added too, and none of the
+ * following `send`s were made (see `netns_last_error_message` for which
+ * and why). `n` = 0 does nothing (the arrays may then be NULL).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed address or index 0
+ * (nothing sent); `NETNS_NOT_FOUND`, `NETNS_ALREADY_EXISTS` or the
+ * kernel's refusal of entry `*failed_at`.
+ */
+netns_result netns_addrs_add(netns_handle *h, const uint32_t *ifindexes, const char *const *cidrs, size_t n, size_t *failed_at);
+
+/**
+ * A new, empty batch. Writes it to `*out`.
+ */
+netns_result netns_link_batch_new(netns_link_batch **out);
+
+/**
+ * Frees the batch (and the namespace descriptors it holds). NULL is ignored.
+ */
+void netns_link_batch_free(netns_link_batch *b);
+
+/**
+ * Empties the batch (its entries and the indexes of the last send), keeping
+ * its memory for the next one. NULL is ignored.
+ */
+void netns_link_batch_clear(netns_link_batch *b);
+
+/**
+ * How many entries the batch holds (0 for NULL).
+ */
+size_t netns_link_batch_len(const netns_link_batch *b);
+
+/**
+ * Appends the creation of a veth pair `name` ↔ `peer` (as
+ * `netns_link_add_veth`) to the batch; when `peer_ns` is not NULL the peer
+ * is born in that namespace (the batch keeps its own descriptor on it, so
+ * `peer_ns` may be freed before the send). With `up`, `name` is brought up
+ * in the same message. (A peer cannot be brought up by the message that
+ * creates it: the kernel refuses; bring it up by index after the send,
+ * with `netns_link_batch_peer_ifindex`.)
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have (checked
+ * here, before anything is sent).
+ */
+netns_result netns_link_batch_add_veth(netns_link_batch *b, const char *name, const char *peer, const netns_ns *peer_ns, bool up);
+
+/**
+ * Appends the creation of a bridge `name` (up with `up`) to the batch.
+ *
+ * Errors: as `netns_link_batch_add_veth`.
+ */
+netns_result netns_link_batch_add_bridge(netns_link_batch *b, const char *name, bool up);
+
+/**
+ * Appends bringing link `dev` up (`up` true) or down, by name (one
+ * `RTM_SETLINK` naming it: no lookup), to the batch.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have.
+ */
+netns_result netns_link_batch_set_up(netns_link_batch *b, const char *dev, bool up);
+
+/**
+ * Appends bringing link `ifindex` up (`up` true) or down to the batch.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for index 0.
+ */
+netns_result netns_link_batch_set_up_index(netns_link_batch *b, uint32_t ifindex, bool up);
+
+/**
+ * Sends every entry of batch `b` on handle `h`, in order, in as few `send`
+ * calls as possible (up to 128 requests each), and records the indexes the
+ * kernel gave each created link and veth peer (`netns_link_batch_ifindex`,
+ * `netns_link_batch_peer_ifindex`; read from the kernel's echo, no lookup).
+ * The batch is left as it was (clear it to reuse it).
+ *
+ * On failure, when `failed_at` is not NULL, the index of the first entry
+ * that failed is written to `*failed_at`: the entries before it were
+ * applied; the kernel goes on past a refusal within one `send`, so later
+ * entries of the same `send` may have been applied too, and none of the
+ * following `send`s were made (the kernel's text of the refusal is in
+ * `netns_last_error_message`). An empty batch sends nothing.
+ *
+ * Errors: the first entry's refusal (`NETNS_ALREADY_EXISTS`,
+ * `NETNS_NOT_FOUND`, …).
+ */
+netns_result netns_link_batch_send(netns_handle *h, netns_link_batch *b, size_t *failed_at);
+
+/**
+ * After `netns_link_batch_send`: the index the kernel gave the link
+ * created by entry `i`, in the handle's namespace; 0 for an entry that
+ * creates nothing, before a send, for `i` out of range, or when the kernel
+ * sent no echo (an entry that was not applied).
+ */
+uint32_t netns_link_batch_ifindex(const netns_link_batch *b, size_t i);
+
+/**
+ * After `netns_link_batch_send`: for entry `i` that created a veth pair,
+ * the peer's index, in the namespace the peer was born in (e.g. the host
+ * end's index in the root namespace, for a veth created inside a
+ * namespace with its peer born in root); 0 otherwise (as
+ * `netns_link_batch_ifindex`).
+ */
+uint32_t netns_link_batch_peer_ifindex(const netns_link_batch *b, size_t i);
 
 /**
  * A handle on namespace `ns`: the socket is opened on a short-lived thread

@@ -10,7 +10,8 @@
 //! * Objects are opaque: `netns_registry`, `netns_ns` (an open namespace),
 //!   `netns_handle` (an rtnetlink socket bound to a namespace), and the
 //!   listings (`netns_entry_iter`, `netns_link_iter`, `netns_addr_iter`,
-//!   `netns_route_iter`, `netns_string_list`, `netns_pid_list`). Each owned
+//!   `netns_route_iter`, `netns_string_list`, `netns_pid_list`), and the
+//!   `netns_link_batch` builder. Each owned
 //!   type has one `_free` function; `_free(NULL)` does nothing.
 //! * Fallible functions return a `netns_result` (fixed values, `NETNS_OK` = 0)
 //!   and write their outputs to the trailing out-pointers only on success.
@@ -22,6 +23,17 @@
 //!   the library gives `NETNS_PANIC` and never unwinds into C.
 //! * No function changes the namespace of the calling thread: work inside a
 //!   namespace runs on a short-lived dedicated thread.
+//! * Batch functions (`netns_link_batch_send`, `netns_addrs_add`) send many
+//!   requests in few `send` calls; on failure they also write the index of
+//!   the first entry that failed to their optional `failed_at`.
+//!
+//! # The fast path (many namespaces)
+//!
+//! `netns_registry_add_with_handle` (namespace and handle from one thread),
+//! a `netns_link_batch` per namespace (`lo` up and a veth whose peer is born
+//! in the root namespace, in one `send`; the kernel's echo gives the peer's
+//! index), then in the root namespace one batch bringing the peers up by
+//! index and one `netns_addrs_add`: no lookup by name anywhere.
 //!
 //! The only `unsafe` blocks are in `ptr.rs`, each with a `// SAFETY:`
 //! comment; the translation of core errors into result codes is in
@@ -35,6 +47,7 @@
 #![allow(non_camel_case_types)]
 
 mod addr;
+mod batch;
 mod error;
 mod handle;
 mod link;
@@ -47,6 +60,7 @@ mod route;
 use std::ffi::{c_char, c_int, CString};
 
 pub use addr::*;
+pub use batch::*;
 pub use error::netns_result;
 pub use handle::*;
 pub use link::*;

@@ -61,6 +61,23 @@ pub(crate) fn argv_arg<'a>(
     Ok(args)
 }
 
+/// An array argument of `n` elements; NULL is refused unless `n` is 0.
+pub(crate) fn slice_arg<'a, T>(
+    p: *const T,
+    n: usize,
+    what: &'static str,
+) -> Result<&'a [T], Failure> {
+    if n == 0 {
+        return Ok(&[]);
+    }
+    if p.is_null() {
+        return Err(Failure::null(what));
+    }
+    // SAFETY: `p` is not NULL and, by the function's documented contract, points to `n`
+    // initialised elements that stay valid and unchanged during the call.
+    Ok(unsafe { std::slice::from_raw_parts(p, n) })
+}
+
 /// A shared reference to an object the library handed out (or NULL).
 pub(crate) fn ref_arg<'a, T>(p: *const T, what: &'static str) -> Result<&'a T, Failure> {
     opt_ref(p).ok_or_else(|| Failure::null(what))

@@ -34,7 +34,7 @@ impl netns_registry {
     }
 }
 
-fn registry<'a>(reg: *const netns_registry) -> Result<&'a Registry, Failure> {
+pub(crate) fn registry<'a>(reg: *const netns_registry) -> Result<&'a Registry, Failure> {
     Ok(&ref_arg(reg, "registry")?.inner)
 }
 
