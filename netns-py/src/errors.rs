@@ -19,8 +19,9 @@
 //! The exception's `errno` is the system's when there was one (else the one
 //! the kind stands for, e.g. `EEXIST`), its message the core error's one
 //! line (`cannot add network namespace "x": already exists`), and it carries
-//! `kernel_message` (the netlink extended-ack text), `operation` and
-//! `object`.
+//! `kernel_message` (the netlink extended-ack text), `operation`, `object`
+//! and `batch_index` (for the failure of a batched call, the index of the
+//! entry that failed; else None).
 //!
 //! The classes are built once, when the module is imported
 //! ([`add_to_module`]), with `type(name, bases, namespace)`, since a class with
@@ -49,8 +50,10 @@ struct Classes {
 static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
 
 const BASE_DOC: &str = "A failed netns operation: an OSError carrying ``errno``, the kernel's \
-extended-ack text (``kernel_message``, or None), the ``operation`` attempted (e.g. ``'add'``) \
-and the ``object`` it was attempted on (e.g. ``'network namespace \"blue\"'``).";
+extended-ack text (``kernel_message``, or None), the ``operation`` attempted (e.g. ``'add'``), \
+the ``object`` it was attempted on (e.g. ``'network namespace \"blue\"'``) and, for a batched \
+call (``links_add``, ``links_set``, ``addresses_add``), the index of the entry that failed \
+(``batch_index``, else None).";
 
 /// `type(name, bases, {"__module__": "netns", "__doc__": doc})`.
 fn make_class<'py>(
@@ -156,14 +159,14 @@ fn kind_errno(kind: ErrorKind) -> Option<Errno> {
 
 /// Builds the Python exception for `err` (the one conversion).
 pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
-    match build(py, &err) {
+    match build(py, &err, None) {
         Ok(e) => e,
         // Building the exception itself failed (out of memory …): raise that.
         Err(e) => e,
     }
 }
 
-fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
+fn build(py: Python<'_>, err: &Error, batch_index: Option<usize>) -> PyResult<PyErr> {
     let c = classes(py)?;
     let class = match err.kind() {
         ErrorKind::AlreadyExists => &c.exists,
@@ -184,7 +187,17 @@ fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     value.setattr("kernel_message", err.kernel_message())?;
     value.setattr("operation", err.operation())?;
     value.setattr("object", err.object())?;
+    value.setattr("batch_index", batch_index)?;
     Ok(PyErr::from_value(value))
+}
+
+/// Builds the Python exception for the failure of a batch: as [`to_py`],
+/// with ``batch_index`` the index of the entry that failed.
+pub(crate) fn batch_to_py(py: Python<'_>, err: netns_core::netlink::BatchError) -> PyErr {
+    match build(py, &err.error, Some(err.index)) {
+        Ok(e) => e,
+        Err(e) => e,
+    }
 }
 
 /// `.py(py)` on a core result: the error translated by [`to_py`].

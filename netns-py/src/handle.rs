@@ -11,7 +11,10 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use netns_core::addr::{Family, IpNet};
-use netns_core::link::{IfIndex, LinkAdd, LinkChange, LinkId, LinkRef, MacAddr};
+use netns_core::link::{
+    CreatedLink as CoreCreated, IfIndex, LinkAdd, LinkChange, LinkId, LinkRef, MacAddr,
+};
+use netns_core::netlink::BatchError;
 use netns_core::route::{self, RouteSpec, RouteTable};
 use netns_core::{Error, ErrorKind, NetNs};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -20,7 +23,7 @@ use pyo3::types::{PyInt, PyString, PyTuple};
 
 use crate::errors::CoreResultExt;
 use crate::namespace::{lock, Namespace};
-use crate::values::{Address, Link, Route};
+use crate::values::{Address, CreatedLink, Link, Route};
 
 /// A link named by the caller: its name or its index.
 enum Dev {
@@ -212,6 +215,206 @@ impl NewLink {
     }
 }
 
+/// A veth pair to create with ``Handle.links_add``: ``name`` in the
+/// handle's namespace (up in the same message with ``up=True``), its
+/// ``peer`` born in ``peer_ns`` when given (never created and moved).
+/// Names and MAC addresses are checked here (``InvalidArgumentError``).
+#[pyclass(frozen, module = "netns")]
+pub(crate) struct Veth {
+    name: String,
+    peer: String,
+    peer_ns: Option<Arc<NetNs>>,
+    mtu: Option<u32>,
+    peer_mtu: Option<u32>,
+    mac: Option<MacAddr>,
+    peer_mac: Option<MacAddr>,
+    up: bool,
+}
+
+impl Veth {
+    fn link_add(&self) -> LinkAdd<'_> {
+        let mut add = LinkAdd::veth(&self.name, &self.peer);
+        if let Some(ns) = &self.peer_ns {
+            add = add.peer_netns(ns);
+        }
+        if let Some(m) = self.mtu {
+            add = add.mtu(m);
+        }
+        if let Some(m) = self.peer_mtu {
+            add = add.peer_mtu(m);
+        }
+        if let Some(m) = self.mac {
+            add = add.address(m);
+        }
+        if let Some(m) = self.peer_mac {
+            add = add.peer_address(m);
+        }
+        if self.up {
+            add = add.up();
+        }
+        add
+    }
+}
+
+#[pymethods]
+impl Veth {
+    #[new]
+    #[pyo3(signature = (name, peer, peer_ns=None, *, mtu=None, peer_mtu=None, mac=None, peer_mac=None, up=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        name: String,
+        peer: String,
+        peer_ns: Option<&Bound<'_, PyAny>>,
+        mtu: Option<u32>,
+        peer_mtu: Option<u32>,
+        mac: Option<&str>,
+        peer_mac: Option<&str>,
+        up: bool,
+    ) -> PyResult<Veth> {
+        let veth = Veth {
+            peer_ns: ns_arg(peer_ns)?,
+            mac: mac.map(parse_mac).transpose().py(py)?,
+            peer_mac: peer_mac.map(parse_mac).transpose().py(py)?,
+            name,
+            peer,
+            mtu,
+            peer_mtu,
+            up,
+        };
+        veth.link_add().message().py(py)?;
+        Ok(veth)
+    }
+
+    /// The name of the end created in the handle's namespace.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The peer's name.
+    #[getter]
+    fn peer(&self) -> &str {
+        &self.peer
+    }
+
+    /// Whether ``name`` is brought up by the creating message.
+    #[getter]
+    fn up(&self) -> bool {
+        self.up
+    }
+
+    fn __repr__(&self) -> String {
+        let mut text = format!("Veth({:?}, {:?}", self.name, self.peer);
+        if self.peer_ns.is_some() {
+            text.push_str(", peer_ns=<Namespace>");
+        }
+        if self.up {
+            text.push_str(", up=True");
+        }
+        text.push(')');
+        text
+    }
+}
+
+/// A bridge to create with ``Handle.links_add`` (up with ``up=True``).
+#[pyclass(frozen, module = "netns")]
+pub(crate) struct Bridge {
+    name: String,
+    mtu: Option<u32>,
+    mac: Option<MacAddr>,
+    up: bool,
+}
+
+impl Bridge {
+    fn link_add(&self) -> LinkAdd<'_> {
+        let mut add = LinkAdd::bridge(&self.name);
+        if let Some(m) = self.mtu {
+            add = add.mtu(m);
+        }
+        if let Some(m) = self.mac {
+            add = add.address(m);
+        }
+        if self.up {
+            add = add.up();
+        }
+        add
+    }
+}
+
+#[pymethods]
+impl Bridge {
+    #[new]
+    #[pyo3(signature = (name, *, mtu=None, mac=None, up=false))]
+    fn new(
+        py: Python<'_>,
+        name: String,
+        mtu: Option<u32>,
+        mac: Option<&str>,
+        up: bool,
+    ) -> PyResult<Bridge> {
+        let bridge = Bridge {
+            mac: mac.map(parse_mac).transpose().py(py)?,
+            name,
+            mtu,
+            up,
+        };
+        bridge.link_add().message().py(py)?;
+        Ok(bridge)
+    }
+
+    /// The bridge's name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the bridge is brought up by the creating message.
+    #[getter]
+    fn up(&self) -> bool {
+        self.up
+    }
+
+    fn __repr__(&self) -> String {
+        let up = if self.up { ", up=True" } else { "" };
+        format!("Bridge({:?}{up})", self.name)
+    }
+}
+
+/// A link spec taken from a ``links_add`` argument.
+enum Spec {
+    Veth(Py<Veth>),
+    Bridge(Py<Bridge>),
+}
+
+impl Spec {
+    fn link_add(&self) -> LinkAdd<'_> {
+        match self {
+            Spec::Veth(v) => v.get().link_add(),
+            Spec::Bridge(b) => b.get().link_add(),
+        }
+    }
+}
+
+fn created_of(c: CoreCreated) -> CreatedLink {
+    CreatedLink {
+        index: c.index.map(IfIndex::get),
+        peer: c.peer.map(IfIndex::get),
+    }
+}
+
+/// The entries of an iterable argument, converted by `convert`.
+fn each<T>(
+    items: &Bound<'_, PyAny>,
+    mut convert: impl FnMut(&Bound<'_, PyAny>) -> PyResult<T>,
+) -> PyResult<Vec<T>> {
+    let mut out = Vec::new();
+    for item in items.try_iter()? {
+        out.push(convert(&item?)?);
+    }
+    Ok(out)
+}
+
 /// An rtnetlink handle bound to one network namespace (from
 /// ``Namespace.handle()`` or ``netns.handle()``): links, addresses, routes.
 ///
@@ -240,6 +443,31 @@ impl Handle {
             None => Err(PyValueError::new_err("operation on a closed Handle")),
             Some(r) => r.py(py),
         }
+    }
+}
+
+impl Handle {
+    /// Runs the batch `f` on the core handle with the GIL released; its
+    /// failure carries the failing entry's index (``batch_index``).
+    fn with_batch<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut netns_core::Handle) -> Result<T, BatchError> + Send,
+    ) -> PyResult<T> {
+        let result = py.detach(|| lock(&self.inner).as_mut().map(f));
+        match result {
+            None => Err(PyValueError::new_err("operation on a closed Handle")),
+            Some(r) => r.map_err(|e| crate::errors::batch_to_py(py, e)),
+        }
+    }
+}
+
+/// The error of entry `index` of a batch that was not sent.
+fn at(index: usize) -> impl FnOnce(Error) -> BatchError {
+    move |error| BatchError {
+        index,
+        sent: 0,
+        error,
     }
 }
 
@@ -365,7 +593,8 @@ impl Handle {
         self.with(py, |h| h.link_add(&opts.apply(LinkAdd::dummy(name))?))
     }
 
-    /// Changes link ``dev`` with one ``RTM_SETLINK``: ``up`` (True/False),
+    /// Changes link ``dev`` (a name, or an index: no lookup either way
+    /// unless renaming by name) with one ``RTM_SETLINK``: ``up`` (True/False),
     /// ``mtu``, ``name`` (rename), ``mac``, ``master`` (a name or index;
     /// ``nomaster=True`` to leave it), ``netns`` (a Namespace or a pid:
     /// moves the link).
@@ -418,6 +647,89 @@ impl Handle {
                 None => {}
             }
             h.link_set(&change)
+        })
+    }
+
+    /// Creates many links (``Veth`` and ``Bridge`` specs) in as few
+    /// ``send`` calls as possible (up to 128 requests each), in order, with
+    /// the GIL released, and returns what the kernel gave each one: a
+    /// ``CreatedLink(index, peer)`` per spec, read from the kernel's echo
+    /// (no lookup). ``peer`` is a veth peer's index in the namespace it was
+    /// born in (e.g. the host end, in root, of a veth created inside a
+    /// namespace with ``peer_ns=netns.current()``).
+    ///
+    /// On failure the exception's ``batch_index`` is the first failing
+    /// spec: those before it were created; the kernel goes on past a
+    /// refusal within one ``send``, so later ones of that ``send`` may have
+    /// been created too; none after it were sent.
+    fn links_add(&self, py: Python<'_>, links: &Bound<'_, PyAny>) -> PyResult<Vec<CreatedLink>> {
+        let specs = each(links, |item| {
+            if let Ok(v) = item.cast::<Veth>() {
+                return Ok(Spec::Veth(v.clone().unbind()));
+            }
+            if let Ok(b) = item.cast::<Bridge>() {
+                return Ok(Spec::Bridge(b.clone().unbind()));
+            }
+            Err(PyTypeError::new_err(format!(
+                "links_add takes Veth or Bridge specs, not {}",
+                item.get_type().name()?
+            )))
+        })?;
+        let created = self.with_batch(py, |h| {
+            let adds: Vec<LinkAdd<'_>> = specs.iter().map(Spec::link_add).collect();
+            h.links_add_indexed(&adds)
+        })?;
+        Ok(created.into_iter().map(created_of).collect())
+    }
+
+    /// Brings every link of ``devs`` (names or indexes; an index needs no
+    /// lookup, nor does a name) up (``up=True``) or down, one
+    /// ``RTM_SETLINK`` each, in as few ``send`` calls as possible, with the
+    /// GIL released. Failure as ``links_add``.
+    #[pyo3(signature = (devs, *, up))]
+    fn links_set(&self, py: Python<'_>, devs: &Bound<'_, PyAny>, up: bool) -> PyResult<()> {
+        let devs = each(devs, |d| dev_arg(d, "dev"))?;
+        self.with_batch(py, |h| {
+            let changes: Vec<LinkChange<'_>> = devs
+                .iter()
+                .map(|d| {
+                    let c = LinkChange::new(d.id());
+                    if up {
+                        c.up()
+                    } else {
+                        c.down()
+                    }
+                })
+                .collect();
+            let mut requests = Vec::with_capacity(changes.len());
+            for (i, c) in changes.iter().enumerate() {
+                requests.push(c.request().map_err(at(i))?);
+            }
+            h.socket().batch(&requests)
+        })
+    }
+
+    /// Adds many addresses: ``(dev, address)`` pairs (``dev`` a name or an
+    /// index; ``address`` as ``address_add`` takes it), in order, in as few
+    /// ``send`` calls as possible, with the GIL released. Indexes need no
+    /// lookup; each name is looked up once. Every address is parsed first.
+    /// Failure as ``links_add``.
+    fn addresses_add(&self, py: Python<'_>, addresses: &Bound<'_, PyAny>) -> PyResult<()> {
+        let items = each(addresses, |item| {
+            let (dev, address): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+            Ok((dev_arg(&dev, "dev")?, ip_text(&address, "address")?))
+        })?;
+        self.with_batch(py, |h| {
+            let mut pairs = Vec::with_capacity(items.len());
+            for (i, (dev, text)) in items.iter().enumerate() {
+                let net = parse_net(text).map_err(at(i))?;
+                let index = match dev {
+                    Dev::Index(x) => *x,
+                    Dev::Name(_) => h.resolve_link(dev.id()).map_err(at(i))?,
+                };
+                pairs.push((index.get(), net));
+            }
+            h.addresses_add(&pairs)
         })
     }
 

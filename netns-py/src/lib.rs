@@ -24,6 +24,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<namespace::Registry>()?;
     m.add_class::<namespace::Monitor>()?;
     m.add_class::<handle::Handle>()?;
+    m.add_class::<handle::Veth>()?;
+    m.add_class::<handle::Bridge>()?;
+    m.add_class::<values::CreatedLink>()?;
     m.add_class::<values::NamespaceEntry>()?;
     m.add_class::<values::IdEntry>()?;
     m.add_class::<values::MonitorEvent>()?;

@@ -166,3 +166,16 @@ value_class! {
         prefsrc: Option<String>,
     }
 }
+
+value_class! {
+    /// What the kernel gave a link created by ``Handle.links_add`` (from
+    /// its echo: no lookup).
+    CreatedLink {
+        /// The new link's index in the handle's namespace (None when the
+        /// kernel sent no echo).
+        index: Option<u32>,
+        /// A veth peer's index, in the namespace it was born in; None for
+        /// other kinds.
+        peer: Option<u32>,
+    }
+}

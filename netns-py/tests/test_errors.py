@@ -132,7 +132,7 @@ def test_bad_names_and_addresses_are_value_errors(root_handle: netns.Handle) -> 
 
 def test_wrong_types_are_type_errors(root_handle: netns.Handle) -> None:
     wrong: list[Callable[[], object]] = [
-        lambda: netns.add(1),  # type: ignore[arg-type]
+        lambda: netns.add(1),  # type: ignore[call-overload]
         lambda: netns.attach("x", "1"),  # type: ignore[arg-type]
         lambda: root_handle.link(1.5),  # type: ignore[arg-type]
         lambda: root_handle.address_add("lo", 42),

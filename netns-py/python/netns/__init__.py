@@ -18,6 +18,12 @@ errors carry the kernel's own extended-ack text.
             h.link_set("eth0", up=True)
         netns.exec("blue", ["ping", "-c1", "10.1.1.2"], check=True)
 
+Many namespaces, fast: ``netns.add(name, handle=True)`` (namespace and
+handle from one thread), ``Handle.links_add([Veth(...), Bridge(...)])``
+(one batch; returns the indexes the kernel gave, veth peers included),
+``Handle.links_set(devs, up=True)`` and ``Handle.addresses_add([(dev,
+address), ...])`` (batches; an ``int`` dev is an index and needs no lookup).
+
 The module-level functions use the default registry (``/run/netns`` and
 ``/etc/netns``, or ``$NETNS_RUN_DIR`` and ``$NETNS_ETC_DIR``); ``Registry``
 takes other directories.
@@ -37,12 +43,14 @@ import contextlib
 import os
 import secrets
 import subprocess
-from typing import Any, Iterator, Optional, Sequence, Union
+from typing import Any, Iterator, Literal, Optional, Sequence, Tuple, Union, overload
 
 from netns._native import (
     Address,
     AlreadyExistsError,
+    Bridge,
     BusyError,
+    CreatedLink,
     Handle,
     IdEntry,
     InvalidArgumentError,
@@ -58,6 +66,7 @@ from netns._native import (
     Route,
     StaleError,
     UnsupportedError,
+    Veth,
     current,
     from_pid,
     handle,
@@ -67,7 +76,9 @@ from netns._native import (
 __all__ = [
     "Address",
     "AlreadyExistsError",
+    "Bridge",
     "BusyError",
+    "CreatedLink",
     "Handle",
     "IdEntry",
     "InvalidArgumentError",
@@ -83,6 +94,7 @@ __all__ = [
     "Route",
     "StaleError",
     "UnsupportedError",
+    "Veth",
     "add",
     "attach",
     "current",
@@ -109,13 +121,30 @@ def _registry() -> Registry:
     return Registry()
 
 
-def add(name: str) -> Namespace:
+@overload
+def add(name: str, *, handle: Literal[False] = False) -> Namespace: ...
+@overload
+def add(name: str, *, handle: Literal[True]) -> Tuple[Namespace, Handle]: ...
+def add(name: str, *, handle: bool = False) -> Union[Namespace, Tuple[Namespace, Handle]]:
     """Creates a network namespace named *name* (as ``ip netns add``) and returns it open.
+
+    With ``handle=True``, returns ``(namespace, handle)``: an rtnetlink
+    ``Handle`` inside the new namespace, opened on the same short-lived
+    thread that created it (``Registry.add_with_handle``): the fast way to
+    create and configure many namespaces, e.g. from a thread per core::
+
+        ns, h = netns.add("pod1", handle=True)
+        with h:
+            h.link_set("lo", up=True)
+            (veth,) = h.links_add([netns.Veth("eth0", "vpod1", netns.current(), up=True)])
+        # veth.peer: vpod1's index in the caller's namespace (no lookup)
 
     Raises ``AlreadyExistsError`` (a ``FileExistsError``) if the name is taken,
     ``InvalidArgumentError`` (a ``ValueError``) for a bad name; nothing is left
     behind on failure.
     """
+    if handle:
+        return _registry().add_with_handle(name)
     return _registry().add(name)
 
 

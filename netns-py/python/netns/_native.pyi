@@ -4,14 +4,16 @@ import os
 import subprocess
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar, Union, final
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union, final
 
 from typing_extensions import ParamSpec, Self
 
 __all__ = [
     "Address",
     "AlreadyExistsError",
+    "Bridge",
     "BusyError",
+    "CreatedLink",
     "Handle",
     "IdEntry",
     "InvalidArgumentError",
@@ -27,6 +29,7 @@ __all__ = [
     "Route",
     "StaleError",
     "UnsupportedError",
+    "Veth",
     "current",
     "from_pid",
     "handle",
@@ -48,6 +51,7 @@ class NetnsError(OSError):
     kernel_message: Optional[str]
     operation: str
     object: str
+    batch_index: Optional[int]
 
 class AlreadyExistsError(NetnsError, FileExistsError): ...
 class NotFoundError(NetnsError, FileNotFoundError): ...
@@ -236,6 +240,7 @@ class Registry:
     @property
     def etc_dir(self) -> Path: ...
     def add(self, name: str) -> Namespace: ...
+    def add_with_handle(self, name: str) -> Tuple[Namespace, Handle]: ...
     def attach(self, name: str, pid: int) -> Namespace: ...
     def delete(self, name: str) -> None: ...
     def open(self, name: str) -> Namespace: ...
@@ -260,6 +265,51 @@ class Registry:
     ) -> subprocess.CompletedProcess[Any]: ...
 
 # ----- links, addresses, routes ---------------------------------------------
+
+@final
+class CreatedLink:
+    @property
+    def index(self) -> Optional[int]: ...
+    @property
+    def peer(self) -> Optional[int]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class Veth:
+    """A veth pair to create with ``Handle.links_add``."""
+
+    def __new__(
+        cls,
+        name: str,
+        peer: str,
+        peer_ns: Optional[Namespace] = None,
+        *,
+        mtu: Optional[int] = None,
+        peer_mtu: Optional[int] = None,
+        mac: Optional[str] = None,
+        peer_mac: Optional[str] = None,
+        up: bool = False,
+    ) -> Veth: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def peer(self) -> str: ...
+    @property
+    def up(self) -> bool: ...
+
+@final
+class Bridge:
+    """A bridge to create with ``Handle.links_add``."""
+
+    def __new__(
+        cls, name: str, *, mtu: Optional[int] = None, mac: Optional[str] = None, up: bool = False
+    ) -> Bridge: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def up(self) -> bool: ...
 
 @final
 class Handle:
@@ -306,6 +356,9 @@ class Handle:
         nomaster: bool = False,
         netns: Optional[Union[Namespace, int]] = None,
     ) -> None: ...
+    def links_add(self, links: Iterable[Union[Veth, Bridge]]) -> List[CreatedLink]: ...
+    def links_set(self, devs: Iterable[_Dev], *, up: bool) -> None: ...
+    def addresses_add(self, addresses: Iterable[Tuple[_Dev, _Ip]]) -> None: ...
     def link_delete(self, dev: _Dev) -> None: ...
     def address_add(self, dev: _Dev, address: _Ip) -> None: ...
     def address_del(self, dev: _Dev, address: _Ip) -> None: ...
