@@ -1,8 +1,12 @@
 /*
  * libnetns (the C library, include/netns.h): W(N), the dump and per-call
- * latency with its public API as it stands (one request per call).
- * Namespaces are created in parallel, one thread per core, like the Rust
- * runner; the host end gets its address and is brought up by name.
+ * latency with its public API. W(N) takes the fast path the header
+ * documents, as the Rust runner (bench/rust/src/w.rs) does: one thread per
+ * core creates namespaces with netns_registry_add_with_handle (namespace
+ * and rtnetlink socket from one thread) and sends, in one netns_link_batch,
+ * lo up and the veth (eth0 up inside, its peer bvI born in root); the
+ * kernel's echo gives each peer's index. Then in root one batch brings the
+ * host ends up by index and one netns_addrs_add adds their addresses.
  *
  * Usage (inside scripts/sandbox.sh): netns-bench-c w N | dump NS | latency K
  * Prints one JSON line.
@@ -42,6 +46,7 @@ static void host_addr(size_t i, char *buf, size_t len) {
 struct work {
     const netns_registry *reg;
     const netns_ns *root;
+    uint32_t *host_index; /* out: the peer's index in root, per namespace */
     size_t n, first, step;
     int delete;
 };
@@ -49,6 +54,8 @@ struct work {
 static void *worker(void *arg) {
     struct work *w = arg;
     char name[32], host[32];
+    netns_link_batch *b = NULL;
+    if (!w->delete) CHECK(netns_link_batch_new(&b), "batch");
     for (size_t i = w->first; i < w->n; i += w->step) {
         snprintf(name, sizeof name, "bns%zu", i);
         if (w->delete) {
@@ -56,20 +63,21 @@ static void *worker(void *arg) {
             continue;
         }
         snprintf(host, sizeof host, "bv%zu", i);
-        netns_ns *ns;
         netns_handle *h;
-        CHECK(netns_add(w->reg, name, &ns), "add");
-        CHECK(netns_ns_handle(ns, &h), "handle");
-        CHECK(netns_link_set_up(h, "lo"), "lo up");
-        CHECK(netns_link_add_veth(h, "eth0", host, w->root), "veth");
-        CHECK(netns_link_set_up(h, "eth0"), "eth0 up");
+        CHECK(netns_registry_add_with_handle(w->reg, name, NULL, &h), "add");
+        netns_link_batch_clear(b);
+        CHECK(netns_link_batch_set_up(b, "lo", true), "lo up");
+        CHECK(netns_link_batch_add_veth(b, "eth0", host, w->root, true), "veth");
+        CHECK(netns_link_batch_send(h, b, NULL), "lo up + veth");
+        w->host_index[i] = netns_link_batch_peer_ifindex(b, 1);
         netns_handle_free(h);
-        netns_ns_free(ns);
     }
+    netns_link_batch_free(b);
     return NULL;
 }
 
-static void on_all_cores(const netns_registry *reg, const netns_ns *root, size_t n, int delete) {
+static void on_all_cores(const netns_registry *reg, const netns_ns *root, uint32_t *host_index, size_t n,
+                         int delete) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t t = cores < 1 ? 1 : (size_t)cores;
     if (t > n) t = n ? n : 1;
@@ -77,7 +85,7 @@ static void on_all_cores(const netns_registry *reg, const netns_ns *root, size_t
     struct work w[256];
     if (t > 256) t = 256;
     for (size_t k = 0; k < t; k++) {
-        w[k] = (struct work){reg, root, n, k, t, delete};
+        w[k] = (struct work){reg, root, host_index, n, k, t, delete};
         if (pthread_create(&th[k], NULL, worker, &w[k]) != 0) {
             fprintf(stderr, "netns-bench-c: pthread_create failed\n");
             exit(1);
@@ -91,17 +99,24 @@ static int w_run(size_t n) {
     netns_registry *reg;
     netns_ns *root;
     netns_handle *h;
+    uint32_t *host_index = calloc(n ? n : 1, sizeof *host_index);
+    char (*cidr)[32] = calloc(n ? n : 1, sizeof *cidr);
+    const char **cidrs = calloc(n ? n : 1, sizeof *cidrs);
+    if (!host_index || !cidr || !cidrs) return 1;
     CHECK(netns_registry_from_env(&reg), "registry");
     CHECK(netns_ns_open_current(&root), "root");
-    on_all_cores(reg, root, n, 0);
+    on_all_cores(reg, root, host_index, n, 0);
     CHECK(netns_handle_current(&h), "handle");
-    char host[32], cidr[32];
+    netns_link_batch *up;
+    CHECK(netns_link_batch_new(&up), "batch");
     for (size_t i = 0; i < n; i++) {
-        snprintf(host, sizeof host, "bv%zu", i);
-        host_addr(i, cidr, sizeof cidr);
-        CHECK(netns_addr_add(h, host, cidr), "address");
-        CHECK(netns_link_set_up(h, host), "host up");
+        CHECK(netns_link_batch_set_up_index(up, host_index[i], true), "host up");
+        host_addr(i, cidr[i], sizeof cidr[i]);
+        cidrs[i] = cidr[i];
     }
+    CHECK(netns_link_batch_send(h, up, NULL), "host ends up");
+    netns_link_batch_free(up);
+    CHECK(netns_addrs_add(h, host_index, cidrs, n, NULL), "addresses");
     netns_link_iter *links;
     netns_addr_iter *addrs;
     CHECK(netns_links(h, &links), "links");
@@ -113,11 +128,14 @@ static int w_run(size_t n) {
         if (netns_addr_family(a) == AF_INET && strncmp(netns_addr_ip(a), "127.", 4) != 0) ipv4++;
     }
     netns_addr_iter_free(addrs);
-    on_all_cores(reg, root, n, 1);
+    on_all_cores(reg, root, host_index, n, 1);
     double seconds = now() - t0;
     netns_handle_free(h);
     netns_ns_free(root);
     netns_registry_free(reg);
+    free(host_index);
+    free(cidr);
+    free(cidrs);
     if (nlinks != n + 1 || ipv4 != n) {
         fprintf(stderr, "netns-bench-c: wrong counts: %zu links, %zu IPv4\n", nlinks, ipv4);
         return 1;

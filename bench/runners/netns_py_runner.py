@@ -1,8 +1,13 @@
 """The netns Python package (netns-py, installed in the project's .venv by
 `make test-py`): W(N), the dump, and per-call latency, with the package's
-public API as it stands (one request per call; the GIL is released around
-each). Namespaces are created in parallel, one thread per core, like the
-Rust runner.
+public API. W(N) takes the fast path the package documents, as the Rust
+runner (bench/rust/src/w.rs) does: a thread per core creates namespaces
+with `netns.add(name, handle=True)` (namespace and rtnetlink socket from one
+thread), brings lo up and creates the veth (eth0 up inside, its peer bvI
+born in root) with `Handle.links_add`, whose result gives each peer's index;
+then in root one `links_set` batch brings the host ends up by index and one
+`addresses_add` batch adds their addresses. The GIL is released around each
+call.
 
 Usage (inside scripts/sandbox.sh):
     netns_py_runner.py w N | dump NS | latency K
@@ -30,19 +35,19 @@ def w(n):
     root = netns.current()
 
     def make(i):
-        ns = reg.add(f"bns{i}")
-        with ns.handle() as h:
-            h.link_set("lo", up=True)
-            h.veth("eth0", f"bv{i}", root, up=True)
+        ns, h = reg.add_with_handle(f"bns{i}")
+        h.link_set("lo", up=True)
+        (veth,) = h.links_add([netns.Veth("eth0", f"bv{i}", root, up=True)])
+        h.close()
         ns.close()
+        return veth.peer
 
     threads = min(os.cpu_count() or 1, max(n, 1))
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(make, range(n)))
+        hosts = list(pool.map(make, range(n)))
     with netns.handle() as h:
-        for i in range(n):
-            h.address_add(f"bv{i}", f"{host_addr(i)}/32")
-            h.link_set(f"bv{i}", up=True)
+        h.links_set(hosts, up=True)
+        h.addresses_add([(x, f"{host_addr(i)}/32") for i, x in enumerate(hosts)])
         links = len(h.links())
         addrs = h.addresses()
     ipv4 = sum(1 for a in addrs if a.family == "inet" and not a.address.startswith("127."))
