@@ -2,7 +2,7 @@
 //! the link, address, route and sysctl operations are defined (`link.rs`,
 //! `addr.rs`, `route.rs`, `sysctl.rs` each add their own `impl Handle`).
 
-use crate::error::Result;
+use crate::error::{Capability, Error, Result};
 use crate::namespace::NetNs;
 use crate::netlink::Socket;
 
@@ -58,5 +58,42 @@ impl NetNs {
     /// When the namespace cannot be entered or the socket opened.
     pub fn handle(&self) -> Result<Handle> {
         self.run(Handle::current)?
+    }
+
+    /// One rtnetlink handle in each of `namespaces`, in order, all opened
+    /// from one short-lived dedicated thread that enters the namespaces in
+    /// turn and exits afterwards ([`NetNs::handle`] spends a thread per
+    /// namespace); the caller's thread never moves. For reading or changing
+    /// many namespaces at once; several callers (e.g. one thread per core)
+    /// can each open their share.
+    ///
+    /// # Errors
+    /// When a namespace cannot be entered or a socket opened; no handle is
+    /// returned then.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// let reg = netns_core::Registry::from_env();
+    /// let (blue, red) = (reg.open("blue")?, reg.open("red")?);
+    /// let handles = netns_core::NetNs::handles(&[&blue, &red])?;
+    /// assert_eq!(handles.len(), 2);
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn handles(namespaces: &[&NetNs]) -> Result<Vec<Handle>> {
+        let Some((first, rest)) = namespaces.split_first() else {
+            return Ok(Vec::new());
+        };
+        first.run(|| {
+            let mut handles = Vec::with_capacity(namespaces.len());
+            handles.push(Handle::current()?);
+            for ns in rest {
+                nix::sched::setns(ns, nix::sched::CloneFlags::CLONE_NEWNET).map_err(|e| {
+                    Error::sys(e, "enter", "network namespace")
+                        .with_capability(Capability::SysAdmin)
+                })?;
+                handles.push(Handle::current()?);
+            }
+            Ok(handles)
+        })?
     }
 }
