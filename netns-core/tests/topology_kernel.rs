@@ -306,3 +306,118 @@ fn a_failure_at_any_step_of_an_edit_leaves_the_previous_state() {
     }
     topo.destroy(&options(&sb)).unwrap();
 }
+
+/// W(n) as the benchmark's apply runner writes it: n namespaces, each with
+/// a veth pair (eth0 inside, bvI in root with a /32).
+fn w_topology(n: usize) -> String {
+    let mut t = String::from("name = \"w\"\n");
+    for i in 0..n {
+        t.push_str(&format!("[[namespace]]\nname = \"w{i}\"\n"));
+    }
+    for i in 0..n {
+        t.push_str(&format!(
+            "[[link]]\na = {{ netns = \"w{i}\", name = \"eth0\" }}\n\
+             b = {{ name = \"bv{i}\", address = \"10.77.{}.{}/32\" }}\n",
+            (i + 1) >> 8,
+            (i + 1) & 255
+        ));
+    }
+    t
+}
+
+#[test]
+fn many_namespaces_apply_in_batches_and_destroy_at_once() {
+    let sb = netns_testkit::sandbox();
+    let n = 40;
+    let topo = Topology::from_str(&w_topology(n)).unwrap();
+    let before = snapshot(&sb);
+    let plan = topo.plan(&options(&sb)).unwrap();
+    // n namespaces, n veths, n host ends up, n addresses.
+    assert_eq!(plan.len(), 4 * n);
+    let report = topo.apply(&mut options(&sb)).unwrap();
+    assert_eq!(report.changes.len(), 4 * n);
+    assert!(topo.status(&options(&sb)).unwrap().is_clean());
+    // As the kernel has it: every host end up with its address, every
+    // inner end up and the peer of its host end.
+    let mut h = Handle::current().unwrap();
+    let host: Vec<(String, bool)> = h
+        .links()
+        .unwrap()
+        .filter(|l| l.name().starts_with("bv"))
+        .map(|l| (l.name().to_string(), l.flags().is_up()))
+        .collect();
+    assert_eq!(host.len(), n);
+    assert!(host.iter().all(|(_, up)| *up), "{host:?}");
+    let v4 = h
+        .addresses(netns_core::addr::AddressFilter::new())
+        .unwrap()
+        .filter(|a| a.net().is_some_and(|x| x.to_string().starts_with("10.77.")))
+        .count();
+    assert_eq!(v4, n);
+    let out = sb.run_checked("ip", ["-n", "w7", "-o", "link", "show", "eth0"]);
+    assert!(out.contains("state UP") || out.contains(",UP"), "{out}");
+    assert!(out.contains("eth0@if"), "{out}");
+    // Idempotent.
+    assert!(topo.apply(&mut options(&sb)).unwrap().changes.is_empty());
+    // Destroy: root back as before, no namespace left; twice is a no-op.
+    let gone = topo.destroy(&options(&sb)).unwrap();
+    assert_eq!(gone.removed.len(), 2 * n);
+    assert_eq!(snapshot(&sb), before);
+    assert!(topo.destroy(&options(&sb)).unwrap().removed.is_empty());
+}
+
+#[test]
+fn a_failure_inside_each_batch_of_many_is_undone() {
+    let sb = netns_testkit::sandbox();
+    let n = 12;
+    let topo = Topology::from_str(&w_topology(n)).unwrap();
+    let before = snapshot(&sb);
+    let total = 4 * n;
+    // First, middle and last step of each batched run (namespaces, veths
+    // made with their namespaces, host ends up, addresses).
+    let mut at = Vec::new();
+    for run in 0..4 {
+        at.extend([run * n, run * n + n / 2, run * n + n - 1]);
+    }
+    for k in at {
+        let err = topo
+            .apply(&mut options(&sb).fail_at(Some(k)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!("step {} of {total} (", k + 1)),
+            "step {k}: {err}"
+        );
+        // Exactly the steps before K were made, and undone.
+        assert!(err.contains(&format!("the {k} change")), "step {k}: {err}");
+        assert_eq!(snapshot(&sb), before, "failure at step {k}: {err}");
+    }
+}
+
+#[test]
+fn a_kernel_refusal_inside_a_batch_names_its_step_and_is_undone() {
+    let sb = netns_testkit::sandbox();
+    let n = 6;
+    // Host end 3 gets an IPv6 address, and new links in the sandbox's root
+    // have IPv6 disabled: its add, in the middle of the address batch, is
+    // refused by the kernel.
+    let text = w_topology(n).replace("10.77.0.4/32", "fd00::4/128");
+    let topo = Topology::from_str(&text).unwrap();
+    let key = "net.ipv6.conf.default.disable_ipv6";
+    let old = netns_core::sysctl::get(key).unwrap();
+    netns_core::sysctl::set(key, "1").unwrap();
+    let before = snapshot(&sb);
+    let err = topo.apply(&mut options(&sb)).unwrap_err().to_string();
+    netns_core::sysctl::set(key, &old).unwrap();
+    assert!(
+        err.contains(&format!(
+            "step {} of {} (add address fd00::4/128 to \"bv3\" in root)",
+            3 * n + 4,
+            4 * n
+        )),
+        "{err}"
+    );
+    assert!(err.contains("IPv6 is disabled"), "the kernel's text: {err}");
+    assert!(err.contains("undone"), "{err}");
+    assert_eq!(snapshot(&sb), before);
+}

@@ -24,7 +24,9 @@ test_bridge_nat_example() {
     assert_eq "10.30.0.11/24" "$(ip -n red -o -4 addr show dev eth0 | awk '{print $4}')" "red's address (ip)"
     assert_eq "default via 10.30.0.1 dev eth0" "$(ip -n red route show default | sed 's/ *$//')" "red's default route (ip)"
     assert_eq "br-lab" "$(ip -o link show u-red | grep -o 'master [^ ]*' | cut -d' ' -f2)" "u-red's bridge"
-    nft list table ip netns-bridge-nat-br-lab | grep -q 'ip saddr 10.30.0.0/24 ip daddr != 10.30.0.0/24 masquerade' || fail "no masquerade rule"
+    # Not `nft … | grep -q`: with pipefail, nft killed by SIGPIPE when grep
+    # stops reading early would fail the check.
+    grep -q 'ip saddr 10.30.0.0/24 ip daddr != 10.30.0.0/24 masquerade' <<<"$(nft list table ip netns-bridge-nat-br-lab)" || fail "no masquerade rule"
     assert_eq 1 "$(sysctl -n net.ipv4.ip_forward)" "ip_forward"
 
     out=$(netns apply examples/bridge-nat.toml) || fail "second apply: $out"

@@ -1,15 +1,17 @@
 //! Making the system match: steps run with an undo journal, rolled back in
 //! reverse on the first failure; and destroy.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::model::{place_label, Place, Topology};
-use super::plan::{survey, At, EtcFile, Plan, Step};
+use super::model::{Place, Topology};
+use super::plan::{read_links, survey, At, EtcFile, Opened, Plan, Step};
+use super::pool;
 use crate::addr::IpNet;
 use crate::link::{IfIndex, LinkAdd, LinkChange, LinkId, MacAddr};
+use crate::netlink::BatchError;
 use crate::route::RouteSpec;
 use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
 
@@ -174,7 +176,8 @@ enum Undo {
     RemoveNat(crate::nat::Masquerade),
 }
 
-/// Open namespaces and handles, by place.
+/// Open namespaces and handles, by place: those the survey opened, those
+/// created, and (rarely) any other opened on demand.
 struct Places<'r> {
     registry: &'r Registry,
     nss: HashMap<String, NetNs>,
@@ -286,7 +289,11 @@ impl Run<'_, '_> {
     /// Runs one (non-batched) step, journaling its undo.
     fn step(&mut self, step: &Step) -> Result<()> {
         match step {
-            Step::AddNamespace(_) | Step::AddVeth(_) | Step::AddBridge { .. } => unreachable_step(),
+            Step::AddNamespace(_)
+            | Step::AddVeth(_)
+            | Step::AddBridge { .. }
+            | Step::SetLink { .. }
+            | Step::AddAddress { .. } => unreachable_step(),
             Step::WriteEtc { ns, file, contents } => {
                 let dir = self.places.registry.etc_dir().join(ns);
                 let path = dir.join(file.file_name());
@@ -311,52 +318,6 @@ impl Run<'_, '_> {
                 });
                 std::fs::write(&path, contents).map_err(|e| Error::io(&e, "write", obj()))
             }
-            Step::SetLink {
-                place,
-                name,
-                mtu,
-                mac,
-                master,
-                up,
-            } => {
-                let h = self.places.handle(place)?;
-                let before = h.link_by_name(name)?;
-                let master_ix = match master {
-                    Some(Some(b)) => Some(Some(h.link_index(b)?)),
-                    Some(None) => Some(None),
-                    None => None,
-                };
-                let mut change = LinkChange::new(LinkId::Name(name));
-                if let Some(m) = mtu {
-                    change = change.mtu(*m);
-                }
-                if let Some(m) = mac {
-                    change = change.address(*m);
-                }
-                match master_ix {
-                    Some(Some(ix)) => change = change.master(ix),
-                    Some(None) => change = change.nomaster(),
-                    None => {}
-                }
-                if *up {
-                    change = change.up();
-                }
-                self.journal.push(Undo::RevertLink {
-                    place: place.clone(),
-                    name: name.clone(),
-                    mtu: mtu.and(before.mtu),
-                    mac: mac.and_then(|_| {
-                        before
-                            .address
-                            .as_deref()
-                            .and_then(|a| <[u8; 6]>::try_from(a).ok())
-                            .map(MacAddr)
-                    }),
-                    master: master.as_ref().map(|_| before.master),
-                    down: *up && !before.flags.is_up(),
-                });
-                h.link_set(&change)
-            }
             Step::DelAddress { place, iface, net } => {
                 let h = self.places.handle(place)?;
                 let ix = h.link_index(iface)?;
@@ -372,17 +333,6 @@ impl Run<'_, '_> {
                     iface: iface.clone(),
                     net: *net,
                     routes,
-                });
-                Ok(())
-            }
-            Step::AddAddress { place, iface, net } => {
-                let h = self.places.handle(place)?;
-                let ix = h.link_index(iface)?;
-                h.address_add(ix.get(), *net)?;
-                self.journal.push(Undo::DelAddress {
-                    place: place.clone(),
-                    iface: iface.clone(),
-                    net: *net,
                 });
                 Ok(())
             }
@@ -433,114 +383,326 @@ impl Run<'_, '_> {
         }
     }
 
-    /// Creates the links of `steps` (all AddBridge, or all AddVeth from the
-    /// same place) in one batch. Returns the index in `steps` of the failure.
-    fn links_batch(
+    /// Creates the namespaces of `run` (all `AddNamespace`) on the worker
+    /// pool, each with its handle ([`Registry::add_with_handle`]); the
+    /// handles are kept for the steps that follow. `then` holds, by
+    /// namespace, `AddVeth` steps made from it right after it is created,
+    /// through its new handle (see [`fusable_veths`]).
+    fn add_namespaces(
         &mut self,
-        place: &Place,
-        steps: &[&Step],
-    ) -> std::result::Result<(), (usize, Error)> {
+        run: &[(usize, &Step)],
+        then: &HashMap<&str, Vec<(usize, &Step)>>,
+    ) -> std::result::Result<(), Failed> {
         let topo = self.topo;
-        // Resolve what the messages borrow: peer namespaces, masters.
-        let mut peer_names: Vec<String> = Vec::new();
-        for s in steps {
-            if let Step::AddVeth(i) = s {
-                if let Some(n) = &topo.links[*i].b.netns {
-                    peer_names.push(n.clone());
-                }
-            }
+        let registry = self.places.registry;
+        if !then.is_empty() && self.places.root.is_none() {
+            let k = run.first().map_or(0, |r| r.0);
+            self.places.root = Some(NetNs::current().map_err(|e| (k, e))?);
         }
-        for n in &peer_names {
-            self.places.ns(n).map_err(|e| (0, e))?;
-        }
-        if self.places.root.is_none() {
-            self.places.root = Some(NetNs::current().map_err(|e| (0, e))?);
-        }
-        let mut masters = Vec::new();
-        for s in steps {
-            let m = match s {
-                Step::AddVeth(i) => match &topo.links[*i].a.master {
-                    Some(b) => Some(self.places.ifindex(place, b).map_err(|e| (0, e))?),
-                    None => None,
-                },
+        let root = self.places.root.as_ref();
+        let work: Vec<(usize, &str)> = run
+            .iter()
+            .filter_map(|(k, s)| match s {
+                Step::AddNamespace(n) => Some((*k, n.as_str())),
                 _ => None,
-            };
-            masters.push(m);
-        }
-        // Open the handle before borrowing the namespaces for the messages.
-        self.places.handle(place).map_err(|e| (0, e))?;
-        let Places {
-            nss, handles, root, ..
-        } = &mut self.places;
-        let Some(h) = handles.get_mut(place) else {
-            return Err((0, Error::new(ErrorKind::NotFound, "open", "handle")));
-        };
-        let mut adds = Vec::with_capacity(steps.len());
-        let mut undo = Vec::with_capacity(steps.len());
-        for (s, master) in steps.iter().zip(&masters) {
-            match s {
-                Step::AddBridge { name, mac, mtu, .. } => {
-                    let mut add = LinkAdd::bridge(name).up();
-                    if let Some(m) = mac {
-                        add = add.address(*m);
-                    }
-                    if let Some(m) = mtu {
-                        add = add.mtu(*m);
-                    }
-                    adds.push(add);
-                    undo.push(name.clone());
+            })
+            .collect();
+        let stop = AtomicBool::new(false);
+        let none = HashMap::new();
+        let shares = pool::on_workers(work, |share| {
+            let mut made = Vec::with_capacity(share.len());
+            let mut links = Vec::new();
+            for (k, name) in share {
+                if stop.load(Ordering::Relaxed) {
+                    break;
                 }
-                Step::AddVeth(i) => {
-                    let l = &topo.links[*i];
-                    let mut add = LinkAdd::veth(&l.a.name, &l.b.name).up();
-                    // The peer is born in its namespace: a named one, or
-                    // root when the pair is created from a named one.
-                    let peer_ns = match &l.b.netns {
-                        Some(n) => nss.get(n),
-                        None if place.is_some() => root.as_ref(),
-                        None => None,
+                let (ns, mut h) = match registry.add_with_handle(name) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        stop.store(true, Ordering::Relaxed);
+                        return (made, links, Some((k, e)));
+                    }
+                };
+                if let Some(steps) = then.get(name) {
+                    let job = LinkJob {
+                        place: Some(name.to_string()),
+                        handle: h,
+                        masters: vec![None; steps.len()],
+                        steps: steps.clone(),
                     };
-                    if let Some(ns) = peer_ns {
-                        add = add.peer_netns(ns);
+                    let done = job.send(topo, &none, root, Some((name, &ns)));
+                    h = done.handle;
+                    links.extend(done.made.into_iter().map(|(j, l)| (j, name, l)));
+                    if let Some(f) = done.failure {
+                        stop.store(true, Ordering::Relaxed);
+                        made.push((k, name, ns, h));
+                        return (made, links, Some(f));
                     }
-                    if let Some(m) = l.a.mac {
-                        add = add.address(m);
-                    }
-                    if let Some(m) = l.a.mtu {
-                        add = add.mtu(m);
-                    }
-                    if let Some(m) = l.b.mac {
-                        add = add.peer_address(m);
-                    }
-                    if let Some(m) = l.b.mtu {
-                        add = add.peer_mtu(m);
-                    }
-                    if let Some(m) = master {
-                        add = add.master(*m);
-                    }
-                    adds.push(add);
-                    undo.push(l.a.name.clone());
                 }
-                _ => {}
+                made.push((k, name, ns, h));
             }
+            (made, links, None)
+        });
+        let mut failure: Option<Failed> = None;
+        let mut made = Vec::new();
+        let mut links = Vec::new();
+        for (m, l, f) in shares {
+            made.extend(m);
+            links.extend(l);
+            failure = first_failure(failure, f);
         }
-        let result = h.links_add(&adds);
-        let done = match &result {
-            Ok(()) => adds.len(),
-            // Requests after the failed one that were sent may have been
-            // applied: journal them too (deleting a missing link is ignored).
-            Err(e) => e.sent.max(e.index),
-        };
-        for (k, name) in undo.into_iter().enumerate().take(done) {
-            if result.as_ref().err().is_some_and(|e| e.index == k) {
-                continue;
-            }
+        made.sort_by_key(|m| m.0);
+        for (_, name, ns, h) in made {
+            self.journal.push(Undo::DeleteNamespace(name.to_string()));
+            self.places.handles.insert(Some(name.to_string()), h);
+            self.places.nss.insert(name.to_string(), ns);
+        }
+        links.sort_by_key(|l| l.0);
+        for (_, place, name) in links {
             self.journal.push(Undo::DeleteLink {
-                place: place.clone(),
+                place: Some(place.to_string()),
                 name,
             });
         }
-        result.map_err(|e| (e.index, e.error))
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Creates the links of `run` (all `AddBridge`, or all `AddVeth`): one
+    /// batch (one `send`) per place; the veth batches of different places
+    /// on the worker pool.
+    fn add_links(&mut self, run: &[(usize, &Step)]) -> std::result::Result<(), Failed> {
+        let topo = self.topo;
+        let groups = by_place(run, |s| match s {
+            Step::AddBridge { place, .. } => place.clone(),
+            Step::AddVeth(i) => topo.links[*i].a.netns.clone(),
+            _ => None,
+        });
+        // Open what the messages need: handles, peer namespaces, the root
+        // namespace, masters.
+        if self.places.root.is_none() {
+            let k = run.first().map_or(0, |r| r.0);
+            self.places.root = Some(NetNs::current().map_err(|e| (k, e))?);
+        }
+        let mut jobs = Vec::with_capacity(groups.len());
+        for (place, steps) in groups {
+            let mut masters = Vec::with_capacity(steps.len());
+            for (k, s) in &steps {
+                let mut master = None;
+                if let Step::AddVeth(i) = s {
+                    let l = &topo.links[*i];
+                    if let Some(n) = &l.b.netns {
+                        self.places.ns(n).map_err(|e| (*k, e))?;
+                    }
+                    if let Some(b) = &l.a.master {
+                        master = Some(self.places.ifindex(&place, b).map_err(|e| (*k, e))?);
+                    }
+                }
+                masters.push(master);
+            }
+            let k = steps.first().map_or(0, |r| r.0);
+            self.places.handle(&place).map_err(|e| (k, e))?;
+            jobs.push((place, steps, masters));
+        }
+        let Places {
+            nss, handles, root, ..
+        } = &mut self.places;
+        let mut work = Vec::with_capacity(jobs.len());
+        for (place, steps, masters) in jobs {
+            // Present: opened just above.
+            if let Some(h) = handles.remove(&place) {
+                work.push(LinkJob {
+                    place,
+                    handle: h,
+                    steps,
+                    masters,
+                });
+            }
+        }
+        let (nss, root) = (&*nss, root.as_ref());
+        let veths = run.iter().all(|(_, s)| matches!(s, Step::AddVeth(_)));
+        let done: Vec<LinkJobDone> = if veths && work.len() > 1 {
+            pool::on_workers(work, |share| {
+                share
+                    .into_iter()
+                    .map(|job| job.send(topo, nss, root, None))
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .flatten()
+            .collect()
+        } else {
+            work.into_iter()
+                .map(|job| job.send(topo, nss, root, None))
+                .collect()
+        };
+        let mut made = Vec::new();
+        let mut failure = None;
+        for d in done {
+            made.extend(
+                d.made
+                    .into_iter()
+                    .map(|(k, name)| (k, d.place.clone(), name)),
+            );
+            handles.insert(d.place, d.handle);
+            failure = first_failure(failure, d.failure);
+        }
+        made.sort_by_key(|m| m.0);
+        for (_, place, name) in made {
+            self.journal.push(Undo::DeleteLink { place, name });
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// Changes the links of `run` (all `SetLink`): per place, one link dump
+    /// (the values to put back on undo, the masters' indexes) and one batch.
+    fn set_links(&mut self, run: &[(usize, &Step)]) -> std::result::Result<(), Failed> {
+        let groups = by_place(run, |s| match s {
+            Step::SetLink { place, .. } => place.clone(),
+            _ => None,
+        });
+        for (place, steps) in groups {
+            let k0 = steps.first().map_or(0, |r| r.0);
+            let h = self.places.handle(&place).map_err(|e| (k0, e))?;
+            let have = read_links(h).map_err(|e| (k0, e))?;
+            let mut changes = Vec::with_capacity(steps.len());
+            let mut undo = Vec::with_capacity(steps.len());
+            let mut refused = None;
+            for (k, s) in &steps {
+                let Step::SetLink {
+                    name,
+                    mtu,
+                    mac,
+                    master,
+                    up,
+                    ..
+                } = s
+                else {
+                    continue;
+                };
+                let Some(before) = have.links.get(name) else {
+                    refused = Some((*k, no_link("set", &place, name)));
+                    break;
+                };
+                let master_ix = match master {
+                    Some(Some(b)) => match have.links.get(b) {
+                        Some(l) => Some(Some(l.index)),
+                        None => {
+                            refused = Some((*k, no_link("set", &place, b)));
+                            break;
+                        }
+                    },
+                    Some(None) => Some(None),
+                    None => None,
+                };
+                let mut change = LinkChange::new(LinkId::Name(name));
+                if let Some(m) = mtu {
+                    change = change.mtu(*m);
+                }
+                if let Some(m) = mac {
+                    change = change.address(*m);
+                }
+                match master_ix {
+                    Some(Some(ix)) => change = change.master(ix),
+                    Some(None) => change = change.nomaster(),
+                    None => {}
+                }
+                if *up {
+                    change = change.up();
+                }
+                changes.push(change);
+                undo.push((
+                    *k,
+                    Undo::RevertLink {
+                        place: place.clone(),
+                        name: name.clone(),
+                        mtu: mtu.and(before.mtu),
+                        mac: mac.and(before.mac),
+                        master: master.as_ref().map(|_| before.master),
+                        down: *up && !before.up,
+                    },
+                ));
+            }
+            let mut requests = Vec::with_capacity(changes.len());
+            for (j, c) in changes.iter().enumerate() {
+                match c.request() {
+                    Ok(r) => requests.push(r),
+                    Err(e) => {
+                        refused = Some((undo[j].0, e));
+                        break;
+                    }
+                }
+            }
+            let result = h.socket().batch(&requests);
+            undo.truncate(requests.len());
+            drop(requests);
+            self.journal_batch(undo, result, refused)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the addresses of `run` (all `AddAddress`): per place, one link
+    /// dump for the indexes and one batch.
+    fn add_addresses(&mut self, run: &[(usize, &Step)]) -> std::result::Result<(), Failed> {
+        let groups = by_place(run, |s| match s {
+            Step::AddAddress { place, .. } => place.clone(),
+            _ => None,
+        });
+        for (place, steps) in groups {
+            let k0 = steps.first().map_or(0, |r| r.0);
+            let h = self.places.handle(&place).map_err(|e| (k0, e))?;
+            let have = read_links(h).map_err(|e| (k0, e))?;
+            let mut pairs = Vec::with_capacity(steps.len());
+            let mut undo = Vec::with_capacity(steps.len());
+            let mut refused = None;
+            for (k, s) in &steps {
+                let Step::AddAddress { iface, net, .. } = s else {
+                    continue;
+                };
+                let Some(l) = have.links.get(iface) else {
+                    refused = Some((*k, no_link("add address to", &place, iface)));
+                    break;
+                };
+                pairs.push((l.index.get(), *net));
+                undo.push((
+                    *k,
+                    Undo::DelAddress {
+                        place: place.clone(),
+                        iface: iface.clone(),
+                        net: *net,
+                    },
+                ));
+            }
+            let result = h.addresses_add(&pairs);
+            self.journal_batch(undo, result, refused)?;
+        }
+        Ok(())
+    }
+
+    /// Journals the undo of every request of a batch that may have been
+    /// applied (those sent, but the refused one) and returns the failure,
+    /// by plan index: the batch's, else `refused` (a step not sent because
+    /// it could not be built).
+    fn journal_batch(
+        &mut self,
+        undo: Vec<(usize, Undo)>,
+        result: std::result::Result<(), BatchError>,
+        refused: Option<Failed>,
+    ) -> std::result::Result<(), Failed> {
+        let (done, failed) = match result {
+            Ok(()) => (undo.len(), None),
+            Err(e) => {
+                let k = undo.get(e.index).map_or(0, |u| u.0);
+                (e.sent.max(e.index), Some((e.index, k, e.error)))
+            }
+        };
+        let skip = failed.as_ref().map(|f| f.0);
+        for (j, (_, u)) in undo.into_iter().enumerate().take(done) {
+            if Some(j) != skip {
+                self.journal.push(u);
+            }
+        }
+        let failure = failed.map(|(_, k, e)| (k, e)).or(refused);
+        failure.map_or(Ok(()), Err)
     }
 
     fn undo_all(&mut self) -> Vec<String> {
@@ -641,6 +803,172 @@ impl Run<'_, '_> {
     }
 }
 
+/// A failed step: its index in the plan, and why.
+type Failed = (usize, Error);
+
+/// The failure of the lower step.
+fn first_failure(a: Option<Failed>, b: Option<Failed>) -> Option<Failed> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// `run`'s steps grouped by `place_of`, each group in plan order, the
+/// groups in the order of their first step.
+fn by_place<'s>(
+    run: &[(usize, &'s Step)],
+    place_of: impl Fn(&Step) -> Place,
+) -> Vec<(Place, Vec<(usize, &'s Step)>)> {
+    let mut groups: Vec<(Place, Vec<(usize, &'s Step)>)> = Vec::new();
+    let mut at: HashMap<Place, usize> = HashMap::new();
+    for &(k, s) in run {
+        let place = place_of(s);
+        let g = *at.entry(place.clone()).or_insert_with(|| {
+            groups.push((place, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push((k, s));
+    }
+    groups
+}
+
+/// A link a step needs is not there (as the kernel's lookup would say).
+fn no_link(op: &'static str, place: &Place, name: &str) -> Error {
+    Error::new(ErrorKind::NotFound, op, format!("link {}", At(place, name)))
+        .with_detail("no such link")
+}
+
+/// The `AddVeth` steps among `veths` that can be made by the worker that
+/// creates their namespace, right after creating it (as one batch through
+/// its new handle): those made from a namespace `created` now, with no
+/// master, whose peer is born in root or in that same namespace. By
+/// namespace.
+fn fusable_veths<'a>(
+    topo: &'a Topology,
+    created: &HashSet<&str>,
+    veths: &[(usize, &'a Step)],
+) -> HashMap<&'a str, Vec<(usize, &'a Step)>> {
+    let mut then: HashMap<&str, Vec<(usize, &Step)>> = HashMap::new();
+    for &(k, s) in veths {
+        let Step::AddVeth(i) = s else { continue };
+        let l = &topo.links[*i];
+        let Some(a) = l.a.netns.as_deref() else {
+            continue;
+        };
+        let peer_ok = l.b.netns.is_none() || l.b.netns.as_deref() == Some(a);
+        if l.a.master.is_none() && peer_ok && created.contains(a) {
+            then.entry(a).or_default().push((k, s));
+        }
+    }
+    then
+}
+
+/// The link creations of one place, sent in one batch.
+struct LinkJob<'s> {
+    place: Place,
+    handle: Handle,
+    steps: Vec<(usize, &'s Step)>,
+    /// The index of each `AddVeth`'s master in `place`.
+    masters: Vec<Option<IfIndex>>,
+}
+
+/// What a [`LinkJob`] made: `(step, name)` for each link that may exist.
+struct LinkJobDone {
+    place: Place,
+    handle: Handle,
+    made: Vec<(usize, String)>,
+    failure: Option<Failed>,
+}
+
+impl LinkJob<'_> {
+    /// Builds every message (each veth's peer born in its namespace, up,
+    /// with MAC, MTU and master) and sends them in one batch.
+    fn send(
+        mut self,
+        topo: &Topology,
+        nss: &HashMap<String, NetNs>,
+        root: Option<&NetNs>,
+        fresh: Option<(&str, &NetNs)>,
+    ) -> LinkJobDone {
+        let mut adds = Vec::with_capacity(self.steps.len());
+        let mut names = Vec::with_capacity(self.steps.len());
+        for ((k, s), master) in self.steps.iter().zip(&self.masters) {
+            match s {
+                Step::AddBridge { name, mac, mtu, .. } => {
+                    let mut add = LinkAdd::bridge(name).up();
+                    if let Some(m) = mac {
+                        add = add.address(*m);
+                    }
+                    if let Some(m) = mtu {
+                        add = add.mtu(*m);
+                    }
+                    adds.push(add);
+                    names.push((*k, name.clone()));
+                }
+                Step::AddVeth(i) => {
+                    let l = &topo.links[*i];
+                    let mut add = LinkAdd::veth(&l.a.name, &l.b.name).up();
+                    // The peer is born in its namespace: a named one, or
+                    // root when the pair is created from a named one.
+                    let peer_ns = match &l.b.netns {
+                        Some(n) => match fresh {
+                            Some((f, ns)) if f == n => Some(ns),
+                            _ => nss.get(n),
+                        },
+                        None if self.place.is_some() => root,
+                        None => None,
+                    };
+                    if let Some(ns) = peer_ns {
+                        add = add.peer_netns(ns);
+                    }
+                    if let Some(m) = l.a.mac {
+                        add = add.address(m);
+                    }
+                    if let Some(m) = l.a.mtu {
+                        add = add.mtu(m);
+                    }
+                    if let Some(m) = l.b.mac {
+                        add = add.peer_address(m);
+                    }
+                    if let Some(m) = l.b.mtu {
+                        add = add.peer_mtu(m);
+                    }
+                    if let Some(m) = master {
+                        add = add.master(*m);
+                    }
+                    adds.push(add);
+                    names.push((*k, l.a.name.clone()));
+                }
+                _ => {}
+            }
+        }
+        let (made, failure) = match self.handle.links_add(&adds) {
+            Ok(()) => (names, None),
+            Err(e) => {
+                let k = names.get(e.index).map_or(0, |n| n.0);
+                // Requests after the failed one that were sent may have
+                // been applied: journal them too (deleting a missing link
+                // is ignored).
+                let made = names
+                    .into_iter()
+                    .enumerate()
+                    .take(e.sent.max(e.index))
+                    .filter(|(j, _)| *j != e.index)
+                    .map(|(_, n)| n)
+                    .collect();
+                (made, Some((k, e.error)))
+            }
+        };
+        LinkJobDone {
+            place: self.place,
+            handle: self.handle,
+            made,
+            failure,
+        }
+    }
+}
+
 fn unreachable_step() -> Result<()> {
     Err(Error::new(ErrorKind::InvalidArgument, "run", "step").with_detail("batched step run alone"))
 }
@@ -670,20 +998,48 @@ fn read_saved(path: &Path) -> BTreeMap<String, String> {
 
 pub(crate) fn apply(topo: &Topology, opts: &mut Options) -> Result<ApplyReport> {
     let start = Instant::now();
-    let plan = survey(topo, &opts.registry)?;
-    execute(topo, opts, plan, start)
+    let (plan, opened) = survey(topo, &opts.registry)?;
+    execute(topo, opts, plan, opened, start)
 }
 
-fn execute(topo: &Topology, opts: &mut Options, plan: Plan, start: Instant) -> Result<ApplyReport> {
+/// How a step runs: with the steps of its kind next to it, or alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Namespace,
+    Bridge,
+    Veth,
+    SetLink,
+    AddAddress,
+    Alone,
+}
+
+fn kind(step: &Step) -> Kind {
+    match step {
+        Step::AddNamespace(_) => Kind::Namespace,
+        Step::AddBridge { .. } => Kind::Bridge,
+        Step::AddVeth(_) => Kind::Veth,
+        Step::SetLink { .. } => Kind::SetLink,
+        Step::AddAddress { .. } => Kind::AddAddress,
+        _ => Kind::Alone,
+    }
+}
+
+fn execute(
+    topo: &Topology,
+    opts: &mut Options,
+    plan: Plan,
+    opened: Opened,
+    start: Instant,
+) -> Result<ApplyReport> {
     let total = plan.steps.len();
     let names = plan.steps().to_vec();
     let mut run = Run {
         topo,
         places: Places {
             registry: &opts.registry,
-            nss: HashMap::new(),
+            nss: opened.nss,
             root: None,
-            handles: HashMap::new(),
+            handles: opened.handles,
         },
         journal: Vec::new(),
         root_saved: BTreeMap::new(),
@@ -698,116 +1054,80 @@ fn execute(topo: &Topology, opts: &mut Options, plan: Plan, start: Instant) -> R
     let steps = &plan.steps;
     let mut failure: Option<(usize, Error)> = None;
 
-    // 1. Namespaces, in parallel.
-    let ns_steps: Vec<(usize, &String)> = steps
-        .iter()
-        .enumerate()
-        .filter_map(|(k, s)| match s {
-            Step::AddNamespace(n) => Some((k, n)),
-            _ => None,
-        })
-        .collect();
-    if !ns_steps.is_empty() {
-        let made: Mutex<Vec<(usize, NetNs, String)>> = Mutex::new(Vec::new());
-        let failed: Mutex<Option<(usize, Error)>> = Mutex::new(None);
-        let workers = std::thread::available_parallelism()
-            .map_or(2, |n| n.get())
-            .min(ns_steps.len());
-        let chunk = ns_steps.len().div_ceil(workers);
-        let registry = &opts.registry;
-        std::thread::scope(|s| {
-            for part in ns_steps.chunks(chunk) {
-                let (made, failed, names) = (&made, &failed, &names);
-                s.spawn(move || {
-                    for (k, name) in part {
-                        if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
-                            return;
-                        }
-                        let r = if Some(*k) == fail_at {
-                            Err(injected(&names[*k]))
-                        } else {
-                            registry.add(name)
-                        };
-                        match r {
-                            Ok(ns) => {
-                                if let Ok(mut m) = made.lock() {
-                                    m.push((*k, ns, (*name).clone()));
-                                }
-                            }
-                            Err(e) => {
-                                if let Ok(mut f) = failed.lock() {
-                                    if f.as_ref().is_none_or(|(fk, _)| k < fk) {
-                                        *f = Some((*k, e));
-                                    }
-                                }
-                                return;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        let mut made = made.into_inner().unwrap_or_default();
-        made.sort_by_key(|(k, _, _)| *k);
-        for (k, ns, name) in made {
-            run.journal.push(Undo::DeleteNamespace(name.clone()));
-            run.places.nss.insert(name, ns);
-            tick(k);
-        }
-        failure = failed.into_inner().unwrap_or(None);
-    }
-
-    // 2. Everything else, in plan order; link creations batched per place.
-    let mut k = ns_steps.len();
-    while failure.is_none() && k < steps.len() {
-        let step = &steps[k];
-        let batch_place = match step {
-            Step::AddBridge { place, .. } => Some((place.clone(), true)),
-            Step::AddVeth(i) => Some((topo.links[*i].a.netns.clone(), false)),
-            _ => None,
-        };
-        if let Some((place, bridge)) = batch_place {
-            let mut end = k;
-            while end < steps.len() {
-                let same = match &steps[end] {
-                    Step::AddBridge { place: p, .. } => bridge && p == &place,
-                    Step::AddVeth(i) => !bridge && topo.links[*i].a.netns == place,
-                    _ => false,
-                };
-                if !same {
-                    break;
-                }
+    // In plan order, each run of consecutive steps of one batched kind
+    // together: namespaces on the worker pool, link creations one batch
+    // per place (veths of different places on the pool), link changes and
+    // addresses one batch per place; the other steps one by one. A
+    // failure injected at step K cuts its run there: steps before K are
+    // made, K fails.
+    // Veth steps already made with their namespaces.
+    let mut fused: HashSet<usize> = HashSet::new();
+    let mut k = 0;
+    while k < steps.len() {
+        let kind = kind(&steps[k]);
+        let mut end = k + 1;
+        if kind != Kind::Alone {
+            while end < steps.len() && self::kind(&steps[end]) == kind {
                 end += 1;
             }
-            let cut = fail_at.filter(|f| (k..end).contains(f));
-            let stop = cut.unwrap_or(end);
-            let group: Vec<&Step> = steps[k..stop].iter().collect();
-            if !group.is_empty() {
-                if let Err((i, e)) = run.links_batch(&place, &group) {
-                    failure = Some((k + i, e));
-                    break;
+        }
+        let cut = fail_at.filter(|f| (k..end).contains(f));
+        let stop = cut.unwrap_or(end);
+        if stop > k {
+            let batch: Vec<(usize, &Step)> = (k..stop).map(|j| (j, &steps[j])).collect();
+            let result = match kind {
+                Kind::Namespace => {
+                    // When the veths come right after, those made from the
+                    // new namespaces go with them (up to a cut there).
+                    let mut veths = Vec::new();
+                    let mut j = end;
+                    while cut.is_none() && j < steps.len() && Some(j) != fail_at {
+                        if self::kind(&steps[j]) != Kind::Veth {
+                            break;
+                        }
+                        veths.push((j, &steps[j]));
+                        j += 1;
+                    }
+                    let created: HashSet<&str> = batch
+                        .iter()
+                        .filter_map(|(_, s)| match s {
+                            Step::AddNamespace(n) => Some(n.as_str()),
+                            _ => None,
+                        })
+                        .collect();
+                    let then = fusable_veths(topo, &created, &veths);
+                    fused.extend(then.values().flatten().map(|(j, _)| *j));
+                    run.add_namespaces(&batch, &then)
                 }
-            }
-            for j in k..stop {
-                tick(j);
-            }
-            if let Some(f) = cut {
-                failure = Some((f, injected(&names[f])));
+                Kind::Veth => {
+                    let rest: Vec<(usize, &Step)> = batch
+                        .iter()
+                        .filter(|(j, _)| !fused.contains(j))
+                        .copied()
+                        .collect();
+                    if rest.is_empty() {
+                        Ok(())
+                    } else {
+                        run.add_links(&rest)
+                    }
+                }
+                Kind::Bridge => run.add_links(&batch),
+                Kind::SetLink => run.set_links(&batch),
+                Kind::AddAddress => run.add_addresses(&batch),
+                Kind::Alone => run.step(&steps[k]).map_err(|e| (k, e)),
+            };
+            if let Err((j, e)) = result {
+                (k..j).for_each(&mut tick);
+                failure = Some((j, e));
                 break;
             }
-            k = end;
-            continue;
+            (k..stop).for_each(&mut tick);
         }
-        if Some(k) == fail_at {
-            failure = Some((k, injected(&names[k])));
+        if let Some(f) = cut {
+            failure = Some((f, injected(&names[f])));
             break;
         }
-        if let Err(e) = run.step(step) {
-            failure = Some((k, e));
-            break;
-        }
-        tick(k);
-        k += 1;
+        k = end;
     }
 
     if let Some((k, err)) = failure {
@@ -879,42 +1199,72 @@ fn execute(topo: &Topology, opts: &mut Options, plan: Plan, start: Instant) -> R
     })
 }
 
-pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> {
-    let start = Instant::now();
-    let mut removed = Vec::new();
-    let reg = &opts.registry;
-    let mut root = Handle::current()?;
-    // NAT tables.
-    for n in &topo.nats {
-        if super::masquerade(n).remove()? {
-            removed.push(format!(
-                "masquerade {} (nftables table ip {})",
-                n.source, n.table
-            ));
-        }
+/// A device group for deleting `doomed` (indexes in `have`) together: one
+/// no link of the namespace is in.
+fn free_group(have: &super::plan::PlaceState) -> u32 {
+    let used: HashSet<u32> = have.links.values().map(|l| l.group).collect();
+    // "nt" and the pid: unlikely to be anyone else's; the next free one.
+    let mut g = 0x6e74_0000 | (std::process::id() & 0xffff);
+    while used.contains(&g) || g == 0 {
+        g = g.wrapping_add(1);
     }
-    // Links with an end in the root namespace, then root bridges.
-    let mut delete_root = |name: &str, what: &str, removed: &mut Vec<String>| -> Result<()> {
-        match root.link_delete(LinkId::Name(name)) {
-            Ok(()) => {
-                removed.push(format!("{what} {}", At(&None, name)));
-                Ok(())
+    g
+}
+
+/// Deletes the links `doomed` of `h`'s namespace (`have` its links, read
+/// just before). Many links go together: each joins a device group of its
+/// own (one batch of `RTM_SETLINK`), the group is checked to hold only
+/// them, and one `RTM_DELLINK` of the group deletes them all at once (the
+/// kernel's per-deletion synchronisation paid once). Otherwise, and when
+/// the group cannot be used, one by one. Links already gone are skipped.
+fn delete_links(
+    h: &mut Handle,
+    have: &super::plan::PlaceState,
+    doomed: &[(IfIndex, &str)],
+) -> Result<()> {
+    if doomed.len() > 1 {
+        let group = free_group(have);
+        let changes: Vec<LinkChange<'_>> = doomed
+            .iter()
+            .map(|(ix, _)| LinkChange::new(LinkId::Index(*ix)).group(group))
+            .collect();
+        let requests = changes
+            .iter()
+            .map(LinkChange::request)
+            .collect::<Result<Vec<_>>>()?;
+        let grouped = h.socket().batch(&requests).is_ok();
+        drop(requests);
+        let ours: HashSet<IfIndex> = doomed.iter().map(|(ix, _)| *ix).collect();
+        let only_ours = grouped
+            && read_links(h)?
+                .links
+                .values()
+                .filter(|l| l.group == group)
+                .all(|l| ours.contains(&l.index));
+        if only_ours {
+            match h.link_delete_group(group) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+                // One by one below.
+                Err(_) => {}
             }
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(e),
-        }
-    };
-    for l in &topo.links {
-        if l.a.netns.is_none() {
-            delete_root(&l.a.name, "veth", &mut removed)?;
-        } else if l.b.netns.is_none() {
-            delete_root(&l.b.name, "veth", &mut removed)?;
         }
     }
-    for b in topo.bridges.iter().filter(|b| b.netns.is_none()) {
-        delete_root(&b.name, "bridge", &mut removed)?;
+    for (ix, _) in doomed {
+        match h.link_delete(LinkId::Index(*ix)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
     }
-    drop(root);
+    Ok(())
+}
+
+/// Destroy after the root links: root sysctls back, the state file, the
+/// `/etc/netns` files, the namespaces (one listing, deleted on the worker
+/// pool; their links go with them).
+fn remove_rest(topo: &Topology, opts: &Options, removed: &mut Vec<String>) -> Result<()> {
+    let reg = &opts.registry;
     // Root sysctls back to their values before the first apply.
     let path = state_path(opts, topo);
     let saved = read_saved(&path);
@@ -928,7 +1278,8 @@ pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> 
         std::fs::remove_file(&path)
             .map_err(|e| Error::io(&e, "remove", format!("state file {}", path.display())))?;
     }
-    // /etc/netns files, then namespaces.
+    // /etc/netns files, then namespaces (one listing, deleted on the
+    // worker pool; their links go with them).
     for ns in &topo.namespaces {
         for (file, decl) in [
             (EtcFile::ResolvConf, &ns.resolv_conf),
@@ -948,14 +1299,81 @@ pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> 
             }
         }
     }
-    for ns in &topo.namespaces {
-        match reg.delete(&ns.name) {
-            Ok(()) => removed.push(format!("namespace {:?}", ns.name)),
+    let present: HashSet<String> = reg.names()?.into_iter().collect();
+    let targets: Vec<&str> = topo
+        .namespaces
+        .iter()
+        .map(|ns| ns.name.as_str())
+        .filter(|n| present.contains(*n))
+        .collect();
+    let results = pool::on_workers(targets, |share| {
+        share
+            .into_iter()
+            .map(|n| (n, reg.delete(n)))
+            .collect::<Vec<_>>()
+    });
+    let mut first_error = None;
+    for (name, r) in results.into_iter().flatten() {
+        match r {
+            Ok(()) => removed.push(format!("namespace {name:?}")),
             Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    let _ = place_label;
+    first_error.map_or(Ok(()), Err)
+}
+
+pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> {
+    let start = Instant::now();
+    let mut removed = Vec::new();
+    // NAT tables.
+    for n in &topo.nats {
+        if super::masquerade(n).remove()? {
+            removed.push(format!(
+                "masquerade {} (nftables table ip {})",
+                n.source, n.table
+            ));
+        }
+    }
+    // Links with an end in the root namespace, then root bridges: found
+    // with one dump, deleted together.
+    let mut root = Handle::current()?;
+    let have = read_links(&mut root)?;
+    let mut doomed: Vec<(IfIndex, &str)> = Vec::new();
+    let mut seen = HashSet::new();
+    let root_ends = topo.links.iter().filter_map(|l| {
+        if l.a.netns.is_none() {
+            Some(("veth", &l.a.name))
+        } else if l.b.netns.is_none() {
+            Some(("veth", &l.b.name))
+        } else {
+            None
+        }
+    });
+    let root_bridges = topo
+        .bridges
+        .iter()
+        .filter(|b| b.netns.is_none())
+        .map(|b| ("bridge", &b.name));
+    for (what, name) in root_ends.chain(root_bridges) {
+        if let Some(l) = have.links.get(name) {
+            if seen.insert(l.index) {
+                doomed.push((l.index, name));
+                removed.push(format!("{what} {}", At(&None, name)));
+            }
+        }
+    }
+    // The links go on their own thread while the rest goes (the kernel's
+    // unregistering overlaps the namespaces' unmounting).
+    let (links, rest) = std::thread::scope(|s| {
+        let links = s.spawn(|| delete_links(&mut root, &have, &doomed));
+        let rest = remove_rest(topo, opts, &mut removed);
+        (links.join(), rest)
+    });
+    links.unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+    rest?;
     Ok(DestroyReport {
         topology: topo.name.clone(),
         removed,

@@ -54,6 +54,7 @@ mod check;
 mod model;
 mod ping;
 mod plan;
+mod pool;
 
 use std::time::Duration;
 
@@ -120,7 +121,9 @@ impl Topology {
     /// a form apply cannot change in place (a link of the wrong kind, a veth
     /// end without its declared peer).
     pub fn plan(&self, opts: &Options) -> Result<Plan> {
-        plan::survey(self, opts.registry_ref())
+        // The handles opened for reading are closed here: a plan keeps no
+        // namespace alive.
+        plan::survey(self, opts.registry_ref()).map(|(plan, _)| plan)
     }
 
     /// Makes the system match the file, changing only what differs: a

@@ -1,13 +1,14 @@
 //! Desired against actual: reading what exists, the steps that make it match
 //! the file ([`Plan`]), and the differences ([`Drift`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::model::{place_label, Nat, Place, RouteDecl, Topology};
+use super::model::{place_label, Namespace, Nat, Place, RouteDecl, Topology};
+use super::pool;
 use crate::addr::{AddressFilter, IpNet};
 use crate::link::{IfIndex, MacAddr};
 use crate::route::{Route, RouteTable, PROTO_KERNEL};
@@ -223,6 +224,8 @@ pub(crate) struct LinkState {
     pub up: bool,
     /// `IFLA_LINK`: a veth's peer index (in the peer's namespace).
     pub peer: Option<IfIndex>,
+    /// `IFLA_GROUP`: the device group.
+    pub group: u32,
 }
 
 /// What exists in one namespace.
@@ -230,11 +233,13 @@ pub(crate) struct LinkState {
 pub(crate) struct PlaceState {
     pub links: BTreeMap<String, LinkState>,
     pub names: HashMap<IfIndex, String>,
-    pub addresses: Vec<(String, IpNet)>,
+    /// By interface name, in the kernel's order.
+    pub addresses: HashMap<String, Vec<IpNet>>,
     pub routes: Vec<Route>,
 }
 
-pub(crate) fn read_place(h: &mut Handle, with_routes: bool) -> Result<PlaceState> {
+/// The links of `h`'s namespace (one dump): `links` and `names` only.
+pub(crate) fn read_links(h: &mut Handle) -> Result<PlaceState> {
     let mut st = PlaceState::default();
     for l in h.links()? {
         let mac = l
@@ -252,9 +257,17 @@ pub(crate) fn read_place(h: &mut Handle, with_routes: bool) -> Result<PlaceState
                 master: l.master(),
                 up: l.flags().is_up(),
                 peer: l.link(),
+                group: l.group().unwrap_or(0),
             },
         );
     }
+    Ok(st)
+}
+
+/// What exists in `h`'s namespace: one dump of links, one of addresses, and
+/// (`with_routes`) one of the main table's routes.
+pub(crate) fn read_place(h: &mut Handle, with_routes: bool) -> Result<PlaceState> {
+    let mut st = read_links(h)?;
     let mut addrs = Vec::new();
     for a in h.addresses(AddressFilter::new())? {
         if let (Some(net), Some(ix)) = (a.net(), IfIndex::new(a.ifindex())) {
@@ -263,7 +276,7 @@ pub(crate) fn read_place(h: &mut Handle, with_routes: bool) -> Result<PlaceState
     }
     for (ix, net) in addrs {
         if let Some(n) = st.names.get(&ix) {
-            st.addresses.push((n.clone(), net));
+            st.addresses.entry(n.clone()).or_default().push(net);
         }
     }
     if with_routes {
@@ -576,25 +589,20 @@ pub(crate) fn plan(
     // Namespaces where an IPv4 address goes: when a device loses its last
     // IPv4 address the kernel flushes the routes through it, so their
     // declared routes are asserted again after the address changes.
-    let mut v4_deleted: Vec<Place> = Vec::new();
+    let mut v4_deleted: HashSet<Place> = HashSet::new();
     for (place, iface) in &declared_ifaces {
         let wanted = want
             .get(&(place.clone(), iface.clone()))
             .cloned()
             .unwrap_or_default();
         let have: Vec<IpNet> = state_of(place)
-            .map(|s| {
-                s.addresses
-                    .iter()
-                    .filter(|(n, _)| n == iface)
-                    .map(|(_, a)| *a)
-                    .collect()
-            })
+            .and_then(|s| s.addresses.get(iface))
+            .cloned()
             .unwrap_or_default();
         for h in &have {
             if !wanted.contains(h) && !is_link_local(h) {
                 if h.family() == crate::addr::Family::Inet {
-                    v4_deleted.push(place.clone());
+                    v4_deleted.insert(place.clone());
                 }
                 p.extra(format!("address {h} on {}", At(place, iface)));
                 p.steps.push(Step::DelAddress {
@@ -695,14 +703,15 @@ pub(crate) fn plan(
     }
 
     // Extra links inside declared namespaces (reported, never deleted by apply).
+    let declared: HashSet<(Option<&str>, &str)> = declared_ifaces
+        .iter()
+        .map(|(pl, n)| (pl.as_deref(), n.as_str()))
+        .collect();
     for ns in &topo.namespaces {
         if let Some(st) = states.get(&ns.name) {
             let place = Some(ns.name.clone());
             for name in st.links.keys() {
-                let declared = name == "lo"
-                    || declared_ifaces
-                        .iter()
-                        .any(|(pl, n)| pl == &place && n == name);
+                let declared = name == "lo" || declared.contains(&(Some(&ns.name), name));
                 if !declared {
                     p.extra(format!("link {}", At(&place, name)));
                 }
@@ -742,36 +751,86 @@ fn link_diff(
     v.join(", ")
 }
 
-/// Everything [`plan`] needs, read from the system. Handles are dropped
-/// before returning, so no namespace is kept alive by them.
-pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<Plan> {
+/// Namespaces and handles opened while reading the system, kept for the
+/// apply that follows (so nothing is opened twice).
+#[derive(Debug, Default)]
+pub(crate) struct Opened {
+    pub nss: HashMap<String, NetNs>,
+    /// By place; the root namespace's under `None`.
+    pub handles: HashMap<Place, Handle>,
+}
+
+/// What one existing declared namespace holds, read through its handle.
+type Read = (
+    String,
+    NetNs,
+    Handle,
+    PlaceState,
+    Vec<(String, Option<String>)>,
+);
+
+/// Reads one share of the existing declared namespaces: their handles
+/// opened from one thread ([`NetNs::handles`]), then one dump of links,
+/// addresses and routes each, and their declared sysctls.
+fn read_share(share: Vec<(&Namespace, NetNs)>) -> Result<Vec<Read>> {
+    let refs: Vec<&NetNs> = share.iter().map(|(_, ns)| ns).collect();
+    let handles = NetNs::handles(&refs)?;
+    share
+        .into_iter()
+        .zip(handles)
+        .map(|((decl, ns), mut h)| {
+            let st = read_place(&mut h, true)?;
+            let sysctls = decl
+                .sysctls
+                .iter()
+                .map(|(k, _)| (k.clone(), ns.sysctl_get(k).ok()))
+                .collect();
+            Ok((decl.name.clone(), ns, h, st, sysctls))
+        })
+        .collect()
+}
+
+/// Everything [`plan`] needs, read from the system: one listing of the
+/// registry, then for each declared namespace that exists, its handle and
+/// one dump of each kind, in parallel (a thread per core). Returns the
+/// namespaces and handles opened, for the apply.
+pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<(Plan, Opened)> {
     let mut root_h = Handle::current()?;
     let root = read_place(&mut root_h, false)?;
-    drop(root_h);
-    let mut states = HashMap::new();
     let mut sysctl_values = HashMap::new();
     for (k, _) in &topo.root_sysctls {
         sysctl_values.insert((None, k.clone()), crate::sysctl::get(k).ok());
     }
+    let present: HashSet<String> = registry.names()?.into_iter().collect();
+    let mut existing = Vec::new();
     for ns in &topo.namespaces {
-        let handle = match registry.open(&ns.name) {
-            Ok(h) => h,
+        if !present.contains(&ns.name) {
+            continue;
+        }
+        match registry.open(&ns.name) {
+            Ok(h) => existing.push((ns, h)),
+            // Deleted since the listing.
             Err(e) if e.kind() == ErrorKind::NotFound => continue,
             Err(e) => return Err(e),
-        };
-        let mut h = handle.handle()?;
-        states.insert(ns.name.clone(), read_place(&mut h, true)?);
-        for (k, _) in &ns.sysctls {
-            sysctl_values.insert(
-                (Some(ns.name.clone()), k.clone()),
-                handle.sysctl_get(k).ok(),
-            );
         }
-        let _: &NetNs = &handle;
     }
+    let mut opened = Opened::default();
+    let mut states = HashMap::new();
+    for share in pool::on_workers(existing, read_share) {
+        for (name, ns, h, st, sysctls) in share? {
+            for (k, v) in sysctls {
+                sysctl_values.insert((Some(name.clone()), k), v);
+            }
+            states.insert(name.clone(), st);
+            opened.handles.insert(Some(name.clone()), h);
+            opened.nss.insert(name, ns);
+        }
+    }
+    opened.handles.insert(None, root_h);
     let mut nat_present = Vec::new();
     for n in &topo.nats {
         nat_present.push(super::masquerade(n).exists()?);
     }
-    plan(topo, registry, &root, &states, &sysctl_values, &nat_present)
+    let plan = plan(topo, registry, &root, &states, &sysctl_values, &nat_present)?;
+    Ok((plan, opened))
 }
