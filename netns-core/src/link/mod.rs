@@ -58,6 +58,9 @@ pub use self::types::{
     validate_link_name, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
     MAX_NAME_LEN,
 };
+pub(crate) use self::view::index_link;
+#[cfg(test)]
+pub(crate) use self::view::INDEX_STRIDE;
 pub use self::view::{LinkAttributes, LinkRef, Links};
 
 use crate::netlink::{Request, RTM_NEWLINK};
@@ -132,8 +135,10 @@ impl Handle {
     /// Lists every link of the namespace: one `RTM_GETLINK` dump
     /// (`NLM_F_DUMP`, statistics skipped with `IFLA_EXT_MASK`), read whole
     /// into the socket's receive buffer (retried if the kernel marks it
-    /// `NLM_F_DUMP_INTR`) and checked once; the iterator then yields
-    /// [`LinkRef`] views into that buffer without allocating.
+    /// `NLM_F_DUMP_INTR`); each message is checked, and where its
+    /// attributes lie recorded in the socket's reusable index, as it arrives.
+    /// The iterator then yields [`LinkRef`] views into that buffer without
+    /// allocating or reading the attributes again.
     ///
     /// # Errors
     /// The kernel's refusal; [`ErrorKind::Interrupted`] when the dump kept
@@ -149,8 +154,8 @@ impl Handle {
     #[doc(alias = "ip link show")]
     pub fn links(&mut self) -> Result<Links<'_>> {
         let request = Request::new(get_message(None, "list")?, "list", &"links");
-        let messages = self.socket().dump(&request)?;
-        Links::checked(messages)
+        let (buffer, index) = self.socket().dump_indexed(&request, index_link)?;
+        Ok(Links::indexed(buffer, index))
     }
 
     /// Looks one link up in the kernel (`RTM_GETLINK` with `ifi_index` or

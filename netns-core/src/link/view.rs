@@ -3,10 +3,10 @@
 
 use std::fmt;
 
-use netlink_packet_core::NlasIterator;
+use netlink_packet_core::{NlasIterator, NLA_TYPE_MASK};
 
 use super::types::{IfIndex, Link, LinkFlags, LinkMode, LinkType, OperState};
-use crate::netlink::{protocol_error, Messages, RTM_NEWLINK};
+use crate::netlink::{protocol_error, Messages, RawMessage, RTM_NEWLINK};
 use crate::{Nsid, Result};
 
 /// Length of `struct ifinfomsg`.
@@ -35,36 +35,101 @@ const IFLA_PERM_ADDRESS: u16 = 54;
 const IFLA_INFO_KIND: u16 = 1;
 const IFLA_INFO_SLAVE_KIND: u16 = 4;
 
+/// Where the attributes of one link message lie and the values of its
+/// numeric ones, found in one pass over the message: a fixed array of `u32`
+/// words (see the `S_*`, `V_*` and `B_*` constants), so that a dump's links
+/// can be indexed in one flat, reusable `Vec<u32>` while they are received
+/// ([`index_link`]) and their views rebuilt without reading the message again.
+type Slots = [u32; SLOT_WORDS];
+
+// Byte spans, relative to the payload: `(offset, length)` word pairs,
+// offset 0 = absent (no value starts there: the `ifinfomsg` does).
+const S_NAME: usize = 0;
+const S_ADDRESS: usize = 2;
+const S_BROADCAST: usize = 4;
+const S_PERM_ADDRESS: usize = 6;
+const S_QDISC: usize = 8;
+const S_ALIAS: usize = 10;
+const S_LINKINFO: usize = 12;
+// Numeric values, present when their bit (1 << (V_* - V_FIRST)) is set in
+// the word at `PRESENT`.
+const V_FIRST: usize = 14;
+const V_MTU: usize = 14;
+const V_MIN_MTU: usize = 15;
+const V_MAX_MTU: usize = 16;
+const V_LINK: usize = 17;
+const V_MASTER: usize = 18;
+const V_TXQLEN: usize = 19;
+const V_GROUP: usize = 20;
+const V_PROMISCUITY: usize = 21;
+const V_LINK_NETNSID: usize = 22;
+const V_OPERSTATE: usize = 23;
+const V_LINKMODE: usize = 24;
+const V_CARRIER: usize = 25;
+const PRESENT: usize = 26;
+const SLOT_WORDS: usize = 27;
+
+/// Words per link in a dump's index: the payload's offset in the receive
+/// buffer, its length, then its [`Slots`].
+pub(crate) const INDEX_STRIDE: usize = 2 + SLOT_WORDS;
+
 /// One link of a reply, read in place: the `ifinfomsg` header and the
 /// attributes the accessors need, found in one pass over the message when
-/// the view is made. Accessors return integers and slices borrowed from the
-/// receive buffer; nothing allocates.
+/// the view is made (or when the dump was received, for
+/// [`Handle::links`](crate::Handle::links)). Accessors return integers and
+/// slices borrowed from the receive buffer; nothing allocates.
 ///
 /// An accessor returns `None` when the kernel did not send the attribute (or
 /// sent one of the wrong size).
 #[derive(Clone, Copy)]
 pub struct LinkRef<'a> {
-    header: &'a [u8; IFINFOMSG_LEN],
-    attributes: &'a [u8],
-    name: Option<&'a [u8]>,
-    address: Option<&'a [u8]>,
-    broadcast: Option<&'a [u8]>,
-    perm_address: Option<&'a [u8]>,
-    qdisc: Option<&'a [u8]>,
-    alias: Option<&'a [u8]>,
-    linkinfo: Option<&'a [u8]>,
-    mtu: Option<u32>,
-    min_mtu: Option<u32>,
-    max_mtu: Option<u32>,
-    link: Option<u32>,
-    master: Option<u32>,
-    txqlen: Option<u32>,
-    group: Option<u32>,
-    promiscuity: Option<u32>,
-    link_netnsid: Option<i32>,
-    operstate: Option<u8>,
-    linkmode: Option<u8>,
-    carrier: Option<u8>,
+    /// The whole payload: `ifinfomsg` then attributes (at least
+    /// `IFINFOMSG_LEN` bytes, checked when the view was made).
+    payload: &'a [u8],
+    slots: Slots,
+}
+
+/// The attributes of a message, walked in place: `(type without the
+/// `NLA_F_*` flag bits, value, offset of the value in `attrs`)`; `Err` at the
+/// first badly framed attribute (same framing rules as netlink-packet-core's
+/// `NlasIterator`: length at least 4 and within the buffer, next attribute at
+/// the 4-aligned end).
+struct Walk<'a> {
+    attrs: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Iterator for Walk<'a> {
+    type Item = std::result::Result<(u16, &'a [u8], usize), ()>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.attrs.get(self.at..).filter(|r| !r.is_empty())?;
+        let header = match rest.first_chunk::<4>() {
+            Some(h) => h,
+            None => {
+                self.at = self.attrs.len();
+                return Some(Err(()));
+            }
+        };
+        let len = usize::from(u16::from_ne_bytes([header[0], header[1]]));
+        let kind = u16::from_ne_bytes([header[2], header[3]]) & NLA_TYPE_MASK;
+        match rest.get(4..len.max(4)) {
+            Some(value) if len >= 4 => {
+                let start = self.at + 4;
+                self.at += (len + 3) & !3;
+                Some(Ok((kind, value, start)))
+            }
+            _ => {
+                self.at = self.attrs.len();
+                Some(Err(()))
+            }
+        }
+    }
+}
+
+fn walk(attrs: &[u8]) -> Walk<'_> {
+    Walk { attrs, at: 0 }
 }
 
 /// The value of an attribute, with the lifetime of the buffer.
@@ -75,11 +140,7 @@ fn value(nla: netlink_packet_core::NlaBuffer<&[u8]>) -> &[u8] {
 }
 
 fn u32_of(v: &[u8]) -> Option<u32> {
-    Some(u32::from_ne_bytes(v.get(..4)?.try_into().ok()?))
-}
-
-fn u8_of(v: &[u8]) -> Option<u8> {
-    v.first().copied()
+    Some(u32::from_ne_bytes(*v.first_chunk::<4>()?))
 }
 
 /// A NUL-terminated string attribute without its terminator(s).
@@ -98,6 +159,92 @@ fn str_prefix(bytes: &[u8]) -> &str {
     }
 }
 
+/// Reads one link payload in one pass: checks the framing and a non-zero
+/// index, and returns where each attribute an accessor needs lies.
+fn slots_of(payload: &[u8]) -> std::result::Result<Slots, &'static str> {
+    let attributes = payload
+        .get(IFINFOMSG_LEN..)
+        .ok_or("shorter than an ifinfomsg")?;
+    if payload[4..8] == [0; 4] {
+        return Err("ifi_index 0");
+    }
+    let mut slots: Slots = [0; SLOT_WORDS];
+    for nla in walk(attributes) {
+        let (kind, v, at) = nla.map_err(|()| "badly framed attribute")?;
+        // Offsets fit: a payload is one netlink message (u32 length).
+        let at = (IFINFOMSG_LEN + at) as u32;
+        let mut span = |slot: usize, len: usize| {
+            slots[slot] = at;
+            slots[slot + 1] = len as u32;
+        };
+        match kind {
+            IFLA_IFNAME => span(S_NAME, c_string(v).len()),
+            IFLA_ADDRESS => span(S_ADDRESS, v.len()),
+            IFLA_BROADCAST => span(S_BROADCAST, v.len()),
+            IFLA_PERM_ADDRESS => span(S_PERM_ADDRESS, v.len()),
+            IFLA_QDISC => span(S_QDISC, c_string(v).len()),
+            IFLA_IFALIAS => span(S_ALIAS, c_string(v).len()),
+            IFLA_LINKINFO => span(S_LINKINFO, v.len()),
+            _ => {
+                let (slot, number) = match kind {
+                    IFLA_MTU => (V_MTU, u32_of(v)),
+                    IFLA_MIN_MTU => (V_MIN_MTU, u32_of(v)),
+                    IFLA_MAX_MTU => (V_MAX_MTU, u32_of(v)),
+                    IFLA_LINK => (V_LINK, u32_of(v)),
+                    IFLA_MASTER => (V_MASTER, u32_of(v)),
+                    IFLA_TXQLEN => (V_TXQLEN, u32_of(v)),
+                    IFLA_GROUP => (V_GROUP, u32_of(v)),
+                    IFLA_PROMISCUITY => (V_PROMISCUITY, u32_of(v)),
+                    IFLA_LINK_NETNSID => (V_LINK_NETNSID, u32_of(v)),
+                    IFLA_OPERSTATE => (V_OPERSTATE, v.first().map(|&b| u32::from(b))),
+                    IFLA_LINKMODE => (V_LINKMODE, v.first().map(|&b| u32::from(b))),
+                    IFLA_CARRIER => (V_CARRIER, v.first().map(|&b| u32::from(b))),
+                    _ => continue,
+                };
+                // A later attribute of the same type wins, as before; one of
+                // the wrong size reads as absent.
+                let bit = 1 << (slot - V_FIRST);
+                match number {
+                    Some(n) => {
+                        slots[slot] = n;
+                        slots[PRESENT] |= bit;
+                    }
+                    None => slots[PRESENT] &= !bit,
+                }
+            }
+        }
+    }
+    Ok(slots)
+}
+
+/// The dump indexer of [`Handle::links`](crate::Handle::links)
+/// (see `Socket::dump_indexed`): checks the `RTM_NEWLINK` message at
+/// `offset` of the receive buffer as [`LinkRef::parse`] does and appends
+/// its payload's place and [`Slots`] to `index`, while the message is still
+/// in the CPU's cache.
+pub(crate) fn index_link(
+    index: &mut Vec<u32>,
+    offset: usize,
+    message: RawMessage<'_>,
+) -> Result<()> {
+    if message.message_type() != RTM_NEWLINK {
+        return Ok(());
+    }
+    let payload = message.payload();
+    let slots = slots_of(payload).map_err(|why| {
+        protocol_error(&"link message")
+            .with_detail(why.to_owned())
+            .context("list", "links")
+    })?;
+    // The receive buffer of one dump stays far below 4 GiB.
+    let start = u32::try_from(offset + crate::netlink::ack::HEADER_LEN)
+        .map_err(|_| protocol_error(&"links").with_detail("dump larger than 4 GiB"))?;
+    index.push(start);
+    index.push(payload.len() as u32);
+    index.extend_from_slice(&slots);
+    Ok(())
+}
+
 impl<'a> LinkRef<'a> {
     /// Reads the payload of an `RTM_NEWLINK` message (`ifinfomsg` followed
     /// by attributes), e.g. [`RawMessage::payload`](crate::netlink::RawMessage::payload).
@@ -106,71 +253,40 @@ impl<'a> LinkRef<'a> {
     /// [`ErrorKind::Protocol`](crate::ErrorKind::Protocol) when the payload
     /// is shorter than an `ifinfomsg` or its attributes are badly framed.
     pub fn parse(payload: &'a [u8]) -> Result<LinkRef<'a>> {
-        let malformed = |why: &str| protocol_error(&"link message").with_detail(why.to_owned());
-        let (header, attributes) = match payload.split_first_chunk::<IFINFOMSG_LEN>() {
-            Some(split) => split,
-            None => return Err(malformed("shorter than an ifinfomsg")),
-        };
-        let mut view = LinkRef {
-            header,
-            attributes,
-            name: None,
-            address: None,
-            broadcast: None,
-            perm_address: None,
-            qdisc: None,
-            alias: None,
-            linkinfo: None,
-            mtu: None,
-            min_mtu: None,
-            max_mtu: None,
-            link: None,
-            master: None,
-            txqlen: None,
-            group: None,
-            promiscuity: None,
-            link_netnsid: None,
-            operstate: None,
-            linkmode: None,
-            carrier: None,
-        };
-        for nla in NlasIterator::new(attributes) {
-            let Ok(nla) = nla else {
-                return Err(malformed("badly framed attribute"));
-            };
-            let kind = nla.kind();
-            let v = value(nla);
-            match kind {
-                IFLA_IFNAME => view.name = Some(c_string(v)),
-                IFLA_ADDRESS => view.address = Some(v),
-                IFLA_BROADCAST => view.broadcast = Some(v),
-                IFLA_PERM_ADDRESS => view.perm_address = Some(v),
-                IFLA_QDISC => view.qdisc = Some(c_string(v)),
-                IFLA_IFALIAS => view.alias = Some(c_string(v)),
-                IFLA_LINKINFO => view.linkinfo = Some(v),
-                IFLA_MTU => view.mtu = u32_of(v),
-                IFLA_MIN_MTU => view.min_mtu = u32_of(v),
-                IFLA_MAX_MTU => view.max_mtu = u32_of(v),
-                IFLA_LINK => view.link = u32_of(v),
-                IFLA_MASTER => view.master = u32_of(v),
-                IFLA_TXQLEN => view.txqlen = u32_of(v),
-                IFLA_GROUP => view.group = u32_of(v),
-                IFLA_PROMISCUITY => view.promiscuity = u32_of(v),
-                IFLA_LINK_NETNSID => view.link_netnsid = u32_of(v).map(|n| n as i32),
-                IFLA_OPERSTATE => view.operstate = u8_of(v),
-                IFLA_LINKMODE => view.linkmode = u8_of(v),
-                IFLA_CARRIER => view.carrier = u8_of(v),
-                _ => {}
-            }
+        let slots = slots_of(payload)
+            .map_err(|why| protocol_error(&"link message").with_detail(why.to_owned()))?;
+        Ok(LinkRef { payload, slots })
+    }
+
+    fn header(&self) -> &'a [u8; IFINFOMSG_LEN] {
+        // parse() checked the length.
+        self.payload
+            .first_chunk::<IFINFOMSG_LEN>()
+            .unwrap_or(&[0; IFINFOMSG_LEN])
+    }
+
+    fn span(&self, slot: usize) -> Option<&'a [u8]> {
+        let at = self.slots[slot] as usize;
+        if at == 0 {
+            return None;
         }
-        if IfIndex::new(view.raw_index()).is_none() {
-            return Err(malformed("ifi_index 0"));
-        }
-        Ok(view)
+        self.payload.get(at..at + self.slots[slot + 1] as usize)
+    }
+
+    fn number(&self, slot: usize) -> Option<u32> {
+        (self.slots[PRESENT] & (1 << (slot - V_FIRST)) != 0).then(|| self.slots[slot])
+    }
+
+    fn byte(&self, slot: usize) -> Option<u8> {
+        self.number(slot).map(|n| n as u8)
+    }
+
+    fn attributes_bytes(&self) -> &'a [u8] {
+        self.payload.get(IFINFOMSG_LEN..).unwrap_or(&[])
     }
 
     fn raw_index(&self) -> u32 {
-        let h = self.header;
+        let h = self.header();
         u32::from_ne_bytes([h[4], h[5], h[6], h[7]])
     }
 
@@ -182,12 +298,13 @@ impl<'a> LinkRef<'a> {
 
     /// `ifi_type` (`ARPHRD_*`).
     pub fn link_type(&self) -> LinkType {
-        LinkType(u16::from_ne_bytes([self.header[2], self.header[3]]))
+        let h = self.header();
+        LinkType(u16::from_ne_bytes([h[2], h[3]]))
     }
 
     /// `ifi_flags`.
     pub fn flags(&self) -> LinkFlags {
-        let h = self.header;
+        let h = self.header();
         LinkFlags::from_bits_retain(u32::from_ne_bytes([h[8], h[9], h[10], h[11]]))
     }
 
@@ -200,72 +317,72 @@ impl<'a> LinkRef<'a> {
 
     /// `IFLA_IFNAME`, exactly as the kernel sent it (without the NUL).
     pub fn name_bytes(&self) -> &'a [u8] {
-        self.name.unwrap_or(&[])
+        self.span(S_NAME).unwrap_or(&[])
     }
 
     /// `IFLA_MTU`.
     pub fn mtu(&self) -> Option<u32> {
-        self.mtu
+        self.number(V_MTU)
     }
     /// `IFLA_MIN_MTU`.
     pub fn min_mtu(&self) -> Option<u32> {
-        self.min_mtu
+        self.number(V_MIN_MTU)
     }
     /// `IFLA_MAX_MTU`.
     pub fn max_mtu(&self) -> Option<u32> {
-        self.max_mtu
+        self.number(V_MAX_MTU)
     }
 
     /// `IFLA_ADDRESS`: the hardware address (6 bytes for Ethernet).
     pub fn address(&self) -> Option<&'a [u8]> {
-        self.address
+        self.span(S_ADDRESS)
     }
     /// `IFLA_BROADCAST`: the hardware broadcast (or point-to-point peer) address.
     pub fn broadcast(&self) -> Option<&'a [u8]> {
-        self.broadcast
+        self.span(S_BROADCAST)
     }
     /// `IFLA_PERM_ADDRESS`: the permanent hardware address, when the driver has one.
     pub fn perm_address(&self) -> Option<&'a [u8]> {
-        self.perm_address
+        self.span(S_PERM_ADDRESS)
     }
 
     /// `IFLA_OPERSTATE` ([`OperState::Unknown`] when absent).
     pub fn operstate(&self) -> OperState {
-        OperState::from_raw(self.operstate.unwrap_or(0))
+        OperState::from_raw(self.byte(V_OPERSTATE).unwrap_or(0))
     }
     /// `IFLA_LINKMODE` ([`LinkMode::Default`] when absent).
     pub fn link_mode(&self) -> LinkMode {
-        LinkMode::from_raw(self.linkmode.unwrap_or(0))
+        LinkMode::from_raw(self.byte(V_LINKMODE).unwrap_or(0))
     }
     /// `IFLA_CARRIER`.
     pub fn carrier(&self) -> Option<bool> {
-        self.carrier.map(|c| c != 0)
+        self.byte(V_CARRIER).map(|c| c != 0)
     }
 
     /// `IFLA_QDISC`: the root queueing discipline (`noqueue`, `noop` …).
     pub fn qdisc(&self) -> Option<&'a str> {
-        self.qdisc.map(str_prefix)
+        self.span(S_QDISC).map(str_prefix)
     }
     /// `IFLA_TXQLEN`.
     pub fn txqlen(&self) -> Option<u32> {
-        self.txqlen
+        self.number(V_TXQLEN)
     }
     /// `IFLA_GROUP` (0 is ip's `default`).
     pub fn group(&self) -> Option<u32> {
-        self.group
+        self.number(V_GROUP)
     }
     /// `IFLA_PROMISCUITY`: the promiscuity counter.
     pub fn promiscuity(&self) -> Option<u32> {
-        self.promiscuity
+        self.number(V_PROMISCUITY)
     }
     /// `IFLA_IFALIAS`.
     pub fn alias(&self) -> Option<&'a str> {
-        self.alias.map(str_prefix)
+        self.span(S_ALIAS).map(str_prefix)
     }
 
     /// `IFLA_MASTER`: the bridge (or bond, vrf) this link is a port of.
     pub fn master(&self) -> Option<IfIndex> {
-        self.master.and_then(IfIndex::new)
+        self.number(V_MASTER).and_then(IfIndex::new)
     }
 
     /// `IFLA_LINK`: the veth peer's or the parent device's index, in the
@@ -273,19 +390,20 @@ impl<'a> LinkRef<'a> {
     /// namespace. The kernel sends it only when it differs from the link's
     /// own index.
     pub fn link(&self) -> Option<IfIndex> {
-        self.link.and_then(IfIndex::new)
+        self.number(V_LINK).and_then(IfIndex::new)
     }
 
     /// `IFLA_LINK_NETNSID`: where [`LinkRef::link`] lives (e.g. the peer of a
     /// veth moved or born elsewhere), as an nsid of this link's namespace.
     pub fn link_netnsid(&self) -> Option<Nsid> {
-        self.link_netnsid.and_then(Nsid::new)
+        self.number(V_LINK_NETNSID)
+            .and_then(|n| Nsid::new(n as i32))
     }
 
     /// Whether the kernel sent `IFLA_LINK_NETNSID` at all (even a negative,
     /// unassigned one: `ip` prints `link-netnsid unknown` then).
     pub fn has_link_netnsid(&self) -> bool {
-        self.link_netnsid.is_some()
+        self.number(V_LINK_NETNSID).is_some()
     }
 
     /// `IFLA_LINKINFO` → `IFLA_INFO_KIND`: the driver (`veth`, `bridge`,
@@ -302,7 +420,7 @@ impl<'a> LinkRef<'a> {
     }
 
     fn linkinfo_string(&self, kind: u16) -> Option<&'a str> {
-        NlasIterator::new(self.linkinfo?)
+        NlasIterator::new(self.span(S_LINKINFO)?)
             .map_while(|nla| nla.ok())
             .find(|nla| nla.kind() == kind)
             .map(|nla| str_prefix(c_string(value(nla))))
@@ -312,13 +430,13 @@ impl<'a> LinkRef<'a> {
     /// an accessor.
     pub fn attributes(&self) -> LinkAttributes<'a> {
         LinkAttributes {
-            inner: NlasIterator::new(self.attributes),
+            inner: NlasIterator::new(self.attributes_bytes()),
         }
     }
 
     /// The message's attribute bytes (after the `ifinfomsg`).
     pub fn attribute_bytes(&self) -> &'a [u8] {
-        self.attributes
+        self.attributes_bytes()
     }
 
     /// Copies the view into an owned [`Link`].
@@ -330,24 +448,24 @@ impl<'a> LinkRef<'a> {
             name: String::from_utf8_lossy(self.name_bytes()).into_owned(),
             link_type: self.link_type(),
             flags: self.flags(),
-            mtu: self.mtu,
-            min_mtu: self.min_mtu,
-            max_mtu: self.max_mtu,
-            qdisc: text(self.qdisc),
+            mtu: self.mtu(),
+            min_mtu: self.min_mtu(),
+            max_mtu: self.max_mtu(),
+            qdisc: text(self.span(S_QDISC)),
             operstate: self.operstate(),
             link_mode: self.link_mode(),
-            group: self.group,
-            txqlen: self.txqlen,
-            address: bytes(self.address),
-            broadcast: bytes(self.broadcast),
-            perm_address: bytes(self.perm_address),
+            group: self.group(),
+            txqlen: self.txqlen(),
+            address: bytes(self.address()),
+            broadcast: bytes(self.broadcast()),
+            perm_address: bytes(self.perm_address()),
             kind: self.kind().map(str::to_owned),
             port_kind: self.port_kind().map(str::to_owned),
             master: self.master(),
             link: self.link(),
             link_netnsid: self.link_netnsid(),
-            alias: text(self.alias),
-            promiscuity: self.promiscuity,
+            alias: text(self.span(S_ALIAS)),
+            promiscuity: self.promiscuity(),
             carrier: self.carrier(),
         }
     }
@@ -359,7 +477,7 @@ impl fmt::Debug for LinkRef<'_> {
             .field("index", &self.index())
             .field("name", &self.name())
             .field("flags", &self.flags())
-            .field("mtu", &self.mtu)
+            .field("mtu", &self.mtu())
             .field("kind", &self.kind())
             .finish_non_exhaustive()
     }
@@ -383,17 +501,40 @@ impl<'a> Iterator for LinkAttributes<'a> {
 }
 
 /// The links of a dump ([`Handle::links`](crate::Handle::links)), borrowed
-/// from the socket's receive buffer. Every message was checked before the
-/// iterator was handed out, so iteration cannot fail and does not allocate.
+/// from the socket's receive buffer. Every message was checked while the
+/// dump was received, and where its attributes lie recorded in the socket's
+/// reusable index, so iteration cannot fail, allocates nothing and does not
+/// read a message's attributes again.
 #[derive(Debug, Clone)]
 pub struct Links<'a> {
-    messages: Messages<'a>,
-    remaining: usize,
+    source: Source<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum Source<'a> {
+    /// The receive buffer and the index built while receiving it
+    /// ([`index_link`]: [`INDEX_STRIDE`] words per link).
+    Indexed { buffer: &'a [u8], index: &'a [u32] },
+    /// Messages checked in a pass of their own (the fuzzing harness; each
+    /// message is read again when iterated).
+    #[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
+    Checked {
+        messages: Messages<'a>,
+        remaining: usize,
+    },
 }
 
 impl<'a> Links<'a> {
+    /// The links of a dump received with [`index_link`] as its indexer.
+    pub(crate) fn indexed(buffer: &'a [u8], index: &'a [u32]) -> Links<'a> {
+        Links {
+            source: Source::Indexed { buffer, index },
+        }
+    }
+
     /// Checks every link message of `messages` (header length, attribute
     /// framing, non-zero index).
+    #[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
     pub(crate) fn checked(messages: Messages<'a>) -> Result<Links<'a>> {
         let mut remaining = 0;
         for m in messages.clone() {
@@ -403,30 +544,56 @@ impl<'a> Links<'a> {
             }
         }
         Ok(Links {
-            messages,
-            remaining,
+            source: Source::Checked {
+                messages,
+                remaining,
+            },
         })
+    }
+
+    fn remaining(&self) -> usize {
+        match &self.source {
+            Source::Indexed { index, .. } => index.len() / INDEX_STRIDE,
+            Source::Checked { remaining, .. } => *remaining,
+        }
     }
 }
 
 impl<'a> Iterator for Links<'a> {
     type Item = LinkRef<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<LinkRef<'a>> {
-        loop {
-            let m = self.messages.next()?;
-            if m.message_type() != RTM_NEWLINK {
-                continue;
-            }
-            if let Ok(link) = LinkRef::parse(m.payload()) {
-                self.remaining -= 1;
-                return Some(link);
-            }
+        match &mut self.source {
+            Source::Indexed { buffer, index } => loop {
+                let (entry, rest) = index.split_first_chunk::<INDEX_STRIDE>()?;
+                *index = rest;
+                let start = entry[0] as usize;
+                let Some(payload) = buffer.get(start..start + entry[1] as usize) else {
+                    continue; // cannot happen: the indexer took it from there
+                };
+                let mut slots: Slots = [0; SLOT_WORDS];
+                slots.copy_from_slice(&entry[2..]);
+                return Some(LinkRef { payload, slots });
+            },
+            Source::Checked {
+                messages,
+                remaining,
+            } => loop {
+                let m = messages.next()?;
+                if m.message_type() != RTM_NEWLINK {
+                    continue;
+                }
+                if let Ok(link) = LinkRef::parse(m.payload()) {
+                    *remaining -= 1;
+                    return Some(link);
+                }
+            },
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.remaining, Some(self.remaining))
+        (self.remaining(), Some(self.remaining()))
     }
 }
 

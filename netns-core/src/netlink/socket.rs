@@ -33,6 +33,11 @@ const RECEIVE_BUFFER: libc::c_int = 4 << 20;
 /// datagrams of a dump after the largest buffer offered (up to 32 KiB).
 const MIN_RECV_SPACE: usize = 32 * 1024;
 
+/// Reads one data message of a dump as it arrives: `(index, offset of the
+/// message in the receive buffer, message)`; appends what it found to
+/// `index`, or refuses the message.
+pub(crate) type Indexer = fn(&mut Vec<u32>, usize, RawMessage<'_>) -> Result<()>;
+
 /// An rtnetlink (`NETLINK_ROUTE`) socket, bound to the network namespace of
 /// the thread that opened it.
 ///
@@ -48,6 +53,9 @@ pub struct Socket {
     seq: u32,
     send_buf: Vec<u8>,
     recv_buf: Vec<u8>,
+    /// What an [`Indexer`] recorded about the messages of the last dump
+    /// (reused, like the buffers).
+    index: Vec<u32>,
     /// The sequence number of a dump abandoned half-way (a `recv` failed,
     /// e.g. `ENOBUFS`): the kernel keeps it running on this socket and
     /// refuses another dump with `EBUSY` until it has been read to its end,
@@ -135,6 +143,7 @@ impl Socket {
             seq: 0,
             send_buf: Vec::new(),
             recv_buf: Vec::new(),
+            index: Vec::new(),
             abandoned_dump: None,
         }
     }
@@ -165,7 +174,7 @@ impl Socket {
             return Ok(());
         };
         self.recv_buf.clear();
-        match self.receive_answer(seq, request) {
+        match self.receive_answer(seq, request, None) {
             Err(e) if e.kind() == ErrorKind::Io => return Err(e),
             _ => {}
         }
@@ -200,6 +209,29 @@ impl Socket {
     /// operation and object.
     #[doc(alias = "NLM_F_DUMP")]
     pub fn dump(&mut self, request: &Request<'_>) -> Result<Messages<'_>> {
+        let seq = self.run_dump(request, None)?;
+        Ok(Messages::new(&self.recv_buf, seq))
+    }
+
+    /// [`Socket::dump`] that also runs `indexer` over every data message of
+    /// the dump as it is received (while it is still in the CPU's cache),
+    /// letting it check the message and record what it needs in the socket's
+    /// reusable index; returns the receive buffer and that index.
+    ///
+    /// The first error of `indexer` is returned once the dump has been read
+    /// to its end (so the socket stays usable).
+    pub(crate) fn dump_indexed(
+        &mut self,
+        request: &Request<'_>,
+        indexer: Indexer,
+    ) -> Result<(&[u8], &[u32])> {
+        self.run_dump(request, Some(indexer))?;
+        Ok((&self.recv_buf, &self.index))
+    }
+
+    /// Sends the dump and reads it whole, with the retries; returns its
+    /// sequence number.
+    fn run_dump(&mut self, request: &Request<'_>, indexer: Option<Indexer>) -> Result<u32> {
         self.send_buf.clear();
         let mut seq = self.next_seq();
         append_request(
@@ -215,16 +247,17 @@ impl Socket {
             }
             self.drain_abandoned_dump(request)?;
             self.recv_buf.clear();
+            self.index.clear();
             self.send(request)?;
             self.abandoned_dump = Some(seq);
-            let answer = self.receive_answer(seq, request);
+            let answer = self.receive_answer(seq, request, indexer);
             if !matches!(&answer, Err(e) if e.kind() == ErrorKind::Io) {
                 // Ended (well or with the kernel's refusal) at its NLMSG_DONE.
                 self.abandoned_dump = None;
             }
             let interrupted = answer?;
             if !interrupted {
-                return Ok(Messages::new(&self.recv_buf, seq));
+                return Ok(seq);
             }
         }
         Err(Error::new(
@@ -256,7 +289,7 @@ impl Socket {
             seq,
         );
         self.send(request)?;
-        self.receive_answer(seq, request)?;
+        self.receive_answer(seq, request, None)?;
         Ok(Messages::new(&self.recv_buf, seq))
     }
 
@@ -495,18 +528,27 @@ impl Socket {
     }
 
     /// Receives datagrams until the answer to `seq` ends (`NLMSG_DONE` or
-    /// `NLMSG_ERROR`), appending them to the receive buffer. Returns whether a message of the answer
-    /// carried `NLM_F_DUMP_INTR`.
-    fn receive_answer(&mut self, seq: u32, request: &Request<'_>) -> Result<bool> {
+    /// `NLMSG_ERROR`), appending them to the receive buffer. Returns whether a
+    /// message of the answer carried `NLM_F_DUMP_INTR`. `indexer` sees every
+    /// data message of the answer; its first error is returned at the end.
+    fn receive_answer(
+        &mut self,
+        seq: u32,
+        request: &Request<'_>,
+        indexer: Option<Indexer>,
+    ) -> Result<bool> {
         let mut interrupted = false;
+        let mut index_error = None;
         loop {
             let start = self.recv_buf.len();
             self.recv_datagram()
                 .map_err(|e| io_error(&e, request).with_detail("receiving the answer"))?;
+            let end = self.recv_buf.len();
             let mut rest = &self.recv_buf[start..];
             while let Some((message, after)) =
                 split_message(rest).map_err(|why| malformed(why, request))?
             {
+                let offset = end - rest.len();
                 rest = after;
                 if message.seq != seq {
                     continue; // an answer to an earlier, abandoned request
@@ -519,11 +561,19 @@ impl Socket {
                     // Also ends a request() that the kernel ran as a dump.
                     NLMSG_DONE => ack::parse_done(message.flags, message.payload()),
                     NLMSG_OVERRUN => Err("NLMSG_OVERRUN"),
-                    _ => continue,
+                    NLMSG_NOOP => continue,
+                    _ => {
+                        if let (Some(indexer), None) = (indexer, &index_error) {
+                            if let Err(e) = indexer(&mut self.index, offset, message) {
+                                index_error = Some(e);
+                            }
+                        }
+                        continue;
+                    }
                 };
                 match refusal.map_err(|why| malformed(why, request))? {
                     Some(refusal) => return Err(refusal.into_error(request.op, request.object)),
-                    None => return Ok(interrupted),
+                    None => return index_error.map_or(Ok(interrupted), Err),
                 }
             }
         }
@@ -566,4 +616,119 @@ pub(super) fn serialize_for_test(message: &RouteNetlinkMessage, flags: u16, seq:
     let mut buf = Vec::new();
     append_request(&mut buf, message, flags, seq);
     buf
+}
+
+/// The indexed dump of `Handle::links` against a scripted kernel: the index
+/// is built while receiving, rebuilt on an `NLM_F_DUMP_INTR` retry, and a
+/// malformed message fails the dump only once it has been read to its end.
+#[cfg(test)]
+mod indexed_dump_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use netlink_packet_core::{Emitable, NLMSG_DONE, NLM_F_DUMP_INTR, NLM_F_MULTIPART};
+    use netlink_packet_route::link::{LinkAttribute, LinkMessage};
+    use netlink_packet_route::RouteNetlinkMessage;
+
+    use super::super::tests::FakeKernel;
+    use super::super::RTM_NEWLINK;
+    use super::{Request, Socket};
+    use crate::link::{index_link, Links, INDEX_STRIDE};
+    use crate::ErrorKind;
+
+    /// One `RTM_NEWLINK` message of a dump: index, name, mtu.
+    fn link(seq: u32, flags: u16, index: u32, name: &str, mtu: u32) -> Vec<u8> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        msg.attributes.push(LinkAttribute::IfName(name.to_owned()));
+        msg.attributes.push(LinkAttribute::Mtu(mtu));
+        let mut payload = vec![0; msg.buffer_len()];
+        msg.emit(&mut payload);
+        message(RTM_NEWLINK, flags | NLM_F_MULTIPART, seq, &payload)
+    }
+
+    fn message(kind: u16, flags: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
+        let len = 16 + payload.len();
+        let mut m = Vec::with_capacity(len);
+        m.extend_from_slice(&(len as u32).to_ne_bytes());
+        m.extend_from_slice(&kind.to_ne_bytes());
+        m.extend_from_slice(&flags.to_ne_bytes());
+        m.extend_from_slice(&seq.to_ne_bytes());
+        m.extend_from_slice(&0u32.to_ne_bytes());
+        m.extend_from_slice(payload);
+        m.resize((len + 3) & !3, 0);
+        m
+    }
+
+    fn done(seq: u32) -> Vec<u8> {
+        message(NLMSG_DONE, NLM_F_MULTIPART, seq, &0i32.to_ne_bytes())
+    }
+
+    fn seq_of(request: &[u8]) -> u32 {
+        u32::from_ne_bytes(request[8..12].try_into().unwrap())
+    }
+
+    fn get_links() -> RouteNetlinkMessage {
+        RouteNetlinkMessage::GetLink(LinkMessage::default())
+    }
+
+    fn names(sock: &mut Socket) -> crate::Result<Vec<(u32, String, Option<u32>)>> {
+        let request = Request::new(get_links(), "list", &"links");
+        let (buffer, index) = sock.dump_indexed(&request, index_link)?;
+        let links = Links::indexed(buffer, index);
+        assert_eq!(links.len(), index.len() / INDEX_STRIDE);
+        Ok(links
+            .map(|l| (l.index().get(), l.name().to_owned(), l.mtu()))
+            .collect())
+    }
+
+    #[test]
+    fn links_are_indexed_across_datagrams_and_after_a_retry() {
+        let mut attempt = 0;
+        let mut sock = Socket::fake(FakeKernel::new(move |request| {
+            let seq = seq_of(request);
+            attempt += 1;
+            if attempt == 1 {
+                // Interrupted: a link that the retry no longer has.
+                return vec![link(seq, NLM_F_DUMP_INTR, 9, "gone", 1000), done(seq)];
+            }
+            let mut first = link(seq, 0, 1, "lo", 65536);
+            first.extend(link(seq, 0, 2, "veth0", 1500));
+            let mut second = link(seq, 0, 3, "veth1", 9000);
+            second.extend(done(seq));
+            vec![first, second]
+        }));
+        let got = names(&mut sock).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                (1, "lo".to_owned(), Some(65536)),
+                (2, "veth0".to_owned(), Some(1500)),
+                (3, "veth1".to_owned(), Some(9000)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_malformed_link_fails_the_dump_and_leaves_the_socket_usable() {
+        let mut calls = 0;
+        let mut sock = Socket::fake(FakeKernel::new(move |request| {
+            let seq = seq_of(request);
+            calls += 1;
+            let mut bad = link(seq, 0, 2, "veth0", 1500);
+            if calls == 1 {
+                // The name attribute claims more bytes than the message has.
+                bad[16 + 16] = 0xff;
+            }
+            vec![
+                link(seq, 0, 1, "lo", 65536),
+                bad,
+                [link(seq, 0, 3, "veth1", 9000), done(seq)].concat(),
+            ]
+        }));
+        let e = names(&mut sock).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        assert!(e.to_string().contains("badly framed"), "{e}");
+        // The whole dump was read: the next one is answered normally.
+        assert_eq!(names(&mut sock).unwrap().len(), 3);
+    }
 }
