@@ -349,6 +349,26 @@ fn monitor_reports_add_once_mounted_and_delete() {
 }
 
 #[test]
+fn monitor_reports_an_add_and_delete_done_between_two_reads() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let mut monitor = reg.monitor().unwrap();
+    // Both happen before the monitor reads: the name is already gone when
+    // its creation is seen, but it was mounted meanwhile.
+    reg.add("quick").unwrap();
+    reg.delete("quick").unwrap();
+    assert_eq!(
+        monitor.next().unwrap().unwrap(),
+        MonitorEvent::Add("quick".into())
+    );
+    assert_eq!(
+        monitor.next().unwrap().unwrap(),
+        MonitorEvent::Delete("quick".into())
+    );
+    sb.assert_clean();
+}
+
+#[test]
 fn concurrent_adds_of_one_name_have_one_winner_and_first_adds_do_not_stack_mounts() {
     let sb = sandbox();
     let reg = registry(&sb);

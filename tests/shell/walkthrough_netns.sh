@@ -177,10 +177,10 @@ test_exec_all_matches_ip() {
 test_monitor_reports_add_and_delete() {
     "$NETNS" monitor >"$SCRATCH/monitor" 2>&1 &
     local mon=$!
-    sleep 0.3
+    sleep 1
     must ip netns add m
     must ip netns delete m
-    sleep 0.3
+    sleep 1
     kill "$mon" 2>/dev/null
     wait "$mon" 2>/dev/null
     assert_eq "$(printf 'add m\ndelete m')" "$(cat "$SCRATCH/monitor")" "monitor output"

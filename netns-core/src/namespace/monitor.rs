@@ -94,6 +94,13 @@ impl Monitor {
         }
     }
 
+    /// Whether the mount table changed since the last `poll` of it
+    /// (`POLLPRI` on mountinfo, without waiting).
+    fn mount_table_changed(&self) -> bool {
+        let mut fds = [PollFd::new(self.mountinfo.as_fd(), PollFlags::POLLPRI)];
+        matches!(nix::poll::poll(&mut fds, PollTimeout::ZERO), Ok(n) if n > 0)
+    }
+
     fn wait(&mut self) -> Result<()> {
         let (ino_ready, mnt_ready) = {
             let mut fds = [
@@ -107,7 +114,7 @@ impl Monitor {
             let ready = |f: &PollFd<'_>| f.revents().is_some_and(|r| !r.is_empty());
             (ready(&fds[0]), ready(&fds[1]))
         };
-        let _ = mnt_ready;
+        let mut mounts_changed = mnt_ready;
         if ino_ready {
             let events = self
                 .inotify
@@ -120,12 +127,22 @@ impl Monitor {
                     .intersects(AddWatchFlags::IN_CREATE | AddWatchFlags::IN_MOVED_TO)
                 {
                     self.pending.push(name);
-                } else if let Some(i) = self.pending.iter().position(|p| *p == name) {
-                    self.pending.swap_remove(i);
-                } else {
-                    self.queue
-                        .push_back(MonitorEvent::Delete(name.to_string_lossy().into_owned()));
+                    continue;
                 }
+                if let Some(i) = self.pending.iter().position(|p| *p == name) {
+                    // Created and removed before we saw it mounted: a failed
+                    // add, unless the mount table changed meanwhile (an add
+                    // and a delete both done between two of our reads).
+                    self.pending.swap_remove(i);
+                    mounts_changed = mounts_changed || self.mount_table_changed();
+                    if !mounts_changed {
+                        continue;
+                    }
+                    let shown = name.to_string_lossy().into_owned();
+                    self.queue.push_back(MonitorEvent::Add(shown));
+                }
+                self.queue
+                    .push_back(MonitorEvent::Delete(name.to_string_lossy().into_owned()));
             }
         }
         self.settle_pending();
