@@ -369,6 +369,49 @@ fn monitor_reports_an_add_and_delete_done_between_two_reads() {
 }
 
 #[test]
+fn monitor_reports_an_add_whose_mount_is_gone_when_looked_at() {
+    use nix::mount::{mount, umount, MsFlags};
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let mut monitor = reg.monitor().unwrap();
+    // The file is created, mounted and unmounted before the monitor looks:
+    // it wakes, finds the file not mounted, and keeps waiting. The unlink
+    // comes later, with no mount-table change of its own.
+    let path = sb.run_dir().join("brief");
+    std::fs::write(&path, b"").unwrap();
+    mount(
+        Some("/proc/thread-self/ns/net"),
+        &path,
+        None::<&str>,
+        MsFlags::MS_BIND,
+        None::<&str>,
+    )
+    .unwrap();
+    umount(&path).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..2 {
+            if tx.send(monitor.next().unwrap().unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::remove_file(&path).unwrap();
+    let got: Vec<_> = (0..2)
+        .map(|_| rx.recv_timeout(Duration::from_secs(5)).unwrap())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            MonitorEvent::Add("brief".into()),
+            MonitorEvent::Delete("brief".into())
+        ]
+    );
+    sb.assert_clean();
+}
+
+#[test]
 fn concurrent_adds_of_one_name_have_one_winner_and_first_adds_do_not_stack_mounts() {
     let sb = sandbox();
     let reg = registry(&sb);

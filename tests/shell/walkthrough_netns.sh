@@ -176,8 +176,12 @@ test_exec_all_matches_ip() {
 
 test_monitor_reports_add_and_delete() {
     "$NETNS" monitor >"$SCRATCH/monitor" 2>&1 &
-    local mon=$!
-    sleep 1
+    local mon=$! i
+    # Wait until the monitor watches the run directory (its inotify fd is open).
+    for i in $(seq 100); do
+        ls -l "/proc/$mon/fd" 2>/dev/null | grep -q inotify && break
+        sleep 0.1
+    done
     must ip netns add m
     must ip netns delete m
     sleep 1

@@ -31,7 +31,9 @@ pub struct Monitor {
     inotify: Inotify,
     mountinfo: File,
     run_dir: PathBuf,
-    pending: Vec<OsString>,
+    /// Names created but not yet seen mounted, each with whether the mount
+    /// table changed since its creation was read.
+    pending: Vec<(OsString, bool)>,
     queue: VecDeque<MonitorEvent>,
 }
 
@@ -84,8 +86,8 @@ impl Monitor {
     fn settle_pending(&mut self) {
         let mut i = 0;
         while i < self.pending.len() {
-            if self.mounted(&self.pending[i]) {
-                let name = self.pending.swap_remove(i);
+            if self.mounted(&self.pending[i].0) {
+                let (name, _) = self.pending.swap_remove(i);
                 self.queue
                     .push_back(MonitorEvent::Add(name.to_string_lossy().into_owned()));
             } else {
@@ -126,16 +128,17 @@ impl Monitor {
                     .mask
                     .intersects(AddWatchFlags::IN_CREATE | AddWatchFlags::IN_MOVED_TO)
                 {
-                    self.pending.push(name);
+                    self.pending.push((name, false));
                     continue;
                 }
-                if let Some(i) = self.pending.iter().position(|p| *p == name) {
+                if let Some(i) = self.pending.iter().position(|p| p.0 == name) {
                     // Created and removed before we saw it mounted: a failed
-                    // add, unless the mount table changed meanwhile (an add
-                    // and a delete both done between two of our reads).
-                    self.pending.swap_remove(i);
+                    // add, unless the mount table changed meanwhile (the
+                    // mount and its removal both came between two of our
+                    // looks at the file).
+                    let (_, seen) = self.pending.swap_remove(i);
                     mounts_changed = mounts_changed || self.mount_table_changed();
-                    if !mounts_changed {
+                    if !(seen || mounts_changed) {
                         continue;
                     }
                     let shown = name.to_string_lossy().into_owned();
@@ -143,6 +146,13 @@ impl Monitor {
                 }
                 self.queue
                     .push_back(MonitorEvent::Delete(name.to_string_lossy().into_owned()));
+            }
+        }
+        if mounts_changed {
+            // The change may be a mount on a pending name that is undone
+            // before `settle_pending` looks: remember it for its delete.
+            for p in &mut self.pending {
+                p.1 = true;
             }
         }
         self.settle_pending();
