@@ -23,6 +23,6 @@ pub use error::{Capability, Errno, Error, ErrorKind, Result};
 pub use handle::Handle;
 pub use namespace::{
     validate_name, DeleteAllReport, Entry, ExecChild, ExecOptions, ExecStatus, IdEntry, IdFilter,
-    Monitor, MonitorEvent, NetNs, PidsOptions, Registry,
+    Monitor, MonitorCloser, MonitorEvent, MonitorWait, NetNs, PidsOptions, Registry,
 };
 pub use nsid::Nsid;

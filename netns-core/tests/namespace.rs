@@ -8,7 +8,7 @@ use std::os::unix::fs::MetadataExt;
 use std::time::Duration;
 
 use netns_core::{
-    ErrorKind, ExecOptions, IdFilter, MonitorEvent, NetNs, Nsid, PidsOptions, Registry,
+    ErrorKind, ExecOptions, IdFilter, MonitorEvent, MonitorWait, NetNs, Nsid, PidsOptions, Registry,
 };
 use netns_testkit::{current_netns_id, sandbox, Sandbox};
 
@@ -408,6 +408,98 @@ fn monitor_reports_an_add_whose_mount_is_gone_when_looked_at() {
             MonitorEvent::Delete("brief".into())
         ]
     );
+    sb.assert_clean();
+}
+
+#[test]
+fn monitor_next_timeout_times_out_then_reports_events() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let mut monitor = reg.monitor().unwrap();
+    let t = std::time::Instant::now();
+    assert_eq!(
+        monitor.next_timeout(Duration::from_millis(150)).unwrap(),
+        MonitorWait::TimedOut
+    );
+    let waited = t.elapsed();
+    assert!(
+        waited >= Duration::from_millis(150) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+    // A zero timeout takes what is ready without blocking.
+    assert_eq!(
+        monitor.next_timeout(Duration::ZERO).unwrap(),
+        MonitorWait::TimedOut
+    );
+    reg.add("t").unwrap();
+    assert_eq!(
+        monitor.next_timeout(Duration::from_secs(5)).unwrap(),
+        MonitorWait::Event(MonitorEvent::Add("t".into()))
+    );
+    reg.delete("t").unwrap();
+    assert_eq!(
+        monitor.next_timeout(Duration::ZERO).unwrap(),
+        MonitorWait::Event(MonitorEvent::Delete("t".into()))
+    );
+    // A failed add (never mounted) is no event: the wait runs to its end.
+    std::fs::write(sb.run_dir().join("half"), b"").unwrap();
+    std::fs::remove_file(sb.run_dir().join("half")).unwrap();
+    assert_eq!(
+        monitor.next_timeout(Duration::from_millis(100)).unwrap(),
+        MonitorWait::TimedOut
+    );
+    sb.assert_clean();
+}
+
+#[test]
+fn monitor_closer_wakes_a_blocked_next_from_another_thread() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let mut monitor = reg.monitor().unwrap();
+    let closer = monitor.closer();
+    assert!(!closer.is_closed());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watcher = std::thread::spawn(move || {
+        let first = monitor.next().map(Result::unwrap);
+        tx.send(first).unwrap();
+        // Closed for good: every later wait returns at once.
+        let t = std::time::Instant::now();
+        let again = monitor.next_timeout(Duration::from_secs(10)).unwrap();
+        (monitor.next().is_none(), again, t.elapsed())
+    });
+    // The watcher blocks in next() (no timeout) until closed.
+    assert!(rx.recv_timeout(Duration::from_millis(300)).is_err());
+    let t = std::time::Instant::now();
+    closer.close();
+    closer.close(); // idempotent
+    assert_eq!(rx.recv_timeout(Duration::from_secs(5)).unwrap(), None);
+    assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+    let (ended, again, took) = watcher.join().unwrap();
+    assert!(ended);
+    assert_eq!(again, MonitorWait::Closed);
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    assert!(closer.is_closed());
+    sb.assert_clean();
+}
+
+#[test]
+fn monitor_closed_drops_pending_events() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let mut monitor = reg.monitor().unwrap();
+    reg.add("x").unwrap();
+    reg.delete("x").unwrap();
+    assert_eq!(
+        monitor.next_timeout(Duration::from_secs(5)).unwrap(),
+        MonitorWait::Event(MonitorEvent::Add("x".into()))
+    );
+    // The delete is queued; closing drops it.
+    monitor.closer().close();
+    assert_eq!(
+        monitor.next_timeout(Duration::ZERO).unwrap(),
+        MonitorWait::Closed
+    );
+    assert!(monitor.next().is_none());
     sb.assert_clean();
 }
 

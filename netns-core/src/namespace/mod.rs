@@ -8,7 +8,7 @@ mod name;
 mod registry;
 
 pub use exec::{ExecChild, ExecOptions, ExecStatus};
-pub use monitor::{Monitor, MonitorEvent};
+pub use monitor::{Monitor, MonitorCloser, MonitorEvent, MonitorWait};
 pub use name::validate_name;
 pub use registry::{DeleteAllReport, Entry, IdEntry, IdFilter, PidsOptions, Registry};
 
