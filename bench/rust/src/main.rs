@@ -36,11 +36,6 @@ pub fn host_name(i: usize) -> String {
     format!("bv{i}")
 }
 
-/// The index `i` of a host end's name, if it is one.
-pub fn host_index(name: &str) -> Option<usize> {
-    name.strip_prefix("bv")?.parse().ok()
-}
-
 /// The name of the veth end inside every namespace.
 pub const INNER: &str = "eth0";
 

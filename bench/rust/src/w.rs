@@ -6,19 +6,22 @@
 //!    `send`, `lo up` and the veth pair: `eth0` (up) inside the namespace,
 //!    its peer `bvI` born in the root namespace (`IFLA_NET_NS_FD` in
 //!    `VETH_INFO_PEER`). Neither end is ever moved.
-//! 2. In the root namespace: one link dump gives the host ends' indexes;
-//!    then one batch brings them up and one batch adds their addresses.
+//!    The veth request carries `NLM_F_ECHO`: the kernel's echo gives the
+//!    host end's index, so no lookup is needed.
+//! 2. In the root namespace: one batch brings the host ends up and one
+//!    batch adds their addresses.
 //! 3. One dump of every link and every address of the root namespace,
 //!    counted.
 //! 4. Every namespace deleted (`umount2` + `unlink`), by the same workers.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use netns_core::addr::{AddressFilter, Family, IpNet};
-use netns_core::link::{IfIndex, LinkAdd, LinkChange};
+use netns_core::link::{CreatedLink, IfIndex, LinkAdd, LinkChange};
 use netns_core::{Handle, NetNs, Registry};
 
-use crate::{host_addr, host_index, host_name, ns_name, BoxError, Counts, INNER};
+use crate::{host_addr, host_name, ns_name, BoxError, Counts, INNER};
 
 /// Runs `work(i)` for every i in 0..n on one thread per core (at most n).
 fn on_all_cores(
@@ -65,28 +68,36 @@ pub fn run(n: usize) -> Result<String, BoxError> {
     let names: Vec<String> = (0..n).map(ns_name).collect();
     let hosts: Vec<String> = (0..n).map(host_name).collect();
 
-    // 1. Namespaces, lo up, veth pairs: in parallel.
+    // 1. Namespaces, lo up, veth pairs: in parallel. The veth is created
+    //    with NLM_F_ECHO: the kernel's echo gives the host end's index.
+    let index: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
     on_all_cores(n, |i| {
         let (_ns, mut h) = reg.add_with_handle(&names[i])?;
         let lo = LinkChange::new("lo".into()).up();
         let veth = LinkAdd::veth(INNER, &hosts[i]).peer_netns(&root).up();
-        h.socket().batch(&[lo.request()?, veth.request()?])?;
+        let mut peer = None;
+        h.socket()
+            .batch_with_replies(&[lo.request()?, veth.request_echo()?], |_, m| {
+                if let Some(created) = CreatedLink::from_echo(&m) {
+                    peer = peer.or(created.peer);
+                }
+                Ok(())
+            })?;
+        let peer = peer.ok_or_else(|| format!("no echo for the veth of {}", names[i]))?;
+        index[i].store(peer.get(), Ordering::Relaxed);
         Ok(())
     })?;
     let created = start.elapsed();
 
     // 2. Host ends up, with their addresses.
     let mut h = Handle::current()?;
-    let mut index: Vec<Option<IfIndex>> = vec![None; n];
-    for link in h.links()? {
-        if let Some(i) = host_index(link.name()).filter(|&i| i < n) {
-            index[i] = Some(link.index());
-        }
-    }
     let index: Vec<IfIndex> = index
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(i, x)| x.ok_or_else(|| format!("host end {} not found", hosts[i])))
+        .map(|(i, x)| {
+            IfIndex::new(x.load(Ordering::Relaxed))
+                .ok_or_else(|| format!("host end {} has no index", hosts[i]))
+        })
         .collect::<Result<_, _>>()?;
     let ups: Vec<LinkChange<'_>> = index
         .iter()

@@ -340,6 +340,13 @@ impl Registry {
     /// Creates the run directory, locks it and makes it a shared mount.
     /// Returns the lock, held shared (so a stale-entry cleanup, which takes it
     /// exclusively, never sees another add between create and mount).
+    ///
+    /// Adds run in parallel: making an existing mount point shared is
+    /// idempotent, so it is done under the shared lock; only when the
+    /// directory is not a mount point yet (`EINVAL`) is the lock taken
+    /// exclusively for the bind-onto-itself dance, which must not run twice
+    /// at once (stacked mounts, Debian bug 949235), and the whole step is
+    /// tried again.
     fn prepare_run_dir(&self) -> Result<Flock<File>> {
         let dir = &self.run_dir;
         let object = || format!("run directory {}", Shown(dir));
@@ -349,11 +356,18 @@ impl Registry {
             Err(e) => return Err(Error::io(&e, "create", object())),
         }
         let fd = File::open(dir).map_err(|e| Error::io(&e, "open", object()))?;
-        let lock = Flock::lock(fd, FlockArg::LockExclusive)
+        let lock = Flock::lock(fd, FlockArg::LockShared)
             .map_err(|(_, e)| Error::sys(e, "lock", object()))?;
         let shared = MsFlags::MS_SHARED | MsFlags::MS_REC;
         let none = None::<&str>;
         let perm = |e| Error::sys(e, "mount", object()).with_capability(Capability::SysAdmin);
+        match nix::mount::mount(none, dir, none, shared, none) {
+            Ok(()) => return Ok(lock),
+            Err(Errno::EINVAL) => {}
+            Err(e) => return Err(perm(e)),
+        }
+        lock.relock(FlockArg::LockExclusive)
+            .map_err(|e| Error::sys(e, "lock", object()))?;
         match nix::mount::mount(none, dir, none, shared, none) {
             Ok(()) => {}
             Err(Errno::EINVAL) => {
@@ -395,21 +409,35 @@ impl Registry {
         let path = self
             .path(name)
             .map_err(|e| e.context(op, ns_object(name)))?;
-        // Held exclusively, the run directory's lock keeps this delete out of
-        // any add of this library between its create and its mount.
-        let _lock = match File::open(&self.run_dir) {
+        // Deletes run in parallel under the run directory's lock held
+        // shared. An entry found not mounted may be an add of this library
+        // between its create and its mount (adds hold the lock shared too):
+        // then the lock is taken exclusively, which waits for that add to
+        // finish, and the entry is looked at again.
+        let lock = match File::open(&self.run_dir) {
             Ok(dir) => Some(
-                Flock::lock(dir, FlockArg::LockExclusive)
+                Flock::lock(dir, FlockArg::LockShared)
                     .map_err(|(_, e)| Error::sys(e, "lock", "run directory"))?,
             ),
             Err(_) => None,
         };
+        let mut exclusive = lock.is_none();
         let mut delay = Duration::from_millis(2);
-        for _ in 0..8 {
+        let mut tries = 0;
+        while tries < 8 {
             // UMOUNT_NOFOLLOW: an entry that is a symlink is removed, never
             // followed to a mount point outside the run directory.
             match nix::mount::umount2(&path, MntFlags::MNT_DETACH | MntFlags::UMOUNT_NOFOLLOW) {
-                Ok(()) | Err(Errno::EINVAL) | Err(Errno::ENOENT) => {}
+                Ok(()) | Err(Errno::ENOENT) => {}
+                Err(Errno::EINVAL) if !exclusive => {
+                    if let Some(lock) = &lock {
+                        lock.relock(FlockArg::LockExclusive)
+                            .map_err(|e| Error::sys(e, "lock", "run directory"))?;
+                    }
+                    exclusive = true;
+                    continue;
+                }
+                Err(Errno::EINVAL) => {}
                 Err(e) => {
                     return Err(
                         Error::sys(e, op, ns_object(name)).with_capability(Capability::SysAdmin)
@@ -422,6 +450,7 @@ impl Registry {
                 Err(e) => return Err(Error::sys(e, op, ns_object(name))),
             }
             delay *= 2;
+            tries += 1;
         }
         let holders = mount_holders(&path);
         let detail = if holders.is_empty() {
