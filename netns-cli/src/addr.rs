@@ -19,11 +19,11 @@ use netns_core::addr::{
     IFA_F_NOPREFIXROUTE,
 };
 use netns_core::route::{parse_scope, scope_name};
-use netns_core::{Error, Handle};
+use netns_core::Handle;
 use serde_json::{json, Map, Value};
 
-use crate::output::fail;
-use crate::Context;
+use crate::output::{self, Failure, Outcome};
+use crate::{Context, Usage};
 
 /// Exit status for a usage error (as `ip`).
 const EXIT_USAGE: u8 = 1;
@@ -36,77 +36,122 @@ Usage: netns [-n NAME] [-j] addr [show|list] [dev IFNAME]
                                 [label LABEL] [metric N] [noprefixroute] [nodad]
        netns [-n NAME] addr flush dev IFNAME";
 
-/// Runs `netns addr ARGS…`; returns the exit status.
-pub fn run(ctx: &Context, args: &[String]) -> u8 {
+/// A parsed `addr` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddrCommand {
+    /// `show [[dev] NAME]`.
+    Show {
+        /// Only this device (by name).
+        dev: Option<String>,
+    },
+    /// `add|replace|del ADDR dev NAME …`.
+    Change(AddrChange),
+    /// `flush [dev] NAME`.
+    Flush {
+        /// The device (by name).
+        dev: String,
+    },
+    /// `help`: the usage on stdout, exit 0.
+    Help,
+}
+
+/// What `add`, `replace` and `del` do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddrOp {
+    /// `add`.
+    Add,
+    /// `replace` (or `change`).
+    Replace,
+    /// `del`.
+    Delete,
+}
+
+/// `addr add|replace|del`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrChange {
+    /// The operation.
+    pub op: AddrOp,
+    /// The address and prefix length.
+    pub net: IpNet,
+    /// The device (by name).
+    pub dev: String,
+    /// `brd`, `scope`, `label`, `metric`, `noprefixroute`, `nodad` (and
+    /// `replace` for [`AddrOp::Replace`]).
+    pub options: AddressOptions,
+}
+
+/// Parses `netns addr ARGS…`.
+pub(crate) fn parse(args: &[String]) -> Result<AddrCommand, Usage> {
     let (cmd, rest) = match args.split_first() {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    let result = match cmd {
-        "show" | "list" | "ls" | "lst" | "sh" | "s" => show(ctx, rest),
-        "add" | "a" => change(ctx, rest, Op::Add),
-        "replace" | "change" => change(ctx, rest, Op::Replace),
-        "delete" | "del" | "d" => change(ctx, rest, Op::Delete),
-        "flush" | "f" => flush(ctx, rest),
-        "help" => {
-            println!("{USAGE}");
-            return 0;
-        }
+    match cmd {
+        "show" | "list" | "ls" | "lst" | "sh" | "s" => Ok(AddrCommand::Show {
+            dev: dev_arg(rest)?,
+        }),
+        "add" | "a" => parse_change(rest, AddrOp::Add),
+        "replace" | "change" => parse_change(rest, AddrOp::Replace),
+        "delete" | "del" | "d" => parse_change(rest, AddrOp::Delete),
+        "flush" | "f" => match dev_arg(rest)? {
+            Some(dev) => Ok(AddrCommand::Flush { dev }),
+            None => Err(usage("Flush requires arguments.")),
+        },
+        "help" => Ok(AddrCommand::Help),
         other => Err(usage(&format!(
             "Command \"{other}\" is unknown, try \"netns addr help\"."
         ))),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("netns: {msg}");
-            EXIT_USAGE
-        }
-        Err(Failure::Error(e, code)) => fail(&e, code),
     }
 }
 
-/// Why a command failed, and with which exit status.
-pub(crate) enum Failure {
-    /// Bad arguments: the message, exit 1.
-    Usage(String),
-    /// A library error and its exit status.
-    Error(Error, u8),
+/// Parses and runs `netns addr ARGS…` (the demo's steps); returns the exit status.
+pub fn run(ctx: &Context, args: &[String]) -> u8 {
+    match parse(args) {
+        Ok(cmd) => execute(ctx, cmd),
+        Err(u) => u.report(),
+    }
 }
 
-pub(crate) fn usage(msg: &str) -> Failure {
-    Failure::Usage(msg.to_string())
+/// Runs a parsed `addr` command; returns the exit status.
+pub(crate) fn execute(ctx: &Context, cmd: AddrCommand) -> u8 {
+    output::status(match cmd {
+        AddrCommand::Show { dev } => show(ctx, dev.as_deref()),
+        AddrCommand::Change(c) => change(ctx, &c),
+        AddrCommand::Flush { dev } => flush(ctx, &dev),
+        AddrCommand::Help => {
+            println!("{USAGE}");
+            return 0;
+        }
+    })
+}
+
+/// A usage error of `addr` and `route`: exit 1, as `ip`.
+pub(crate) fn usage(msg: &str) -> Usage {
+    Usage::new(msg, EXIT_USAGE)
 }
 
 /// A handle on the target namespace (`-n NAME` or the current one).
 pub(crate) fn open_handle(ctx: &Context) -> Result<Handle, Failure> {
-    ctx.handle().map_err(|e| Failure::Error(e, 255))
+    ctx.handle().map_err(|e| Failure::new(e, 255))
 }
 
-/// `ifindex` of `name`; an unknown device is a usage error (exit 1), as `ip`'s
-/// `Cannot find device`.
+/// `ifindex` of `name`; an unknown device exits 1, as `ip`'s `Cannot find
+/// device`.
 pub(crate) fn ifindex(h: &mut Handle, name: &str) -> Result<u32, Failure> {
     h.resolve_ifindex(name)
-        .map_err(|e| Failure::Error(e, EXIT_USAGE))
+        .map_err(|e| Failure::new(e, EXIT_USAGE))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Add,
-    Replace,
-    Delete,
-}
-
-fn next_value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Failure> {
+fn next_value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Usage> {
     it.next()
         .map(String::as_str)
         .ok_or_else(|| usage(&format!("argument \"{key}\" needs a value")))
 }
 
-fn change(ctx: &Context, args: &[String], op: Op) -> Result<(), Failure> {
+fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
     let mut net: Option<IpNet> = None;
     let mut dev: Option<&str> = None;
-    let mut opts = AddressOptions::new().replace(op == Op::Replace);
+    let mut opts = AddressOptions::new().replace(op == AddrOp::Replace);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -148,22 +193,35 @@ fn change(ctx: &Context, args: &[String], op: Op) -> Result<(), Failure> {
     }
     let net = net.ok_or_else(|| usage("an address is required, e.g. 10.1.1.1/24"))?;
     let dev = dev.ok_or_else(|| usage("Not enough information: \"dev\" argument is required."))?;
+    Ok(AddrCommand::Change(AddrChange {
+        op,
+        net,
+        dev: dev.to_owned(),
+        options: opts,
+    }))
+}
+
+fn change(ctx: &Context, c: &AddrChange) -> Outcome {
     let mut h = open_handle(ctx)?;
-    let index = ifindex(&mut h, dev)?;
-    let result = match op {
-        Op::Delete => h.address_del(index, net),
-        Op::Add | Op::Replace => h.address_add_with(index, net, &opts),
+    let index = ifindex(&mut h, &c.dev)?;
+    let result = match c.op {
+        AddrOp::Delete => h.address_del(index, c.net),
+        AddrOp::Add | AddrOp::Replace => h.address_add_with(index, c.net, &c.options),
     };
-    let verb = if op == Op::Delete { "delete" } else { "add" };
+    let verb = if c.op == AddrOp::Delete {
+        "delete"
+    } else {
+        "add"
+    };
     result.map_err(|e| {
-        Failure::Error(
-            e.context(verb, format!("address {net} dev {dev}")),
+        Failure::new(
+            e.context(verb, format!("address {} dev {}", c.net, c.dev)),
             EXIT_KERNEL,
         )
     })
 }
 
-fn parse_net(s: &str) -> Result<IpNet, Failure> {
+fn parse_net(s: &str) -> Result<IpNet, Usage> {
     s.parse().map_err(|_| {
         usage(&format!(
             "any valid prefix is expected rather than \"{s}\"."
@@ -171,33 +229,88 @@ fn parse_net(s: &str) -> Result<IpNet, Failure> {
     })
 }
 
-fn dev_arg(args: &[String]) -> Result<Option<&str>, Failure> {
+fn dev_arg(args: &[String]) -> Result<Option<String>, Usage> {
     match args {
         [] => Ok(None),
-        [d, name] if d == "dev" => Ok(Some(name)),
-        [name] if name != "dev" => Ok(Some(name)),
+        [d, name] if d == "dev" => Ok(Some(name.clone())),
+        [name] if name != "dev" => Ok(Some(name.clone())),
         _ => Err(usage(&format!("unexpected arguments: {}", args.join(" ")))),
     }
 }
 
-fn flush(ctx: &Context, args: &[String]) -> Result<(), Failure> {
-    let dev = dev_arg(args)?.ok_or_else(|| usage("Flush requires arguments."))?;
+fn flush(ctx: &Context, dev: &str) -> Outcome {
     let mut h = open_handle(ctx)?;
     let index = ifindex(&mut h, dev)?;
     h.address_flush(index, None).map(|_| ()).map_err(|e| {
-        Failure::Error(
+        Failure::new(
             e.context("flush", format!("addresses of {dev}")),
             EXIT_KERNEL,
         )
     })
 }
 
-fn show(ctx: &Context, args: &[String]) -> Result<(), Failure> {
-    let dev = dev_arg(args)?;
+impl AddrCommand {
+    /// The canonical words of the command (after `addr`): [`crate::parse`]
+    /// turns them back into an equal value.
+    pub fn words(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        match self {
+            AddrCommand::Show { dev } => {
+                out.push("show".into());
+                if let Some(d) = dev {
+                    out.extend(["dev".into(), d.clone()]);
+                }
+            }
+            AddrCommand::Flush { dev } => out.extend(["flush".into(), "dev".into(), dev.clone()]),
+            AddrCommand::Help => out.push("help".into()),
+            AddrCommand::Change(c) => {
+                out.push(
+                    match c.op {
+                        AddrOp::Add => "add",
+                        AddrOp::Replace => "replace",
+                        AddrOp::Delete => "delete",
+                    }
+                    .into(),
+                );
+                out.extend([
+                    "local".into(),
+                    c.net.to_string(),
+                    "dev".into(),
+                    c.dev.clone(),
+                ]);
+                let o = &c.options;
+                match o.broadcast {
+                    Broadcast::HostBitsSet => out.extend(["brd".into(), "+".into()]),
+                    Broadcast::HostBitsClear => out.extend(["brd".into(), "-".into()]),
+                    Broadcast::Explicit(a) => out.extend(["brd".into(), a.to_string()]),
+                    _ => {}
+                }
+                if let Some(s) = o.scope {
+                    out.extend(["scope".into(), scope_text(s)]);
+                }
+                if let Some(l) = &o.label {
+                    out.extend(["label".into(), l.clone()]);
+                }
+                if let Some(m) = o.metric {
+                    out.extend(["metric".into(), m.to_string()]);
+                }
+                if o.flags & IFA_F_NOPREFIXROUTE != 0 {
+                    out.push("noprefixroute".into());
+                }
+                if o.flags & IFA_F_NODAD != 0 {
+                    out.push("nodad".into());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     let mut h = open_handle(ctx)?;
     let names = h
         .interface_names()
-        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?;
+        .map_err(|e| Failure::new(e, EXIT_KERNEL))?;
     let mut filter = AddressFilter::new();
     if let Some(d) = dev {
         filter = filter.ifindex(ifindex(&mut h, d)?);
@@ -207,7 +320,7 @@ fn show(ctx: &Context, args: &[String]) -> Result<(), Failure> {
     let mut text: BTreeMap<u32, String> = BTreeMap::new();
     for a in h
         .addresses(filter)
-        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?
+        .map_err(|e| Failure::new(e, EXIT_KERNEL))?
     {
         by_link
             .entry(a.ifindex())

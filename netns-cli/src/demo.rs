@@ -13,8 +13,9 @@ use netns_core::Registry;
 use nix::mount::{mount, MsFlags};
 use nix::sched::{unshare, CloneFlags};
 
+use crate::netns::NsCommand;
 use crate::output::Output;
-use crate::{Command, Context};
+use crate::Context;
 
 /// The demo's topology (also `examples/bridge-nat.toml`).
 const TOPOLOGY: &str = include_str!("../../examples/bridge-nat.toml");
@@ -131,7 +132,7 @@ fn demo() -> Result<(), String> {
             s => Err(format!("{ip}: exit status {s}")),
         }
     };
-    let ns_cmd = |ip: &str, cmd: Command| {
+    let ns_cmd = |ip: &str, cmd: NsCommand| {
         header(ip);
         match crate::netns::run(&reg, &out, cmd) {
             0 => Ok(()),
@@ -143,7 +144,7 @@ fn demo() -> Result<(), String> {
     println!("each step as the `ip` line it replaces, done by the netns library.");
     ns_cmd(
         "ip netns add netns1",
-        Command::Add {
+        NsCommand::Add {
             name: "netns1".into(),
         },
     )?;
@@ -205,16 +206,15 @@ fn demo() -> Result<(), String> {
         crate::route::run,
         "show",
     )?;
-    ns_cmd("ip netns list", Command::List)?;
+    ns_cmd("ip netns list", NsCommand::List)?;
     step("ip link del veth0", &root, crate::link::run, "del veth0")?;
     ns_cmd(
         "ip netns delete netns1",
-        Command::Delete {
-            all: false,
+        NsCommand::Delete {
             names: vec!["netns1".into()],
         },
     )?;
-    ns_cmd("ip netns list", Command::List)?;
+    ns_cmd("ip netns list", NsCommand::List)?;
 
     println!("\nPart 2: a topology (examples/bridge-nat.toml): three namespaces on a bridge");
     println!("in the root namespace, which is their gateway and masquerades their subnet.\n");

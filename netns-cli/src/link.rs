@@ -29,7 +29,8 @@ use netns_core::link::{
 use netns_core::{Error, ErrorKind, Handle, NetNs, Nsid};
 use serde::Serialize;
 
-use crate::{output, Context, EXIT_USAGE};
+use crate::output::{self, Failure, Outcome, EXIT_NO_DEVICE};
+use crate::{Context, Usage, EXIT_USAGE};
 
 const USAGE: &str = "\
 Usage: netns link [list|show] [[dev] NAME]
@@ -44,86 +45,186 @@ Usage: netns link [list|show] [[dev] NAME]
        netns link del [dev] NAME
 NS := a name under the run directory, or a process id";
 
-/// Exit status when `show` names a device that does not exist (ip's).
-const EXIT_NO_DEVICE: u8 = 1;
-/// Exit status when the kernel (or the system) refuses (ip's).
-const EXIT_KERNEL: u8 = 2;
+// ---------------------------------------------------------------- parsed commands
 
-/// A usage error: the message, printed as `netns: …`, exit 255.
-struct Usage(String);
+/// A parsed `link` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkCommand {
+    /// `show [[dev] NAME]`.
+    Show {
+        /// Only this device (by name).
+        dev: Option<String>,
+    },
+    /// `add …`.
+    Add(LinkAddArgs),
+    /// `set …`.
+    Set(LinkSetArgs),
+    /// `del [dev] NAME`.
+    Delete {
+        /// The device's name.
+        dev: String,
+    },
+    /// `help`: the usage on stderr, exit 255 (as ip).
+    Help,
+}
+
+/// `NS` of `netns NS`: a registry name, or — when numeric and no such name
+/// exists at execution (ip's rule) — a process id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NsRef(pub String);
+
+impl NsRef {
+    /// The process id the word stands for if no namespace has that name.
+    pub fn pid(&self) -> Option<i32> {
+        self.0.parse().ok()
+    }
+
+    /// Opens the namespace: by name, else (numeric word) through a pidfd.
+    fn open(&self, ctx: &Context) -> Result<NetNs, Error> {
+        match ctx.registry.open(&self.0) {
+            Ok(ns) => Ok(ns),
+            Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::InvalidName => {
+                match self.pid() {
+                    Some(pid) => NetNs::open_pid(pid),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Options of a link (and of a veth's peer): `address`, `mtu`, `txqlen`, `netns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkOptions {
+    /// `address MAC`.
+    pub address: Option<MacAddr>,
+    /// `mtu N`.
+    pub mtu: Option<u32>,
+    /// `txqlen N` (ignored for a veth's peer, as before).
+    pub txqlen: Option<u32>,
+    /// `netns NS`.
+    pub netns: Option<NsRef>,
+}
+
+/// The kind of a link to add, with its own arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `veth [peer [name] NAME OPTIONS]`.
+    Veth {
+        /// The peer's name (the first free `vethN` when absent).
+        peer: Option<String>,
+        /// The peer's options.
+        options: LinkOptions,
+    },
+    /// `bridge`.
+    Bridge,
+    /// `dummy`.
+    Dummy,
+    /// `ifb`.
+    Ifb,
+    /// `macvlan [mode M]` (needs `link PARENT`).
+    Macvlan {
+        /// The mode (`vepa` by default, as ip).
+        mode: MacVlanMode,
+    },
+    /// `vxlan id VNI …`.
+    Vxlan {
+        /// The virtual network identifier.
+        vni: u32,
+        /// Port, addresses, ttl, learning (`parent` is set at execution).
+        options: VxlanOptions,
+        /// `dev PARENT`: the underlay device, by name.
+        dev: Option<String>,
+    },
+    /// Any other kind, sent to the kernel as it is (its words ignored).
+    Other(String),
+}
+
+/// `link add …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkAddArgs {
+    /// The new link's name.
+    pub name: String,
+    /// Its kind.
+    pub kind: LinkKind,
+    /// `address`, `mtu`, `txqlen`, `netns`.
+    pub options: LinkOptions,
+    /// `link PARENT`, by name.
+    pub parent: Option<String>,
+    /// `master BR`, by name.
+    pub master: Option<String>,
+    /// `up`.
+    pub up: bool,
+}
+
+/// `link set …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSetArgs {
+    /// The device, by name.
+    pub dev: String,
+    /// `up` / `down`.
+    pub up: Option<bool>,
+    /// `name NEW`.
+    pub name: Option<String>,
+    /// `master BR` (`Some(Some(BR))`) or `nomaster` (`Some(None)`).
+    pub master: Option<Option<String>>,
+    /// `address`, `mtu`, `txqlen`, `netns`.
+    pub options: LinkOptions,
+}
+
+// ---------------------------------------------------------------- parsing
 
 fn incomplete() -> Usage {
-    Usage("Command line is not complete. Try option \"help\"".into())
+    Usage::new(
+        "Command line is not complete. Try option \"help\"",
+        EXIT_USAGE,
+    )
 }
 
 fn garbage(word: &str) -> Usage {
-    Usage(format!(
-        "either \"dev\" is duplicate, or \"{word}\" is a garbage."
-    ))
+    Usage::new(
+        format!("either \"dev\" is duplicate, or \"{word}\" is a garbage."),
+        EXIT_USAGE,
+    )
 }
 
 fn invalid(what: &str, value: &str) -> Usage {
-    Usage(format!(
-        "argument \"{value}\" is wrong: Invalid \"{what}\" value"
-    ))
+    Usage::new(
+        format!("argument \"{value}\" is wrong: Invalid \"{what}\" value"),
+        EXIT_USAGE,
+    )
 }
 
-/// Runs `netns link ARGS…`; returns the exit status.
-pub fn run(ctx: &Context, args: &[String]) -> u8 {
+fn usage(message: &str) -> Usage {
+    Usage::new(message, EXIT_USAGE)
+}
+
+/// Parses `netns link ARGS…`.
+pub(crate) fn parse(args: &[String]) -> Result<LinkCommand, Usage> {
     let (command, rest) = match args.split_first() {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    let result = match command {
-        "show" | "list" | "ls" | "lst" | "sh" | "l" => show(ctx, rest),
-        "add" | "a" => add(ctx, rest),
-        "set" | "s" | "change" | "chg" => set(ctx, rest),
-        "delete" | "del" | "d" => delete(ctx, rest),
-        "help" | "-h" | "--help" => {
-            eprintln!("{USAGE}");
-            return EXIT_USAGE;
-        }
-        other => Err(Failure::Usage(Usage(format!(
+    match command {
+        "show" | "list" | "ls" | "lst" | "sh" | "l" => parse_show(rest),
+        "add" | "a" => parse_add(rest).map(LinkCommand::Add),
+        "set" | "s" | "change" | "chg" => parse_set(rest).map(LinkCommand::Set),
+        "delete" | "del" | "d" => parse_delete(rest),
+        "help" | "-h" | "--help" => Ok(LinkCommand::Help),
+        other => Err(usage(&format!(
             "Command \"{other}\" is unknown, try \"netns link help\"."
-        )))),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(Failure::Usage(Usage(message))) => {
-            eprintln!("netns: {message}");
-            EXIT_USAGE
-        }
-        Err(Failure::Core(err, code)) => output::fail(&err, code),
+        ))),
     }
 }
 
-/// Why a command failed.
-enum Failure {
-    Usage(Usage),
-    /// A core error and the exit status it maps to.
-    Core(Error, u8),
-}
-
-impl From<Usage> for Failure {
-    fn from(u: Usage) -> Failure {
-        Failure::Usage(u)
+/// Parses and runs `netns link ARGS…` (the demo's steps); returns the exit status.
+pub fn run(ctx: &Context, args: &[String]) -> u8 {
+    match parse(args) {
+        Ok(cmd) => execute(ctx, cmd),
+        Err(u) => u.report(),
     }
 }
-
-impl From<Error> for Failure {
-    /// Exit status as ip's: 1 for a device that does not exist, 255 for an
-    /// argument refused before the kernel saw it, 2 for the kernel's refusals.
-    fn from(e: Error) -> Failure {
-        let code = match (e.kind(), e.errno()) {
-            (ErrorKind::NotFound, _) => EXIT_NO_DEVICE,
-            (ErrorKind::InvalidArgument | ErrorKind::InvalidName, None) => EXIT_USAGE,
-            _ => EXIT_KERNEL,
-        };
-        Failure::Core(e, code)
-    }
-}
-
-type Outcome = Result<(), Failure>;
 
 /// The words of a command, consumed left to right.
 struct Words<'a> {
@@ -148,22 +249,20 @@ impl<'a> Words<'a> {
     fn mac(&mut self) -> Result<MacAddr, Usage> {
         let v = self.value()?;
         v.parse()
-            .map_err(|_| Usage(format!("\"{v}\" is invalid lladdr.")))
+            .map_err(|_| usage(&format!("\"{v}\" is invalid lladdr.")))
     }
 }
 
 /// Sets `slot` to the device name `word`, refusing a second one.
-fn set_name<'a>(slot: &mut Option<&'a str>, word: &'a str) -> Result<(), Usage> {
+fn set_name(slot: &mut Option<String>, word: &str) -> Result<(), Usage> {
     if slot.is_some() {
         return Err(garbage(word));
     }
-    *slot = Some(word);
+    *slot = Some(word.to_owned());
     Ok(())
 }
 
-// ---------------------------------------------------------------- show
-
-fn show(ctx: &Context, args: &[String]) -> Outcome {
+fn parse_show(args: &[String]) -> Result<LinkCommand, Usage> {
     let mut words = Words::new(args);
     let mut dev = None;
     while let Some(word) = words.next() {
@@ -172,6 +271,330 @@ fn show(ctx: &Context, args: &[String]) -> Outcome {
             w => set_name(&mut dev, w)?,
         }
     }
+    Ok(LinkCommand::Show { dev })
+}
+
+/// A name and the options common to a link and (for veth) its peer.
+#[derive(Default)]
+struct Common {
+    name: Option<String>,
+    options: LinkOptions,
+}
+
+impl Common {
+    /// Consumes `word` (and its value) if it is a common keyword; `Ok(false)`
+    /// if it is not one.
+    fn take(&mut self, word: &str, words: &mut Words<'_>) -> Result<bool, Usage> {
+        let o = &mut self.options;
+        match word {
+            "name" | "dev" => set_name(&mut self.name, words.value()?)?,
+            "address" => o.address = Some(words.mac()?),
+            "mtu" => o.mtu = Some(words.parsed("mtu")?),
+            "txqueuelen" | "txqlen" | "qlen" => o.txqlen = Some(words.parsed("txqlen")?),
+            "netns" => o.netns = Some(NsRef(words.value()?.to_owned())),
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+
+fn parse_add(args: &[String]) -> Result<LinkAddArgs, Usage> {
+    let mut words = Words::new(args);
+    let mut own = Common::default();
+    let mut parent = None;
+    let mut master = None;
+    let mut up = false;
+    let mut kind = None;
+    while let Some(word) = words.next() {
+        if own.take(word, &mut words)? {
+            continue;
+        }
+        match word {
+            "link" => parent = Some(words.value()?.to_owned()),
+            "master" => master = Some(words.value()?.to_owned()),
+            "up" => up = true,
+            "down" => up = false,
+            "type" => {
+                kind = Some(words.value()?);
+                break;
+            }
+            w => set_name(&mut own.name, w)?,
+        }
+    }
+    let Some(name) = own.name else {
+        return Err(usage(
+            "Not enough information: \"dev\" argument is required.",
+        ));
+    };
+    let Some(kind) = kind else {
+        return Err(usage(
+            "Not enough information: \"type\" argument is required.",
+        ));
+    };
+
+    // Kind-specific arguments.
+    let mut peer = Common::default();
+    let mut macvlan_mode = MacVlanMode::Vepa;
+    let mut vni = None;
+    let mut vx = VxlanOptions::default();
+    let mut vx_parent = None;
+    while let Some(word) = words.next() {
+        match (kind, word) {
+            ("veth", "peer") => {
+                while let Some(w) = words.next() {
+                    if !peer.take(w, &mut words)? {
+                        set_name(&mut peer.name, w)?;
+                    }
+                }
+            }
+            ("macvlan" | "macvtap", "mode") => {
+                let m = words.value()?;
+                macvlan_mode = MacVlanMode::from_name(m).ok_or_else(|| invalid("mode", m))?;
+            }
+            ("vxlan", "id" | "vni") => vni = Some(words.parsed::<u32>("id")?),
+            ("vxlan", "dstport") => vx.port = Some(words.parsed("dstport")?),
+            ("vxlan", "dev") => vx_parent = Some(words.value()?.to_owned()),
+            ("vxlan", "remote" | "group") => vx.remote = Some(words.parsed("remote")?),
+            ("vxlan", "local") => vx.local = Some(words.parsed("local")?),
+            ("vxlan", "ttl" | "hoplimit") => vx.ttl = Some(words.parsed("ttl")?),
+            ("vxlan", "learning") => vx.learning = Some(true),
+            ("vxlan", "nolearning") => vx.learning = Some(false),
+            ("veth" | "macvlan" | "vxlan" | "bridge" | "dummy" | "ifb", w) => {
+                return Err(garbage(w))
+            }
+            // Kinds this tool does not model go to the kernel as they are.
+            _ => {}
+        }
+    }
+    let kind = match kind {
+        "veth" => LinkKind::Veth {
+            peer: peer.name,
+            options: peer.options,
+        },
+        "bridge" => LinkKind::Bridge,
+        "dummy" => LinkKind::Dummy,
+        "ifb" => LinkKind::Ifb,
+        "macvlan" => {
+            if parent.is_none() {
+                return Err(usage("macvlan needs a lower device: link PARENT"));
+            }
+            LinkKind::Macvlan { mode: macvlan_mode }
+        }
+        "vxlan" => {
+            let Some(vni) = vni else {
+                return Err(usage("vxlan: missing virtual network identifier (id VNI)"));
+            };
+            LinkKind::Vxlan {
+                vni,
+                options: vx,
+                dev: vx_parent,
+            }
+        }
+        other => LinkKind::Other(other.to_owned()),
+    };
+    Ok(LinkAddArgs {
+        name,
+        kind,
+        options: own.options,
+        parent,
+        master,
+        up,
+    })
+}
+
+fn parse_set(args: &[String]) -> Result<LinkSetArgs, Usage> {
+    let mut words = Words::new(args);
+    let mut dev = None;
+    let mut up = None;
+    let mut common = Common::default();
+    let mut new_name = None;
+    let mut master: Option<Option<String>> = None;
+    while let Some(word) = words.next() {
+        match word {
+            "dev" => set_name(&mut dev, words.value()?)?,
+            "up" => up = Some(true),
+            "down" => up = Some(false),
+            "name" => new_name = Some(words.value()?.to_owned()),
+            "master" => master = Some(Some(words.value()?.to_owned())),
+            "nomaster" => master = Some(None),
+            w if common.take(w, &mut words)? => {}
+            w => set_name(&mut dev, w)?,
+        }
+    }
+    let Some(dev) = dev else {
+        return Err(usage(
+            "Not enough information: \"dev\" argument is required.",
+        ));
+    };
+    Ok(LinkSetArgs {
+        dev,
+        up,
+        name: new_name,
+        master,
+        options: common.options,
+    })
+}
+
+fn parse_delete(args: &[String]) -> Result<LinkCommand, Usage> {
+    let mut words = Words::new(args);
+    let mut dev = None;
+    while let Some(word) = words.next() {
+        match word {
+            "dev" => set_name(&mut dev, words.value()?)?,
+            // `type X` is accepted and ignored, as by ip for a named device.
+            "type" => {
+                words.value()?;
+            }
+            w => set_name(&mut dev, w)?,
+        }
+    }
+    let Some(dev) = dev else {
+        return Err(usage(
+            "Not enough information: \"dev\" argument is required.",
+        ));
+    };
+    Ok(LinkCommand::Delete { dev })
+}
+
+// ---------------------------------------------------------------- rendering
+
+fn macvlan_mode_name(mode: MacVlanMode) -> &'static str {
+    match mode {
+        MacVlanMode::Private => "private",
+        MacVlanMode::Vepa => "vepa",
+        MacVlanMode::Passthru => "passthru",
+        MacVlanMode::Source => "source",
+        // Bridge, and any mode a later netns-core adds (none parse to it).
+        _ => "bridge",
+    }
+}
+
+impl LinkOptions {
+    fn words(&self, out: &mut Vec<String>) {
+        if let Some(a) = self.address {
+            out.extend(["address".into(), a.to_string()]);
+        }
+        if let Some(m) = self.mtu {
+            out.extend(["mtu".into(), m.to_string()]);
+        }
+        if let Some(q) = self.txqlen {
+            out.extend(["txqlen".into(), q.to_string()]);
+        }
+        if let Some(ns) = &self.netns {
+            out.extend(["netns".into(), ns.0.clone()]);
+        }
+    }
+}
+
+impl LinkCommand {
+    /// The canonical words of the command (after `link`): [`crate::parse`]
+    /// turns them back into an equal value.
+    pub fn words(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        match self {
+            LinkCommand::Show { dev } => {
+                out.push("show".into());
+                if let Some(d) = dev {
+                    out.extend(["dev".into(), d.clone()]);
+                }
+            }
+            LinkCommand::Help => out.push("help".into()),
+            LinkCommand::Delete { dev } => out.extend(["delete".into(), "dev".into(), dev.clone()]),
+            LinkCommand::Set(s) => {
+                out.extend(["set".into(), "dev".into(), s.dev.clone()]);
+                match s.up {
+                    Some(true) => out.push("up".into()),
+                    Some(false) => out.push("down".into()),
+                    None => {}
+                }
+                s.options.words(&mut out);
+                if let Some(n) = &s.name {
+                    out.extend(["name".into(), n.clone()]);
+                }
+                match &s.master {
+                    Some(Some(m)) => out.extend(["master".into(), m.clone()]),
+                    Some(None) => out.push("nomaster".into()),
+                    None => {}
+                }
+            }
+            LinkCommand::Add(a) => {
+                out.extend(["add".into(), "name".into(), a.name.clone()]);
+                if let Some(p) = &a.parent {
+                    out.extend(["link".into(), p.clone()]);
+                }
+                a.options.words(&mut out);
+                if let Some(m) = &a.master {
+                    out.extend(["master".into(), m.clone()]);
+                }
+                if a.up {
+                    out.push("up".into());
+                }
+                out.push("type".into());
+                match &a.kind {
+                    LinkKind::Veth { peer, options } => {
+                        out.extend(["veth".into(), "peer".into()]);
+                        if let Some(p) = peer {
+                            out.extend(["name".into(), p.clone()]);
+                        }
+                        options.words(&mut out);
+                    }
+                    LinkKind::Bridge => out.push("bridge".into()),
+                    LinkKind::Dummy => out.push("dummy".into()),
+                    LinkKind::Ifb => out.push("ifb".into()),
+                    LinkKind::Macvlan { mode } => out.extend([
+                        "macvlan".into(),
+                        "mode".into(),
+                        macvlan_mode_name(*mode).into(),
+                    ]),
+                    LinkKind::Vxlan { vni, options, dev } => {
+                        out.extend(["vxlan".into(), "id".into(), vni.to_string()]);
+                        if let Some(p) = options.port {
+                            out.extend(["dstport".into(), p.to_string()]);
+                        }
+                        if let Some(d) = dev {
+                            out.extend(["dev".into(), d.clone()]);
+                        }
+                        if let Some(r) = options.remote {
+                            out.extend(["remote".into(), r.to_string()]);
+                        }
+                        if let Some(l) = options.local {
+                            out.extend(["local".into(), l.to_string()]);
+                        }
+                        if let Some(t) = options.ttl {
+                            out.extend(["ttl".into(), t.to_string()]);
+                        }
+                        match options.learning {
+                            Some(true) => out.push("learning".into()),
+                            Some(false) => out.push("nolearning".into()),
+                            None => {}
+                        }
+                    }
+                    LinkKind::Other(k) => out.push(k.clone()),
+                }
+            }
+        }
+        out
+    }
+}
+
+// ---------------------------------------------------------------- execution
+
+/// Runs a parsed `link` command; returns the exit status.
+pub(crate) fn execute(ctx: &Context, cmd: LinkCommand) -> u8 {
+    let outcome = match cmd {
+        LinkCommand::Show { dev } => show(ctx, dev.as_deref()),
+        LinkCommand::Add(args) => add(ctx, args),
+        LinkCommand::Set(args) => set(ctx, args),
+        LinkCommand::Delete { dev } => delete(ctx, &dev),
+        LinkCommand::Help => {
+            eprintln!("{USAGE}");
+            return EXIT_USAGE;
+        }
+    };
+    output::status(outcome)
+}
+
+fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     let mut h = ctx.handle()?;
     // Names and flags of every link, to print `@peer` and `master BR` by name.
     let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
@@ -190,7 +613,7 @@ fn show(ctx: &Context, args: &[String]) -> Outcome {
     if let (Some(d), true) = (dev, rows.is_empty()) {
         let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
             .with_detail(format!("device \"{d}\" does not exist"));
-        return Err(Failure::Core(err, EXIT_NO_DEVICE));
+        return Err(Failure::new(err, EXIT_NO_DEVICE));
     }
     let nsid_names = if need_nsids {
         nsid_names(ctx, &mut h)
@@ -210,9 +633,6 @@ fn show(ctx: &Context, args: &[String]) -> Outcome {
     Ok(())
 }
 
-/// The registry names of the namespaces the handle's namespace has nsids
-/// for (for `link-netns NAME`, as ip prints). Best effort: a failure just
-/// means nsids are printed as numbers.
 fn nsid_names(ctx: &Context, h: &mut Handle) -> HashMap<Nsid, String> {
     let mut map = HashMap::new();
     let Ok(names) = ctx.registry.names() else {
@@ -457,136 +877,45 @@ fn hw_address(link_type: LinkType, bytes: &[u8]) -> String {
     s
 }
 
-// ---------------------------------------------------------------- namespaces
-
-/// Opens NS: a registry name, or — when numeric and no such name exists —
-/// the namespace of that process (through a pidfd).
-fn open_netns(ctx: &Context, spec: &str) -> Result<NetNs, Error> {
-    match ctx.registry.open(spec) {
-        Ok(ns) => Ok(ns),
-        Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::InvalidName => {
-            match spec.parse::<i32>() {
-                Ok(pid) => NetNs::open_pid(pid),
-                Err(_) => Err(e),
-            }
-        }
-        Err(e) => Err(e),
-    }
-}
-
 // ---------------------------------------------------------------- add
 
-/// Options common to the link and (for veth) its peer.
-#[derive(Default)]
-struct Common<'a> {
-    name: Option<&'a str>,
-    address: Option<MacAddr>,
-    mtu: Option<u32>,
-    txqlen: Option<u32>,
-    netns: Option<&'a str>,
-}
-
-impl<'a> Common<'a> {
-    /// Consumes `word` (and its value) if it is a common keyword; `Ok(false)`
-    /// if it is not one.
-    fn take(&mut self, word: &'a str, words: &mut Words<'a>) -> Result<bool, Usage> {
-        match word {
-            "name" | "dev" => set_name(&mut self.name, words.value()?)?,
-            "address" => self.address = Some(words.mac()?),
-            "mtu" => self.mtu = Some(words.parsed("mtu")?),
-            "txqueuelen" | "txqlen" | "qlen" => self.txqlen = Some(words.parsed("txqlen")?),
-            "netns" => self.netns = Some(words.value()?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    }
-}
-
-fn add(ctx: &Context, args: &[String]) -> Outcome {
-    let mut words = Words::new(args);
-    let mut own = Common::default();
-    let mut parent = None;
-    let mut master = None;
-    let mut up = false;
-    let mut kind = None;
-    while let Some(word) = words.next() {
-        if own.take(word, &mut words)? {
-            continue;
-        }
-        match word {
-            "link" => parent = Some(words.value()?),
-            "master" => master = Some(words.value()?),
-            "up" => up = true,
-            "down" => up = false,
-            "type" => {
-                kind = Some(words.value()?);
-                break;
-            }
-            w => set_name(&mut own.name, w)?,
-        }
-    }
-    let Some(name) = own.name else {
-        return Err(Usage("Not enough information: \"dev\" argument is required.".into()).into());
-    };
-    let Some(kind) = kind else {
-        return Err(Usage("Not enough information: \"type\" argument is required.".into()).into());
-    };
-
-    // Kind-specific arguments.
-    let mut peer = Common::default();
-    let mut macvlan_mode = MacVlanMode::Vepa;
-    let mut vni = None;
-    let mut vx = VxlanOptions::default();
-    let mut vx_parent = None;
-    while let Some(word) = words.next() {
-        match (kind, word) {
-            ("veth", "peer") => {
-                while let Some(w) = words.next() {
-                    if !peer.take(w, &mut words)? {
-                        set_name(&mut peer.name, w)?;
-                    }
-                }
-            }
-            ("macvlan" | "macvtap", "mode") => {
-                let m = words.value()?;
-                macvlan_mode = MacVlanMode::from_name(m).ok_or_else(|| invalid("mode", m))?;
-            }
-            ("vxlan", "id" | "vni") => vni = Some(words.parsed::<u32>("id")?),
-            ("vxlan", "dstport") => vx.port = Some(words.parsed("dstport")?),
-            ("vxlan", "dev") => vx_parent = Some(words.value()?),
-            ("vxlan", "remote" | "group") => vx.remote = Some(words.parsed("remote")?),
-            ("vxlan", "local") => vx.local = Some(words.parsed("local")?),
-            ("vxlan", "ttl" | "hoplimit") => vx.ttl = Some(words.parsed("ttl")?),
-            ("vxlan", "learning") => vx.learning = Some(true),
-            ("vxlan", "nolearning") => vx.learning = Some(false),
-            ("veth" | "macvlan" | "vxlan" | "bridge" | "dummy" | "ifb", w) => {
-                return Err(garbage(w).into())
-            }
-            // Kinds this tool does not model go to the kernel as they are.
-            _ => {}
-        }
-    }
-
+fn add(ctx: &Context, args: LinkAddArgs) -> Outcome {
+    let LinkAddArgs {
+        name,
+        kind,
+        options: own,
+        parent,
+        master,
+        up,
+    } = args;
     let mut h = ctx.handle()?;
     let lookup = |h: &mut Handle, dev: &str| h.link_index(dev);
-    let own_ns = own.netns.map(|s| open_netns(ctx, s)).transpose()?;
-    let peer_ns = peer.netns.map(|s| open_netns(ctx, s)).transpose()?;
-    let master = master.map(|m| lookup(&mut h, m)).transpose()?;
-    let parent = parent.map(|p| lookup(&mut h, p)).transpose()?;
-    vx.parent = vx_parent.map(|p| lookup(&mut h, p)).transpose()?;
+    let own_ns = own.netns.as_ref().map(|s| s.open(ctx)).transpose()?;
+    let (peer_name, peer, vx_parent) = match &kind {
+        LinkKind::Veth { peer, options } => (peer.clone(), Some(options), None),
+        LinkKind::Vxlan { dev, .. } => (None, None, dev.as_deref()),
+        _ => (None, None, None),
+    };
+    let peer_ns = peer
+        .and_then(|p| p.netns.as_ref())
+        .map(|s| s.open(ctx))
+        .transpose()?;
+    let master = master.map(|m| lookup(&mut h, &m)).transpose()?;
+    let parent = parent.map(|p| lookup(&mut h, &p)).transpose()?;
+    let vx_parent = vx_parent.map(|p| lookup(&mut h, p)).transpose()?;
 
-    let peer_name;
-    let mut link = match kind {
-        "veth" => {
-            peer_name = match peer.name {
-                Some(n) => n.to_owned(),
-                None => next_free_veth_name(&mut h)?,
-            };
-            let mut l = LinkAdd::veth(name, &peer_name);
-            if let Some(a) = peer.address {
+    let peer_name = match (&kind, peer_name) {
+        (LinkKind::Veth { .. }, Some(n)) => n,
+        (LinkKind::Veth { .. }, None) => next_free_veth_name(&mut h)?,
+        _ => String::new(),
+    };
+    let mut link = match &kind {
+        LinkKind::Veth { options, .. } => {
+            let mut l = LinkAdd::veth(&name, &peer_name);
+            if let Some(a) = options.address {
                 l = l.peer_address(a);
             }
-            if let Some(m) = peer.mtu {
+            if let Some(m) = options.mtu {
                 l = l.peer_mtu(m);
             }
             if let Some(ns) = &peer_ns {
@@ -594,24 +923,28 @@ fn add(ctx: &Context, args: &[String]) -> Outcome {
             }
             l
         }
-        "bridge" => LinkAdd::bridge(name),
-        "dummy" => LinkAdd::dummy(name),
-        "ifb" => LinkAdd::ifb(name),
-        "macvlan" => {
+        LinkKind::Bridge => LinkAdd::bridge(&name),
+        LinkKind::Dummy => LinkAdd::dummy(&name),
+        LinkKind::Ifb => LinkAdd::ifb(&name),
+        LinkKind::Macvlan { mode } => {
+            // parse() refuses a macvlan without `link PARENT`.
             let Some(parent) = parent else {
-                return Err(Usage("macvlan needs a lower device: link PARENT".into()).into());
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "add",
+                    format!("link {name:?}"),
+                )
+                .with_detail("macvlan needs a lower device: link PARENT")
+                .into());
             };
-            LinkAdd::macvlan(name, parent, macvlan_mode)
+            LinkAdd::macvlan(&name, parent, *mode)
         }
-        "vxlan" => {
-            let Some(vni) = vni else {
-                return Err(
-                    Usage("vxlan: missing virtual network identifier (id VNI)".into()).into(),
-                );
-            };
-            LinkAdd::vxlan(name, vni, vx)
+        LinkKind::Vxlan { vni, options, .. } => {
+            let mut options = options.clone();
+            options.parent = vx_parent;
+            LinkAdd::vxlan(&name, *vni, options)
         }
-        other => LinkAdd::other(name, other),
+        LinkKind::Other(other) => LinkAdd::other(&name, other),
     };
     if let Some(a) = own.address {
         link = link.address(a);
@@ -635,8 +968,6 @@ fn add(ctx: &Context, args: &[String]) -> Outcome {
     Ok(())
 }
 
-/// The kernel names an unnamed veth peer `vethN`; so do we, choosing the
-/// first free one here (as ip leaves it to the kernel, which picks the same).
 fn next_free_veth_name(h: &mut Handle) -> Result<String, Error> {
     let taken: std::collections::HashSet<String> =
         h.links()?.map(|l| l.name().to_owned()).collect();
@@ -648,51 +979,35 @@ fn next_free_veth_name(h: &mut Handle) -> Result<String, Error> {
 
 // ---------------------------------------------------------------- set, delete
 
-fn set(ctx: &Context, args: &[String]) -> Outcome {
-    let mut words = Words::new(args);
-    let mut dev = None;
-    let mut up = None;
-    let mut common = Common::default();
-    let mut new_name = None;
-    let mut master: Option<Option<&str>> = None;
-    while let Some(word) = words.next() {
-        match word {
-            "dev" => set_name(&mut dev, words.value()?)?,
-            "up" => up = Some(true),
-            "down" => up = Some(false),
-            "name" => new_name = Some(words.value()?),
-            "master" => master = Some(Some(words.value()?)),
-            "nomaster" => master = Some(None),
-            w if common.take(w, &mut words)? => {}
-            w => set_name(&mut dev, w)?,
-        }
-    }
-    let Some(dev) = dev else {
-        return Err(Usage("Not enough information: \"dev\" argument is required.".into()).into());
-    };
+fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
     let mut h = ctx.handle()?;
-    let target = common.netns.map(|s| open_netns(ctx, s)).transpose()?;
-    let master = match master {
+    let target = args
+        .options
+        .netns
+        .as_ref()
+        .map(|s| s.open(ctx))
+        .transpose()?;
+    let master = match &args.master {
         Some(Some(m)) => Some(Some(h.link_index(m)?)),
         Some(None) => Some(None),
         None => None,
     };
-    let mut change = LinkChange::new(LinkId::Name(dev));
-    change = match up {
+    let mut change = LinkChange::new(LinkId::Name(&args.dev));
+    change = match args.up {
         Some(true) => change.up(),
         Some(false) => change.down(),
         None => change,
     };
-    if let Some(m) = common.mtu {
+    if let Some(m) = args.options.mtu {
         change = change.mtu(m);
     }
-    if let Some(n) = new_name {
+    if let Some(n) = &args.name {
         change = change.name(n);
     }
-    if let Some(a) = common.address {
+    if let Some(a) = args.options.address {
         change = change.address(a);
     }
-    if let Some(q) = common.txqlen {
+    if let Some(q) = args.options.txqlen {
         change = change.txqlen(q);
     }
     change = match master {
@@ -707,22 +1022,7 @@ fn set(ctx: &Context, args: &[String]) -> Outcome {
     Ok(())
 }
 
-fn delete(ctx: &Context, args: &[String]) -> Outcome {
-    let mut words = Words::new(args);
-    let mut dev = None;
-    while let Some(word) = words.next() {
-        match word {
-            "dev" => set_name(&mut dev, words.value()?)?,
-            // `type X` is accepted and ignored, as by ip for a named device.
-            "type" => {
-                words.value()?;
-            }
-            w => set_name(&mut dev, w)?,
-        }
-    }
-    let Some(dev) = dev else {
-        return Err(Usage("Not enough information: \"dev\" argument is required.".into()).into());
-    };
+fn delete(ctx: &Context, dev: &str) -> Outcome {
     ctx.handle()?.link_delete(LinkId::Name(dev))?;
     Ok(())
 }

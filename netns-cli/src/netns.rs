@@ -9,21 +9,231 @@ use netns_core::{ErrorKind, ExecOptions, IdFilter, MonitorEvent, Nsid, PidsOptio
 use serde::Serialize;
 
 use crate::output::{fail, Output};
-use crate::Command;
+use crate::Usage;
 
-/// Runs one namespace subcommand; returns the exit status.
-pub fn run(reg: &Registry, out: &Output, cmd: Command) -> u8 {
+/// A parsed namespace command (`ip netns`'s).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NsCommand {
+    /// `add NAME`: create a namespace and name it.
+    Add {
+        /// The name (validated by the registry at execution).
+        name: String,
+    },
+    /// `attach NAME PID`: name a process's namespace.
+    Attach {
+        /// The name to give.
+        name: String,
+        /// The process.
+        pid: i32,
+    },
+    /// `delete NAME…`.
+    Delete {
+        /// The names, in order.
+        names: Vec<String>,
+    },
+    /// `delete --all`.
+    DeleteAll,
+    /// `list`.
+    List,
+    /// `list-id [target-nsid N] [nsid N]`.
+    ListId(IdFilter),
+    /// `set NAME auto|N`.
+    Set {
+        /// The namespace's name.
+        name: String,
+        /// The id; `None` for `auto`.
+        id: Option<Nsid>,
+    },
+    /// `identify [PID]`.
+    Identify {
+        /// The process; `None` for netns itself.
+        pid: Option<i32>,
+    },
+    /// `pids NAME [--threads]`.
+    Pids {
+        /// The namespace's name.
+        name: String,
+        /// Also list threads whose own namespace it is.
+        threads: bool,
+    },
+    /// `exec NAME CMD…`.
+    Exec {
+        /// The namespace's name.
+        name: String,
+        /// The command and its arguments (not empty).
+        argv: Vec<OsString>,
+    },
+    /// `exec --all CMD…`: in every named namespace, one after the other.
+    ExecAll {
+        /// The command and its arguments (not empty).
+        argv: Vec<OsString>,
+    },
+    /// `monitor`.
+    Monitor,
+}
+
+impl NsCommand {
+    /// Appends the canonical words of the command (subcommand first).
+    pub(crate) fn render(&self, out: &mut Vec<OsString>) {
+        let mut push = |w: &str| out.push(w.into());
+        match self {
+            NsCommand::Add { name } => {
+                push("add");
+                push("--");
+                push(name);
+            }
+            NsCommand::Attach { name, pid } => {
+                push("attach");
+                push("--");
+                push(name);
+                push(&pid.to_string());
+            }
+            NsCommand::Delete { names } => {
+                push("delete");
+                push("--");
+                for n in names {
+                    push(n);
+                }
+            }
+            NsCommand::DeleteAll => {
+                push("delete");
+                push("--all");
+            }
+            NsCommand::List => push("list"),
+            NsCommand::ListId(filter) => {
+                push("list-id");
+                if let Some(t) = filter.target_nsid {
+                    push("target-nsid");
+                    push(&t.get().to_string());
+                }
+                if let Some(n) = filter.nsid {
+                    push("nsid");
+                    push(&n.get().to_string());
+                }
+            }
+            NsCommand::Set { name, id } => {
+                push("set");
+                push("--");
+                push(name);
+                push(&id.map_or_else(|| "auto".to_owned(), |i| i.get().to_string()));
+            }
+            NsCommand::Identify { pid } => {
+                push("identify");
+                if let Some(p) = pid {
+                    push("--");
+                    push(&p.to_string());
+                }
+            }
+            NsCommand::Pids { name, threads } => {
+                push("pids");
+                if *threads {
+                    push("--threads");
+                }
+                push("--");
+                push(name);
+            }
+            NsCommand::Exec { name, argv } => {
+                push("exec");
+                push("--");
+                push(name);
+                out.extend(argv.iter().cloned());
+            }
+            NsCommand::ExecAll { argv } => {
+                push("exec");
+                push("--all");
+                push("--");
+                out.extend(argv.iter().cloned());
+            }
+            NsCommand::Monitor => push("monitor"),
+        }
+    }
+}
+
+fn parse_nsid(word: &str, value: Option<&String>) -> Result<Nsid, String> {
+    let value = value.ok_or_else(|| format!("{word} needs a number"))?;
+    value
+        .parse::<Nsid>()
+        .map_err(|_| format!("invalid {word} {value:?}: expected a non-negative number"))
+}
+
+/// `list-id`'s words: `[target-nsid N] [nsid N]`.
+pub(crate) fn parse_list_id(args: &[String]) -> Result<NsCommand, Usage> {
+    let mut filter = IdFilter::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let parsed = match word.as_str() {
+            "target-nsid" => {
+                parse_nsid(word, words.next()).map(|id| filter = filter.target_nsid(id))
+            }
+            "nsid" => parse_nsid(word, words.next()).map(|id| filter = filter.nsid(id)),
+            other => Err(format!(
+                "unknown argument {other:?}: expected target-nsid N or nsid N"
+            )),
+        };
+        if let Err(msg) = parsed {
+            return Err(Usage::new(format!("list-id: {msg}"), 255));
+        }
+    }
+    if filter.nsid.is_some() && filter.target_nsid.is_none() {
+        return Err(Usage::new("list-id: nsid needs target-nsid", 255));
+    }
+    Ok(NsCommand::ListId(filter))
+}
+
+/// `set NAME ID`: ID is `auto` or a non-negative number.
+pub(crate) fn parse_set(name: String, id: &str) -> Result<NsCommand, Usage> {
+    let id = match id {
+        "auto" => None,
+        n => match n.parse::<Nsid>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                return Err(Usage::new(
+                    format!("invalid id {n:?}: expected \"auto\" or a non-negative number"),
+                    255,
+                ))
+            }
+        },
+    };
+    Ok(NsCommand::Set { name, id })
+}
+
+/// `exec NAME CMD…` or `exec --all CMD…`.
+pub(crate) fn parse_exec(all: bool, mut args: Vec<OsString>) -> Result<NsCommand, Usage> {
+    if all {
+        if args.is_empty() {
+            return Err(Usage::new("exec: no command given", 255));
+        }
+        return Ok(NsCommand::ExecAll { argv: args });
+    }
+    if args.is_empty() {
+        return Err(Usage::new("exec: no namespace given", 255));
+    }
+    let name = args.remove(0);
+    if args.is_empty() {
+        return Err(Usage::new("exec: no command given", 255));
+    }
+    let Ok(name) = name.into_string() else {
+        return Err(Usage::new(
+            "exec: the namespace name is not valid UTF-8",
+            255,
+        ));
+    };
+    Ok(NsCommand::Exec { name, argv: args })
+}
+
+/// Runs one namespace command; returns the exit status.
+pub fn run(reg: &Registry, out: &Output, cmd: NsCommand) -> u8 {
     match cmd {
-        Command::Add { name } => match reg.add(&name) {
+        NsCommand::Add { name } => match reg.add(&name) {
             Ok(_) => 0,
             Err(e) => fail(&e, 1),
         },
-        Command::Attach { name, pid } => match reg.attach(&name, pid) {
+        NsCommand::Attach { name, pid } => match reg.attach(&name, pid) {
             Ok(_) => 0,
             Err(e) => fail(&e, 1),
         },
-        Command::Delete { all: true, .. } => delete_all(reg),
-        Command::Delete { names, .. } => {
+        NsCommand::DeleteAll => delete_all(reg),
+        NsCommand::Delete { names } => {
             let mut status = 0;
             for name in names {
                 if let Err(e) = reg.delete(&name) {
@@ -32,11 +242,11 @@ pub fn run(reg: &Registry, out: &Output, cmd: Command) -> u8 {
             }
             status
         }
-        Command::List => list(reg, out),
-        Command::ListId { args } => list_id(reg, out, &args),
-        Command::Set { name, id } => set(reg, &name, &id),
-        Command::Identify { pid } => identify(reg, out, pid),
-        Command::Pids { name, threads } => {
+        NsCommand::List => list(reg, out),
+        NsCommand::ListId(filter) => list_id(reg, out, filter),
+        NsCommand::Set { name, id } => set(reg, &name, id),
+        NsCommand::Identify { pid } => identify(reg, out, pid),
+        NsCommand::Pids { name, threads } => {
             match reg.pids(&name, PidsOptions::new().threads(threads)) {
                 Ok(pids) if out.json() => {
                     out.print_json(&pids);
@@ -51,14 +261,9 @@ pub fn run(reg: &Registry, out: &Output, cmd: Command) -> u8 {
                 Err(e) => fail(&e, 1),
             }
         }
-        Command::Exec { all, args } => exec(reg, all, args),
-        Command::Monitor => monitor(reg, out),
-        Command::Link { .. }
-        | Command::Addr { .. }
-        | Command::Route { .. }
-        | Command::Topology(_) => {
-            unreachable!("dispatched in main")
-        }
+        NsCommand::Exec { name, argv } => exec_one(reg, &name, &argv),
+        NsCommand::ExecAll { argv } => exec_all(reg, &argv),
+        NsCommand::Monitor => monitor(reg, out),
     }
 }
 
@@ -111,35 +316,7 @@ fn list(reg: &Registry, out: &Output) -> u8 {
     0
 }
 
-fn parse_nsid(word: &str, value: Option<&String>) -> Result<Nsid, String> {
-    let value = value.ok_or_else(|| format!("{word} needs a number"))?;
-    value
-        .parse::<Nsid>()
-        .map_err(|_| format!("invalid {word} {value:?}: expected a non-negative number"))
-}
-
-fn list_id(reg: &Registry, out: &Output, args: &[String]) -> u8 {
-    let mut filter = IdFilter::new();
-    let mut words = args.iter();
-    while let Some(word) = words.next() {
-        let parsed = match word.as_str() {
-            "target-nsid" => {
-                parse_nsid(word, words.next()).map(|id| filter = filter.target_nsid(id))
-            }
-            "nsid" => parse_nsid(word, words.next()).map(|id| filter = filter.nsid(id)),
-            other => Err(format!(
-                "unknown argument {other:?}: expected target-nsid N or nsid N"
-            )),
-        };
-        if let Err(msg) = parsed {
-            eprintln!("netns: list-id: {msg}");
-            return 255;
-        }
-    }
-    if filter.nsid.is_some() && filter.target_nsid.is_none() {
-        eprintln!("netns: list-id: nsid needs target-nsid");
-        return 255;
-    }
+fn list_id(reg: &Registry, out: &Output, filter: IdFilter) -> u8 {
     let ids = match reg.list_ids(filter) {
         Ok(ids) => ids,
         Err(e) => return fail(&e, 1),
@@ -177,17 +354,7 @@ fn list_id(reg: &Registry, out: &Output, args: &[String]) -> u8 {
     0
 }
 
-fn set(reg: &Registry, name: &str, id: &str) -> u8 {
-    let id = match id {
-        "auto" => None,
-        n => match n.parse::<Nsid>() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                eprintln!("netns: invalid id {n:?}: expected \"auto\" or a non-negative number");
-                return 255;
-            }
-        },
-    };
+fn set(reg: &Registry, name: &str, id: Option<Nsid>) -> u8 {
     match reg.set_id(name, id) {
         Ok(()) => 0,
         Err(e) => fail(
@@ -244,21 +411,7 @@ fn exec_one(reg: &Registry, name: &str, argv: &[OsString]) -> u8 {
     }
 }
 
-fn exec(reg: &Registry, all: bool, args: Vec<OsString>) -> u8 {
-    if !all {
-        let Some((name, argv)) = args.split_first() else {
-            return 255;
-        };
-        if argv.is_empty() {
-            eprintln!("netns: exec: no command given");
-            return 255;
-        }
-        let Some(name) = name.to_str() else {
-            eprintln!("netns: exec: the namespace name is not valid UTF-8");
-            return 255;
-        };
-        return exec_one(reg, name, argv);
-    }
+fn exec_all(reg: &Registry, argv: &[OsString]) -> u8 {
     let names = match reg.names() {
         Ok(n) => n,
         Err(e) => return fail(&e, 1),
@@ -266,7 +419,7 @@ fn exec(reg: &Registry, all: bool, args: Vec<OsString>) -> u8 {
     let mut status = 0;
     for name in names {
         println!("\nnetns: {name}");
-        let code = exec_one(reg, &name, &args);
+        let code = exec_one(reg, &name, argv);
         if code != 0 && status == 0 {
             status = code;
         }

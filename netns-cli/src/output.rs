@@ -52,3 +52,52 @@ pub fn fail(err: &Error, default: u8) -> u8 {
         default
     }
 }
+
+/// Why a command failed at execution: a core error and the exit status it
+/// maps to (usage errors are refused earlier, by [`crate::parse`]).
+pub struct Failure {
+    error: Error,
+    status: u8,
+}
+
+impl Failure {
+    /// `error`, exiting with `status`.
+    pub fn new(error: Error, status: u8) -> Failure {
+        Failure { error, status }
+    }
+
+    /// Reports the error on stderr; returns the exit status.
+    pub fn report(&self) -> u8 {
+        fail(&self.error, self.status)
+    }
+}
+
+/// Exit status for a device that does not exist (`ip link`'s).
+pub const EXIT_NO_DEVICE: u8 = 1;
+/// Exit status when the kernel (or the system) refuses (`ip`'s).
+pub const EXIT_KERNEL: u8 = 2;
+
+impl From<Error> for Failure {
+    /// Exit status as `ip link`'s: 1 for a device that does not exist, 255
+    /// for an argument refused before the kernel saw it, 2 for the kernel's
+    /// refusals.
+    fn from(e: Error) -> Failure {
+        let status = match (e.kind(), e.errno()) {
+            (ErrorKind::NotFound, _) => EXIT_NO_DEVICE,
+            (ErrorKind::InvalidArgument | ErrorKind::InvalidName, None) => crate::EXIT_USAGE,
+            _ => EXIT_KERNEL,
+        };
+        Failure { error: e, status }
+    }
+}
+
+/// The result of executing a command.
+pub type Outcome = Result<(), Failure>;
+
+/// The exit status of an outcome, the failure reported.
+pub fn status(outcome: Outcome) -> u8 {
+    match outcome {
+        Ok(()) => 0,
+        Err(f) => f.report(),
+    }
+}

@@ -21,66 +21,101 @@ use netns_core::route::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::addr::{ifindex, open_handle, usage, Failure};
-use crate::output::fail;
-use crate::Context;
+use crate::addr::{ifindex, open_handle, usage};
+use crate::output::{self, Failure, Outcome};
+use crate::{Context, Usage};
 
-/// Exit status when the kernel refuses.
-const EXIT_KERNEL: u8 = 2;
+use crate::output::EXIT_KERNEL;
 
 const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
        netns [-n NAME] route {add|del|replace} [TYPE] {default|PREFIX} [via ADDRESS] [dev IFNAME]
                          [metric N] [table TABLE_ID] [scope SCOPE] [proto RTPROTO] [src ADDRESS]";
 
-/// Runs `netns route ARGS…`; returns the exit status.
-pub fn run(ctx: &Context, args: &[String]) -> u8 {
+/// A parsed `route` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteCommand {
+    /// `show [table T|all] [-4|-6]`.
+    Show {
+        /// The table; `None` for every table.
+        table: Option<RouteTable>,
+        /// The family; `None` for both.
+        family: Option<Family>,
+    },
+    /// `add|del|replace …`.
+    Change {
+        /// The operation.
+        op: RouteOp,
+        /// The route (`oif` is set at execution, from `dev`).
+        spec: RouteSpec,
+        /// `dev NAME`: the output device, by name.
+        dev: Option<String>,
+    },
+    /// `help`: the usage on stdout, exit 0.
+    Help,
+}
+
+/// What `add`, `replace` and `del` do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteOp {
+    /// `add`.
+    Add,
+    /// `replace`.
+    Replace,
+    /// `del`.
+    Delete,
+}
+
+/// Parses `netns route ARGS…`.
+pub(crate) fn parse(args: &[String]) -> Result<RouteCommand, Usage> {
     let (cmd, rest) = match args.split_first() {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    let result = match cmd {
-        "show" | "list" | "ls" | "lst" | "sh" | "s" => show(ctx, rest),
-        "add" | "a" => change(ctx, rest, Op::Add),
-        "replace" => change(ctx, rest, Op::Replace),
-        "delete" | "del" | "d" => change(ctx, rest, Op::Delete),
-        "help" => {
-            println!("{USAGE}");
-            return 0;
-        }
+    match cmd {
+        "show" | "list" | "ls" | "lst" | "sh" | "s" => parse_show(rest),
+        "add" | "a" => parse_change(rest, RouteOp::Add),
+        "replace" => parse_change(rest, RouteOp::Replace),
+        "delete" | "del" | "d" => parse_change(rest, RouteOp::Delete),
+        "help" => Ok(RouteCommand::Help),
         other => Err(usage(&format!(
             "Command \"{other}\" is unknown, try \"netns route help\"."
         ))),
-    };
-    match result {
-        Ok(()) => 0,
-        Err(Failure::Usage(msg)) => {
-            eprintln!("netns: {msg}");
-            1
-        }
-        Err(Failure::Error(e, code)) => fail(&e, code),
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Op {
-    Add,
-    Replace,
-    Delete,
+/// Parses and runs `netns route ARGS…` (the demo's steps); returns the exit status.
+pub fn run(ctx: &Context, args: &[String]) -> u8 {
+    match parse(args) {
+        Ok(cmd) => execute(ctx, cmd),
+        Err(u) => u.report(),
+    }
 }
 
-fn value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Failure> {
+/// Runs a parsed `route` command; returns the exit status.
+pub(crate) fn execute(ctx: &Context, cmd: RouteCommand) -> u8 {
+    output::status(match cmd {
+        RouteCommand::Show { table, family } => show(ctx, table, family),
+        RouteCommand::Change { op, spec, dev } => change(ctx, op, spec, dev.as_deref()),
+        RouteCommand::Help => {
+            println!("{USAGE}");
+            return 0;
+        }
+    })
+}
+
+fn value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Usage> {
     it.next()
         .map(String::as_str)
         .ok_or_else(|| usage(&format!("argument \"{key}\" needs a value")))
 }
 
-fn parse_table(s: &str) -> Result<RouteTable, Failure> {
+fn parse_table(s: &str) -> Result<RouteTable, Usage> {
     s.parse()
         .map_err(|_| usage(&format!("\"table\" value is invalid: {s}")))
 }
 
-fn change(ctx: &Context, args: &[String], op: Op) -> Result<(), Failure> {
+fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
     let mut spec = RouteSpec::default_route();
     let mut have_dst = false;
     let mut dev: Option<&str> = None;
@@ -152,24 +187,32 @@ fn change(ctx: &Context, args: &[String], op: Op) -> Result<(), Failure> {
     if !have_dst {
         return Err(usage("a destination is required: default or PREFIX"));
     }
+    Ok(RouteCommand::Change {
+        op,
+        spec,
+        dev: dev.map(str::to_owned),
+    })
+}
+
+fn change(ctx: &Context, op: RouteOp, mut spec: RouteSpec, dev: Option<&str>) -> Outcome {
     let mut h = open_handle(ctx)?;
     if let Some(d) = dev {
         spec.oif = Some(ifindex(&mut h, d)?);
     }
     let (verb, result) = match op {
-        Op::Add => ("add", h.route_add(&spec)),
-        Op::Replace => ("replace", h.route_replace(&spec)),
-        Op::Delete => ("delete", h.route_del(&spec)),
+        RouteOp::Add => ("add", h.route_add(&spec)),
+        RouteOp::Replace => ("replace", h.route_replace(&spec)),
+        RouteOp::Delete => ("delete", h.route_del(&spec)),
     };
     result.map_err(|e| {
-        Failure::Error(
+        Failure::new(
             e.context(verb, format!("route {}", describe(&spec, dev))),
             EXIT_KERNEL,
         )
     })
 }
 
-fn set_destination(spec: &mut RouteSpec, have_dst: &mut bool, s: &str) -> Result<(), Failure> {
+fn set_destination(spec: &mut RouteSpec, have_dst: &mut bool, s: &str) -> Result<(), Usage> {
     *have_dst = true;
     match s {
         "default" | "all" | "any" => Ok(()),
@@ -182,6 +225,102 @@ fn set_destination(spec: &mut RouteSpec, have_dst: &mut bool, s: &str) -> Result
             spec.destination = Some(net);
             Ok(())
         }
+    }
+}
+
+fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
+    // ip's default: the main table, IPv4; `table all` shows every table of
+    // both families, with `table X` on each line not in main.
+    let mut table: Option<RouteTable> = Some(RouteTable::MAIN);
+    let mut family: Option<Family> = Some(Family::Inet);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "table" => match value(&mut it, "table")? {
+                "all" | "0" => {
+                    table = None;
+                    family = None;
+                }
+                t => table = Some(parse_table(t)?),
+            },
+            "-4" => family = Some(Family::Inet),
+            "-6" => family = Some(Family::Inet6),
+            a => {
+                return Err(usage(&format!(
+                    "unexpected argument \"{a}\" (only \"table N\" is supported)"
+                )))
+            }
+        }
+    }
+    Ok(RouteCommand::Show { table, family })
+}
+
+fn word_of(name: Option<&str>, value: u8) -> String {
+    name.map_or_else(|| value.to_string(), str::to_owned)
+}
+
+impl RouteCommand {
+    /// The canonical words of the command (after `route`): [`crate::parse`]
+    /// turns them back into an equal value.
+    pub fn words(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        match self {
+            RouteCommand::Help => out.push("help".into()),
+            RouteCommand::Show { table, family } => {
+                out.push("show".into());
+                if table.is_none() || family.is_none() {
+                    out.extend(["table".into(), "all".into()]);
+                }
+                if let Some(t) = table {
+                    out.extend(["table".into(), t.id().to_string()]);
+                }
+                match family {
+                    Some(Family::Inet6) => out.push("-6".into()),
+                    Some(_) => out.push("-4".into()),
+                    None => {}
+                }
+            }
+            RouteCommand::Change { op, spec, dev } => {
+                out.push(
+                    match op {
+                        RouteOp::Add => "add",
+                        RouteOp::Replace => "replace",
+                        RouteOp::Delete => "delete",
+                    }
+                    .into(),
+                );
+                if let Some(k) = spec.kind {
+                    out.push(word_of(type_name(k), k));
+                }
+                out.push("to".into());
+                out.push(
+                    spec.destination
+                        .map_or_else(|| "default".into(), |d| d.to_string()),
+                );
+                if let Some(g) = spec.gateway {
+                    out.extend(["via".into(), g.to_string()]);
+                }
+                if let Some(d) = dev {
+                    out.extend(["dev".into(), d.clone()]);
+                }
+                if let Some(m) = spec.metric {
+                    out.extend(["metric".into(), m.to_string()]);
+                }
+                if let Some(t) = spec.table {
+                    out.extend(["table".into(), t.id().to_string()]);
+                }
+                if let Some(s) = spec.scope {
+                    out.extend(["scope".into(), word_of(scope_name(s), s)]);
+                }
+                if let Some(p) = spec.protocol {
+                    out.extend(["proto".into(), word_of(protocol_name(p), p)]);
+                }
+                if let Some(s) = spec.prefsrc {
+                    out.extend(["src".into(), s.to_string()]);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -206,38 +345,15 @@ fn describe(spec: &RouteSpec, dev: Option<&str>) -> String {
     s
 }
 
-fn show(ctx: &Context, args: &[String]) -> Result<(), Failure> {
-    // ip's default: the main table, IPv4; `table all` shows every table of
-    // both families, with `table X` on each line not in main.
-    let mut table: Option<RouteTable> = Some(RouteTable::MAIN);
-    let mut family: Option<Family> = Some(Family::Inet);
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "table" => match value(&mut it, "table")? {
-                "all" | "0" => {
-                    table = None;
-                    family = None;
-                }
-                t => table = Some(parse_table(t)?),
-            },
-            "-4" => family = Some(Family::Inet),
-            "-6" => family = Some(Family::Inet6),
-            a => {
-                return Err(usage(&format!(
-                    "unexpected argument \"{a}\" (only \"table N\" is supported)"
-                )))
-            }
-        }
-    }
+fn show(ctx: &Context, table: Option<RouteTable>, family: Option<Family>) -> Outcome {
     let mut h = open_handle(ctx)?;
     let names = h
         .interface_names()
-        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?;
+        .map_err(|e| Failure::new(e, EXIT_KERNEL))?;
     let show_table = table.is_none();
     let routes = h
         .routes(table, family)
-        .map_err(|e| Failure::Error(e, EXIT_KERNEL))?;
+        .map_err(|e| Failure::new(e, EXIT_KERNEL))?;
     if ctx.out.json() {
         let list: Vec<Value> = routes.map(|r| route_json(&r, &names, show_table)).collect();
         ctx.out.print_json(&list);

@@ -16,7 +16,7 @@ const EXIT_DRIFT: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 /// The topology subcommands (flattened into `netns`'s own).
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum TopologyCommand {
     /// Make the system match a topology file (idempotent; undone on failure).
     Apply {

@@ -1,0 +1,394 @@
+//! The `netns` command as a library: [`parse`] turns an argv into an
+//! [`Invocation`] without touching the kernel, the filesystem or the
+//! environment, and [`execute`] runs it. The `netns` binary is
+//! `execute(parse(args)?)`; the fuzz targets call [`parse`] alone.
+//!
+//! Words whose meaning depends on the system (a namespace name or pid, a
+//! device name) are parsed into typed values ([`NsRef`], `String`) and
+//! resolved at execution.
+#![deny(unsafe_code)]
+
+mod addr;
+mod demo;
+mod link;
+mod netns;
+mod output;
+mod route;
+mod topology;
+
+use std::ffi::OsString;
+
+use clap::{Parser, Subcommand};
+
+use netns_core::{Error, Handle, Registry};
+use output::Output;
+
+pub use addr::{AddrChange, AddrCommand, AddrOp};
+pub use link::{LinkAddArgs, LinkCommand, LinkKind, LinkOptions, LinkSetArgs, NsRef};
+pub use netns::NsCommand;
+pub use route::{RouteCommand, RouteOp};
+pub use topology::TopologyCommand;
+
+const EXAMPLES: &str = "\
+Examples:
+  netns add blue                      create the namespace /run/netns/blue
+  netns list                          list namespaces with their ids (the default)
+  netns exec blue ip link             run a command inside blue
+  netns identify $$                   which names the shell's namespace has
+  netns pids blue                     processes inside blue
+  netns set blue auto                 give blue an id in the current namespace
+  netns delete blue                   remove the name (the namespace lives while used)
+  netns -j list                       the same listing as JSON
+  netns demo                          the walk-through and a topology, in a throwaway sandbox
+  netns apply examples/bridge-nat.toml   build a topology (see docs/topology.md)
+
+Environment: NETNS_RUN_DIR (default /run/netns), NETNS_ETC_DIR (default /etc/netns).";
+
+/// Create, wire and inspect Linux network namespaces (iproute2's `ip netns`
+/// semantics, without its sharp edges).
+#[derive(Debug, Parser)]
+#[command(name = "netns", version, after_help = EXAMPLES, disable_help_subcommand = true)]
+struct Cli {
+    /// Print JSON instead of text.
+    #[arg(short, long, global = true)]
+    json: bool,
+    /// Pretty-print JSON.
+    #[arg(short, long, global = true)]
+    pretty: bool,
+    /// Run link/addr/route commands inside this named namespace (as `ip -n NAME`).
+    #[arg(short = 'n', long = "netns", global = true, value_name = "NAME")]
+    netns: Option<String>,
+    #[command(subcommand)]
+    command: Option<ClapCommand>,
+}
+
+// The subcommands as clap sees them; `parse` turns each into a `Command`,
+// parsing the word lists of link/addr/route/list-id/set/exec.
+#[derive(Debug, Subcommand)]
+enum ClapCommand {
+    /// Create a network namespace and name it.
+    Add {
+        /// The name (a file under the run directory).
+        name: String,
+    },
+    /// Name the network namespace of a running process.
+    Attach {
+        /// The name to give.
+        name: String,
+        /// The process whose namespace is named.
+        #[arg(allow_negative_numbers = true)]
+        pid: i32,
+    },
+    /// Remove names; each namespace lives on while processes use it.
+    #[command(visible_alias = "del")]
+    Delete {
+        /// Delete every name (goes on past failures).
+        #[arg(short, long, conflicts_with = "names")]
+        all: bool,
+        /// The names to delete.
+        #[arg(required_unless_present = "all")]
+        names: Vec<String>,
+    },
+    /// List names, sorted, with their ids in the current namespace (default command).
+    #[command(visible_alias = "ls", alias = "show")]
+    List,
+    /// List the ids known in the current namespace: [target-nsid N] [nsid N].
+    ListId {
+        /// `target-nsid N` and/or `nsid N`, as `ip netns list-id`.
+        args: Vec<String>,
+    },
+    /// Give a namespace an id in the current namespace: `auto` or a number.
+    Set {
+        /// The namespace's name.
+        name: String,
+        /// `auto` or a non-negative number.
+        id: String,
+    },
+    /// Print every name of a process's namespace (default: this process).
+    Identify {
+        /// The process (default: netns itself).
+        #[arg(allow_negative_numbers = true)]
+        pid: Option<i32>,
+    },
+    /// Print the processes inside a namespace.
+    Pids {
+        /// The namespace's name.
+        name: String,
+        /// Also list threads (by thread id) whose own namespace it is.
+        #[arg(long)]
+        threads: bool,
+    },
+    /// Run a command inside a namespace: `exec NAME CMD...` or `exec --all CMD...`.
+    Exec {
+        /// Run the command in every named namespace, one after the other.
+        #[arg(short, long)]
+        all: bool,
+        /// NAME then the command and its arguments (without NAME with --all).
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+    /// Print names as they are added (once mounted) and deleted.
+    Monitor,
+    /// Network devices, with `ip link`'s syntax: list, add, delete, set.
+    #[command(visible_alias = "l")]
+    Link {
+        /// `ip link` arguments, e.g. `add veth0 type veth peer name veth1`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Addresses, with `ip addr`'s syntax: show, add, del, flush.
+    #[command(visible_aliases = ["a", "address"])]
+    Addr {
+        /// `ip addr` arguments, e.g. `add 10.1.1.1/24 dev veth1`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Routes, with `ip route`'s syntax: show, add, del, replace.
+    #[command(visible_alias = "r")]
+    Route {
+        /// `ip route` arguments, e.g. `add default via 10.1.1.2`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    #[command(flatten)]
+    Topology(topology::TopologyCommand),
+}
+
+/// A parsed command line: the global options and one command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invocation {
+    /// `-j`: print JSON instead of text.
+    pub json: bool,
+    /// `-p`: pretty-print JSON.
+    pub pretty: bool,
+    /// `-n NAME`: run link/addr/route commands inside this named namespace.
+    pub netns: Option<String>,
+    /// What to do.
+    pub command: Command,
+}
+
+/// One parsed command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// The `ip netns`-style commands (`add`, `list`, `exec` …).
+    Namespace(NsCommand),
+    /// `link …`.
+    Link(LinkCommand),
+    /// `addr …`.
+    Addr(AddrCommand),
+    /// `route …`.
+    Route(RouteCommand),
+    /// `apply|destroy|status|check FILE`, `demo`.
+    Topology(TopologyCommand),
+}
+
+/// A command line refused by [`parse`] (or help and version, which clap
+/// reports the same way): what to print and the exit status.
+#[derive(Debug)]
+pub struct Usage {
+    message: String,
+    status: u8,
+    /// clap's own error, kept to print it as clap does (colours on a tty,
+    /// help and version on stdout).
+    clap: Option<clap::Error>,
+}
+
+impl Usage {
+    /// A refusal printed as `netns: MESSAGE` on stderr with exit `status`.
+    fn new(message: impl Into<String>, status: u8) -> Usage {
+        Usage {
+            message: message.into(),
+            status,
+            clap: None,
+        }
+    }
+
+    fn from_clap(e: clap::Error) -> Usage {
+        Usage {
+            message: e.render().to_string(),
+            status: if e.use_stderr() { EXIT_USAGE } else { 0 },
+            clap: Some(e),
+        }
+    }
+
+    /// The message, without the `netns: ` prefix (clap's text for clap's errors).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The exit status: 255 (or 1 for `addr`/`route`, as `ip`), 0 for
+    /// `--help` and `--version`.
+    pub fn status(&self) -> u8 {
+        self.status
+    }
+
+    /// Prints the message as the CLI does and returns the exit status.
+    pub fn report(&self) -> u8 {
+        match &self.clap {
+            Some(e) => {
+                let _ = e.print();
+            }
+            None => eprintln!("netns: {}", self.message),
+        }
+        self.status
+    }
+}
+
+impl PartialEq for Usage {
+    fn eq(&self, other: &Usage) -> bool {
+        self.message == other.message
+            && self.status == other.status
+            && self.clap.as_ref().map(clap::Error::kind)
+                == other.clap.as_ref().map(clap::Error::kind)
+    }
+}
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Exit status of a failed `ip` command (its `return -1`).
+const EXIT_USAGE: u8 = 255;
+
+/// Parses a command line (`argv[0]` first, as `std::env::args_os`). Pure:
+/// no kernel, no filesystem, no environment; never panics.
+pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
+    let cli = Cli::try_parse_from(argv).map_err(Usage::from_clap)?;
+    let command = match cli.command.unwrap_or(ClapCommand::List) {
+        ClapCommand::Link { args } => Command::Link(link::parse(&args)?),
+        ClapCommand::Addr { args } => Command::Addr(addr::parse(&args)?),
+        ClapCommand::Route { args } => Command::Route(route::parse(&args)?),
+        ClapCommand::Topology(cmd) => Command::Topology(cmd),
+        ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
+        ClapCommand::Attach { name, pid } => Command::Namespace(NsCommand::Attach { name, pid }),
+        ClapCommand::Delete { all: true, .. } => Command::Namespace(NsCommand::DeleteAll),
+        ClapCommand::Delete { names, .. } => Command::Namespace(NsCommand::Delete { names }),
+        ClapCommand::List => Command::Namespace(NsCommand::List),
+        ClapCommand::ListId { args } => Command::Namespace(netns::parse_list_id(&args)?),
+        ClapCommand::Set { name, id } => Command::Namespace(netns::parse_set(name, &id)?),
+        ClapCommand::Identify { pid } => Command::Namespace(NsCommand::Identify { pid }),
+        ClapCommand::Pids { name, threads } => {
+            Command::Namespace(NsCommand::Pids { name, threads })
+        }
+        ClapCommand::Exec { all, args } => Command::Namespace(netns::parse_exec(all, args)?),
+        ClapCommand::Monitor => Command::Namespace(NsCommand::Monitor),
+    };
+    Ok(Invocation {
+        json: cli.json,
+        pretty: cli.pretty,
+        netns: cli.netns,
+        command,
+    })
+}
+
+impl Invocation {
+    /// The canonical command line of this invocation (`netns` first): one
+    /// that [`parse`] turns back into an equal value.
+    pub fn to_args(&self) -> Vec<OsString> {
+        let mut out: Vec<OsString> = vec!["netns".into()];
+        if self.json {
+            out.push("--json".into());
+        }
+        if self.pretty {
+            out.push("--pretty".into());
+        }
+        if let Some(n) = &self.netns {
+            out.push(format!("--netns={n}").into());
+        }
+        match &self.command {
+            Command::Namespace(c) => c.render(&mut out),
+            Command::Link(c) => {
+                out.push("link".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Addr(c) => {
+                out.push("addr".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Route(c) => {
+                out.push("route".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Topology(c) => topology_words(c, &mut out),
+        }
+        out
+    }
+}
+
+fn topology_words(cmd: &TopologyCommand, out: &mut Vec<OsString>) {
+    let mut file = |verb: &str, file: &std::path::Path| {
+        out.push(verb.into());
+        out.push("--".into());
+        out.push(file.as_os_str().to_owned());
+    };
+    match cmd {
+        TopologyCommand::Apply { file: f, dry_run } => {
+            file("apply", f);
+            if *dry_run {
+                // After `--` a flag would be a file: put it before.
+                let at = out.len() - 2;
+                out.insert(at, "--dry-run".into());
+            }
+        }
+        TopologyCommand::Destroy { file: f } => file("destroy", f),
+        TopologyCommand::Status { file: f } => file("status", f),
+        TopologyCommand::Check {
+            file: f,
+            timeout_ms,
+        } => {
+            file("check", f);
+            let at = out.len() - 2;
+            out.insert(at, format!("--timeout-ms={timeout_ms}").into());
+        }
+        TopologyCommand::Demo => out.push("demo".into()),
+    }
+}
+
+/// What every link/addr/route command needs: where to act, and how to print.
+struct Context {
+    /// The registry of named namespaces.
+    registry: Registry,
+    /// `-n NAME`: act inside that namespace instead of the current one.
+    netns: Option<String>,
+    /// How to print.
+    out: Output,
+}
+
+impl Context {
+    /// A handle on `-n NAME`'s namespace, or on the current one.
+    fn handle(&self) -> Result<Handle, Error> {
+        match &self.netns {
+            Some(name) => self.registry.open(name)?.handle(),
+            None => Handle::current(),
+        }
+    }
+}
+
+/// Runs a parsed invocation (the registry from `NETNS_RUN_DIR` and
+/// `NETNS_ETC_DIR`); returns the exit status.
+pub fn execute(inv: Invocation) -> u8 {
+    let ctx = Context {
+        registry: Registry::from_env(),
+        netns: inv.netns,
+        out: Output::new(inv.json, inv.pretty),
+    };
+    match inv.command {
+        Command::Namespace(cmd) => netns::run(&ctx.registry, &ctx.out, cmd),
+        Command::Link(cmd) => link::execute(&ctx, cmd),
+        Command::Addr(cmd) => addr::execute(&ctx, cmd),
+        Command::Route(cmd) => route::execute(&ctx, cmd),
+        Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
+    }
+}
+
+/// The whole command: [`parse`] then [`execute`], or the refusal printed.
+pub fn main_with(argv: &[OsString]) -> u8 {
+    match parse(argv) {
+        Ok(inv) => execute(inv),
+        Err(usage) => usage.report(),
+    }
+}

@@ -1,0 +1,307 @@
+//! `netns_cli::parse`: pure (no kernel, no sandbox needed), the values it
+//! gives, the refusals (message and exit status) the CLI prints, and the
+//! canonical rendering that parses back to the same value.
+#![allow(clippy::unwrap_used)]
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
+use netns_cli::{
+    parse, AddrChange, AddrCommand, AddrOp, Command, Invocation, LinkAddArgs, LinkCommand,
+    LinkKind, LinkOptions, LinkSetArgs, NsCommand, NsRef, RouteCommand, RouteOp,
+};
+use netns_core::link::MacVlanMode;
+
+fn argv(words: &[&str]) -> Vec<OsString> {
+    std::iter::once("netns")
+        .chain(words.iter().copied())
+        .map(OsString::from)
+        .collect()
+}
+
+fn ok(words: &[&str]) -> Invocation {
+    let inv = parse(&argv(words)).unwrap_or_else(|u| panic!("{words:?}: {u}"));
+    // The canonical rendering parses back to the same value.
+    let back = parse(&inv.to_args()).unwrap();
+    assert_eq!(back, inv, "{words:?} rendered as {:?}", inv.to_args());
+    inv
+}
+
+fn refused(words: &[&str]) -> (String, u8) {
+    match parse(&argv(words)) {
+        Ok(inv) => panic!("{words:?} parsed to {inv:?}"),
+        Err(u) => (u.message().to_owned(), u.status()),
+    }
+}
+
+#[test]
+fn no_command_is_list_and_globals_are_kept() {
+    let inv = ok(&[]);
+    assert_eq!(inv.command, Command::Namespace(NsCommand::List));
+    let inv = ok(&["-j", "-p", "-n", "blue", "link"]);
+    assert!(inv.json && inv.pretty);
+    assert_eq!(inv.netns.as_deref(), Some("blue"));
+    assert_eq!(inv.command, Command::Link(LinkCommand::Show { dev: None }));
+}
+
+#[test]
+fn link_words_become_typed_values_resolved_later() {
+    let inv = ok(&[
+        "link", "add", "veth0", "mtu", "1400", "type", "veth", "peer", "name", "veth1", "netns",
+        "1234",
+    ]);
+    let Command::Link(LinkCommand::Add(add)) = inv.command else {
+        panic!("{inv:?}")
+    };
+    assert_eq!(
+        add,
+        LinkAddArgs {
+            name: "veth0".into(),
+            kind: LinkKind::Veth {
+                peer: Some("veth1".into()),
+                options: LinkOptions {
+                    netns: Some(NsRef("1234".into())),
+                    ..LinkOptions::default()
+                },
+            },
+            options: LinkOptions {
+                mtu: Some(1400),
+                ..LinkOptions::default()
+            },
+            parent: None,
+            master: None,
+            up: false,
+        }
+    );
+    assert_eq!(NsRef("1234".into()).pid(), Some(1234));
+    assert_eq!(NsRef("blue".into()).pid(), None);
+
+    let inv = ok(&["link", "set", "lo", "up", "nomaster", "name", "lo2"]);
+    assert_eq!(
+        inv.command,
+        Command::Link(LinkCommand::Set(LinkSetArgs {
+            dev: "lo".into(),
+            up: Some(true),
+            name: Some("lo2".into()),
+            master: Some(None),
+            options: LinkOptions::default(),
+        }))
+    );
+    let inv = ok(&["link", "add", "m0", "link", "eth0", "type", "macvlan"]);
+    let Command::Link(LinkCommand::Add(add)) = inv.command else {
+        panic!("{inv:?}")
+    };
+    assert_eq!(
+        add.kind,
+        LinkKind::Macvlan {
+            mode: MacVlanMode::Vepa
+        }
+    );
+    assert_eq!(
+        ok(&["link", "help"]).command,
+        Command::Link(LinkCommand::Help)
+    );
+}
+
+#[test]
+fn link_refusals_keep_ip_messages_and_exit_255() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["link", "set", "lo", "mtu"],
+            "Command line is not complete",
+        ),
+        (
+            &["link", "set", "lo", "mtu", "abc"],
+            "Invalid \"mtu\" value",
+        ),
+        (
+            &["link", "set", "lo", "address", "02:00"],
+            "\"02:00\" is invalid lladdr.",
+        ),
+        (
+            &["link", "add", "type", "bridge"],
+            "\"dev\" argument is required",
+        ),
+        (&["link", "add", "x"], "\"type\" argument is required"),
+        (
+            &["link", "add", "a", "b", "type", "bridge"],
+            "\"b\" is a garbage",
+        ),
+        (
+            &["link", "add", "b", "type", "bridge", "x"],
+            "\"x\" is a garbage",
+        ),
+        (
+            &["link", "add", "m", "type", "macvlan"],
+            "macvlan needs a lower device",
+        ),
+        (
+            &["link", "add", "m", "type", "macvlan", "mode", "x"],
+            "Invalid \"mode\" value",
+        ),
+        (
+            &["link", "add", "v", "type", "vxlan"],
+            "missing virtual network identifier",
+        ),
+        (
+            &["link", "frob"],
+            "Command \"frob\" is unknown, try \"netns link help\".",
+        ),
+    ];
+    for (words, text) in cases {
+        let (message, status) = refused(words);
+        assert!(message.contains(text), "{words:?}: {message}");
+        assert_eq!(status, 255, "{words:?}");
+    }
+}
+
+#[test]
+fn addr_and_route_refusals_exit_1() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["addr", "add", "10.0.0.1/33", "dev", "lo"],
+            "rather than \"10.0.0.1/33\"",
+        ),
+        (
+            &["addr", "add", "10.0.0.1/24"],
+            "\"dev\" argument is required",
+        ),
+        (&["addr", "add", "dev", "lo"], "an address is required"),
+        (
+            &["addr", "add", "10.0.0.1/24", "dev"],
+            "argument \"dev\" needs a value",
+        ),
+        (&["addr", "flush"], "Flush requires arguments."),
+        (&["addr", "show", "a", "b"], "unexpected arguments: a b"),
+        (
+            &["route", "add", "default", "via", "1.2.3.999"],
+            "invalid gateway \"1.2.3.999\"",
+        ),
+        (
+            &["route", "add", "via", "10.0.0.1"],
+            "a destination is required",
+        ),
+        (
+            &["route", "show", "table", "x"],
+            "\"table\" value is invalid: x",
+        ),
+        (&["route", "frob"], "try \"netns route help\""),
+    ];
+    for (words, text) in cases {
+        let (message, status) = refused(words);
+        assert!(message.contains(text), "{words:?}: {message}");
+        assert_eq!(status, 1, "{words:?}");
+    }
+    let inv = ok(&[
+        "addr",
+        "replace",
+        "10.1.1.1/24",
+        "dev",
+        "v0",
+        "brd",
+        "+",
+        "scope",
+        "link",
+        "nodad",
+    ]);
+    let Command::Addr(AddrCommand::Change(AddrChange {
+        op, dev, options, ..
+    })) = inv.command
+    else {
+        panic!("{inv:?}")
+    };
+    assert_eq!((op, dev.as_str()), (AddrOp::Replace, "v0"));
+    assert!(options.replace);
+    let inv = ok(&[
+        "route",
+        "add",
+        "blackhole",
+        "10.9.0.0/16",
+        "metric",
+        "7",
+        "table",
+        "100",
+        "proto",
+        "static",
+    ]);
+    let Command::Route(RouteCommand::Change { op, spec, dev }) = inv.command else {
+        panic!("{inv:?}")
+    };
+    assert_eq!(
+        (op, dev, spec.metric, spec.kind),
+        (RouteOp::Add, None, Some(7), Some(6))
+    );
+    ok(&["route", "show", "table", "all", "-6"]);
+}
+
+#[test]
+fn namespace_commands_parse_their_words() {
+    let (m, s) = refused(&["list-id", "nsid", "3"]);
+    assert_eq!((m.as_str(), s), ("list-id: nsid needs target-nsid", 255));
+    let (m, s) = refused(&["set", "a", "x1"]);
+    assert!(m.starts_with("invalid id \"x1\""), "{m}");
+    assert_eq!(s, 255);
+    assert_eq!(
+        ok(&["set", "a", "auto"]).command,
+        Command::Namespace(NsCommand::Set {
+            name: "a".into(),
+            id: None
+        })
+    );
+    let (m, s) = refused(&["exec", "a"]);
+    assert_eq!((m.as_str(), s), ("exec: no command given", 255));
+    let bad_name = vec![
+        OsString::from("netns"),
+        OsString::from("exec"),
+        OsString::from_vec(vec![0xff]),
+        OsString::from("true"),
+    ];
+    let u = parse(&bad_name).unwrap_err();
+    assert_eq!(u.message(), "exec: the namespace name is not valid UTF-8");
+    assert_eq!(
+        ok(&["delete", "--all"]).command,
+        Command::Namespace(NsCommand::DeleteAll)
+    );
+    // clap's refusals and its help: the text clap prints, exit 255 or 0.
+    let (m, s) = refused(&["add"]);
+    assert!(m.contains("required"), "{m}");
+    assert_eq!(s, 255);
+    let (m, s) = refused(&["--help"]);
+    assert!(m.contains("Usage: netns"), "{m}");
+    assert_eq!(s, 0);
+    let (_, s) = refused(&["--version"]);
+    assert_eq!(s, 0);
+}
+
+#[test]
+fn odd_words_survive_the_round_trip() {
+    for words in [
+        &["--netns=-n", "link", "show", "dev", "-j"][..],
+        &["-n", "", "addr", "show", "dev", "dev"],
+        &["exec", "a", "--", "sh", "-c", "echo --"],
+        &["exec", "--all", "--", "--"],
+        &["delete", "--", "-a", ""],
+        &["attach", "x", "-7"],
+        &["identify", "--", "-1"],
+        &["pids", "--threads", "--", "--x"],
+        &["apply", "--dry-run", "--", "-f.toml"],
+        &["check", "--timeout-ms", "5", "t.toml"],
+        &[
+            "link", "add", "name", "a b", "type", "macvtap", "mode", "vepa", "junk",
+        ],
+        &[
+            "link",
+            "add",
+            "v",
+            "type",
+            "vxlan",
+            "id",
+            "1",
+            "dev",
+            "-e",
+            "nolearning",
+        ],
+    ] {
+        ok(words);
+    }
+}
