@@ -52,7 +52,10 @@ fn list_links(h: &mut Handle) -> Result<(usize, u64), netns_core::Error> {
         links += 1;
         sum += u64::from(link.index().get()) + link.name().len() as u64;
         sum += u64::from(link.mtu().unwrap_or(0)) + u64::from(link.flags().bits());
-        sum += link.address().map_or(0, |mac| u64::from(mac[mac.len() - 1]));
+        sum += link
+            .address()
+            .and_then(|mac| mac.last())
+            .map_or(0, |&b| u64::from(b));
     }
     Ok((links, sum))
 }
@@ -94,8 +97,7 @@ pub fn run(name: &str) -> Result<String, BoxError> {
         (links, addrs.join())
     });
     let ((links, link_sum), link_seconds) = links?;
-    let ((addresses, addr_sum), addr_seconds) =
-        addrs.map_err(|_| "address thread panicked")??;
+    let ((addresses, addr_sum), addr_seconds) = addrs.map_err(|_| "address thread panicked")??;
     let sum = link_sum.wrapping_add(addr_sum);
     let seconds = start.elapsed().as_secs_f64();
 
