@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
-use netns_core::addr::{Family, IpNet};
-use netns_core::link::{
-    CreatedLink as CoreCreated, IfIndex, LinkAdd, LinkChange, LinkId, LinkRef, MacAddr,
-};
+use std::os::fd::AsFd;
+
+use netns_core::addr::{AddressOptions, Broadcast, Family, IpNet};
+use netns_core::link::{CreatedLink as CoreCreated, IfIndex, LinkChange, LinkId, LinkRef, MacAddr};
 use netns_core::netlink::BatchError;
+use netns_core::nsid;
 use netns_core::route::{self, RouteSpec, RouteTable};
 use netns_core::{Error, ErrorKind, NetNs};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -23,16 +24,17 @@ use pyo3::types::{PyInt, PyString, PyTuple};
 
 use crate::errors::CoreResultExt;
 use crate::namespace::{lock, Namespace};
+use crate::specs::{Bridge, Dummy, LinkSpec, Veth};
 use crate::values::{Address, CreatedLink, Link, Route};
 
 /// A link named by the caller: its name or its index.
-enum Dev {
+pub(crate) enum Dev {
     Name(String),
     Index(IfIndex),
 }
 
 impl Dev {
-    fn id(&self) -> LinkId<'_> {
+    pub(crate) fn id(&self) -> LinkId<'_> {
         match self {
             Dev::Name(n) => LinkId::Name(n),
             Dev::Index(i) => LinkId::Index(*i),
@@ -40,8 +42,18 @@ impl Dev {
     }
 }
 
+impl std::fmt::Display for Dev {
+    /// As Python writes it: a quoted name or a number.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dev::Name(n) => write!(f, "{n:?}"),
+            Dev::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
 /// `str` (a name) or `int` (an index) → [`Dev`].
-fn dev_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Dev> {
+pub(crate) fn dev_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Dev> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(Dev::Name(s.to_cow()?.into_owned()));
     }
@@ -59,7 +71,7 @@ fn dev_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Dev> {
 
 /// `str`, or an `ipaddress` object (`IPv4Address`, `IPv4Interface`,
 /// `IPv4Network` …), as text.
-fn ip_text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
+pub(crate) fn ip_text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     if let Ok(s) = obj.cast::<PyString>() {
         return Ok(s.to_cow()?.into_owned());
     }
@@ -77,7 +89,7 @@ fn parse_net(text: &str) -> netns_core::Result<IpNet> {
     text.parse()
 }
 
-fn parse_ip(text: &str, what: &'static str) -> netns_core::Result<IpAddr> {
+pub(crate) fn parse_ip(text: &str, what: &'static str) -> netns_core::Result<IpAddr> {
     text.parse().map_err(|_| {
         Error::new(
             ErrorKind::InvalidArgument,
@@ -88,7 +100,7 @@ fn parse_ip(text: &str, what: &'static str) -> netns_core::Result<IpAddr> {
     })
 }
 
-fn parse_mac(text: &str) -> netns_core::Result<MacAddr> {
+pub(crate) fn parse_mac(text: &str) -> netns_core::Result<MacAddr> {
     text.parse()
 }
 
@@ -141,7 +153,7 @@ fn target_arg(obj: &Bound<'_, PyAny>) -> PyResult<Target> {
     )))
 }
 
-fn ns_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<NetNs>>> {
+pub(crate) fn ns_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<NetNs>>> {
     match obj {
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
@@ -186,214 +198,13 @@ fn link_of(l: &LinkRef<'_>) -> Link {
         carrier: l.carrier(),
         qdisc: l.qdisc().map(str::to_owned),
         alias: l.alias().map(str::to_owned),
+        group: l.group(),
+        promiscuity: l.promiscuity(),
     }
 }
 
 fn name_or_number(name: Option<&'static str>, n: u8) -> String {
     name.map(str::to_owned).unwrap_or_else(|| n.to_string())
-}
-
-/// Options of a new link.
-struct NewLink {
-    mtu: Option<u32>,
-    mac: Option<String>,
-    up: bool,
-}
-
-impl NewLink {
-    fn apply<'a>(&self, mut add: LinkAdd<'a>) -> netns_core::Result<LinkAdd<'a>> {
-        if let Some(m) = self.mtu {
-            add = add.mtu(m);
-        }
-        if let Some(mac) = &self.mac {
-            add = add.address(parse_mac(mac)?);
-        }
-        if self.up {
-            add = add.up();
-        }
-        Ok(add)
-    }
-}
-
-/// A veth pair to create with ``Handle.links_add``: ``name`` in the
-/// handle's namespace (up in the same message with ``up=True``), its
-/// ``peer`` born in ``peer_ns`` when given (never created and moved).
-/// Names and MAC addresses are checked here (``InvalidArgumentError``).
-#[pyclass(frozen, module = "netns")]
-pub(crate) struct Veth {
-    name: String,
-    peer: String,
-    peer_ns: Option<Arc<NetNs>>,
-    mtu: Option<u32>,
-    peer_mtu: Option<u32>,
-    mac: Option<MacAddr>,
-    peer_mac: Option<MacAddr>,
-    up: bool,
-}
-
-impl Veth {
-    fn link_add(&self) -> LinkAdd<'_> {
-        let mut add = LinkAdd::veth(&self.name, &self.peer);
-        if let Some(ns) = &self.peer_ns {
-            add = add.peer_netns(ns);
-        }
-        if let Some(m) = self.mtu {
-            add = add.mtu(m);
-        }
-        if let Some(m) = self.peer_mtu {
-            add = add.peer_mtu(m);
-        }
-        if let Some(m) = self.mac {
-            add = add.address(m);
-        }
-        if let Some(m) = self.peer_mac {
-            add = add.peer_address(m);
-        }
-        if self.up {
-            add = add.up();
-        }
-        add
-    }
-}
-
-#[pymethods]
-impl Veth {
-    #[new]
-    #[pyo3(signature = (name, peer, peer_ns=None, *, mtu=None, peer_mtu=None, mac=None, peer_mac=None, up=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        name: String,
-        peer: String,
-        peer_ns: Option<&Bound<'_, PyAny>>,
-        mtu: Option<u32>,
-        peer_mtu: Option<u32>,
-        mac: Option<&str>,
-        peer_mac: Option<&str>,
-        up: bool,
-    ) -> PyResult<Veth> {
-        let veth = Veth {
-            peer_ns: ns_arg(peer_ns)?,
-            mac: mac.map(parse_mac).transpose().py(py)?,
-            peer_mac: peer_mac.map(parse_mac).transpose().py(py)?,
-            name,
-            peer,
-            mtu,
-            peer_mtu,
-            up,
-        };
-        veth.link_add().message().py(py)?;
-        Ok(veth)
-    }
-
-    /// The name of the end created in the handle's namespace.
-    #[getter]
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The peer's name.
-    #[getter]
-    fn peer(&self) -> &str {
-        &self.peer
-    }
-
-    /// Whether ``name`` is brought up by the creating message.
-    #[getter]
-    fn up(&self) -> bool {
-        self.up
-    }
-
-    fn __repr__(&self) -> String {
-        let mut text = format!("Veth({:?}, {:?}", self.name, self.peer);
-        if self.peer_ns.is_some() {
-            text.push_str(", peer_ns=<Namespace>");
-        }
-        if self.up {
-            text.push_str(", up=True");
-        }
-        text.push(')');
-        text
-    }
-}
-
-/// A bridge to create with ``Handle.links_add`` (up with ``up=True``).
-#[pyclass(frozen, module = "netns")]
-pub(crate) struct Bridge {
-    name: String,
-    mtu: Option<u32>,
-    mac: Option<MacAddr>,
-    up: bool,
-}
-
-impl Bridge {
-    fn link_add(&self) -> LinkAdd<'_> {
-        let mut add = LinkAdd::bridge(&self.name);
-        if let Some(m) = self.mtu {
-            add = add.mtu(m);
-        }
-        if let Some(m) = self.mac {
-            add = add.address(m);
-        }
-        if self.up {
-            add = add.up();
-        }
-        add
-    }
-}
-
-#[pymethods]
-impl Bridge {
-    #[new]
-    #[pyo3(signature = (name, *, mtu=None, mac=None, up=false))]
-    fn new(
-        py: Python<'_>,
-        name: String,
-        mtu: Option<u32>,
-        mac: Option<&str>,
-        up: bool,
-    ) -> PyResult<Bridge> {
-        let bridge = Bridge {
-            mac: mac.map(parse_mac).transpose().py(py)?,
-            name,
-            mtu,
-            up,
-        };
-        bridge.link_add().message().py(py)?;
-        Ok(bridge)
-    }
-
-    /// The bridge's name.
-    #[getter]
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Whether the bridge is brought up by the creating message.
-    #[getter]
-    fn up(&self) -> bool {
-        self.up
-    }
-
-    fn __repr__(&self) -> String {
-        let up = if self.up { ", up=True" } else { "" };
-        format!("Bridge({:?}{up})", self.name)
-    }
-}
-
-/// A link spec taken from a ``links_add`` argument.
-enum Spec {
-    Veth(Py<Veth>),
-    Bridge(Py<Bridge>),
-}
-
-impl Spec {
-    fn link_add(&self) -> LinkAdd<'_> {
-        match self {
-            Spec::Veth(v) => v.get().link_add(),
-            Spec::Bridge(b) => b.get().link_add(),
-        }
-    }
 }
 
 fn created_of(c: CoreCreated) -> CreatedLink {
@@ -432,21 +243,27 @@ impl Handle {
         }
     }
 
-    /// Runs `f` on the core handle with the GIL released.
+    /// Runs `f` on the core handle with the GIL released (`ValueError`
+    /// once closed).
+    fn on_handle<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut netns_core::Handle) -> R + Send,
+    ) -> PyResult<R> {
+        py.detach(|| lock(&self.inner).as_mut().map(f))
+            .ok_or_else(|| PyValueError::new_err("operation on a closed Handle"))
+    }
+
+    /// Runs `f` on the core handle with the GIL released; its error
+    /// translated once.
     fn with<T: Send>(
         &self,
         py: Python<'_>,
         f: impl FnOnce(&mut netns_core::Handle) -> netns_core::Result<T> + Send,
     ) -> PyResult<T> {
-        let result = py.detach(|| lock(&self.inner).as_mut().map(f));
-        match result {
-            None => Err(PyValueError::new_err("operation on a closed Handle")),
-            Some(r) => r.py(py),
-        }
+        self.on_handle(py, f)?.py(py)
     }
-}
 
-impl Handle {
     /// Runs the batch `f` on the core handle with the GIL released; its
     /// failure carries the failing entry's index (``batch_index``).
     fn with_batch<T: Send>(
@@ -454,11 +271,22 @@ impl Handle {
         py: Python<'_>,
         f: impl FnOnce(&mut netns_core::Handle) -> Result<T, BatchError> + Send,
     ) -> PyResult<T> {
-        let result = py.detach(|| lock(&self.inner).as_mut().map(f));
-        match result {
-            None => Err(PyValueError::new_err("operation on a closed Handle")),
-            Some(r) => r.map_err(|e| crate::errors::batch_to_py(py, e)),
-        }
+        self.on_handle(py, f)?
+            .map_err(|e| crate::errors::batch_to_py(py, e))
+    }
+
+    /// Builds the route of `spec` on the core handle (its link looked up
+    /// there) and runs `op` on it, with the GIL released.
+    fn change_route(
+        &self,
+        py: Python<'_>,
+        spec: &SpecArgs,
+        op: fn(&mut netns_core::Handle, &RouteSpec) -> netns_core::Result<()>,
+    ) -> PyResult<()> {
+        self.with(py, |h| {
+            let route = spec.build(h)?;
+            op(h, &route)
+        })
     }
 }
 
@@ -525,80 +353,85 @@ impl Handle {
         self.with(py, |h| Ok(link_of(&h.link(dev.id())?)))
     }
 
-    /// Creates a veth pair ``name`` ↔ ``peer``; the peer is born in
-    /// ``peer_ns`` when given (never created here and moved), the first end
-    /// in ``ns`` when given (else in this handle's namespace).
+    /// Creates one link from a spec (``Veth``, ``Bridge``, ``Dummy``,
+    /// ``Ifb``, ``MacVlan``, ``Vxlan``): one ``RTM_NEWLINK``, the links it
+    /// names by name looked up first. Returns what the kernel gave it, read
+    /// from its echo: ``CreatedLink(index, peer)``.
+    fn link_add(&self, py: Python<'_>, spec: &Bound<'_, LinkSpec>) -> PyResult<CreatedLink> {
+        let spec = spec.clone().unbind();
+        let mut created = self.with(py, |h| {
+            let add = spec.get().spec.link_add(h)?;
+            h.links_add_indexed(&[add]).map_err(|e| e.error)
+        })?;
+        Ok(created.pop().map(created_of).unwrap_or(CreatedLink {
+            index: None,
+            peer: None,
+        }))
+    }
+
+    /// Creates a veth pair ``name`` ↔ ``peer``: ``link_add(Veth(...))``
+    /// with the same arguments (the peer born in ``peer_ns`` when given,
+    /// the first end in ``ns``).
     #[pyo3(signature = (name, peer, peer_ns=None, *, ns=None, mtu=None, peer_mtu=None, mac=None, peer_mac=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     fn veth(
         &self,
         py: Python<'_>,
-        name: &str,
-        peer: &str,
+        name: String,
+        peer: String,
         peer_ns: Option<&Bound<'_, PyAny>>,
         ns: Option<&Bound<'_, PyAny>>,
         mtu: Option<u32>,
         peer_mtu: Option<u32>,
-        mac: Option<String>,
-        peer_mac: Option<String>,
+        mac: Option<&str>,
+        peer_mac: Option<&str>,
         up: bool,
     ) -> PyResult<()> {
-        let peer_ns = ns_arg(peer_ns)?;
-        let ns = ns_arg(ns)?;
-        let opts = NewLink { mtu, mac, up };
-        self.with(py, |h| {
-            let mut add = opts.apply(LinkAdd::veth(name, peer))?;
-            if let Some(p) = &peer_ns {
-                add = add.peer_netns(p);
-            }
-            if let Some(n) = &ns {
-                add = add.netns(n);
-            }
-            if let Some(m) = peer_mtu {
-                add = add.peer_mtu(m);
-            }
-            if let Some(m) = &peer_mac {
-                add = add.peer_address(parse_mac(m)?);
-            }
-            h.link_add(&add)
-        })
+        let spec = Bound::new(
+            py,
+            Veth::new(
+                py, name, peer, peer_ns, peer_mtu, peer_mac, mtu, mac, None, None, ns, up,
+            )?,
+        )?;
+        self.link_add(py, spec.as_super()).map(drop)
     }
 
-    /// Creates a bridge.
+    /// Creates a bridge: ``link_add(Bridge(...))``.
     #[pyo3(signature = (name, *, mtu=None, mac=None, up=false))]
     fn bridge(
         &self,
         py: Python<'_>,
-        name: &str,
+        name: String,
         mtu: Option<u32>,
-        mac: Option<String>,
+        mac: Option<&str>,
         up: bool,
     ) -> PyResult<()> {
-        let opts = NewLink { mtu, mac, up };
-        self.with(py, |h| h.link_add(&opts.apply(LinkAdd::bridge(name))?))
+        let spec = Bound::new(py, Bridge::new(py, name, mtu, mac, None, None, None, up)?)?;
+        self.link_add(py, spec.as_super()).map(drop)
     }
 
-    /// Creates a dummy device (needs the kernel's ``dummy`` driver:
-    /// ``UnsupportedError`` without it).
+    /// Creates a dummy device: ``link_add(Dummy(...))`` (needs the
+    /// kernel's ``dummy`` driver: ``UnsupportedError`` without it).
     #[pyo3(signature = (name, *, mtu=None, mac=None, up=false))]
     fn dummy(
         &self,
         py: Python<'_>,
-        name: &str,
+        name: String,
         mtu: Option<u32>,
-        mac: Option<String>,
+        mac: Option<&str>,
         up: bool,
     ) -> PyResult<()> {
-        let opts = NewLink { mtu, mac, up };
-        self.with(py, |h| h.link_add(&opts.apply(LinkAdd::dummy(name))?))
+        let spec = Bound::new(py, Dummy::new(py, name, mtu, mac, None, None, None, up)?)?;
+        self.link_add(py, spec.as_super()).map(drop)
     }
 
     /// Changes link ``dev`` (a name, or an index: no lookup either way
     /// unless renaming by name) with one ``RTM_SETLINK``: ``up`` (True/False),
     /// ``mtu``, ``name`` (rename), ``mac``, ``master`` (a name or index;
-    /// ``nomaster=True`` to leave it), ``netns`` (a Namespace or a pid:
+    /// ``nomaster=True`` to leave it), ``txqlen``, ``group`` (the device
+    /// group; see ``link_delete_group``), ``netns`` (a Namespace or a pid:
     /// moves the link).
-    #[pyo3(signature = (dev, *, up=None, mtu=None, name=None, mac=None, master=None, nomaster=false, netns=None))]
+    #[pyo3(signature = (dev, *, up=None, mtu=None, name=None, mac=None, master=None, nomaster=false, txqlen=None, group=None, netns=None))]
     #[allow(clippy::too_many_arguments)]
     fn link_set(
         &self,
@@ -607,14 +440,17 @@ impl Handle {
         up: Option<bool>,
         mtu: Option<u32>,
         name: Option<String>,
-        mac: Option<String>,
+        mac: Option<&str>,
         master: Option<&Bound<'_, PyAny>>,
         nomaster: bool,
+        txqlen: Option<u32>,
+        group: Option<u32>,
         netns: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let dev = dev_arg(dev, "dev")?;
         let master = master.map(|m| dev_arg(m, "master")).transpose()?;
         let target = netns.map(target_arg).transpose()?;
+        let mac = mac.map(parse_mac).transpose().py(py)?;
         self.with(py, |h| {
             let master = match &master {
                 Some(m) => Some(h.resolve_link(m.id())?),
@@ -632,14 +468,20 @@ impl Handle {
             if let Some(n) = &name {
                 change = change.name(n);
             }
-            if let Some(m) = &mac {
-                change = change.address(parse_mac(m)?);
+            if let Some(m) = mac {
+                change = change.address(m);
             }
             if let Some(m) = master {
                 change = change.master(m);
             }
             if nomaster {
                 change = change.nomaster();
+            }
+            if let Some(t) = txqlen {
+                change = change.txqlen(t);
+            }
+            if let Some(g) = group {
+                change = change.group(g);
             }
             match &target {
                 Some(Target::Ns(ns)) => change = change.netns(ns),
@@ -650,55 +492,68 @@ impl Handle {
         })
     }
 
-    /// Creates many links (``Veth`` and ``Bridge`` specs) in as few
-    /// ``send`` calls as possible (up to 128 requests each), in order, with
-    /// the GIL released, and returns what the kernel gave each one: a
-    /// ``CreatedLink(index, peer)`` per spec, read from the kernel's echo
-    /// (no lookup). ``peer`` is a veth peer's index in the namespace it was
-    /// born in (e.g. the host end, in root, of a veth created inside a
-    /// namespace with ``peer_ns=netns.current()``).
+    /// Creates many links (specs: ``Veth``, ``Bridge``, ``MacVlan`` …) in
+    /// as few ``send`` calls as possible (up to 128 requests each), in
+    /// order, with the GIL released, and returns what the kernel gave each
+    /// one: a ``CreatedLink(index, peer)`` per spec, read from the kernel's
+    /// echo (no lookup). ``peer`` is a veth peer's index in the namespace it
+    /// was born in (e.g. the host end, in root, of a veth created inside a
+    /// namespace with ``peer_ns=netns.current()``). Links named by name
+    /// (``master``, ``parent``) are looked up first.
     ///
     /// On failure the exception's ``batch_index`` is the first failing
     /// spec: those before it were created; the kernel goes on past a
     /// refusal within one ``send``, so later ones of that ``send`` may have
     /// been created too; none after it were sent.
     fn links_add(&self, py: Python<'_>, links: &Bound<'_, PyAny>) -> PyResult<Vec<CreatedLink>> {
-        let specs = each(links, |item| {
-            if let Ok(v) = item.cast::<Veth>() {
-                return Ok(Spec::Veth(v.clone().unbind()));
-            }
-            if let Ok(b) = item.cast::<Bridge>() {
-                return Ok(Spec::Bridge(b.clone().unbind()));
-            }
-            Err(PyTypeError::new_err(format!(
-                "links_add takes Veth or Bridge specs, not {}",
+        let specs = each(links, |item| match item.cast::<LinkSpec>() {
+            Ok(spec) => Ok(spec.clone().unbind()),
+            Err(_) => Err(PyTypeError::new_err(format!(
+                "links_add takes link specs (Veth, Bridge, MacVlan …), not {}",
                 item.get_type().name()?
-            )))
+            ))),
         })?;
         let created = self.with_batch(py, |h| {
-            let adds: Vec<LinkAdd<'_>> = specs.iter().map(Spec::link_add).collect();
+            let mut adds = Vec::with_capacity(specs.len());
+            for (i, spec) in specs.iter().enumerate() {
+                adds.push(spec.get().spec.link_add(h).map_err(at(i))?);
+            }
             h.links_add_indexed(&adds)
         })?;
         Ok(created.into_iter().map(created_of).collect())
     }
 
-    /// Brings every link of ``devs`` (names or indexes; an index needs no
-    /// lookup, nor does a name) up (``up=True``) or down, one
-    /// ``RTM_SETLINK`` each, in as few ``send`` calls as possible, with the
-    /// GIL released. Failure as ``links_add``.
-    #[pyo3(signature = (devs, *, up))]
-    fn links_set(&self, py: Python<'_>, devs: &Bound<'_, PyAny>, up: bool) -> PyResult<()> {
+    /// Changes every link of ``devs`` (names or indexes; neither needs a
+    /// lookup) with one ``RTM_SETLINK`` each: up (``up=True``) or down,
+    /// and/or into device ``group`` (see ``link_delete_group``), in as few
+    /// ``send`` calls as possible, with the GIL released. Failure as
+    /// ``links_add``.
+    #[pyo3(signature = (devs, *, up=None, group=None))]
+    fn links_set(
+        &self,
+        py: Python<'_>,
+        devs: &Bound<'_, PyAny>,
+        up: Option<bool>,
+        group: Option<u32>,
+    ) -> PyResult<()> {
+        if up.is_none() && group.is_none() {
+            return Err(PyValueError::new_err("links_set needs up= or group="));
+        }
         let devs = each(devs, |d| dev_arg(d, "dev"))?;
         self.with_batch(py, |h| {
             let changes: Vec<LinkChange<'_>> = devs
                 .iter()
                 .map(|d| {
-                    let c = LinkChange::new(d.id());
-                    if up {
-                        c.up()
-                    } else {
-                        c.down()
+                    let mut c = LinkChange::new(d.id());
+                    match up {
+                        Some(true) => c = c.up(),
+                        Some(false) => c = c.down(),
+                        None => {}
                     }
+                    if let Some(g) = group {
+                        c = c.group(g);
+                    }
+                    c
                 })
                 .collect();
             let mut requests = Vec::with_capacity(changes.len());
@@ -739,23 +594,86 @@ impl Handle {
         self.with(py, |h| h.link_delete(dev.id()))
     }
 
+    /// Deletes every link in device ``group`` with one ``RTM_DELLINK``, as
+    /// ``ip link del group N``: the kernel pays its synchronisation once for
+    /// the group, not once per link. Put links in a group with
+    /// ``link_set(dev, group=N)`` or ``links_set(devs, group=N)``. Group 0
+    /// (every link's default) is refused (``InvalidArgumentError``); no
+    /// link in the group is ``NotFoundError``.
+    fn link_delete_group(&self, py: Python<'_>, group: u32) -> PyResult<()> {
+        self.with(py, |h| h.link_delete_group(group))
+    }
+
+    /// Sets the alias of link ``dev`` (``IFLA_IFALIAS``, as ``ip link set
+    /// dev X alias TEXT``; at most 255 bytes); ``''`` removes it.
+    fn link_set_alias(&self, py: Python<'_>, dev: &Bound<'_, PyAny>, alias: &str) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        self.with(py, |h| h.link_set_alias(dev.id(), alias))
+    }
+
+    /// Turns promiscuous mode of link ``dev`` on or off (``IFF_PROMISC``,
+    /// as ``ip link set dev X promisc on``).
+    fn link_set_promisc(&self, py: Python<'_>, dev: &Bound<'_, PyAny>, on: bool) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        self.with(py, |h| h.link_set_promisc(dev.id(), on))
+    }
+
+    /// Turns hairpin mode of bridge port ``dev`` on or off (the bridge
+    /// sends a frame back out of the port it came in on), as ``bridge link
+    /// set dev X hairpin on``.
+    fn bridge_port_set_hairpin(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        on: bool,
+    ) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        self.with(py, |h| h.bridge_port_set_hairpin(dev.id(), on))
+    }
+
     // ----- addresses -----------------------------------------------------
 
     /// Adds ``address`` (``"10.1.1.1/24"`` or an ``ipaddress`` interface) to
-    /// link ``dev``, as ``ip addr add``.
+    /// link ``dev``, as ``ip addr add``; ``broadcast`` (``'+'``: host bits
+    /// set, ``'-'``: clear, or an IPv4 address), ``scope`` (a name such as
+    /// ``'link'``, or a number), ``label`` (IPv4: the link's name, or it
+    /// followed by ``:`` and more), ``metric`` (of the prefix route),
+    /// ``flags`` (``IFA_F_*`` bits, e.g. ``0x02`` nodad).
+    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0))]
+    #[allow(clippy::too_many_arguments)]
     fn address_add(
         &self,
         py: Python<'_>,
         dev: &Bound<'_, PyAny>,
         address: &Bound<'_, PyAny>,
+        broadcast: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        label: Option<String>,
+        metric: Option<u32>,
+        flags: u32,
     ) -> PyResult<()> {
-        let dev = dev_arg(dev, "dev")?;
-        let text = ip_text(address, "address")?;
-        self.with(py, |h| {
-            let net = parse_net(&text)?;
-            let index = h.resolve_link(dev.id())?;
-            h.address_add(index.get(), net)
-        })
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags, false)?;
+        self.with(py, |h| args.add(h))
+    }
+
+    /// Adds ``address`` or replaces it if the link has it already (as ``ip
+    /// addr replace``, e.g. to change its options); arguments as
+    /// ``address_add``.
+    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn address_replace(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+        broadcast: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        label: Option<String>,
+        metric: Option<u32>,
+        flags: u32,
+    ) -> PyResult<()> {
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags, true)?;
+        self.with(py, |h| args.add(h))
     }
 
     /// Removes ``address`` from link ``dev``.
@@ -771,6 +689,25 @@ impl Handle {
             let net = parse_net(&text)?;
             let index = h.resolve_link(dev.id())?;
             h.address_del(index.get(), net)
+        })
+    }
+
+    /// Removes every address of ``family`` (``'inet'``, ``'inet6'``; both
+    /// when None) from link ``dev``, as ``ip addr flush dev X``: one
+    /// filtered dump, then the deletes in one batch (IPv4 secondaries
+    /// first). Returns how many were removed.
+    #[pyo3(signature = (dev, *, family=None))]
+    fn address_flush(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        family: Option<&str>,
+    ) -> PyResult<usize> {
+        let dev = dev_arg(dev, "dev")?;
+        let family = family_arg(family)?;
+        self.with(py, |h| {
+            let index = h.resolve_link(dev.id())?;
+            h.address_flush(index.get(), family)
         })
     }
 
@@ -811,6 +748,7 @@ impl Handle {
                         label: a.label,
                         broadcast: a.broadcast.map(|b| b.to_string()),
                         flags: a.flags,
+                        metric: a.route_priority,
                     })
                 })
                 .collect())
@@ -867,8 +805,12 @@ impl Handle {
 
     /// Adds a route to ``dst`` (``'default'``, ``'10.2.0.0/16'`` or an
     /// ``ipaddress`` network) via gateway ``via`` and/or link ``dev``, as
-    /// ``ip route add``.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None))]
+    /// ``ip route add``; ``table``, ``metric``, ``src`` (preferred source),
+    /// ``scope``, ``protocol`` and ``kind`` (the route type: ``'unicast'``,
+    /// ``'blackhole'``, ``'unreachable'`` …) take names as ``ip`` prints
+    /// them or numbers; ``family`` (``'inet6'``) for a default route with
+    /// no address to tell.
+    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None))]
     #[allow(clippy::too_many_arguments)]
     fn route_add(
         &self,
@@ -879,17 +821,19 @@ impl Handle {
         table: Option<&Bound<'_, PyAny>>,
         metric: Option<u32>,
         src: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        protocol: Option<&Bound<'_, PyAny>>,
+        kind: Option<&Bound<'_, PyAny>>,
+        family: Option<&str>,
     ) -> PyResult<()> {
-        let spec = SpecArgs::new(dst, via, dev, table, metric, src)?;
-        self.with(py, |h| {
-            let route = spec.build(h)?;
-            h.route_add(&route)
-        })
+        let spec = SpecArgs::new(dst, via, dev, table, metric, src)?
+            .with_kind(scope, protocol, kind, family)?;
+        self.change_route(py, &spec, netns_core::Handle::route_add)
     }
 
     /// Adds or replaces a route (as ``ip route replace``); arguments as
     /// ``route_add``.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None))]
+    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None))]
     #[allow(clippy::too_many_arguments)]
     fn route_replace(
         &self,
@@ -900,17 +844,20 @@ impl Handle {
         table: Option<&Bound<'_, PyAny>>,
         metric: Option<u32>,
         src: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        protocol: Option<&Bound<'_, PyAny>>,
+        kind: Option<&Bound<'_, PyAny>>,
+        family: Option<&str>,
     ) -> PyResult<()> {
-        let spec = SpecArgs::new(dst, via, dev, table, metric, src)?;
-        self.with(py, |h| {
-            let route = spec.build(h)?;
-            h.route_replace(&route)
-        })
+        let spec = SpecArgs::new(dst, via, dev, table, metric, src)?
+            .with_kind(scope, protocol, kind, family)?;
+        self.change_route(py, &spec, netns_core::Handle::route_replace)
     }
 
     /// Deletes the first route matching the arguments (unset ones match
     /// anything), as ``ip route del``.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None))]
+    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, scope=None, protocol=None, kind=None, family=None))]
+    #[allow(clippy::too_many_arguments)]
     fn route_del(
         &self,
         py: Python<'_>,
@@ -919,12 +866,123 @@ impl Handle {
         dev: Option<&Bound<'_, PyAny>>,
         table: Option<&Bound<'_, PyAny>>,
         metric: Option<u32>,
+        scope: Option<&Bound<'_, PyAny>>,
+        protocol: Option<&Bound<'_, PyAny>>,
+        kind: Option<&Bound<'_, PyAny>>,
+        family: Option<&str>,
     ) -> PyResult<()> {
-        let spec = SpecArgs::new(dst, via, dev, table, metric, None)?;
+        let spec = SpecArgs::new(dst, via, dev, table, metric, None)?
+            .with_kind(scope, protocol, kind, family)?;
+        self.change_route(py, &spec, netns_core::Handle::route_del)
+    }
+
+    // ----- nsids ---------------------------------------------------------
+
+    /// The nsid this handle's namespace gives namespace ``ns``
+    /// (``RTM_GETNSID``), or None when it has none.
+    fn nsid(&self, py: Python<'_>, ns: &Bound<'_, Namespace>) -> PyResult<Option<i32>> {
+        let ns = ns.get().get()?;
         self.with(py, |h| {
-            let route = spec.build(h)?;
-            h.route_del(&route)
+            Ok(nsid::get(h.socket(), ns.as_fd())?.map(|n| n.get()))
         })
+    }
+
+    /// Assigns nsid ``id`` to namespace ``ns`` in this handle's namespace
+    /// (``RTM_NEWNSID``; None: the kernel chooses), as ``ip netns set``
+    /// run inside it. Returns the nsid it has now.
+    #[pyo3(signature = (ns, id=None))]
+    fn set_nsid(
+        &self,
+        py: Python<'_>,
+        ns: &Bound<'_, Namespace>,
+        id: Option<i32>,
+    ) -> PyResult<Option<i32>> {
+        let id = id.map(crate::namespace::nsid).transpose()?;
+        let ns = ns.get().get()?;
+        self.with(py, |h| {
+            nsid::set(h.socket(), ns.as_fd(), id)?;
+            Ok(nsid::get(h.socket(), ns.as_fd())?.map(|n| n.get()))
+        })
+    }
+}
+
+/// A name such as ``ip`` prints (parsed by `parse`) or a number, for the
+/// one-byte route and address fields.
+fn named_u8(obj: &Bound<'_, PyAny>, what: &str, parse: fn(&str) -> Option<u8>) -> PyResult<u8> {
+    if obj.is_instance_of::<PyInt>() {
+        return obj.extract();
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let text = s.to_cow()?;
+        return parse(&text)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown {what} {text:?}")));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be a name (str) or a number (int), not {}",
+        obj.get_type().name()?
+    )))
+}
+
+/// The arguments of `address_add`/`address_replace`, read while attached.
+struct AddressArgs {
+    dev: Dev,
+    address: String,
+    broadcast: Option<String>,
+    opts: AddressOptions,
+}
+
+impl AddressArgs {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        dev: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+        broadcast: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        label: Option<String>,
+        metric: Option<u32>,
+        flags: u32,
+        replace: bool,
+    ) -> PyResult<AddressArgs> {
+        let mut opts = AddressOptions::new().replace(replace);
+        if let Some(s) = scope {
+            opts = opts.scope(named_u8(s, "scope", route::parse_scope)?);
+        }
+        if let Some(m) = metric {
+            opts = opts.metric(m);
+        }
+        opts.label = label;
+        opts.flags = flags;
+        Ok(AddressArgs {
+            dev: dev_arg(dev, "dev")?,
+            address: ip_text(address, "address")?,
+            broadcast: broadcast.map(|b| ip_text(b, "broadcast")).transpose()?,
+            opts,
+        })
+    }
+
+    /// Parses, resolves the link on `h` and sends.
+    fn add(&self, h: &mut netns_core::Handle) -> netns_core::Result<()> {
+        let net = parse_net(&self.address)?;
+        let mut opts = self.opts.clone();
+        if let Some(b) = &self.broadcast {
+            opts = opts.broadcast(match b.as_str() {
+                "+" => Broadcast::HostBitsSet,
+                "-" => Broadcast::HostBitsClear,
+                other => match parse_ip(other, "broadcast address")? {
+                    IpAddr::V4(a) => Broadcast::Explicit(a),
+                    IpAddr::V6(_) => {
+                        return Err(Error::new(
+                            ErrorKind::InvalidArgument,
+                            "parse",
+                            format!("broadcast address {other:?}"),
+                        )
+                        .with_detail("a broadcast address is IPv4"))
+                    }
+                },
+            });
+        }
+        let index = h.resolve_link(self.dev.id())?;
+        h.address_add_with(index.get(), net, &opts)
     }
 }
 
@@ -936,6 +994,10 @@ struct SpecArgs {
     table: Option<RouteTable>,
     metric: Option<u32>,
     src: Option<String>,
+    scope: Option<u8>,
+    protocol: Option<u8>,
+    kind: Option<u8>,
+    family: Option<Family>,
 }
 
 impl SpecArgs {
@@ -954,7 +1016,32 @@ impl SpecArgs {
             table: table.map(table_arg).transpose()?,
             metric,
             src: src.map(|s| ip_text(s, "src")).transpose()?,
+            scope: None,
+            protocol: None,
+            kind: None,
+            family: None,
         })
+    }
+
+    /// Adds the scope, protocol, route type and family.
+    fn with_kind(
+        mut self,
+        scope: Option<&Bound<'_, PyAny>>,
+        protocol: Option<&Bound<'_, PyAny>>,
+        kind: Option<&Bound<'_, PyAny>>,
+        family: Option<&str>,
+    ) -> PyResult<SpecArgs> {
+        self.scope = scope
+            .map(|s| named_u8(s, "scope", route::parse_scope))
+            .transpose()?;
+        self.protocol = protocol
+            .map(|p| named_u8(p, "protocol", route::parse_protocol))
+            .transpose()?;
+        self.kind = kind
+            .map(|k| named_u8(k, "route type", route::parse_type))
+            .transpose()?;
+        self.family = family_arg(family)?;
+        Ok(self)
     }
 
     /// Parses the addresses and resolves the link (on the handle: the
@@ -980,6 +1067,16 @@ impl SpecArgs {
         if let Some(s) = &self.src {
             spec = spec.src(parse_ip(s, "source address")?);
         }
+        if let Some(s) = self.scope {
+            spec = spec.scope(s);
+        }
+        if let Some(p) = self.protocol {
+            spec = spec.protocol(p);
+        }
+        if let Some(f) = self.family {
+            spec = spec.family(f);
+        }
+        spec.kind = self.kind;
         Ok(spec)
     }
 }
@@ -989,4 +1086,25 @@ impl SpecArgs {
 pub(crate) fn handle(py: Python<'_>) -> PyResult<Handle> {
     let h = py.detach(netns_core::Handle::current).py(py)?;
     Ok(Handle::new(h))
+}
+
+/// One ``Handle`` in each of ``namespaces``, in order, all opened from one
+/// short-lived thread that enters them in turn (``Namespace.handle()``
+/// spends a thread per namespace); the calling thread never moves.
+#[pyfunction]
+pub(crate) fn handles(py: Python<'_>, namespaces: &Bound<'_, PyAny>) -> PyResult<Vec<Handle>> {
+    let nss = each(namespaces, |item| match item.cast::<Namespace>() {
+        Ok(ns) => ns.get().get(),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "handles takes Namespace objects, not {}",
+            item.get_type().name()?
+        ))),
+    })?;
+    let hs = py
+        .detach(|| {
+            let refs: Vec<&NetNs> = nss.iter().map(|n| n.as_ref()).collect();
+            NetNs::handles(&refs)
+        })
+        .py(py)?;
+    Ok(hs.into_iter().map(Handle::new).collect())
 }

@@ -10,6 +10,7 @@ mod errors;
 mod exec;
 mod handle;
 mod namespace;
+mod specs;
 mod values;
 
 use pyo3::prelude::*;
@@ -24,8 +25,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<namespace::Registry>()?;
     m.add_class::<namespace::Monitor>()?;
     m.add_class::<handle::Handle>()?;
-    m.add_class::<handle::Veth>()?;
-    m.add_class::<handle::Bridge>()?;
+    m.add_class::<specs::LinkSpec>()?;
+    m.add_class::<specs::Veth>()?;
+    m.add_class::<specs::Bridge>()?;
+    m.add_class::<specs::Dummy>()?;
+    m.add_class::<specs::Ifb>()?;
+    m.add_class::<specs::MacVlan>()?;
+    m.add_class::<specs::Vxlan>()?;
     m.add_class::<values::CreatedLink>()?;
     m.add_class::<values::NamespaceEntry>()?;
     m.add_class::<values::IdEntry>()?;
@@ -37,5 +43,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(namespace::from_pid, m)?)?;
     m.add_function(wrap_pyfunction!(namespace::current, m)?)?;
     m.add_function(wrap_pyfunction!(handle::handle, m)?)?;
+    m.add_function(wrap_pyfunction!(handle::handles, m)?)?;
     Ok(())
 }

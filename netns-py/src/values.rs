@@ -110,6 +110,10 @@ value_class! {
         qdisc: Option<String>,
         /// The alias.
         alias: Option<String>,
+        /// The device group (0 is the default; see ``Handle.link_delete_group``).
+        group: Option<u32>,
+        /// The promiscuity count (``Handle.link_set_promisc`` adds one).
+        promiscuity: Option<u32>,
     }
 }
 
@@ -136,6 +140,8 @@ value_class! {
         broadcast: Option<String>,
         /// The ``IFA_F_*`` flags.
         flags: u32,
+        /// The metric of the prefix route (``IFA_RT_PRIORITY``), or None.
+        metric: Option<u32>,
     }
 }
 

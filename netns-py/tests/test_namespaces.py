@@ -149,8 +149,8 @@ def test_monitor_reports_add_and_delete() -> None:
     assert (added.kind, added.name) == ("add", "m1")
     assert (deleted.kind, deleted.name) == ("delete", "m1")
     assert deleted.to_dict() == {"kind": "delete", "name": "m1"}
-    with pytest.raises(ValueError):
-        next(m)  # closed
+    with pytest.raises(StopIteration):
+        next(m)  # closed: exhausted
 
 
 def _unmount_run_dir(path: Path) -> None:

@@ -22,7 +22,13 @@ Many namespaces, fast: ``netns.add(name, handle=True)`` (namespace and
 handle from one thread), ``Handle.links_add([Veth(...), Bridge(...)])``
 (one batch; returns the indexes the kernel gave, veth peers included),
 ``Handle.links_set(devs, up=True)`` and ``Handle.addresses_add([(dev,
-address), ...])`` (batches; an ``int`` dev is an index and needs no lookup).
+address), ...])`` (batches; an ``int`` dev is an index and needs no lookup);
+``Handle.links_set(devs, group=N)`` then ``Handle.link_delete_group(N)``
+deletes them all with one message.
+
+Links of every kind the kernel here has: ``Handle.link_add(spec)`` or
+``Handle.links_add([spec, ...])`` with ``Veth``, ``Bridge``, ``MacVlan``,
+``Vxlan``, ``Ifb`` or ``Dummy`` specs (subclasses of ``LinkSpec``).
 
 The module-level functions use the default registry (``/run/netns`` and
 ``/etc/netns``, or ``$NETNS_RUN_DIR`` and ``$NETNS_ETC_DIR``); ``Registry``
@@ -51,10 +57,14 @@ from netns._native import (
     Bridge,
     BusyError,
     CreatedLink,
+    Dummy,
     Handle,
     IdEntry,
+    Ifb,
     InvalidArgumentError,
     Link,
+    LinkSpec,
+    MacVlan,
     Monitor,
     MonitorEvent,
     Namespace,
@@ -67,9 +77,11 @@ from netns._native import (
     StaleError,
     UnsupportedError,
     Veth,
+    Vxlan,
     current,
     from_pid,
     handle,
+    handles,
     open_path,
 )
 
@@ -79,10 +91,14 @@ __all__ = [
     "Bridge",
     "BusyError",
     "CreatedLink",
+    "Dummy",
     "Handle",
     "IdEntry",
+    "Ifb",
     "InvalidArgumentError",
     "Link",
+    "LinkSpec",
+    "MacVlan",
     "Monitor",
     "MonitorEvent",
     "Namespace",
@@ -95,6 +111,7 @@ __all__ = [
     "StaleError",
     "UnsupportedError",
     "Veth",
+    "Vxlan",
     "add",
     "attach",
     "current",
@@ -102,6 +119,7 @@ __all__ = [
     "exec",
     "from_pid",
     "handle",
+    "handles",
     "identify",
     "list",
     "list_ids",
@@ -197,7 +215,11 @@ def pids(name: str, *, threads: bool = False) -> builtins.list[int]:
 def monitor() -> Monitor:
     """An iterator of ``MonitorEvent(kind, name)``: names added (once mounted) and deleted.
 
-    ``next()`` blocks, with the GIL released, until something happens.
+    ``next()`` blocks, with the GIL released, until something happens; a
+    Ctrl-C (any signal with a Python handler) is handled while it waits, and
+    ``close()`` from another thread ends it (``StopIteration``).
+    ``wait_event(timeout)`` waits at most *timeout* seconds (``None`` when
+    nothing came).
     """
     return _registry().monitor()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union, final
 
-from typing_extensions import ParamSpec, Self
+from typing_extensions import ParamSpec, Self, disjoint_base
 
 __all__ = [
     "Address",
@@ -14,10 +14,14 @@ __all__ = [
     "Bridge",
     "BusyError",
     "CreatedLink",
+    "Dummy",
     "Handle",
     "IdEntry",
+    "Ifb",
     "InvalidArgumentError",
     "Link",
+    "LinkSpec",
+    "MacVlan",
     "Monitor",
     "MonitorEvent",
     "Namespace",
@@ -30,9 +34,11 @@ __all__ = [
     "StaleError",
     "UnsupportedError",
     "Veth",
+    "Vxlan",
     "current",
     "from_pid",
     "handle",
+    "handles",
     "open_path",
 ]
 
@@ -41,6 +47,7 @@ _T = TypeVar("_T")
 _Dev = Union[str, int]
 _Ip = Union[str, Any]  # str or an ipaddress object
 _Table = Union[str, int]
+_Named = Union[str, int]  # a name as ip prints it, or a number
 _StrPath = Union[str, "os.PathLike[str]"]
 
 # ----- errors ---------------------------------------------------------------
@@ -129,6 +136,10 @@ class Link:
     def qdisc(self) -> Optional[str]: ...
     @property
     def alias(self) -> Optional[str]: ...
+    @property
+    def group(self) -> Optional[int]: ...
+    @property
+    def promiscuity(self) -> Optional[int]: ...
     def to_dict(self) -> Dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -155,6 +166,8 @@ class Address:
     def broadcast(self) -> Optional[str]: ...
     @property
     def flags(self) -> int: ...
+    @property
+    def metric(self) -> Optional[int]: ...
     def to_dict(self) -> Dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -223,6 +236,9 @@ def current() -> Namespace: ...
 class Monitor:
     def __iter__(self) -> Self: ...
     def __next__(self) -> MonitorEvent: ...
+    def wait_event(self, timeout: Optional[float] = None) -> Optional[MonitorEvent]: ...
+    @property
+    def closed(self) -> bool: ...
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -276,9 +292,20 @@ class CreatedLink:
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
+@disjoint_base
+class LinkSpec:
+    """A link to create with ``Handle.link_add`` or ``Handle.links_add``."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def up(self) -> bool: ...
+
 @final
-class Veth:
-    """A veth pair to create with ``Handle.links_add``."""
+class Veth(LinkSpec):
+    """A veth pair."""
 
     def __new__(
         cls,
@@ -286,30 +313,108 @@ class Veth:
         peer: str,
         peer_ns: Optional[Namespace] = None,
         *,
-        mtu: Optional[int] = None,
         peer_mtu: Optional[int] = None,
-        mac: Optional[str] = None,
         peer_mac: Optional[str] = None,
+        mtu: Optional[int] = None,
+        mac: Optional[str] = None,
+        txqlen: Optional[int] = None,
+        master: Optional[_Dev] = None,
+        ns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Veth: ...
     @property
-    def name(self) -> str: ...
-    @property
     def peer(self) -> str: ...
-    @property
-    def up(self) -> bool: ...
 
 @final
-class Bridge:
-    """A bridge to create with ``Handle.links_add``."""
+class Bridge(LinkSpec):
+    """A bridge."""
 
     def __new__(
-        cls, name: str, *, mtu: Optional[int] = None, mac: Optional[str] = None, up: bool = False
+        cls,
+        name: str,
+        *,
+        mtu: Optional[int] = None,
+        mac: Optional[str] = None,
+        txqlen: Optional[int] = None,
+        master: Optional[_Dev] = None,
+        ns: Optional[Namespace] = None,
+        up: bool = False,
     ) -> Bridge: ...
+
+@final
+class Dummy(LinkSpec):
+    """A dummy device."""
+
+    def __new__(
+        cls,
+        name: str,
+        *,
+        mtu: Optional[int] = None,
+        mac: Optional[str] = None,
+        txqlen: Optional[int] = None,
+        master: Optional[_Dev] = None,
+        ns: Optional[Namespace] = None,
+        up: bool = False,
+    ) -> Dummy: ...
+
+@final
+class Ifb(LinkSpec):
+    """An intermediate functional block device."""
+
+    def __new__(
+        cls,
+        name: str,
+        *,
+        mtu: Optional[int] = None,
+        mac: Optional[str] = None,
+        txqlen: Optional[int] = None,
+        master: Optional[_Dev] = None,
+        ns: Optional[Namespace] = None,
+        up: bool = False,
+    ) -> Ifb: ...
+
+@final
+class MacVlan(LinkSpec):
+    """A macvlan on a parent device."""
+
+    def __new__(
+        cls,
+        name: str,
+        parent: _Dev,
+        mode: str = "bridge",
+        *,
+        mtu: Optional[int] = None,
+        mac: Optional[str] = None,
+        txqlen: Optional[int] = None,
+        master: Optional[_Dev] = None,
+        ns: Optional[Namespace] = None,
+        up: bool = False,
+    ) -> MacVlan: ...
+
+@final
+class Vxlan(LinkSpec):
+    """A vxlan device."""
+
+    def __new__(
+        cls,
+        name: str,
+        vni: int,
+        *,
+        remote: Optional[_Ip] = None,
+        local: Optional[_Ip] = None,
+        parent: Optional[_Dev] = None,
+        port: Optional[int] = None,
+        ttl: Optional[int] = None,
+        learning: Optional[bool] = None,
+        mtu: Optional[int] = None,
+        mac: Optional[str] = None,
+        txqlen: Optional[int] = None,
+        master: Optional[_Dev] = None,
+        ns: Optional[Namespace] = None,
+        up: bool = False,
+    ) -> Vxlan: ...
     @property
-    def name(self) -> str: ...
-    @property
-    def up(self) -> bool: ...
+    def vni(self) -> int: ...
 
 @final
 class Handle:
@@ -325,6 +430,7 @@ class Handle:
     ) -> bool: ...
     def links(self) -> List[Link]: ...
     def link(self, dev: _Dev) -> Link: ...
+    def link_add(self, spec: LinkSpec) -> CreatedLink: ...
     def veth(
         self,
         name: str,
@@ -354,14 +460,44 @@ class Handle:
         mac: Optional[str] = None,
         master: Optional[_Dev] = None,
         nomaster: bool = False,
+        txqlen: Optional[int] = None,
+        group: Optional[int] = None,
         netns: Optional[Union[Namespace, int]] = None,
     ) -> None: ...
-    def links_add(self, links: Iterable[Union[Veth, Bridge]]) -> List[CreatedLink]: ...
-    def links_set(self, devs: Iterable[_Dev], *, up: bool) -> None: ...
+    def links_add(self, links: Iterable[LinkSpec]) -> List[CreatedLink]: ...
+    def links_set(
+        self, devs: Iterable[_Dev], *, up: Optional[bool] = None, group: Optional[int] = None
+    ) -> None: ...
     def addresses_add(self, addresses: Iterable[Tuple[_Dev, _Ip]]) -> None: ...
     def link_delete(self, dev: _Dev) -> None: ...
-    def address_add(self, dev: _Dev, address: _Ip) -> None: ...
+    def link_delete_group(self, group: int) -> None: ...
+    def link_set_alias(self, dev: _Dev, alias: str) -> None: ...
+    def link_set_promisc(self, dev: _Dev, on: bool) -> None: ...
+    def bridge_port_set_hairpin(self, dev: _Dev, on: bool) -> None: ...
+    def address_add(
+        self,
+        dev: _Dev,
+        address: _Ip,
+        *,
+        broadcast: Optional[_Ip] = None,
+        scope: Optional[_Named] = None,
+        label: Optional[str] = None,
+        metric: Optional[int] = None,
+        flags: int = 0,
+    ) -> None: ...
+    def address_replace(
+        self,
+        dev: _Dev,
+        address: _Ip,
+        *,
+        broadcast: Optional[_Ip] = None,
+        scope: Optional[_Named] = None,
+        label: Optional[str] = None,
+        metric: Optional[int] = None,
+        flags: int = 0,
+    ) -> None: ...
     def address_del(self, dev: _Dev, address: _Ip) -> None: ...
+    def address_flush(self, dev: _Dev, *, family: Optional[str] = None) -> int: ...
     def addresses(self, dev: Optional[_Dev] = None, *, family: Optional[str] = None) -> List[Address]: ...
     def routes(self, *, table: Optional[_Table] = None, family: Optional[str] = None) -> List[Route]: ...
     def route_add(
@@ -373,6 +509,10 @@ class Handle:
         table: Optional[_Table] = None,
         metric: Optional[int] = None,
         src: Optional[_Ip] = None,
+        scope: Optional[_Named] = None,
+        protocol: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        family: Optional[str] = None,
     ) -> None: ...
     def route_replace(
         self,
@@ -383,6 +523,10 @@ class Handle:
         table: Optional[_Table] = None,
         metric: Optional[int] = None,
         src: Optional[_Ip] = None,
+        scope: Optional[_Named] = None,
+        protocol: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        family: Optional[str] = None,
     ) -> None: ...
     def route_del(
         self,
@@ -392,6 +536,13 @@ class Handle:
         dev: Optional[_Dev] = None,
         table: Optional[_Table] = None,
         metric: Optional[int] = None,
+        scope: Optional[_Named] = None,
+        protocol: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        family: Optional[str] = None,
     ) -> None: ...
+    def nsid(self, ns: Namespace) -> Optional[int]: ...
+    def set_nsid(self, ns: Namespace, id: Optional[int] = None) -> Optional[int]: ...
 
 def handle() -> Handle: ...
+def handles(namespaces: Iterable[Namespace]) -> List[Handle]: ...
