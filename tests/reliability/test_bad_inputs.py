@@ -63,6 +63,11 @@ OPS: Dict[str, Callable[[List[str]], Any]] = {
     "address_add": lambda a: netns.handle().address_add(a[0], a[1]),
     "bridge": lambda a: netns.handle().bridge(a[0]),
     "mtu": op_mtu,
+    "vxlan": lambda a: netns.handle().link_add(netns.Vxlan(a[0], int(a[1]))),
+    "macvlan": lambda a: netns.handle().link_add(netns.MacVlan(a[0], a[1], a[2])),
+    "link_delete_group": lambda a: netns.handle().link_delete_group(int(a[0])),
+    "address_add_brd": lambda a: netns.handle().address_add(a[0], a[1], broadcast=a[2]),
+    "address_flush": lambda a: netns.handle().address_flush(a[0]),
 }
 
 
