@@ -332,10 +332,10 @@ fn many_namespaces_apply_in_batches_and_destroy_at_once() {
     let topo = Topology::from_str(&w_topology(n)).unwrap();
     let before = snapshot(&sb);
     let plan = topo.plan(&options(&sb)).unwrap();
-    // n namespaces, n veths, n host ends up, n addresses.
-    assert_eq!(plan.len(), 4 * n);
+    // n namespaces, n lo up, n veths, n host ends up, n addresses.
+    assert_eq!(plan.len(), 5 * n);
     let report = topo.apply(&mut options(&sb)).unwrap();
-    assert_eq!(report.changes.len(), 4 * n);
+    assert_eq!(report.changes.len(), 5 * n);
     assert!(topo.status(&options(&sb)).unwrap().is_clean());
     // As the kernel has it: every host end up with its address, every
     // inner end up and the peer of its host end.
@@ -357,12 +357,21 @@ fn many_namespaces_apply_in_batches_and_destroy_at_once() {
     let out = sb.run_checked("ip", ["-n", "w7", "-o", "link", "show", "eth0"]);
     assert!(out.contains("state UP") || out.contains(",UP"), "{out}");
     assert!(out.contains("eth0@if"), "{out}");
+    for i in [0, n / 2, n - 1] {
+        let out = sb.run_checked("ip", ["-n", &format!("w{i}"), "-o", "link", "show", "lo"]);
+        assert!(out.contains(",UP"), "lo of w{i}: {out}");
+    }
     // Idempotent.
     assert!(topo.apply(&mut options(&sb)).unwrap().changes.is_empty());
     // Destroy: root back as before, no namespace left; twice is a no-op.
     let gone = topo.destroy(&options(&sb)).unwrap();
     assert_eq!(gone.removed.len(), 2 * n);
     assert_eq!(snapshot(&sb), before);
+    // As `ip` sees it the moment destroy returns: only the sandbox's lo
+    // (the namespaces' own teardown is the kernel's, later).
+    let links = sb.run_checked("ip", ["-o", "link", "show"]);
+    assert_eq!(links.lines().count(), 1, "{links}");
+    assert!(links.contains(": lo:"), "{links}");
     assert!(topo.destroy(&options(&sb)).unwrap().removed.is_empty());
 }
 
@@ -372,11 +381,11 @@ fn a_failure_inside_each_batch_of_many_is_undone() {
     let n = 12;
     let topo = Topology::from_str(&w_topology(n)).unwrap();
     let before = snapshot(&sb);
-    let total = 4 * n;
-    // First, middle and last step of each batched run (namespaces, veths
-    // made with their namespaces, host ends up, addresses).
+    let total = 5 * n;
+    // First, middle and last step of each batched run (namespaces, lo up
+    // and veths made with their namespaces, host ends up, addresses).
     let mut at = Vec::new();
-    for run in 0..4 {
+    for run in 0..5 {
         at.extend([run * n, run * n + n / 2, run * n + n - 1]);
     }
     for k in at {
@@ -412,12 +421,146 @@ fn a_kernel_refusal_inside_a_batch_names_its_step_and_is_undone() {
     assert!(
         err.contains(&format!(
             "step {} of {} (add address fd00::4/128 to \"bv3\" in root)",
-            3 * n + 4,
-            4 * n
+            4 * n + 4,
+            5 * n
         )),
         "{err}"
     );
     assert!(err.contains("IPv6 is disabled"), "the kernel's text: {err}");
     assert!(err.contains("undone"), "{err}");
     assert_eq!(snapshot(&sb), before);
+}
+
+/// `ip -n NS -o link show lo` says UP.
+fn lo_is_up(sb: &netns_testkit::Sandbox, ns: &str) -> bool {
+    let out = sb.run_checked("ip", ["-n", ns, "-o", "link", "show", "lo"]);
+    out.contains(",UP") || out.contains("<UP")
+}
+
+#[test]
+fn lo_is_up_in_every_new_namespace_and_127_0_0_1_answers() {
+    let sb = netns_testkit::sandbox();
+    let topo = Topology::from_path(example("routed-chain.toml")).unwrap();
+    let plan = topo.plan(&options(&sb)).unwrap();
+    for ns in topo.namespaces() {
+        let step = format!("set link \"lo\" in {} up", ns.name);
+        assert!(plan.steps().contains(&step), "{:?}", plan.steps());
+    }
+    topo.apply(&mut options(&sb)).unwrap();
+    let reg = Registry::new(sb.run_dir(), sb.etc_dir());
+    for ns in topo.namespaces() {
+        assert!(lo_is_up(&sb, &ns.name), "{}", ns.name);
+        let rtt = netns_core::topology::ping(
+            &reg.open(&ns.name).unwrap(),
+            None,
+            "127.0.0.1".parse().unwrap(),
+            std::time::Duration::from_secs(1),
+        );
+        assert!(rtt.is_ok(), "{}: {rtt:?}", ns.name);
+    }
+    // Reapplied: nothing to do, lo included.
+    assert!(topo.apply(&mut options(&sb)).unwrap().changes.is_empty());
+
+    // Someone brings lo down: status names it, 127.0.0.1 is unreachable,
+    // and an apply brings it back with one change.
+    sb.run_checked("ip", ["-n", "mid", "link", "set", "lo", "down"]);
+    let status = topo.status(&options(&sb)).unwrap();
+    assert_eq!(status.pending_changes, 1, "{status}");
+    assert!(
+        status
+            .drift
+            .iter()
+            .any(|d| d.kind == DriftKind::Different && d.object == "link \"lo\" in mid"),
+        "{status}"
+    );
+    let mid = reg.open("mid").unwrap();
+    let timeout = std::time::Duration::from_millis(300);
+    let down = netns_core::topology::ping(&mid, None, "127.0.0.1".parse().unwrap(), timeout);
+    assert!(down.is_err(), "127.0.0.1 answered with lo down");
+    assert_eq!(
+        topo.apply(&mut options(&sb)).unwrap().changes,
+        vec!["set link \"lo\" in mid up".to_string()]
+    );
+    assert!(lo_is_up(&sb, "mid"));
+    assert!(topo.check(&options(&sb)).unwrap().ok());
+    topo.destroy(&options(&sb)).unwrap();
+}
+
+#[test]
+fn lo_down_is_left_down_and_kept_down() {
+    let sb = netns_testkit::sandbox();
+    let text = std::fs::read_to_string(example("walkthrough.toml"))
+        .unwrap()
+        .replace("name = \"netns1\"\n", "name = \"netns1\"\nlo = \"down\"\n");
+    let topo = Topology::from_str(&text).unwrap();
+    assert!(!topo.namespaces()[0].lo_up);
+    let report = topo.apply(&mut options(&sb)).unwrap();
+    assert!(
+        !report.changes.iter().any(|c| c.contains("\"lo\"")),
+        "{:?}",
+        report.changes
+    );
+    assert!(!lo_is_up(&sb, "netns1"));
+    assert!(topo.status(&options(&sb)).unwrap().is_clean());
+    // Brought up by hand: drift, and apply takes it down again.
+    sb.run_checked("ip", ["-n", "netns1", "link", "set", "lo", "up"]);
+    let status = topo.status(&options(&sb)).unwrap();
+    assert!(!status.is_clean(), "{status}");
+    assert_eq!(
+        topo.apply(&mut options(&sb)).unwrap().changes,
+        vec!["set link \"lo\" in netns1 down".to_string()]
+    );
+    assert!(!lo_is_up(&sb, "netns1"));
+    // The file with lo up (the default) and a moved address: lo comes up
+    // first, and a failure after it puts it back down.
+    let up = Topology::from_str(
+        &text
+            .replace("lo = \"down\"\n", "")
+            .replace("10.1.1.1/24", "10.1.1.3/24"),
+    )
+    .unwrap();
+    let plan = up.plan(&options(&sb)).unwrap();
+    assert_eq!(plan.steps()[0], "set link \"lo\" in netns1 up");
+    assert_eq!(plan.len(), 3, "{:?}", plan.steps());
+    let err = up
+        .apply(&mut options(&sb).fail_at(Some(1)))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the 1 change made before were undone"),
+        "{err}"
+    );
+    assert!(!lo_is_up(&sb, "netns1"), "undo left lo up");
+    topo.destroy(&options(&sb)).unwrap();
+}
+
+/// The device group of root link `name`, as `ip -d link show` prints it.
+fn group_of(sb: &netns_testkit::Sandbox, name: &str) -> String {
+    let out = sb.run_checked("ip", ["-d", "-o", "link", "show", name]);
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "group").unwrap();
+    words[at + 1].to_string()
+}
+
+#[test]
+fn root_links_are_born_in_one_group_and_destroy_deletes_only_the_files_links() {
+    let sb = netns_testkit::sandbox();
+    let n = 5;
+    let topo = Topology::from_str(&w_topology(n)).unwrap();
+    topo.apply(&mut options(&sb)).unwrap();
+    let group = group_of(&sb, "bv0");
+    assert_ne!(group, "default");
+    for i in 1..n {
+        assert_eq!(group_of(&sb, &format!("bv{i}")), group);
+    }
+    // A link that is not the file's joins the group: destroy must not take
+    // it with the group, and still removes every link of the file.
+    sb.run_checked("ip", ["link", "add", "foreign", "type", "bridge"]);
+    sb.run_checked("ip", ["link", "set", "foreign", "group", &group]);
+    let gone = topo.destroy(&options(&sb)).unwrap();
+    assert_eq!(gone.removed.len(), 2 * n);
+    let links = sb.run_checked("ip", ["-o", "link", "show"]);
+    let names: Vec<&str> = links.lines().filter_map(|l| l.split(": ").nth(1)).collect();
+    assert_eq!(names, ["lo", "foreign"], "{links}");
+    sb.run_checked("ip", ["link", "del", "foreign"]);
 }

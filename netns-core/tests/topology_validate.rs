@@ -183,3 +183,20 @@ fn every_example_validates() {
     }
     assert!(n >= 4);
 }
+
+#[test]
+fn lo_is_up_by_default_down_on_request_and_nothing_else() {
+    let t = Topology::parse(GOOD, "t.toml").unwrap();
+    assert!(t.namespaces()[0].lo_up, "lo is up by default");
+    let down = GOOD.replace("name = \"a\"\n", "name = \"a\"\nlo = \"down\"\n");
+    assert!(!Topology::parse(&down, "t.toml").unwrap().namespaces()[0].lo_up);
+    let up = GOOD.replace("name = \"a\"\n", "name = \"a\"\nlo = \"up\"\n");
+    assert!(Topology::parse(&up, "t.toml").unwrap().namespaces()[0].lo_up);
+    let (line, path, msg) = one(&GOOD.replace("name = \"a\"\n", "name = \"a\"\nlo = \"off\"\n"));
+    assert_eq!(line, 4);
+    assert_eq!(path, "namespace[0].lo");
+    assert!(msg.contains("\"off\"") && msg.contains("\"up\""), "{msg}");
+    // Not a string at all: refused by the schema, with its path.
+    let (line, path, _) = one(&GOOD.replace("name = \"a\"\n", "name = \"a\"\nlo = false\n"));
+    assert_eq!((line, path.as_str()), (4, "namespace[0].lo"));
+}

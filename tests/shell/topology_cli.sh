@@ -19,7 +19,7 @@ test_bridge_nat_example() {
     local before out
     before=$(state)
     out=$(netns apply examples/bridge-nat.toml) || fail "apply: $out"
-    grep -q 'topology "bridge-nat": 19 changes' <<<"$out" || fail "apply said: $out"
+    grep -q 'topology "bridge-nat": 22 changes' <<<"$out" || fail "apply said: $out"
     assert_eq "blue green red" "$(netns list | awk '{print $1}' | sort | xargs)" "namespaces"
     assert_eq "10.30.0.11/24" "$(ip -n red -o -4 addr show dev eth0 | awk '{print $4}')" "red's address (ip)"
     assert_eq "default via 10.30.0.1 dev eth0" "$(ip -n red route show default | sed 's/ *$//')" "red's default route (ip)"
@@ -53,6 +53,60 @@ test_bridge_nat_example() {
     assert_eq "$before" "$(state)" "sandbox state after destroy"
 }
 
+# lo is up in every namespace apply creates (127.0.0.1 answers inside),
+# status reports it when someone takes it down, apply brings it back;
+# `lo = "down"` leaves it down.
+test_lo_is_up_unless_declared_down() {
+    local before out
+    before=$(state)
+    must netns apply examples/walkthrough.toml >/dev/null
+    grep -q 'state UNKNOWN\|,UP' <<<"$(ip -n netns1 -o link show lo)" || fail "lo not up: $(ip -n netns1 -o link show lo)"
+    must netns exec netns1 ping -c 1 -W 2 127.0.0.1 >/dev/null
+    must ip -n netns1 link set lo down
+    out=$(netns status examples/walkthrough.toml); [ $? -eq 1 ] || fail "status with lo down must exit 1: $out"
+    grep -q '^different link "lo" in netns1 (down)' <<<"$out" || fail "status: $out"
+    netns exec netns1 ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1 && fail "127.0.0.1 answered with lo down"
+    out=$(netns apply examples/walkthrough.toml) || fail "repair: $out"
+    grep -q '^set link "lo" in netns1 up$' <<<"$out" || fail "repair made: $out"
+    grep -q '1 change ' <<<"$out" || fail "repair made: $out"
+    must netns exec netns1 ping -c 1 -W 2 127.0.0.1 >/dev/null
+    must netns destroy examples/walkthrough.toml >/dev/null
+    assert_eq "$before" "$(state)" "state after destroy"
+
+    mkdir -p "$SCRATCH"
+    sed 's/^name = "netns1"$/&\nlo = "down"/' examples/walkthrough.toml >"$SCRATCH/lo-down.toml"
+    grep -q '^lo = "down"$' "$SCRATCH/lo-down.toml" || fail "lo-down.toml not written"
+    must netns apply "$SCRATCH/lo-down.toml" >/dev/null
+    grep -q 'state DOWN' <<<"$(ip -n netns1 -o link show lo)" || fail "lo not down: $(ip -n netns1 -o link show lo)"
+    must netns status "$SCRATCH/lo-down.toml" >/dev/null
+    must netns check "$SCRATCH/lo-down.toml" >/dev/null
+    must netns destroy "$SCRATCH/lo-down.toml" >/dev/null
+    sed -i 's/^lo = "down"$/lo = "sideways"/' "$SCRATCH/lo-down.toml"
+    out=$(netns apply "$SCRATCH/lo-down.toml" 2>&1); [ $? -eq 2 ] || fail "exit status: $out"
+    grep -q 'lo-down.toml:[0-9]*:[0-9]*: namespace\[0\].lo: "sideways": lo is "up" (the default) or "down"' <<<"$out" || fail "message: $out"
+    assert_eq "$before" "$(state)" "state at the end"
+}
+
+# Destroy of many: the root ends are gone when it returns.
+test_destroy_of_many_leaves_root_clean() {
+    local before i
+    before=$(state)
+    mkdir -p "$SCRATCH"
+    {
+        echo 'name = "many"'
+        for ((i = 0; i < 60; i++)); do printf '[[namespace]]\nname = "m%d"\n' "$i"; done
+        for ((i = 0; i < 60; i++)); do
+            printf '[[link]]\na = { netns = "m%d", name = "eth0" }\nb = { name = "mv%d", address = "10.78.0.%d/32" }\n' "$i" "$i" $((i + 1))
+        done
+    } >"$SCRATCH/many.toml"
+    must netns apply "$SCRATCH/many.toml" >/dev/null
+    assert_eq 60 "$(ip -o link show | grep -c ': mv[0-9]*@')" "root ends after apply"
+    must netns exec m59 ping -c 1 -W 2 127.0.0.1 >/dev/null
+    assert_eq 120 "$(netns destroy "$SCRATCH/many.toml" | grep -c '^removed')" "removed"
+    assert_eq "lo" "$(ip -o link show | awk -F': ' '{print $2}' | xargs)" "root links right after destroy"
+    assert_eq "$before" "$(state)" "state after destroy"
+}
+
 test_every_example_applies_checks_destroys() {
     local before f
     before=$(state)
@@ -75,9 +129,9 @@ test_lab_files_are_seen_by_exec() {
 test_injected_failure_is_undone_and_named() {
     local before out
     before=$(state)
-    out=$(NETNS_APPLY_FAIL_AT=7 netns apply examples/bridge-nat.toml 2>&1); [ $? -eq 2 ] || fail "exit status: $out"
-    grep -q 'step 8 of 19 (set link "u-red" in root master br-lab up)' <<<"$out" || fail "message: $out"
-    grep -q 'injected failure (fail_at test hook); the 7 changes made before were undone' <<<"$out" || fail "message: $out"
+    out=$(NETNS_APPLY_FAIL_AT=10 netns apply examples/bridge-nat.toml 2>&1); [ $? -eq 2 ] || fail "exit status: $out"
+    grep -q 'step 11 of 22 (set link "u-red" in root master br-lab up)' <<<"$out" || fail "message: $out"
+    grep -q 'injected failure (fail_at test hook); the 10 changes made before were undone' <<<"$out" || fail "message: $out"
     assert_eq "$before" "$(state)" "state after the failed apply"
 }
 

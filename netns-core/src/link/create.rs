@@ -89,6 +89,7 @@ enum Kind<'a> {
         peer_netns: Option<&'a NetNs>,
         peer_address: Option<MacAddr>,
         peer_mtu: Option<u32>,
+        peer_group: Option<u32>,
     },
     Bridge,
     Dummy,
@@ -141,6 +142,7 @@ pub struct LinkAdd<'a> {
     mtu: Option<u32>,
     txqlen: Option<u32>,
     master: Option<IfIndex>,
+    group: Option<u32>,
     up: bool,
 }
 
@@ -154,6 +156,7 @@ impl<'a> LinkAdd<'a> {
             mtu: None,
             txqlen: None,
             master: None,
+            group: None,
             up: false,
         }
     }
@@ -169,6 +172,7 @@ impl<'a> LinkAdd<'a> {
                 peer_netns: None,
                 peer_address: None,
                 peer_mtu: None,
+                peer_group: None,
             },
         )
     }
@@ -256,6 +260,13 @@ impl<'a> LinkAdd<'a> {
         self
     }
 
+    /// Puts the new link in device group `group` (`IFLA_GROUP`; 0 is the
+    /// default group), as `ip link add … group N`.
+    pub fn group(mut self, group: u32) -> Self {
+        self.group = Some(group);
+        self
+    }
+
     /// Brings the new link up in the same message (`IFF_UP` in `ifi_flags`
     /// and `ifi_change`), as `ip link add … up`.
     pub fn up(mut self) -> Self {
@@ -296,6 +307,14 @@ impl<'a> LinkAdd<'a> {
         self.veth_field(|_, _, m| *m = Some(mtu))
     }
 
+    /// Veth only: the peer's device group (its own `IFLA_GROUP`).
+    pub fn peer_group(mut self, group: u32) -> Self {
+        if let Kind::Veth { peer_group, .. } = &mut self.kind {
+            *peer_group = Some(group);
+        }
+        self
+    }
+
     /// Checks names and addresses, then builds the `RTM_NEWLINK` message.
     ///
     /// The message holds the raw descriptors of the namespaces given to
@@ -328,6 +347,9 @@ impl<'a> LinkAdd<'a> {
         if let Some(master) = self.master {
             attrs.push(LinkAttribute::Controller(master.get()));
         }
+        if let Some(group) = self.group {
+            attrs.push(LinkAttribute::Group(group));
+        }
         if let Some(ns) = self.netns {
             attrs.push(LinkAttribute::NetNsFd(ns.as_fd().as_raw_fd()));
         }
@@ -337,6 +359,7 @@ impl<'a> LinkAdd<'a> {
                 peer_netns,
                 peer_address,
                 peer_mtu,
+                peer_group,
             } => {
                 // Name the peer: the error's object is the link being added.
                 validate_link_name(peer).map_err(|e| {
@@ -351,6 +374,9 @@ impl<'a> LinkAdd<'a> {
                 }
                 if let Some(mtu) = peer_mtu {
                     p.attributes.push(LinkAttribute::Mtu(*mtu));
+                }
+                if let Some(group) = peer_group {
+                    p.attributes.push(LinkAttribute::Group(*group));
                 }
                 if let Some(ns) = peer_netns {
                     p.attributes

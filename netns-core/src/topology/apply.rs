@@ -145,7 +145,8 @@ enum Undo {
         mtu: Option<u32>,
         mac: Option<MacAddr>,
         master: Option<Option<IfIndex>>,
-        down: bool,
+        /// `Some(true)`: bring it back up; `Some(false)`: down.
+        up: Option<bool>,
     },
     DelAddress {
         place: Place,
@@ -174,6 +175,9 @@ enum Undo {
         spec: RouteSpec,
     },
     RemoveNat(crate::nat::Masquerade),
+    /// A change inside a namespace this apply created (its `lo` up):
+    /// undone by deleting that namespace, which the journal holds before it.
+    WithNamespace,
 }
 
 /// Open namespaces and handles, by place: those the survey opened, those
@@ -385,12 +389,14 @@ impl Run<'_, '_> {
 
     /// Creates the namespaces of `run` (all `AddNamespace`) on the worker
     /// pool, each with its handle ([`Registry::add_with_handle`]); the
-    /// handles are kept for the steps that follow. `then` holds, by
-    /// namespace, `AddVeth` steps made from it right after it is created,
-    /// through its new handle (see [`fusable_veths`]).
+    /// handles are kept for the steps that follow. Right after a namespace
+    /// is created, its worker sends, through the new handle and in one
+    /// batch, `lo` up (the step in `lo`, by namespace) and the `AddVeth`
+    /// steps made from it (`then`, by namespace; see [`fusable_veths`]).
     fn add_namespaces(
         &mut self,
         run: &[(usize, &Step)],
+        lo: &HashMap<&str, usize>,
         then: &HashMap<&str, Vec<(usize, &Step)>>,
     ) -> std::result::Result<(), Failed> {
         let topo = self.topo;
@@ -412,6 +418,7 @@ impl Run<'_, '_> {
         let shares = pool::on_workers(work, |share| {
             let mut made = Vec::with_capacity(share.len());
             let mut links = Vec::new();
+            let mut los = Vec::new();
             for (k, name) in share {
                 if stop.load(Ordering::Relaxed) {
                     break;
@@ -420,34 +427,43 @@ impl Run<'_, '_> {
                     Ok(x) => x,
                     Err(e) => {
                         stop.store(true, Ordering::Relaxed);
-                        return (made, links, Some((k, e)));
+                        return (made, los, links, Some((k, e)));
                     }
                 };
-                if let Some(steps) = then.get(name) {
+                let steps = then.get(name);
+                let lo_step = lo.get(name).copied();
+                if steps.is_some() || lo_step.is_some() {
+                    let steps = steps.cloned().unwrap_or_default();
                     let job = LinkJob {
                         place: Some(name.to_string()),
                         handle: h,
                         masters: vec![None; steps.len()],
-                        steps: steps.clone(),
+                        steps,
+                        lo: lo_step,
                     };
                     let done = job.send(topo, &none, root, Some((name, &ns)));
                     h = done.handle;
+                    if let Some(j) = done.lo_made {
+                        los.push((j, name));
+                    }
                     links.extend(done.made.into_iter().map(|(j, l)| (j, name, l)));
                     if let Some(f) = done.failure {
                         stop.store(true, Ordering::Relaxed);
                         made.push((k, name, ns, h));
-                        return (made, links, Some(f));
+                        return (made, los, links, Some(f));
                     }
                 }
                 made.push((k, name, ns, h));
             }
-            (made, links, None)
+            (made, los, links, None)
         });
         let mut failure: Option<Failed> = None;
         let mut made = Vec::new();
+        let mut los = Vec::new();
         let mut links = Vec::new();
-        for (m, l, f) in shares {
+        for (m, o, l, f) in shares {
             made.extend(m);
+            los.extend(o);
             links.extend(l);
             failure = first_failure(failure, f);
         }
@@ -456,6 +472,10 @@ impl Run<'_, '_> {
             self.journal.push(Undo::DeleteNamespace(name.to_string()));
             self.places.handles.insert(Some(name.to_string()), h);
             self.places.nss.insert(name.to_string(), ns);
+        }
+        los.sort_by_key(|l| l.0);
+        for _ in los {
+            self.journal.push(Undo::WithNamespace);
         }
         links.sort_by_key(|l| l.0);
         for (_, place, name) in links {
@@ -515,6 +535,7 @@ impl Run<'_, '_> {
                     handle: h,
                     steps,
                     masters,
+                    lo: None,
                 });
             }
         }
@@ -606,8 +627,10 @@ impl Run<'_, '_> {
                     Some(None) => change = change.nomaster(),
                     None => {}
                 }
-                if *up {
-                    change = change.up();
+                match up {
+                    Some(true) => change = change.up(),
+                    Some(false) => change = change.down(),
+                    None => {}
                 }
                 changes.push(change);
                 undo.push((
@@ -618,7 +641,7 @@ impl Run<'_, '_> {
                         mtu: mtu.and(before.mtu),
                         mac: mac.and(before.mac),
                         master: master.as_ref().map(|_| before.master),
-                        down: *up && !before.up,
+                        up: up.filter(|u| *u != before.up).map(|_| before.up),
                     },
                 ));
             }
@@ -748,7 +771,7 @@ impl Run<'_, '_> {
                 mtu,
                 mac,
                 master,
-                down,
+                up,
             } => {
                 let mut c = LinkChange::new(LinkId::Name(name));
                 if let Some(m) = mtu {
@@ -762,8 +785,10 @@ impl Run<'_, '_> {
                     Some(None) => c = c.nomaster(),
                     None => {}
                 }
-                if *down {
-                    c = c.down();
+                match up {
+                    Some(true) => c = c.up(),
+                    Some(false) => c = c.down(),
+                    None => {}
                 }
                 if c.is_empty() {
                     return Ok(());
@@ -799,6 +824,7 @@ impl Run<'_, '_> {
             Undo::DelRoute { place, spec } => self.places.handle(place)?.route_del(spec),
             Undo::AddRoute { place, spec } => self.places.handle(place)?.route_add(spec),
             Undo::RemoveNat(m) => m.remove().map(|_| ()),
+            Undo::WithNamespace => Ok(()),
         }
     }
 }
@@ -839,6 +865,21 @@ fn no_link(op: &'static str, place: &Place, name: &str) -> Error {
         .with_detail("no such link")
 }
 
+/// The namespace of a step that only brings `lo` up.
+fn lo_up_of(step: &Step) -> Option<&str> {
+    match step {
+        Step::SetLink {
+            place: Some(ns),
+            name,
+            mtu: None,
+            mac: None,
+            master: None,
+            up: Some(true),
+        } if name == "lo" => Some(ns),
+        _ => None,
+    }
+}
+
 /// The `AddVeth` steps among `veths` that can be made by the worker that
 /// creates their namespace, right after creating it (as one batch through
 /// its new handle): those made from a namespace `created` now, with no
@@ -871,19 +912,25 @@ struct LinkJob<'s> {
     steps: Vec<(usize, &'s Step)>,
     /// The index of each `AddVeth`'s master in `place`.
     masters: Vec<Option<IfIndex>>,
+    /// The step bringing `lo` up in `place`, sent first in the batch.
+    lo: Option<usize>,
 }
 
-/// What a [`LinkJob`] made: `(step, name)` for each link that may exist.
+/// What a [`LinkJob`] made: `(step, name)` for each link that may exist,
+/// and the `lo` step when it may have been applied.
 struct LinkJobDone {
     place: Place,
     handle: Handle,
     made: Vec<(usize, String)>,
+    lo_made: Option<usize>,
     failure: Option<Failed>,
 }
 
 impl LinkJob<'_> {
     /// Builds every message (each veth's peer born in its namespace, up,
-    /// with MAC, MTU and master) and sends them in one batch.
+    /// with MAC, MTU and master; links born in the root namespace
+    /// in the topology's device group) and sends them in one batch, after
+    /// `lo` up when the job has it.
     fn send(
         mut self,
         topo: &Topology,
@@ -891,12 +938,16 @@ impl LinkJob<'_> {
         root: Option<&NetNs>,
         fresh: Option<(&str, &NetNs)>,
     ) -> LinkJobDone {
+        let group = topology_group(topo);
         let mut adds = Vec::with_capacity(self.steps.len());
         let mut names = Vec::with_capacity(self.steps.len());
         for ((k, s), master) in self.steps.iter().zip(&self.masters) {
             match s {
                 Step::AddBridge { name, mac, mtu, .. } => {
                     let mut add = LinkAdd::bridge(name).up();
+                    if self.place.is_none() {
+                        add = add.group(group);
+                    }
                     if let Some(m) = mac {
                         add = add.address(*m);
                     }
@@ -909,6 +960,12 @@ impl LinkJob<'_> {
                 Step::AddVeth(i) => {
                     let l = &topo.links[*i];
                     let mut add = LinkAdd::veth(&l.a.name, &l.b.name).up();
+                    if self.place.is_none() {
+                        add = add.group(group);
+                    }
+                    if l.b.netns.is_none() {
+                        add = add.peer_group(group);
+                    }
                     // The peer is born in its namespace: a named one, or
                     // root when the pair is created from a named one.
                     let peer_ns = match &l.b.netns {
@@ -943,30 +1000,85 @@ impl LinkJob<'_> {
                 _ => {}
             }
         }
-        let (made, failure) = match self.handle.links_add(&adds) {
-            Ok(()) => (names, None),
+        // The requests: `lo` up first (when the job has it), then the links.
+        let lo_change = LinkChange::new(LinkId::Name("lo")).up();
+        let first = usize::from(self.lo.is_some());
+        let mut steps_of: Vec<usize> = self.lo.into_iter().collect();
+        steps_of.extend(names.iter().map(|n| n.0));
+        let mut requests = Vec::with_capacity(first + adds.len());
+        let mut built = Ok(());
+        if self.lo.is_some() {
+            match lo_change.request() {
+                Ok(r) => requests.push(r),
+                Err(error) => {
+                    built = Err(BatchError {
+                        index: 0,
+                        sent: 0,
+                        error,
+                    })
+                }
+            }
+        }
+        if built.is_ok() {
+            for (j, add) in adds.iter().enumerate() {
+                match add.request() {
+                    Ok(r) => requests.push(r),
+                    Err(error) => {
+                        built = Err(BatchError {
+                            index: first + j,
+                            sent: 0,
+                            error,
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+        let result = built.and_then(|()| self.handle.socket().batch(&requests));
+        drop(requests);
+        let (made, lo_made, failure) = match result {
+            Ok(()) => (names, self.lo, None),
             Err(e) => {
-                let k = names.get(e.index).map_or(0, |n| n.0);
+                let k = steps_of.get(e.index).copied().unwrap_or(0);
                 // Requests after the failed one that were sent may have
                 // been applied: journal them too (deleting a missing link
                 // is ignored).
+                let applied = |pos: usize| pos < e.sent.max(e.index) && pos != e.index;
+                let lo_made = self.lo.filter(|_| applied(0));
                 let made = names
                     .into_iter()
                     .enumerate()
-                    .take(e.sent.max(e.index))
-                    .filter(|(j, _)| *j != e.index)
+                    .filter(|(j, _)| applied(first + j))
                     .map(|(_, n)| n)
                     .collect();
-                (made, Some((k, e.error)))
+                (made, lo_made, Some((k, e.error)))
             }
         };
         LinkJobDone {
             place: self.place,
             handle: self.handle,
             made,
+            lo_made,
             failure,
         }
     }
+}
+
+/// The device group of the links a topology creates in the root namespace
+/// (veth ends and bridges), so that destroy can delete them all with one
+/// `RTM_DELLINK` without regrouping them first: a hash of the topology's
+/// name in 2^30..2^31 (never 0, the default group, far from the small
+/// numbers people give groups, and below 2^31, which `ip` prints as a
+/// negative number it cannot read back). Destroy checks that the group
+/// holds only the file's links before deleting it.
+pub(crate) fn topology_group(topo: &Topology) -> u32 {
+    // FNV-1a.
+    let mut h: u32 = 0x811c_9dc5;
+    for b in topo.name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (h & 0x7fff_ffff) | 0x4000_0000
 }
 
 fn unreachable_step() -> Result<()> {
@@ -1077,17 +1189,9 @@ fn execute(
             let batch: Vec<(usize, &Step)> = (k..stop).map(|j| (j, &steps[j])).collect();
             let result = match kind {
                 Kind::Namespace => {
-                    // When the veths come right after, those made from the
-                    // new namespaces go with them (up to a cut there).
-                    let mut veths = Vec::new();
-                    let mut j = end;
-                    while cut.is_none() && j < steps.len() && Some(j) != fail_at {
-                        if self::kind(&steps[j]) != Kind::Veth {
-                            break;
-                        }
-                        veths.push((j, &steps[j]));
-                        j += 1;
-                    }
+                    // The new namespaces' `lo` up (planned right after
+                    // them), then, when the veths come next, those made
+                    // from the new namespaces go with them, up to a cut.
                     let created: HashSet<&str> = batch
                         .iter()
                         .filter_map(|(_, s)| match s {
@@ -1095,11 +1199,34 @@ fn execute(
                             _ => None,
                         })
                         .collect();
+                    let mut lo: HashMap<&str, usize> = HashMap::new();
+                    let mut j = end;
+                    let mut open = cut.is_none();
+                    while open && j < steps.len() {
+                        let Some(n) = lo_up_of(&steps[j]).filter(|n| created.contains(n)) else {
+                            break;
+                        };
+                        if Some(j) == fail_at {
+                            open = false;
+                            break;
+                        }
+                        lo.insert(n, j);
+                        j += 1;
+                    }
+                    let mut veths = Vec::new();
+                    while open && j < steps.len() && Some(j) != fail_at {
+                        if self::kind(&steps[j]) != Kind::Veth {
+                            break;
+                        }
+                        veths.push((j, &steps[j]));
+                        j += 1;
+                    }
                     let then = fusable_veths(topo, &created, &veths);
+                    fused.extend(lo.values().copied());
                     fused.extend(then.values().flatten().map(|(j, _)| *j));
-                    run.add_namespaces(&batch, &then)
+                    run.add_namespaces(&batch, &lo, &then)
                 }
-                Kind::Veth => {
+                Kind::Veth | Kind::SetLink => {
                     let rest: Vec<(usize, &Step)> = batch
                         .iter()
                         .filter(|(j, _)| !fused.contains(j))
@@ -1107,12 +1234,13 @@ fn execute(
                         .collect();
                     if rest.is_empty() {
                         Ok(())
-                    } else {
+                    } else if kind == Kind::Veth {
                         run.add_links(&rest)
+                    } else {
+                        run.set_links(&rest)
                     }
                 }
                 Kind::Bridge => run.add_links(&batch),
-                Kind::SetLink => run.set_links(&batch),
                 Kind::AddAddress => run.add_addresses(&batch),
                 Kind::Alone => run.step(&steps[k]).map_err(|e| (k, e)),
             };
@@ -1212,35 +1340,51 @@ fn free_group(have: &super::plan::PlaceState) -> u32 {
 }
 
 /// Deletes the links `doomed` of `h`'s namespace (`have` its links, read
-/// just before). Many links go together: each joins a device group of its
-/// own (one batch of `RTM_SETLINK`), the group is checked to hold only
-/// them, and one `RTM_DELLINK` of the group deletes them all at once (the
-/// kernel's per-deletion synchronisation paid once). Otherwise, and when
+/// just before). Many links go together, with one `RTM_DELLINK` of a
+/// device group holding exactly them (the kernel's per-deletion
+/// synchronisation paid once): `group` (the topology's, which apply gives
+/// the links it creates in root) when no other link is in it, else a free
+/// one. Only the doomed links not already in the group join it (one batch
+/// of `RTM_SETLINK`, then the group is read again to check it holds only
+/// them); for the links an apply made, none has to. Otherwise, and when
 /// the group cannot be used, one by one. Links already gone are skipped.
 fn delete_links(
     h: &mut Handle,
     have: &super::plan::PlaceState,
     doomed: &[(IfIndex, &str)],
+    group: u32,
 ) -> Result<()> {
     if doomed.len() > 1 {
-        let group = free_group(have);
-        let changes: Vec<LinkChange<'_>> = doomed
+        let ours: HashSet<IfIndex> = doomed.iter().map(|(ix, _)| *ix).collect();
+        let foreign_in = |g: u32| {
+            have.links
+                .values()
+                .any(|l| l.group == g && !ours.contains(&l.index))
+        };
+        let group = if foreign_in(group) {
+            free_group(have)
+        } else {
+            group
+        };
+        let strays: Vec<LinkChange<'_>> = doomed
             .iter()
+            .filter(|(_, name)| have.links.get(*name).is_none_or(|l| l.group != group))
             .map(|(ix, _)| LinkChange::new(LinkId::Index(*ix)).group(group))
             .collect();
-        let requests = changes
-            .iter()
-            .map(LinkChange::request)
-            .collect::<Result<Vec<_>>>()?;
-        let grouped = h.socket().batch(&requests).is_ok();
-        drop(requests);
-        let ours: HashSet<IfIndex> = doomed.iter().map(|(ix, _)| *ix).collect();
-        let only_ours = grouped
-            && read_links(h)?
-                .links
-                .values()
-                .filter(|l| l.group == group)
-                .all(|l| ours.contains(&l.index));
+        let only_ours = strays.is_empty() || {
+            let requests = strays
+                .iter()
+                .map(LinkChange::request)
+                .collect::<Result<Vec<_>>>()?;
+            let grouped = h.socket().batch(&requests).is_ok();
+            drop(requests);
+            grouped
+                && read_links(h)?
+                    .links
+                    .values()
+                    .filter(|l| l.group == group)
+                    .all(|l| ours.contains(&l.index))
+        };
         if only_ours {
             match h.link_delete_group(group) {
                 Ok(()) => return Ok(()),
@@ -1365,15 +1509,12 @@ pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> 
             }
         }
     }
-    // The links go on their own thread while the rest goes (the kernel's
-    // unregistering overlaps the namespaces' unmounting).
-    let (links, rest) = std::thread::scope(|s| {
-        let links = s.spawn(|| delete_links(&mut root, &have, &doomed));
-        let rest = remove_rest(topo, opts, &mut removed);
-        (links.join(), rest)
-    });
-    links.unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-    rest?;
+    // The root links first, then the namespaces: deleting a namespace
+    // deletes its veths, root ends included, asynchronously (cleanup_net);
+    // overlapping the two made the group's SETLINKs race those deletions.
+    // Deleted first, each root end takes its peer with it.
+    delete_links(&mut root, &have, &doomed, topology_group(topo))?;
+    remove_rest(topo, opts, &mut removed)?;
     Ok(DestroyReport {
         topology: topo.name.clone(),
         removed,

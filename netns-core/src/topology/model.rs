@@ -40,6 +40,8 @@ struct RawNamespace {
     resolv_conf: Option<String>,
     hosts: Option<String>,
     uplink: Option<RawUplink>,
+    /// `"up"` (the default) or `"down"`.
+    lo: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -305,6 +307,9 @@ pub struct Namespace {
     pub resolv_conf: Option<String>,
     /// `/etc/netns/NAME/hosts`.
     pub hosts: Option<String>,
+    /// Whether `lo` is up (the file's `lo = "up"`, the default) or down
+    /// (`lo = "down"`); apply makes it so, status reports the difference.
+    pub lo_up: bool,
 }
 
 /// Masquerade of a subnet in the root namespace.
@@ -446,6 +451,9 @@ fn deserialize(text: &str) -> std::result::Result<RawTopology, DeError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
+        // A wrong type inside a `Spanned` names serde_spanned's private
+        // field: the user's path ends before it.
+        let path = path.replace(".$__serde_spanned_private_value", "");
         let path = if path == "." { String::new() } else { path };
         (
             inner.span().unwrap_or(0..0),
@@ -959,12 +967,25 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
                 metric: r.metric,
             });
         }
+        let lo_up = match ns.lo.as_ref().map(|l| (l, l.get_ref().as_str())) {
+            None | Some((_, "up")) => true,
+            Some((_, "down")) => false,
+            Some((l, other)) => {
+                c.at(
+                    l.span(),
+                    format!("{base}.lo"),
+                    format!("{other:?}: lo is \"up\" (the default) or \"down\""),
+                );
+                true
+            }
+        };
         namespaces.push(Namespace {
             name: nsname,
             sysctls,
             routes,
             resolv_conf: ns.resolv_conf.clone(),
             hosts: ns.hosts.clone(),
+            lo_up,
         });
     }
 

@@ -54,7 +54,8 @@ pub(crate) enum Step {
         mac: Option<MacAddr>,
         /// `Some(None)`: no master.
         master: Option<Option<String>>,
-        up: bool,
+        /// `Some(true)`: bring it up; `Some(false)`: down.
+        up: Option<bool>,
     },
     DelAddress {
         place: Place,
@@ -140,8 +141,10 @@ impl Step {
                     Some(None) => s.push_str(" nomaster"),
                     None => {}
                 }
-                if *up {
-                    s.push_str(" up");
+                match up {
+                    Some(true) => s.push_str(" up"),
+                    Some(false) => s.push_str(" down"),
+                    None => {}
                 }
                 s
             }
@@ -427,13 +430,19 @@ pub(crate) fn plan(
         .with_detail(what))
     };
 
-    // Namespaces.
+    // Namespaces, then `lo` up in the new ones (made by the worker that
+    // creates the namespace, in its first batch: see apply).
+    let mut new_lo = Vec::new();
     for ns in &topo.namespaces {
         if !states.contains_key(&ns.name) {
             p.missing(format!("namespace {:?}", ns.name));
             p.steps.push(Step::AddNamespace(ns.name.clone()));
+            if ns.lo_up {
+                new_lo.push(lo_step(&ns.name, true));
+            }
         }
     }
+    p.steps.extend(new_lo);
     // /etc/netns files.
     for ns in &topo.namespaces {
         for (file, want) in [
@@ -489,14 +498,32 @@ pub(crate) fn plan(
                         mtu,
                         mac,
                         master: None,
-                        up: !l.up,
+                        up: (!l.up).then_some(true),
                     });
                 }
             }
         }
     }
-    // Veths.
+    // `lo` in the namespaces that exist.
     let mut set_links = Vec::new();
+    for ns in &topo.namespaces {
+        let Some(lo) = states.get(&ns.name).and_then(|s| s.links.get("lo")) else {
+            continue;
+        };
+        if lo.up != ns.lo_up {
+            p.different(
+                format!("link {}", At(&Some(ns.name.clone()), "lo")),
+                if ns.lo_up {
+                    "down"
+                } else {
+                    "up, declared down"
+                }
+                .to_string(),
+            );
+            set_links.push(lo_step(&ns.name, ns.lo_up));
+        }
+    }
+    // Veths.
     for (i, l) in topo.links.iter().enumerate() {
         let object = format!(
             "veth {} <-> {}",
@@ -521,14 +548,15 @@ pub(crate) fn plan(
                 p.missing(object);
                 p.steps.push(Step::AddVeth(i));
                 // The peer: up, and its bridge (the first end gets both in
-                // its creation message).
+                // its creation message; a veth's peer cannot be brought up
+                // in it: the kernel opens it before pairing it, ENOTCONN).
                 set_links.push(Step::SetLink {
                     place: l.b.netns.clone(),
                     name: l.b.name.clone(),
                     mtu: None,
                     mac: None,
                     master: l.b.master.clone().map(Some),
-                    up: true,
+                    up: Some(true),
                 });
                 new_links.push((l.a.netns.clone(), l.a.name.clone()));
                 new_links.push((l.b.netns.clone(), l.b.name.clone()));
@@ -557,7 +585,7 @@ pub(crate) fn plan(
                             mtu,
                             mac,
                             master,
-                            up: !st.up,
+                            up: (!st.up).then_some(true),
                         });
                     }
                 }
@@ -725,6 +753,18 @@ pub(crate) fn plan(
         drift: p.drift,
         descriptions,
     })
+}
+
+/// `lo` of namespace `ns` up (or down).
+fn lo_step(ns: &str, up: bool) -> Step {
+    Step::SetLink {
+        place: Some(ns.to_string()),
+        name: "lo".to_string(),
+        mtu: None,
+        mac: None,
+        master: None,
+        up: Some(up),
+    }
 }
 
 fn link_diff(
