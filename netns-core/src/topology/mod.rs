@@ -14,6 +14,7 @@
 //! routes = [ { to = "default", via = "10.1.1.2" } ]
 //! resolv_conf = "nameserver 10.1.1.2\n" # /etc/netns/ns1/resolv.conf
 //! uplink = { mode = "nat", address = "10.9.0.2/30", gateway = "10.9.0.1" }
+//! lo = "up"                              # the default; "down" keeps it down
 //!
 //! [[bridge]]                             # netns defaults to the root namespace
 //! name = "br0"
@@ -135,7 +136,9 @@ impl Topology {
     /// Links in declared namespaces that the file does not declare are left
     /// alone (see [`Topology::status`]); addresses on declared interfaces and
     /// routes in declared namespaces that the file does not declare are
-    /// removed.
+    /// removed. Every declared namespace's `lo` is brought up (in a new
+    /// namespace, in the first batch its worker sends), or down when the
+    /// file says `lo = "down"`.
     ///
     /// # Errors
     /// As [`Topology::plan`], then the failing step's error.
@@ -183,7 +186,9 @@ impl Topology {
     }
 
     /// Removes exactly what the file declares: its masquerade tables, the
-    /// veth pairs with an end in the root namespace and the root bridges,
+    /// veth pairs with an end in the root namespace and the root bridges
+    /// (first, with one `RTM_DELLINK` of a device group holding only them:
+    /// gone when this returns),
     /// root sysctls back to their values before the first apply, its
     /// `/etc/netns` files, and its namespaces (with everything in them).
     /// What is already gone is skipped.
