@@ -1386,14 +1386,44 @@ fn delete_links(
                     .all(|l| ours.contains(&l.index))
         };
         if only_ours {
-            match h.link_delete_group(group) {
-                Ok(()) => return Ok(()),
-                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-                // One by one below.
-                Err(_) => {}
-            }
+            return delete_group(h, doomed, group);
         }
     }
+    delete_each(h, doomed)
+}
+
+/// Whether device group `group` of `have` holds exactly the links `doomed`
+/// (more than one): then one `RTM_DELLINK` of the group deletes them, with
+/// no `RTM_SETLINK` first.
+fn group_holds_exactly(
+    have: &super::plan::PlaceState,
+    doomed: &[(IfIndex, &str)],
+    group: u32,
+) -> bool {
+    let ours: HashSet<IfIndex> = doomed.iter().map(|(ix, _)| *ix).collect();
+    doomed.len() > 1
+        && doomed
+            .iter()
+            .all(|(_, name)| have.links.get(*name).is_some_and(|l| l.group == group))
+        && have
+            .links
+            .values()
+            .all(|l| l.group != group || ours.contains(&l.index))
+}
+
+/// Deletes device group `group` (holding `doomed`) with one `RTM_DELLINK`;
+/// a group already empty is fine; when the kernel refuses, the links one by
+/// one.
+fn delete_group(h: &mut Handle, doomed: &[(IfIndex, &str)], group: u32) -> Result<()> {
+    match h.link_delete_group(group) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(_) => delete_each(h, doomed),
+    }
+}
+
+/// Deletes the links `doomed` one by one; those already gone are skipped.
+fn delete_each(h: &mut Handle, doomed: &[(IfIndex, &str)]) -> Result<()> {
     for (ix, _) in doomed {
         match h.link_delete(LinkId::Index(*ix)) {
             Ok(()) => {}
@@ -1509,12 +1539,28 @@ pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> 
             }
         }
     }
-    // The root links first, then the namespaces: deleting a namespace
-    // deletes its veths, root ends included, asynchronously (cleanup_net);
-    // overlapping the two made the group's SETLINKs race those deletions.
-    // Deleted first, each root end takes its peer with it.
-    delete_links(&mut root, &have, &doomed, topology_group(topo))?;
-    remove_rest(topo, opts, &mut removed)?;
+    // Deleting a namespace deletes its veths, root ends included, but
+    // asynchronously (cleanup_net, under the rtnl lock). When the root links
+    // are exactly the topology's group (as apply made them), the one
+    // RTM_DELLINK of the group goes on its own thread while the namespaces
+    // go: whichever of the two deletes a root end first, it is gone when
+    // the DELLINK returns, and the kernel's grace periods of the two
+    // overlap. Otherwise links must join a group first (RTM_SETLINK by
+    // index, which the namespaces' teardown would race: ENODEV): the root
+    // links are deleted first, then the namespaces.
+    let group = topology_group(topo);
+    if group_holds_exactly(&have, &doomed, group) {
+        let (links, rest) = std::thread::scope(|s| {
+            let links = s.spawn(|| delete_group(&mut root, &doomed, group));
+            let rest = remove_rest(topo, opts, &mut removed);
+            (links.join(), rest)
+        });
+        links.unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        rest?;
+    } else {
+        delete_links(&mut root, &have, &doomed, group)?;
+        remove_rest(topo, opts, &mut removed)?;
+    }
     Ok(DestroyReport {
         topology: topo.name.clone(),
         removed,
