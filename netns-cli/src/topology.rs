@@ -1,6 +1,6 @@
 //! `netns apply|destroy|status|check FILE`: declarative topologies.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -99,16 +99,14 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                     0
                 }
                 Ok(report) => {
-                    for c in &report.changes {
-                        println!("{c}");
-                    }
-                    println!(
+                    let summary = format!(
                         "topology {:?}: {} change{} in {:.1} ms",
                         report.topology,
                         report.changes.len(),
                         if report.changes.len() == 1 { "" } else { "s" },
                         report.elapsed.as_secs_f64() * 1000.0
                     );
+                    print_lines(report.changes.iter().map(String::as_str), &summary);
                     0
                 }
                 Err(e) => fail(&e, EXIT_ERROR),
@@ -125,14 +123,17 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                     0
                 }
                 Ok(report) => {
-                    for r in &report.removed {
-                        println!("removed {r}");
-                    }
-                    println!(
+                    let summary = format!(
                         "topology {:?}: {} removed",
                         report.topology,
                         report.removed.len()
                     );
+                    let lines: Vec<String> = report
+                        .removed
+                        .iter()
+                        .map(|r| format!("removed {r}"))
+                        .collect();
+                    print_lines(lines.iter().map(String::as_str), &summary);
                     0
                 }
                 Err(e) => fail(&e, EXIT_ERROR),
@@ -181,6 +182,17 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
             }
         }
     }
+}
+
+/// Prints `lines`, then `summary`, through one buffer (thousands of lines
+/// for a big topology: one `write` per line would cost more than the
+/// printing). A closed stdout is ignored, as `println!` users expect.
+fn print_lines<'a>(lines: impl Iterator<Item = &'a str>, summary: &'a str) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = lines
+        .chain(std::iter::once(summary))
+        .try_for_each(|l| writeln!(out, "{l}"));
+    let _ = out.flush();
 }
 
 /// A progress bar on stderr, only when stdout is a terminal.
