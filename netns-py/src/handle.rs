@@ -390,7 +390,8 @@ impl Handle {
         let spec = Bound::new(
             py,
             Veth::new(
-                py, name, peer, peer_ns, peer_mtu, peer_mac, mtu, mac, None, None, ns, up,
+                py, name, peer, peer_ns, peer_mtu, peer_mac, None, mtu, mac, None, None, None, ns,
+                up,
             )?,
         )?;
         self.link_add(py, spec.as_super()).map(drop)
@@ -406,7 +407,10 @@ impl Handle {
         mac: Option<&str>,
         up: bool,
     ) -> PyResult<()> {
-        let spec = Bound::new(py, Bridge::new(py, name, mtu, mac, None, None, None, up)?)?;
+        let spec = Bound::new(
+            py,
+            Bridge::new(py, name, mtu, mac, None, None, None, None, up)?,
+        )?;
         self.link_add(py, spec.as_super()).map(drop)
     }
 
@@ -421,7 +425,10 @@ impl Handle {
         mac: Option<&str>,
         up: bool,
     ) -> PyResult<()> {
-        let spec = Bound::new(py, Dummy::new(py, name, mtu, mac, None, None, None, up)?)?;
+        let spec = Bound::new(
+            py,
+            Dummy::new(py, name, mtu, mac, None, None, None, None, up)?,
+        )?;
         self.link_add(py, spec.as_super()).map(drop)
     }
 

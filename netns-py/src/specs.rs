@@ -24,6 +24,7 @@ struct Common {
     mac: Option<MacAddr>,
     txqlen: Option<u32>,
     master: Option<Dev>,
+    group: Option<u32>,
     ns: Option<Arc<NetNs>>,
     up: bool,
 }
@@ -34,6 +35,7 @@ struct CommonArgs<'a, 'py> {
     mac: Option<&'a str>,
     txqlen: Option<u32>,
     master: Option<&'a Bound<'py, PyAny>>,
+    group: Option<u32>,
     ns: Option<&'a Bound<'py, PyAny>>,
     up: bool,
 }
@@ -45,6 +47,7 @@ impl CommonArgs<'_, '_> {
             mac: self.mac.map(parse_mac).transpose().py(py)?,
             txqlen: self.txqlen,
             master: self.master.map(|m| dev_arg(m, "master")).transpose()?,
+            group: self.group,
             ns: ns_arg(self.ns)?,
             up: self.up,
         })
@@ -57,6 +60,7 @@ enum Kind {
         peer_ns: Option<Arc<NetNs>>,
         peer_mtu: Option<u32>,
         peer_mac: Option<MacAddr>,
+        peer_group: Option<u32>,
     },
     Bridge,
     Dummy,
@@ -106,6 +110,7 @@ impl Spec {
                 peer_ns,
                 peer_mtu,
                 peer_mac,
+                peer_group,
             } => {
                 let mut add = LinkAdd::veth(&self.name, peer);
                 if let Some(ns) = peer_ns {
@@ -116,6 +121,9 @@ impl Spec {
                 }
                 if let Some(m) = *peer_mac {
                     add = add.peer_address(m);
+                }
+                if let Some(g) = *peer_group {
+                    add = add.peer_group(g);
                 }
                 add
             }
@@ -151,6 +159,9 @@ impl Spec {
         if let Some(m) = &c.master {
             add = add.master(resolve(m)?);
         }
+        if let Some(g) = c.group {
+            add = add.group(g);
+        }
         if c.up {
             add = add.up();
         }
@@ -170,9 +181,11 @@ impl Spec {
 /// by one of its subclasses (``Veth``, ``Bridge``, ``Dummy``, ``Ifb``,
 /// ``MacVlan``, ``Vxlan``), which all take the keyword arguments ``mtu``,
 /// ``mac``, ``txqlen``, ``master`` (a bridge's name or index: the new link
-/// is its port), ``ns`` (a ``Namespace`` to create the link in, e.g. a
-/// macvlan on a host device born in a pod) and ``up`` (brought up by the
-/// creating message). Checked when made (``InvalidArgumentError``).
+/// is its port), ``group`` (its device group, for ``link_delete_group``; a
+/// veth's peer takes ``peer_group``), ``ns`` (a ``Namespace`` to create the
+/// link in, e.g. a macvlan on a host device born in a pod) and ``up``
+/// (brought up by the creating message). Checked when made
+/// (``InvalidArgumentError``).
 #[pyclass(frozen, subclass, module = "netns")]
 pub(crate) struct LinkSpec {
     pub(crate) spec: Spec,
@@ -248,7 +261,7 @@ pub(crate) struct Veth;
 #[pymethods]
 impl Veth {
     #[new]
-    #[pyo3(signature = (name, peer, peer_ns=None, *, peer_mtu=None, peer_mac=None, mtu=None, mac=None, txqlen=None, master=None, ns=None, up=false))]
+    #[pyo3(signature = (name, peer, peer_ns=None, *, peer_mtu=None, peer_mac=None, peer_group=None, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         py: Python<'_>,
@@ -257,10 +270,12 @@ impl Veth {
         peer_ns: Option<&Bound<'_, PyAny>>,
         peer_mtu: Option<u32>,
         peer_mac: Option<&str>,
+        peer_group: Option<u32>,
         mtu: Option<u32>,
         mac: Option<&str>,
         txqlen: Option<u32>,
         master: Option<&Bound<'_, PyAny>>,
+        group: Option<u32>,
         ns: Option<&Bound<'_, PyAny>>,
         up: bool,
     ) -> PyResult<PyClassInitializer<Veth>> {
@@ -269,12 +284,14 @@ impl Veth {
             peer_ns: ns_arg(peer_ns)?,
             peer_mtu,
             peer_mac: peer_mac.map(parse_mac).transpose().py(py)?,
+            peer_group,
         };
         let common = CommonArgs {
             mtu,
             mac,
             txqlen,
             master,
+            group,
             ns,
             up,
         };
@@ -302,7 +319,7 @@ macro_rules! simple_spec {
         #[pymethods]
         impl $class {
             #[new]
-            #[pyo3(signature = (name, *, mtu=None, mac=None, txqlen=None, master=None, ns=None, up=false))]
+            #[pyo3(signature = (name, *, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
             #[allow(clippy::too_many_arguments)]
             pub(crate) fn new(
                 py: Python<'_>,
@@ -311,10 +328,11 @@ macro_rules! simple_spec {
                 mac: Option<&str>,
                 txqlen: Option<u32>,
                 master: Option<&Bound<'_, PyAny>>,
+                group: Option<u32>,
                 ns: Option<&Bound<'_, PyAny>>,
                 up: bool,
             ) -> PyResult<PyClassInitializer<$class>> {
-                let common = CommonArgs { mtu, mac, txqlen, master, ns, up };
+                let common = CommonArgs { mtu, mac, txqlen, master, group, ns, up };
                 Ok(init(Spec::new(py, name, $kind, common)?, $class))
             }
         }
@@ -350,7 +368,7 @@ pub(crate) struct MacVlan;
 #[pymethods]
 impl MacVlan {
     #[new]
-    #[pyo3(signature = (name, parent, mode="bridge", *, mtu=None, mac=None, txqlen=None, master=None, ns=None, up=false))]
+    #[pyo3(signature = (name, parent, mode="bridge", *, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -361,6 +379,7 @@ impl MacVlan {
         mac: Option<&str>,
         txqlen: Option<u32>,
         master: Option<&Bound<'_, PyAny>>,
+        group: Option<u32>,
         ns: Option<&Bound<'_, PyAny>>,
         up: bool,
     ) -> PyResult<PyClassInitializer<MacVlan>> {
@@ -379,6 +398,7 @@ impl MacVlan {
             mac,
             txqlen,
             master,
+            group,
             ns,
             up,
         };
@@ -397,7 +417,7 @@ pub(crate) struct Vxlan;
 #[pymethods]
 impl Vxlan {
     #[new]
-    #[pyo3(signature = (name, vni, *, remote=None, local=None, parent=None, port=None, ttl=None, learning=None, mtu=None, mac=None, txqlen=None, master=None, ns=None, up=false))]
+    #[pyo3(signature = (name, vni, *, remote=None, local=None, parent=None, port=None, ttl=None, learning=None, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -413,6 +433,7 @@ impl Vxlan {
         mac: Option<&str>,
         txqlen: Option<u32>,
         master: Option<&Bound<'_, PyAny>>,
+        group: Option<u32>,
         ns: Option<&Bound<'_, PyAny>>,
         up: bool,
     ) -> PyResult<PyClassInitializer<Vxlan>> {
@@ -439,6 +460,7 @@ impl Vxlan {
             mac,
             txqlen,
             master,
+            group,
             ns,
             up,
         };

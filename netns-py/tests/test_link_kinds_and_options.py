@@ -144,6 +144,22 @@ def test_group_set_and_delete(root_handle: netns.Handle) -> None:
     assert (link.up, link.group) == (True, 79)
 
 
+def test_links_born_in_a_group_go_with_one_delete(root_handle: netns.Handle) -> None:
+    with netns.temporary("grp") as pod:
+        root_handle.links_add(
+            [netns.Veth(f"tgb{i}", f"eth{i}", pod, group=81, peer_group=82) for i in range(3)]
+            + [netns.Bridge("tgbr", group=81)]
+        )
+        assert {l.name: l.group for l in root_handle.links() if l.name.startswith("tgb")} == {
+            "tgb0": 81, "tgb1": 81, "tgb2": 81, "tgbr": 81}
+        with pod.handle() as h:
+            assert {l.name: l.group for l in h.links() if l.name != "lo"} == {
+                "eth0": 82, "eth1": 82, "eth2": 82}
+            root_handle.link_delete_group(81)
+            assert [l.name for l in h.links()] == ["lo"]  # the peers went too
+        assert not any(l.name.startswith("tgb") for l in root_handle.links())
+
+
 def test_alias_promisc_hairpin(root_handle: netns.Handle) -> None:
     root_handle.bridge("thbr")
     root_handle.veth("thv0", "thv1", up=True)

@@ -315,10 +315,12 @@ class Veth(LinkSpec):
         *,
         peer_mtu: Optional[int] = None,
         peer_mac: Optional[str] = None,
+        peer_group: Optional[int] = None,
         mtu: Optional[int] = None,
         mac: Optional[str] = None,
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
+        group: Optional[int] = None,
         ns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Veth: ...
@@ -337,6 +339,7 @@ class Bridge(LinkSpec):
         mac: Optional[str] = None,
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
+        group: Optional[int] = None,
         ns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Bridge: ...
@@ -353,6 +356,7 @@ class Dummy(LinkSpec):
         mac: Optional[str] = None,
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
+        group: Optional[int] = None,
         ns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Dummy: ...
@@ -369,6 +373,7 @@ class Ifb(LinkSpec):
         mac: Optional[str] = None,
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
+        group: Optional[int] = None,
         ns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Ifb: ...
@@ -387,6 +392,7 @@ class MacVlan(LinkSpec):
         mac: Optional[str] = None,
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
+        group: Optional[int] = None,
         ns: Optional[Namespace] = None,
         up: bool = False,
     ) -> MacVlan: ...
@@ -410,6 +416,7 @@ class Vxlan(LinkSpec):
         mac: Optional[str] = None,
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
+        group: Optional[int] = None,
         ns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Vxlan: ...
