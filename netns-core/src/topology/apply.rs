@@ -287,6 +287,10 @@ struct Run<'t, 'r> {
     places: Places<'r>,
     journal: Vec<Undo>,
     root_saved: BTreeMap<String, String>,
+    /// The links of a place as [`Run::set_links`] read them, for the
+    /// indexes [`Run::add_addresses`] needs next (no second dump); cleared
+    /// whenever links are created.
+    links_read: HashMap<Place, super::plan::PlaceState>,
 }
 
 impl Run<'_, '_> {
@@ -401,6 +405,7 @@ impl Run<'_, '_> {
     ) -> std::result::Result<(), Failed> {
         let topo = self.topo;
         let registry = self.places.registry;
+        self.links_read.clear();
         if !then.is_empty() && self.places.root.is_none() {
             let k = run.first().map_or(0, |r| r.0);
             self.places.root = Some(NetNs::current().map_err(|e| (k, e))?);
@@ -492,6 +497,7 @@ impl Run<'_, '_> {
     /// on the worker pool.
     fn add_links(&mut self, run: &[(usize, &Step)]) -> std::result::Result<(), Failed> {
         let topo = self.topo;
+        self.links_read.clear();
         let groups = by_place(run, |s| match s {
             Step::AddBridge { place, .. } => place.clone(),
             Step::AddVeth(i) => topo.links[*i].a.netns.clone(),
@@ -658,13 +664,17 @@ impl Run<'_, '_> {
             let result = h.socket().batch(&requests);
             undo.truncate(requests.len());
             drop(requests);
+            // Names and indexes stay as read: only MTU, MAC, master and
+            // state changed.
+            self.links_read.insert(place.clone(), have);
             self.journal_batch(undo, result, refused)?;
         }
         Ok(())
     }
 
     /// Adds the addresses of `run` (all `AddAddress`): per place, one link
-    /// dump for the indexes and one batch.
+    /// dump for the indexes (none when [`Run::set_links`] just read them)
+    /// and one batch.
     fn add_addresses(&mut self, run: &[(usize, &Step)]) -> std::result::Result<(), Failed> {
         let groups = by_place(run, |s| match s {
             Step::AddAddress { place, .. } => place.clone(),
@@ -672,8 +682,14 @@ impl Run<'_, '_> {
         });
         for (place, steps) in groups {
             let k0 = steps.first().map_or(0, |r| r.0);
+            let have = match self.links_read.remove(&place) {
+                Some(have) => have,
+                None => {
+                    let h = self.places.handle(&place).map_err(|e| (k0, e))?;
+                    read_links(h).map_err(|e| (k0, e))?
+                }
+            };
             let h = self.places.handle(&place).map_err(|e| (k0, e))?;
-            let have = read_links(h).map_err(|e| (k0, e))?;
             let mut pairs = Vec::with_capacity(steps.len());
             let mut undo = Vec::with_capacity(steps.len());
             let mut refused = None;
@@ -1155,6 +1171,7 @@ fn execute(
         },
         journal: Vec::new(),
         root_saved: BTreeMap::new(),
+        links_read: HashMap::new(),
     };
     let mut progress = opts.progress.take();
     let mut tick = |k: usize| {
