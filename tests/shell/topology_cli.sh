@@ -18,6 +18,7 @@ state() {
 test_bridge_nat_example() {
     local before out
     before=$(state)
+    trap 'netns destroy examples/bridge-nat.toml >/dev/null 2>&1' EXIT
     out=$(netns apply examples/bridge-nat.toml) || fail "apply: $out"
     grep -q 'topology "bridge-nat": 22 changes' <<<"$out" || fail "apply said: $out"
     assert_eq "blue green red" "$(netns list | awk '{print $1}' | sort | xargs)" "namespaces"
@@ -59,6 +60,8 @@ test_bridge_nat_example() {
 test_lo_is_up_unless_declared_down() {
     local before out
     before=$(state)
+    # Whatever fails, the next test starts clean (destroy is idempotent).
+    trap 'netns destroy examples/walkthrough.toml >/dev/null 2>&1; netns destroy "$SCRATCH/lo-down.toml" >/dev/null 2>&1' EXIT
     must netns apply examples/walkthrough.toml >/dev/null
     grep -q 'state UNKNOWN\|,UP' <<<"$(ip -n netns1 -o link show lo)" || fail "lo not up: $(ip -n netns1 -o link show lo)"
     must netns exec netns1 ping -c 1 -W 2 127.0.0.1 >/dev/null
@@ -99,6 +102,7 @@ test_destroy_of_many_leaves_root_clean() {
             printf '[[link]]\na = { netns = "m%d", name = "eth0" }\nb = { name = "mv%d", address = "10.78.0.%d/32" }\n' "$i" "$i" $((i + 1))
         done
     } >"$SCRATCH/many.toml"
+    trap 'netns destroy "$SCRATCH/many.toml" >/dev/null 2>&1' EXIT
     must netns apply "$SCRATCH/many.toml" >/dev/null
     assert_eq 60 "$(ip -o link show | grep -c ': mv[0-9]*@')" "root ends after apply"
     must netns exec m59 ping -c 1 -W 2 127.0.0.1 >/dev/null
