@@ -63,8 +63,7 @@ def w(n):
 def dump(name):
     t0 = time.monotonic()
     with netns.open(name) as ns, ns.handle() as h:
-        links = h.links()
-        addrs = h.addresses()
+        links, addrs = h.links_and_addresses()
         checksum = sum(l.index + len(l.name) for l in links) + sum(a.index for a in addrs)
     seconds = time.monotonic() - t0
     print(json.dumps({"impl": "netns-py", "links": len(links), "addresses": len(addrs),

@@ -300,6 +300,32 @@ fn at(index: usize) -> impl FnOnce(Error) -> BatchError {
 }
 
 /// The interface names of `h`'s namespace, when some index needs one.
+/// Python address objects from the core's, devices named from `names`.
+fn address_objects(
+    owned: Vec<netns_core::addr::Address>,
+    names: &BTreeMap<u32, String>,
+) -> Vec<Address> {
+    owned
+        .into_iter()
+        .filter_map(|a| {
+            let ip = a.ip()?;
+            Some(Address {
+                index: a.ifindex,
+                dev: names.get(&a.ifindex).cloned(),
+                family: family_name(a.family),
+                address: ip.to_string(),
+                prefixlen: a.prefix_len,
+                cidr: format!("{ip}/{}", a.prefix_len),
+                scope: name_or_number(route::scope_name(a.scope), a.scope),
+                label: a.label,
+                broadcast: a.broadcast.map(|b| b.to_string()),
+                flags: a.flags,
+                metric: a.route_priority,
+            })
+        })
+        .collect()
+}
+
 fn names_if(h: &mut netns_core::Handle, needed: bool) -> netns_core::Result<BTreeMap<u32, String>> {
     if needed {
         h.interface_names()
@@ -740,25 +766,23 @@ impl Handle {
             let owned: Vec<netns_core::addr::Address> =
                 h.addresses(filter)?.map(|a| a.to_owned()).collect();
             let names = names_if(h, !owned.is_empty())?;
-            Ok(owned
-                .into_iter()
-                .filter_map(|a| {
-                    let ip = a.ip()?;
-                    Some(Address {
-                        index: a.ifindex,
-                        dev: names.get(&a.ifindex).cloned(),
-                        family: family_name(a.family),
-                        address: ip.to_string(),
-                        prefixlen: a.prefix_len,
-                        cidr: format!("{ip}/{}", a.prefix_len),
-                        scope: name_or_number(route::scope_name(a.scope), a.scope),
-                        label: a.label,
-                        broadcast: a.broadcast.map(|b| b.to_string()),
-                        flags: a.flags,
-                        metric: a.route_priority,
-                    })
-                })
-                .collect())
+            Ok(address_objects(owned, &names))
+        })
+    }
+
+    /// Every link and every address, as ``(links(), addresses())`` gives
+    /// them, in two dumps instead of three: the link dump also names the
+    /// addresses' devices (``addresses()`` dumps the links for that).
+    fn links_and_addresses(&self, py: Python<'_>) -> PyResult<(Vec<Link>, Vec<Address>)> {
+        self.with(py, |h| {
+            let links: Vec<Link> = h.links()?.map(|l| link_of(&l)).collect();
+            let names: BTreeMap<u32, String> =
+                links.iter().map(|l| (l.index, l.name.clone())).collect();
+            let owned: Vec<netns_core::addr::Address> = h
+                .addresses(netns_core::addr::AddressFilter::new())?
+                .map(|a| a.to_owned())
+                .collect();
+            Ok((links, address_objects(owned, &names)))
         })
     }
 

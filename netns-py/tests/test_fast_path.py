@@ -162,3 +162,18 @@ def test_many_namespaces_from_a_thread_per_core(root_handle: netns.Handle) -> No
     assert len(ipv4) == n
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         list(pool.map(lambda i: netns.delete(f"tw{i}"), range(n)))
+
+
+def test_links_and_addresses_equals_links_then_addresses() -> None:
+    ns, h = netns.add("tfast9", handle=True)
+    with ns, h:
+        h.veth("va", "vb")
+        h.addresses_add([("va", "10.9.0.1/24"), ("vb", "fd00::9/64"), ("lo", "127.0.0.9/8")])
+        links, addrs = h.links_and_addresses()
+        assert [l.to_dict() for l in links] == [l.to_dict() for l in h.links()]
+        assert [a.to_dict() for a in addrs] == [a.to_dict() for a in h.addresses()]
+        by_cidr = {a.cidr: a for a in addrs}
+        assert by_cidr["10.9.0.1/24"].dev == "va"
+        assert by_cidr["fd00::9/64"].dev == "vb"
+        assert by_cidr["127.0.0.9/8"].dev == "lo"
+    netns.delete("tfast9")
