@@ -29,6 +29,22 @@ def host_addr(i):
     return f"10.77.{k >> 8}.{k & 255}"
 
 
+def on_threads(fn, n, threads):
+    """[fn(0), …, fn(n-1)], computed by `threads` threads, each looping over
+    its own share (i = k, k + threads, …), as the Rust runner does: one task
+    per thread, not one per item."""
+
+    def share(k):
+        return [fn(i) for i in range(k, n, threads)]
+
+    with ThreadPoolExecutor(threads) as pool:
+        parts = list(pool.map(share, range(threads)))
+    out = [None] * n
+    for k, part in enumerate(parts):
+        out[k::threads] = part
+    return out
+
+
 def w(n):
     t0 = time.monotonic()
     reg = netns.Registry()
@@ -43,17 +59,15 @@ def w(n):
         return veth.peer
 
     threads = min(os.cpu_count() or 1, max(n, 1))
-    with ThreadPoolExecutor(threads) as pool:
-        hosts = list(pool.map(make, range(n)))
+    hosts = on_threads(make, n, threads)
     with netns.handle() as h:
         h.links_set(hosts, up=True)
         h.addresses_add([(x, f"{host_addr(i)}/32") for i, x in enumerate(hosts)])
-        links = len(h.links())
-        addrs = h.addresses()
+        links, addrs = h.links_and_addresses()
+        links = len(links)
     ipv4 = sum(1 for a in addrs if a.family == "inet" and not a.address.startswith("127."))
     counts = {"links": links, "ipv4": ipv4, "addresses": len(addrs)}
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(lambda i: reg.delete(f"bns{i}"), range(n)))
+    on_threads(lambda i: reg.delete(f"bns{i}"), n, threads)
     seconds = time.monotonic() - t0
     if counts["links"] != n + 1 or counts["ipv4"] != n:
         sys.exit(f"wrong counts: {counts}")
