@@ -856,6 +856,21 @@ netns_result netns_delete(const netns_registry *reg, const char *name);
 netns_result netns_delete_all(const netns_registry *reg, size_t *deleted);
 
 /**
+ * Deletes the `n` names of array `names`, as `netns_delete` does each,
+ * going on past failures, on several threads (an unmount sometimes waits
+ * for the kernel; the waits overlap): the fast way to delete many. On
+ * success writes the number deleted (`n`) to `*deleted` (which may be
+ * NULL). When some could not be deleted, returns the code of the first
+ * failure in array order, and the last error message lists every failure.
+ * Every name is checked first: a NULL or invalid one deletes nothing.
+ *
+ * Errors: `NETNS_NULL_ARGUMENT` (NULL `names` with `n` > 0, or a NULL
+ * name), `NETNS_INVALID_ARGUMENT` (a non-UTF-8 name), `NETNS_INVALID_NAME`;
+ * then those of `netns_delete`.
+ */
+netns_result netns_delete_many(const netns_registry *reg, const char *const *names, size_t n, size_t *deleted);
+
+/**
  * Opens the namespace named `name` and writes the handle to `*out` (free it
  * with `netns_ns_free`).
  *

@@ -48,20 +48,15 @@ struct work {
     const netns_ns *root;
     uint32_t *host_index; /* out: the peer's index in root, per namespace */
     size_t n, first, step;
-    int delete;
 };
 
 static void *worker(void *arg) {
     struct work *w = arg;
     char name[32], host[32];
     netns_link_batch *b = NULL;
-    if (!w->delete) CHECK(netns_link_batch_new(&b), "batch");
+    CHECK(netns_link_batch_new(&b), "batch");
     for (size_t i = w->first; i < w->n; i += w->step) {
         snprintf(name, sizeof name, "bns%zu", i);
-        if (w->delete) {
-            CHECK(netns_delete(w->reg, name), "delete");
-            continue;
-        }
         snprintf(host, sizeof host, "bv%zu", i);
         netns_handle *h;
         CHECK(netns_registry_add_with_handle(w->reg, name, NULL, &h), "add");
@@ -76,8 +71,7 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-static void on_all_cores(const netns_registry *reg, const netns_ns *root, uint32_t *host_index, size_t n,
-                         int delete) {
+static void on_all_cores(const netns_registry *reg, const netns_ns *root, uint32_t *host_index, size_t n) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     size_t t = cores < 1 ? 1 : (size_t)cores;
     if (t > n) t = n ? n : 1;
@@ -85,7 +79,7 @@ static void on_all_cores(const netns_registry *reg, const netns_ns *root, uint32
     struct work w[256];
     if (t > 256) t = 256;
     for (size_t k = 0; k < t; k++) {
-        w[k] = (struct work){reg, root, host_index, n, k, t, delete};
+        w[k] = (struct work){reg, root, host_index, n, k, t};
         if (pthread_create(&th[k], NULL, worker, &w[k]) != 0) {
             fprintf(stderr, "netns-bench-c: pthread_create failed\n");
             exit(1);
@@ -105,7 +99,7 @@ static int w_run(size_t n) {
     if (!host_index || !cidr || !cidrs) return 1;
     CHECK(netns_registry_from_env(&reg), "registry");
     CHECK(netns_ns_open_current(&root), "root");
-    on_all_cores(reg, root, host_index, n, 0);
+    on_all_cores(reg, root, host_index, n);
     CHECK(netns_handle_current(&h), "handle");
     netns_link_batch *up;
     CHECK(netns_link_batch_new(&up), "batch");
@@ -128,7 +122,18 @@ static int w_run(size_t n) {
         if (netns_addr_family(a) == AF_INET && strncmp(netns_addr_ip(a), "127.", 4) != 0) ipv4++;
     }
     netns_addr_iter_free(addrs);
-    on_all_cores(reg, root, host_index, n, 1);
+    {
+        char (*nm)[32] = calloc(n ? n : 1, sizeof *nm);
+        const char **names = calloc(n ? n : 1, sizeof *names);
+        if (!nm || !names) return 1;
+        for (size_t i = 0; i < n; i++) {
+            snprintf(nm[i], sizeof nm[i], "bns%zu", i);
+            names[i] = nm[i];
+        }
+        CHECK(netns_delete_many(reg, names, n, NULL), "delete_many");
+        free(names);
+        free(nm);
+    }
     double seconds = now() - t0;
     netns_handle_free(h);
     netns_ns_free(root);

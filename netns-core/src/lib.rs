@@ -24,5 +24,6 @@ pub use handle::Handle;
 pub use namespace::{
     validate_name, DeleteAllReport, Entry, ExecChild, ExecOptions, ExecStatus, IdEntry, IdFilter,
     Monitor, MonitorCloser, MonitorEvent, MonitorWait, NetNs, PidsOptions, Registry,
+    DELETE_THREADS,
 };
 pub use nsid::Nsid;

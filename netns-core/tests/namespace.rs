@@ -559,3 +559,23 @@ fn anonymous_namespaces_and_open_by_pid() {
         ErrorKind::Stale
     );
 }
+
+#[test]
+fn delete_many_deletes_on_threads_goes_on_past_failures_and_keeps_the_order() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    let names: Vec<String> = (0..20).map(|i| format!("many{i}")).collect();
+    for n in &names {
+        reg.add(n).unwrap();
+    }
+    let mut asked: Vec<&str> = names.iter().map(String::as_str).collect();
+    asked.insert(7, "missing");
+    let report = reg.delete_many(&asked);
+    assert_eq!(report.deleted, names);
+    assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+    assert_eq!(report.failed[0].0, "missing");
+    assert_eq!(report.failed[0].1.kind(), ErrorKind::NotFound);
+    assert!(reg.names().unwrap().is_empty());
+    assert!(reg.delete_many::<&str>(&[]).deleted.is_empty());
+    sb.assert_clean();
+}

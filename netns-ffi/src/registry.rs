@@ -11,7 +11,8 @@ use crate::error::{netns_result, Failure};
 use crate::namespace::netns_ns;
 use crate::panic::{call, guard};
 use crate::ptr::{
-    argv_arg, bytes_arg, free, into_raw, opt_out, opt_ref, out_arg, ref_arg, str_arg,
+    argv_arg, bytes_arg, free, into_raw, opt_out, opt_ref, out_arg, ref_arg, slice_arg, str_arg,
+    Out,
 };
 use crate::{c_string, opt_c_ptr};
 
@@ -186,21 +187,58 @@ pub extern "C" fn netns_delete_all(
     call("netns_delete_all", || {
         let reg = registry(reg)?;
         let out = opt_out(deleted);
-        let report = reg.delete_all()?;
-        let mut failed = report.failed.into_iter();
-        if let Some((_, first)) = failed.next() {
-            let mut message = first.to_string();
-            for (_, e) in failed {
-                message.push_str("; ");
-                message.push_str(&e.to_string());
-            }
-            return Err(Failure::from(first).with_message(message));
-        }
-        if let Some(out) = out {
-            out.set(report.deleted.len());
-        }
-        Ok(())
+        deletions(reg.delete_all()?, out)
     })
+}
+
+/// Deletes the `n` names of array `names`, as `netns_delete` does each,
+/// going on past failures, on several threads (an unmount sometimes waits
+/// for the kernel; the waits overlap): the fast way to delete many. On
+/// success writes the number deleted (`n`) to `*deleted` (which may be
+/// NULL). When some could not be deleted, returns the code of the first
+/// failure in array order, and the last error message lists every failure.
+/// Every name is checked first: a NULL or invalid one deletes nothing.
+///
+/// Errors: `NETNS_NULL_ARGUMENT` (NULL `names` with `n` > 0, or a NULL
+/// name), `NETNS_INVALID_ARGUMENT` (a non-UTF-8 name), `NETNS_INVALID_NAME`;
+/// then those of `netns_delete`.
+#[no_mangle]
+pub extern "C" fn netns_delete_many(
+    reg: *const netns_registry,
+    names: *const *const c_char,
+    n: usize,
+    deleted: *mut usize,
+) -> netns_result {
+    call("netns_delete_many", || {
+        let reg = registry(reg)?;
+        let out = opt_out(deleted);
+        let mut list = Vec::with_capacity(n);
+        for &p in slice_arg(names, n, "names")? {
+            let name = str_arg(p, "name")?;
+            reg.path(name)
+                .map_err(|e| e.context("delete", format!("network namespace {name:?}")))?;
+            list.push(name);
+        }
+        deletions(reg.delete_many(&list), out)
+    })
+}
+
+/// The result of many deletes: the first failure's code with every failure
+/// in the message, or the number deleted written to `out`.
+fn deletions(report: netns_core::DeleteAllReport, out: Option<Out<usize>>) -> Result<(), Failure> {
+    let mut failed = report.failed.into_iter();
+    if let Some((_, first)) = failed.next() {
+        let mut message = first.to_string();
+        for (_, e) in failed {
+            message.push_str("; ");
+            message.push_str(&e.to_string());
+        }
+        return Err(Failure::from(first).with_message(message));
+    }
+    if let Some(out) = out {
+        out.set(report.deleted.len());
+    }
+    Ok(())
 }
 
 /// Opens the namespace named `name` and writes the handle to `*out` (free it

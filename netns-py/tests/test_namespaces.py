@@ -203,3 +203,18 @@ def test_import_keeps_the_gil_disabled() -> None:
     # The native module declares gil_used = false: importing it on a
     # free-threaded interpreter must not turn the GIL back on.
     assert not sys._is_gil_enabled()  # type: ignore[attr-defined]
+
+
+def test_delete_many_deletes_on_threads_and_checks_names_first() -> None:
+    reg = netns.Registry()
+    names = [f"tmany{i}" for i in range(12)]
+    for n in names:
+        netns.add(n).close()
+    with pytest.raises(ValueError):
+        reg.delete_many(["tmany0", "a/b"])
+    assert "tmany0" in [e.name for e in netns.list()]
+    assert reg.delete_many(names) == names
+    assert not [e.name for e in netns.list() if e.name.startswith("tmany")]
+    with pytest.raises(FileNotFoundError):
+        reg.delete_many(["tmany1", "tmany2"])
+    assert reg.delete_many([]) == []

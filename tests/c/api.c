@@ -115,6 +115,29 @@ int main(void)
     OK(netns_add(own, "mine", NULL), "add in the own registry");
     CHECK(access("/run/ffi-api/run/mine", F_OK) == 0 && access("/run/netns/mine", F_OK) != 0,
           "the name lives in the own run directory only");
+    {
+        /* delete_many: checks every name first, then deletes on threads. */
+        const char *const many[] = {"m1", "m2", "m3"};
+        const char *const bad[] = {"m1", "a/b"};
+        const char *const with_null[] = {"m1", NULL};
+        size_t n = 99;
+        for (i = 0; i < 3; i++) OK(netns_add(own, many[i], NULL), "add for delete_many");
+        CHECK(netns_delete_many(own, bad, 2, &n) == NETNS_INVALID_NAME && n == 99,
+              "delete_many refuses a bad name before deleting anything");
+        CHECK(netns_delete_many(own, with_null, 2, &n) == NETNS_NULL_ARGUMENT && n == 99,
+              "delete_many refuses a NULL name before deleting anything");
+        CHECK(netns_delete_many(own, NULL, 2, &n) == NETNS_NULL_ARGUMENT, "delete_many(NULL names)");
+        CHECK(access("/run/ffi-api/run/m1", F_OK) == 0, "m1 still there after the refusals");
+        OK(netns_delete_many(own, many, 0, &n), "delete_many of none");
+        CHECK(n == 0, "deleted none");
+        OK(netns_delete_many(own, many, 3, &n), "delete_many");
+        CHECK(n == 3 && access("/run/ffi-api/run/m1", F_OK) != 0 &&
+                  access("/run/ffi-api/run/m3", F_OK) != 0,
+              "delete_many deleted all three");
+        CHECK(netns_delete_many(own, many, 2, NULL) == NETNS_NOT_FOUND &&
+                  strstr(netns_last_error_message(), "\"m2\"") != NULL,
+              "delete_many of missing names: NOT_FOUND, every one in the message");
+    }
     OK(netns_delete_all(own, &deleted), "delete_all");
     CHECK(deleted == 1, "delete_all deleted one");
     netns_registry_free(own);

@@ -12,7 +12,8 @@
 //!    batch adds their addresses.
 //! 3. One dump of every link and every address of the root namespace,
 //!    counted.
-//! 4. Every namespace deleted (`umount2` + `unlink`), by the same workers.
+//! 4. Every namespace deleted (`umount2` + `unlink`) with
+//!    [`Registry::delete_many`] (on several threads).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
@@ -122,7 +123,10 @@ pub fn run(n: usize) -> Result<String, BoxError> {
     let dumped = start.elapsed();
 
     // 4. Every namespace deleted.
-    on_all_cores(n, |i| Ok(reg.delete(&names[i])?))?;
+    let report = reg.delete_many(&names);
+    if let Some((_, e)) = report.failed.into_iter().next() {
+        return Err(e.into());
+    }
     let seconds = start.elapsed().as_secs_f64();
     Ok(format!(
         "{{\"impl\": \"netns\", \"n\": {n}, {}, \"seconds\": {seconds:.6}, \

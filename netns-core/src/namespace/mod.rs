@@ -10,7 +10,9 @@ mod registry;
 pub use exec::{ExecChild, ExecOptions, ExecStatus};
 pub use monitor::{Monitor, MonitorCloser, MonitorEvent, MonitorWait};
 pub use name::validate_name;
-pub use registry::{DeleteAllReport, Entry, IdEntry, IdFilter, PidsOptions, Registry};
+pub use registry::{
+    DeleteAllReport, Entry, IdEntry, IdFilter, PidsOptions, Registry, DELETE_THREADS,
+};
 
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};

@@ -1497,22 +1497,17 @@ fn remove_rest(topo: &Topology, opts: &Options, removed: &mut Vec<String>) -> Re
         .map(|ns| ns.name.as_str())
         .filter(|n| present.contains(*n))
         .collect();
-    let results = pool::on_workers(targets, |share| {
-        share
-            .into_iter()
-            .map(|n| (n, reg.delete(n)))
-            .collect::<Vec<_>>()
-    });
-    let mut first_error = None;
-    for (name, r) in results.into_iter().flatten() {
-        match r {
-            Ok(()) => removed.push(format!("namespace {name:?}")),
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
+    // On several threads (Registry::delete_many): an unmount sometimes
+    // waits for the kernel, and the waits overlap.
+    let report = reg.delete_many(&targets);
+    for name in &report.deleted {
+        removed.push(format!("namespace {name:?}"));
     }
+    let first_error = report
+        .failed
+        .into_iter()
+        .map(|(_, e)| e)
+        .find(|e| e.kind() != ErrorKind::NotFound);
     first_error.map_or(Ok(()), Err)
 }
 
