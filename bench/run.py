@@ -82,8 +82,8 @@ def w_runners(n):
     r = {}
     r["netns (Rust)"] = ([str(BENCH_BIN), "w", "netns", str(n)], None)
     r["netns apply"] = optional_runner("w_apply.sh", str(n))
-    r["netns-py"] = optional_runner("w_netns_py.sh", str(n))
-    r["libnetns (C)"] = optional_runner("w_c.sh", str(n))
+    r["netns-py"] = optional_runner("netns_py.sh", "w", str(n))
+    r["libnetns (C)"] = optional_runner("netns_c.sh", "w", str(n))
     r["ip -batch"] = ([str(RUNNERS / "w_ip_batch.sh"), str(n)], None)
     r["ip (one per op)"] = ([str(RUNNERS / "w_ip.sh"), str(n)], None)
     r["rtnetlink 0.24"] = ([str(BENCH_BIN), "w", "rtnetlink", str(n)], None)
@@ -97,8 +97,8 @@ def w_runners(n):
 def dump_runners(ns):
     r = {}
     r["netns (Rust)"] = ([str(BENCH_BIN), "dump", "netns", ns], None)
-    r["netns-py"] = optional_runner("dump_netns_py.sh", ns)
-    r["libnetns (C)"] = optional_runner("dump_c.sh", ns)
+    r["netns-py"] = optional_runner("netns_py.sh", "dump", ns)
+    r["libnetns (C)"] = optional_runner("netns_c.sh", "dump", ns)
     r["ip -j"] = ([str(RUNNERS / "dump_ip.sh"), ns], None)
     r["rtnetlink 0.24"] = ([str(BENCH_BIN), "dump", "rtnetlink", ns], None)
     if VENV_PY.exists():
@@ -111,8 +111,8 @@ def dump_runners(ns):
 def latency_runners(k):
     r = {}
     r["netns (Rust)"] = ([str(BENCH_BIN), "latency", str(k)], None)
-    r["netns-py"] = optional_runner("latency_netns_py.sh", str(k))
-    r["libnetns (C)"] = optional_runner("latency_c.sh", str(k))
+    r["netns-py"] = optional_runner("netns_py.sh", "latency", str(k))
+    r["libnetns (C)"] = optional_runner("netns_c.sh", "latency", str(k))
     return r
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# libnetns's latency runner: netns_c_runner.c, compiled against the release
-# static libnetns.a (make release builds it) the first time.
-# Usage: latency_c.sh ARG | --available
+# libnetns's runner (W(N), the dump, latency): netns_c_runner.c, compiled
+# against the release static libnetns.a (make release builds it) the first
+# time.
+# Usage: netns_c.sh w|dump|latency ARG | --available
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$here/../..
@@ -20,4 +21,4 @@ if [ "${1-}" = "--available" ]; then
     exit
 fi
 build >&2
-exec "$bin" latency "$1"
+exec "$bin" "$1" "$2"
