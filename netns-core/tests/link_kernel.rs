@@ -4,7 +4,9 @@
 
 use std::time::Instant;
 
-use netns_core::link::{IfIndex, LinkAdd, LinkChange, LinkId, MacAddr, MacVlanMode, VxlanOptions};
+use netns_core::link::{
+    CreatedLink, IfIndex, LinkAdd, LinkChange, LinkId, LinkOp, MacAddr, MacVlanMode, VxlanOptions,
+};
 use netns_core::{ErrorKind, ExecOptions, Handle, NetNs, Registry};
 
 fn registry(sb: &netns_testkit::Sandbox) -> Registry {
@@ -423,6 +425,39 @@ fn handle_in_another_namespace_sees_only_its_links() {
         .collect();
     assert_eq!(names, ["lo", "brx"]);
     assert_eq!(sb.link_names(), ["lo"]);
+}
+
+#[test]
+fn links_batch_mixes_changes_and_creations_and_keeps_indexes_up_to_a_failure() {
+    let sb = netns_testkit::sandbox();
+    let root = NetNs::current().unwrap();
+    let (_pod, mut inside) = NetNs::new_anonymous_with_handle().unwrap();
+    let created = inside
+        .links_batch(&[
+            LinkOp::Change(LinkChange::new("lo".into()).up()),
+            LinkOp::Add(LinkAdd::veth("eth0", "hv1").peer_netns(&root).up()),
+        ])
+        .unwrap();
+    assert_eq!(created[0], CreatedLink::default());
+    assert_eq!(created[1].index, Some(inside.link_index("eth0").unwrap()));
+    let mut host = Handle::current().unwrap();
+    assert_eq!(created[1].peer, Some(host.link_index("hv1").unwrap()));
+    assert!(inside.link("lo".into()).unwrap().flags().is_up());
+    // The second entry fails: the first's index is kept, the error says which.
+    let mut out = Vec::new();
+    let e = inside
+        .links_batch_into(
+            &[
+                LinkOp::Add(LinkAdd::bridge("br7")),
+                LinkOp::Change(LinkChange::new("nosuch".into()).up()),
+            ],
+            &mut out,
+        )
+        .unwrap_err();
+    assert_eq!((e.index, e.error.kind()), (1, ErrorKind::NotFound));
+    assert_eq!(out[0].index, Some(inside.link_index("br7").unwrap()));
+    assert_eq!(out[1], CreatedLink::default());
+    drop(sb);
 }
 
 #[test]

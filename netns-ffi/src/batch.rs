@@ -7,7 +7,7 @@
 use std::ffi::c_char;
 
 use netns_core::addr::IpNet;
-use netns_core::link::{CreatedLink, IfIndex, LinkAdd, LinkChange, LinkId};
+use netns_core::link::{CreatedLink, IfIndex, LinkAdd, LinkChange, LinkId, LinkOp};
 use netns_core::netlink::BatchError;
 use netns_core::NetNs;
 
@@ -357,13 +357,8 @@ pub extern "C" fn netns_link_batch_set_up_index(
     })
 }
 
-/// Builds the core request objects of `entries` (they borrow from it).
-enum Built<'a> {
-    Add(LinkAdd<'a>),
-    Change(LinkChange<'a>),
-}
-
-fn build(entries: &[Entry]) -> Vec<Built<'_>> {
+/// Builds the core operations of `entries` (they borrow from it).
+fn build(entries: &[Entry]) -> Vec<LinkOp<'_>> {
     fn state(c: LinkChange<'_>, up: bool) -> LinkChange<'_> {
         if up {
             c.up()
@@ -384,13 +379,13 @@ fn build(entries: &[Entry]) -> Vec<Built<'_>> {
                 if let Some(ns) = peer_ns {
                     add = add.peer_netns(ns);
                 }
-                Built::Add(if *up { add.up() } else { add })
+                LinkOp::Add(if *up { add.up() } else { add })
             }
             Entry::Bridge { name, up } => {
                 let add = LinkAdd::bridge(name);
-                Built::Add(if *up { add.up() } else { add })
+                LinkOp::Add(if *up { add.up() } else { add })
             }
-            Entry::SetState { dev, up } => Built::Change(match dev {
+            Entry::SetState { dev, up } => LinkOp::Change(match dev {
                 Dev::Name(n) => state(LinkChange::new(LinkId::Name(n)), *up),
                 Dev::Index(i) => state(LinkChange::new((*i).into()), *up),
             }),
@@ -422,38 +417,8 @@ pub extern "C" fn netns_link_batch_send(
     call("netns_link_batch_send", || {
         let h = handle_arg(h)?;
         let b = mut_arg(b, "batch")?;
-        let mut created = std::mem::take(&mut b.created);
-        created.clear();
-        created.resize(b.entries.len(), CreatedLink::default());
-        let built = build(&b.entries);
-        let mut requests = Vec::with_capacity(built.len());
-        for (index, item) in built.iter().enumerate() {
-            let request = match item {
-                Built::Add(add) => add.request_echo(),
-                Built::Change(change) => change.request(),
-            };
-            let request = request.map_err(|error| {
-                let e = BatchError {
-                    index,
-                    sent: 0,
-                    error,
-                };
-                batch_failure(e, failed_at)
-            })?;
-            requests.push(request);
-        }
-        let sent = h.socket().batch_with_replies(&requests, |i, message| {
-            if let (Some(slot), Some(echo)) = (created.get_mut(i), CreatedLink::from_echo(&message))
-            {
-                if slot.index.is_none() {
-                    *slot = echo;
-                }
-            }
-            Ok(())
-        });
-        drop(requests);
-        drop(built);
-        b.created = created;
+        let ops = build(&b.entries);
+        let sent = h.links_batch_into(&ops, &mut b.created);
         sent.map_err(|e| batch_failure(e, failed_at))
     })
 }

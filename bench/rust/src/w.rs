@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use netns_core::addr::{AddressFilter, Family, IpNet};
-use netns_core::link::{CreatedLink, IfIndex, LinkAdd, LinkChange};
+use netns_core::link::{IfIndex, LinkAdd, LinkChange, LinkOp};
 use netns_core::{Handle, NetNs, Registry};
 
 use crate::{host_addr, host_name, ns_name, BoxError, Counts, INNER};
@@ -74,17 +74,13 @@ pub fn run(n: usize) -> Result<String, BoxError> {
     let index: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
     on_all_cores(n, |i| {
         let (_ns, mut h) = reg.add_with_handle(&names[i])?;
-        let lo = LinkChange::new("lo".into()).up();
-        let veth = LinkAdd::veth(INNER, &hosts[i]).peer_netns(&root).up();
-        let mut peer = None;
-        h.socket()
-            .batch_with_replies(&[lo.request()?, veth.request_echo()?], |_, m| {
-                if let Some(created) = CreatedLink::from_echo(&m) {
-                    peer = peer.or(created.peer);
-                }
-                Ok(())
-            })?;
-        let peer = peer.ok_or_else(|| format!("no echo for the veth of {}", names[i]))?;
+        let created = h.links_batch(&[
+            LinkOp::Change(LinkChange::new("lo".into()).up()),
+            LinkOp::Add(LinkAdd::veth(INNER, &hosts[i]).peer_netns(&root).up()),
+        ])?;
+        let peer = created[1]
+            .peer
+            .ok_or_else(|| format!("no echo for the veth of {}", names[i]))?;
         index[i].store(peer.get(), Ordering::Relaxed);
         Ok(())
     })?;

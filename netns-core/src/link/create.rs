@@ -10,6 +10,7 @@ use netlink_packet_route::link::{
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
+use super::change::LinkChange;
 use super::types::{validate_link_name, IfIndex, LinkFlags, MacAddr};
 use super::view::LinkRef;
 use crate::netlink::{BatchError, RawMessage, Request, NLM_F_CREATE, NLM_F_EXCL, RTM_NEWLINK};
@@ -500,6 +501,35 @@ impl CreatedLink {
     }
 }
 
+/// One entry of [`Handle::links_batch`]: a link to create or a change to
+/// make.
+#[derive(Debug)]
+pub enum LinkOp<'a> {
+    /// Create a link (its echo gives its indexes).
+    Add(LinkAdd<'a>),
+    /// Change a link (one `RTM_SETLINK`).
+    Change(LinkChange<'a>),
+}
+
+/// Every item's request, built (and checked) before anything is sent; the
+/// first that cannot be built is reported as the batch's failure.
+fn requests_of<'a, T>(
+    items: &'a [T],
+    request: impl Fn(&'a T) -> Result<Request<'a>>,
+) -> Result<Vec<Request<'a>>, BatchError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            request(item).map_err(|error| BatchError {
+                index,
+                sent: 0,
+                error,
+            })
+        })
+        .collect()
+}
+
 impl fmt::Display for LinkAdd<'_> {
     /// How errors name the link: `link "veth0" (veth)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -551,15 +581,7 @@ impl Handle {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn links_add(&mut self, links: &[LinkAdd<'_>]) -> Result<(), BatchError> {
-        let mut requests = Vec::with_capacity(links.len());
-        for (index, link) in links.iter().enumerate() {
-            let request = link.request().map_err(|error| BatchError {
-                index,
-                sent: 0,
-                error,
-            })?;
-            requests.push(request);
-        }
+        let requests = requests_of(links, LinkAdd::request)?;
         self.socket().batch(&requests)
     }
 
@@ -583,17 +605,66 @@ impl Handle {
         &mut self,
         links: &[LinkAdd<'_>],
     ) -> Result<Vec<CreatedLink>, BatchError> {
-        let mut requests = Vec::with_capacity(links.len());
-        for (index, link) in links.iter().enumerate() {
-            let request = link.request_echo().map_err(|error| BatchError {
-                index,
-                sent: 0,
-                error,
-            })?;
-            requests.push(request);
-        }
+        let requests = requests_of(links, LinkAdd::request_echo)?;
         let mut created = vec![CreatedLink::default(); links.len()];
-        self.socket().batch_with_replies(&requests, |i, message| {
+        self.send_indexed(&requests, &mut created)?;
+        Ok(created)
+    }
+
+    /// Creates links and changes links in one batch, in order, with as few
+    /// `send` calls as possible (e.g. `lo up` and a veth for a new
+    /// namespace in one `send`), returning for each entry the indexes the
+    /// kernel gave what it created (default for a change), from its echo.
+    ///
+    /// # Errors
+    /// As [`Handle::links_add`]: the index of the first entry that failed.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::{LinkAdd, LinkChange, LinkOp};
+    /// let root = netns_core::NetNs::current()?;
+    /// let (_pod, mut h) = netns_core::NetNs::new_anonymous_with_handle()?;
+    /// let created = h.links_batch(&[
+    ///     LinkOp::Change(LinkChange::new("lo".into()).up()),
+    ///     LinkOp::Add(LinkAdd::veth("eth0", "veth7").peer_netns(&root).up()),
+    /// ])?;
+    /// let host_end = created[1].peer; // veth7's index in the root namespace
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn links_batch(&mut self, ops: &[LinkOp<'_>]) -> Result<Vec<CreatedLink>, BatchError> {
+        let mut created = Vec::new();
+        self.links_batch_into(ops, &mut created)?;
+        Ok(created)
+    }
+
+    /// [`Handle::links_batch`] writing into `created` (cleared, then one
+    /// entry per op; its allocation reused), which also keeps, when a later
+    /// entry fails, the indexes of the links the entries before it created.
+    ///
+    /// # Errors
+    /// As [`Handle::links_batch`].
+    pub fn links_batch_into(
+        &mut self,
+        ops: &[LinkOp<'_>],
+        created: &mut Vec<CreatedLink>,
+    ) -> Result<(), BatchError> {
+        created.clear();
+        created.resize(ops.len(), CreatedLink::default());
+        let requests = requests_of(ops, |op| match op {
+            LinkOp::Add(add) => add.request_echo(),
+            LinkOp::Change(change) => change.request(),
+        })?;
+        self.send_indexed(&requests, created)
+    }
+
+    /// Sends `requests` as one batch and reads the echo of each link
+    /// created (`NLM_F_ECHO`) into `created`, by request.
+    fn send_indexed(
+        &mut self,
+        requests: &[Request<'_>],
+        created: &mut [CreatedLink],
+    ) -> Result<(), BatchError> {
+        self.socket().batch_with_replies(requests, |i, message| {
             if let (Some(slot), Some(echo)) = (created.get_mut(i), CreatedLink::from_echo(&message))
             {
                 if slot.index.is_none() {
@@ -602,7 +673,7 @@ impl Handle {
             }
             Ok(())
         })?;
-        Ok(created)
+        Ok(())
     }
 
     /// Creates a veth pair `name` ↔ `peer`, the peer born in `peer_netns`

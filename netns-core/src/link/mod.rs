@@ -53,7 +53,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 
 pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
-pub use self::create::{CreatedLink, LinkAdd, MacVlanMode, VxlanOptions};
+pub use self::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
 pub use self::types::{
     validate_link_name, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
     MAX_NAME_LEN,
