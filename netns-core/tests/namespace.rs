@@ -99,12 +99,23 @@ fn bad_names_are_refused_before_the_filesystem_is_touched() {
     sb.assert_clean();
 }
 
+/// An empty mode-0 file, as `ip netns add` creates before mounting.
+fn stale_entry(path: &std::path::Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o000)
+        .open(path)
+        .unwrap();
+}
+
 #[test]
 fn stale_files_are_listed_replaced_by_add_and_removed_by_delete() {
     let sb = sandbox();
     let reg = registry(&sb);
-    // What an interrupted `ip netns add` leaves: an empty file, no mount.
-    std::fs::write(sb.run_dir().join("stale"), b"").unwrap();
+    // What an interrupted `ip netns add` leaves: an empty file, mode 0, no mount.
+    stale_entry(&sb.run_dir().join("stale"));
     let list = reg.list().unwrap();
     assert_eq!(list.len(), 1);
     assert!(list[0].stale);
@@ -113,7 +124,7 @@ fn stale_files_are_listed_replaced_by_add_and_removed_by_delete() {
     assert_eq!(reg.open("stale").unwrap(), ns);
     assert!(!reg.list().unwrap()[0].stale);
     reg.delete("stale").unwrap();
-    std::fs::write(sb.run_dir().join("stale2"), b"").unwrap();
+    stale_entry(&sb.run_dir().join("stale2"));
     reg.delete("stale2").unwrap();
     sb.assert_clean();
 }

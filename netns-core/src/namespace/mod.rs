@@ -2,11 +2,13 @@
 //! `/run/netns` ([`Registry`]), running code inside a namespace without ever
 //! switching the caller's thread ([`NetNs::run`]), `exec`, and `monitor`.
 
+mod dir;
 mod exec;
 mod monitor;
 mod name;
 mod registry;
 
+pub use dir::{Found, VerifiedDir};
 pub use exec::{ExecChild, ExecOptions, ExecStatus};
 pub use monitor::{Monitor, MonitorCloser, MonitorEvent, MonitorWait};
 pub use name::validate_name;

@@ -2,17 +2,17 @@
 //! (`/run/netns`), each with a network namespace bind-mounted on it, as
 //! iproute2's `ip netns` keeps them.
 
-use std::fs::{DirBuilder, File};
-use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::fs::File;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use nix::fcntl::{Flock, FlockArg, OFlag};
+use nix::fcntl::{AtFlags, Flock, FlockArg, OFlag};
 use nix::mount::{MntFlags, MsFlags};
-use nix::sys::stat::Mode;
-use nix::sys::statfs::NSFS_MAGIC;
+use nix::unistd::UnlinkatFlags;
 
+use super::dir::{not_ours, Found, VerifiedDir};
 use super::name::validate_name;
 use super::{NetNs, Shown};
 use crate::error::{Capability, Errno, Error, ErrorKind, Result};
@@ -201,9 +201,14 @@ impl Registry {
     /// `unshare(CLONE_NEWNET)`, and the new namespace is bind-mounted onto the
     /// file. The calling thread never changes namespace and nothing forks.
     ///
-    /// A stale file of the same name (no namespace mounted on it) is replaced,
-    /// under an exclusive lock that no add of this library holds between
-    /// creating its file and mounting on it.
+    /// A stale entry of the same name (an empty mode-0 file with no namespace
+    /// mounted on it, what an interrupted add leaves) is replaced, under an
+    /// exclusive lock that no add of this library holds between creating its
+    /// file and mounting on it. Anything else at the name (a file with
+    /// content or another mode, a symbolic link, a directory) is refused and
+    /// left untouched, as is a run directory that is a symbolic link: every
+    /// entry is opened relative to the run directory's verified descriptor
+    /// ([`VerifiedDir`]) and the namespace is mounted on the very file created.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidName`] before anything is touched;
@@ -273,10 +278,14 @@ impl Registry {
     /// [`ErrorKind::InvalidName`], [`ErrorKind::NotFound`],
     /// [`ErrorKind::Stale`] for a file with no namespace mounted on it.
     pub fn open(&self, name: &str) -> Result<NetNs> {
-        let path = self
-            .path(name)
-            .map_err(|e| e.context("open", ns_object(name)))?;
-        open_entry(&path).map_err(|e| e.context("open", ns_object(name)))
+        let ctx = |e: Error| e.context("open", ns_object(name));
+        self.path(name).map_err(ctx)?;
+        let dir = self
+            .open_run_dir()
+            .map_err(ctx)?
+            .ok_or_else(|| Error::sys(Errno::ENOENT, "open", ""))
+            .map_err(ctx)?;
+        open_entry(&dir, name).map_err(ctx)
     }
 
     /// Creates the registry file at `path`, then the namespace (`make`), then
@@ -293,13 +302,14 @@ impl Registry {
         make: impl FnOnce() -> Result<T>,
         ns_of: fn(&T) -> &NetNs,
     ) -> Result<T> {
-        let mut lock = self.prepare_run_dir()?;
-        let entry = create_entry(&mut lock, path)?;
+        let name = entry_name(path)?;
+        let (dir, mut lock) = self.prepare_run_dir()?;
+        let entry = create_entry(&dir, &mut lock, name)?;
         // Removes the registry file, but only while it is still the one
         // created here: a name taken by someone else half-way is theirs.
         let undo = || {
-            if still_ours(&entry, path) {
-                let _ = std::fs::remove_file(path);
+            if still_ours(&entry, &dir, name) {
+                let _ = dir.remove_file(name);
             }
         };
         #[cfg(feature = "fault-injection")]
@@ -319,7 +329,7 @@ impl Registry {
             undo();
             return Err(Error::sys(e, "bind", "").with_detail("injected fault"));
         }
-        if !still_ours(&entry, path) {
+        if !still_ours(&entry, &dir, name) {
             // Deleted (or deleted and re-created) by someone else between
             // create and mount, e.g. by `ip netns delete`, which takes no lock.
             return Err(Error::new(ErrorKind::Busy, "bind", "").with_detail(
@@ -328,9 +338,12 @@ impl Registry {
         }
         let ns = ns_of(&made);
         let source = format!("/proc/thread-self/fd/{}", ns.raw_fd());
+        // The target is the very file created above (through its descriptor),
+        // whatever the path has become meanwhile.
+        let target = format!("/proc/thread-self/fd/{}", entry.as_raw_fd());
         if let Err(e) = nix::mount::mount(
             Some(source.as_str()),
-            path,
+            target.as_str(),
             None::<&str>,
             MsFlags::MS_BIND,
             None::<&str>,
@@ -341,67 +354,93 @@ impl Registry {
         Ok(made)
     }
 
+    /// Opens the run directory, refusing one that is a symbolic link or not
+    /// a directory. `None` when it does not exist.
+    fn open_run_dir(&self) -> Result<Option<VerifiedDir>> {
+        match VerifiedDir::open_as(&self.run_dir, "run directory") {
+            Ok(dir) => Ok(Some(dir)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Creates the run directory, locks it and makes it a shared mount.
-    /// Returns the lock, held shared (so a stale-entry cleanup, which takes it
-    /// exclusively, never sees another add between create and mount).
+    /// Returns it (verified: not a symbolic link) and the lock, held shared
+    /// (so a stale-entry cleanup, which takes it exclusively, never sees
+    /// another add between create and mount).
     ///
     /// Adds run in parallel: making an existing mount point shared is
     /// idempotent, so it is done under the shared lock; only when the
     /// directory is not a mount point yet (`EINVAL`) is the lock taken
     /// exclusively for the bind-onto-itself dance, which must not run twice
     /// at once (stacked mounts, Debian bug 949235), and the whole step is
-    /// tried again.
-    fn prepare_run_dir(&self) -> Result<Flock<File>> {
-        let dir = &self.run_dir;
-        let object = || format!("run directory {}", Shown(dir));
-        match DirBuilder::new().mode(0o755).create(dir) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(Error::io(&e, "create", object())),
-        }
-        let fd = File::open(dir).map_err(|e| Error::io(&e, "open", object()))?;
-        let lock = Flock::lock(fd, FlockArg::LockShared)
-            .map_err(|(_, e)| Error::sys(e, "lock", object()))?;
+    /// tried again. Every mount call names the directory through its verified
+    /// descriptor; after a bind onto itself the directory is opened again
+    /// (the old descriptor is below the new mount) and must be the same one.
+    fn prepare_run_dir(&self) -> Result<(VerifiedDir, Flock<File>)> {
+        let dir_path = &self.run_dir;
+        let object = || format!("run directory {}", Shown(dir_path));
+        let dir = VerifiedDir::open_or_create(dir_path, "run directory", 0o755)?;
+        let lock = lock_dir(&dir, FlockArg::LockShared)?;
         let shared = MsFlags::MS_SHARED | MsFlags::MS_REC;
         let none = None::<&str>;
         let perm = |e| Error::sys(e, "mount", object()).with_capability(Capability::SysAdmin);
-        match nix::mount::mount(none, dir, none, shared, none) {
-            Ok(()) => return Ok(lock),
+        let at = |d: &VerifiedDir| format!("/proc/thread-self/fd/{}", d.as_fd().as_raw_fd());
+        match nix::mount::mount(none, at(&dir).as_str(), none, shared, none) {
+            Ok(()) => return Ok((dir, lock)),
             Err(Errno::EINVAL) => {}
             Err(e) => return Err(perm(e)),
         }
         lock.relock(FlockArg::LockExclusive)
             .map_err(|e| Error::sys(e, "lock", object()))?;
-        match nix::mount::mount(none, dir, none, shared, none) {
+        // Another add may have made it a mount point meanwhile: look again.
+        let dir = reopen_same(&dir)?;
+        match nix::mount::mount(none, at(&dir).as_str(), none, shared, none) {
             Ok(()) => {}
             Err(Errno::EINVAL) => {
                 // Not a mount point yet: make it one, with a peer group of its own.
+                let here = at(&dir);
                 nix::mount::mount(
-                    Some(dir),
-                    dir,
+                    Some(here.as_str()),
+                    here.as_str(),
                     none,
                     MsFlags::MS_BIND | MsFlags::MS_REC,
                     none,
                 )
                 .map_err(perm)?;
                 let undo = |e| {
-                    let _ = nix::mount::umount2(dir, MntFlags::MNT_DETACH);
+                    let _ = nix::mount::umount2(dir_path, MntFlags::MNT_DETACH);
                     perm(e)
                 };
-                nix::mount::mount(none, dir, none, MsFlags::MS_PRIVATE | MsFlags::MS_REC, none)
-                    .map_err(undo)?;
-                nix::mount::mount(none, dir, none, shared, none).map_err(undo)?;
+                let mounted = reopen_same(&dir).inspect_err(|_| {
+                    let _ = nix::mount::umount2(dir_path, MntFlags::MNT_DETACH);
+                })?;
+                let there = at(&mounted);
+                nix::mount::mount(
+                    none,
+                    there.as_str(),
+                    none,
+                    MsFlags::MS_PRIVATE | MsFlags::MS_REC,
+                    none,
+                )
+                .map_err(undo)?;
+                nix::mount::mount(none, there.as_str(), none, shared, none).map_err(undo)?;
+                lock.relock(FlockArg::LockShared)
+                    .map_err(|e| Error::sys(e, "lock", object()))?;
+                return Ok((mounted, lock));
             }
             Err(e) => return Err(perm(e)),
         }
         lock.relock(FlockArg::LockShared)
             .map_err(|e| Error::sys(e, "lock", object()))?;
-        Ok(lock)
+        Ok((dir, lock))
     }
 
-    /// Deletes the name `name`: `umount2(MNT_DETACH)` then `unlink`. The
+    /// Deletes the name `name`: `umount2(MNT_DETACH)` then `unlinkat`. The
     /// namespace itself lives on while processes or handles use it. A stale
-    /// file is removed too. `EBUSY` (a copy of the mount held elsewhere) is
+    /// entry (empty, mode 0, nothing mounted) is removed too; anything else
+    /// at the name (a user's file, a symbolic link, a directory) is refused
+    /// with [`ErrorKind::InvalidArgument`] and left as it is. `EBUSY` (a copy of the mount held elsewhere) is
     /// retried briefly, then reported with the processes that hold it.
     ///
     /// # Errors
@@ -413,42 +452,53 @@ impl Registry {
         let path = self
             .path(name)
             .map_err(|e| e.context(op, ns_object(name)))?;
+        let Some(dir) = self
+            .open_run_dir()
+            .map_err(|e| e.context(op, ns_object(name)))?
+        else {
+            return Err(Error::sys(Errno::ENOENT, op, ns_object(name)));
+        };
         // Deletes run in parallel under the run directory's lock held
         // shared. An entry found not mounted may be an add of this library
         // between its create and its mount (adds hold the lock shared too):
         // then the lock is taken exclusively, which waits for that add to
         // finish, and the entry is looked at again.
-        let lock = match File::open(&self.run_dir) {
-            Ok(dir) => Some(
-                Flock::lock(dir, FlockArg::LockShared)
-                    .map_err(|(_, e)| Error::sys(e, "lock", "run directory"))?,
-            ),
-            Err(_) => None,
-        };
-        let mut exclusive = lock.is_none();
+        let lock = lock_dir(&dir, FlockArg::LockShared)?;
+        let mut exclusive = false;
         let mut delay = Duration::from_millis(2);
         let mut tries = 0;
         while tries < 8 {
-            // UMOUNT_NOFOLLOW: an entry that is a symlink is removed, never
-            // followed to a mount point outside the run directory.
-            match nix::mount::umount2(&path, MntFlags::MNT_DETACH | MntFlags::UMOUNT_NOFOLLOW) {
-                Ok(()) | Err(Errno::ENOENT) => {}
-                Err(Errno::EINVAL) if !exclusive => {
-                    if let Some(lock) = &lock {
-                        lock.relock(FlockArg::LockExclusive)
-                            .map_err(|e| Error::sys(e, "lock", "run directory"))?;
+            let found = dir
+                .lookup(name)
+                .map_err(|e| e.context(op, ns_object(name)))?;
+            match found {
+                Found::Missing => return Err(Error::sys(Errno::ENOENT, op, ns_object(name))),
+                Found::Namespace => {
+                    // UMOUNT_NOFOLLOW: never followed out of the run directory.
+                    match nix::mount::umount2(
+                        &path,
+                        MntFlags::MNT_DETACH | MntFlags::UMOUNT_NOFOLLOW,
+                    ) {
+                        Ok(()) | Err(Errno::ENOENT | Errno::EINVAL) => {}
+                        Err(e) => {
+                            return Err(Error::sys(e, op, ns_object(name))
+                                .with_capability(Capability::SysAdmin))
+                        }
                     }
+                    continue;
+                }
+                f if f.is_stale_entry() && !exclusive => {
+                    lock.relock(FlockArg::LockExclusive)
+                        .map_err(|e| Error::sys(e, "lock", "run directory"))?;
                     exclusive = true;
                     continue;
                 }
-                Err(Errno::EINVAL) => {}
-                Err(e) => {
-                    return Err(
-                        Error::sys(e, op, ns_object(name)).with_capability(Capability::SysAdmin)
-                    )
+                f if f.is_stale_entry() => {}
+                other => {
+                    return Err(not_ours(op, &path, other).context(op, ns_object(name)));
                 }
             }
-            match nix::unistd::unlink(&path) {
+            match nix::unistd::unlinkat(dir.as_fd(), name, UnlinkatFlags::NoRemoveDir) {
                 Ok(()) => return Ok(()),
                 Err(Errno::EBUSY) => std::thread::sleep(delay),
                 Err(e) => return Err(Error::sys(e, op, ns_object(name))),
@@ -537,22 +587,10 @@ impl Registry {
     /// # Errors
     /// When the directory exists but cannot be read.
     pub fn names(&self) -> Result<Vec<String>> {
-        let object = || format!("run directory {}", Shown(&self.run_dir));
-        let dir = match std::fs::read_dir(&self.run_dir) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::io(&e, "read", object())),
-        };
-        let mut names = Vec::new();
-        for entry in dir {
-            let entry = entry.map_err(|e| Error::io(&e, "read", object()))?;
-            // Names that are not UTF-8 cannot have been made by a valid add; skip.
-            if let Ok(name) = entry.file_name().into_string() {
-                names.push(name);
-            }
+        match self.open_run_dir()? {
+            Some(dir) => dir.names(),
+            None => Ok(Vec::new()),
         }
-        names.sort_unstable();
-        Ok(names)
     }
 
     /// Every name, sorted, each with its nsid as seen from the calling
@@ -581,8 +619,11 @@ impl Registry {
     fn open_all(&self) -> Result<(Vec<String>, Vec<Option<NetNs>>)> {
         let mut names = Vec::new();
         let mut handles = Vec::new();
-        for name in self.names()? {
-            match open_entry(&self.run_dir.join(&name)) {
+        let Some(dir) = self.open_run_dir()? else {
+            return Ok((names, handles));
+        };
+        for name in dir.names()? {
+            match open_entry(&dir, &name) {
                 Ok(ns) => handles.push(Some(ns)),
                 // A symlink planted in the run directory is listed as stale
                 // (never followed); `delete` removes it.
@@ -685,9 +726,14 @@ impl Registry {
             )
         })?;
         let mut names = Vec::new();
-        for name in self.names()? {
-            if let Ok(md) = std::fs::symlink_metadata(self.run_dir.join(&name)) {
-                if md.dev() == target.device() && md.ino() == target.inode() {
+        let Some(dir) = self.open_run_dir()? else {
+            return Ok(names);
+        };
+        for name in dir.names()? {
+            let st =
+                nix::sys::stat::fstatat(dir.as_fd(), name.as_str(), AtFlags::AT_SYMLINK_NOFOLLOW);
+            if let Ok(st) = st {
+                if st.st_dev == target.device() && st.st_ino == target.inode() {
                     names.push(name);
                 }
             }
@@ -746,87 +792,110 @@ impl Registry {
     }
 }
 
-/// Creates the registry file; replaces a stale one (see [`Registry::add`]).
-fn create_entry(lock: &mut Flock<File>, path: &Path) -> Result<std::os::fd::OwnedFd> {
-    let flags =
-        OFlag::O_RDONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
-    let create = || nix::fcntl::open(path, flags, Mode::empty());
-    let exists = || Error::sys(Errno::EEXIST, "create", "");
+/// The file name of a registry path (checked by [`Registry::path`]).
+fn entry_name(path: &Path) -> Result<&str> {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| Error::new(ErrorKind::InvalidName, "create", ""))
+}
+
+/// Takes `lock` on the run directory (its own open file description).
+fn lock_dir(dir: &VerifiedDir, how: FlockArg) -> Result<Flock<File>> {
+    let object = || format!("run directory {}", Shown(dir.path()));
+    let fd = dir
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| Error::io(&e, "lock", object()))?;
+    Flock::lock(File::from(fd), how).map_err(|(_, e)| Error::sys(e, "lock", object()))
+}
+
+/// Opens `dir`'s path again (the mount on top, if one was made) and checks
+/// it is still the same directory.
+fn reopen_same(dir: &VerifiedDir) -> Result<VerifiedDir> {
+    let again = VerifiedDir::open_as(dir.path(), "run directory")?;
+    if again.identity()? != dir.identity()? {
+        return Err(Error::new(
+            ErrorKind::Busy,
+            "open",
+            format!("run directory {}", Shown(dir.path())),
+        )
+        .with_detail("replaced by another directory while being prepared"));
+    }
+    Ok(again)
+}
+
+/// Creates the registry file `name` (`O_CREAT|O_EXCL|O_NOFOLLOW`, mode 0,
+/// relative to the verified run directory); replaces a stale one (see
+/// [`Registry::add`]). Anything else already there (a namespace, a file with
+/// content or another mode, a symbolic link, a directory) is refused and left
+/// as it is.
+fn create_entry(dir: &VerifiedDir, lock: &mut Flock<File>, name: &str) -> Result<OwnedFd> {
+    let flags = OFlag::O_RDONLY | OFlag::O_CREAT | OFlag::O_EXCL | OFlag::O_NOFOLLOW;
+    let create = || dir.open_beneath(name, flags, 0);
+    let refuse = |found: Found| {
+        let path = dir.shown(name);
+        match found {
+            Found::Namespace => Error::sys(Errno::EEXIST, "create", ""),
+            other => not_ours("create", &path, other).with_kind(ErrorKind::AlreadyExists),
+        }
+    };
     match create() {
         Ok(fd) => return Ok(fd),
-        Err(Errno::EEXIST) => {}
-        Err(e) => {
-            return Err(Error::sys(
-                e,
-                "create",
-                format!("namespace file {}", Shown(path)),
-            ))
-        }
+        Err(e) if e.errno() == Some(Errno::EEXIST) => {}
+        Err(e) => return Err(e),
     }
-    if !is_stale(path) {
-        return Err(exists());
+    let found = dir.lookup(name)?;
+    if !found.is_stale_entry() {
+        return Err(refuse(found));
     }
     // No add of ours is between create and mount while we hold this exclusively.
     lock.relock(FlockArg::LockExclusive)
         .map_err(|e| Error::sys(e, "lock", "run directory"))?;
-    if is_stale(path) {
-        let _ = nix::unistd::unlink(path);
+    let found = dir.lookup(name);
+    if matches!(found, Ok(f) if f.is_stale_entry()) {
+        let _ = dir.remove_file(name);
     }
     let created = create();
     lock.relock(FlockArg::LockShared)
         .map_err(|e| Error::sys(e, "lock", "run directory"))?;
     match created {
         Ok(fd) => Ok(fd),
-        Err(Errno::EEXIST) => Err(exists()),
-        Err(e) => Err(Error::sys(
-            e,
-            "create",
-            format!("namespace file {}", Shown(path)),
-        )),
+        Err(e) if e.errno() == Some(Errno::EEXIST) => Err(refuse(dir.lookup(name)?)),
+        Err(e) => Err(e),
     }
 }
 
-/// Opens the registry entry at `path` as [`NetNs::open_path`] does, but
-/// without following a symlink: an entry is a file of the run directory, and a
-/// symlink there (planted by someone else) could point at any namespace.
-fn open_entry(path: &Path) -> Result<NetNs> {
-    let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW;
-    let object = || format!("network namespace file {}", Shown(path));
-    let fd = match nix::fcntl::open(path, flags, Mode::empty()) {
+/// Opens the registry entry `name` as [`NetNs::open_path`] does, but
+/// relative to the verified run directory and without following a symlink:
+/// an entry is a file of the run directory, and a symlink there (planted by
+/// someone else) could point at any namespace.
+fn open_entry(dir: &VerifiedDir, name: &str) -> Result<NetNs> {
+    let object = || format!("network namespace file {}", Shown(&dir.shown(name)));
+    let fd = match dir.open_beneath(name, OFlag::O_RDONLY | OFlag::O_NOFOLLOW, 0) {
         Ok(fd) => fd,
-        Err(Errno::ELOOP) => {
-            return Err(Error::new(ErrorKind::InvalidArgument, "open", object())
-                .with_detail("a symbolic link, not a namespace file (not followed)"))
+        Err(e) if e.kind() == ErrorKind::InvalidArgument => {
+            return Err(
+                Error::new(ErrorKind::InvalidArgument, "open", object()).with_detail(format!(
+                    "{} is a symbolic link, not a namespace file (not followed)",
+                    object()
+                )),
+            )
         }
-        Err(e) => return Err(Error::sys(e, "open", object())),
+        Err(e) => return Err(e.context("open", object())),
     };
     NetNs::from_fd_checked(fd).map_err(|e| e.context("open", object()))
 }
 
-/// Whether `path` is still the registry file `entry` was created as (same
+/// Whether `name` is still the registry file `entry` was created as (same
 /// device and inode, not followed through a symlink).
-fn still_ours(entry: &std::os::fd::OwnedFd, path: &Path) -> bool {
+fn still_ours(entry: &OwnedFd, dir: &VerifiedDir, name: &str) -> bool {
     let (Ok(mine), Ok(now)) = (
         nix::sys::stat::fstat(entry),
-        std::fs::symlink_metadata(path),
+        nix::sys::stat::fstatat(dir.as_fd(), name, AtFlags::AT_SYMLINK_NOFOLLOW),
     ) else {
         return false;
     };
-    mine.st_dev == now.dev() && mine.st_ino == now.ino()
-}
-
-/// A regular file with no namespace mounted on it.
-fn is_stale(path: &Path) -> bool {
-    let Ok(md) = std::fs::symlink_metadata(path) else {
-        return false;
-    };
-    if !md.file_type().is_file() {
-        return false;
-    }
-    match nix::sys::statfs::statfs(path) {
-        Ok(fs) => fs.filesystem_type() != NSFS_MAGIC,
-        Err(_) => false,
-    }
+    mine.st_dev == now.st_dev && mine.st_ino == now.st_ino
 }
 
 /// Pids (one per mount namespace) whose mount table still has `path` mounted.
