@@ -8,7 +8,8 @@ pub const MAX_NAME_LEN: usize = 255;
 
 /// Checks a namespace name: refused when empty, longer than 255 bytes,
 /// containing `/` or a NUL byte, or equal to `.` or `..` (iproute2's rules,
-/// plus NUL, which no path can hold).
+/// plus NUL, which no path can hold), or containing a control character
+/// such as a newline (iproute2 accepts those; they break every listing).
 ///
 /// # Errors
 /// [`ErrorKind::InvalidName`], naming the rule that was broken.
@@ -27,6 +28,9 @@ pub fn validate_name(name: &str) -> Result<()> {
         "a name cannot contain '/'"
     } else if name.contains('\0') {
         "a name cannot contain a NUL byte"
+    } else if name.chars().any(char::is_control) {
+        // iproute2 accepts them; a newline in a name breaks every listing.
+        "a name cannot contain a control character (such as a newline or tab)"
     } else if name == "." || name == ".." {
         "a name cannot be \".\" or \"..\""
     } else {
@@ -63,6 +67,15 @@ mod tests {
         for bad in ["", ".", "..", "../x", "a/b", "/", "a\0b", &"x".repeat(256)] {
             let e = validate_name(bad).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidName, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_control_characters_unlike_iproute2() {
+        for bad in ["a\nb", "a\tb", "\r", "x\u{1b}[31m", "del\u{7f}", "c1\u{85}"] {
+            let e = validate_name(bad).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidName, "{bad:?}");
+            assert!(e.to_string().contains("control character"), "{e}");
         }
         let e = validate_name("a/b").unwrap_err();
         assert_eq!(
