@@ -7,7 +7,7 @@
 #      feature-gated code and of the fuzz crate;
 #   2. the fuzz targets on stable: every seed + 3,000 mutations each;
 #   3. the CLI rows of the bad-input matrix, privilege and path checks, in
-#      the sandbox;
+#      the sandbox, and the "what netns will not touch" rows (untouched.tsv);
 #   4. the Python rows of the matrix and the Python leak check, in the
 #      sandbox, with the project venv (`make test-py` installs the package).
 set -euo pipefail
@@ -30,6 +30,10 @@ log "CLI bad inputs and privilege (sandbox)"
 "$CARGO" build -q -p netns-cli
 timeout "$STEP_TIMEOUT" scripts/sandbox.sh env NETNS=target/debug/netns tests/reliability/bad_inputs_cli.sh
 timeout "$STEP_TIMEOUT" scripts/sandbox.sh env NETNS=target/debug/netns tests/reliability/privilege.sh
+
+log "what netns will not touch (each row in a sandbox of its own)"
+"$CARGO" build -q -p netns-cni
+timeout "$STEP_TIMEOUT" env NETNS=target/debug/netns NETNS_CNI=target/debug/netns-cni tests/reliability/untouched.sh
 
 log "Python bad inputs and leaks (sandbox)"
 py=${VENV:-.venv}/bin/python
