@@ -5,7 +5,7 @@
 #    names the missing capability, and nothing is half-done;
 #  - the run directory is 0755, a namespace file 0 before its mount; a
 #    symlink planted in the run directory is never followed (open refuses it,
-#    delete removes the link and leaves the mount it pointed at).
+#    delete refuses it and leaves both the link and the mount it points at).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 NETNS=${NETNS:-target/debug/netns}
@@ -66,12 +66,14 @@ ln -s /run/elsewhere /run/netns/escape
 err=$("$NETNS" exec escape true 2>&1); status=$?
 [ "$status" -ne 0 ] && [[ $err == *"symbolic link"* ]] && ok "exec refuses a symlink entry: $err" ||
     bad "exec of a symlink entry: $status $err"
-"$NETNS" delete escape
-if [ ! -e /run/netns/escape ] && [ -e /run/elsewhere/marker ] && mountpoint -q /run/elsewhere; then
-    ok "delete removed the symlink, not the mount it points to"
+err=$("$NETNS" delete escape 2>&1); status=$?
+if [ "$status" = 1 ] && [[ $err == *"symbolic link"* ]] && [ -L /run/netns/escape ] &&
+    [ -e /run/elsewhere/marker ] && mountpoint -q /run/elsewhere; then
+    ok "delete refuses the symlink and leaves it and the mount it points to: $err"
 else
-    bad "delete of a symlink entry followed it"
+    bad "delete of a symlink entry: $status $err"
 fi
+rm /run/netns/escape
 umount /run/elsewhere
 ln -s /proc/1/ns/net /run/netns/hostlike
 out=$("$NETNS" list 2>&1)
