@@ -170,7 +170,11 @@ impl<'a> Ctx<'a> {
         for r in &prev.routes {
             let spec = wiring::route_spec(r, prev, index, link.index.get());
             if let Some(dst) = spec.destination {
-                if !wiring::has_route(&mut self.pod, dst, spec.gateway)? {
+                // ADD let a route of an earlier attachment to the same
+                // destination win: that one counts.
+                if !wiring::has_route(&mut self.pod, dst, spec.gateway)?
+                    && !wiring::has_route_elsewhere(&mut self.pod, dst, link.index.get())?
+                {
                     return Err(failed(format!(
                         "route to {} missing in the container",
                         r.dst

@@ -791,3 +791,115 @@ fn del_in_own_namespace_never_deletes_the_named_interface() {
     }
     assert!(ip_files("owndel").is_empty());
 }
+/// Brings up IPv6 in the sandbox and in `pods` (sysctls set here, not read
+/// from the host).
+fn enable_ipv6(sb: &netns_testkit::Sandbox, pods: &[&str]) {
+    let keys = [
+        "net.ipv6.conf.all.disable_ipv6=0",
+        "net.ipv6.conf.default.disable_ipv6=0",
+    ];
+    let mut args = vec!["-qw"];
+    args.extend(keys);
+    sb.run_checked("sysctl", args.clone());
+    for p in pods {
+        let mut a = vec!["netns", "exec", p, "sysctl"];
+        a.extend(args.iter().copied());
+        sb.run_checked("ip", a);
+    }
+}
+
+/// A container on two bridge networks whose IPAM both give default routes
+/// (and the same extra route): the second ADD succeeds, the first
+/// network's routes stay (the first one wins), CHECK of both passes, and
+/// DEL of the second leaves the first's routes.
+#[test]
+fn second_bridge_attachment_keeps_the_first_default_route() {
+    let sb = netns_testkit::sandbox();
+    let reg = registry(&sb);
+    let (pod_ns, p1) = pod(&reg, "p1");
+    enable_ipv6(&sb, &["p1"]);
+    let net = |name: &str, bridge: &str, v4: &str, v6: &str| {
+        json!({
+            "cniVersion": "1.0.0", "name": name, "type": "netns-cni",
+            "bridge": bridge, "isDefaultGateway": true,
+            "ipam": {"type": "host-local", "dataDir": DATA,
+                     "ranges": [[{"subnet": v4}], [{"subnet": v6}]],
+                     "routes": [{"dst": "10.99.0.0/16"}, {"dst": "0.0.0.0/0"}]}
+        })
+    };
+    let a = net("neta", "cni-a", "10.101.0.0/24", "fd00:101::/64");
+    let b = net("netb", "cni-b", "10.102.0.0/24", "fd00:102::/64");
+    let (rc, ra) = Call::new("ADD", "c1", &p1).run(&a);
+    assert_eq!(rc, 0, "{ra}");
+    let (rc, rb) = Call {
+        ifname: "eth1",
+        ..Call::new("ADD", "c1", &p1)
+    }
+    .run(&b);
+    assert_eq!(rc, 0, "second attachment: {rb}");
+    assert!(pod_links(&pod_ns).contains("eth1"));
+    let v4 = sb.run_checked("ip", ["-n", "p1", "-4", "route"]);
+    assert!(v4.contains("default via 10.101.0.1 dev eth0"), "{v4}");
+    assert!(!v4.contains("default via 10.102.0.1"), "{v4}");
+    assert!(v4.contains("10.99.0.0/16 via 10.101.0.1 dev eth0"), "{v4}");
+    let v6 = sb.run_checked("ip", ["-n", "p1", "-6", "route"]);
+    assert!(v6.contains("default via fd00:101::1 dev eth0"), "{v6}");
+    assert!(!v6.contains("fd00:102::1"), "{v6}");
+    for (conf, r, ifname) in [(&a, &ra, "eth0"), (&b, &rb, "eth1")] {
+        let mut with_prev = conf.clone();
+        with_prev["prevResult"] = r.clone();
+        let check = Call {
+            ifname,
+            ..Call::new("CHECK", "c1", &p1)
+        };
+        assert_eq!(check.run(&with_prev), (0, Value::Null), "CHECK {ifname}");
+    }
+    let del_b = Call {
+        ifname: "eth1",
+        ..Call::new("DEL", "c1", &p1)
+    };
+    assert_eq!(del_b.run(&b), (0, Value::Null));
+    let v4 = sb.run_checked("ip", ["-n", "p1", "-4", "route"]);
+    assert!(v4.contains("default via 10.101.0.1 dev eth0"), "{v4}");
+    assert_eq!(Call::new("DEL", "c1", &p1).run(&a), (0, Value::Null));
+    assert!(ip_files("neta").is_empty() && ip_files("netb").is_empty());
+}
+
+/// The same in ptp mode.
+#[test]
+fn second_ptp_attachment_keeps_the_first_default_route() {
+    let sb = netns_testkit::sandbox();
+    let reg = registry(&sb);
+    let (_pod_ns, p1) = pod(&reg, "p1");
+    let net = |name: &str, subnet: &str| {
+        json!({
+            "cniVersion": "1.0.0", "name": name, "type": "netns-cni", "mode": "ptp",
+            "ipam": {"type": "host-local", "dataDir": DATA, "subnet": subnet,
+                     "routes": [{"dst": "0.0.0.0/0"}, {"dst": "10.99.0.0/16"}]}
+        })
+    };
+    let c = net("netc", "10.103.0.0/24");
+    let d = net("netd", "10.104.0.0/24");
+    let (rc, rc_) = Call::new("ADD", "c1", &p1).run(&c);
+    assert_eq!(rc, 0, "{rc_}");
+    let second = |cmd| Call {
+        ifname: "eth1",
+        ..Call::new(cmd, "c1", &p1)
+    };
+    let (rc, rd) = second("ADD").run(&d);
+    assert_eq!(rc, 0, "second attachment: {rd}");
+    let v4 = sb.run_checked("ip", ["-n", "p1", "-4", "route"]);
+    assert!(v4.contains("default via 10.103.0.1 dev eth0"), "{v4}");
+    assert!(!v4.contains("default via 10.104.0.1"), "{v4}");
+    assert!(v4.contains("10.99.0.0/16 via 10.103.0.1 dev eth0"), "{v4}");
+    assert!(
+        v4.contains("10.104.0.0/24 via 10.104.0.1 dev eth1"),
+        "the second network's own routes: {v4}"
+    );
+    let mut with_prev = d.clone();
+    with_prev["prevResult"] = rd.clone();
+    assert_eq!(second("CHECK").run(&with_prev), (0, Value::Null));
+    assert_eq!(second("DEL").run(&d), (0, Value::Null));
+    assert_eq!(Call::new("DEL", "c1", &p1).run(&c), (0, Value::Null));
+    assert!(ip_files("netc").is_empty() && ip_files("netd").is_empty());
+}
