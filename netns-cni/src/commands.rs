@@ -99,7 +99,7 @@ fn add(conf: &NetConf, env: &Env) -> Result<Value> {
     let ipam = Ipam::of(conf, env)?;
     let att = Attachment::new(&conf.name, &id, &ifname);
     let netns = env.netns.clone().unwrap_or_default();
-    let mut ctx = Ctx::open(conf, att, &netns)?;
+    let mut ctx = Ctx::open(conf, att, &netns, Command::Add)?;
     let ipam_result = match &ipam {
         Some(i) => i.add(conf, &id, &ifname, env)?,
         None => CniResult::default(),
@@ -160,11 +160,14 @@ fn check(conf: &NetConf, env: &Env) -> Result<()> {
         .prev_result
         .as_ref()
         .ok_or_else(|| invalid("Required prevResult missing"))?;
-    if let Some(ipam) = Ipam::of(conf, env)? {
+    let ipam = Ipam::of(conf, env)?;
+    // The namespace first: CHECK refuses the plugin's own as ADD does.
+    let netns = env.netns.clone().unwrap_or_default();
+    let att = Attachment::new(&conf.name, &id, &ifname);
+    let mut ctx = Ctx::open(conf, att, &netns, Command::Check)?;
+    if let Some(ipam) = &ipam {
         ipam.check(conf, &id, &ifname)?;
     }
-    let netns = env.netns.clone().unwrap_or_default();
-    let mut ctx = Ctx::open(conf, Attachment::new(&conf.name, &id, &ifname), &netns)?;
     ctx.check(prev)
 }
 

@@ -58,6 +58,8 @@ struct Raw {
     hairpin_mode: bool,
     #[serde(default)]
     promisc_mode: bool,
+    #[serde(default)]
+    allow_own_netns: bool,
     ipam: Option<Value>,
     dns: Option<Dns>,
     prev_result: Option<Value>,
@@ -94,6 +96,10 @@ pub struct NetConf {
     pub hairpin_mode: bool,
     /// `promiscMode`.
     pub promisc_mode: bool,
+    /// `allowOwnNetns`: accept a `CNI_NETNS` that is the plugin's own
+    /// network namespace (refused by default: ADD would wire the host
+    /// itself as a container).
+    pub allow_own_netns: bool,
     /// `ipam`, unparsed (the built-in IPAM or the delegate reads it).
     pub ipam: Option<Value>,
     /// `dns`.
@@ -229,6 +235,7 @@ impl NetConf {
             mtu: raw.mtu,
             hairpin_mode: raw.hairpin_mode,
             promisc_mode: raw.promisc_mode,
+            allow_own_netns: raw.allow_own_netns,
             ipam: raw.ipam,
             dns: raw.dns,
             prev_result,
@@ -271,6 +278,7 @@ mod tests {
         assert_eq!(c.bridge, "cni0");
         assert!(c.is_gateway && c.is_default_gateway && c.hairpin_mode);
         assert_eq!(c.mtu, Some(1400));
+        assert!(!c.allow_own_netns);
         assert_eq!(c.ipam_type(), Some("host-local"));
         assert_eq!(c.dns.unwrap().nameservers, vec!["10.1.0.1"]);
     }
@@ -295,6 +303,7 @@ mod tests {
         assert_eq!(with("mtu", "big".into()), 7);
         assert_eq!(with("bridge", "a-name-longer-than-15".into()), 7);
         assert_eq!(with("ipam", "host-local".into()), 7);
+        assert_eq!(with("allowOwnNetns", "yes".into()), 7);
         assert_eq!(
             with(
                 "prevResult",

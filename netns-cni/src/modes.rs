@@ -8,6 +8,7 @@ use netns_core::{ErrorKind, Handle, NetNs};
 
 use crate::attachment::Attachment;
 use crate::config::{Mode, NetConf, ValidAttachment};
+use crate::env::Command;
 use crate::error::{code, CniError, Result};
 use crate::spec::CniResult;
 use crate::{bridge, masq, ptp, wiring};
@@ -50,13 +51,64 @@ pub fn open_netns(path: &Path) -> Result<NetNs> {
     })
 }
 
+/// Whether `ns` is the plugin's own network namespace: the one its thread
+/// is in (`/proc/thread-self/ns/net`), where it makes the host ends of its
+/// links. Compared by identity (the nsfs files' `st_dev` and `st_ino`), so
+/// every spelling of it counts: `/proc/self/ns/net`, another process's
+/// `/proc/PID/ns/net`, a bind mount, a symlink.
+///
+/// # Errors
+/// Code 5 when the plugin's own namespace cannot be opened (no `/proc`).
+pub fn is_own_netns(ns: &NetNs) -> Result<bool> {
+    let own = NetNs::current().map_err(|e| {
+        CniError::from(e)
+            .context("cannot compare CNI_NETNS with the plugin's own network namespace")
+    })?;
+    Ok(*ns == own)
+}
+
+/// Opens `CNI_NETNS` for `command` (ADD or CHECK) as [`open_netns`] does,
+/// and refuses the plugin's own network namespace ([`is_own_netns`])
+/// unless `allow_own` (the configuration's `allowOwnNetns`): wiring it
+/// would make the container's interface, addresses and routes in the host.
+///
+/// # Errors
+/// As [`open_netns`]; code 4 for the plugin's own namespace, naming the
+/// path.
+pub fn open_container_netns(path: &Path, command: Command, allow_own: bool) -> Result<NetNs> {
+    let ns = open_netns(path)?;
+    if !allow_own && is_own_netns(&ns)? {
+        return Err(CniError::new(
+            code::INVALID_ENV,
+            format!(
+                "cannot {}: CNI_NETNS {:?} is the plugin's own network namespace (net:[{}])",
+                command.name(),
+                path.display().to_string(),
+                ns.inode()
+            ),
+        )
+        .with_details(
+            "the container's interface, addresses and routes would be made in the host; \
+             CNI_NETNS must name the container's network namespace, or the network \
+             configuration must say \"allowOwnNetns\": true",
+        ));
+    }
+    Ok(ns)
+}
+
 impl<'a> Ctx<'a> {
-    /// Opens the pod's namespace and a handle in each namespace.
+    /// Opens the pod's namespace (refusing the plugin's own, see
+    /// [`open_container_netns`]) and a handle in each namespace.
     ///
     /// # Errors
-    /// As [`open_netns`]; the kernel's refusal.
-    pub fn open(conf: &'a NetConf, att: Attachment<'a>, netns: &Path) -> Result<Ctx<'a>> {
-        let ns = open_netns(netns)?;
+    /// As [`open_container_netns`]; the kernel's refusal.
+    pub fn open(
+        conf: &'a NetConf,
+        att: Attachment<'a>,
+        netns: &Path,
+        command: Command,
+    ) -> Result<Ctx<'a>> {
+        let ns = open_container_netns(netns, command, conf.allow_own_netns)?;
         let pod = ns.handle()?;
         let host = Handle::current()?;
         Ok(Ctx {
@@ -118,7 +170,11 @@ impl<'a> Ctx<'a> {
         for r in &prev.routes {
             let spec = wiring::route_spec(r, prev, index, link.index.get());
             if let Some(dst) = spec.destination {
-                if !wiring::has_route(&mut self.pod, dst, spec.gateway)? {
+                // ADD let a route of an earlier attachment to the same
+                // destination win: that one counts.
+                if !wiring::has_route(&mut self.pod, dst, spec.gateway)?
+                    && !wiring::has_route_elsewhere(&mut self.pod, dst, link.index.get())?
+                {
                     return Err(failed(format!(
                         "route to {} missing in the container",
                         r.dst
@@ -137,8 +193,10 @@ impl<'a> Ctx<'a> {
 /// (found by name and alias, from the host: no thread enters the pod's
 /// namespace); when there is none (an interface made by another plugin
 /// version, a renamed host end), deletes the container interface inside
-/// the pod; a missing namespace or interface is fine. Removes the
-/// masquerade.
+/// the pod; a missing namespace or interface is fine. When `CNI_NETNS` is
+/// the plugin's own namespace ([`is_own_netns`]) that interface is the
+/// host's as far as the plugin can tell: it is left alone, with or without
+/// `allowOwnNetns`. Removes the masquerade.
 ///
 /// # Errors
 /// The kernel's refusals other than "not found".
@@ -147,6 +205,7 @@ pub fn del(conf: &NetConf, att: &Attachment<'_>, netns: Option<&Path>) -> Result
     let deleted = wiring::delete_host_end(&mut host, att)?;
     if let (false, Some(path)) = (deleted, netns) {
         match open_netns(path) {
+            Ok(ns) if is_own_netns(&ns)? => {}
             Ok(ns) => match ns.handle()?.link_delete(att.ifname.into()) {
                 Ok(()) => {}
                 Err(e) if e.kind() == ErrorKind::NotFound => {}

@@ -191,10 +191,15 @@ pub fn route_spec(route: &Route, result: &CniResult, index: usize, ifindex: u32)
 }
 
 /// Adds the result's routes through `ifindex` in the pod (a route repeated
-/// in the result is added once).
+/// in the result is added once). A route the kernel already has for the
+/// same destination, table and metric (`RTM_NEWROUTE` with `NLM_F_EXCL`
+/// answers `EEXIST`), e.g. the default route of the container's first
+/// network when a second attachment's IPAM also gives one, is kept and
+/// this one skipped: the first one wins, as in the reference plugins'
+/// `ipam.ConfigureIface` before 1.0 (see docs/cni.md).
 ///
 /// # Errors
-/// The kernel's refusal.
+/// The kernel's refusal other than `EEXIST`.
 pub fn add_routes(pod: &mut Handle, ifindex: u32, result: &CniResult, index: usize) -> Result<()> {
     let mut done: Vec<RouteSpec> = Vec::new();
     for r in &result.routes {
@@ -202,7 +207,11 @@ pub fn add_routes(pod: &mut Handle, ifindex: u32, result: &CniResult, index: usi
         if done.contains(&spec) {
             continue;
         }
-        pod.route_add(&spec)?;
+        match pod.route_add(&spec) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e.into()),
+        }
         done.push(spec);
     }
     Ok(())
@@ -230,6 +239,23 @@ pub fn has_route(h: &mut Handle, dst: IpNet, gw: Option<IpAddr>) -> Result<bool>
             None => want.prefix_len() == 0,
         };
         same_dst && (gw.is_none() || r.gateway() == gw)
+    }))
+}
+
+/// Whether a route to `dst` goes through an interface other than
+/// `ifindex`: the route an earlier attachment made, which
+/// [`add_routes`] let win over this attachment's.
+///
+/// # Errors
+/// The kernel's refusal.
+pub fn has_route_elsewhere(h: &mut Handle, dst: IpNet, ifindex: u32) -> Result<bool> {
+    let want = dst.network();
+    Ok(h.routes(None, Some(dst.family()))?.any(|r| {
+        let same_dst = match r.destination() {
+            Some(d) => d.network() == want,
+            None => want.prefix_len() == 0,
+        };
+        same_dst && r.oif().is_some_and(|o| o != ifindex)
     }))
 }
 

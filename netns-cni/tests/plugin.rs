@@ -600,3 +600,306 @@ fn ip_masq_table_per_attachment() {
     assert_eq!(Call::new("DEL", "c1", &p1).run(&conf), (0, Value::Null));
     assert!(sb.run_checked("nft", ["list", "tables"]).trim().is_empty());
 }
+
+/// Link names of a pod's namespace.
+fn pod_links(ns: &NetNs) -> BTreeSet<String> {
+    let mut h = ns.handle().unwrap();
+    h.links().unwrap().map(|l| l.name().to_string()).collect()
+}
+
+/// The bad-input table of `CNI_NETNS`: the plugin's own network namespace
+/// however it is spelled (compared by identity, not by path), and paths
+/// that name no network namespace. Each row: what, `CNI_NETNS`, the code
+/// ADD and CHECK give, a part of the message, DEL's exit status. ADD must
+/// create nothing; DEL must never delete the interface it is given in the
+/// plugin's own namespace (`host0` stands in for the host's uplink).
+#[test]
+fn cni_netns_bad_inputs_table() {
+    let sb = netns_testkit::sandbox();
+    let reg = registry(&sb);
+    sb.run_checked(
+        "ip",
+        [
+            "link", "add", "host0", "type", "veth", "peer", "name", "host0p",
+        ],
+    );
+    let dir = Path::new("/run/cni-test");
+    std::fs::create_dir_all(dir).unwrap();
+    // A bind mount of the plugin's own namespace (the sandbox's: the plugin
+    // is this thread's child), and a symlink to it.
+    let bind = "/run/cni-test/own.bind";
+    std::fs::write(bind, "").unwrap();
+    sb.run_checked("mount", ["--bind", "/proc/self/ns/net", bind]);
+    std::os::unix::fs::symlink(bind, dir.join("own.link")).unwrap();
+    std::fs::write(dir.join("plain"), "").unwrap();
+    // Another process in the same namespace, and `ip netns attach` of it.
+    let mut sibling = Command::new("sleep").arg("120").spawn().unwrap();
+    let sibling_path = format!("/proc/{}/ns/net", sibling.id());
+    sb.run_checked("ip", ["netns", "attach", "own", &sibling.id().to_string()]);
+    let own = "is the plugin's own network namespace";
+    let cases: Vec<(&str, &str, u64, &str, i32)> = vec![
+        ("own via /proc/self", "/proc/self/ns/net", 4, own, 0),
+        (
+            "own via /proc/thread-self",
+            "/proc/thread-self/ns/net",
+            4,
+            own,
+            0,
+        ),
+        ("own via a bind mount", bind, 4, own, 0),
+        (
+            "own via a symlink to the bind mount",
+            "/run/cni-test/own.link",
+            4,
+            own,
+            0,
+        ),
+        (
+            "own via another process's /proc/PID",
+            &sibling_path,
+            4,
+            own,
+            0,
+        ),
+        ("own via ip netns attach", "/run/netns/own", 4, own, 0),
+        (
+            "a regular file",
+            "/run/cni-test/plain",
+            3,
+            "failed to open netns",
+            0,
+        ),
+        ("a directory", "/run/cni-test", 3, "failed to open netns", 0),
+        (
+            "a missing path",
+            "/run/cni-test/missing",
+            3,
+            "failed to open netns",
+            0,
+        ),
+        (
+            "a mount namespace",
+            "/proc/self/ns/mnt",
+            4,
+            "not a network namespace",
+            1,
+        ),
+    ];
+    let conf = bridge_conf("ownns", "10.120.0.0/24");
+    let mut with_prev = conf.clone();
+    with_prev["prevResult"] = json!({
+        "cniVersion": "1.0.0",
+        "interfaces": [{"name": "eth0", "sandbox": "/proc/self/ns/net"}],
+        "ips": [{"interface": 0, "address": "10.120.0.2/24"}]
+    });
+    let before = host_links();
+    assert_eq!(
+        before,
+        BTreeSet::from(["lo", "host0", "host0p"].map(String::from))
+    );
+    for (what, netns, code, msg, del_status) in &cases {
+        let (rc, out) = Call::new("ADD", "c1", netns).run(&conf);
+        assert_eq!(
+            (rc, out["code"].as_u64()),
+            (1, Some(*code)),
+            "{what}: {out}"
+        );
+        let text = out["msg"].as_str().unwrap_or("");
+        assert!(
+            text.contains(msg) && text.contains(&format!("{netns:?}")),
+            "{what}: {out}"
+        );
+        assert_eq!(host_links(), before, "{what}: ADD left links");
+        assert!(
+            ip_files("ownns").is_empty(),
+            "{what}: ADD left an allocation"
+        );
+        let (rc, out) = Call::new("CHECK", "c1", netns).run(&with_prev);
+        assert_eq!(
+            (rc, out["code"].as_u64()),
+            (1, Some(*code)),
+            "CHECK {what}: {out}"
+        );
+        let del = Call {
+            ifname: "host0",
+            ..Call::new("DEL", "c1", netns)
+        };
+        let (rc, out) = del.run(&conf);
+        assert_eq!(rc, *del_status, "DEL {what}: {out}");
+        assert_eq!(host_links(), before, "DEL {what} deleted a host link");
+    }
+    // A pod's namespace is wired; the same network and container in the
+    // plugin's own namespace only with "allowOwnNetns": true.
+    let (pod_ns, p1) = pod(&reg, "p1");
+    let (rc, out) = Call::new("ADD", "c2", &p1).run(&conf);
+    assert_eq!(rc, 0, "{out}");
+    assert!(pod_links(&pod_ns).contains("eth0"));
+    assert_eq!(Call::new("DEL", "c2", &p1).run(&conf), (0, Value::Null));
+    let mut allowed = conf.clone();
+    allowed["allowOwnNetns"] = true.into();
+    let (rc, out) = Call::new("ADD", "c3", "/proc/self/ns/net").run(&allowed);
+    assert_eq!(rc, 0, "{out}");
+    assert!(host_links().contains("eth0"));
+    let mut allowed_prev = allowed.clone();
+    allowed_prev["prevResult"] = out.clone();
+    assert_eq!(
+        Call::new("CHECK", "c3", "/proc/self/ns/net").run(&allowed_prev),
+        (0, Value::Null)
+    );
+    assert_eq!(
+        Call::new("DEL", "c3", "/proc/self/ns/net").run(&allowed),
+        (0, Value::Null)
+    );
+    let mut after = before.clone();
+    after.insert("cni0".to_string());
+    assert_eq!(host_links(), after);
+    let mut wrong_type = conf.clone();
+    wrong_type["allowOwnNetns"] = "yes".into();
+    let (rc, out) = Call::new("ADD", "c4", "/proc/self/ns/net").run(&wrong_type);
+    assert_eq!((rc, out["code"].as_u64()), (1, Some(7)), "{out}");
+    sibling.kill().unwrap();
+    sibling.wait().unwrap();
+}
+
+/// DEL with `CNI_NETNS` naming the plugin's own namespace and no veth of
+/// the attachment left: the interface named by `CNI_IFNAME` there (the
+/// host's, as far as the plugin can tell) is not deleted, with or without
+/// `allowOwnNetns`; DEL still succeeds and releases the allocation.
+#[test]
+fn del_in_own_namespace_never_deletes_the_named_interface() {
+    let sb = netns_testkit::sandbox();
+    sb.run_checked(
+        "ip",
+        [
+            "link", "add", "host0", "type", "veth", "peer", "name", "host0p",
+        ],
+    );
+    let conf = bridge_conf("owndel", "10.121.0.0/24");
+    std::fs::create_dir_all(Path::new(DATA).join("owndel")).unwrap();
+    std::fs::write(Path::new(DATA).join("owndel/10.121.0.9"), "c1\r\nhost0").unwrap();
+    let mut allowed = conf.clone();
+    allowed["allowOwnNetns"] = true.into();
+    for c in [&conf, &allowed] {
+        for netns in ["/proc/self/ns/net", "/proc/thread-self/ns/net"] {
+            let del = Call {
+                ifname: "host0",
+                ..Call::new("DEL", "c1", netns)
+            };
+            assert_eq!(del.run(c), (0, Value::Null), "{netns}");
+            assert!(host_links().contains("host0"), "DEL {netns} deleted host0");
+        }
+    }
+    assert!(ip_files("owndel").is_empty());
+}
+/// Brings up IPv6 in the sandbox and in `pods` (sysctls set here, not read
+/// from the host).
+fn enable_ipv6(sb: &netns_testkit::Sandbox, pods: &[&str]) {
+    let keys = [
+        "net.ipv6.conf.all.disable_ipv6=0",
+        "net.ipv6.conf.default.disable_ipv6=0",
+    ];
+    let mut args = vec!["-qw"];
+    args.extend(keys);
+    sb.run_checked("sysctl", args.clone());
+    for p in pods {
+        let mut a = vec!["netns", "exec", p, "sysctl"];
+        a.extend(args.iter().copied());
+        sb.run_checked("ip", a);
+    }
+}
+
+/// A container on two bridge networks whose IPAM both give default routes
+/// (and the same extra route): the second ADD succeeds, the first
+/// network's routes stay (the first one wins), CHECK of both passes, and
+/// DEL of the second leaves the first's routes.
+#[test]
+fn second_bridge_attachment_keeps_the_first_default_route() {
+    let sb = netns_testkit::sandbox();
+    let reg = registry(&sb);
+    let (pod_ns, p1) = pod(&reg, "p1");
+    enable_ipv6(&sb, &["p1"]);
+    let net = |name: &str, bridge: &str, v4: &str, v6: &str| {
+        json!({
+            "cniVersion": "1.0.0", "name": name, "type": "netns-cni",
+            "bridge": bridge, "isDefaultGateway": true,
+            "ipam": {"type": "host-local", "dataDir": DATA,
+                     "ranges": [[{"subnet": v4}], [{"subnet": v6}]],
+                     "routes": [{"dst": "10.99.0.0/16"}, {"dst": "0.0.0.0/0"}]}
+        })
+    };
+    let a = net("neta", "cni-a", "10.101.0.0/24", "fd00:101::/64");
+    let b = net("netb", "cni-b", "10.102.0.0/24", "fd00:102::/64");
+    let (rc, ra) = Call::new("ADD", "c1", &p1).run(&a);
+    assert_eq!(rc, 0, "{ra}");
+    let (rc, rb) = Call {
+        ifname: "eth1",
+        ..Call::new("ADD", "c1", &p1)
+    }
+    .run(&b);
+    assert_eq!(rc, 0, "second attachment: {rb}");
+    assert!(pod_links(&pod_ns).contains("eth1"));
+    let v4 = sb.run_checked("ip", ["-n", "p1", "-4", "route"]);
+    assert!(v4.contains("default via 10.101.0.1 dev eth0"), "{v4}");
+    assert!(!v4.contains("default via 10.102.0.1"), "{v4}");
+    assert!(v4.contains("10.99.0.0/16 via 10.101.0.1 dev eth0"), "{v4}");
+    let v6 = sb.run_checked("ip", ["-n", "p1", "-6", "route"]);
+    assert!(v6.contains("default via fd00:101::1 dev eth0"), "{v6}");
+    assert!(!v6.contains("fd00:102::1"), "{v6}");
+    for (conf, r, ifname) in [(&a, &ra, "eth0"), (&b, &rb, "eth1")] {
+        let mut with_prev = conf.clone();
+        with_prev["prevResult"] = r.clone();
+        let check = Call {
+            ifname,
+            ..Call::new("CHECK", "c1", &p1)
+        };
+        assert_eq!(check.run(&with_prev), (0, Value::Null), "CHECK {ifname}");
+    }
+    let del_b = Call {
+        ifname: "eth1",
+        ..Call::new("DEL", "c1", &p1)
+    };
+    assert_eq!(del_b.run(&b), (0, Value::Null));
+    let v4 = sb.run_checked("ip", ["-n", "p1", "-4", "route"]);
+    assert!(v4.contains("default via 10.101.0.1 dev eth0"), "{v4}");
+    assert_eq!(Call::new("DEL", "c1", &p1).run(&a), (0, Value::Null));
+    assert!(ip_files("neta").is_empty() && ip_files("netb").is_empty());
+}
+
+/// The same in ptp mode.
+#[test]
+fn second_ptp_attachment_keeps_the_first_default_route() {
+    let sb = netns_testkit::sandbox();
+    let reg = registry(&sb);
+    let (_pod_ns, p1) = pod(&reg, "p1");
+    let net = |name: &str, subnet: &str| {
+        json!({
+            "cniVersion": "1.0.0", "name": name, "type": "netns-cni", "mode": "ptp",
+            "ipam": {"type": "host-local", "dataDir": DATA, "subnet": subnet,
+                     "routes": [{"dst": "0.0.0.0/0"}, {"dst": "10.99.0.0/16"}]}
+        })
+    };
+    let c = net("netc", "10.103.0.0/24");
+    let d = net("netd", "10.104.0.0/24");
+    let (rc, rc_) = Call::new("ADD", "c1", &p1).run(&c);
+    assert_eq!(rc, 0, "{rc_}");
+    let second = |cmd| Call {
+        ifname: "eth1",
+        ..Call::new(cmd, "c1", &p1)
+    };
+    let (rc, rd) = second("ADD").run(&d);
+    assert_eq!(rc, 0, "second attachment: {rd}");
+    let v4 = sb.run_checked("ip", ["-n", "p1", "-4", "route"]);
+    assert!(v4.contains("default via 10.103.0.1 dev eth0"), "{v4}");
+    assert!(!v4.contains("default via 10.104.0.1"), "{v4}");
+    assert!(v4.contains("10.99.0.0/16 via 10.103.0.1 dev eth0"), "{v4}");
+    assert!(
+        v4.contains("10.104.0.0/24 via 10.104.0.1 dev eth1"),
+        "the second network's own routes: {v4}"
+    );
+    let mut with_prev = d.clone();
+    with_prev["prevResult"] = rd.clone();
+    assert_eq!(second("CHECK").run(&with_prev), (0, Value::Null));
+    assert_eq!(second("DEL").run(&d), (0, Value::Null));
+    assert_eq!(Call::new("DEL", "c1", &p1).run(&c), (0, Value::Null));
+    assert!(ip_files("netc").is_empty() && ip_files("netd").is_empty());
+}
