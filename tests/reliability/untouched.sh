@@ -11,7 +11,8 @@
 #   ROW        a scratch directory for the row's files (outside /run/netns)
 # Columns, tab-separated: id  area  setup  command  expect  message  check
 #   setup, command, check: bash; expect: the command's exit status; message:
-#   text its stdout+stderr must contain (- for none); check: must exit 0 after.
+#   text its stdout+stderr must contain (several joined by " && "; - for
+#   none); check: must exit 0 after.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -36,7 +37,14 @@ if [ "${UNTOUCHED_ROW-}" = 1 ]; then
     status=$?
     problems=()
     [ "$status" = "$EXPECT" ] || problems+=("exit status $status, expected $EXPECT")
-    [ "$MESSAGE" = - ] || [[ $out == *"$MESSAGE"* ]] || problems+=("output lacks '$MESSAGE'")
+    if [ "$MESSAGE" != - ]; then
+        rest=$MESSAGE
+        while [ -n "$rest" ]; do # several texts, separated by " && "
+            want=${rest%% && *}
+            [[ $out == *"$want"* ]] || problems+=("output lacks '$want'")
+            [ "$want" = "$rest" ] && rest= || rest=${rest#* && }
+        done
+    fi
     [[ $out == *panicked* ]] && problems+=("panicked")
     if [ "$CHECK" != - ] && ! check_out=$( (eval "$CHECK") 2>&1); then
         problems+=("check failed: $CHECK ${check_out:+($check_out)}")
