@@ -11,7 +11,7 @@
 //!
 //! Replies are read in place: [`Handle::addresses`] yields [`AddressRef`]s,
 //! borrowed views over the socket's receive buffer whose accessors find the
-//! `IFA_*` attributes where they lie ([`NlasIterator`]); [`AddressRef::to_owned`]
+//! `IFA_*` attributes where they lie; [`AddressRef::to_owned`]
 //! gives an owned [`Address`] when one is wanted.
 //!
 //! # What is sent, as iproute2 6.x sends it
@@ -37,13 +37,18 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
-use netlink_packet_core::NlasIterator;
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage, AddressScope,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
-use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWADDR};
+use crate::netlink::uapi::{
+    IFA_ADDRESS, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_PROTO,
+    IFA_RT_PRIORITY,
+};
+use crate::netlink::{
+    attr, BatchError, Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWADDR,
+};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
 /// `AF_INET`.
@@ -52,15 +57,6 @@ const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
 /// `sizeof(struct ifaddrmsg)`.
 const IFADDRMSG_LEN: usize = 8;
-
-const IFA_ADDRESS: u16 = 1;
-const IFA_LOCAL: u16 = 2;
-const IFA_LABEL: u16 = 3;
-const IFA_BROADCAST: u16 = 4;
-const IFA_CACHEINFO: u16 = 6;
-const IFA_FLAGS: u16 = 8;
-const IFA_RT_PRIORITY: u16 = 9;
-const IFA_PROTO: u16 = 11;
 
 /// `IFA_F_SECONDARY`: a secondary (not the first) IPv4 address of its subnet.
 pub const IFA_F_SECONDARY: u32 = 0x01;
@@ -303,51 +299,6 @@ impl FromStr for IpNet {
 }
 
 // ---------------------------------------------------------------------------
-// Attributes read in place (shared with route.rs).
-
-/// The value of the first attribute of type `kind` in `attrs`, borrowed in
-/// place. Framing errors end the search (the buffer was checked by
-/// [`attrs_well_formed`] before any accessor runs).
-pub(crate) fn find_attr(attrs: &[u8], kind: u16) -> Option<&[u8]> {
-    NlasIterator::new(attrs)
-        .map_while(|nla| nla.ok())
-        .find(|nla| nla.kind() == kind)
-        .and_then(|nla| {
-            let len = usize::from(nla.length());
-            nla.into_inner().get(4..len)
-        })
-}
-
-/// Whether the attributes of a message are correctly framed.
-pub(crate) fn attrs_well_formed(attrs: &[u8]) -> bool {
-    NlasIterator::new(attrs).all(|nla| nla.is_ok())
-}
-
-/// An IPv4 or IPv6 address from an attribute value (4 or 16 bytes).
-pub(crate) fn ip_from(value: &[u8]) -> Option<IpAddr> {
-    if let Ok(b) = <[u8; 4]>::try_from(value) {
-        Some(IpAddr::from(b))
-    } else if let Ok(b) = <[u8; 16]>::try_from(value) {
-        Some(IpAddr::from(b))
-    } else {
-        None
-    }
-}
-
-/// A native-endian `u32` from an attribute value.
-pub(crate) fn u32_from(value: &[u8]) -> Option<u32> {
-    <[u8; 4]>::try_from(value.get(..4)?)
-        .ok()
-        .map(u32::from_ne_bytes)
-}
-
-/// A NUL-terminated string attribute, without its NUL.
-pub(crate) fn str_from(value: &[u8]) -> Option<&str> {
-    let end = value.iter().position(|&b| b == 0).unwrap_or(value.len());
-    std::str::from_utf8(&value[..end]).ok()
-}
-
-// ---------------------------------------------------------------------------
 // Reading addresses.
 
 /// One address as the kernel sent it (`RTM_NEWADDR`: `struct ifaddrmsg` and
@@ -371,7 +322,7 @@ impl<'a> AddressRef<'a> {
             return Err(bad().with_detail("shorter than struct ifaddrmsg"));
         }
         let (header, attrs) = payload.split_at(IFADDRMSG_LEN);
-        if !attrs_well_formed(attrs) {
+        if !attr::well_formed(attrs) {
             return Err(bad().with_detail("badly framed attributes"));
         }
         Ok(AddressRef { header, attrs })
@@ -407,17 +358,17 @@ impl<'a> AddressRef<'a> {
     /// 8 bits of `ifa_flags`.
     pub fn flags(&self) -> u32 {
         self.attr(IFA_FLAGS)
-            .and_then(u32_from)
+            .and_then(attr::u32_ne)
             .unwrap_or(u32::from(self.header[2]))
     }
     /// `IFA_LOCAL`: the interface's own address (IPv4; absent for IPv6).
     pub fn local(&self) -> Option<IpAddr> {
-        self.attr(IFA_LOCAL).and_then(ip_from)
+        self.attr(IFA_LOCAL).and_then(attr::ip)
     }
     /// `IFA_ADDRESS`: the prefix address (the peer on point-to-point links;
     /// the address itself for IPv6).
     pub fn address(&self) -> Option<IpAddr> {
-        self.attr(IFA_ADDRESS).and_then(ip_from)
+        self.attr(IFA_ADDRESS).and_then(attr::ip)
     }
     /// The address `ip addr` prints: `IFA_LOCAL`, or `IFA_ADDRESS` without it.
     pub fn ip(&self) -> Option<IpAddr> {
@@ -430,18 +381,18 @@ impl<'a> AddressRef<'a> {
     }
     /// `IFA_BROADCAST` (IPv4).
     pub fn broadcast(&self) -> Option<Ipv4Addr> {
-        match self.attr(IFA_BROADCAST).and_then(ip_from) {
+        match self.attr(IFA_BROADCAST).and_then(attr::ip) {
             Some(IpAddr::V4(b)) => Some(b),
             _ => None,
         }
     }
     /// `IFA_LABEL` (IPv4): the interface name, or an alias such as `eth0:1`.
     pub fn label(&self) -> Option<&'a str> {
-        self.attr(IFA_LABEL).and_then(str_from)
+        self.attr(IFA_LABEL).and_then(attr::c_str)
     }
     /// `IFA_RT_PRIORITY`: the metric of the prefix route.
     pub fn route_priority(&self) -> Option<u32> {
-        self.attr(IFA_RT_PRIORITY).and_then(u32_from)
+        self.attr(IFA_RT_PRIORITY).and_then(attr::u32_ne)
     }
     /// `IFA_PROTO`: who added the address, when recorded.
     pub fn protocol(&self) -> Option<u8> {
@@ -451,11 +402,11 @@ impl<'a> AddressRef<'a> {
     /// (`u32::MAX` = forever).
     pub fn lifetimes(&self) -> Option<(u32, u32)> {
         let v = self.attr(IFA_CACHEINFO)?;
-        Some((u32_from(v)?, u32_from(v.get(4..)?)?))
+        Some((attr::u32_ne(v)?, attr::u32_ne(v.get(4..)?)?))
     }
     /// The value of any attribute, borrowed in place.
     pub fn attr(&self, kind: u16) -> Option<&'a [u8]> {
-        find_attr(self.attrs, kind)
+        attr::find(self.attrs, kind)
     }
 
     /// An owned copy of what `ip addr` shows.

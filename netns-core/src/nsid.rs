@@ -22,18 +22,13 @@ use std::fmt;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::str::FromStr;
 
-use netlink_packet_core::NlasIterator;
 use netlink_packet_route::nsid::{NsidAttribute, NsidMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
-use crate::netlink::{BatchError, RawMessage, Request, Socket, RTM_NEWNSID};
+use crate::netlink::uapi::{NETNSA_CURRENT_NSID, NETNSA_NSID};
+use crate::netlink::{attr, BatchError, RawMessage, Request, Socket, RTM_NEWNSID};
 use crate::{Errno, Error, ErrorKind, Result};
 
-/// `NETNSA_NSID`: the nsid (s32).
-const NETNSA_NSID: u16 = 1;
-/// `NETNSA_CURRENT_NSID`: with a target namespace, the id of the peer as
-/// seen from the socket's namespace (s32).
-const NETNSA_CURRENT_NSID: u16 = 5;
 /// Length of `struct rtgenmsg` (family + padding) before the attributes.
 const RTGENMSG_LEN: usize = 4;
 
@@ -163,17 +158,12 @@ fn read_newnsid(
         .ok_or("RTM_NEWNSID shorter than its header")?;
     let mut nsid = None;
     let mut current = None;
-    for nla in NlasIterator::new(attributes) {
-        let nla = nla.map_err(|e| e.to_string())?;
-        let value = nla.value();
-        let read = || -> std::result::Result<i32, String> {
-            let bytes: [u8; 4] = value
-                .get(..4)
-                .and_then(|b| b.try_into().ok())
-                .ok_or("short nsid attribute")?;
-            Ok(i32::from_ne_bytes(bytes))
-        };
-        match nla.kind() {
+    if !attr::well_formed(attributes) {
+        return Err("badly framed attribute".to_owned());
+    }
+    for (kind, value) in attr::pairs(attributes) {
+        let read = || attr::i32_ne(value).ok_or("short nsid attribute");
+        match kind {
             NETNSA_NSID => nsid = Some(read()?),
             NETNSA_CURRENT_NSID => current = Some(read()?),
             _ => {}

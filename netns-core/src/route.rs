@@ -31,22 +31,16 @@ use netlink_packet_route::route::{
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
-use crate::addr::{attrs_well_formed, find_attr, ip_from, u32_from, Family, IpNet};
+use crate::addr::{Family, IpNet};
+use crate::netlink::attr;
+use crate::netlink::uapi::{
+    RTA_DST, RTA_GATEWAY, RTA_IIF, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE,
+};
 use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWROUTE};
 use crate::{Error, ErrorKind, Handle, Result};
 
 /// `sizeof(struct rtmsg)`.
 const RTMSG_LEN: usize = 12;
-
-const RTA_DST: u16 = 1;
-const RTA_SRC: u16 = 2;
-const RTA_IIF: u16 = 3;
-const RTA_OIF: u16 = 4;
-const RTA_GATEWAY: u16 = 5;
-const RTA_PRIORITY: u16 = 6;
-const RTA_PREFSRC: u16 = 7;
-const RTA_TABLE: u16 = 15;
-const RTA_PREF: u16 = 20;
 
 /// `RT_SCOPE_UNIVERSE`: `scope global`.
 pub const SCOPE_UNIVERSE: u8 = 0;
@@ -246,7 +240,7 @@ impl<'a> RouteRef<'a> {
             return Err(bad().with_detail("shorter than struct rtmsg"));
         }
         let (header, attrs) = payload.split_at(RTMSG_LEN);
-        if !attrs_well_formed(attrs) {
+        if !attr::well_formed(attrs) {
             return Err(bad().with_detail("badly framed attributes"));
         }
         Ok(RouteRef { header, attrs })
@@ -276,7 +270,7 @@ impl<'a> RouteRef<'a> {
     /// `rtm_table`.
     pub fn table(&self) -> u32 {
         self.attr(RTA_TABLE)
-            .and_then(u32_from)
+            .and_then(attr::u32_ne)
             .unwrap_or(u32::from(self.header[4]))
     }
     /// `rtm_protocol` ([`protocol_name`]).
@@ -303,7 +297,7 @@ impl<'a> RouteRef<'a> {
     /// The destination prefix; `None` for a default route (`rtm_dst_len`
     /// 0, no `RTA_DST`).
     pub fn destination(&self) -> Option<IpNet> {
-        let ip = self.attr(RTA_DST).and_then(ip_from)?;
+        let ip = self.attr(RTA_DST).and_then(attr::ip)?;
         IpNet::new(ip, self.dst_len()).ok()
     }
     /// Whether this is a default route (`0.0.0.0/0`, `::/0`).
@@ -312,28 +306,28 @@ impl<'a> RouteRef<'a> {
     }
     /// `RTA_SRC` (source-specific routes).
     pub fn source(&self) -> Option<IpNet> {
-        let ip = self.attr(RTA_SRC).and_then(ip_from)?;
+        let ip = self.attr(RTA_SRC).and_then(attr::ip)?;
         IpNet::new(ip, self.src_len()).ok()
     }
     /// `RTA_GATEWAY`: the next hop (`via`).
     pub fn gateway(&self) -> Option<IpAddr> {
-        self.attr(RTA_GATEWAY).and_then(ip_from)
+        self.attr(RTA_GATEWAY).and_then(attr::ip)
     }
     /// `RTA_OIF`: the output interface index (`dev`).
     pub fn oif(&self) -> Option<u32> {
-        self.attr(RTA_OIF).and_then(u32_from)
+        self.attr(RTA_OIF).and_then(attr::u32_ne)
     }
     /// `RTA_IIF`: the input interface index.
     pub fn iif(&self) -> Option<u32> {
-        self.attr(RTA_IIF).and_then(u32_from)
+        self.attr(RTA_IIF).and_then(attr::u32_ne)
     }
     /// `RTA_PREFSRC`: the preferred source address (`src`).
     pub fn prefsrc(&self) -> Option<IpAddr> {
-        self.attr(RTA_PREFSRC).and_then(ip_from)
+        self.attr(RTA_PREFSRC).and_then(attr::ip)
     }
     /// `RTA_PRIORITY`: the metric.
     pub fn metric(&self) -> Option<u32> {
-        self.attr(RTA_PRIORITY).and_then(u32_from)
+        self.attr(RTA_PRIORITY).and_then(attr::u32_ne)
     }
     /// `RTA_PREF`: IPv6 router preference (0 medium, 1 high, 3 low).
     pub fn pref(&self) -> Option<u8> {
@@ -341,7 +335,7 @@ impl<'a> RouteRef<'a> {
     }
     /// The value of any attribute, borrowed in place.
     pub fn attr(&self, kind: u16) -> Option<&'a [u8]> {
-        find_attr(self.attrs, kind)
+        attr::find(self.attrs, kind)
     }
 
     /// An owned copy.

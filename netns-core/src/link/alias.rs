@@ -7,14 +7,12 @@ use netlink_packet_route::link::{LinkAttribute, LinkMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
 use super::LinkId;
+use crate::netlink::uapi::IFLA_IFALIAS;
 use crate::netlink::Request;
 use crate::{Error, ErrorKind, Handle, Result};
 
 /// The longest alias the kernel stores (`IFALIASZ` − 1).
 pub const MAX_ALIAS_LEN: usize = 255;
-
-/// `IFLA_IFALIAS` (`include/uapi/linux/if_link.h`).
-const IFLA_IFALIAS: u16 = 20;
 
 impl Handle {
     /// Sets the alias of link `id` (`RTM_SETLINK` with `IFLA_IFALIAS`, as

@@ -7,12 +7,9 @@ use netlink_packet_route::link::{LinkAttribute, LinkMessage, LinkProtoInfoBridge
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
 use super::LinkId;
+use crate::netlink::uapi::IFLA_BRPORT_MODE;
 use crate::netlink::Request;
 use crate::{Handle, Result};
-
-/// `IFLA_BRPORT_MODE` (`include/uapi/linux/if_link.h`): the port's hairpin
-/// mode, one byte.
-const IFLA_BRPORT_MODE: u16 = 4;
 
 /// The `RTM_SETLINK` that sets the hairpin mode of bridge port `index`.
 fn hairpin_message(index: u32, on: bool) -> RouteNetlinkMessage {

@@ -3,37 +3,18 @@
 
 use std::fmt;
 
-use netlink_packet_core::{NlasIterator, NLA_TYPE_MASK};
-
 use super::types::{IfIndex, Link, LinkFlags, LinkMode, LinkType, OperState};
-use crate::netlink::{protocol_error, Messages, RawMessage, RTM_NEWLINK};
+use crate::netlink::uapi::{
+    IFLA_ADDRESS, IFLA_BROADCAST, IFLA_CARRIER, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME,
+    IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINKMODE,
+    IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MAX_MTU, IFLA_MIN_MTU, IFLA_MTU, IFLA_OPERSTATE,
+    IFLA_PERM_ADDRESS, IFLA_PROMISCUITY, IFLA_QDISC, IFLA_TXQLEN,
+};
+use crate::netlink::{attr, protocol_error, Messages, RawMessage, RTM_NEWLINK};
 use crate::{Nsid, Result};
 
 /// Length of `struct ifinfomsg`.
 const IFINFOMSG_LEN: usize = 16;
-
-const IFLA_ADDRESS: u16 = 1;
-const IFLA_BROADCAST: u16 = 2;
-const IFLA_IFNAME: u16 = 3;
-const IFLA_MTU: u16 = 4;
-const IFLA_LINK: u16 = 5;
-const IFLA_QDISC: u16 = 6;
-const IFLA_MASTER: u16 = 10;
-const IFLA_TXQLEN: u16 = 13;
-const IFLA_OPERSTATE: u16 = 16;
-const IFLA_LINKMODE: u16 = 17;
-const IFLA_LINKINFO: u16 = 18;
-const IFLA_IFALIAS: u16 = 20;
-const IFLA_GROUP: u16 = 27;
-const IFLA_PROMISCUITY: u16 = 30;
-const IFLA_CARRIER: u16 = 33;
-const IFLA_LINK_NETNSID: u16 = 37;
-const IFLA_MIN_MTU: u16 = 50;
-const IFLA_MAX_MTU: u16 = 51;
-const IFLA_PERM_ADDRESS: u16 = 54;
-
-const IFLA_INFO_KIND: u16 = 1;
-const IFLA_INFO_SLAVE_KIND: u16 = 4;
 
 /// Where the attributes of one link message lie and the values of its
 /// numeric ones, found in one pass over the message: a fixed array of `u32`
@@ -89,68 +70,6 @@ pub struct LinkRef<'a> {
     slots: Slots,
 }
 
-/// The attributes of a message, walked in place: `(type without the
-/// `NLA_F_*` flag bits, value, offset of the value in `attrs`)`; `Err` at the
-/// first badly framed attribute (same framing rules as netlink-packet-core's
-/// `NlasIterator`: length at least 4 and within the buffer, next attribute at
-/// the 4-aligned end).
-struct Walk<'a> {
-    attrs: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Iterator for Walk<'a> {
-    type Item = std::result::Result<(u16, &'a [u8], usize), ()>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        let rest = self.attrs.get(self.at..).filter(|r| !r.is_empty())?;
-        let header = match rest.first_chunk::<4>() {
-            Some(h) => h,
-            None => {
-                self.at = self.attrs.len();
-                return Some(Err(()));
-            }
-        };
-        let len = usize::from(u16::from_ne_bytes([header[0], header[1]]));
-        let kind = u16::from_ne_bytes([header[2], header[3]]) & NLA_TYPE_MASK;
-        match rest.get(4..len.max(4)) {
-            Some(value) if len >= 4 => {
-                let start = self.at + 4;
-                self.at += (len + 3) & !3;
-                Some(Ok((kind, value, start)))
-            }
-            _ => {
-                self.at = self.attrs.len();
-                Some(Err(()))
-            }
-        }
-    }
-}
-
-fn walk(attrs: &[u8]) -> Walk<'_> {
-    Walk { attrs, at: 0 }
-}
-
-/// The value of an attribute, with the lifetime of the buffer.
-fn value(nla: netlink_packet_core::NlaBuffer<&[u8]>) -> &[u8] {
-    let len = usize::from(nla.length());
-    // new_checked guaranteed 4 <= len <= buffer length.
-    nla.into_inner().get(4..len).unwrap_or(&[])
-}
-
-fn u32_of(v: &[u8]) -> Option<u32> {
-    Some(u32::from_ne_bytes(*v.first_chunk::<4>()?))
-}
-
-/// A NUL-terminated string attribute without its terminator(s).
-fn c_string(v: &[u8]) -> &[u8] {
-    match v.iter().position(|&b| b == 0) {
-        Some(end) => &v[..end],
-        None => v,
-    }
-}
-
 /// The longest UTF-8 prefix of `bytes` (all of it for a valid name).
 fn str_prefix(bytes: &[u8]) -> &str {
     match std::str::from_utf8(bytes) {
@@ -169,7 +88,7 @@ fn slots_of(payload: &[u8]) -> std::result::Result<Slots, &'static str> {
         return Err("ifi_index 0");
     }
     let mut slots: Slots = [0; SLOT_WORDS];
-    for nla in walk(attributes) {
+    for nla in attr::walk(attributes) {
         let (kind, v, at) = nla.map_err(|()| "badly framed attribute")?;
         // Offsets fit: a payload is one netlink message (u32 length).
         let at = (IFINFOMSG_LEN + at) as u32;
@@ -178,24 +97,24 @@ fn slots_of(payload: &[u8]) -> std::result::Result<Slots, &'static str> {
             slots[slot + 1] = len as u32;
         };
         match kind {
-            IFLA_IFNAME => span(S_NAME, c_string(v).len()),
+            IFLA_IFNAME => span(S_NAME, attr::c_bytes(v).len()),
             IFLA_ADDRESS => span(S_ADDRESS, v.len()),
             IFLA_BROADCAST => span(S_BROADCAST, v.len()),
             IFLA_PERM_ADDRESS => span(S_PERM_ADDRESS, v.len()),
-            IFLA_QDISC => span(S_QDISC, c_string(v).len()),
-            IFLA_IFALIAS => span(S_ALIAS, c_string(v).len()),
+            IFLA_QDISC => span(S_QDISC, attr::c_bytes(v).len()),
+            IFLA_IFALIAS => span(S_ALIAS, attr::c_bytes(v).len()),
             IFLA_LINKINFO => span(S_LINKINFO, v.len()),
             _ => {
                 let (slot, number) = match kind {
-                    IFLA_MTU => (V_MTU, u32_of(v)),
-                    IFLA_MIN_MTU => (V_MIN_MTU, u32_of(v)),
-                    IFLA_MAX_MTU => (V_MAX_MTU, u32_of(v)),
-                    IFLA_LINK => (V_LINK, u32_of(v)),
-                    IFLA_MASTER => (V_MASTER, u32_of(v)),
-                    IFLA_TXQLEN => (V_TXQLEN, u32_of(v)),
-                    IFLA_GROUP => (V_GROUP, u32_of(v)),
-                    IFLA_PROMISCUITY => (V_PROMISCUITY, u32_of(v)),
-                    IFLA_LINK_NETNSID => (V_LINK_NETNSID, u32_of(v)),
+                    IFLA_MTU => (V_MTU, attr::u32_ne(v)),
+                    IFLA_MIN_MTU => (V_MIN_MTU, attr::u32_ne(v)),
+                    IFLA_MAX_MTU => (V_MAX_MTU, attr::u32_ne(v)),
+                    IFLA_LINK => (V_LINK, attr::u32_ne(v)),
+                    IFLA_MASTER => (V_MASTER, attr::u32_ne(v)),
+                    IFLA_TXQLEN => (V_TXQLEN, attr::u32_ne(v)),
+                    IFLA_GROUP => (V_GROUP, attr::u32_ne(v)),
+                    IFLA_PROMISCUITY => (V_PROMISCUITY, attr::u32_ne(v)),
+                    IFLA_LINK_NETNSID => (V_LINK_NETNSID, attr::u32_ne(v)),
                     IFLA_OPERSTATE => (V_OPERSTATE, v.first().map(|&b| u32::from(b))),
                     IFLA_LINKMODE => (V_LINKMODE, v.first().map(|&b| u32::from(b))),
                     IFLA_CARRIER => (V_CARRIER, v.first().map(|&b| u32::from(b))),
@@ -420,17 +339,14 @@ impl<'a> LinkRef<'a> {
     }
 
     fn linkinfo_string(&self, kind: u16) -> Option<&'a str> {
-        NlasIterator::new(self.span(S_LINKINFO)?)
-            .map_while(|nla| nla.ok())
-            .find(|nla| nla.kind() == kind)
-            .map(|nla| str_prefix(c_string(value(nla))))
+        attr::find(self.span(S_LINKINFO)?, kind).map(|v| str_prefix(attr::c_bytes(v)))
     }
 
     /// Every attribute of the message as `(type, value)`, for those without
     /// an accessor.
     pub fn attributes(&self) -> LinkAttributes<'a> {
         LinkAttributes {
-            inner: NlasIterator::new(self.attributes_bytes()),
+            inner: attr::walk(self.attributes_bytes()),
         }
     }
 
@@ -487,7 +403,7 @@ impl fmt::Debug for LinkRef<'_> {
 /// type without the `NLA_F_NESTED` / `NLA_F_NET_BYTEORDER` bits.
 #[derive(Debug, Clone)]
 pub struct LinkAttributes<'a> {
-    inner: NlasIterator<&'a [u8]>,
+    inner: attr::Walk<'a>,
 }
 
 impl<'a> Iterator for LinkAttributes<'a> {
@@ -495,8 +411,8 @@ impl<'a> Iterator for LinkAttributes<'a> {
 
     fn next(&mut self) -> Option<(u16, &'a [u8])> {
         // The framing was checked when the view was made.
-        let nla = self.inner.next()?.ok()?;
-        Some((nla.kind(), value(nla)))
+        let (kind, value, _) = self.inner.next()?.ok()?;
+        Some((kind, value))
     }
 }
 

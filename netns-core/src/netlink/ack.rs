@@ -18,12 +18,10 @@ use std::fmt;
 
 use netlink_packet_core::{NLM_F_ACK_TLVS, NLM_F_CAPPED};
 
+use super::attr;
+use crate::netlink::uapi::{NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS};
 use crate::{Errno, Error};
 
-/// `NLMSGERR_ATTR_MSG`: NUL-terminated text explaining the error.
-const NLMSGERR_ATTR_MSG: u16 = 1;
-/// `NLMSGERR_ATTR_OFFS`: u32 offset of the offending attribute in the request.
-const NLMSGERR_ATTR_OFFS: u16 = 2;
 /// Length of `struct nlmsghdr`.
 pub(crate) const HEADER_LEN: usize = 16;
 
@@ -56,27 +54,6 @@ impl Refusal<'_> {
 /// Why an `NLMSG_ERROR`/`NLMSG_DONE` payload could not be read.
 pub(crate) type Malformed = &'static str;
 
-fn read_i32(buf: &[u8], at: usize) -> Option<i32> {
-    let bytes = buf.get(at..at.checked_add(4)?)?;
-    Some(i32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-}
-
-fn read_u32(buf: &[u8], at: usize) -> Option<u32> {
-    let bytes = buf.get(at..at.checked_add(4)?)?;
-    Some(u32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
-}
-
-fn read_u16(buf: &[u8], at: usize) -> Option<u16> {
-    let bytes = buf.get(at..at.checked_add(2)?)?;
-    Some(u16::from_ne_bytes([bytes[0], bytes[1]]))
-}
-
-/// Rounds `len` up to the netlink alignment (4).
-pub(crate) const fn align(len: usize) -> usize {
-    (len + 3) & !3
-}
-
-/// The refusal an error code and its TLVs stand for; `None` when `code` is 0.
 fn refusal(code: i32, flags: u16, tlvs: &[u8]) -> Result<Option<Refusal<'_>>, Malformed> {
     if code == 0 {
         return Ok(None);
@@ -95,25 +72,23 @@ fn refusal(code: i32, flags: u16, tlvs: &[u8]) -> Result<Option<Refusal<'_>>, Ma
 
 /// Reads `NLMSGERR_ATTR_MSG` and `NLMSGERR_ATTR_OFFS` from a run of TLVs;
 /// other attributes (cookie, policy, missing type …) are skipped.
-fn read_tlvs<'a>(mut tlvs: &'a [u8], refusal: &mut Refusal<'a>) -> Result<(), Malformed> {
-    while tlvs.len() >= 4 {
-        let len = usize::from(read_u16(tlvs, 0).ok_or("short TLV")?);
-        let kind = read_u16(tlvs, 2).ok_or("short TLV")? & netlink_packet_core::NLA_TYPE_MASK;
-        if len < 4 || len > tlvs.len() {
-            return Err("extended-ack attribute overruns the message");
-        }
-        let value = &tlvs[4..len];
-        match kind {
-            NLMSGERR_ATTR_MSG => {
-                let text = value.split(|&b| b == 0).next().unwrap_or(value);
-                refusal.message = Some(text);
+fn read_tlvs<'a>(tlvs: &'a [u8], refusal: &mut Refusal<'a>) -> Result<(), Malformed> {
+    let mut walk = attr::walk(tlvs);
+    while let Some(item) = walk.next() {
+        let Ok((kind, value, _)) = item else {
+            // 1–3 trailing bytes (no room for a header) are padding.
+            if walk.left_at_failure() < 4 {
+                break;
             }
+            return Err("extended-ack attribute overruns the message");
+        };
+        match kind {
+            NLMSGERR_ATTR_MSG => refusal.message = Some(attr::c_bytes(value)),
             NLMSGERR_ATTR_OFFS => {
-                refusal.offset = Some(read_u32(value, 0).ok_or("short NLMSGERR_ATTR_OFFS")?);
+                refusal.offset = Some(attr::u32_ne(value).ok_or("short NLMSGERR_ATTR_OFFS")?);
             }
             _ => {}
         }
-        tlvs = tlvs.get(align(len)..).unwrap_or(&[]);
     }
     Ok(())
 }
@@ -121,12 +96,15 @@ fn read_tlvs<'a>(mut tlvs: &'a [u8], refusal: &mut Refusal<'a>) -> Result<(), Ma
 /// Reads the payload of an `NLMSG_ERROR` message whose own header flags are
 /// `flags`. `Ok(None)` is an acknowledgement (error 0).
 pub(crate) fn parse_error(flags: u16, payload: &[u8]) -> Result<Option<Refusal<'_>>, Malformed> {
-    let code = read_i32(payload, 0).ok_or("NLMSG_ERROR shorter than its error code")?;
+    let code = attr::i32_ne(payload).ok_or("NLMSG_ERROR shorter than its error code")?;
     if code == 0 && flags & NLM_F_ACK_TLVS == 0 {
         return Ok(None);
     }
     // The echoed request: its header always, its payload unless capped.
-    let echoed_len = read_u32(payload, 4).ok_or("NLMSG_ERROR without the echoed request header")?;
+    let echoed_len = payload
+        .get(4..)
+        .and_then(attr::u32_ne)
+        .ok_or("NLMSG_ERROR without the echoed request header")?;
     let echoed = if flags & NLM_F_CAPPED != 0 {
         HEADER_LEN
     } else {
@@ -134,7 +112,7 @@ pub(crate) fn parse_error(flags: u16, payload: &[u8]) -> Result<Option<Refusal<'
             .map_err(|_| "echoed request length overflows")?
             .max(HEADER_LEN)
     };
-    let tlvs_at = 4 + align(echoed);
+    let tlvs_at = 4 + attr::align(echoed);
     let tlvs = payload.get(tlvs_at..).unwrap_or(&[]);
     refusal(code, flags, tlvs)
 }
@@ -146,6 +124,6 @@ pub(crate) fn parse_done(flags: u16, payload: &[u8]) -> Result<Option<Refusal<'_
     if payload.is_empty() {
         return Ok(None);
     }
-    let code = read_i32(payload, 0).ok_or("NLMSG_DONE shorter than its error code")?;
+    let code = attr::i32_ne(payload).ok_or("NLMSG_DONE shorter than its error code")?;
     refusal(code, flags, payload.get(4..).unwrap_or(&[]))
 }

@@ -42,9 +42,11 @@
 //! ```
 
 pub(crate) mod ack;
+pub(crate) mod attr;
 mod socket;
 #[cfg(test)]
 mod tests;
+pub(crate) mod uapi;
 
 use std::fmt;
 
@@ -176,7 +178,7 @@ pub(crate) fn split_message(buf: &[u8]) -> Result<Option<(RawMessage<'_>, &[u8])
         port: u32::from_ne_bytes(field(12)),
         bytes: &buf[..len],
     };
-    let rest = buf.get(ack::align(len)..).unwrap_or(&[]);
+    let rest = buf.get(attr::align(len)..).unwrap_or(&[]);
     Ok(Some((message, rest)))
 }
 

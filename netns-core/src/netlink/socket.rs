@@ -12,7 +12,8 @@ use netlink_packet_route::RouteNetlinkMessage;
 use netlink_sys::{protocols::NETLINK_ROUTE, SocketAddr};
 use nix::libc;
 
-use super::ack::{self, align, HEADER_LEN};
+use super::ack::{self, HEADER_LEN};
+use super::attr::align;
 use super::{split_message, BatchError, Messages, RawMessage, Request};
 use crate::{Error, ErrorKind, Result};
 

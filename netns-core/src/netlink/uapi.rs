@@ -1,0 +1,59 @@
+//! The kernel's attribute numbers (uapi headers), in one place. libc has
+//! only some of them on Linux (the `RTA_*`, used from there) and
+//! netlink-packet-route keeps its own private; the values are ABI and never
+//! change.
+
+// linux/if_link.h: struct ifinfomsg attributes (IFLA_*)
+pub(crate) const IFLA_ADDRESS: u16 = 1;
+pub(crate) const IFLA_BROADCAST: u16 = 2;
+pub(crate) const IFLA_IFNAME: u16 = 3;
+pub(crate) const IFLA_MTU: u16 = 4;
+pub(crate) const IFLA_LINK: u16 = 5;
+pub(crate) const IFLA_QDISC: u16 = 6;
+pub(crate) const IFLA_MASTER: u16 = 10;
+pub(crate) const IFLA_TXQLEN: u16 = 13;
+pub(crate) const IFLA_OPERSTATE: u16 = 16;
+pub(crate) const IFLA_LINKMODE: u16 = 17;
+pub(crate) const IFLA_LINKINFO: u16 = 18;
+pub(crate) const IFLA_IFALIAS: u16 = 20;
+pub(crate) const IFLA_GROUP: u16 = 27;
+pub(crate) const IFLA_PROMISCUITY: u16 = 30;
+pub(crate) const IFLA_CARRIER: u16 = 33;
+pub(crate) const IFLA_LINK_NETNSID: u16 = 37;
+pub(crate) const IFLA_MIN_MTU: u16 = 50;
+pub(crate) const IFLA_MAX_MTU: u16 = 51;
+pub(crate) const IFLA_PERM_ADDRESS: u16 = 54;
+// IFLA_LINKINFO's nested attributes (IFLA_INFO_*)
+pub(crate) const IFLA_INFO_KIND: u16 = 1;
+pub(crate) const IFLA_INFO_SLAVE_KIND: u16 = 4;
+// IFLA_PROTINFO's bridge port attributes (IFLA_BRPORT_*)
+pub(crate) const IFLA_BRPORT_MODE: u16 = 4;
+
+// linux/if_addr.h: struct ifaddrmsg attributes (IFA_*)
+pub(crate) const IFA_ADDRESS: u16 = 1;
+pub(crate) const IFA_LOCAL: u16 = 2;
+pub(crate) const IFA_LABEL: u16 = 3;
+pub(crate) const IFA_BROADCAST: u16 = 4;
+pub(crate) const IFA_CACHEINFO: u16 = 6;
+pub(crate) const IFA_FLAGS: u16 = 8;
+pub(crate) const IFA_RT_PRIORITY: u16 = 9;
+pub(crate) const IFA_PROTO: u16 = 11;
+
+// linux/rtnetlink.h: struct rtmsg attributes (RTA_*)
+pub(crate) const RTA_DST: u16 = nix::libc::RTA_DST;
+pub(crate) const RTA_SRC: u16 = nix::libc::RTA_SRC;
+pub(crate) const RTA_IIF: u16 = nix::libc::RTA_IIF;
+pub(crate) const RTA_OIF: u16 = nix::libc::RTA_OIF;
+pub(crate) const RTA_GATEWAY: u16 = nix::libc::RTA_GATEWAY;
+pub(crate) const RTA_PRIORITY: u16 = nix::libc::RTA_PRIORITY;
+pub(crate) const RTA_PREFSRC: u16 = nix::libc::RTA_PREFSRC;
+pub(crate) const RTA_TABLE: u16 = nix::libc::RTA_TABLE;
+pub(crate) const RTA_PREF: u16 = nix::libc::RTA_PREF;
+
+// linux/net_namespace.h: RTM_*NSID attributes (NETNSA_*)
+pub(crate) const NETNSA_NSID: u16 = 1;
+pub(crate) const NETNSA_CURRENT_NSID: u16 = 5;
+
+// linux/netlink.h: extended-ack attributes of NLMSG_ERROR (NLMSGERR_ATTR_*)
+pub(crate) const NLMSGERR_ATTR_MSG: u16 = 1;
+pub(crate) const NLMSGERR_ATTR_OFFS: u16 = 2;
