@@ -19,11 +19,10 @@
 //! 255 for a usage error or an argument refused before the kernel.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::str::FromStr;
 
 use netns_core::link::{
-    IfIndex, LinkAdd, LinkChange, LinkFlags, LinkId, LinkRef, LinkType, MacAddr, MacVlanMode,
+    HwAddr, IfIndex, LinkAdd, LinkChange, LinkFlags, LinkId, LinkRef, MacAddr, MacVlanMode,
     VxlanOptions,
 };
 use netns_core::{Error, ErrorKind, Handle, NetNs, Nsid};
@@ -755,7 +754,7 @@ impl Row {
     }
 
     fn address(&self, bytes: Option<&Vec<u8>>) -> Option<String> {
-        bytes.map(|b| hw_address(self.link.link_type, b))
+        bytes.map(|b| HwAddr::new(self.link.link_type, b).to_string())
     }
 
     fn json<'a>(&'a self, known: &HashMap<IfIndex, (String, LinkFlags)>) -> JsonLink<'a> {
@@ -853,28 +852,6 @@ impl Row {
         }
         out.push('\n');
     }
-}
-
-/// A hardware address as ip prints it: IPv4/IPv6 for IP tunnels, else hex
-/// bytes separated by colons.
-fn hw_address(link_type: LinkType, bytes: &[u8]) -> String {
-    const TUNNELS: [u16; 4] = [768, 776, 778, 769];
-    if TUNNELS.contains(&link_type.0) || link_type.0 == 823 {
-        if let Ok(v4) = <[u8; 4]>::try_from(bytes) {
-            return IpAddr::from(v4).to_string();
-        }
-        if let Ok(v6) = <[u8; 16]>::try_from(bytes) {
-            return IpAddr::from(v6).to_string();
-        }
-    }
-    let mut s = String::with_capacity(bytes.len() * 3);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 {
-            s.push(':');
-        }
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
 }
 
 // ---------------------------------------------------------------- add
@@ -1025,19 +1002,4 @@ fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
 fn delete(ctx: &Context, dev: &str) -> Outcome {
     ctx.handle()?.link_delete(LinkId::Name(dev))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn addresses_print_as_ip_does() {
-        assert_eq!(
-            hw_address(LinkType::ETHER, &[2, 0, 0, 0, 0, 0xab]),
-            "02:00:00:00:00:ab"
-        );
-        assert_eq!(hw_address(LinkType(768), &[10, 0, 0, 1]), "10.0.0.1");
-        assert_eq!(hw_address(LinkType::NONE, &[]), "");
-    }
 }

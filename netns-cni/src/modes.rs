@@ -152,7 +152,7 @@ impl<'a> Ctx<'a> {
             .position(|i| i.name == ifname && !i.sandbox.is_empty())
             .ok_or_else(|| failed(format!("prevResult has no interface {ifname} in a sandbox")))?;
         let want_mac = &prev.interfaces[index].mac;
-        let mac = wiring::mac_text(link.address.as_deref());
+        let mac = wiring::mac_of(&link);
         if !want_mac.is_empty() && !want_mac.eq_ignore_ascii_case(&mac) {
             return Err(failed(format!(
                 "interface {ifname} has MAC {mac}, prevResult says {want_mac}"

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use netns_core::addr::{
     AddressFilter, AddressOptions, Broadcast, Family, IpNet, IFA_F_NODAD, IFA_F_NOPREFIXROUTE,
 };
-use netns_core::link::{IfIndex, Link, LinkAdd, LinkId};
+use netns_core::link::{HwAddr, IfIndex, Link, LinkAdd, LinkId};
 use netns_core::route::RouteSpec;
 use netns_core::{ErrorKind, Handle, NetNs};
 
@@ -15,21 +15,18 @@ use crate::attachment::{Attachment, NAME_TRIES};
 use crate::error::{code, CniError, Result};
 use crate::spec::{CniResult, Interface, Route};
 
-/// `aa:bb:cc:dd:ee:ff`.
-pub fn mac_text(bytes: Option<&[u8]>) -> String {
-    bytes
-        .unwrap_or_default()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
+/// `link`'s hardware address as text (`aa:bb:cc:dd:ee:ff`; empty when it
+/// has none).
+pub fn mac_of(link: &Link) -> String {
+    let bytes = link.address.as_deref().unwrap_or_default();
+    HwAddr::new(link.link_type, bytes).to_string()
 }
 
 /// A result interface for `link`.
 pub fn interface(link: &Link, sandbox: Option<&str>) -> Interface {
     Interface {
         name: link.name.clone(),
-        mac: mac_text(link.address.as_deref()),
+        mac: mac_of(link),
         mtu: link.mtu,
         sandbox: sandbox.unwrap_or_default().to_string(),
         ..Interface::default()

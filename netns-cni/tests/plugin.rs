@@ -150,7 +150,7 @@ fn bridge_add_check_del_twice() {
     let mut h1 = ns1.handle().unwrap();
     let eth0 = h1.link_by_name("eth0").unwrap();
     assert_eq!(
-        netns_cni::wiring::mac_text(eth0.address.as_deref()),
+        netns_cni::wiring::mac_of(&eth0),
         ifs[2]["mac"].as_str().unwrap()
     );
     let mut host = Handle::current().unwrap();

@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::os::fd::AsFd;
 
 use netns_core::addr::{AddressOptions, Broadcast, Family, IpNet};
-use netns_core::link::{CreatedLink as CoreCreated, IfIndex, LinkChange, LinkId, LinkRef, MacAddr};
+use netns_core::link::{
+    CreatedLink as CoreCreated, HwAddr, IfIndex, LinkChange, LinkId, LinkRef, MacAddr,
+};
 use netns_core::netlink::BatchError;
 use netns_core::nsid;
 use netns_core::route::{self, RouteSpec, RouteTable};
@@ -167,14 +169,6 @@ pub(crate) fn ns_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<NetN
     }
 }
 
-fn mac_text(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
 fn family_name(f: Option<Family>) -> String {
     f.map(|f| f.name().to_owned())
         .unwrap_or_else(|| "unspec".into())
@@ -190,7 +184,9 @@ fn link_of(l: &LinkRef<'_>) -> Link {
         flags: flags.bits(),
         operstate: l.operstate().to_string(),
         mtu: l.mtu(),
-        mac: l.address().map(mac_text),
+        mac: l
+            .address()
+            .map(|b| HwAddr::new(l.link_type(), b).to_string()),
         master: l.master().map(IfIndex::get),
         link: l.link().map(IfIndex::get),
         link_netnsid: l.link_netnsid().map(|n| n.get()),

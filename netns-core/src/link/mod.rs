@@ -55,7 +55,7 @@ pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
 pub use self::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
 pub use self::types::{
-    validate_link_name, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
+    validate_link_name, HwAddr, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
     MAX_NAME_LEN,
 };
 pub(crate) use self::view::index_link;

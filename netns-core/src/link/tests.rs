@@ -267,3 +267,26 @@ fn flags_keep_unknown_bits_and_name_known_ones_in_ip_order() {
     assert_eq!(OperState::from_raw(9), OperState::Other(9));
     assert_eq!(LinkType(772).name(), Some("loopback"));
 }
+
+#[test]
+fn hardware_addresses_print_as_ip_does() {
+    use super::{HwAddr, LinkType, MacAddr};
+    let mac = [2, 0, 0, 0, 0, 0xab];
+    assert_eq!(
+        HwAddr::new(LinkType::ETHER, &mac).to_string(),
+        "02:00:00:00:00:ab"
+    );
+    assert_eq!(MacAddr(mac).to_string(), "02:00:00:00:00:ab");
+    assert_eq!(
+        HwAddr::new(LinkType(768), &[10, 0, 0, 1]).to_string(),
+        "10.0.0.1"
+    );
+    let v6: [u8; 16] = "fd00::1".parse::<std::net::Ipv6Addr>().unwrap().octets();
+    assert_eq!(HwAddr::new(LinkType(823), &v6).to_string(), "fd00::1");
+    // Not a tunnel: bytes, whatever their count.
+    assert_eq!(
+        HwAddr::new(LinkType::ETHER, &[10, 0, 0, 1]).to_string(),
+        "0a:00:00:01"
+    );
+    assert_eq!(HwAddr::new(LinkType::NONE, &[]).to_string(), "");
+}

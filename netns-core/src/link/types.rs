@@ -450,12 +450,53 @@ impl FromStr for MacAddr {
 
 impl fmt::Display for MacAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = self.0;
-        write!(
-            f,
-            "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
-            b[0], b[1], b[2], b[3], b[4], b[5]
-        )
+        HwAddr::new(LinkType::ETHER, &self.0).fmt(f)
+    }
+}
+
+/// A hardware address shown as `ip` shows it (`link/ether 02:00:…`): the
+/// IPv4 or IPv6 address for IP tunnels (`ipip`, `sit`, `gre`, `ip6tnl`,
+/// `ip6gre`), else hex bytes separated by colons. The one formatter every
+/// front end uses.
+///
+/// # Examples
+/// ```
+/// use netns_core::link::{HwAddr, LinkType};
+/// assert_eq!(HwAddr::new(LinkType::ETHER, &[2, 0, 0, 0, 0, 0xab]).to_string(), "02:00:00:00:00:ab");
+/// assert_eq!(HwAddr::new(LinkType(768), &[10, 0, 0, 1]).to_string(), "10.0.0.1");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HwAddr<'a> {
+    link_type: LinkType,
+    bytes: &'a [u8],
+}
+
+impl<'a> HwAddr<'a> {
+    /// The address `bytes` of a link of type `link_type`.
+    pub fn new(link_type: LinkType, bytes: &'a [u8]) -> HwAddr<'a> {
+        HwAddr { link_type, bytes }
+    }
+}
+
+impl fmt::Display for HwAddr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // ARPHRD_TUNNEL, ARPHRD_SIT, ARPHRD_IPGRE, ARPHRD_TUNNEL6, ARPHRD_IP6GRE.
+        const IP_TUNNELS: [u16; 5] = [768, 776, 778, 769, 823];
+        if IP_TUNNELS.contains(&self.link_type.0) {
+            if let Ok(v4) = <[u8; 4]>::try_from(self.bytes) {
+                return std::net::IpAddr::from(v4).fmt(f);
+            }
+            if let Ok(v6) = <[u8; 16]>::try_from(self.bytes) {
+                return std::net::IpAddr::from(v6).fmt(f);
+            }
+        }
+        for (i, b) in self.bytes.iter().enumerate() {
+            if i > 0 {
+                f.write_str(":")?;
+            }
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
     }
 }
 
