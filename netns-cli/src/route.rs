@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use netns_core::addr::{Family, IpNet};
+use netns_core::addr::Family;
 use netns_core::route::{
     parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, RouteRef,
     RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK,
@@ -214,18 +214,10 @@ fn change(ctx: &Context, op: RouteOp, mut spec: RouteSpec, dev: Option<&str>) ->
 
 fn set_destination(spec: &mut RouteSpec, have_dst: &mut bool, s: &str) -> Result<(), Usage> {
     *have_dst = true;
-    match s {
-        "default" | "all" | "any" => Ok(()),
-        _ => {
-            let net: IpNet = s.parse().map_err(|_| {
-                usage(&format!(
-                    "any valid prefix is expected rather than \"{s}\"."
-                ))
-            })?;
-            spec.destination = Some(net);
-            Ok(())
-        }
-    }
+    let parsed =
+        RouteSpec::towards(s).map_err(|e| usage(&format!("{}.", e.detail().unwrap_or(""))))?;
+    spec.destination = parsed.destination;
+    Ok(())
 }
 
 fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {

@@ -477,6 +477,39 @@ impl RouteSpec {
     pub fn default_route() -> RouteSpec {
         RouteSpec::default()
     }
+    /// A route to `destination` as `ip route` reads it: `default` (or
+    /// `all`, `any`) for the default route, else a prefix (`10.2.0.0/16`, or
+    /// a bare address for a host route). The one parser of a route's
+    /// destination every front end uses.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] naming the text, in ip's words ("any
+    /// valid prefix is expected rather than …").
+    ///
+    /// # Examples
+    /// ```
+    /// use netns_core::route::RouteSpec;
+    /// assert_eq!(RouteSpec::towards("default")?, RouteSpec::default_route());
+    /// assert_eq!(RouteSpec::towards("10.2.0.0/16")?.to_string(), "10.2.0.0/16");
+    /// assert!(RouteSpec::towards("10.2.0.0/33").is_err());
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn towards(destination: &str) -> Result<RouteSpec> {
+        match destination {
+            "default" | "all" | "any" => Ok(RouteSpec::default_route()),
+            text => text.parse::<IpNet>().map(RouteSpec::to).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    "parse",
+                    format!("route destination {text:?}"),
+                )
+                .with_detail(format!(
+                    "any valid prefix is expected rather than \"{text}\""
+                ))
+            }),
+        }
+    }
+
     /// A route to `destination`.
     pub fn to(destination: IpNet) -> RouteSpec {
         RouteSpec {

@@ -3,7 +3,6 @@
 use std::ffi::{c_char, c_int, CString};
 use std::net::IpAddr;
 
-use netns_core::addr::IpNet;
 use netns_core::route::{RouteRef, RouteSpec, RouteTable};
 
 use crate::addr::family_arg;
@@ -23,8 +22,8 @@ fn spec(
     dev: *const c_char,
 ) -> Result<RouteSpec, Failure> {
     let mut route = match opt_str_arg(dst, "dst")? {
-        None | Some("default") => RouteSpec::default_route(),
-        Some(dst) => RouteSpec::to(dst.parse::<IpNet>()?),
+        None => RouteSpec::default_route(),
+        Some(dst) => RouteSpec::towards(dst)?,
     };
     if let Some(gw) = opt_str_arg(gateway, "gateway")? {
         let ip: IpAddr = gw

@@ -1074,11 +1074,7 @@ impl SpecArgs {
     /// Parses the addresses and resolves the link (on the handle: the
     /// link is looked up in its namespace).
     fn build(&self, h: &mut netns_core::Handle) -> netns_core::Result<RouteSpec> {
-        let mut spec = if self.dst == "default" {
-            RouteSpec::default_route()
-        } else {
-            RouteSpec::to(parse_net(&self.dst)?)
-        };
+        let mut spec = RouteSpec::towards(&self.dst)?;
         if let Some(v) = &self.via {
             spec = spec.via(parse_ip(v, "gateway")?);
         }
