@@ -201,3 +201,11 @@ TEST_STEPS += hostsysctl
 .PHONY: test-hostsysctl
 test-hostsysctl:
 	STEP_TIMEOUT=$(STEP_TIMEOUT) CARGO=$(CARGO) tests/hostsysctl/run.sh
+
+# scripts/setup.sh waits for the apt/dpkg locks another process holds: its
+# functions and the whole script against locks held in a private mount
+# namespace, with a fake apt-get (the host's apt is not touched).
+TEST_STEPS += setup-lock
+.PHONY: test-setup-lock
+test-setup-lock:
+	tests/setup/apt_lock.sh
