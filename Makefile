@@ -192,3 +192,20 @@ soak: build
 	    --errors-for-leak-kinds=definite,possible --suppressions=tests/c/valgrind.supp --error-exitcode=1 target/soak-lib/cycles
 	RELIABILITY_PY_CYCLES=$(SOAK_CYCLES) scripts/sandbox.sh .venv/bin/python -m pytest -p no:cacheprovider -q -s \
 	    tests/reliability/test_bad_inputs.py -k leak
+
+# The sysctl-sensitive tests again on a simulated forwarding host (Docker,
+# Kubernetes): every sandbox with NETNS_SANDBOX_SYSCTLS=forwarding-on
+# (scripts/sandbox.sh), the host's sysctls untouched. Its Python part uses the
+# package test-py installed into .venv.
+TEST_STEPS += hostsysctl
+.PHONY: test-hostsysctl
+test-hostsysctl:
+	STEP_TIMEOUT=$(STEP_TIMEOUT) CARGO=$(CARGO) tests/hostsysctl/run.sh
+
+# scripts/setup.sh waits for the apt/dpkg locks another process holds: its
+# functions and the whole script against locks held in a private mount
+# namespace, with a fake apt-get (the host's apt is not touched).
+TEST_STEPS += setup-lock
+.PHONY: test-setup-lock
+test-setup-lock:
+	tests/setup/apt_lock.sh

@@ -486,11 +486,16 @@ fn ipv6_routes_and_default_via_ipv6_gateway() {
 #[test]
 fn sysctl_reads_and_writes_follow_the_namespace_of_the_thread() {
     let sb = netns_testkit::sandbox();
+    // A new namespace copies IPv4 forwarding and rp_filter from the host's
+    // (net.core.devconf_inherit_init_net; a Docker host forwards): the
+    // sandbox's own values are set here, not assumed.
+    netns_core::sysctl::set("net.ipv4.ip_forward", "0").unwrap();
+    netns_core::sysctl::set("net.ipv4.conf.default.rp_filter", "0").unwrap();
     let reg = Registry::new(sb.run_dir(), sb.etc_dir());
     let ns = reg.add("s1").unwrap();
 
-    // A fresh namespace starts with forwarding off, here and in s1.
-    assert_eq!(netns_core::sysctl::get("net.ipv4.ip_forward").unwrap(), "0");
+    // s1 starts with whatever the host has; off, then on, seen from s1 only.
+    ns.sysctl_set("net.ipv4.ip_forward", "0").unwrap();
     assert_eq!(ns.sysctl_get("net.ipv4.ip_forward").unwrap(), "0");
     ns.sysctl_set("net.ipv4.ip_forward", "1").unwrap();
     ns.sysctl_set("net.ipv6.conf.all.forwarding", "1").unwrap();
@@ -551,7 +556,11 @@ fn sysctl_reads_and_writes_follow_the_namespace_of_the_thread() {
 #[test]
 fn sysctl_on_an_anonymous_namespace() {
     let _sb = netns_testkit::sandbox();
+    // Set, not assumed: a new namespace copies forwarding from the host's.
+    netns_core::sysctl::set("net.ipv4.ip_forward", "0").unwrap();
     let ns = NetNs::new_anonymous().unwrap();
+    ns.sysctl_set("net.ipv4.conf.all.forwarding", "0").unwrap();
+    assert_eq!(ns.sysctl_get("net.ipv4.ip_forward").unwrap(), "0");
     ns.sysctl_set("net.ipv4.conf.all.forwarding", "1").unwrap();
     assert_eq!(ns.sysctl_get("net.ipv4.ip_forward").unwrap(), "1");
     assert_eq!(netns_core::sysctl::get("net.ipv4.ip_forward").unwrap(), "0");

@@ -124,8 +124,16 @@ fn every_example_applies_checks_and_destroys_cleanly() {
 #[test]
 fn lab_files_and_forwarding_are_really_set() {
     let sb = netns_testkit::sandbox();
+    // Off before the apply, so that its change shows (a new namespace copies
+    // ip_forward from the host's, and a Docker host forwards).
+    netns_core::sysctl::set("net.ipv4.ip_forward", "0").unwrap();
     let topo = Topology::from_path(example("lab-dns.toml")).unwrap();
-    topo.apply(&mut options(&sb)).unwrap();
+    let report = topo.apply(&mut options(&sb)).unwrap();
+    assert!(
+        report.changes.iter().any(|c| c.contains("ip_forward")),
+        "{:?}",
+        report.changes
+    );
     let resolv = std::fs::read_to_string(sb.etc_dir().join("client/resolv.conf")).unwrap();
     assert_eq!(resolv, "nameserver 10.40.0.53\nsearch lab.test\n");
     let hosts = std::fs::read_to_string(sb.etc_dir().join("client/hosts")).unwrap();
@@ -147,6 +155,24 @@ fn lab_files_and_forwarding_are_really_set() {
     topo.destroy(&options(&sb)).unwrap();
     assert!(!sb.etc_dir().join("client").exists());
     assert_eq!(netns_core::sysctl::get("net.ipv4.ip_forward").unwrap(), "0");
+}
+
+/// Forwarding that was on before the apply is not planned, and the destroy
+/// leaves it on: what a Docker or Kubernetes host has.
+#[test]
+fn forwarding_already_on_is_left_on() {
+    let sb = netns_testkit::sandbox();
+    netns_core::sysctl::set("net.ipv4.ip_forward", "1").unwrap();
+    let topo = Topology::from_path(example("lab-dns.toml")).unwrap();
+    let report = topo.apply(&mut options(&sb)).unwrap();
+    assert!(
+        !report.changes.iter().any(|c| c.contains("ip_forward")),
+        "{:?}",
+        report.changes
+    );
+    assert_eq!(netns_core::sysctl::get("net.ipv4.ip_forward").unwrap(), "1");
+    topo.destroy(&options(&sb)).unwrap();
+    assert_eq!(netns_core::sysctl::get("net.ipv4.ip_forward").unwrap(), "1");
 }
 
 #[test]

@@ -187,7 +187,12 @@ def test_registry_honours_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_sysctl() -> None:
+    # A new namespace copies ip_forward from the host's (a Docker host
+    # forwards): both values are set here, not assumed.
+    with open("/proc/sys/net/ipv4/ip_forward", "w") as f:
+        f.write("0")
     with netns.temporary("s") as s:
+        s.sysctl_set("net.ipv4.ip_forward", "0")
         assert s.sysctl_get("net.ipv4.ip_forward") == "0"
         s.sysctl_set("net.ipv4.ip_forward", "1")
         assert s.sysctl_get("net/ipv4/ip_forward") == "1"

@@ -213,7 +213,14 @@ int main(void)
     CHECK(netns_ns_same(cur, self), "the caller's thread never moved");
     OK(netns_ns_run(ns1, inside, &seen, NULL), "run with a NULL ret");
 
-    /* sysctl. */
+    /* sysctl. A new namespace copies ip_forward from the host's (a Docker
+     * host forwards): set both namespaces' values, never assume them. */
+    OK(netns_ns_sysctl_set(self, "net.ipv4.ip_forward", "0"), "ip_forward=0 in the caller's namespace");
+    OK(netns_ns_sysctl_set(ns1, "net.ipv4.ip_forward", "0"), "ip_forward=0 in ns1");
+    OK(netns_ns_sysctl_get(ns1, "net.ipv4.ip_forward", &value), "read it");
+    CHECK(STREQ(value, "0"), "ns1 does not forward");
+    netns_string_free(value);
+    value = NULL;
     OK(netns_ns_sysctl_set(ns1, "net.ipv4.ip_forward", "1"), "ip_forward=1 in ns1");
     OK(netns_ns_sysctl_get(ns1, "net.ipv4.ip_forward", &value), "read it back");
     CHECK(STREQ(value, "1"), "ns1 forwards");

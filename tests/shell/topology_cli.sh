@@ -15,8 +15,12 @@ state() {
     sysctl -n net.ipv4.ip_forward
 }
 
+# bridge-nat's NAT uplink turns forwarding on in the root; the change counts
+# below include it, so it starts off (a sandbox copies ip_forward from the
+# host's, and a Docker host forwards).
 test_bridge_nat_example() {
     local before out
+    must sysctl -qw net.ipv4.ip_forward=0
     before=$(state)
     trap 'netns destroy examples/bridge-nat.toml >/dev/null 2>&1' EXIT
     out=$(netns apply examples/bridge-nat.toml) || fail "apply: $out"
@@ -51,6 +55,21 @@ test_bridge_nat_example() {
     must netns check examples/bridge-nat.toml >/dev/null
 
     must netns destroy examples/bridge-nat.toml >/dev/null
+    assert_eq "$before" "$(state)" "sandbox state after destroy"
+}
+
+# On a forwarding host the same apply has nothing to turn on, and destroy
+# leaves forwarding on.
+test_forwarding_already_on_is_left_on() {
+    local before out
+    must sysctl -qw net.ipv4.ip_forward=1
+    before=$(state)
+    trap 'netns destroy examples/bridge-nat.toml >/dev/null 2>&1' EXIT
+    out=$(netns apply examples/bridge-nat.toml) || fail "apply: $out"
+    grep -q 'topology "bridge-nat": 21 changes' <<<"$out" || fail "apply said: $out"
+    grep -q 'ip_forward' <<<"$out" && fail "apply planned ip_forward: $out"
+    must netns destroy examples/bridge-nat.toml >/dev/null
+    assert_eq 1 "$(sysctl -n net.ipv4.ip_forward)" "ip_forward after destroy"
     assert_eq "$before" "$(state)" "sandbox state after destroy"
 }
 
@@ -132,6 +151,7 @@ test_lab_files_are_seen_by_exec() {
 
 test_injected_failure_is_undone_and_named() {
     local before out
+    must sysctl -qw net.ipv4.ip_forward=0 # counted in "of 22", as above
     before=$(state)
     out=$(NETNS_APPLY_FAIL_AT=10 netns apply examples/bridge-nat.toml 2>&1); [ $? -eq 2 ] || fail "exit status: $out"
     grep -q 'step 11 of 22 (set link "u-red" in root master br-lab up)' <<<"$out" || fail "message: $out"
