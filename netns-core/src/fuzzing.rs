@@ -12,6 +12,29 @@ use crate::link::Links;
 use crate::netlink::{ack, split_message, Request, Socket, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE};
 use crate::route::RouteRef;
 
+/// Answers are datagrams given in advance, whatever is sent.
+struct Replay(std::collections::VecDeque<Vec<u8>>);
+
+impl crate::netlink::Transport for Replay {
+    fn send(&mut self, _datagram: &[u8]) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn recv(&mut self, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+        let datagram = self
+            .0
+            .pop_front()
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::WouldBlock))?;
+        buf.extend_from_slice(&datagram);
+        Ok(datagram.len())
+    }
+}
+
+/// A socket that talks to no kernel: every `recv` returns the next of
+/// `datagrams` (then `EAGAIN`), whatever was sent.
+fn replay(datagrams: Vec<Vec<u8>>) -> Socket {
+    Socket::with_conn(Box::new(Replay(datagrams.into())))
+}
+
 /// Splits fuzz input into datagrams: each is a little-endian `u16` length
 /// then that many bytes; a length past the end takes the rest.
 pub fn datagrams(mut data: &[u8]) -> Vec<Vec<u8>> {
@@ -89,7 +112,7 @@ pub fn netlink_reply(data: &[u8]) {
     let object = "links";
     let request = Request::new(get_links.clone(), "list", &object);
 
-    let mut sock = Socket::replay(grams.clone());
+    let mut sock = replay(grams.clone());
     if let Ok(messages) = sock.dump(&request) {
         if let Ok(links) = Links::checked(messages.clone()) {
             for link in links {
@@ -101,12 +124,12 @@ pub fn netlink_reply(data: &[u8]) {
         }
     }
 
-    let mut sock = Socket::replay(grams.clone());
+    let mut sock = replay(grams.clone());
     if let Ok(messages) = sock.request(&request) {
         let _ = messages.count();
     }
 
-    let mut sock = Socket::replay(grams);
+    let mut sock = replay(grams);
     let set = RouteNetlinkMessage::SetLink(LinkMessage::default());
     let batch = [
         Request::new(set.clone(), "set", &object),

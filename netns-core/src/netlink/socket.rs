@@ -50,7 +50,7 @@ pub(crate) type Indexer = fn(&mut Vec<u32>, usize, RawMessage<'_>) -> Result<()>
 /// `Socket` is `Send`: open it on a thread that has entered a namespace
 /// (`setns`), hand it back, and it keeps talking to that namespace.
 pub struct Socket {
-    conn: Conn,
+    conn: Box<dyn Transport>,
     seq: u32,
     send_buf: Vec<u8>,
     recv_buf: Vec<u8>,
@@ -64,15 +64,82 @@ pub struct Socket {
     abandoned_dump: Option<u32>,
 }
 
-/// Where the bytes go: the kernel, or (in unit tests) a scripted fake.
-enum Conn {
-    Kernel(netlink_sys::Socket),
-    #[cfg(test)]
-    Fake(super::tests::FakeKernel),
-    /// Feature `fuzzing`: answers are datagrams given in advance, whatever
-    /// is sent.
-    #[cfg(feature = "fuzzing")]
-    Replay(std::collections::VecDeque<Vec<u8>>),
+/// Where a [`Socket`]'s datagrams go: the kernel ([`KernelTransport`]),
+/// or, outside production, a scripted fake kernel (unit tests) or a replay
+/// of given datagrams (feature `fuzzing`). The socket's logic (sequence
+/// numbers, batching, acks, dumps) is the same over each.
+pub(crate) trait Transport: Send {
+    /// Sends one datagram whole.
+    fn send(&mut self, datagram: &[u8]) -> io::Result<()>;
+    /// Appends one received datagram to `buf`, returning its length;
+    /// `WouldBlock` when none will come.
+    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize>;
+    /// The descriptor, for `Debug` (`None` for a fake).
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        None
+    }
+}
+
+/// The kernel: an `AF_NETLINK` socket.
+struct KernelTransport(netlink_sys::Socket);
+
+impl Transport for KernelTransport {
+    fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+        loop {
+            match self.0.send(datagram, 0) {
+                Ok(n) if n == datagram.len() => return Ok(()),
+                Ok(_) => return Err(io::Error::new(io::ErrorKind::WriteZero, "short send")),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Grows `buf` first if the datagram would not fit (its size is read
+    /// with `MSG_PEEK | MSG_TRUNC`, so nothing is ever truncated).
+    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let sock = &self.0;
+        let size = loop {
+            let mut nothing: &mut [u8] = &mut [];
+            // Feature `fault-injection`: the errno recv would return
+            // (EINTR takes the same path as a real signal's).
+            #[cfg(feature = "fault-injection")]
+            let peeked = match crate::fault::hit(crate::fault::Point::Recv) {
+                Some(e) => Err(io::Error::from(e)),
+                None => sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC),
+            };
+            #[cfg(not(feature = "fault-injection"))]
+            let peeked = sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC);
+            match peeked {
+                Ok(size) => break size,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        buf.reserve(size.max(MIN_RECV_SPACE));
+        let before = buf.len();
+        loop {
+            match sock.recv(buf, 0) {
+                Ok(got) => {
+                    if got != buf.len() - before {
+                        // Cannot happen: the datagram was measured and this
+                        // socket has a single reader.
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "datagram larger than measured",
+                        ));
+                    }
+                    return Ok(got);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        Some(std::os::fd::AsRawFd::as_raw_fd(&self.0))
+    }
 }
 
 const _: () = {
@@ -82,15 +149,9 @@ const _: () = {
 
 impl fmt::Debug for Socket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Socket");
-        match &self.conn {
-            Conn::Kernel(s) => d.field("fd", &std::os::fd::AsRawFd::as_raw_fd(s)),
-            #[cfg(test)]
-            Conn::Fake(_) => d.field("fd", &"fake"),
-            #[cfg(feature = "fuzzing")]
-            Conn::Replay(_) => d.field("fd", &"replay"),
-        };
-        d.field("seq", &self.seq)
+        f.debug_struct("Socket")
+            .field("fd", &self.conn.raw_fd())
+            .field("seq", &self.seq)
             .field("send_capacity", &self.send_buf.capacity())
             .field("recv_capacity", &self.recv_buf.capacity())
             .finish()
@@ -135,10 +196,10 @@ impl Socket {
             // because batches bound how many answers are queued at once.
             let _ = sock.set_rx_buf_sz(RECEIVE_BUFFER);
         }
-        Ok(Socket::with_conn(Conn::Kernel(sock)))
+        Ok(Socket::with_conn(Box::new(KernelTransport(sock))))
     }
 
-    fn with_conn(conn: Conn) -> Socket {
+    pub(crate) fn with_conn(conn: Box<dyn Transport>) -> Socket {
         Socket {
             conn,
             seq: 0,
@@ -147,19 +208,6 @@ impl Socket {
             index: Vec::new(),
             abandoned_dump: None,
         }
-    }
-
-    /// Feature `fuzzing`: a socket that talks to no kernel; every `recv`
-    /// returns the next of `datagrams` (then `EAGAIN`), whatever was sent.
-    #[cfg(feature = "fuzzing")]
-    #[doc(hidden)]
-    pub fn replay(datagrams: Vec<Vec<u8>>) -> Socket {
-        Socket::with_conn(Conn::Replay(datagrams.into()))
-    }
-
-    #[cfg(test)]
-    pub(super) fn fake(kernel: super::tests::FakeKernel) -> Socket {
-        Socket::with_conn(Conn::Fake(kernel))
     }
 
     /// The capacities of the send and receive buffers, in bytes: they grow
@@ -454,20 +502,7 @@ impl Socket {
         if let Some(e) = crate::fault::hit(crate::fault::Point::Send) {
             return Err(io_error(&io::Error::from(e), request).with_detail("sending the request"));
         }
-        let result = match &mut self.conn {
-            Conn::Kernel(sock) => loop {
-                match sock.send(&self.send_buf, 0) {
-                    Ok(n) if n == self.send_buf.len() => break Ok(()),
-                    Ok(_) => break Err(io::Error::new(io::ErrorKind::WriteZero, "short send")),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => break Err(e),
-                }
-            },
-            #[cfg(test)]
-            Conn::Fake(fake) => fake.send(&self.send_buf),
-            #[cfg(feature = "fuzzing")]
-            Conn::Replay(_) => Ok(()),
-        };
+        let result = self.conn.send(&self.send_buf);
         result.map_err(|e| io_error(&e, request).with_detail("sending the request"))
     }
 
@@ -475,57 +510,7 @@ impl Socket {
     /// if the datagram would not fit (its size is read with
     /// `MSG_PEEK | MSG_TRUNC`, so nothing is ever truncated).
     fn recv_datagram(&mut self) -> io::Result<usize> {
-        match &mut self.conn {
-            Conn::Kernel(sock) => {
-                let size = loop {
-                    let mut nothing: &mut [u8] = &mut [];
-                    // Feature `fault-injection`: the errno recv would return
-                    // (EINTR takes the same path as a real signal's).
-                    #[cfg(feature = "fault-injection")]
-                    let peeked = match crate::fault::hit(crate::fault::Point::Recv) {
-                        Some(e) => Err(io::Error::from(e)),
-                        None => sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC),
-                    };
-                    #[cfg(not(feature = "fault-injection"))]
-                    let peeked = sock.recv(&mut nothing, libc::MSG_PEEK | libc::MSG_TRUNC);
-                    match peeked {
-                        Ok(size) => break size,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(e),
-                    }
-                };
-                self.recv_buf.reserve(size.max(MIN_RECV_SPACE));
-                let before = self.recv_buf.len();
-                loop {
-                    match sock.recv(&mut self.recv_buf, 0) {
-                        Ok(got) => {
-                            let kept = self.recv_buf.len() - before;
-                            if got != kept {
-                                // Cannot happen: the datagram was measured
-                                // and this socket has a single reader.
-                                return Err(io::Error::new(
-                                    io::ErrorKind::InvalidData,
-                                    "datagram larger than measured",
-                                ));
-                            }
-                            return Ok(got);
-                        }
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(e),
-                    }
-                }
-            }
-            #[cfg(test)]
-            Conn::Fake(fake) => fake.recv(&mut self.recv_buf),
-            #[cfg(feature = "fuzzing")]
-            Conn::Replay(queue) => {
-                let datagram = queue
-                    .pop_front()
-                    .ok_or_else(|| io::Error::from(io::ErrorKind::WouldBlock))?;
-                self.recv_buf.extend_from_slice(&datagram);
-                Ok(datagram.len())
-            }
-        }
+        self.conn.recv(&mut self.recv_buf)
     }
 
     /// Receives datagrams until the answer to `seq` ends (`NLMSG_DONE` or

@@ -22,14 +22,23 @@ impl FakeKernel {
             queue: VecDeque::new(),
         }
     }
+}
 
-    pub(crate) fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
+impl Socket {
+    /// A socket whose datagrams go to `kernel`.
+    pub(crate) fn fake(kernel: FakeKernel) -> Socket {
+        Socket::with_conn(Box::new(kernel))
+    }
+}
+
+impl Transport for FakeKernel {
+    fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
         let answers = (self.answer)(datagram);
         self.queue.extend(answers);
         Ok(())
     }
 
-    pub(crate) fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
+    fn recv(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
         let datagram = self
             .queue
             .pop_front()
@@ -45,7 +54,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 
 use super::ack::{parse_done, parse_error};
 use super::socket::serialize_for_test;
-use super::{split_message, Request, Socket, MAX_DUMP_ATTEMPTS, RTM_NEWNSID};
+use super::{split_message, Request, Socket, Transport, MAX_DUMP_ATTEMPTS, RTM_NEWNSID};
 use crate::{Errno, ErrorKind};
 
 // Captured from Linux 6.18 (x86_64, little endian) with NETLINK_EXT_ACK and
