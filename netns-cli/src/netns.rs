@@ -2,6 +2,7 @@
 //! identify, pids, exec, monitor.
 
 use std::ffi::OsString;
+use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
@@ -396,8 +397,25 @@ fn status_code(status: ExitStatus) -> u8 {
 }
 
 fn exec_one(reg: &Registry, name: &str, argv: &[OsString]) -> u8 {
-    // As `ip netns exec`: 255 when the namespace cannot be opened, 1 when the
-    // command cannot be run, else the command's own status.
+    // As `ip netns exec`: this process becomes the command (same pid, so a
+    // signal sent to `netns exec` reaches the command, and its exit status is
+    // the command's own). 255 when the namespace cannot be opened, 1 when the
+    // command cannot be run.
+    let ns = match reg.open(name) {
+        Ok(ns) => ns,
+        Err(e) => return fail(&e, 255),
+    };
+    // The command inherits fd 1, not what is still buffered here.
+    let _ = std::io::stdout().flush();
+    match reg.exec_in_place_in(name, ns, argv) {
+        Ok(never) => match never {},
+        Err(e) => fail(&e, 1),
+    }
+}
+
+/// One namespace of `exec --all`: a forked child (it dies with this process,
+/// see [`Registry::spawn`]), waited for.
+fn exec_forked(reg: &Registry, name: &str, argv: &[OsString]) -> u8 {
     let ns = match reg.open(name) {
         Ok(ns) => ns,
         Err(e) => return fail(&e, 255),
@@ -419,7 +437,7 @@ fn exec_all(reg: &Registry, argv: &[OsString]) -> u8 {
     let mut status = 0;
     for name in names {
         println!("\nnetns: {name}");
-        let code = exec_one(reg, &name, argv);
+        let code = exec_forked(reg, &name, argv);
         if code != 0 && status == 0 {
             status = code;
         }

@@ -1,7 +1,8 @@
 //! The only module with `unsafe`: thin wrappers over system calls that nix
-//! does not cover (pidfds, `NS_GET_NSTYPE`), and the fork/exec child of
-//! [`crate::Registry::exec`], which after `fork` in a possibly multi-threaded
-//! process may only make async-signal-safe calls.
+//! does not cover (pidfds, `NS_GET_NSTYPE`, `open_tree`/`move_mount`), and
+//! the fork/exec child of [`crate::Registry::exec`], which after `fork` in a
+//! possibly multi-threaded process may only make async-signal-safe calls (the
+//! same steps serve [`crate::Registry::exec_in_place`], without the fork).
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, CString};
@@ -61,6 +62,8 @@ pub(crate) enum ExecStep {
     Stdio = 4,
     /// `execvp`.
     Exec = 5,
+    /// `prctl(PR_SET_PDEATHSIG)`.
+    ParentDeath = 6,
 }
 
 impl ExecStep {
@@ -70,24 +73,53 @@ impl ExecStep {
             2 => ExecStep::UnshareMounts,
             3 => ExecStep::MakeSlave,
             4 => ExecStep::Stdio,
+            6 => ExecStep::ParentDeath,
             _ => ExecStep::Exec,
         }
     }
 }
 
-/// One bind of `/etc/netns/NAME/ENTRY` over `/etc/ENTRY`.
+// <linux/mount.h>; the values are kernel ABI.
+const OPEN_TREE_CLONE: libc::c_uint = 0x1;
+const OPEN_TREE_CLOEXEC: libc::c_uint = libc::O_CLOEXEC as libc::c_uint;
+const MOVE_MOUNT_F_EMPTY_PATH: libc::c_uint = 0x4;
+const MOVE_MOUNT_T_SYMLINKS: libc::c_uint = 0x10;
+
+/// `open_tree(fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)`: a
+/// detached bind mount of exactly the file or directory `fd` refers to (not
+/// recursive), which [`fork_exec`] and [`exec_in_place`] attach over `/etc`
+/// with `move_mount` once in their own mount namespace. (A bind through
+/// `/proc/self/fd/N` would not do: after `unshare(CLONE_NEWNS)` the file's
+/// mount belongs to the old mount namespace and the kernel refuses to bind
+/// from it with `EINVAL`; a detached mount can be attached in any.)
+pub(crate) fn clone_tree(fd: BorrowedFd<'_>) -> Result<OwnedFd, Errno> {
+    // SAFETY: `fd` is open for the duration of the call; the path is a
+    // NUL-terminated empty string.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_open_tree,
+            fd.as_raw_fd(),
+            c"".as_ptr(),
+            (libc::AT_EMPTY_PATH as libc::c_uint) | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC,
+        )
+    };
+    let fd = Errno::result(r)? as RawFd;
+    // SAFETY: on success the kernel returned a new descriptor that we own.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// One bind of `ETC_DIR/NAME/ENTRY` over `/etc/ENTRY`.
 pub(crate) struct EtcBind {
-    /// `/etc/netns/NAME/ENTRY`. The child opens it `O_PATH|O_NOFOLLOW` once
-    /// inside its own mount namespace (a bind's source must be a mount of the
-    /// caller's namespace), checks with `fstat` that it is no symlink, and
-    /// binds exactly that inode through `/proc/self/fd/N`.
-    pub(crate) source: CString,
-    /// `/etc/ENTRY`.
+    /// A detached mount ([`clone_tree`]) of the very file that was opened
+    /// `O_PATH|O_NOFOLLOW` below the verified `ETC_DIR/NAME` and checked to be
+    /// no symbolic link: nothing is resolved by path again, so a link swapped
+    /// in later cannot redirect the bind.
+    pub(crate) tree: OwnedFd,
+    /// `/etc/ENTRY` (followed if it is a symbolic link, as `mount(MS_BIND)`
+    /// does for iproute2).
     pub(crate) target: CString,
-    /// The warning written to stderr if the bind fails.
+    /// The warning written if the bind fails.
     pub(crate) warning: Vec<u8>,
-    /// The warning written to stderr if the source turned into a symlink.
-    pub(crate) symlink_warning: Vec<u8>,
 }
 
 /// Everything the exec child needs, prepared before `fork` so the child
@@ -98,18 +130,31 @@ pub(crate) struct ExecPlan {
     pub(crate) sysfs_flags: libc::c_ulong,
     pub(crate) sysfs_warning: Vec<u8>,
     pub(crate) binds: Vec<EtcBind>,
+    /// Warnings from preparing the plan (entries refused), written by the
+    /// child to its standard error before anything else.
+    pub(crate) notes: Vec<u8>,
     pub(crate) stdio: [Option<OwnedFd>; 3],
     pub(crate) argv: Vec<CString>,
 }
 
-/// Forks; the child enters the namespace, takes a private copy of the mount
-/// table, remounts `/sys`, binds the `/etc/netns` files and execs. Returns the
+impl ExecPlan {
+    fn argv_ptrs(&self) -> Vec<*const libc::c_char> {
+        let mut ptrs: Vec<*const libc::c_char> = self.argv.iter().map(|a| a.as_ptr()).collect();
+        ptrs.push(std::ptr::null());
+        ptrs
+    }
+}
+
+/// Forks; the child asks for `SIGKILL` when the forking thread ends
+/// (`PR_SET_PDEATHSIG`), enters the namespace, takes a private copy of the
+/// mount table, remounts `/sys`, binds the etc files and execs. Returns the
 /// child's pid once `execvp` succeeded, or the step that failed with its errno.
 pub(crate) fn fork_exec(plan: &ExecPlan) -> Result<Pid, (ExecStep, Errno)> {
-    let mut argv_ptrs: Vec<*const libc::c_char> = plan.argv.iter().map(|a| a.as_ptr()).collect();
-    argv_ptrs.push(std::ptr::null());
+    let argv_ptrs = plan.argv_ptrs();
     let (rd, wr) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| (ExecStep::Exec, e))?;
+    // SAFETY: plain system call.
+    let parent = unsafe { libc::getpid() };
     // SAFETY: the child branch below only makes async-signal-safe system calls
     // on memory prepared before the fork, then execs or `_exit`s.
     let pid = unsafe { libc::fork() };
@@ -119,7 +164,7 @@ pub(crate) fn fork_exec(plan: &ExecPlan) -> Result<Pid, (ExecStep, Errno)> {
     if pid == 0 {
         drop(rd);
         // SAFETY: see above; `child` never returns.
-        unsafe { child(plan, &argv_ptrs, wr.as_raw_fd()) }
+        unsafe { child(plan, &argv_ptrs, wr.as_raw_fd(), parent) }
     }
     drop(wr);
     let mut report = [0u8; 5];
@@ -146,30 +191,69 @@ pub(crate) fn fork_exec(plan: &ExecPlan) -> Result<Pid, (ExecStep, Errno)> {
     Err((ExecStep::from_u8(report[0]), Errno::from_raw(errno)))
 }
 
+/// Does in the calling thread what the child of [`fork_exec`] does (less
+/// `PR_SET_PDEATHSIG`), ending in `execvp`: returns only on failure, with
+/// the step and its errno, and then the calling thread may already be in the
+/// namespace and in a mount namespace of its own. For a process that is
+/// about to become the command (`netns exec`).
+pub(crate) fn exec_in_place(plan: &ExecPlan) -> (ExecStep, Errno) {
+    let argv_ptrs = plan.argv_ptrs();
+    // SAFETY: `plan` and `argv_ptrs` outlive the call; on success it does not
+    // return (the process image is replaced).
+    unsafe { enter_and_exec(plan, &argv_ptrs) }
+}
+
 /// The exec child. Only async-signal-safe calls from here on.
-unsafe fn child(plan: &ExecPlan, argv: &[*const libc::c_char], report: RawFd) -> ! {
-    unsafe fn fail(report: RawFd, step: ExecStep) -> ! {
-        let errno = *libc::__errno_location();
+unsafe fn child(
+    plan: &ExecPlan,
+    argv: &[*const libc::c_char],
+    report: RawFd,
+    parent: libc::pid_t,
+) -> ! {
+    unsafe fn fail(report: RawFd, step: ExecStep, errno: Errno) -> ! {
         let mut buf = [0u8; 5];
         buf[0] = step as u8;
-        buf[1..].copy_from_slice(&errno.to_ne_bytes());
+        buf[1..].copy_from_slice(&(errno as i32).to_ne_bytes());
         libc::write(report, buf.as_ptr().cast(), buf.len());
         libc::_exit(127)
     }
-    unsafe fn warn(msg: &[u8]) {
-        libc::write(2, msg.as_ptr().cast(), msg.len());
+    // Die with the thread that forked (the caller's): no command left behind,
+    // running unseen, when the program that started it is killed.
+    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+        fail(report, ExecStep::ParentDeath, Errno::last());
     }
+    // The parent died before the request took effect: nobody is waiting.
+    if libc::getppid() != parent {
+        libc::_exit(127);
+    }
+    let (step, errno) = enter_and_exec(plan, argv);
+    fail(report, step, errno)
+}
+
+/// Enters the namespace, makes the mounts and execs: the steps shared by the
+/// fork child and [`exec_in_place`]. Only async-signal-safe calls; returns
+/// only on failure.
+unsafe fn enter_and_exec(plan: &ExecPlan, argv: &[*const libc::c_char]) -> (ExecStep, Errno) {
+    // Warnings go to the command's standard error (not yet moved to fd 2).
+    let err_fd = plan.stdio[2].as_ref().map_or(2, |fd| fd.as_raw_fd());
+    let warn = |msg: &[u8]| {
+        // SAFETY: `msg` is a live buffer of `msg.len()` bytes.
+        unsafe { libc::write(err_fd, msg.as_ptr().cast(), msg.len()) };
+    };
     // Undo what the parent may have set: a blocked mask, ignored SIGPIPE.
     let mut set: libc::sigset_t = std::mem::zeroed();
     libc::sigemptyset(&mut set);
     libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
     libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    if !plan.notes.is_empty() {
+        warn(&plan.notes);
+    }
 
     if libc::setns(plan.netns.as_raw_fd(), libc::CLONE_NEWNET) != 0 {
-        fail(report, ExecStep::EnterNetns);
+        return (ExecStep::EnterNetns, Errno::last());
     }
     if libc::unshare(libc::CLONE_NEWNS) != 0 {
-        fail(report, ExecStep::UnshareMounts);
+        return (ExecStep::UnshareMounts, Errno::last());
     }
     let root = c"/";
     if libc::mount(
@@ -180,7 +264,7 @@ unsafe fn child(plan: &ExecPlan, argv: &[*const libc::c_char], report: RawFd) ->
         std::ptr::null(),
     ) != 0
     {
-        fail(report, ExecStep::MakeSlave);
+        return (ExecStep::MakeSlave, Errno::last());
     }
     // A sysfs of this namespace stacked over /sys (it hides the old one and its
     // submounts, as iproute2's detach-then-mount does); on failure /sys stays.
@@ -197,79 +281,25 @@ unsafe fn child(plan: &ExecPlan, argv: &[*const libc::c_char], report: RawFd) ->
         warn(&plan.sysfs_warning);
     }
     for b in &plan.binds {
-        let fd = libc::open(
-            b.source.as_ptr(),
-            libc::O_PATH | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-        );
-        if fd < 0 {
-            warn(&b.warning);
-            continue;
-        }
-        let mut st: libc::stat = std::mem::zeroed();
-        if libc::fstat(fd, &mut st) != 0 || st.st_mode & libc::S_IFMT == libc::S_IFLNK {
-            warn(&b.symlink_warning);
-            libc::close(fd);
-            continue;
-        }
-        let mut path = [0u8; 32];
-        fd_path(fd, &mut path);
-        let bound = libc::mount(
-            path.as_ptr().cast(),
+        let moved = libc::syscall(
+            libc::SYS_move_mount,
+            b.tree.as_raw_fd(),
+            c"".as_ptr(),
+            libc::AT_FDCWD,
             b.target.as_ptr(),
-            std::ptr::null(),
-            libc::MS_BIND,
-            std::ptr::null(),
+            MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS,
         );
-        libc::close(fd);
-        if bound != 0 {
+        if moved != 0 {
             warn(&b.warning);
         }
     }
     for (target, fd) in plan.stdio.iter().enumerate() {
         if let Some(fd) = fd {
             if libc::dup2(fd.as_raw_fd(), target as libc::c_int) < 0 {
-                fail(report, ExecStep::Stdio);
+                return (ExecStep::Stdio, Errno::last());
             }
         }
     }
     libc::execvp(argv[0], argv.as_ptr());
-    fail(report, ExecStep::Exec)
-}
-
-/// Writes `/proc/self/fd/FD` and a NUL into `buf`, without allocating.
-fn fd_path(fd: libc::c_int, buf: &mut [u8; 32]) {
-    const PREFIX: &[u8] = b"/proc/self/fd/";
-    buf[..PREFIX.len()].copy_from_slice(PREFIX);
-    let mut digits = [0u8; 10];
-    let mut n = fd.unsigned_abs();
-    let mut len = 0;
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for i in 0..len {
-        buf[PREFIX.len() + i] = digits[len - 1 - i];
-    }
-    buf[PREFIX.len() + len] = 0;
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fd_paths_are_written_without_allocating() {
-        for (fd, want) in [
-            (0, "/proc/self/fd/0"),
-            (7, "/proc/self/fd/7"),
-            (1234567890, "/proc/self/fd/1234567890"),
-        ] {
-            let mut buf = [0u8; 32];
-            super::fd_path(fd, &mut buf);
-            let end = buf.iter().position(|b| *b == 0).unwrap();
-            assert_eq!(&buf[..end], want.as_bytes());
-        }
-    }
+    (ExecStep::Exec, Errno::last())
 }

@@ -290,6 +290,249 @@ fn exec_runs_inside_with_sysfs_and_etc_binds_and_returns_the_status() {
     sb.assert_clean();
 }
 
+/// Runs `argv` in `name` through `reg`; returns its standard output and
+/// standard error.
+fn exec_output(reg: &Registry, name: &str, argv: &[&str]) -> (String, String) {
+    let (mut out_r, out_w) = std::io::pipe().unwrap();
+    let (mut err_r, err_w) = std::io::pipe().unwrap();
+    let opts = ExecOptions::new()
+        .stdout(OwnedFd::from(out_w))
+        .stderr(OwnedFd::from(err_w));
+    let child = reg.spawn(name, argv, opts).unwrap();
+    let (mut out, mut err) = (String::new(), String::new());
+    out_r.read_to_string(&mut out).unwrap();
+    err_r.read_to_string(&mut err).unwrap();
+    assert!(child.wait().unwrap().success(), "{argv:?}: {err}");
+    (out, err)
+}
+
+const PLANTED: &str = "10.6.6.6 planted\n";
+
+#[test]
+fn exec_binds_nothing_through_a_symlinked_etc_directory() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    reg.add("a").unwrap();
+    let etc = sb.etc_dir();
+    let elsewhere = etc.join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("hosts"), PLANTED).unwrap();
+
+    // ETC_DIR/a is a symbolic link to a directory holding `hosts`.
+    std::os::unix::fs::symlink(&elsewhere, etc.join("a")).unwrap();
+    let (out, err) = exec_output(&reg, "a", &["cat", "/etc/hosts"]);
+    assert_ne!(out, PLANTED, "bound through the symlinked ETC_DIR/a");
+    assert_eq!(
+        err,
+        format!(
+            "netns: warning: not binding {}: it is a symbolic link\n",
+            etc.join("a").display()
+        )
+    );
+    std::fs::remove_file(etc.join("a")).unwrap();
+
+    // The etc directory itself is a symbolic link (to a directory with a/hosts).
+    std::fs::create_dir(elsewhere.join("a")).unwrap();
+    std::fs::write(elsewhere.join("a/hosts"), PLANTED).unwrap();
+    let linked = etc.join("linked-etc");
+    std::os::unix::fs::symlink(&elsewhere, &linked).unwrap();
+    let via_link = Registry::new(sb.run_dir(), &linked);
+    let (out, err) = exec_output(&via_link, "a", &["cat", "/etc/hosts"]);
+    assert_ne!(out, PLANTED, "bound through a symlinked etc directory");
+    assert_eq!(
+        err,
+        format!(
+            "netns: warning: not binding {}: {} is a symbolic link\n",
+            linked.join("a").display(),
+            linked.display()
+        )
+    );
+    // The same directory, not through the link: bound.
+    let direct = Registry::new(sb.run_dir(), &elsewhere);
+    assert_eq!(
+        exec_output(&direct, "a", &["cat", "/etc/hosts"]),
+        (PLANTED.to_owned(), String::new())
+    );
+
+    std::fs::remove_dir_all(&elsewhere).unwrap();
+    std::fs::remove_file(&linked).unwrap();
+    reg.delete("a").unwrap();
+    sb.assert_clean();
+}
+
+#[test]
+fn exec_never_binds_through_links_swapped_in_while_it_runs() {
+    let sb = sandbox();
+    let reg = registry(&sb);
+    reg.add("a").unwrap();
+    let etc = sb.etc_dir().to_path_buf();
+    // ETC_DIR/a is a real directory with `hosts` ("real"), and ETC_DIR/a-link a
+    // symlink to a directory with a planted `hosts`; inside the real one,
+    // `hosts-link` is a symlink to a planted file. A thread keeps exchanging
+    // (renameat2(RENAME_EXCHANGE)) a <-> a-link and hosts <-> hosts-link.
+    let planted = etc.join("planted");
+    std::fs::create_dir(&planted).unwrap();
+    std::fs::write(planted.join("hosts"), PLANTED).unwrap();
+    std::fs::create_dir(etc.join("a")).unwrap();
+    std::fs::write(etc.join("a/hosts"), "10.1.1.1 real\n").unwrap();
+    std::os::unix::fs::symlink(planted.join("hosts"), etc.join("a/hosts-link")).unwrap();
+    std::os::unix::fs::symlink(&planted, etc.join("a-link")).unwrap();
+
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let seen = std::thread::scope(|s| {
+        let flipper = s.spawn(|| {
+            use nix::fcntl::{renameat2, RenameFlags, AT_FDCWD};
+            let mut dir_at_a = true;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let real = if dir_at_a { "a" } else { "a-link" };
+                renameat2(
+                    AT_FDCWD,
+                    &etc.join(real).join("hosts"),
+                    AT_FDCWD,
+                    &etc.join(real).join("hosts-link"),
+                    RenameFlags::RENAME_EXCHANGE,
+                )
+                .unwrap();
+                renameat2(
+                    AT_FDCWD,
+                    &etc.join("a"),
+                    AT_FDCWD,
+                    &etc.join("a-link"),
+                    RenameFlags::RENAME_EXCHANGE,
+                )
+                .unwrap();
+                dir_at_a = !dir_at_a;
+            }
+        });
+        let seen: Vec<String> = (0..200)
+            .map(|_| exec_output(&reg, "a", &["cat", "/etc/hosts"]).0)
+            .collect();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        flipper.join().unwrap();
+        seen
+    });
+    let planted_runs = seen.iter().filter(|o| o.as_str() == PLANTED).count();
+    let real_runs = seen
+        .iter()
+        .filter(|o| o.as_str() == "10.1.1.1 real\n")
+        .count();
+    assert_eq!(
+        planted_runs, 0,
+        "bound a planted file through a swapped-in link"
+    );
+    assert!(real_runs > 0, "never bound the real file in 200 runs");
+
+    for p in ["a", "a-link", "planted"] {
+        let p = etc.join(p);
+        if p.is_symlink() {
+            std::fs::remove_file(p).unwrap();
+        } else {
+            std::fs::remove_dir_all(p).unwrap();
+        }
+    }
+    reg.delete("a").unwrap();
+    sb.assert_clean();
+}
+
+/// `/proc/PID/stat`'s state and start time, `None` once the process is gone.
+fn proc_state(pid: i32) -> Option<(char, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After "PID (COMM) ": state, then 18 fields to the start time.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    Some((fields[0].chars().next()?, fields[19].parse().ok()?))
+}
+
+#[test]
+#[ignore = "a helper: spawned_commands_die_with_the_process_that_spawned_them runs it"]
+fn spawn_sleep_and_wait_to_be_killed() {
+    let Ok(name) = std::env::var("NETNS_TEST_SPAWN_IN") else {
+        return;
+    };
+    let reg = Registry::from_env();
+    let child = reg
+        .spawn(&name, &["sleep", "100"], ExecOptions::new())
+        .unwrap();
+    println!("spawned {}", child.pid());
+    std::thread::sleep(Duration::from_secs(100));
+}
+
+#[test]
+fn spawned_commands_die_with_the_process_that_spawned_them() {
+    use std::io::BufRead;
+    let sb = sandbox();
+    let reg = registry(&sb);
+    reg.add("a").unwrap();
+    // A process of its own (this test binary, running only the helper above)
+    // spawns `sleep 100` in "a" through the library and prints its pid.
+    let mut helper = sb
+        .command(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "spawn_sleep_and_wait_to_be_killed",
+            "--nocapture",
+        ])
+        .env("NETNS_TEST_SPAWN_IN", "a")
+        .env("NETNS_RUN_DIR", sb.run_dir())
+        .env("NETNS_ETC_DIR", sb.etc_dir())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(helper.stdout.take().unwrap()).lines();
+    let sleep: i32 = lines
+        .map_while(std::result::Result::ok)
+        .find_map(|l| l.strip_prefix("spawned ").map(|p| p.parse().unwrap()))
+        .expect("the helper printed no pid");
+    let (_, started) = proc_state(sleep).unwrap();
+    assert_eq!(reg.pids("a", PidsOptions::new()).unwrap(), [sleep]);
+
+    helper.kill().unwrap(); // SIGKILL
+    helper.wait().unwrap();
+    let alive = || proc_state(sleep).is_some_and(|(st, t)| t == started && st != 'Z');
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let outlived = alive();
+    if outlived {
+        let _ =
+            nix::sys::signal::kill(nix::unistd::Pid::from_raw(sleep), nix::sys::signal::SIGKILL);
+    }
+    assert!(
+        !outlived,
+        "sleep {sleep} outlived the process that spawned it"
+    );
+    reg.delete("a").unwrap();
+    sb.assert_clean();
+}
+
+#[test]
+fn spawned_child_has_a_pidfd() {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    let sb = sandbox();
+    let reg = registry(&sb);
+    reg.add("a").unwrap();
+    let child = reg
+        .spawn("a", &["sleep", "100"], ExecOptions::new())
+        .unwrap();
+    let pidfd = child.pidfd().expect("a pidfd");
+    let readable = || {
+        let mut fds = [PollFd::new(pidfd, PollFlags::POLLIN)];
+        poll(&mut fds, PollTimeout::from(100u16)).unwrap() == 1
+    };
+    assert!(!readable(), "the pidfd says it ended while it runs");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.pid()),
+        nix::sys::signal::SIGKILL,
+    )
+    .unwrap();
+    assert!(readable(), "the pidfd did not report the end");
+    assert!(!child.wait().unwrap().success());
+    reg.delete("a").unwrap();
+    sb.assert_clean();
+}
+
 #[test]
 fn nsids_set_list_and_kernel_refusals() {
     let sb = sandbox();

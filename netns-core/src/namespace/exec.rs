@@ -1,18 +1,22 @@
 //! `exec`: run a program inside a named namespace, as `ip netns exec` does.
 
+use std::convert::Infallible;
 use std::ffi::{CString, OsStr};
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
+use nix::fcntl::OFlag;
 use nix::mount::MsFlags;
+use nix::sys::stat::SFlag;
 use nix::sys::statvfs::FsFlags;
 use nix::sys::wait::WaitStatus;
 use nix::unistd::Pid;
 
+use super::dir::{Found, VerifiedDir};
 use super::registry::Registry;
-use super::NetNs;
+use super::{NetNs, Shown};
 use crate::error::{Capability, Errno, Error, ErrorKind, Result};
 use crate::sys::{self, EtcBind, ExecPlan, ExecStep};
 
@@ -55,6 +59,7 @@ impl ExecOptions {
 #[derive(Debug)]
 pub struct ExecChild {
     pid: Pid,
+    pidfd: Option<OwnedFd>,
     waited: bool,
 }
 
@@ -62,6 +67,17 @@ impl ExecChild {
     /// The child's process id.
     pub fn pid(&self) -> i32 {
         self.pid.as_raw()
+    }
+
+    /// A pidfd of the child (`pidfd_open`, made right after `fork`, before
+    /// anyone could reap it): it keeps referring to this very process even
+    /// after its pid is reused, can be polled for its end (`POLLIN`) and
+    /// signalled with `pidfd_send_signal`. `None` on a kernel without
+    /// `pidfd_open` (before 5.3), or when the child was already reaped by
+    /// someone else (`SIGCHLD` ignored).
+    #[doc(alias = "pidfd_open")]
+    pub fn pidfd(&self) -> Option<BorrowedFd<'_>> {
+        self.pidfd.as_ref().map(AsFd::as_fd)
     }
 
     /// Waits for the child to end (`waitpid`) and returns its status.
@@ -126,10 +142,29 @@ impl Registry {
     /// `MS_SLAVE|MS_REC` (so nothing it mounts reaches the caller), mounts a
     /// sysfs of the namespace over `/sys` (read-only if the old one was; a
     /// warning and the old `/sys` if that fails), binds each entry of
-    /// `ETC_DIR/NAME/` over `/etc/ENTRY` (symlinks inside `ETC_DIR/NAME` are
-    /// not followed: they are skipped with a warning), then `execvp`. The
-    /// caller's threads never change namespace. Everything the child needs is
-    /// prepared before `fork`, so the child makes only system calls.
+    /// `ETC_DIR/NAME/` over `/etc/ENTRY`, then `execvp`. The caller's threads
+    /// never change namespace. Everything the child needs is prepared before
+    /// `fork`, so the child makes only system calls.
+    ///
+    /// The etc files: the etc directory is opened `O_NOFOLLOW` and `NAME`
+    /// below it with `openat2(RESOLVE_NO_SYMLINKS)` ([`VerifiedDir`]); each
+    /// entry is opened `O_PATH|O_NOFOLLOW` relative to that descriptor and
+    /// copied as a detached mount (`open_tree(OPEN_TREE_CLONE)`) before
+    /// `fork`, and the child attaches exactly that copy over `/etc/ENTRY`
+    /// (`move_mount`). A symbolic link at the etc directory, at `NAME` or at
+    /// an entry is not followed: nothing is bound from it, and a warning
+    /// naming its path goes to the command's standard error; a link swapped
+    /// in after the check changes nothing. A missing directory means no binds.
+    ///
+    /// The child asks the kernel for `SIGKILL` when its parent ends
+    /// (`prctl(PR_SET_PDEATHSIG)`, then checks `getppid()` against the pid
+    /// from before `fork`, so a parent that died in between is caught too):
+    /// a command never outlives the program that started it unseen. The
+    /// kernel's "parent" is the *thread* that forked, which is the caller's
+    /// own thread: a thread that calls `spawn` and then exits kills the child
+    /// (wait for it, or spawn from a thread that lives as long). The setting
+    /// is cleared when the command execs a set-user-ID or file-capability
+    /// program that gains privilege.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] for an empty `argv` or a NUL byte in it;
@@ -147,6 +182,44 @@ impl Registry {
         self.spawn_in(name, ns, argv, opts)
     }
 
+    /// Becomes `argv` inside namespace `name`, as `ip netns exec` does: the
+    /// calling thread makes the child's steps of [`Registry::spawn`] itself
+    /// (`setns`, `unshare(CLONE_NEWNS)`, `/sys`, the etc binds, with the
+    /// same refusals) and `execvp`s, so the process *is* the command: its
+    /// pid, its signals, its exit status. No fork, no parent death signal.
+    ///
+    /// For a program that is about to become the command (the `netns exec`
+    /// command line): it breaks the library's rule that the caller's thread
+    /// never changes namespace, and it never returns on success.
+    ///
+    /// # Errors
+    /// As [`Registry::spawn`]. On an error after the namespace was opened the
+    /// calling thread may already be inside the namespace and a mount
+    /// namespace of its own: report the error and exit.
+    #[doc(alias = "execvp")]
+    pub fn exec_in_place<S: AsRef<OsStr>>(&self, name: &str, argv: &[S]) -> Result<Infallible> {
+        let ns = self
+            .open(name)
+            .map_err(|e| e.context("exec", format!("in network namespace {name:?}")))?;
+        self.exec_in_place_in(name, ns, argv)
+    }
+
+    /// As [`Registry::exec_in_place`], in the already opened namespace `ns`.
+    ///
+    /// # Errors
+    /// As [`Registry::exec_in_place`], less the errors of opening the
+    /// namespace.
+    pub fn exec_in_place_in<S: AsRef<OsStr>>(
+        &self,
+        name: &str,
+        ns: NetNs,
+        argv: &[S],
+    ) -> Result<Infallible> {
+        let plan = self.exec_plan(name, ns, argv, ExecOptions::new())?;
+        let (step, e) = sys::exec_in_place(&plan);
+        Err(exec_error(step, e, &plan, name))
+    }
+
     /// As [`Registry::spawn`], in the already opened namespace `ns`; `name`
     /// selects the `ETC_DIR/NAME/` files and names the sysfs mount.
     ///
@@ -159,6 +232,26 @@ impl Registry {
         argv: &[S],
         opts: ExecOptions,
     ) -> Result<ExecChild> {
+        let plan = self.exec_plan(name, ns, argv, opts)?;
+        match sys::fork_exec(&plan) {
+            Ok(pid) => Ok(ExecChild {
+                pid,
+                pidfd: sys::pidfd_open(pid.as_raw()).ok(),
+                waited: false,
+            }),
+            Err((step, e)) => Err(exec_error(step, e, &plan, name)),
+        }
+    }
+
+    /// Everything the child (or [`Registry::exec_in_place`]) needs, prepared
+    /// before `fork`.
+    fn exec_plan<S: AsRef<OsStr>>(
+        &self,
+        name: &str,
+        ns: NetNs,
+        argv: &[S],
+        opts: ExecOptions,
+    ) -> Result<ExecPlan> {
         let Some(argv0) = argv.first().map(|a| a.as_ref()) else {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -167,16 +260,14 @@ impl Registry {
             )
             .with_detail("no command given"));
         };
-        let obj = || object(argv0, name);
         let cargv = argv
             .iter()
             .map(|a| CString::new(a.as_ref().as_bytes()))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|_| {
-                Error::new(ErrorKind::InvalidArgument, "exec", obj())
+                Error::new(ErrorKind::InvalidArgument, "exec", object(argv0, name))
                     .with_detail("an argument contains a NUL byte")
             })?;
-        let netns = ns.into_fd();
         let readonly = nix::sys::statvfs::statvfs("/sys")
             .map(|s| s.flags().contains(FsFlags::ST_RDONLY))
             .unwrap_or(false);
@@ -184,60 +275,115 @@ impl Registry {
         if readonly {
             sysfs_flags |= MsFlags::MS_RDONLY;
         }
-        let plan = ExecPlan {
-            netns,
+        let mut notes = Vec::new();
+        let binds = self.etc_binds(name, &mut notes);
+        Ok(ExecPlan {
+            netns: ns.into_fd(),
             sysfs_source: CString::new(name).unwrap_or_default(),
             sysfs_flags: sysfs_flags.bits(),
             sysfs_warning: format!(
                 "netns: warning: cannot mount a sysfs for network namespace {name:?} on /sys; /sys shows the caller's\n"
             )
             .into_bytes(),
-            binds: self.etc_binds(name),
+            binds,
+            notes,
             stdio: [opts.stdin, opts.stdout, opts.stderr],
             argv: cargv,
-        };
-        match sys::fork_exec(&plan) {
-            Ok(pid) => Ok(ExecChild { pid, waited: false }),
-            Err((ExecStep::EnterNetns, e)) => Err(Error::sys(e, "exec", obj())
-                .with_capability(Capability::SysAdmin)
-                .with_detail("setns failed")),
-            Err((ExecStep::UnshareMounts | ExecStep::MakeSlave, e)) => {
-                Err(Error::sys(e, "exec", obj())
-                    .with_capability(Capability::SysAdmin)
-                    .with_detail("cannot make a private mount namespace"))
-            }
-            Err((ExecStep::Stdio, e)) => {
-                Err(Error::sys(e, "exec", obj()).with_detail("cannot set up standard streams"))
-            }
-            Err((ExecStep::Exec, e)) => Err(Error::sys(e, "exec", obj())),
-        }
+        })
     }
 
-    /// The binds of `ETC_DIR/NAME/*` over `/etc/*`; symlinks are skipped
-    /// with a warning (and checked again by the child, see [`EtcBind`]).
-    fn etc_binds(&self, name: &str) -> Vec<EtcBind> {
-        let dir = self.etc_dir().join(name);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Vec::new();
+    /// The binds of `ETC_DIR/NAME/*` over `/etc/*`, each entry opened
+    /// relative to the verified `ETC_DIR/NAME` and copied as a detached mount;
+    /// what is refused is described in `notes`.
+    fn etc_binds(&self, name: &str, notes: &mut Vec<u8>) -> Vec<EtcBind> {
+        let shown = self.etc_dir().join(name);
+        let mut note = |why: &str| {
+            notes.extend_from_slice(
+                format!("netns: warning: not binding {}: {why}\n", shown.display()).as_bytes(),
+            );
+        };
+        let etc = match VerifiedDir::open_as(self.etc_dir(), "etc directory") {
+            Ok(etc) => etc,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Vec::new(),
+            Err(e) => {
+                // Say so only when there is something there to refuse (looked
+                // at through the link, never read).
+                if std::fs::symlink_metadata(self.etc_dir()).is_ok_and(|m| m.is_symlink()) {
+                    if shown.exists() {
+                        note(&format!("{} is a symbolic link", self.etc_dir().display()));
+                    }
+                } else {
+                    note(&e.to_string());
+                }
+                return Vec::new();
+            }
+        };
+        let dir = match etc.lookup(name) {
+            Ok(Found::Missing) => return Vec::new(),
+            Ok(Found::Symlink) => {
+                note("it is a symbolic link");
+                return Vec::new();
+            }
+            Ok(Found::Directory) => match etc.subdir(name) {
+                Ok(dir) => dir,
+                Err(e) => {
+                    note(&e.to_string());
+                    return Vec::new();
+                }
+            },
+            Ok(_) => {
+                note("it is not a directory");
+                return Vec::new();
+            }
+            Err(e) => {
+                note(&e.to_string());
+                return Vec::new();
+            }
+        };
+        let entries = match dir.names() {
+            Ok(entries) => entries,
+            Err(e) => {
+                note(&e.to_string());
+                return Vec::new();
+            }
         };
         let mut binds = Vec::new();
-        for entry in entries.flatten() {
-            let file = entry.file_name();
-            let src = dir.join(&file);
-            let skip = format!(
-                "netns: warning: not binding {}: it is a symlink\n",
-                src.display()
-            );
-            if entry.file_type().map(|t| t.is_symlink()).unwrap_or(true) {
-                eprint!("{skip}");
-                continue;
+        for entry in entries {
+            let src = dir.shown(&entry);
+            let mut skip = |why: &str| {
+                notes.extend_from_slice(
+                    format!("netns: warning: not binding {}: {why}\n", src.display()).as_bytes(),
+                );
+            };
+            let fd = match dir.open_beneath(&entry, OFlag::O_PATH | OFlag::O_NOFOLLOW, 0) {
+                Ok(fd) => fd,
+                Err(e) => {
+                    skip(&e.to_string());
+                    continue;
+                }
+            };
+            // O_PATH|O_NOFOLLOW opens a symbolic link itself: refuse it.
+            match nix::sys::stat::fstat(&fd) {
+                Ok(st)
+                    if SFlag::from_bits_truncate(st.st_mode) & SFlag::S_IFMT == SFlag::S_IFLNK =>
+                {
+                    skip("it is a symbolic link");
+                    continue;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    skip(&Error::sys(e, "look at", format!("{}", Shown(&src))).to_string());
+                    continue;
+                }
             }
-            let mut target = b"/etc/".to_vec();
-            target.extend_from_slice(file.as_bytes());
-            let (Ok(source), Ok(target)) = (
-                CString::new(src.as_os_str().as_bytes()),
-                CString::new(target),
-            ) else {
+            let tree = match sys::clone_tree(fd.as_fd()) {
+                Ok(tree) => tree,
+                Err(e) => {
+                    skip(&Error::sys(e, "copy a mount of", format!("{}", Shown(&src))).to_string());
+                    continue;
+                }
+            };
+            let Ok(target) = CString::new(format!("/etc/{entry}")) else {
                 continue;
             };
             binds.push(EtcBind {
@@ -247,12 +393,30 @@ impl Registry {
                     target.to_string_lossy()
                 )
                 .into_bytes(),
-                symlink_warning: skip.into_bytes(),
-                source,
+                tree,
                 target,
             });
         }
         binds
+    }
+}
+
+/// The error of a failed exec step.
+fn exec_error(step: ExecStep, e: Errno, plan: &ExecPlan, name: &str) -> Error {
+    let argv0 = OsStr::from_bytes(plan.argv[0].as_bytes());
+    let obj = object(argv0, name);
+    match step {
+        ExecStep::EnterNetns => Error::sys(e, "exec", obj)
+            .with_capability(Capability::SysAdmin)
+            .with_detail("setns failed"),
+        ExecStep::UnshareMounts | ExecStep::MakeSlave => Error::sys(e, "exec", obj)
+            .with_capability(Capability::SysAdmin)
+            .with_detail("cannot make a private mount namespace"),
+        ExecStep::Stdio => Error::sys(e, "exec", obj).with_detail("cannot set up standard streams"),
+        ExecStep::ParentDeath => {
+            Error::sys(e, "exec", obj).with_detail("prctl(PR_SET_PDEATHSIG) failed")
+        }
+        ExecStep::Exec => Error::sys(e, "exec", obj),
     }
 }
 
