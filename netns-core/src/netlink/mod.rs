@@ -58,6 +58,7 @@ pub use netlink_packet_core::{
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use self::socket::Transport;
 pub use self::socket::{Socket, MAX_DUMP_ATTEMPTS};
 use crate::{Error, ErrorKind, Result};
