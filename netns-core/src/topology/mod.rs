@@ -56,6 +56,7 @@ mod model;
 mod ping;
 mod plan;
 mod pool;
+mod state;
 
 use std::time::Duration;
 
@@ -67,6 +68,7 @@ pub use model::{
 };
 pub use ping::{ping, ping_here};
 pub use plan::{Drift, DriftKind, Plan};
+pub use state::{Held, Ownership};
 
 use crate::nat::Masquerade;
 use crate::Result;
@@ -80,6 +82,8 @@ pub struct Status {
     pub drift: Vec<Drift>,
     /// How many changes an apply would make.
     pub pending_changes: usize,
+    /// What the topology's record says it created or adopted.
+    pub ownership: Ownership,
 }
 
 impl Status {
@@ -90,12 +94,25 @@ impl Status {
 }
 
 impl std::fmt::Display for Status {
+    /// One line per difference, one per adopted object (`adopted   namespace
+    /// "a"`), then a summary with what the topology created and adopted.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for d in &self.drift {
             writeln!(f, "{d}")?;
         }
+        let entries = self.ownership.entries();
+        for (what, name, held) in &entries {
+            if *held == Held::Adopted {
+                writeln!(
+                    f,
+                    "{:<9} {what} {}",
+                    held.to_string(),
+                    shown_key(what, name)
+                )?;
+            }
+        }
         if self.drift.is_empty() {
-            write!(f, "topology {:?}: in sync", self.topology)
+            write!(f, "topology {:?}: in sync", self.topology)?;
         } else {
             write!(
                 f,
@@ -105,8 +122,37 @@ impl std::fmt::Display for Status {
                 if self.drift.len() == 1 { "" } else { "s" },
                 self.pending_changes,
                 if self.pending_changes == 1 { "" } else { "s" },
-            )
+            )?;
         }
+        for held in [Held::Created, Held::Adopted] {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for (what, _, h) in &entries {
+                if *h != held {
+                    continue;
+                }
+                match counts.iter_mut().find(|(w, _)| w == what) {
+                    Some(c) => c.1 += 1,
+                    None => counts.push((what, 1)),
+                }
+            }
+            if !counts.is_empty() {
+                let list: Vec<String> = counts
+                    .iter()
+                    .map(|(w, n)| format!("{n} {w}{}", if *n == 1 { "" } else { "s" }))
+                    .collect();
+                write!(f, "; {held}: {}", list.join(", "))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An ownership key as status shows it: `"veth0" in root` for a link.
+fn shown_key(what: &str, key: &str) -> String {
+    match (what, key.split_once('/')) {
+        ("link", Some((place, name))) => format!("{name:?} in {place}"),
+        ("namespace", _) => format!("{key:?}"),
+        _ => key.to_string(),
     }
 }
 
@@ -124,7 +170,7 @@ impl Topology {
     pub fn plan(&self, opts: &Options) -> Result<Plan> {
         // The handles opened for reading are closed here: a plan keeps no
         // namespace alive.
-        plan::survey(self, opts.registry_ref()).map(|(plan, _)| plan)
+        apply::plan_now(self, opts).map(|(plan, _)| plan)
     }
 
     /// Makes the system match the file, changing only what differs: a
@@ -151,11 +197,13 @@ impl Topology {
     /// # Errors
     /// As [`Topology::plan`].
     pub fn status(&self, opts: &Options) -> Result<Status> {
-        let plan = self.plan(opts)?;
+        let record = apply::record_now(self, opts)?;
+        let (plan, _) = plan::survey(self, opts.registry_ref(), &record, opts.adopts())?;
         Ok(Status {
             topology: self.name.clone(),
             drift: plan.drift().to_vec(),
             pending_changes: plan.len(),
+            ownership: record.owns,
         })
     }
 
