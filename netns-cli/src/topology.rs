@@ -92,6 +92,13 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
             };
             if dry_run {
                 return match topo.plan(&options(reg).adopt(adopt)) {
+                    // What apply would refuse, refused the same way.
+                    Ok(plan) if !plan.conflicts().is_empty() => {
+                        for c in plan.conflicts() {
+                            eprintln!("netns: apply would refuse: {c}");
+                        }
+                        EXIT_ERROR
+                    }
                     Ok(plan) if out.json() => {
                         out.print_json(plan.steps());
                         0

@@ -32,9 +32,17 @@
 //! | [`Topology::from_str`], [`Topology::from_path`] | parse and validate every rule, each problem with `FILE:LINE:COL: FIELD` ([`Diagnostics`]) |
 //! | [`Topology::plan`] | the changes an apply would make |
 //! | [`Topology::apply`] | make the system match: namespaces created in parallel, link creations batched per namespace, every change journaled and undone in reverse on the first failure |
-//! | [`Topology::status`] | the drift: missing, extra, different |
+//! | [`Topology::status`] | the drift: missing, extra, different, conflict; what the topology owns |
 //! | [`Topology::check`] | an ICMP echo per declared link end and route, sent from inside the source namespace |
-//! | [`Topology::destroy`] | remove exactly what the file declares |
+//! | [`Topology::destroy`] | remove what the topology's applies created (its record), nothing else |
+//!
+//! Ownership: each topology has a record in the state directory
+//! ([`Options::state_dir`], `NETNS_STATE_DIR`, default `/run/netns-topology`)
+//! of what its applies created and adopted ([`Ownership`]), written before
+//! the objects are made, and a lock there that serialises its applies and
+//! destroys. A declared namespace, link or `/etc/netns` file that exists
+//! and is not the topology's is refused unless adopted ([`Options::adopt`],
+//! or `adopt = true` in the file); destroy leaves what was adopted.
 //!
 //! "Root" is the network namespace of the calling thread. Nothing here
 //! changes the caller's thread: work inside a namespace runs on
@@ -186,13 +194,25 @@ impl Topology {
     /// namespace, in the first batch its worker sends), or down when the
     /// file says `lo = "down"`.
     ///
+    /// Runs under the topology's lock (waiting for another apply or destroy
+    /// of it, unless [`Options::wait`] is false). A declared namespace, link
+    /// or `/etc/netns` file that exists and was neither created nor adopted
+    /// by the topology is refused before anything changes (see
+    /// [`Plan::conflicts`]) unless adopted. What the steps will create is
+    /// recorded before they run, so that after a crash a re-apply and a
+    /// destroy know what is the topology's.
+    ///
     /// # Errors
-    /// As [`Topology::plan`], then the failing step's error.
+    /// As [`Topology::plan`]; [`crate::ErrorKind::AlreadyExists`] naming
+    /// every conflict; [`crate::ErrorKind::Busy`] (no wait); then the
+    /// failing step's error.
     pub fn apply(&self, opts: &mut Options) -> Result<ApplyReport> {
         apply::apply(self, opts)
     }
 
-    /// The differences between the file and the system.
+    /// The differences between the file and the system (objects that are
+    /// not the topology's as [`DriftKind::Conflict`], a stale registry entry
+    /// as a missing namespace), and what the topology owns.
     ///
     /// # Errors
     /// As [`Topology::plan`].
@@ -233,16 +253,21 @@ impl Topology {
         check::probes(self).into_iter().map(|(_, p)| p).collect()
     }
 
-    /// Removes exactly what the file declares: its masquerade tables, the
-    /// veth pairs with an end in the root namespace and the root bridges
-    /// (first, with one `RTM_DELLINK` of a device group holding only them:
-    /// gone when this returns),
-    /// root sysctls back to their values before the first apply, its
-    /// `/etc/netns` files, and its namespaces (with everything in them).
-    /// What is already gone is skipped.
+    /// Removes what the topology's record says its applies created, under
+    /// its lock: its masquerade tables, the links it created in the root
+    /// namespace (first, with one `RTM_DELLINK` of a device group holding
+    /// only them: gone when this returns) and in namespaces it adopted,
+    /// addresses it added to adopted links, root sysctls back to their
+    /// values before the first apply, the `/etc/netns` files it wrote (only
+    /// while each is still a regular file holding what it wrote; otherwise
+    /// kept and listed in [`DestroyReport::kept`]), and the namespaces it
+    /// created (with everything in them). Adopted objects are left. What is
+    /// already gone is skipped; then the record and the lock file go.
     ///
     /// # Errors
-    /// The first removal that fails.
+    /// [`crate::ErrorKind::Busy`] with [`Options::wait`] false while
+    /// another apply or destroy holds the lock; the first removal that fails
+    /// (the record is kept then, so destroy can run again).
     pub fn destroy(&self, opts: &Options) -> Result<DestroyReport> {
         apply::destroy(self, opts)
     }
