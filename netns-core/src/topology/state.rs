@@ -242,22 +242,14 @@ impl StateDir {
         let Some(bytes) = self.dir.read(name.as_str())? else {
             return Ok(Record::default());
         };
-        if let Ok(rec) = serde_json::from_slice::<Record>(&bytes) {
-            return Ok(rec);
-        }
-        // The older format: the saved root sysctls, nothing owned.
-        match serde_json::from_slice::<BTreeMap<String, String>>(&bytes) {
-            Ok(sysctls) => Ok(Record {
-                sysctls,
-                ..Record::default()
-            }),
-            Err(e) => Err(Error::new(
+        parse_record(&bytes).map_err(|e| {
+            Error::new(
                 ErrorKind::InvalidArgument,
                 "read",
                 format!("state file {}", Shown(&self.dir.shown(&name))),
             )
-            .with_detail(e.to_string())),
-        }
+            .with_detail(e)
+        })
     }
 
     /// Replaces topology `topo`'s record (removes it when empty).
@@ -287,6 +279,20 @@ impl StateDir {
     }
 }
 
+/// A record from its JSON; a file without `version` is the older format (the
+/// saved root sysctls, nothing owned).
+fn parse_record(bytes: &[u8]) -> std::result::Result<Record, String> {
+    if let Ok(rec) = serde_json::from_slice::<Record>(bytes) {
+        return Ok(rec);
+    }
+    serde_json::from_slice::<BTreeMap<String, String>>(bytes)
+        .map(|sysctls| Record {
+            sysctls,
+            ..Record::default()
+        })
+        .map_err(|e| e.to_string())
+}
+
 /// Whether the locked `file` is still the file `name` of `dir`.
 fn same_file(file: &Flock<File>, dir: &VerifiedDir, name: &str) -> bool {
     let (Ok(mine), Ok(now)) = (
@@ -306,5 +312,40 @@ pub(crate) fn clear_tmp(dir: &VerifiedDir, file: &str) {
         for n in names.iter().filter(|n| n.starts_with(&prefix)) {
             let _ = dir.remove_file(n);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_older_record_is_sysctls_only_and_a_record_round_trips() {
+        let old = parse_record(br#"{"net.ipv4.ip_forward": "0"}"#).unwrap();
+        assert_eq!(old.sysctls.get("net.ipv4.ip_forward").unwrap(), "0");
+        assert!(old.owns.is_empty());
+
+        let mut rec = Record {
+            version: Record::VERSION,
+            ..Record::default()
+        };
+        rec.owns.namespaces.insert("a".into(), Held::Adopted);
+        rec.owns
+            .links
+            .insert(link_key(&None, "veth0"), Held::Created);
+        rec.written.insert(file_key("a", "hosts"), "x\n".into());
+        let text = serde_json::to_string(&rec).unwrap();
+        assert!(text.contains(r#""a":"adopted""#), "{text}");
+        assert_eq!(parse_record(text.as_bytes()).unwrap(), rec);
+        assert!(parse_record(b"[1]").is_err());
+    }
+
+    #[test]
+    fn keys_name_their_place() {
+        assert_eq!(link_key(&Some("ns1".into()), "eth0"), "ns1/eth0");
+        assert_eq!(place_of_key("root"), None);
+        assert_eq!(place_of_key("ns1"), Some("ns1".to_string()));
+        let net: IpNet = "10.1.1.1/24".parse().unwrap();
+        assert_eq!(address_key(&None, "veth0", &net), "root/veth0/10.1.1.1/24");
     }
 }
