@@ -326,15 +326,32 @@ fn topology_words(cmd: &TopologyCommand, out: &mut Vec<OsString>) {
         out.push(file.as_os_str().to_owned());
     };
     match cmd {
-        TopologyCommand::Apply { file: f, dry_run } => {
+        TopologyCommand::Apply {
+            file: f,
+            dry_run,
+            adopt,
+            no_wait,
+        } => {
             file("apply", f);
-            if *dry_run {
-                // After `--` a flag would be a file: put it before.
-                let at = out.len() - 2;
-                out.insert(at, "--dry-run".into());
+            // After `--` a flag would be a file: put them before.
+            let at = out.len() - 2;
+            for (on, flag) in [
+                (*no_wait, "--no-wait"),
+                (*adopt, "--adopt"),
+                (*dry_run, "--dry-run"),
+            ] {
+                if on {
+                    out.insert(at, flag.into());
+                }
             }
         }
-        TopologyCommand::Destroy { file: f } => file("destroy", f),
+        TopologyCommand::Destroy { file: f, no_wait } => {
+            file("destroy", f);
+            if *no_wait {
+                let at = out.len() - 2;
+                out.insert(at, "--no-wait".into());
+            }
+        }
         TopologyCommand::Status { file: f } => file("status", f),
         TopologyCommand::Check {
             file: f,

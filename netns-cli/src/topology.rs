@@ -19,19 +19,42 @@ const EXIT_ERROR: u8 = 2;
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum TopologyCommand {
     /// Make the system match a topology file (idempotent; undone on failure).
+    ///
+    /// What the file declares and already exists without having been created
+    /// by this topology (a namespace, a link, an /etc/netns file) is refused,
+    /// before any change, unless adopted. What apply creates is recorded
+    /// (NETNS_STATE_DIR, default /run/netns-topology) before it is made.
+    /// One apply or destroy of a topology runs at a time: another waits for
+    /// its lock.
     Apply {
         /// The topology file (TOML; see docs/topology.md).
         file: PathBuf,
         /// Print the changes without making them.
         #[arg(long)]
         dry_run: bool,
+        /// Adopt every declared object that exists and is not the topology's:
+        /// apply manages it, destroy leaves it (per object: `adopt = true`).
+        #[arg(long)]
+        adopt: bool,
+        /// Fail with "busy" instead of waiting while another apply or destroy
+        /// of the topology runs.
+        #[arg(long)]
+        no_wait: bool,
     },
-    /// Remove exactly what a topology file declares.
+    /// Remove what applies of a topology file created (adopted objects stay).
+    ///
+    /// Only what the topology's record says it created is removed; an
+    /// /etc/netns file is removed only while it holds what apply wrote.
     Destroy {
         /// The topology file.
         file: PathBuf,
+        /// Fail with "busy" instead of waiting while another apply or destroy
+        /// of the topology runs.
+        #[arg(long)]
+        no_wait: bool,
     },
-    /// Show the drift between a topology file and the system (exit 1 on drift).
+    /// Show the drift between a topology file and the system (exit 1 on
+    /// drift), and what the topology created and adopted.
     Status {
         /// The topology file.
         file: PathBuf,
@@ -57,13 +80,25 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
     let load = |file: &PathBuf| Topology::from_path(file);
     match cmd {
         TopologyCommand::Demo => crate::demo::run(),
-        TopologyCommand::Apply { file, dry_run } => {
+        TopologyCommand::Apply {
+            file,
+            dry_run,
+            adopt,
+            no_wait,
+        } => {
             let topo = match load(&file) {
                 Ok(t) => t,
                 Err(e) => return fail(&e, EXIT_ERROR),
             };
             if dry_run {
-                return match topo.plan(&options(reg)) {
+                return match topo.plan(&options(reg).adopt(adopt)) {
+                    // What apply would refuse, refused the same way.
+                    Ok(plan) if !plan.conflicts().is_empty() => {
+                        for c in plan.conflicts() {
+                            eprintln!("netns: apply would refuse: {c}");
+                        }
+                        EXIT_ERROR
+                    }
                     Ok(plan) if out.json() => {
                         out.print_json(plan.steps());
                         0
@@ -79,7 +114,7 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                 };
             }
             let bar = progress_bar();
-            let mut opts = options(reg);
+            let mut opts = options(reg).adopt(adopt).wait(!no_wait);
             if let Some(bar) = bar.clone() {
                 opts = opts.progress(move |done, total, step| {
                     if total >= 10 {
@@ -112,12 +147,12 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                 Err(e) => fail(&e, EXIT_ERROR),
             }
         }
-        TopologyCommand::Destroy { file } => {
+        TopologyCommand::Destroy { file, no_wait } => {
             let topo = match load(&file) {
                 Ok(t) => t,
                 Err(e) => return fail(&e, EXIT_ERROR),
             };
-            match topo.destroy(&options(reg)) {
+            match topo.destroy(&options(reg).wait(!no_wait)) {
                 Ok(report) if out.json() => {
                     out.print_json(&report);
                     0
@@ -132,6 +167,7 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                         .removed
                         .iter()
                         .map(|r| format!("removed {r}"))
+                        .chain(report.kept.iter().map(|k| format!("kept {k}")))
                         .collect();
                     print_lines(lines.iter().map(String::as_str), &summary);
                     0

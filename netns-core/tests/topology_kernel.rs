@@ -590,3 +590,105 @@ fn root_links_are_born_in_one_group_and_destroy_deletes_only_the_files_links() {
     assert_eq!(names, ["lo", "foreign"], "{links}");
     sb.run_checked("ip", ["link", "del", "foreign"]);
 }
+
+/// Issue 12: a namespace that existed before the first apply is refused
+/// (nothing changed) unless adopted; destroy then leaves it, and status says
+/// who owns what.
+#[test]
+fn a_namespace_that_existed_is_refused_unless_adopted_and_left_by_destroy() {
+    let sb = netns_testkit::sandbox();
+    let reg = Registry::new(sb.run_dir(), sb.etc_dir());
+    reg.add("netns1").unwrap();
+    let before = snapshot(&sb);
+    let topo = Topology::from_path(example("walkthrough.toml")).unwrap();
+    let err = topo.apply(&mut options(&sb)).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "namespace \"netns1\": exists and was not created by topology \"walkthrough\""
+        ),
+        "{err}"
+    );
+    assert_eq!(snapshot(&sb), before, "a refused apply changed something");
+    let status = topo.status(&options(&sb)).unwrap();
+    assert!(
+        status.drift.iter().any(|d| d.kind == DriftKind::Conflict),
+        "{status}"
+    );
+
+    topo.apply(&mut options(&sb).adopt(true)).unwrap();
+    assert!(topo.apply(&mut options(&sb)).unwrap().changes.is_empty());
+    let status = topo.status(&options(&sb)).unwrap();
+    assert!(status.is_clean(), "{status}");
+    assert_eq!(
+        status.ownership.namespaces.get("netns1"),
+        Some(&netns_core::topology::Held::Adopted)
+    );
+    assert_eq!(
+        status.ownership.links.get("root/veth0"),
+        Some(&netns_core::topology::Held::Created)
+    );
+    topo.destroy(&options(&sb)).unwrap();
+    assert_eq!(reg.names().unwrap(), vec!["netns1".to_string()]);
+    let mut h = reg.open("netns1").unwrap().handle().unwrap();
+    let inside: Vec<String> = h.links().unwrap().map(|l| l.name().to_string()).collect();
+    assert_eq!(inside, vec!["lo".to_string()], "links apply made in it");
+    assert!(!sb.link_names().contains(&"veth0".to_string()));
+}
+
+/// Issue 12: `/etc/netns` files are never written through a symbolic link,
+/// neither a link at the file nor at the namespace's directory.
+#[test]
+fn etc_files_are_never_written_through_a_symlink() {
+    let sb = netns_testkit::sandbox();
+    let victim = sb.etc_dir().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let topo = Topology::from_path(example("lab-dns.toml")).unwrap();
+    let client = sb.etc_dir().join("client");
+    for planted in ["file", "directory"] {
+        let _ = std::fs::remove_dir_all(&client);
+        let _ = std::fs::remove_file(&client);
+        if planted == "file" {
+            std::fs::create_dir(&client).unwrap();
+            std::os::unix::fs::symlink(&victim, client.join("resolv.conf")).unwrap();
+        } else {
+            std::os::unix::fs::symlink(sb.etc_dir().join("elsewhere"), &client).unwrap();
+        }
+        let before = snapshot(&sb);
+        let err = topo.apply(&mut options(&sb)).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{planted}: {err}");
+        assert!(
+            err.contains(&client.display().to_string()),
+            "{planted}: {err}"
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert!(!sb.etc_dir().join("elsewhere").exists());
+        assert_eq!(
+            snapshot(&sb),
+            before,
+            "{planted}: the refused apply changed something"
+        );
+    }
+}
+
+/// Issue 12: a stale registry entry (what an add killed before its mount
+/// leaves) is a missing namespace for status and is replaced by apply.
+#[test]
+fn a_stale_entry_is_missing_for_status_and_replaced_by_apply() {
+    let sb = netns_testkit::sandbox();
+    let entry = sb.run_dir().join("netns1");
+    std::fs::File::create(&entry).unwrap();
+    std::fs::set_permissions(&entry, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let topo = Topology::from_path(example("walkthrough.toml")).unwrap();
+    let status = topo.status(&options(&sb)).unwrap();
+    assert!(
+        status
+            .drift
+            .iter()
+            .any(|d| d.kind == DriftKind::Missing && d.detail.contains("stale entry")),
+        "{status}"
+    );
+    topo.apply(&mut options(&sb)).unwrap();
+    assert!(topo.check(&options(&sb)).unwrap().ok());
+    topo.destroy(&options(&sb)).unwrap();
+    sb.assert_clean();
+}

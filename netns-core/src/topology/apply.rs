@@ -2,15 +2,17 @@
 //! reverse on the first failure; and destroy.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::model::{Place, Topology};
-use super::plan::{read_links, survey, At, EtcFile, Opened, Plan, Step};
+use super::plan::{read_links, survey, At, Opened, Plan, Step};
 use super::pool;
+use super::state::{clear_tmp, place_of_key, Held, Record, StateDir};
 use crate::addr::IpNet;
 use crate::link::{IfIndex, LinkAdd, LinkChange, LinkId, MacAddr};
+use crate::namespace::{Found, VerifiedDir};
 use crate::netlink::BatchError;
 use crate::route::RouteSpec;
 use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
@@ -24,6 +26,8 @@ pub struct Options {
     state_dir: PathBuf,
     fail_at: Option<usize>,
     progress: Option<ProgressFn>,
+    adopt: bool,
+    wait: bool,
 }
 
 impl std::fmt::Debug for Options {
@@ -32,6 +36,8 @@ impl std::fmt::Debug for Options {
             .field("registry", &self.registry)
             .field("state_dir", &self.state_dir)
             .field("fail_at", &self.fail_at)
+            .field("adopt", &self.adopt)
+            .field("wait", &self.wait)
             .finish_non_exhaustive()
     }
 }
@@ -53,13 +59,16 @@ impl Default for Options {
             state_dir,
             fail_at,
             progress: None,
+            adopt: false,
+            wait: true,
         }
     }
 }
 
 impl Options {
-    /// Where the values a topology's root-namespace sysctls had before its
-    /// first apply are kept (restored by destroy).
+    /// Where each topology's record (what it created or adopted, the values
+    /// its root-namespace sysctls had before its first apply) and lock are
+    /// kept.
     pub const DEFAULT_STATE_DIR: &'static str = "/run/netns-topology";
 
     /// Options with the defaults (see [`Options::default`]).
@@ -73,7 +82,7 @@ impl Options {
         self
     }
 
-    /// Keeps saved root-namespace sysctl values under `dir`.
+    /// Keeps the topologies' records and locks under `dir`.
     pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Options {
         self.state_dir = dir.into();
         self
@@ -86,6 +95,23 @@ impl Options {
         self
     }
 
+    /// Adopts every declared namespace, link and `/etc/netns` file that
+    /// exists and is not the topology's (`netns apply --adopt`), instead of
+    /// refusing the file: recorded as adopted, managed by apply, left by
+    /// destroy. Per object, the file's `adopt = true` does the same.
+    pub fn adopt(mut self, yes: bool) -> Options {
+        self.adopt = yes;
+        self
+    }
+
+    /// Whether apply and destroy wait for the topology's lock while another
+    /// apply or destroy of it holds it (the default), or fail at once with
+    /// [`ErrorKind::Busy`] (`--no-wait`).
+    pub fn wait(mut self, yes: bool) -> Options {
+        self.wait = yes;
+        self
+    }
+
     /// Calls `f(done, total, step)` after each step.
     pub fn progress(mut self, f: impl FnMut(usize, usize, &str) + Send + 'static) -> Options {
         self.progress = Some(Box::new(f));
@@ -95,6 +121,11 @@ impl Options {
     /// The registry in use.
     pub fn registry_ref(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Whether [`Options::adopt`] is set.
+    pub fn adopts(&self) -> bool {
+        self.adopt
     }
 }
 
@@ -117,6 +148,9 @@ pub struct DestroyReport {
     pub topology: String,
     /// What was removed, in order.
     pub removed: Vec<String>,
+    /// What the topology created but destroy left, with why (an etc file
+    /// changed since apply wrote it, or a symbolic link now in its place).
+    pub kept: Vec<String>,
     /// Wall time.
     #[serde(serialize_with = "as_millis")]
     pub elapsed: Duration,
@@ -130,10 +164,13 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> std::result::Result<S:
 #[derive(Debug)]
 enum Undo {
     DeleteNamespace(String),
+    /// An etc file written: its old contents back (or removed), and its
+    /// directory removed when this apply created it.
     RestoreEtc {
-        path: PathBuf,
-        old: Option<String>,
-        dir: Option<PathBuf>,
+        ns: String,
+        file: &'static str,
+        old: Option<Vec<u8>>,
+        made_dir: bool,
     },
     DeleteLink {
         place: Place,
@@ -286,7 +323,6 @@ struct Run<'t, 'r> {
     topo: &'t Topology,
     places: Places<'r>,
     journal: Vec<Undo>,
-    root_saved: BTreeMap<String, String>,
     /// The links of a place as [`Run::set_links`] read them, for the
     /// indexes [`Run::add_addresses`] needs next (no second dump); cleared
     /// whenever links are created.
@@ -302,29 +338,28 @@ impl Run<'_, '_> {
             | Step::AddBridge { .. }
             | Step::SetLink { .. }
             | Step::AddAddress { .. } => unreachable_step(),
-            Step::WriteEtc { ns, file, contents } => {
-                let dir = self.places.registry.etc_dir().join(ns);
-                let path = dir.join(file.file_name());
-                let obj = || format!("file {}", path.display());
-                let made_dir = if dir.is_dir() {
-                    None
-                } else {
-                    let top = self.places.registry.etc_dir();
-                    let made_top = !top.is_dir();
-                    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&e, "create", obj()))?;
-                    Some(if made_top {
-                        top.to_path_buf()
-                    } else {
-                        dir.clone()
-                    })
-                };
-                let old = std::fs::read_to_string(&path).ok();
+            Step::WriteEtc {
+                ns, file, contents, ..
+            } => {
+                // Relative to the verified etc directory: a symbolic link
+                // anywhere below is refused, never followed; the file is
+                // replaced by a rename, never written through.
+                let top = VerifiedDir::open_or_create(
+                    self.places.registry.etc_dir(),
+                    "etc directory",
+                    0o755,
+                )?;
+                let (dir, made_dir) = top.create_subdir(ns, 0o755)?;
+                let name = file.file_name();
+                clear_tmp(&dir, name);
+                let old = dir.read(name)?;
                 self.journal.push(Undo::RestoreEtc {
-                    path: path.clone(),
+                    ns: ns.clone(),
+                    file: name,
                     old,
-                    dir: made_dir,
+                    made_dir,
                 });
-                std::fs::write(&path, contents).map_err(|e| Error::io(&e, "write", obj()))
+                dir.write_atomic(name, contents.as_bytes(), 0o644)
             }
             Step::DelAddress { place, iface, net } => {
                 let h = self.places.handle(place)?;
@@ -347,9 +382,6 @@ impl Run<'_, '_> {
             Step::SetSysctl { place, key, value } => {
                 let old = self.places.sysctl_get(place, key)?;
                 self.places.sysctl_set(place, key, value)?;
-                if place.is_none() {
-                    self.root_saved.entry(key.clone()).or_insert(old.clone());
-                }
                 self.journal.push(Undo::RestoreSysctl {
                     place: place.clone(),
                     key: key.clone(),
@@ -763,18 +795,20 @@ impl Run<'_, '_> {
                 self.places.nss.remove(n);
                 self.places.registry.delete(n)
             }
-            Undo::RestoreEtc { path, old, dir } => {
-                let obj = || format!("file {}", path.display());
+            Undo::RestoreEtc {
+                ns,
+                file,
+                old,
+                made_dir,
+            } => {
+                let top = VerifiedDir::open_as(self.places.registry.etc_dir(), "etc directory")?;
+                let dir = top.subdir(ns)?;
                 match old {
-                    Some(t) => {
-                        std::fs::write(path, t).map_err(|e| Error::io(&e, "restore", obj()))?
-                    }
-                    None => {
-                        std::fs::remove_file(path).map_err(|e| Error::io(&e, "remove", obj()))?
-                    }
+                    Some(t) => dir.write_atomic(file, t, 0o644)?,
+                    None => dir.remove_file(file)?,
                 }
-                if let Some(d) = dir {
-                    remove_empty_dirs(d, path);
+                if *made_dir {
+                    top.remove_dir(ns)?;
                 }
                 Ok(())
             }
@@ -831,12 +865,7 @@ impl Run<'_, '_> {
                 }
                 Ok(())
             }
-            Undo::RestoreSysctl { place, key, old } => {
-                if place.is_none() {
-                    self.root_saved.remove(key);
-                }
-                self.places.sysctl_set(place, key, old)
-            }
+            Undo::RestoreSysctl { place, key, old } => self.places.sysctl_set(place, key, old),
             Undo::DelRoute { place, spec } => self.places.handle(place)?.route_del(spec),
             Undo::AddRoute { place, spec } => self.places.handle(place)?.route_add(spec),
             Undo::RemoveNat(m) => m.remove().map(|_| ()),
@@ -1101,33 +1130,87 @@ fn unreachable_step() -> Result<()> {
     Err(Error::new(ErrorKind::InvalidArgument, "run", "step").with_detail("batched step run alone"))
 }
 
-/// Removes `path`'s parent directories up to and including `top` while empty.
-fn remove_empty_dirs(top: &Path, path: &Path) {
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if std::fs::remove_dir(d).is_err() || d == top {
-            break;
-        }
-        dir = d.parent();
+/// The record of `topo` as it is now (no lock taken; a record is replaced
+/// atomically, so this is one apply's or another's, never a mix).
+pub(crate) fn record_now(topo: &Topology, opts: &Options) -> Result<Record> {
+    match StateDir::open(&opts.state_dir, false)? {
+        Some(state) => state.read(&topo.name),
+        None => Ok(Record::default()),
     }
 }
 
-/// The state file of a topology: root sysctl values before its first apply.
-fn state_path(opts: &Options, topo: &Topology) -> PathBuf {
-    opts.state_dir.join(format!("{}.json", topo.name))
+/// The plan against the system and the topology's record.
+pub(crate) fn plan_now(topo: &Topology, opts: &Options) -> Result<(Plan, Opened)> {
+    let record = record_now(topo, opts)?;
+    survey(topo, &opts.registry, &record, opts.adopt)
 }
 
-fn read_saved(path: &Path) -> BTreeMap<String, String> {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+/// The error for a plan with conflicts: every object named.
+fn refused(topo: &Topology, plan: &Plan) -> Error {
+    Error::new(
+        ErrorKind::AlreadyExists,
+        "apply",
+        format!("topology {:?}", topo.name),
+    )
+    .with_detail(format!(
+        "nothing was changed: {}",
+        plan.conflicts().join("; ")
+    ))
 }
 
+/// Applies under the topology's lock: the record is read, the system
+/// surveyed and planned against it (refused on any conflict), the claims of
+/// the plan (what it will create, what it adopts) written to the record, and
+/// only then the steps run. On a failure, once every step is undone, the
+/// record goes back to what it was.
 pub(crate) fn apply(topo: &Topology, opts: &mut Options) -> Result<ApplyReport> {
     let start = Instant::now();
-    let (plan, opened) = survey(topo, &opts.registry)?;
-    execute(topo, opts, plan, opened, start)
+    let state = StateDir::open(&opts.state_dir, true)?
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, "open", "state directory"))?;
+    let lock = state.lock(&topo.name, opts.wait)?;
+    let result = apply_locked(topo, opts, &state, start);
+    state.release(lock, &topo.name);
+    result
+}
+
+fn apply_locked(
+    topo: &Topology,
+    opts: &mut Options,
+    state: &StateDir,
+    start: Instant,
+) -> Result<ApplyReport> {
+    state.clear_leftovers(&topo.name);
+    let before = state.read(&topo.name)?;
+    let (plan, opened) = survey(topo, &opts.registry, &before, opts.adopt)?;
+    if !plan.conflicts().is_empty() {
+        return Err(refused(topo, &plan));
+    }
+    // The journal: what this apply is about to create, recorded first.
+    let mut claimed = before.clone();
+    claimed.owns.merge(&plan.claims);
+    for (k, v) in &plan.written {
+        claimed.written.insert(k.clone(), v.clone());
+    }
+    for (k, v) in &plan.sysctls_before {
+        claimed
+            .sysctls
+            .entry(k.clone())
+            .or_insert_with(|| v.clone());
+    }
+    if claimed != before {
+        state.write(&topo.name, &claimed)?;
+    }
+    match execute(topo, opts, plan, opened, start) {
+        Ok(report) => Ok(report),
+        Err((e, undone)) => {
+            // Everything undone: the record as before. Otherwise the claims
+            // stay, so that a re-apply or destroy knows what may be left.
+            if undone {
+                state.write(&topo.name, &before)?;
+            }
+            Err(e)
+        }
+    }
 }
 
 /// How a step runs: with the steps of its kind next to it, or alone.
@@ -1152,13 +1235,15 @@ fn kind(step: &Step) -> Kind {
     }
 }
 
+/// Runs the steps; on a failure, undoes them and returns the error and
+/// whether every undo succeeded.
 fn execute(
     topo: &Topology,
     opts: &mut Options,
     plan: Plan,
     opened: Opened,
     start: Instant,
-) -> Result<ApplyReport> {
+) -> std::result::Result<ApplyReport, (Error, bool)> {
     let total = plan.steps.len();
     let names = plan.steps().to_vec();
     let mut run = Run {
@@ -1170,7 +1255,6 @@ fn execute(
             handles: opened.handles,
         },
         journal: Vec::new(),
-        root_saved: BTreeMap::new(),
         links_read: HashMap::new(),
     };
     let mut progress = opts.progress.take();
@@ -1313,27 +1397,7 @@ fn execute(
             .with_kind(err.kind())
             .with_detail(e.detail().unwrap_or_default().to_string());
         }
-        return Err(e);
-    }
-
-    // Remember root sysctl values from before the first apply.
-    if !run.root_saved.is_empty() {
-        let path = state_path(opts, topo);
-        let mut saved = read_saved(&path);
-        for (k, v) in std::mem::take(&mut run.root_saved) {
-            saved.entry(k).or_insert(v);
-        }
-        let write = std::fs::create_dir_all(&opts.state_dir).and_then(|_| {
-            std::fs::write(
-                &path,
-                serde_json::to_string_pretty(&saved).unwrap_or_default(),
-            )
-        });
-        if let Err(e) = write {
-            let err = Error::io(&e, "write", format!("state file {}", path.display()));
-            run.undo_all();
-            return Err(err);
-        }
+        return Err((e, undo_failures.is_empty()));
     }
     drop(run);
     opts.progress = progress;
@@ -1451,51 +1515,82 @@ fn delete_each(h: &mut Handle, doomed: &[(IfIndex, &str)]) -> Result<()> {
     Ok(())
 }
 
-/// Destroy after the root links: root sysctls back, the state file, the
-/// `/etc/netns` files, the namespaces (one listing, deleted on the worker
-/// pool; their links go with them).
-fn remove_rest(topo: &Topology, opts: &Options, removed: &mut Vec<String>) -> Result<()> {
+/// Destroy's removals besides the root links, from the record: links
+/// created in namespaces the topology did not create, addresses added to
+/// adopted links, root sysctls back, etc files (only while they hold what
+/// apply wrote), and the namespaces it created (one listing, deleted on
+/// several threads; their links go with them).
+fn remove_rest(
+    opts: &Options,
+    rec: &Record,
+    removed: &mut Vec<String>,
+    kept: &mut Vec<String>,
+) -> Result<()> {
     let reg = &opts.registry;
+    let created_ns = |n: &str| rec.owns.namespaces.get(n) == Some(&Held::Created);
+    // Links made inside namespaces the topology did not create.
+    for (key, held) in &rec.owns.links {
+        let Some((label, name)) = key.split_once('/') else {
+            continue;
+        };
+        let place = place_of_key(label);
+        let Some(ns) = place.as_deref() else { continue };
+        if *held != Held::Created || created_ns(ns) {
+            continue;
+        }
+        let mut h = match reg.open(ns).and_then(|n| n.handle()) {
+            Ok(h) => h,
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Stale) => continue,
+            Err(e) => return Err(e),
+        };
+        match h.link_delete(LinkId::Name(name)) {
+            Ok(()) => removed.push(format!("link {}", At(&place, name))),
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // Addresses added to links the topology did not create.
+    for (key, held) in &rec.owns.addresses {
+        let mut parts = key.splitn(3, '/');
+        let (Some(label), Some(iface), Some(net)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let (Ok(net), Held::Created) = (net.parse::<IpNet>(), held) else {
+            continue;
+        };
+        let place = place_of_key(label);
+        let handle = match &place {
+            None => Handle::current(),
+            Some(n) => reg.open(n).and_then(|n| n.handle()),
+        };
+        let mut h = match handle {
+            Ok(h) => h,
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Stale) => continue,
+            Err(e) => return Err(e),
+        };
+        let Ok(ix) = h.link_index(iface) else {
+            continue;
+        };
+        match h.address_del(ix.get(), net) {
+            Ok(()) => removed.push(format!("address {net} on {}", At(&place, iface))),
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidArgument) => {}
+            Err(e) => return Err(e),
+        }
+    }
     // Root sysctls back to their values before the first apply.
-    let path = state_path(opts, topo);
-    let saved = read_saved(&path);
-    for (k, v) in &saved {
-        if topo.root_sysctls.iter().any(|(key, _)| key == k) {
-            crate::sysctl::set(k, v)?;
-            removed.push(format!("sysctl {k} in root (back to {v})"));
-        }
+    for (k, v) in &rec.sysctls {
+        crate::sysctl::set(k, v)?;
+        removed.push(format!("sysctl {k} in root (back to {v})"));
     }
-    if path.exists() {
-        std::fs::remove_file(&path)
-            .map_err(|e| Error::io(&e, "remove", format!("state file {}", path.display())))?;
-    }
-    // /etc/netns files, then namespaces (one listing, deleted on the
-    // worker pool; their links go with them).
-    for ns in &topo.namespaces {
-        for (file, decl) in [
-            (EtcFile::ResolvConf, &ns.resolv_conf),
-            (EtcFile::Hosts, &ns.hosts),
-        ] {
-            if decl.is_none() {
-                continue;
-            }
-            let p = reg.etc_dir().join(&ns.name).join(file.file_name());
-            match std::fs::remove_file(&p) {
-                Ok(()) => {
-                    removed.push(format!("file {}", p.display()));
-                    let _ = std::fs::remove_dir(reg.etc_dir().join(&ns.name));
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(&e, "remove", format!("file {}", p.display()))),
-            }
-        }
-    }
+    remove_etc(reg, rec, removed, kept);
     let present: HashSet<String> = reg.names()?.into_iter().collect();
-    let targets: Vec<&str> = topo
+    let targets: Vec<&str> = rec
+        .owns
         .namespaces
         .iter()
-        .map(|ns| ns.name.as_str())
-        .filter(|n| present.contains(*n))
+        .filter(|(n, held)| **held == Held::Created && present.contains(*n))
+        .map(|(n, _)| n.as_str())
         .collect();
     // On several threads (Registry::delete_many): an unmount sometimes
     // waits for the kernel, and the waits overlap.
@@ -1511,42 +1606,136 @@ fn remove_rest(topo: &Topology, opts: &Options, removed: &mut Vec<String>) -> Re
     first_error.map_or(Ok(()), Err)
 }
 
-pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> {
-    let start = Instant::now();
-    let mut removed = Vec::new();
-    // NAT tables.
-    for n in &topo.nats {
-        if super::masquerade(n).remove()? {
-            removed.push(format!(
-                "masquerade {} (nftables table ip {})",
-                n.source, n.table
-            ));
+/// Removes the etc files the topology created, relative to the verified
+/// etc directory: only a regular file still holding what apply wrote (a
+/// symbolic link, a directory or a file changed since is kept, and said
+/// so), then its directory when apply created it and it is empty.
+fn remove_etc(reg: &Registry, rec: &Record, removed: &mut Vec<String>, kept: &mut Vec<String>) {
+    if rec.owns.files.is_empty() && rec.owns.directories.is_empty() {
+        return;
+    }
+    let top = match VerifiedDir::open_as(reg.etc_dir(), "etc directory") {
+        Ok(top) => top,
+        Err(e) if e.kind() == ErrorKind::NotFound => return,
+        Err(e) => {
+            kept.push(format!("{} ({e})", reg.etc_dir().display()));
+            return;
+        }
+    };
+    let mut dirs: BTreeMap<&str, Option<VerifiedDir>> = BTreeMap::new();
+    for (key, held) in &rec.owns.files {
+        let Some((ns, file)) = key.split_once('/') else {
+            continue;
+        };
+        if *held != Held::Created {
+            continue;
+        }
+        let path = reg.etc_dir().join(ns).join(file);
+        let dir = dirs.entry(ns).or_insert_with(|| match top.lookup(ns) {
+            Ok(Found::Directory) => top.subdir(ns).ok(),
+            Ok(Found::Missing) => None,
+            Ok(other) => {
+                kept.push(format!(
+                    "{} ({}, not followed)",
+                    reg.etc_dir().join(ns).display(),
+                    other.describe()
+                ));
+                None
+            }
+            Err(_) => None,
+        });
+        let Some(dir) = dir else { continue };
+        clear_tmp(dir, file);
+        let found = match dir.lookup(file) {
+            Ok(f) => f,
+            Err(e) => {
+                kept.push(format!("{} ({e})", path.display()));
+                continue;
+            }
+        };
+        match found {
+            Found::Missing => {}
+            Found::File { .. } => {
+                let same = dir.read(file).ok().flatten().as_deref()
+                    == rec.written.get(key).map(String::as_bytes);
+                if !same {
+                    kept.push(format!("{} (changed since apply wrote it)", path.display()));
+                } else if dir.remove_file(file).is_ok() {
+                    removed.push(format!("file {}", path.display()));
+                }
+            }
+            other => kept.push(format!(
+                "{} ({} now, not what apply wrote; not followed)",
+                path.display(),
+                other.describe()
+            )),
         }
     }
-    // Links with an end in the root namespace, then root bridges: found
-    // with one dump, deleted together.
+    for (ns, held) in &rec.owns.directories {
+        if *held == Held::Created && top.lookup(ns).ok() == Some(Found::Directory) {
+            if let Ok(true) = top.remove_dir(ns) {
+                removed.push(format!("directory {}", reg.etc_dir().join(ns).display()));
+            }
+        }
+    }
+}
+
+/// Destroys under the topology's lock what its record says it created
+/// (adopted objects are left), then removes the record and the lock file.
+pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> {
+    let start = Instant::now();
+    let mut report = DestroyReport {
+        topology: topo.name.clone(),
+        removed: Vec::new(),
+        kept: Vec::new(),
+        elapsed: Duration::ZERO,
+    };
+    // No state directory: nothing recorded, nothing to remove.
+    if let Some(state) = StateDir::open(&opts.state_dir, false)? {
+        let lock = state.lock(&topo.name, opts.wait)?;
+        let result = destroy_locked(topo, &state, opts, &mut report);
+        state.release(lock, &topo.name);
+        result?;
+    }
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+fn destroy_locked(
+    topo: &Topology,
+    state: &StateDir,
+    opts: &Options,
+    report: &mut DestroyReport,
+) -> Result<()> {
+    state.clear_leftovers(&topo.name);
+    let rec = state.read(&topo.name)?;
+    let removed = &mut report.removed;
+    // NAT tables.
+    for (table, source) in &rec.owns.nat {
+        let Ok(source) = source.parse::<IpNet>() else {
+            continue;
+        };
+        if crate::nat::Masquerade::new(table.clone(), source).remove()? {
+            removed.push(format!("masquerade {source} (nftables table ip {table})"));
+        }
+    }
+    // The root links the topology created (veth ends, bridges): found with
+    // one dump, deleted together.
     let mut root = Handle::current()?;
     let have = read_links(&mut root)?;
     let mut doomed: Vec<(IfIndex, &str)> = Vec::new();
     let mut seen = HashSet::new();
-    let root_ends = topo.links.iter().filter_map(|l| {
-        if l.a.netns.is_none() {
-            Some(("veth", &l.a.name))
-        } else if l.b.netns.is_none() {
-            Some(("veth", &l.b.name))
-        } else {
-            None
+    for (key, held) in &rec.owns.links {
+        let Some(name) = key.strip_prefix("root/") else {
+            continue;
+        };
+        if *held != Held::Created {
+            continue;
         }
-    });
-    let root_bridges = topo
-        .bridges
-        .iter()
-        .filter(|b| b.netns.is_none())
-        .map(|b| ("bridge", &b.name));
-    for (what, name) in root_ends.chain(root_bridges) {
         if let Some(l) = have.links.get(name) {
             if seen.insert(l.index) {
                 doomed.push((l.index, name));
+                let what = l.kind.as_deref().unwrap_or("link");
                 removed.push(format!("{what} {}", At(&None, name)));
             }
         }
@@ -1561,21 +1750,20 @@ pub(crate) fn destroy(topo: &Topology, opts: &Options) -> Result<DestroyReport> 
     // index, which the namespaces' teardown would race: ENODEV): the root
     // links are deleted first, then the namespaces.
     let group = topology_group(topo);
+    let mut kept = Vec::new();
     if group_holds_exactly(&have, &doomed, group) {
         let (links, rest) = std::thread::scope(|s| {
             let links = s.spawn(|| delete_group(&mut root, &doomed, group));
-            let rest = remove_rest(topo, opts, &mut removed);
+            let rest = remove_rest(opts, &rec, removed, &mut kept);
             (links.join(), rest)
         });
         links.unwrap_or_else(|p| std::panic::resume_unwind(p))?;
         rest?;
     } else {
         delete_links(&mut root, &have, &doomed, group)?;
-        remove_rest(topo, opts, &mut removed)?;
+        remove_rest(opts, &rec, removed, &mut kept)?;
     }
-    Ok(DestroyReport {
-        topology: topo.name.clone(),
-        removed,
-        elapsed: start.elapsed(),
-    })
+    report.kept = kept;
+    // Everything removed (or left, when adopted): the record goes.
+    state.write(&topo.name, &Record::default())
 }

@@ -32,9 +32,17 @@
 //! | [`Topology::from_str`], [`Topology::from_path`] | parse and validate every rule, each problem with `FILE:LINE:COL: FIELD` ([`Diagnostics`]) |
 //! | [`Topology::plan`] | the changes an apply would make |
 //! | [`Topology::apply`] | make the system match: namespaces created in parallel, link creations batched per namespace, every change journaled and undone in reverse on the first failure |
-//! | [`Topology::status`] | the drift: missing, extra, different |
+//! | [`Topology::status`] | the drift: missing, extra, different, conflict; what the topology owns |
 //! | [`Topology::check`] | an ICMP echo per declared link end and route, sent from inside the source namespace |
-//! | [`Topology::destroy`] | remove exactly what the file declares |
+//! | [`Topology::destroy`] | remove what the topology's applies created (its record), nothing else |
+//!
+//! Ownership: each topology has a record in the state directory
+//! ([`Options::state_dir`], `NETNS_STATE_DIR`, default `/run/netns-topology`)
+//! of what its applies created and adopted ([`Ownership`]), written before
+//! the objects are made, and a lock there that serialises its applies and
+//! destroys. A declared namespace, link or `/etc/netns` file that exists
+//! and is not the topology's is refused unless adopted ([`Options::adopt`],
+//! or `adopt = true` in the file); destroy leaves what was adopted.
 //!
 //! "Root" is the network namespace of the calling thread. Nothing here
 //! changes the caller's thread: work inside a namespace runs on
@@ -56,6 +64,7 @@ mod model;
 mod ping;
 mod plan;
 mod pool;
+mod state;
 
 use std::time::Duration;
 
@@ -67,6 +76,7 @@ pub use model::{
 };
 pub use ping::{ping, ping_here};
 pub use plan::{Drift, DriftKind, Plan};
+pub use state::{Held, Ownership};
 
 use crate::nat::Masquerade;
 use crate::Result;
@@ -80,6 +90,8 @@ pub struct Status {
     pub drift: Vec<Drift>,
     /// How many changes an apply would make.
     pub pending_changes: usize,
+    /// What the topology's record says it created or adopted.
+    pub ownership: Ownership,
 }
 
 impl Status {
@@ -90,12 +102,25 @@ impl Status {
 }
 
 impl std::fmt::Display for Status {
+    /// One line per difference, one per adopted object (`adopted   namespace
+    /// "a"`), then a summary with what the topology created and adopted.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for d in &self.drift {
             writeln!(f, "{d}")?;
         }
+        let entries = self.ownership.entries();
+        for (what, name, held) in &entries {
+            if *held == Held::Adopted {
+                writeln!(
+                    f,
+                    "{:<9} {what} {}",
+                    held.to_string(),
+                    shown_key(what, name)
+                )?;
+            }
+        }
         if self.drift.is_empty() {
-            write!(f, "topology {:?}: in sync", self.topology)
+            write!(f, "topology {:?}: in sync", self.topology)?;
         } else {
             write!(
                 f,
@@ -105,8 +130,37 @@ impl std::fmt::Display for Status {
                 if self.drift.len() == 1 { "" } else { "s" },
                 self.pending_changes,
                 if self.pending_changes == 1 { "" } else { "s" },
-            )
+            )?;
         }
+        for held in [Held::Created, Held::Adopted] {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for (what, _, h) in &entries {
+                if *h != held {
+                    continue;
+                }
+                match counts.iter_mut().find(|(w, _)| w == what) {
+                    Some(c) => c.1 += 1,
+                    None => counts.push((what, 1)),
+                }
+            }
+            if !counts.is_empty() {
+                let list: Vec<String> = counts
+                    .iter()
+                    .map(|(w, n)| format!("{n} {w}{}", if *n == 1 { "" } else { "s" }))
+                    .collect();
+                write!(f, "; {held}: {}", list.join(", "))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An ownership key as status shows it: `"veth0" in root` for a link.
+fn shown_key(what: &str, key: &str) -> String {
+    match (what, key.split_once('/')) {
+        ("link", Some((place, name))) => format!("{name:?} in {place}"),
+        ("namespace", _) => format!("{key:?}"),
+        _ => key.to_string(),
     }
 }
 
@@ -124,7 +178,7 @@ impl Topology {
     pub fn plan(&self, opts: &Options) -> Result<Plan> {
         // The handles opened for reading are closed here: a plan keeps no
         // namespace alive.
-        plan::survey(self, opts.registry_ref()).map(|(plan, _)| plan)
+        apply::plan_now(self, opts).map(|(plan, _)| plan)
     }
 
     /// Makes the system match the file, changing only what differs: a
@@ -140,22 +194,36 @@ impl Topology {
     /// namespace, in the first batch its worker sends), or down when the
     /// file says `lo = "down"`.
     ///
+    /// Runs under the topology's lock (waiting for another apply or destroy
+    /// of it, unless [`Options::wait`] is false). A declared namespace, link
+    /// or `/etc/netns` file that exists and was neither created nor adopted
+    /// by the topology is refused before anything changes (see
+    /// [`Plan::conflicts`]) unless adopted. What the steps will create is
+    /// recorded before they run, so that after a crash a re-apply and a
+    /// destroy know what is the topology's.
+    ///
     /// # Errors
-    /// As [`Topology::plan`], then the failing step's error.
+    /// As [`Topology::plan`]; [`crate::ErrorKind::AlreadyExists`] naming
+    /// every conflict; [`crate::ErrorKind::Busy`] (no wait); then the
+    /// failing step's error.
     pub fn apply(&self, opts: &mut Options) -> Result<ApplyReport> {
         apply::apply(self, opts)
     }
 
-    /// The differences between the file and the system.
+    /// The differences between the file and the system (objects that are
+    /// not the topology's as [`DriftKind::Conflict`], a stale registry entry
+    /// as a missing namespace), and what the topology owns.
     ///
     /// # Errors
     /// As [`Topology::plan`].
     pub fn status(&self, opts: &Options) -> Result<Status> {
-        let plan = self.plan(opts)?;
+        let record = apply::record_now(self, opts)?;
+        let (plan, _) = plan::survey(self, opts.registry_ref(), &record, opts.adopts())?;
         Ok(Status {
             topology: self.name.clone(),
             drift: plan.drift().to_vec(),
             pending_changes: plan.len(),
+            ownership: record.owns,
         })
     }
 
@@ -185,16 +253,21 @@ impl Topology {
         check::probes(self).into_iter().map(|(_, p)| p).collect()
     }
 
-    /// Removes exactly what the file declares: its masquerade tables, the
-    /// veth pairs with an end in the root namespace and the root bridges
-    /// (first, with one `RTM_DELLINK` of a device group holding only them:
-    /// gone when this returns),
-    /// root sysctls back to their values before the first apply, its
-    /// `/etc/netns` files, and its namespaces (with everything in them).
-    /// What is already gone is skipped.
+    /// Removes what the topology's record says its applies created, under
+    /// its lock: its masquerade tables, the links it created in the root
+    /// namespace (first, with one `RTM_DELLINK` of a device group holding
+    /// only them: gone when this returns) and in namespaces it adopted,
+    /// addresses it added to adopted links, root sysctls back to their
+    /// values before the first apply, the `/etc/netns` files it wrote (only
+    /// while each is still a regular file holding what it wrote; otherwise
+    /// kept and listed in [`DestroyReport::kept`]), and the namespaces it
+    /// created (with everything in them). Adopted objects are left. What is
+    /// already gone is skipped; then the record and the lock file go.
     ///
     /// # Errors
-    /// The first removal that fails.
+    /// [`crate::ErrorKind::Busy`] with [`Options::wait`] false while
+    /// another apply or destroy holds the lock; the first removal that fails
+    /// (the record is kept then, so destroy can run again).
     pub fn destroy(&self, opts: &Options) -> Result<DestroyReport> {
         apply::destroy(self, opts)
     }

@@ -42,6 +42,8 @@ struct RawNamespace {
     uplink: Option<RawUplink>,
     /// `"up"` (the default) or `"down"`.
     lo: Option<Spanned<String>>,
+    #[serde(default)]
+    adopt: bool,
 }
 
 #[derive(Debug, Deserialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -97,6 +99,8 @@ struct RawBridge {
     ports: Vec<Spanned<String>>,
     #[serde(default)]
     nat: bool,
+    #[serde(default)]
+    adopt: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -104,6 +108,8 @@ struct RawBridge {
 struct RawLink {
     a: RawEnd,
     b: RawEnd,
+    #[serde(default)]
+    adopt: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -245,6 +251,9 @@ pub struct Veth {
     pub a: End,
     /// The peer, born in its namespace.
     pub b: End,
+    /// `adopt = true`: a pair that exists before the first apply is taken
+    /// over (recorded as adopted; destroy leaves it) instead of refused.
+    pub adopt: bool,
 }
 
 /// A bridge.
@@ -260,6 +269,9 @@ pub struct Bridge {
     pub mac: Option<MacAddr>,
     /// Its MTU.
     pub mtu: Option<u32>,
+    /// `adopt = true`: a bridge that exists before the first apply is taken
+    /// over (recorded as adopted; destroy leaves it) instead of refused.
+    pub adopt: bool,
 }
 
 /// A route of a namespace.
@@ -310,6 +322,10 @@ pub struct Namespace {
     /// Whether `lo` is up (the file's `lo = "up"`, the default) or down
     /// (`lo = "down"`); apply makes it so, status reports the difference.
     pub lo_up: bool,
+    /// `adopt = true`: a namespace (and `/etc/netns` files) that exist
+    /// before the first apply are taken over (recorded as adopted; destroy
+    /// leaves them) instead of refused.
+    pub adopt: bool,
 }
 
 /// Masquerade of a subnet in the root namespace.
@@ -757,6 +773,7 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
             addresses: addrs.iter().map(|a| a.0).collect(),
             mac,
             mtu,
+            adopt: b.adopt,
         });
         add_iface(c, &place, &b.name, format!("{base}.name"), addrs);
     }
@@ -786,7 +803,11 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
         let a = end(c, &l.a, format!("link[{i}].a"));
         let b = end(c, &l.b, format!("link[{i}].b"));
         raw_link_addrs.push(i);
-        links.push(Veth { a, b });
+        links.push(Veth {
+            a,
+            b,
+            adopt: l.adopt,
+        });
     }
 
     // Namespaces' own fields, uplinks.
@@ -927,7 +948,11 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
                 vec![(addr, u.address.span(), format!("{ub}.address"))],
             );
             add_iface(c, &None, &host, format!("{ub}.host_iface"), host_addrs);
-            links.push(Veth { a: a_end, b: b_end });
+            links.push(Veth {
+                a: a_end,
+                b: b_end,
+                adopt: ns.adopt,
+            });
             routes.push(RouteDecl {
                 to: None,
                 via: Some(gw),
@@ -986,6 +1011,7 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
             resolv_conf: ns.resolv_conf.clone(),
             hosts: ns.hosts.clone(),
             lo_up,
+            adopt: ns.adopt,
         });
     }
 

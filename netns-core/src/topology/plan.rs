@@ -4,18 +4,21 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::model::{place_label, Namespace, Nat, Place, RouteDecl, Topology};
 use super::pool;
+use super::state::{address_key, file_key, link_key, Held, Ownership, Record};
 use crate::addr::{AddressFilter, IpNet};
 use crate::link::{IfIndex, MacAddr};
+use crate::namespace::{Found, VerifiedDir};
 use crate::route::{Route, RouteTable, PROTO_KERNEL};
 use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
 
 /// Which file under `/etc/netns/NAME/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum EtcFile {
     ResolvConf,
     Hosts,
@@ -38,6 +41,8 @@ pub(crate) enum Step {
         ns: String,
         file: EtcFile,
         contents: String,
+        /// Where, for messages (the registry's etc directory).
+        path: PathBuf,
     },
     AddBridge {
         place: Place,
@@ -109,9 +114,7 @@ impl Step {
     pub(crate) fn describe(&self, topo: &Topology) -> String {
         match self {
             Step::AddNamespace(n) => format!("add namespace {n:?}"),
-            Step::WriteEtc { ns, file, .. } => {
-                format!("write /etc/netns/{ns}/{}", file.file_name())
-            }
+            Step::WriteEtc { path, .. } => format!("write {}", path.display()),
             Step::AddBridge { place, name, .. } => format!("add bridge {}", At(place, name)),
             Step::AddVeth(i) => {
                 let l = &topo.links[*i];
@@ -182,6 +185,10 @@ pub enum DriftKind {
     Extra,
     /// Present, but not as declared.
     Different,
+    /// Present, but not this topology's: it existed before and is not
+    /// adopted, or it is something netns does not write through (a symbolic
+    /// link, a directory where a file goes). Apply refuses the file.
+    Conflict,
 }
 
 impl fmt::Display for DriftKind {
@@ -190,6 +197,7 @@ impl fmt::Display for DriftKind {
             DriftKind::Missing => "missing",
             DriftKind::Extra => "extra",
             DriftKind::Different => "different",
+            DriftKind::Conflict => "conflict",
         })
     }
 }
@@ -347,6 +355,16 @@ pub struct Plan {
     pub(crate) steps: Vec<Step>,
     drift: Vec<Drift>,
     descriptions: Vec<String>,
+    /// What apply records before it runs the steps: everything they create
+    /// (as created) and what exists and is adopted now.
+    pub(crate) claims: Ownership,
+    /// The contents of the etc files the steps write that the topology
+    /// created, by key.
+    pub(crate) written: BTreeMap<String, String>,
+    /// Root sysctls the steps change, with their values now.
+    pub(crate) sysctls_before: BTreeMap<String, String>,
+    /// Why apply refuses (objects that are not the topology's), if it does.
+    pub(crate) conflicts: Vec<String>,
 }
 
 impl Plan {
@@ -370,11 +388,19 @@ impl Plan {
     pub fn drift(&self) -> &[Drift] {
         &self.drift
     }
+
+    /// Objects that exist but are not the topology's (not created by it,
+    /// not adopted), or are in the way (symbolic links): an apply refuses
+    /// the whole file, before any change, when there is any.
+    pub fn conflicts(&self) -> &[String] {
+        &self.conflicts
+    }
 }
 
 struct Planner {
     steps: Vec<Step>,
     drift: Vec<Drift>,
+    conflicts: Vec<String>,
 }
 
 impl Planner {
@@ -392,6 +418,21 @@ impl Planner {
             detail,
         });
     }
+    fn conflict(&mut self, object: String, detail: String) {
+        self.conflicts.push(format!("{object}: {detail}"));
+        self.drift.push(Drift {
+            kind: DriftKind::Conflict,
+            object,
+            detail,
+        });
+    }
+    fn missing_because(&mut self, object: String, detail: String) {
+        self.drift.push(Drift {
+            kind: DriftKind::Missing,
+            object,
+            detail,
+        });
+    }
     fn extra(&mut self, object: String) {
         self.drift.push(Drift {
             kind: DriftKind::Extra,
@@ -401,19 +442,150 @@ impl Planner {
     }
 }
 
-/// Reads the system and plans. `root` is the root namespace's state;
-/// `states` holds the state of every declared namespace that exists.
-pub(crate) fn plan(
-    topo: &Topology,
-    registry: &Registry,
-    root: &PlaceState,
-    states: &HashMap<String, PlaceState>,
-    sysctl_values: &HashMap<(Place, String), Option<String>>,
-    nat_present: &[bool],
-) -> Result<Plan> {
+/// What an etc file is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EtcHave {
+    Missing,
+    File(Vec<u8>),
+    /// Something netns does not write through: why.
+    Refused(String),
+}
+
+/// The etc files of the declared namespaces as they are, read relative to
+/// the verified etc directory without following anything.
+#[derive(Debug, Default)]
+pub(crate) struct EtcSeen {
+    pub files: HashMap<(String, EtcFile), EtcHave>,
+    /// Namespaces whose directory under the etc directory is missing.
+    pub no_dir: HashSet<String>,
+}
+
+/// The files a namespace declares, with their contents.
+pub(crate) fn etc_files(ns: &Namespace) -> impl Iterator<Item = (EtcFile, &String)> {
+    [
+        (EtcFile::ResolvConf, &ns.resolv_conf),
+        (EtcFile::Hosts, &ns.hosts),
+    ]
+    .into_iter()
+    .filter_map(|(f, c)| c.as_ref().map(|c| (f, c)))
+}
+
+/// Why netns will not use what it found at `path` (where it expects a
+/// regular file or directory of its own).
+fn refused_etc(path: &std::path::Path, found: Found) -> String {
+    format!(
+        "{} is {}; netns neither follows nor replaces it (left untouched)",
+        path.display(),
+        found.describe()
+    )
+}
+
+/// Reads the declared etc files: the etc directory opened once
+/// (`O_NOFOLLOW`), each `NAMESPACE/` and file below looked at and read
+/// without following a symbolic link.
+pub(crate) fn read_etc(topo: &Topology, registry: &Registry) -> EtcSeen {
+    let mut seen = EtcSeen::default();
+    let with_files: Vec<&Namespace> = topo
+        .namespaces
+        .iter()
+        .filter(|ns| etc_files(ns).next().is_some())
+        .collect();
+    if with_files.is_empty() {
+        return seen;
+    }
+    let top = match VerifiedDir::open_as(registry.etc_dir(), "etc directory") {
+        Ok(d) => Some(d),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
+        Err(e) => {
+            for ns in with_files {
+                for (f, _) in etc_files(ns) {
+                    seen.files
+                        .insert((ns.name.clone(), f), EtcHave::Refused(e.to_string()));
+                }
+            }
+            return seen;
+        }
+    };
+    for ns in with_files {
+        let dir_path = registry.etc_dir().join(&ns.name);
+        let sub = match top.as_ref().map(|t| (t, t.lookup(&ns.name))) {
+            None | Some((_, Ok(Found::Missing))) => Ok(None),
+            Some((t, Ok(Found::Directory))) => {
+                t.subdir(&ns.name).map(Some).map_err(|e| e.to_string())
+            }
+            Some((_, Ok(found))) => Err(refused_etc(&dir_path, found)),
+            Some((_, Err(e))) => Err(e.to_string()),
+        };
+        for (f, _) in etc_files(ns) {
+            let path = dir_path.join(f.file_name());
+            let have = match &sub {
+                Err(why) => EtcHave::Refused(why.clone()),
+                Ok(None) => EtcHave::Missing,
+                Ok(Some(d)) => match d.lookup(f.file_name()) {
+                    Ok(Found::Missing) => EtcHave::Missing,
+                    Ok(Found::File { .. }) => match d.read(f.file_name()) {
+                        Ok(Some(bytes)) => EtcHave::File(bytes),
+                        Ok(None) => EtcHave::Missing,
+                        Err(e) => EtcHave::Refused(e.to_string()),
+                    },
+                    Ok(found) => EtcHave::Refused(refused_etc(&path, found)),
+                    Err(e) => EtcHave::Refused(e.to_string()),
+                },
+            };
+            seen.files.insert((ns.name.clone(), f), have);
+        }
+        if matches!(sub, Ok(None)) {
+            seen.no_dir.insert(ns.name.clone());
+        }
+    }
+    seen
+}
+
+/// What [`plan`] compares the file with.
+pub(crate) struct Seen<'a> {
+    /// The root namespace's state.
+    pub root: &'a PlaceState,
+    /// The state of every declared namespace that exists.
+    pub states: &'a HashMap<String, PlaceState>,
+    pub sysctl_values: &'a HashMap<(Place, String), Option<String>>,
+    pub nat_present: &'a [bool],
+    /// Declared namespaces whose registry entry is stale (nothing mounted).
+    pub stale: &'a HashSet<String>,
+    /// Declared names whose registry entry is not a namespace (why).
+    pub foreign: &'a HashMap<String, String>,
+    pub etc: &'a EtcSeen,
+    /// The topology's record.
+    pub record: &'a Record,
+    /// Adopt everything declared that exists (`netns apply --adopt`).
+    pub adopt_all: bool,
+}
+
+/// Reads the system and plans.
+pub(crate) fn plan(topo: &Topology, registry: &Registry, seen: &Seen<'_>) -> Result<Plan> {
+    let Seen {
+        root,
+        states,
+        sysctl_values,
+        nat_present,
+        ..
+    } = *seen;
+    let owns = &seen.record.owns;
     let mut p = Planner {
         steps: Vec::new(),
         drift: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    let mut claims = Ownership::default();
+    let mut written = BTreeMap::new();
+    let mut sysctls_before = BTreeMap::new();
+    // `what` empty: the object itself (named by the drift).
+    let not_ours = |what: String, did: &str| {
+        let what = if what.is_empty() { what } else { what + " " };
+        format!(
+            "{what}exists and was not {did} by topology {:?}; adopt it (adopt = true in the file, \
+             or netns apply --adopt) to manage it and leave it at destroy, or remove it",
+            topo.name
+        )
     };
     let state_of = |place: &Place| -> Option<&PlaceState> {
         match place {
@@ -434,33 +606,110 @@ pub(crate) fn plan(
     // creates the namespace, in its first batch: see apply).
     let mut new_lo = Vec::new();
     for ns in &topo.namespaces {
-        if !states.contains_key(&ns.name) {
-            p.missing(format!("namespace {:?}", ns.name));
+        let object = format!("namespace {:?}", ns.name);
+        let adopt = seen.adopt_all || ns.adopt;
+        if let Some(why) = seen.foreign.get(&ns.name) {
+            p.conflict(object, why.clone());
+            continue;
+        }
+        let stale = seen.stale.contains(&ns.name);
+        if stale || !states.contains_key(&ns.name) {
+            if stale {
+                p.missing_because(
+                    object,
+                    "stale entry: an empty file with no namespace mounted on it; apply replaces it"
+                        .into(),
+                );
+            } else {
+                p.missing(object);
+            }
             p.steps.push(Step::AddNamespace(ns.name.clone()));
+            claims.namespaces.insert(ns.name.clone(), Held::Created);
             if ns.lo_up {
                 new_lo.push(lo_step(&ns.name, true));
+            }
+        } else if !owns.namespaces.contains_key(&ns.name) {
+            if adopt {
+                claims.namespaces.insert(ns.name.clone(), Held::Adopted);
+            } else {
+                p.conflict(object, not_ours(String::new(), "created"));
             }
         }
     }
     p.steps.extend(new_lo);
+    // Held by the topology: recorded, or claimed now.
+    let ns_held = |n: &str| owns.namespaces.get(n).or(claims.namespaces.get(n)).copied();
+    // Namespaces whose contents are the topology's: those it created.
+    let created_ns: HashSet<String> = topo
+        .namespaces
+        .iter()
+        .filter(|ns| ns_held(&ns.name) == Some(Held::Created))
+        .map(|ns| ns.name.clone())
+        .collect();
+    let adopted_ns: HashSet<String> = topo
+        .namespaces
+        .iter()
+        .filter(|ns| ns_held(&ns.name) == Some(Held::Adopted))
+        .map(|ns| ns.name.clone())
+        .collect();
+    let in_created = |place: &Place| place.as_ref().is_some_and(|n| created_ns.contains(n));
+    // How a link is held: recorded, or inside a namespace the topology created.
+    let link_held = |place: &Place, name: &str| -> Option<Held> {
+        owns.links
+            .get(&link_key(place, name))
+            .copied()
+            .or_else(|| in_created(place).then_some(Held::Created))
+    };
     // /etc/netns files.
     for ns in &topo.namespaces {
-        for (file, want) in [
-            (EtcFile::ResolvConf, &ns.resolv_conf),
-            (EtcFile::Hosts, &ns.hosts),
-        ] {
-            let Some(want) = want else { continue };
+        let adopt = seen.adopt_all || ns.adopt;
+        for (file, want) in etc_files(ns) {
             let path = registry.etc_dir().join(&ns.name).join(file.file_name());
             let object = format!("file {}", path.display());
-            match std::fs::read_to_string(&path) {
-                Ok(have) if &have == want => continue,
-                Ok(_) => p.different(object, "contents differ".into()),
-                Err(_) => p.missing(object),
+            let key = file_key(&ns.name, file.file_name());
+            let have = seen
+                .etc
+                .files
+                .get(&(ns.name.clone(), file))
+                .cloned()
+                .unwrap_or(EtcHave::Missing);
+            match have {
+                EtcHave::Refused(why) => {
+                    p.conflict(object, why);
+                    continue;
+                }
+                EtcHave::Missing => {
+                    p.missing(object);
+                    claims.files.insert(key.clone(), Held::Created);
+                    written.insert(key, want.clone());
+                    if seen.etc.no_dir.contains(&ns.name) {
+                        claims.directories.insert(ns.name.clone(), Held::Created);
+                    }
+                }
+                EtcHave::File(bytes) => {
+                    let held = owns.files.get(&key).copied();
+                    if held.is_none() {
+                        if adopt {
+                            claims.files.insert(key.clone(), Held::Adopted);
+                        } else {
+                            p.conflict(object, not_ours(String::new(), "written"));
+                            continue;
+                        }
+                    }
+                    if bytes == want.as_bytes() {
+                        continue;
+                    }
+                    p.different(object, "contents differ".into());
+                    if held == Some(Held::Created) {
+                        written.insert(key, want.clone());
+                    }
+                }
             }
             p.steps.push(Step::WriteEtc {
                 ns: ns.name.clone(),
                 file,
                 contents: want.clone(),
+                path,
             });
         }
     }
@@ -468,9 +717,28 @@ pub(crate) fn plan(
     let mut new_links: Vec<(Place, String)> = Vec::new();
     for b in &topo.bridges {
         let object = format!("bridge {}", At(&b.netns, &b.name));
-        match state_of(&b.netns).and_then(|s| s.links.get(&b.name)) {
+        let existing = state_of(&b.netns).and_then(|s| s.links.get(&b.name));
+        if existing.is_some() && link_held(&b.netns, &b.name).is_none() {
+            if seen.adopt_all || b.adopt {
+                claims
+                    .links
+                    .insert(link_key(&b.netns, &b.name), Held::Adopted);
+            } else {
+                p.conflict(
+                    object.clone(),
+                    not_ours(format!("link {}", At(&b.netns, &b.name)), "created"),
+                );
+                continue;
+            }
+        }
+        match existing {
             None => {
                 p.missing(object);
+                if !in_created(&b.netns) {
+                    claims
+                        .links
+                        .insert(link_key(&b.netns, &b.name), Held::Created);
+                }
                 p.steps.push(Step::AddBridge {
                     place: b.netns.clone(),
                     name: b.name.clone(),
@@ -543,9 +811,36 @@ pub(crate) fn plan(
                 }
             }
         }
+        let foreign: Vec<&super::model::End> = [(&l.a, a), (&l.b, b)]
+            .into_iter()
+            .filter(|(e, st)| st.is_some() && link_held(&e.netns, &e.name).is_none())
+            .map(|(e, _)| e)
+            .collect();
+        if let Some(e) = foreign.first() {
+            if seen.adopt_all || l.adopt {
+                for e in &foreign {
+                    claims
+                        .links
+                        .insert(link_key(&e.netns, &e.name), Held::Adopted);
+                }
+            } else {
+                p.conflict(
+                    object.clone(),
+                    not_ours(format!("link {}", At(&e.netns, &e.name)), "created"),
+                );
+                continue;
+            }
+        }
         match (a, b) {
             (None, None) => {
                 p.missing(object);
+                for e in [&l.a, &l.b] {
+                    if !in_created(&e.netns) {
+                        claims
+                            .links
+                            .insert(link_key(&e.netns, &e.name), Held::Created);
+                    }
+                }
                 p.steps.push(Step::AddVeth(i));
                 // The peer: up, and its bridge (the first end gets both in
                 // its creation message; a veth's peer cannot be brought up
@@ -618,7 +913,17 @@ pub(crate) fn plan(
     // IPv4 address the kernel flushes the routes through it, so their
     // declared routes are asserted again after the address changes.
     let mut v4_deleted: HashSet<Place> = HashSet::new();
+    // Links the topology did not create (adopted, or not its own at all):
+    // only addresses it added are its to remove.
+    let claimed = &claims;
+    let not_created = |place: &Place, iface: &str| {
+        let key = link_key(place, iface);
+        let held = owns.links.get(&key).or(claimed.links.get(&key)).copied();
+        !in_created(place) && held != Some(Held::Created)
+    };
+    let mut address_claims = Vec::new();
     for (place, iface) in &declared_ifaces {
+        let foreign_link = not_created(place, iface);
         let wanted = want
             .get(&(place.clone(), iface.clone()))
             .cloned()
@@ -628,7 +933,9 @@ pub(crate) fn plan(
             .cloned()
             .unwrap_or_default();
         for h in &have {
-            if !wanted.contains(h) && !is_link_local(h) {
+            let ours = !foreign_link
+                || owns.addresses.get(&address_key(place, iface, h)) == Some(&Held::Created);
+            if !wanted.contains(h) && !is_link_local(h) && ours {
                 if h.family() == crate::addr::Family::Inet {
                     v4_deleted.insert(place.clone());
                 }
@@ -643,6 +950,9 @@ pub(crate) fn plan(
         for w in &wanted {
             if !have.contains(w) {
                 p.missing(format!("address {w} on {}", At(place, iface)));
+                if foreign_link {
+                    address_claims.push(address_key(place, iface, w));
+                }
                 adds.push(Step::AddAddress {
                     place: place.clone(),
                     iface: iface.clone(),
@@ -652,6 +962,9 @@ pub(crate) fn plan(
         }
     }
     p.steps.extend(adds);
+    for k in address_claims {
+        claims.addresses.insert(k, Held::Created);
+    }
 
     // Sysctls.
     let mut sysctls: Vec<(Place, &String, &String)> = topo
@@ -677,6 +990,9 @@ pub(crate) fn plan(
                 Some(h) => p.different(object, format!("{h}, not {value}")),
                 None => p.missing(object),
             }
+            if let (None, Some(h)) = (&place, &have) {
+                sysctls_before.insert(key.clone(), h.trim().to_string());
+            }
             p.steps.push(Step::SetSysctl {
                 place,
                 key: key.clone(),
@@ -695,8 +1011,11 @@ pub(crate) fn plan(
         let have: Vec<&Route> = st
             .map(|s| s.routes.iter().filter(|r| managed_route(r)).collect())
             .unwrap_or_default();
+        // In an adopted namespace, routes the file does not declare are
+        // its owner's.
+        let manage_all = !adopted_ns.contains(&ns.name);
         for r in &have {
-            if !ns.routes.iter().any(|d| route_matches(d, r, names)) {
+            if manage_all && !ns.routes.iter().any(|d| route_matches(d, r, names)) {
                 p.extra(format!("route {} in {}", route_text(r), ns.name));
                 p.steps.push(Step::DelRoute {
                     place: place.clone(),
@@ -721,6 +1040,8 @@ pub(crate) fn plan(
 
     // NAT.
     for (n, present) in topo.nats.iter().zip(nat_present) {
+        // Named after the topology: its own, present or not.
+        claims.nat.insert(n.table.clone(), n.source.to_string());
         if !present {
             p.missing(format!(
                 "masquerade {} (nftables table ip {})",
@@ -736,6 +1057,9 @@ pub(crate) fn plan(
         .map(|(pl, n)| (pl.as_deref(), n.as_str()))
         .collect();
     for ns in &topo.namespaces {
+        if adopted_ns.contains(&ns.name) {
+            continue;
+        }
         if let Some(st) = states.get(&ns.name) {
             let place = Some(ns.name.clone());
             for name in st.links.keys() {
@@ -752,6 +1076,10 @@ pub(crate) fn plan(
         steps: p.steps,
         drift: p.drift,
         descriptions,
+        claims,
+        written,
+        sysctls_before,
+        conflicts: p.conflicts,
     })
 }
 
@@ -834,7 +1162,16 @@ fn read_share(share: Vec<(&Namespace, NetNs)>) -> Result<Vec<Read>> {
 /// registry, then for each declared namespace that exists, its handle and
 /// one dump of each kind, in parallel (a thread per core). Returns the
 /// namespaces and handles opened, for the apply.
-pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<(Plan, Opened)> {
+///
+/// A declared name whose registry entry is stale (an interrupted add) is
+/// planned as missing (adding replaces a stale entry); one whose entry is
+/// not a namespace (a symbolic link, a user's file) is a conflict.
+pub(crate) fn survey(
+    topo: &Topology,
+    registry: &Registry,
+    record: &Record,
+    adopt_all: bool,
+) -> Result<(Plan, Opened)> {
     let mut root_h = Handle::current()?;
     let root = read_place(&mut root_h, false)?;
     let mut sysctl_values = HashMap::new();
@@ -843,6 +1180,8 @@ pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<(Plan, Open
     }
     let present: HashSet<String> = registry.names()?.into_iter().collect();
     let mut existing = Vec::new();
+    let mut stale = HashSet::new();
+    let mut foreign = HashMap::new();
     for ns in &topo.namespaces {
         if !present.contains(&ns.name) {
             continue;
@@ -851,6 +1190,32 @@ pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<(Plan, Open
             Ok(h) => existing.push((ns, h)),
             // Deleted since the listing.
             Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            // Stale: an empty mode-0 file (an interrupted add), which an
+            // add replaces; any other file is someone else's.
+            Err(e) if e.kind() == ErrorKind::Stale => {
+                let found = VerifiedDir::open_as(registry.run_dir(), "run directory")
+                    .and_then(|d| d.lookup(&ns.name));
+                match found {
+                    Ok(f) if f.is_stale_entry() => {
+                        stale.insert(ns.name.clone());
+                    }
+                    Ok(f) => {
+                        let path = registry.run_dir().join(&ns.name);
+                        foreign.insert(
+                            ns.name.clone(),
+                            format!(
+                                "{} is {}, not a namespace; left untouched",
+                                path.display(),
+                                f.describe()
+                            ),
+                        );
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::InvalidArgument => {
+                foreign.insert(ns.name.clone(), e.to_string());
+            }
             Err(e) => return Err(e),
         }
     }
@@ -871,6 +1236,18 @@ pub(crate) fn survey(topo: &Topology, registry: &Registry) -> Result<(Plan, Open
     for n in &topo.nats {
         nat_present.push(super::masquerade(n).exists()?);
     }
-    let plan = plan(topo, registry, &root, &states, &sysctl_values, &nat_present)?;
+    let etc = read_etc(topo, registry);
+    let seen = Seen {
+        root: &root,
+        states: &states,
+        sysctl_values: &sysctl_values,
+        nat_present: &nat_present,
+        stale: &stale,
+        foreign: &foreign,
+        etc: &etc,
+        record,
+        adopt_all,
+    };
+    let plan = plan(topo, registry, &seen)?;
     Ok((plan, opened))
 }
