@@ -217,7 +217,7 @@ impl StateDir {
                 Err((_, Errno::EWOULDBLOCK)) => {
                     return Err(
                         Error::new(ErrorKind::Busy, "lock", object()).with_detail(format!(
-                            "busy: another apply or destroy holds {} (--no-wait)",
+                            "another apply or destroy holds {} (--no-wait)",
                             Shown(&self.dir.shown(&name))
                         )),
                     )
