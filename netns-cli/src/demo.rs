@@ -8,8 +8,8 @@
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
-use netns_core::topology::{ping_here, Options, Topology};
 use netns_core::Registry;
+use netns_topology::{ping_here, Options, Topology};
 use nix::mount::{mount, MsFlags};
 use nix::sched::{unshare, CloneFlags};
 
@@ -82,7 +82,7 @@ fn ping_step(ns: Option<&str>, reg: &Registry, dst: &str, expect_ok: bool) -> Re
     let ip: IpAddr = dst.parse().map_err(|_| format!("bad address {dst}"))?;
     let attempt = || -> netns_core::Result<Duration> {
         match ns {
-            Some(n) => netns_core::topology::ping(&reg.open(n)?, None, ip, Duration::from_secs(1)),
+            Some(n) => netns_topology::ping(&reg.open(n)?, None, ip, Duration::from_secs(1)),
             None => ping_here(None, ip, Duration::from_secs(1)),
         }
     };

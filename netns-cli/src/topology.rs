@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Subcommand;
-use netns_core::topology::{Options, Topology};
 use netns_core::Registry;
+use netns_topology::{Options, Topology};
 
 use crate::output::{fail, Output};
 

@@ -1,5 +1,5 @@
 //! `ipMasq`: source NAT of the pod's traffic leaving its subnet, through
-//! netns-core's nftables masquerade ([`netns_core::nat::Masquerade`], which
+//! netns-core's nftables masquerade ([`netns_topology::nat::Masquerade`], which
 //! runs `nft` in this process's — the host's — namespace).
 //!
 //! Each attachment owns its tables, one per address, named
@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use netns_core::addr::IpNet;
-use netns_core::nat::{self, Masquerade};
+use netns_topology::nat::{self, Masquerade};
 
 use crate::attachment::Attachment;
 use crate::config::ValidAttachment;

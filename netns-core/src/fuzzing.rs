@@ -141,11 +141,3 @@ pub fn netlink_reply(data: &[u8]) {
         Ok(())
     });
 }
-
-/// [`crate::topology::Topology::parse`] over `text`, and the plan of what
-/// parsed (no kernel involved).
-pub fn topology(text: &str) {
-    if let Ok(topo) = crate::topology::Topology::parse(text, "fuzz.toml") {
-        let _ = format!("{topo:?}");
-    }
-}

@@ -11,13 +11,11 @@ pub mod fuzzing;
 mod handle;
 pub mod link;
 pub mod namespace;
-pub mod nat;
 pub mod netlink;
 pub mod nsid;
 pub mod route;
 mod sys;
 pub mod sysctl;
-pub mod topology;
 
 pub use error::{Capability, Errno, Error, ErrorKind, Result};
 pub use handle::Handle;

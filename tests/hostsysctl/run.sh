@@ -9,7 +9,7 @@
 # while the host's sysctls are never touched (scripts/sandbox-sysctls.c).
 # A test that assumes "a fresh namespace does not forward" fails here.
 #   - the simulation applies: a namespace made inside the sandbox forwards;
-#   - Rust: netns-core's addr_route_kernel and topology_kernel (netns-testkit
+#   - Rust: netns-core's addr_route_kernel and netns-topology's topology_kernel (netns-testkit
 #     sandboxes its test threads inside the sandbox);
 #   - shell: every tests/shell/*.sh;
 #   - C: every tests/c/*.c against the debug libnetns (valgrind: test-c);
@@ -54,9 +54,14 @@ simulation_applies() {
     [ "$(echo $out)" = "1 1 1 1" ] || { echo "a namespace made inside the sandbox has: $(echo $out)"; return 1; }
 }
 
-rust_tests=(--test addr_route_kernel --test topology_kernel)
-rust_build() { "$CARGO" test -q -p netns-core "${rust_tests[@]}" --no-run 2>&1; }
-rust() { in_sandbox "$CARGO" test -q --no-fail-fast -p netns-core "${rust_tests[@]}" 2>&1; }
+rust_build() {
+    "$CARGO" test -q -p netns-core --test addr_route_kernel --no-run 2>&1 &&
+        "$CARGO" test -q -p netns-topology --test topology_kernel --no-run 2>&1
+}
+rust() {
+    in_sandbox "$CARGO" test -q --no-fail-fast -p netns-core --test addr_route_kernel 2>&1 &&
+        in_sandbox "$CARGO" test -q --no-fail-fast -p netns-topology --test topology_kernel 2>&1
+}
 
 shell() { in_sandbox env NETNS=target/debug/netns "tests/shell/$1.sh"; }
 

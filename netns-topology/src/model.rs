@@ -10,10 +10,10 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::addr::IpNet;
-use crate::link::{validate_link_name, MacAddr};
-use crate::namespace::validate_name;
-use crate::{Error, ErrorKind, Result};
+use netns_core::addr::IpNet;
+use netns_core::link::{validate_link_name, MacAddr};
+use netns_core::namespace::validate_name;
+use netns_core::{Error, ErrorKind, Result};
 
 // ---------------------------------------------------------------- raw form
 
@@ -818,7 +818,7 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
         let nsname = ns.name.get_ref().clone();
         let mut sysctls = Vec::new();
         for (k, v) in &ns.sysctls {
-            if let Err(e) = crate::sysctl::sysctl_path(k.get_ref()) {
+            if let Err(e) = netns_core::sysctl::sysctl_path(k.get_ref()) {
                 c.at(
                     k.span(),
                     format!("{base}.sysctls.{}", k.get_ref()),
@@ -1167,7 +1167,7 @@ fn build(raw: RawTopology, origin: &str, c: &mut Collector<'_>) -> Option<Topolo
 
 fn push_forwarding(sysctls: &mut Vec<(String, String)>, net: &IpNet) {
     let key = match net.family() {
-        crate::addr::Family::Inet6 => "net.ipv6.conf.all.forwarding",
+        netns_core::addr::Family::Inet6 => "net.ipv6.conf.all.forwarding",
         _ => "net.ipv4.ip_forward",
     };
     if !sysctls.iter().any(|(k, _)| k == key) {

@@ -8,14 +8,14 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::model::{place_label, Namespace, Nat, Place, RouteDecl, Topology};
-use super::pool;
-use super::state::{address_key, file_key, link_key, Held, Ownership, Record};
-use crate::addr::{AddressFilter, IpNet};
-use crate::link::{IfIndex, MacAddr};
-use crate::namespace::{Found, VerifiedDir};
-use crate::route::{Route, RouteTable, PROTO_KERNEL};
-use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
+use crate::model::{place_label, Namespace, Nat, Place, RouteDecl, Topology};
+use crate::pool;
+use crate::state::{address_key, file_key, link_key, Held, Ownership, Record};
+use netns_core::addr::{AddressFilter, IpNet};
+use netns_core::link::{IfIndex, MacAddr};
+use netns_core::namespace::{Found, VerifiedDir};
+use netns_core::route::{Route, RouteTable, PROTO_KERNEL};
+use netns_core::{Error, ErrorKind, Handle, NetNs, Registry, Result};
 
 /// Which file under `/etc/netns/NAME/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -332,7 +332,7 @@ pub(crate) fn route_matches(decl: &RouteDecl, r: &Route, names: &HashMap<IfIndex
     };
     let fam_ok = match (&decl.to, &decl.via) {
         (Some(n), _) => Some(n.family()) == r.family,
-        (None, Some(g)) => Some(crate::addr::Family::of(g)) == r.family,
+        (None, Some(g)) => Some(netns_core::addr::Family::of(g)) == r.family,
         _ => true,
     };
     let via_ok = decl.via == r.gateway;
@@ -811,7 +811,7 @@ pub(crate) fn plan(topo: &Topology, registry: &Registry, seen: &Seen<'_>) -> Res
                 }
             }
         }
-        let foreign: Vec<&super::model::End> = [(&l.a, a), (&l.b, b)]
+        let foreign: Vec<&crate::model::End> = [(&l.a, a), (&l.b, b)]
             .into_iter()
             .filter(|(e, st)| st.is_some() && link_held(&e.netns, &e.name).is_none())
             .map(|(e, _)| e)
@@ -936,7 +936,7 @@ pub(crate) fn plan(topo: &Topology, registry: &Registry, seen: &Seen<'_>) -> Res
             let ours = !foreign_link
                 || owns.addresses.get(&address_key(place, iface, h)) == Some(&Held::Created);
             if !wanted.contains(h) && !is_link_local(h) && ours {
-                if h.family() == crate::addr::Family::Inet {
+                if h.family() == netns_core::addr::Family::Inet {
                     v4_deleted.insert(place.clone());
                 }
                 p.extra(format!("address {h} on {}", At(place, iface)));
@@ -1176,7 +1176,7 @@ pub(crate) fn survey(
     let root = read_place(&mut root_h, false)?;
     let mut sysctl_values = HashMap::new();
     for (k, _) in &topo.root_sysctls {
-        sysctl_values.insert((None, k.clone()), crate::sysctl::get(k).ok());
+        sysctl_values.insert((None, k.clone()), netns_core::sysctl::get(k).ok());
     }
     let present: HashSet<String> = registry.names()?.into_iter().collect();
     let mut existing = Vec::new();
@@ -1234,7 +1234,7 @@ pub(crate) fn survey(
     opened.handles.insert(None, root_h);
     let mut nat_present = Vec::new();
     for n in &topo.nats {
-        nat_present.push(super::masquerade(n).exists()?);
+        nat_present.push(crate::masquerade(n).exists()?);
     }
     let etc = read_etc(topo, registry);
     let seen = Seen {

@@ -6,16 +6,16 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use super::model::{Place, Topology};
-use super::plan::{read_links, survey, At, Opened, Plan, Step};
-use super::pool;
-use super::state::{clear_tmp, place_of_key, Held, Record, StateDir};
-use crate::addr::IpNet;
-use crate::link::{IfIndex, LinkAdd, LinkChange, LinkId, MacAddr};
-use crate::namespace::{Found, VerifiedDir};
-use crate::netlink::BatchError;
-use crate::route::RouteSpec;
-use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
+use crate::model::{Place, Topology};
+use crate::plan::{read_links, survey, At, Opened, Plan, Step};
+use crate::pool;
+use crate::state::{clear_tmp, place_of_key, Held, Record, StateDir};
+use netns_core::addr::IpNet;
+use netns_core::link::{IfIndex, LinkAdd, LinkChange, LinkId, MacAddr};
+use netns_core::namespace::{Found, VerifiedDir};
+use netns_core::netlink::BatchError;
+use netns_core::route::RouteSpec;
+use netns_core::{Error, ErrorKind, Handle, NetNs, Registry, Result};
 
 /// A progress callback: `(done, total, step)`.
 type ProgressFn = Box<dyn FnMut(usize, usize, &str) + Send>;
@@ -257,14 +257,14 @@ impl Places<'_> {
 
     fn sysctl_get(&mut self, place: &Place, key: &str) -> Result<String> {
         match place {
-            None => crate::sysctl::get(key),
+            None => netns_core::sysctl::get(key),
             Some(n) => self.ns(n)?.sysctl_get(key),
         }
     }
 
     fn sysctl_set(&mut self, place: &Place, key: &str, value: &str) -> Result<()> {
         match place {
-            None => crate::sysctl::set(key, value),
+            None => netns_core::sysctl::set(key, value),
             Some(n) => self.ns(n)?.sysctl_set(key, value),
         }
     }
@@ -281,7 +281,7 @@ const INJECTED: &str = "inject failure into";
 fn route_spec(
     places: &mut Places<'_>,
     place: &Place,
-    d: &super::model::RouteDecl,
+    d: &crate::model::RouteDecl,
 ) -> Result<RouteSpec> {
     let mut spec = match d.to {
         Some(n) => RouteSpec::to(n.network()),
@@ -299,7 +299,7 @@ fn route_spec(
     Ok(spec)
 }
 
-fn spec_of_route(r: &crate::route::Route) -> RouteSpec {
+fn spec_of_route(r: &netns_core::route::Route) -> RouteSpec {
     let mut spec = match r.destination {
         Some(n) => RouteSpec::to(n),
         None => RouteSpec::default_route(),
@@ -326,7 +326,7 @@ struct Run<'t, 'r> {
     /// The links of a place as [`Run::set_links`] read them, for the
     /// indexes [`Run::add_addresses`] needs next (no second dump); cleared
     /// whenever links are created.
-    links_read: HashMap<Place, super::plan::PlaceState>,
+    links_read: HashMap<Place, crate::plan::PlaceState>,
 }
 
 impl Run<'_, '_> {
@@ -365,9 +365,9 @@ impl Run<'_, '_> {
                 let h = self.places.handle(place)?;
                 let ix = h.link_index(iface)?;
                 let routes: Vec<RouteSpec> = h
-                    .routes(Some(crate::route::RouteTable::MAIN), None)?
+                    .routes(Some(netns_core::route::RouteTable::MAIN), None)?
                     .map(|r| r.to_owned())
-                    .filter(super::plan::managed_route)
+                    .filter(crate::plan::managed_route)
                     .map(|r| spec_of_route(&r))
                     .collect();
                 h.address_del(ix.get(), *net)?;
@@ -415,7 +415,7 @@ impl Run<'_, '_> {
                 }
             }
             Step::AddNat(n) => {
-                let m = super::masquerade(n);
+                let m = crate::masquerade(n);
                 m.apply()?;
                 self.journal.push(Undo::RemoveNat(m));
                 Ok(())
@@ -1410,7 +1410,7 @@ fn execute(
 
 /// A device group for deleting `doomed` (indexes in `have`) together: one
 /// no link of the namespace is in.
-fn free_group(have: &super::plan::PlaceState) -> u32 {
+fn free_group(have: &crate::plan::PlaceState) -> u32 {
     let used: HashSet<u32> = have.links.values().map(|l| l.group).collect();
     // "nt" and the pid: unlikely to be anyone else's; the next free one.
     let mut g = 0x6e74_0000 | (std::process::id() & 0xffff);
@@ -1431,7 +1431,7 @@ fn free_group(have: &super::plan::PlaceState) -> u32 {
 /// the group cannot be used, one by one. Links already gone are skipped.
 fn delete_links(
     h: &mut Handle,
-    have: &super::plan::PlaceState,
+    have: &crate::plan::PlaceState,
     doomed: &[(IfIndex, &str)],
     group: u32,
 ) -> Result<()> {
@@ -1477,7 +1477,7 @@ fn delete_links(
 /// (more than one): then one `RTM_DELLINK` of the group deletes them, with
 /// no `RTM_SETLINK` first.
 fn group_holds_exactly(
-    have: &super::plan::PlaceState,
+    have: &crate::plan::PlaceState,
     doomed: &[(IfIndex, &str)],
     group: u32,
 ) -> bool {
@@ -1580,7 +1580,7 @@ fn remove_rest(
     }
     // Root sysctls back to their values before the first apply.
     for (k, v) in &rec.sysctls {
-        crate::sysctl::set(k, v)?;
+        netns_core::sysctl::set(k, v)?;
         removed.push(format!("sysctl {k} in root (back to {v})"));
     }
     remove_etc(reg, rec, removed, kept);

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::model::{place_label, Place, Topology};
-use super::ping::ping;
-use crate::{NetNs, Registry, Result};
+use crate::model::{place_label, Place, Topology};
+use crate::ping::ping;
+use netns_core::{NetNs, Registry, Result};
 
 /// One probe: an echo from a namespace to a declared address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,7 +169,7 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
                 }
                 // The ports' peers form a ring in file order; each pings the
                 // next: every port proven with a linear number of probes.
-                let mut ring: Vec<&super::model::End> = Vec::new();
+                let mut ring: Vec<&crate::model::End> = Vec::new();
                 for other in &topo.links {
                     for (p, q) in [(&other.a, &other.b), (&other.b, &other.a)] {
                         if p.netns == y.netns && p.master.as_ref() == Some(br) {

@@ -3,7 +3,7 @@
 //! problem. No kernel involved.
 #![allow(clippy::unwrap_used)]
 
-use netns_core::topology::{Diagnostic, Topology};
+use netns_topology::{Diagnostic, Topology};
 
 fn problems(text: &str) -> Vec<Diagnostic> {
     Topology::parse(text, "t.toml").unwrap_err().items

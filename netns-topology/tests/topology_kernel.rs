@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use netns_core::topology::{DriftKind, Options, Topology};
 use netns_core::{Handle, Registry};
+use netns_topology::{DriftKind, Options, Topology};
 
 const EXAMPLES: [&str; 4] = [
     "walkthrough.toml",
@@ -84,7 +84,7 @@ fn snapshot(sb: &netns_testkit::Sandbox) -> Snapshot {
         namespaces: reg.names().unwrap(),
         root_links,
         root_addresses,
-        nft_tables: netns_core::nat::tables().unwrap(),
+        nft_tables: netns_topology::nat::tables().unwrap(),
         etc,
         state,
         sysctls: ["net.ipv4.ip_forward", "net.ipv6.conf.all.forwarding"]
@@ -139,7 +139,7 @@ fn lab_files_and_forwarding_are_really_set() {
     let hosts = std::fs::read_to_string(sb.etc_dir().join("client/hosts")).unwrap();
     assert!(hosts.contains("10.40.0.53  dns.lab.test dns"));
     assert_eq!(netns_core::sysctl::get("net.ipv4.ip_forward").unwrap(), "1");
-    assert!(netns_core::nat::tables()
+    assert!(netns_topology::nat::tables()
         .unwrap()
         .contains(&"ip netns-lab-dns-lab-client".to_string()));
     // The route with a metric, as the kernel has it.
@@ -476,7 +476,7 @@ fn lo_is_up_in_every_new_namespace_and_127_0_0_1_answers() {
     let reg = Registry::new(sb.run_dir(), sb.etc_dir());
     for ns in topo.namespaces() {
         assert!(lo_is_up(&sb, &ns.name), "{}", ns.name);
-        let rtt = netns_core::topology::ping(
+        let rtt = netns_topology::ping(
             &reg.open(&ns.name).unwrap(),
             None,
             "127.0.0.1".parse().unwrap(),
@@ -501,7 +501,7 @@ fn lo_is_up_in_every_new_namespace_and_127_0_0_1_answers() {
     );
     let mid = reg.open("mid").unwrap();
     let timeout = std::time::Duration::from_millis(300);
-    let down = netns_core::topology::ping(&mid, None, "127.0.0.1".parse().unwrap(), timeout);
+    let down = netns_topology::ping(&mid, None, "127.0.0.1".parse().unwrap(), timeout);
     assert!(down.is_err(), "127.0.0.1 answered with lo down");
     assert_eq!(
         topo.apply(&mut options(&sb)).unwrap().changes,
@@ -621,11 +621,11 @@ fn a_namespace_that_existed_is_refused_unless_adopted_and_left_by_destroy() {
     assert!(status.is_clean(), "{status}");
     assert_eq!(
         status.ownership.namespaces.get("netns1"),
-        Some(&netns_core::topology::Held::Adopted)
+        Some(&netns_topology::Held::Adopted)
     );
     assert_eq!(
         status.ownership.links.get("root/veth0"),
-        Some(&netns_core::topology::Held::Created)
+        Some(&netns_topology::Held::Created)
     );
     topo.destroy(&options(&sb)).unwrap();
     assert_eq!(reg.names().unwrap(), vec!["netns1".to_string()]);

@@ -18,12 +18,12 @@ use std::path::Path;
 use nix::fcntl::{AtFlags, Flock, FlockArg, OFlag};
 use serde::{Deserialize, Serialize};
 
-use super::model::{place_label, Place};
-use crate::addr::IpNet;
-use crate::error::Errno;
-use crate::namespace::VerifiedDir;
-use crate::namespace::{Found, Shown};
-use crate::{Error, ErrorKind, Result};
+use crate::model::{place_label, Place};
+use netns_core::addr::IpNet;
+use netns_core::error::Errno;
+use netns_core::namespace::Found;
+use netns_core::namespace::VerifiedDir;
+use netns_core::{Error, ErrorKind, Result};
 
 /// How a topology holds an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -218,7 +218,7 @@ impl StateDir {
                     return Err(
                         Error::new(ErrorKind::Busy, "lock", object()).with_detail(format!(
                             "another apply or destroy holds {} (--no-wait)",
-                            Shown(&self.dir.shown(&name))
+                            format_args!("\"{}\"", self.dir.shown(&name).display())
                         )),
                     )
                 }
@@ -246,7 +246,10 @@ impl StateDir {
             Error::new(
                 ErrorKind::InvalidArgument,
                 "read",
-                format!("state file {}", Shown(&self.dir.shown(&name))),
+                format!(
+                    "state file {}",
+                    format_args!("\"{}\"", self.dir.shown(&name).display())
+                ),
             )
             .with_detail(e)
         })

@@ -12,7 +12,7 @@ use nix::sys::socket::{
     SockaddrIn, SockaddrIn6, SockaddrStorage,
 };
 
-use crate::{Error, NetNs, Result};
+use netns_core::{Error, NetNs, Result};
 
 static SEQ: AtomicU16 = AtomicU16::new(1);
 
@@ -39,7 +39,7 @@ fn checksum(data: &[u8]) -> u16 {
 ///
 /// # Errors
 /// The `sendto` refusal (`Network is unreachable` when no route leads to
-/// `dst`), or [`crate::ErrorKind::Io`] with `ETIMEDOUT` when no reply came.
+/// `dst`), or [`netns_core::ErrorKind::Io`] with `ETIMEDOUT` when no reply came.
 pub fn ping(ns: &NetNs, src: Option<IpAddr>, dst: IpAddr, timeout: Duration) -> Result<Duration> {
     ns.run(|| ping_here(src, dst, timeout))?
 }

@@ -46,10 +46,10 @@
 //!
 //! "Root" is the network namespace of the calling thread. Nothing here
 //! changes the caller's thread: work inside a namespace runs on
-//! [`NetNs::run`](crate::NetNs::run) threads or through handles bound to it.
+//! [`NetNs::run`](netns_core::NetNs::run) threads or through handles bound to it.
 //!
 //! ```no_run
-//! use netns_core::topology::{Options, Topology};
+//! use netns_topology::{Options, Topology};
 //! let topo = Topology::from_path("examples/walkthrough.toml")?;
 //! let report = topo.apply(&mut Options::new())?;
 //! println!("{} changes", report.changes.len());
@@ -61,6 +61,7 @@
 mod apply;
 mod check;
 mod model;
+pub mod nat;
 mod ping;
 mod plan;
 mod pool;
@@ -79,7 +80,7 @@ pub use plan::{Drift, DriftKind, Plan};
 pub use state::{Held, Ownership};
 
 use crate::nat::Masquerade;
-use crate::Result;
+use netns_core::Result;
 
 /// The drift of a topology: what [`Topology::status`] returns.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -203,8 +204,8 @@ impl Topology {
     /// destroy know what is the topology's.
     ///
     /// # Errors
-    /// As [`Topology::plan`]; [`crate::ErrorKind::AlreadyExists`] naming
-    /// every conflict; [`crate::ErrorKind::Busy`] (no wait); then the
+    /// As [`Topology::plan`]; [`netns_core::ErrorKind::AlreadyExists`] naming
+    /// every conflict; [`netns_core::ErrorKind::Busy`] (no wait); then the
     /// failing step's error.
     pub fn apply(&self, opts: &mut Options) -> Result<ApplyReport> {
         apply::apply(self, opts)
@@ -265,7 +266,7 @@ impl Topology {
     /// already gone is skipped; then the record and the lock file go.
     ///
     /// # Errors
-    /// [`crate::ErrorKind::Busy`] with [`Options::wait`] false while
+    /// [`netns_core::ErrorKind::Busy`] with [`Options::wait`] false while
     /// another apply or destroy holds the lock; the first removal that fails
     /// (the record is kept then, so destroy can run again).
     pub fn destroy(&self, opts: &Options) -> Result<DestroyReport> {

@@ -20,13 +20,13 @@
 //! must be installed (Debian: `nftables`). `nft` runs as a child process of
 //! the calling **thread**, so it acts in that thread's network namespace;
 //! to act in another namespace call these methods inside
-//! [`NetNs::run`](crate::NetNs::run).
+//! [`NetNs::run`](netns_core::NetNs::run).
 //!
 //! Forwarding is separate: set `net.ipv4.ip_forward` (or
-//! `net.ipv6.conf.all.forwarding`) with [`crate::sysctl`].
+//! `net.ipv6.conf.all.forwarding`) with [`netns_core::sysctl`].
 //!
 //! ```no_run
-//! use netns_core::nat::Masquerade;
+//! use netns_topology::nat::Masquerade;
 //! let m = Masquerade::new("netns-lab", "10.30.0.0/24".parse()?).out_iface("eth0");
 //! m.apply()?;
 //! assert!(m.exists()?);
@@ -43,8 +43,8 @@ use nftables::schema::{Chain, NfListObject, Rule, Table};
 use nftables::stmt::{Match, Operator, Statement};
 use nftables::types::{NfChainPolicy, NfChainType, NfFamily, NfHook};
 
-use crate::addr::{Family, IpNet};
-use crate::{Error, ErrorKind, Result};
+use netns_core::addr::{Family, IpNet};
+use netns_core::{Error, ErrorKind, Result};
 
 /// The chain every [`Masquerade`] table holds.
 pub const CHAIN: &str = "postrouting";
