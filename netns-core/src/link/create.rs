@@ -90,6 +90,7 @@ enum Kind<'a> {
         peer_netns: Option<&'a NetNs>,
         peer_address: Option<MacAddr>,
         peer_mtu: Option<u32>,
+        peer_txqlen: Option<u32>,
         peer_group: Option<u32>,
     },
     Bridge,
@@ -173,6 +174,7 @@ impl<'a> LinkAdd<'a> {
                 peer_netns: None,
                 peer_address: None,
                 peer_mtu: None,
+                peer_txqlen: None,
                 peer_group: None,
             },
         )
@@ -308,6 +310,14 @@ impl<'a> LinkAdd<'a> {
         self.veth_field(|_, _, m| *m = Some(mtu))
     }
 
+    /// Veth only: the peer's transmit queue length (its own `IFLA_TXQLEN`).
+    pub fn peer_txqlen(mut self, txqlen: u32) -> Self {
+        if let Kind::Veth { peer_txqlen, .. } = &mut self.kind {
+            *peer_txqlen = Some(txqlen);
+        }
+        self
+    }
+
     /// Veth only: the peer's device group (its own `IFLA_GROUP`).
     pub fn peer_group(mut self, group: u32) -> Self {
         if let Kind::Veth { peer_group, .. } = &mut self.kind {
@@ -360,6 +370,7 @@ impl<'a> LinkAdd<'a> {
                 peer_netns,
                 peer_address,
                 peer_mtu,
+                peer_txqlen,
                 peer_group,
             } => {
                 // Name the peer: the error's object is the link being added.
@@ -375,6 +386,9 @@ impl<'a> LinkAdd<'a> {
                 }
                 if let Some(mtu) = peer_mtu {
                     p.attributes.push(LinkAttribute::Mtu(*mtu));
+                }
+                if let Some(txqlen) = peer_txqlen {
+                    p.attributes.push(LinkAttribute::TxQueueLen(*txqlen));
                 }
                 if let Some(group) = peer_group {
                     p.attributes.push(LinkAttribute::Group(*group));

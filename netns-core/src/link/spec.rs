@@ -1,0 +1,506 @@
+//! [`LinkSpec`]: a link to create, owned and complete, as every front end
+//! describes it (the CLI's words, the C builders, Python's classes and
+//! topologies all make one of these). Names in it — the master, a macvlan's
+//! or vxlan's parent, the namespaces — are resolved here, by the core, when
+//! the spec is sent ([`Handle::link_add_spec`], [`Handle::links_add_specs`]);
+//! the borrowed [`LinkAdd`] is only the message encoder underneath.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::create::{CreatedLink, LinkAdd, MacVlanMode, VxlanOptions};
+use super::types::{validate_link_name, IfIndex, MacAddr};
+use super::LinkId;
+use crate::netlink::BatchError;
+use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
+
+/// A link named in a spec: by name (looked up in the namespace of the handle
+/// the spec is sent on) or by index. The owned form of [`LinkId`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Dev {
+    /// By interface name.
+    Name(String),
+    /// By interface index.
+    Index(IfIndex),
+}
+
+impl Dev {
+    /// The borrowed identification, for calls that take a [`LinkId`].
+    pub fn as_id(&self) -> LinkId<'_> {
+        match self {
+            Dev::Name(n) => LinkId::Name(n),
+            Dev::Index(i) => LinkId::Index(*i),
+        }
+    }
+}
+
+impl From<&str> for Dev {
+    fn from(name: &str) -> Dev {
+        Dev::Name(name.to_owned())
+    }
+}
+
+impl From<String> for Dev {
+    fn from(name: String) -> Dev {
+        Dev::Name(name)
+    }
+}
+
+impl From<IfIndex> for Dev {
+    fn from(index: IfIndex) -> Dev {
+        Dev::Index(index)
+    }
+}
+
+impl fmt::Display for Dev {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.as_id().fmt(f)
+    }
+}
+
+/// A network namespace named in a spec (`netns …`, a veth's peer's
+/// namespace): already open, or a registry name or a pid, opened when the
+/// spec is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetNsRef {
+    /// A namespace already open (shared: a spec can be cloned and sent
+    /// several times).
+    Open(Arc<NetNs>),
+    /// `ip link … netns NAME|PID`: the registry entry `NAME`
+    /// ([`Registry::from_env`]); when there is none and the word is a
+    /// number, the namespace of that process, as iproute2 does.
+    Name(String),
+    /// The namespace of process `PID`.
+    Pid(i32),
+}
+
+impl From<NetNs> for NetNsRef {
+    fn from(ns: NetNs) -> NetNsRef {
+        NetNsRef::Open(Arc::new(ns))
+    }
+}
+
+impl From<Arc<NetNs>> for NetNsRef {
+    fn from(ns: Arc<NetNs>) -> NetNsRef {
+        NetNsRef::Open(ns)
+    }
+}
+
+impl NetNsRef {
+    /// Opens the namespace (shares it when already open).
+    ///
+    /// # Errors
+    /// As [`Registry::open`] / [`NetNs::open_pid`].
+    pub fn open(&self) -> Result<Arc<NetNs>> {
+        match self {
+            NetNsRef::Open(ns) => Ok(Arc::clone(ns)),
+            NetNsRef::Pid(pid) => NetNs::open_pid(*pid).map(Arc::new),
+            NetNsRef::Name(name) => match Registry::from_env().open(name) {
+                Ok(ns) => Ok(Arc::new(ns)),
+                Err(e) if e.kind() == ErrorKind::NotFound => match name.parse::<i32>() {
+                    Ok(pid) => NetNs::open_pid(pid).map(Arc::new),
+                    Err(_) => Err(e),
+                },
+                Err(e) => Err(e),
+            },
+        }
+    }
+}
+
+impl fmt::Display for NetNsRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetNsRef::Open(ns) => write!(f, "net:[{}]", ns.inode()),
+            NetNsRef::Name(n) => write!(f, "{n}"),
+            NetNsRef::Pid(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+/// A veth's other end.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VethPeer {
+    /// Its name; `None` takes the first free `vethN`, as `ip link add … type
+    /// veth` does.
+    pub name: Option<String>,
+    /// Where it is born (its own `IFLA_NET_NS_FD`); never created here and
+    /// moved.
+    pub netns: Option<NetNsRef>,
+    /// `IFLA_ADDRESS`.
+    pub address: Option<MacAddr>,
+    /// `IFLA_MTU`.
+    pub mtu: Option<u32>,
+    /// `IFLA_TXQLEN`.
+    pub txqlen: Option<u32>,
+    /// `IFLA_GROUP`.
+    pub group: Option<u32>,
+}
+
+impl VethPeer {
+    /// A peer named `name`.
+    pub fn named(name: impl Into<String>) -> VethPeer {
+        VethPeer {
+            name: Some(name.into()),
+            ..VethPeer::default()
+        }
+    }
+}
+
+/// The kind of link a [`LinkSpec`] creates, with what is its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkKind {
+    /// A veth pair (`veth`).
+    Veth(VethPeer),
+    /// A bridge (`bridge`).
+    Bridge,
+    /// A dummy device (`dummy`).
+    Dummy,
+    /// An intermediate functional block (`ifb`).
+    Ifb,
+    /// A macvlan on `parent` (`macvlan`).
+    MacVlan {
+        /// The lower device.
+        parent: Dev,
+        /// Its mode.
+        mode: MacVlanMode,
+    },
+    /// A vxlan (`vxlan`): `options.parent` is ignored, `parent` is used.
+    Vxlan {
+        /// The network identifier (24 bits).
+        vni: u32,
+        /// The underlay device (`dev PARENT`).
+        parent: Option<Dev>,
+        /// Port, addresses, ttl, learning.
+        options: VxlanOptions,
+    },
+    /// Any other driver by name, with no kind-specific data.
+    Other(String),
+}
+
+impl LinkKind {
+    /// The driver name (`veth`, `bridge` …).
+    pub fn name(&self) -> &str {
+        match self {
+            LinkKind::Veth(_) => "veth",
+            LinkKind::Bridge => "bridge",
+            LinkKind::Dummy => "dummy",
+            LinkKind::Ifb => "ifb",
+            LinkKind::MacVlan { .. } => "macvlan",
+            LinkKind::Vxlan { .. } => "vxlan",
+            LinkKind::Other(k) => k,
+        }
+    }
+}
+
+/// A link to create (`RTM_NEWLINK` with `NLM_F_CREATE|NLM_F_EXCL`), owned:
+/// what `ip link add NAME [address A] [mtu N] [txqlen N] [master BR] [group
+/// N] [netns NS] [up] type KIND …` says.
+///
+/// # Examples
+/// ```no_run
+/// use netns_core::link::{LinkKind, LinkSpec, NetNsRef, VethPeer};
+/// let mut h = netns_core::Handle::current()?;
+/// let mut peer = VethPeer::named("eth0");
+/// peer.netns = Some(NetNsRef::Name("blue".into()));
+/// h.link_add_spec(&LinkSpec::new("veth0", LinkKind::Veth(peer)).up(true))?;
+/// h.link_add_spec(&LinkSpec::new("br0", LinkKind::Bridge))?;
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LinkSpec {
+    /// The new link's name.
+    pub name: String,
+    /// Its kind and kind-specific data.
+    pub kind: LinkKind,
+    /// Where it is born (`IFLA_NET_NS_FD`); for a veth, the first end.
+    pub netns: Option<NetNsRef>,
+    /// `IFLA_ADDRESS`.
+    pub address: Option<MacAddr>,
+    /// `IFLA_MTU`.
+    pub mtu: Option<u32>,
+    /// `IFLA_TXQLEN`.
+    pub txqlen: Option<u32>,
+    /// `IFLA_MASTER`: the bridge it is a port of.
+    pub master: Option<Dev>,
+    /// `IFLA_GROUP`.
+    pub group: Option<u32>,
+    /// Up in the same message.
+    pub up: bool,
+}
+
+impl LinkSpec {
+    /// A link `name` of `kind`, every option unset.
+    pub fn new(name: impl Into<String>, kind: LinkKind) -> LinkSpec {
+        LinkSpec {
+            name: name.into(),
+            kind,
+            netns: None,
+            address: None,
+            mtu: None,
+            txqlen: None,
+            master: None,
+            group: None,
+            up: false,
+        }
+    }
+
+    /// Sets [`LinkSpec::up`].
+    pub fn up(mut self, up: bool) -> LinkSpec {
+        self.up = up;
+        self
+    }
+
+    /// Checks what can be checked without the kernel: the names, a veth
+    /// peer's name, the VNI.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] naming the link and what is wrong.
+    pub fn validate(&self) -> Result<()> {
+        let ctx = |e: Error| e.context("add", self.to_string());
+        validate_link_name(&self.name).map_err(ctx)?;
+        match &self.kind {
+            LinkKind::Veth(VethPeer { name: Some(p), .. }) => {
+                validate_link_name(p).map_err(|e| {
+                    let why = format!("peer {p:?}: {}", e.detail().unwrap_or("invalid name"));
+                    ctx(e).with_detail(why)
+                })?;
+            }
+            LinkKind::Vxlan { vni, .. } if *vni >= 1 << 24 => {
+                return Err(
+                    Error::new(ErrorKind::InvalidArgument, "add", self.to_string())
+                        .with_detail(format!("VNI {vni} does not fit in 24 bits")),
+                )
+            }
+            _ => {}
+        }
+        for dev in self.devs().into_iter().flatten() {
+            if let Dev::Name(n) = dev {
+                validate_link_name(n).map_err(ctx)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The devices the spec names: master, parent.
+    fn devs(&self) -> [Option<&Dev>; 2] {
+        let parent = match &self.kind {
+            LinkKind::MacVlan { parent, .. } => Some(parent),
+            LinkKind::Vxlan { parent, .. } => parent.as_ref(),
+            _ => None,
+        };
+        [self.master.as_ref(), parent]
+    }
+}
+
+impl fmt::Display for LinkSpec {
+    /// How errors name the link: `link "veth0" (veth)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "link {:?} ({})", self.name, self.kind.name())
+    }
+}
+
+/// What a spec's names resolved to.
+struct Resolved {
+    netns: Option<Arc<NetNs>>,
+    peer_netns: Option<Arc<NetNs>>,
+    peer_name: String,
+    master: Option<IfIndex>,
+    parent: Option<IfIndex>,
+}
+
+impl Resolved {
+    /// The message encoder for `spec` with these resolutions.
+    fn encoder<'a>(&'a self, spec: &'a LinkSpec) -> Result<LinkAdd<'a>> {
+        let name = spec.name.as_str();
+        let mut add = match &spec.kind {
+            LinkKind::Veth(peer) => {
+                let mut add = LinkAdd::veth(name, &self.peer_name);
+                if let Some(ns) = &self.peer_netns {
+                    add = add.peer_netns(ns);
+                }
+                if let Some(a) = peer.address {
+                    add = add.peer_address(a);
+                }
+                if let Some(m) = peer.mtu {
+                    add = add.peer_mtu(m);
+                }
+                if let Some(q) = peer.txqlen {
+                    add = add.peer_txqlen(q);
+                }
+                if let Some(g) = peer.group {
+                    add = add.peer_group(g);
+                }
+                add
+            }
+            LinkKind::Bridge => LinkAdd::bridge(name),
+            LinkKind::Dummy => LinkAdd::dummy(name),
+            LinkKind::Ifb => LinkAdd::ifb(name),
+            LinkKind::MacVlan { mode, .. } => {
+                let parent = self.parent.ok_or_else(|| {
+                    Error::new(ErrorKind::InvalidArgument, "add", spec.to_string())
+                        .with_detail("macvlan needs a lower device")
+                })?;
+                LinkAdd::macvlan(name, parent, *mode)
+            }
+            LinkKind::Vxlan { vni, options, .. } => {
+                let mut options = options.clone();
+                options.parent = self.parent;
+                LinkAdd::vxlan(name, *vni, options)
+            }
+            LinkKind::Other(kind) => LinkAdd::other(name, kind),
+        };
+        if let Some(ns) = &self.netns {
+            add = add.netns(ns);
+        }
+        if let Some(a) = spec.address {
+            add = add.address(a);
+        }
+        if let Some(m) = spec.mtu {
+            add = add.mtu(m);
+        }
+        if let Some(q) = spec.txqlen {
+            add = add.txqlen(q);
+        }
+        if let Some(m) = self.master {
+            add = add.master(m);
+        }
+        if let Some(g) = spec.group {
+            add = add.group(g);
+        }
+        if spec.up {
+            add = add.up();
+        }
+        Ok(add)
+    }
+}
+
+impl Handle {
+    /// Creates the link `spec` describes: its names resolved in this
+    /// handle's namespace (the master and parent by `RTM_GETLINK`, an unnamed
+    /// veth peer as the first free `vethN` by one link dump), its
+    /// namespaces opened, then one `RTM_NEWLINK` with
+    /// `NLM_F_CREATE|NLM_F_EXCL`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] before the kernel (names, VNI, MAC);
+    /// [`ErrorKind::NotFound`] for a master, parent or namespace that does
+    /// not exist; the kernel's refusal with its text.
+    #[doc(alias = "ip link add")]
+    pub fn link_add_spec(&mut self, spec: &LinkSpec) -> Result<()> {
+        let resolved = self.resolve_spec(spec, None)?;
+        let add = resolved.encoder(spec)?;
+        self.link_add(&add)
+    }
+
+    /// Creates every link of `specs` in one batch (as few `send` calls as
+    /// possible), returning the indexes the kernel gave each (from its
+    /// echo). Names are resolved first, with one link dump for all of them
+    /// when there are more than a few.
+    ///
+    /// # Errors
+    /// A [`BatchError`]: the index of the first spec that failed, how many
+    /// were sent, and the error; the links before it were created.
+    pub fn links_add_specs(&mut self, specs: &[LinkSpec]) -> Result<Vec<CreatedLink>, BatchError> {
+        let fail = |index: usize| {
+            move |error: Error| BatchError {
+                index,
+                sent: 0,
+                error,
+            }
+        };
+        let names = if specs
+            .iter()
+            .map(|s| s.devs().into_iter().flatten().count())
+            .sum::<usize>()
+            > 2
+        {
+            Some(self.interface_names().map_err(fail(0))?)
+        } else {
+            None
+        };
+        let mut resolved = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            resolved.push(self.resolve_spec(spec, names.as_ref()).map_err(fail(i))?);
+        }
+        let adds = specs
+            .iter()
+            .zip(&resolved)
+            .enumerate()
+            .map(|(i, (s, r))| r.encoder(s).map_err(fail(i)))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.links_add_indexed(&adds)
+    }
+
+    /// Resolves `spec`'s names (with `names`, index → name of this
+    /// namespace's links, when already dumped).
+    fn resolve_spec(
+        &mut self,
+        spec: &LinkSpec,
+        names: Option<&std::collections::BTreeMap<u32, String>>,
+    ) -> Result<Resolved> {
+        spec.validate()?;
+        let ctx = |e: Error| e.context("add", spec.to_string());
+        let index_of = |h: &mut Handle, dev: &Dev| -> Result<IfIndex> {
+            match (dev, names) {
+                (Dev::Index(i), _) => Ok(*i),
+                (Dev::Name(n), Some(names)) => names
+                    .iter()
+                    .find(|(_, v)| *v == n)
+                    .and_then(|(k, _)| IfIndex::new(*k))
+                    .ok_or_else(|| {
+                        Error::new(ErrorKind::NotFound, "find", format!("link {n:?}"))
+                            .with_detail(format!("no device {n:?}"))
+                    }),
+                (Dev::Name(n), None) => h.link_index(n),
+            }
+        };
+        let [master, parent] = spec.devs();
+        let master = master.map(|d| index_of(self, d)).transpose().map_err(ctx)?;
+        let parent = parent.map(|d| index_of(self, d)).transpose().map_err(ctx)?;
+        let netns = spec
+            .netns
+            .as_ref()
+            .map(NetNsRef::open)
+            .transpose()
+            .map_err(ctx)?;
+        let (peer_name, peer_netns) = match &spec.kind {
+            LinkKind::Veth(peer) => {
+                let name = match &peer.name {
+                    Some(n) => n.clone(),
+                    None => self.first_free_veth_name(&spec.name).map_err(ctx)?,
+                };
+                let ns = peer
+                    .netns
+                    .as_ref()
+                    .map(NetNsRef::open)
+                    .transpose()
+                    .map_err(ctx)?;
+                (name, ns)
+            }
+            _ => (String::new(), None),
+        };
+        Ok(Resolved {
+            netns,
+            peer_netns,
+            peer_name,
+            master,
+            parent,
+        })
+    }
+
+    /// The first `vethN` that no link of this namespace has and that is not
+    /// `own` (the first end's name), as the kernel names an unnamed veth
+    /// peer (which, unlike this, can pick the first end's own name: `ip link
+    /// add veth0 type veth` fails with "File exists").
+    fn first_free_veth_name(&mut self, own: &str) -> Result<String> {
+        let taken: std::collections::HashSet<String> =
+            self.links()?.map(|l| l.name().to_owned()).collect();
+        Ok((0..)
+            .map(|i| format!("veth{i}"))
+            .find(|n| n != own && !taken.contains(n))
+            .unwrap_or_else(|| "veth".to_owned()))
+    }
+}
