@@ -24,7 +24,7 @@ use netns_core::{Error, Handle, Registry};
 use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
-pub use link::{LinkAddArgs, LinkCommand, LinkKind, LinkOptions, LinkSetArgs, NsRef};
+pub use link::{LinkCommand, LinkOptions, LinkSetArgs};
 pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};
 pub use topology::TopologyCommand;

@@ -22,10 +22,10 @@ use std::collections::HashMap;
 use std::str::FromStr;
 
 use netns_core::link::{
-    HwAddr, IfIndex, LinkAdd, LinkChange, LinkFlags, LinkId, LinkRef, MacAddr, MacVlanMode,
-    VxlanOptions,
+    Dev, HwAddr, IfIndex, LinkChange, LinkFlags, LinkId, LinkKind, LinkRef, LinkSpec, MacAddr,
+    MacVlanMode, NetNsRef, VethPeer, VxlanOptions,
 };
-use netns_core::{Error, ErrorKind, Handle, NetNs, Nsid};
+use netns_core::{Error, ErrorKind, Handle, Nsid};
 use serde::Serialize;
 
 use crate::output::{self, Failure, Outcome, EXIT_NO_DEVICE};
@@ -54,8 +54,8 @@ pub enum LinkCommand {
         /// Only this device (by name).
         dev: Option<String>,
     },
-    /// `add …`.
-    Add(LinkAddArgs),
+    /// `add …`: the core's spec, names unresolved.
+    Add(LinkSpec),
     /// `set …`.
     Set(LinkSetArgs),
     /// `del [dev] NAME`.
@@ -67,32 +67,6 @@ pub enum LinkCommand {
     Help,
 }
 
-/// `NS` of `netns NS`: a registry name, or — when numeric and no such name
-/// exists at execution (ip's rule) — a process id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NsRef(pub String);
-
-impl NsRef {
-    /// The process id the word stands for if no namespace has that name.
-    pub fn pid(&self) -> Option<i32> {
-        self.0.parse().ok()
-    }
-
-    /// Opens the namespace: by name, else (numeric word) through a pidfd.
-    fn open(&self, ctx: &Context) -> Result<NetNs, Error> {
-        match ctx.registry.open(&self.0) {
-            Ok(ns) => Ok(ns),
-            Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::InvalidName => {
-                match self.pid() {
-                    Some(pid) => NetNs::open_pid(pid),
-                    None => Err(e),
-                }
-            }
-            Err(e) => Err(e),
-        }
-    }
-}
-
 /// Options of a link (and of a veth's peer): `address`, `mtu`, `txqlen`, `netns`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LinkOptions {
@@ -102,59 +76,9 @@ pub struct LinkOptions {
     pub mtu: Option<u32>,
     /// `txqlen N` (ignored for a veth's peer, as before).
     pub txqlen: Option<u32>,
-    /// `netns NS`.
-    pub netns: Option<NsRef>,
-}
-
-/// The kind of a link to add, with its own arguments.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkKind {
-    /// `veth [peer [name] NAME OPTIONS]`.
-    Veth {
-        /// The peer's name (the first free `vethN` when absent).
-        peer: Option<String>,
-        /// The peer's options.
-        options: LinkOptions,
-    },
-    /// `bridge`.
-    Bridge,
-    /// `dummy`.
-    Dummy,
-    /// `ifb`.
-    Ifb,
-    /// `macvlan [mode M]` (needs `link PARENT`).
-    Macvlan {
-        /// The mode (`vepa` by default, as ip).
-        mode: MacVlanMode,
-    },
-    /// `vxlan id VNI …`.
-    Vxlan {
-        /// The virtual network identifier.
-        vni: u32,
-        /// Port, addresses, ttl, learning (`parent` is set at execution).
-        options: VxlanOptions,
-        /// `dev PARENT`: the underlay device, by name.
-        dev: Option<String>,
-    },
-    /// Any other kind, sent to the kernel as it is (its words ignored).
-    Other(String),
-}
-
-/// `link add …`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkAddArgs {
-    /// The new link's name.
-    pub name: String,
-    /// Its kind.
-    pub kind: LinkKind,
-    /// `address`, `mtu`, `txqlen`, `netns`.
-    pub options: LinkOptions,
-    /// `link PARENT`, by name.
-    pub parent: Option<String>,
-    /// `master BR`, by name.
-    pub master: Option<String>,
-    /// `up`.
-    pub up: bool,
+    /// `netns NS`: a registry name, or a process id when numeric and no
+    /// such name exists (ip's rule; resolved by the core).
+    pub netns: Option<NetNsRef>,
 }
 
 /// `link set …`.
@@ -290,14 +214,14 @@ impl Common {
             "address" => o.address = Some(words.mac()?),
             "mtu" => o.mtu = Some(words.parsed("mtu")?),
             "txqueuelen" | "txqlen" | "qlen" => o.txqlen = Some(words.parsed("txqlen")?),
-            "netns" => o.netns = Some(NsRef(words.value()?.to_owned())),
+            "netns" => o.netns = Some(NetNsRef::Name(words.value()?.to_owned())),
             _ => return Ok(false),
         }
         Ok(true)
     }
 }
 
-fn parse_add(args: &[String]) -> Result<LinkAddArgs, Usage> {
+fn parse_add(args: &[String]) -> Result<LinkSpec, Usage> {
     let mut words = Words::new(args);
     let mut own = Common::default();
     let mut parent = None;
@@ -366,18 +290,26 @@ fn parse_add(args: &[String]) -> Result<LinkAddArgs, Usage> {
         }
     }
     let kind = match kind {
-        "veth" => LinkKind::Veth {
-            peer: peer.name,
-            options: peer.options,
-        },
+        "veth" => {
+            let mut p = VethPeer::default();
+            p.name = peer.name;
+            p.address = peer.options.address;
+            p.mtu = peer.options.mtu;
+            p.txqlen = peer.options.txqlen;
+            p.netns = peer.options.netns;
+            LinkKind::Veth(p)
+        }
         "bridge" => LinkKind::Bridge,
         "dummy" => LinkKind::Dummy,
         "ifb" => LinkKind::Ifb,
         "macvlan" => {
-            if parent.is_none() {
+            let Some(parent) = parent else {
                 return Err(usage("macvlan needs a lower device: link PARENT"));
+            };
+            LinkKind::MacVlan {
+                parent: Dev::Name(parent),
+                mode: macvlan_mode,
             }
-            LinkKind::Macvlan { mode: macvlan_mode }
         }
         "vxlan" => {
             let Some(vni) = vni else {
@@ -385,20 +317,19 @@ fn parse_add(args: &[String]) -> Result<LinkAddArgs, Usage> {
             };
             LinkKind::Vxlan {
                 vni,
+                parent: vx_parent.map(Dev::Name),
                 options: vx,
-                dev: vx_parent,
             }
         }
         other => LinkKind::Other(other.to_owned()),
     };
-    Ok(LinkAddArgs {
-        name,
-        kind,
-        options: own.options,
-        parent,
-        master,
-        up,
-    })
+    let mut spec = LinkSpec::new(name, kind).up(up);
+    spec.address = own.options.address;
+    spec.mtu = own.options.mtu;
+    spec.txqlen = own.options.txqlen;
+    spec.netns = own.options.netns;
+    spec.master = master.map(Dev::Name);
+    Ok(spec)
 }
 
 fn parse_set(args: &[String]) -> Result<LinkSetArgs, Usage> {
@@ -480,7 +411,7 @@ impl LinkOptions {
             out.extend(["txqlen".into(), q.to_string()]);
         }
         if let Some(ns) = &self.netns {
-            out.extend(["netns".into(), ns.0.clone()]);
+            out.extend(["netns".into(), ns.to_string()]);
         }
     }
 }
@@ -516,63 +447,88 @@ impl LinkCommand {
                     None => {}
                 }
             }
-            LinkCommand::Add(a) => {
-                out.extend(["add".into(), "name".into(), a.name.clone()]);
-                if let Some(p) = &a.parent {
-                    out.extend(["link".into(), p.clone()]);
-                }
-                a.options.words(&mut out);
-                if let Some(m) = &a.master {
-                    out.extend(["master".into(), m.clone()]);
-                }
-                if a.up {
-                    out.push("up".into());
-                }
-                out.push("type".into());
-                match &a.kind {
-                    LinkKind::Veth { peer, options } => {
-                        out.extend(["veth".into(), "peer".into()]);
-                        if let Some(p) = peer {
-                            out.extend(["name".into(), p.clone()]);
-                        }
-                        options.words(&mut out);
-                    }
-                    LinkKind::Bridge => out.push("bridge".into()),
-                    LinkKind::Dummy => out.push("dummy".into()),
-                    LinkKind::Ifb => out.push("ifb".into()),
-                    LinkKind::Macvlan { mode } => out.extend([
-                        "macvlan".into(),
-                        "mode".into(),
-                        macvlan_mode_name(*mode).into(),
-                    ]),
-                    LinkKind::Vxlan { vni, options, dev } => {
-                        out.extend(["vxlan".into(), "id".into(), vni.to_string()]);
-                        if let Some(p) = options.port {
-                            out.extend(["dstport".into(), p.to_string()]);
-                        }
-                        if let Some(d) = dev {
-                            out.extend(["dev".into(), d.clone()]);
-                        }
-                        if let Some(r) = options.remote {
-                            out.extend(["remote".into(), r.to_string()]);
-                        }
-                        if let Some(l) = options.local {
-                            out.extend(["local".into(), l.to_string()]);
-                        }
-                        if let Some(t) = options.ttl {
-                            out.extend(["ttl".into(), t.to_string()]);
-                        }
-                        match options.learning {
-                            Some(true) => out.push("learning".into()),
-                            Some(false) => out.push("nolearning".into()),
-                            None => {}
-                        }
-                    }
-                    LinkKind::Other(k) => out.push(k.clone()),
-                }
-            }
+            LinkCommand::Add(a) => add_words(a, &mut out),
         }
         out
+    }
+}
+
+/// The canonical words of `add` (after `link`).
+fn add_words(a: &LinkSpec, out: &mut Vec<String>) {
+    let dev_word = |d: &Dev| match d {
+        Dev::Name(n) => n.clone(),
+        Dev::Index(i) => i.to_string(),
+    };
+    let options = |o: LinkOptions, out: &mut Vec<String>| o.words(out);
+    out.extend(["add".into(), "name".into(), a.name.clone()]);
+    if let LinkKind::MacVlan { parent, .. } = &a.kind {
+        out.extend(["link".into(), dev_word(parent)]);
+    }
+    options(
+        LinkOptions {
+            address: a.address,
+            mtu: a.mtu,
+            txqlen: a.txqlen,
+            netns: a.netns.clone(),
+        },
+        out,
+    );
+    if let Some(m) = &a.master {
+        out.extend(["master".into(), dev_word(m)]);
+    }
+    if a.up {
+        out.push("up".into());
+    }
+    out.push("type".into());
+    match &a.kind {
+        LinkKind::Veth(peer) => {
+            out.extend(["veth".into(), "peer".into()]);
+            if let Some(p) = &peer.name {
+                out.extend(["name".into(), p.clone()]);
+            }
+            options(
+                LinkOptions {
+                    address: peer.address,
+                    mtu: peer.mtu,
+                    txqlen: peer.txqlen,
+                    netns: peer.netns.clone(),
+                },
+                out,
+            );
+        }
+        LinkKind::MacVlan { mode, .. } => out.extend([
+            "macvlan".into(),
+            "mode".into(),
+            macvlan_mode_name(*mode).into(),
+        ]),
+        LinkKind::Vxlan {
+            vni,
+            parent,
+            options,
+        } => {
+            out.extend(["vxlan".into(), "id".into(), vni.to_string()]);
+            if let Some(p) = options.port {
+                out.extend(["dstport".into(), p.to_string()]);
+            }
+            if let Some(d) = parent {
+                out.extend(["dev".into(), dev_word(d)]);
+            }
+            if let Some(r) = options.remote {
+                out.extend(["remote".into(), r.to_string()]);
+            }
+            if let Some(l) = options.local {
+                out.extend(["local".into(), l.to_string()]);
+            }
+            if let Some(t) = options.ttl {
+                out.extend(["ttl".into(), t.to_string()]);
+            }
+            match options.learning {
+                Some(true) => out.push("learning".into()),
+                Some(false) => out.push("nolearning".into()),
+                None => {}
+            }
+        }
+        other => out.push(other.name().to_owned()),
     }
 }
 
@@ -856,102 +812,9 @@ impl Row {
 
 // ---------------------------------------------------------------- add
 
-fn add(ctx: &Context, args: LinkAddArgs) -> Outcome {
-    let LinkAddArgs {
-        name,
-        kind,
-        options: own,
-        parent,
-        master,
-        up,
-    } = args;
-    let mut h = ctx.handle()?;
-    let lookup = |h: &mut Handle, dev: &str| h.link_index(dev);
-    let own_ns = own.netns.as_ref().map(|s| s.open(ctx)).transpose()?;
-    let (peer_name, peer, vx_parent) = match &kind {
-        LinkKind::Veth { peer, options } => (peer.clone(), Some(options), None),
-        LinkKind::Vxlan { dev, .. } => (None, None, dev.as_deref()),
-        _ => (None, None, None),
-    };
-    let peer_ns = peer
-        .and_then(|p| p.netns.as_ref())
-        .map(|s| s.open(ctx))
-        .transpose()?;
-    let master = master.map(|m| lookup(&mut h, &m)).transpose()?;
-    let parent = parent.map(|p| lookup(&mut h, &p)).transpose()?;
-    let vx_parent = vx_parent.map(|p| lookup(&mut h, p)).transpose()?;
-
-    let peer_name = match (&kind, peer_name) {
-        (LinkKind::Veth { .. }, Some(n)) => n,
-        (LinkKind::Veth { .. }, None) => next_free_veth_name(&mut h)?,
-        _ => String::new(),
-    };
-    let mut link = match &kind {
-        LinkKind::Veth { options, .. } => {
-            let mut l = LinkAdd::veth(&name, &peer_name);
-            if let Some(a) = options.address {
-                l = l.peer_address(a);
-            }
-            if let Some(m) = options.mtu {
-                l = l.peer_mtu(m);
-            }
-            if let Some(ns) = &peer_ns {
-                l = l.peer_netns(ns);
-            }
-            l
-        }
-        LinkKind::Bridge => LinkAdd::bridge(&name),
-        LinkKind::Dummy => LinkAdd::dummy(&name),
-        LinkKind::Ifb => LinkAdd::ifb(&name),
-        LinkKind::Macvlan { mode } => {
-            // parse() refuses a macvlan without `link PARENT`.
-            let Some(parent) = parent else {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    "add",
-                    format!("link {name:?}"),
-                )
-                .with_detail("macvlan needs a lower device: link PARENT")
-                .into());
-            };
-            LinkAdd::macvlan(&name, parent, *mode)
-        }
-        LinkKind::Vxlan { vni, options, .. } => {
-            let mut options = options.clone();
-            options.parent = vx_parent;
-            LinkAdd::vxlan(&name, *vni, options)
-        }
-        LinkKind::Other(other) => LinkAdd::other(&name, other),
-    };
-    if let Some(a) = own.address {
-        link = link.address(a);
-    }
-    if let Some(m) = own.mtu {
-        link = link.mtu(m);
-    }
-    if let Some(q) = own.txqlen {
-        link = link.txqlen(q);
-    }
-    if let Some(m) = master {
-        link = link.master(m);
-    }
-    if let Some(ns) = &own_ns {
-        link = link.netns(ns);
-    }
-    if up {
-        link = link.up();
-    }
-    h.link_add(&link)?;
+fn add(ctx: &Context, spec: LinkSpec) -> Outcome {
+    ctx.handle()?.link_add_spec(&spec)?;
     Ok(())
-}
-
-fn next_free_veth_name(h: &mut Handle) -> Result<String, Error> {
-    let taken: std::collections::HashSet<String> =
-        h.links()?.map(|l| l.name().to_owned()).collect();
-    Ok((0..)
-        .map(|i| format!("veth{i}"))
-        .find(|n| !taken.contains(n))
-        .unwrap_or_else(|| "veth".to_owned()))
 }
 
 // ---------------------------------------------------------------- set, delete
@@ -962,7 +825,7 @@ fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
         .options
         .netns
         .as_ref()
-        .map(|s| s.open(ctx))
+        .map(NetNsRef::open)
         .transpose()?;
     let master = match &args.master {
         Some(Some(m)) => Some(Some(h.link_index(m)?)),

@@ -7,10 +7,10 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use netns_cli::{
-    parse, AddrChange, AddrCommand, AddrOp, Command, Invocation, LinkAddArgs, LinkCommand,
-    LinkKind, LinkOptions, LinkSetArgs, NsCommand, NsRef, RouteCommand, RouteOp,
+    parse, AddrChange, AddrCommand, AddrOp, Command, Invocation, LinkCommand, LinkOptions,
+    LinkSetArgs, NsCommand, RouteCommand, RouteOp,
 };
-use netns_core::link::MacVlanMode;
+use netns_core::link::{Dev, LinkKind, LinkSpec, MacVlanMode, NetNsRef, VethPeer};
 
 fn argv(words: &[&str]) -> Vec<OsString> {
     std::iter::once("netns")
@@ -53,28 +53,13 @@ fn link_words_become_typed_values_resolved_later() {
     let Command::Link(LinkCommand::Add(add)) = inv.command else {
         panic!("{inv:?}")
     };
-    assert_eq!(
-        add,
-        LinkAddArgs {
-            name: "veth0".into(),
-            kind: LinkKind::Veth {
-                peer: Some("veth1".into()),
-                options: LinkOptions {
-                    netns: Some(NsRef("1234".into())),
-                    ..LinkOptions::default()
-                },
-            },
-            options: LinkOptions {
-                mtu: Some(1400),
-                ..LinkOptions::default()
-            },
-            parent: None,
-            master: None,
-            up: false,
-        }
-    );
-    assert_eq!(NsRef("1234".into()).pid(), Some(1234));
-    assert_eq!(NsRef("blue".into()).pid(), None);
+    // The core's spec, names unresolved: `netns 1234` is a registry name
+    // or, if there is none, a pid (resolved by the core at execution).
+    let mut peer = VethPeer::named("veth1");
+    peer.netns = Some(NetNsRef::Name("1234".into()));
+    let mut want = LinkSpec::new("veth0", LinkKind::Veth(peer));
+    want.mtu = Some(1400);
+    assert_eq!(add, want);
 
     let inv = ok(&["link", "set", "lo", "up", "nomaster", "name", "lo2"]);
     assert_eq!(
@@ -93,7 +78,8 @@ fn link_words_become_typed_values_resolved_later() {
     };
     assert_eq!(
         add.kind,
-        LinkKind::Macvlan {
+        LinkKind::MacVlan {
+            parent: Dev::Name("eth0".into()),
             mode: MacVlanMode::Vepa
         }
     );

@@ -97,10 +97,12 @@ impl NetNsRef {
             NetNsRef::Pid(pid) => NetNs::open_pid(*pid).map(Arc::new),
             NetNsRef::Name(name) => match Registry::from_env().open(name) {
                 Ok(ns) => Ok(Arc::new(ns)),
-                Err(e) if e.kind() == ErrorKind::NotFound => match name.parse::<i32>() {
-                    Ok(pid) => NetNs::open_pid(pid).map(Arc::new),
-                    Err(_) => Err(e),
-                },
+                Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidName) => {
+                    match name.parse::<i32>() {
+                        Ok(pid) => NetNs::open_pid(pid).map(Arc::new),
+                        Err(_) => Err(e),
+                    }
+                }
                 Err(e) => Err(e),
             },
         }
@@ -442,7 +444,17 @@ impl Handle {
         names: Option<&std::collections::BTreeMap<u32, String>>,
     ) -> Result<Resolved> {
         spec.validate()?;
-        let ctx = |e: Error| e.context("add", spec.to_string());
+        // The spec names the operation; what could not be resolved goes in
+        // the detail (`cannot add link "v0" (veth): not found: network
+        // namespace of process 4194304`).
+        let ctx = |e: Error| {
+            let what = match e.detail() {
+                Some(d) if !e.object().is_empty() => format!("{}: {d}", e.object()),
+                Some(d) => d.to_owned(),
+                None => e.object().to_owned(),
+            };
+            e.context("add", spec.to_string()).with_detail(what)
+        };
         let index_of = |h: &mut Handle, dev: &Dev| -> Result<IfIndex> {
             match (dev, names) {
                 (Dev::Index(i), _) => Ok(*i),
