@@ -13,9 +13,12 @@ export NETNS_ETC_DIR=$ETC NETNS_STATE_DIR=$STATE
 KILLS=${KILLS:-50}
 N=200
 
-# Figures go to the script's own output ($$ is the script, not the test's
-# subshell, whose output lib.bash shows only on failure).
-say() { echo "# $*" >"/proc/$$/fd/1"; }
+# Figures go to the script's own output (fd 3, a copy of it made here: the
+# test's subshell has its output captured by lib.bash, shown only on
+# failure). Not `>/proc/$$/fd/1`: that reopens the file with O_TRUNC when
+# the output is a file, and wipes what was written before.
+exec 3>&1
+say() { echo "# $*" >&3; }
 
 write_topology() {
     local i
