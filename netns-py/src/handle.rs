@@ -13,9 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::os::fd::AsFd;
 
 use netns_core::addr::{AddressOptions, Broadcast, Family, IpNet};
-use netns_core::link::{
-    CreatedLink as CoreCreated, HwAddr, IfIndex, LinkChange, LinkId, LinkRef, MacAddr,
-};
+use netns_core::link::{CreatedLink as CoreCreated, HwAddr, IfIndex, LinkChange, LinkRef, MacAddr};
 use netns_core::netlink::BatchError;
 use netns_core::nsid;
 use netns_core::route::{self, RouteSpec, RouteTable};
@@ -29,30 +27,7 @@ use crate::namespace::{lock, Namespace};
 use crate::specs::{Bridge, Dummy, LinkSpec, Veth};
 use crate::values::{Address, CreatedLink, Link, Route};
 
-/// A link named by the caller: its name or its index.
-pub(crate) enum Dev {
-    Name(String),
-    Index(IfIndex),
-}
-
-impl Dev {
-    pub(crate) fn id(&self) -> LinkId<'_> {
-        match self {
-            Dev::Name(n) => LinkId::Name(n),
-            Dev::Index(i) => LinkId::Index(*i),
-        }
-    }
-}
-
-impl std::fmt::Display for Dev {
-    /// As Python writes it: a quoted name or a number.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Dev::Name(n) => write!(f, "{n:?}"),
-            Dev::Index(i) => write!(f, "{i}"),
-        }
-    }
-}
+pub(crate) use netns_core::link::Dev;
 
 /// `str` (a name) or `int` (an index) → [`Dev`].
 pub(crate) fn dev_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Dev> {
@@ -372,7 +347,7 @@ impl Handle {
     /// One link, by name or index (one ``RTM_GETLINK`` request, no dump).
     fn link(&self, py: Python<'_>, dev: &Bound<'_, PyAny>) -> PyResult<Link> {
         let dev = dev_arg(dev, "dev")?;
-        self.with(py, |h| Ok(link_of(&h.link(dev.id())?)))
+        self.with(py, |h| Ok(link_of(&h.link(dev.as_id())?)))
     }
 
     /// Creates one link from a spec (``Veth``, ``Bridge``, ``Dummy``,
@@ -382,8 +357,8 @@ impl Handle {
     fn link_add(&self, py: Python<'_>, spec: &Bound<'_, LinkSpec>) -> PyResult<CreatedLink> {
         let spec = spec.clone().unbind();
         let mut created = self.with(py, |h| {
-            let add = spec.get().spec.link_add(h)?;
-            h.links_add_indexed(&[add]).map_err(|e| e.error)
+            h.links_add_specs(std::slice::from_ref(&spec.get().spec.core))
+                .map_err(|e| e.error)
         })?;
         Ok(created.pop().map(created_of).unwrap_or(CreatedLink {
             index: None,
@@ -482,10 +457,10 @@ impl Handle {
         let mac = mac.map(parse_mac).transpose().py(py)?;
         self.with(py, |h| {
             let master = match &master {
-                Some(m) => Some(h.resolve_link(m.id())?),
+                Some(m) => Some(h.resolve_link(m.as_id())?),
                 None => None,
             };
-            let mut change = LinkChange::new(dev.id());
+            let mut change = LinkChange::new(dev.as_id());
             match up {
                 Some(true) => change = change.up(),
                 Some(false) => change = change.down(),
@@ -542,13 +517,8 @@ impl Handle {
                 item.get_type().name()?
             ))),
         })?;
-        let created = self.with_batch(py, |h| {
-            let mut adds = Vec::with_capacity(specs.len());
-            for (i, spec) in specs.iter().enumerate() {
-                adds.push(spec.get().spec.link_add(h).map_err(at(i))?);
-            }
-            h.links_add_indexed(&adds)
-        })?;
+        let cores: Vec<_> = specs.iter().map(|s| s.get().spec.core.clone()).collect();
+        let created = self.with_batch(py, |h| h.links_add_specs(&cores))?;
         Ok(created.into_iter().map(created_of).collect())
     }
 
@@ -573,7 +543,7 @@ impl Handle {
             let changes: Vec<LinkChange<'_>> = devs
                 .iter()
                 .map(|d| {
-                    let mut c = LinkChange::new(d.id());
+                    let mut c = LinkChange::new(d.as_id());
                     match up {
                         Some(true) => c = c.up(),
                         Some(false) => c = c.down(),
@@ -609,7 +579,7 @@ impl Handle {
                 let net = parse_net(text).map_err(at(i))?;
                 let index = match dev {
                     Dev::Index(x) => *x,
-                    Dev::Name(_) => h.resolve_link(dev.id()).map_err(at(i))?,
+                    Dev::Name(_) => h.resolve_link(dev.as_id()).map_err(at(i))?,
                 };
                 pairs.push((index.get(), net));
             }
@@ -620,7 +590,7 @@ impl Handle {
     /// Deletes link ``dev`` (both ends of a veth pair).
     fn link_delete(&self, py: Python<'_>, dev: &Bound<'_, PyAny>) -> PyResult<()> {
         let dev = dev_arg(dev, "dev")?;
-        self.with(py, |h| h.link_delete(dev.id()))
+        self.with(py, |h| h.link_delete(dev.as_id()))
     }
 
     /// Deletes every link in device ``group`` with one ``RTM_DELLINK``, as
@@ -637,14 +607,14 @@ impl Handle {
     /// dev X alias TEXT``; at most 255 bytes); ``''`` removes it.
     fn link_set_alias(&self, py: Python<'_>, dev: &Bound<'_, PyAny>, alias: &str) -> PyResult<()> {
         let dev = dev_arg(dev, "dev")?;
-        self.with(py, |h| h.link_set_alias(dev.id(), alias))
+        self.with(py, |h| h.link_set_alias(dev.as_id(), alias))
     }
 
     /// Turns promiscuous mode of link ``dev`` on or off (``IFF_PROMISC``,
     /// as ``ip link set dev X promisc on``).
     fn link_set_promisc(&self, py: Python<'_>, dev: &Bound<'_, PyAny>, on: bool) -> PyResult<()> {
         let dev = dev_arg(dev, "dev")?;
-        self.with(py, |h| h.link_set_promisc(dev.id(), on))
+        self.with(py, |h| h.link_set_promisc(dev.as_id(), on))
     }
 
     /// Turns hairpin mode of bridge port ``dev`` on or off (the bridge
@@ -657,7 +627,7 @@ impl Handle {
         on: bool,
     ) -> PyResult<()> {
         let dev = dev_arg(dev, "dev")?;
-        self.with(py, |h| h.bridge_port_set_hairpin(dev.id(), on))
+        self.with(py, |h| h.bridge_port_set_hairpin(dev.as_id(), on))
     }
 
     // ----- addresses -----------------------------------------------------
@@ -716,7 +686,7 @@ impl Handle {
         let text = ip_text(address, "address")?;
         self.with(py, |h| {
             let net = parse_net(&text)?;
-            let index = h.resolve_link(dev.id())?;
+            let index = h.resolve_link(dev.as_id())?;
             h.address_del(index.get(), net)
         })
     }
@@ -735,7 +705,7 @@ impl Handle {
         let dev = dev_arg(dev, "dev")?;
         let family = family_arg(family)?;
         self.with(py, |h| {
-            let index = h.resolve_link(dev.id())?;
+            let index = h.resolve_link(dev.as_id())?;
             h.address_flush(index.get(), family)
         })
     }
@@ -757,7 +727,7 @@ impl Handle {
                 filter = filter.family(f);
             }
             if let Some(d) = &dev {
-                filter = filter.ifindex(h.resolve_link(d.id())?.get());
+                filter = filter.ifindex(h.resolve_link(d.as_id())?.get());
             }
             let owned: Vec<netns_core::addr::Address> =
                 h.addresses(filter)?.map(|a| a.to_owned()).collect();
@@ -1008,7 +978,7 @@ impl AddressArgs {
                 },
             });
         }
-        let index = h.resolve_link(self.dev.id())?;
+        let index = h.resolve_link(self.dev.as_id())?;
         h.address_add_with(index.get(), net, &opts)
     }
 }
@@ -1079,7 +1049,7 @@ impl SpecArgs {
             spec = spec.via(parse_ip(v, "gateway")?);
         }
         if let Some(d) = &self.dev {
-            spec = spec.dev(h.resolve_link(d.id())?.get());
+            spec = spec.dev(h.resolve_link(d.as_id())?.get());
         }
         if let Some(t) = self.table {
             spec = spec.table(t);

@@ -1,33 +1,22 @@
 //! Link specs: what `Handle.link_add` and `Handle.links_add` create.
 //!
 //! `LinkSpec` is the base class; `Veth`, `Bridge`, `Dummy`, `Ifb`,
-//! `MacVlan` and `Vxlan` derive from it and only construct it. A spec is
-//! checked when it is made (names, MAC addresses, modes, VNIs: the core's
-//! `LinkAdd::message` runs once); the links it names by name (`master`, a
-//! macvlan's `parent`, a vxlan's underlay) are looked up in the handle's
-//! namespace when it is sent, indexes need no lookup.
+//! `MacVlan` and `Vxlan` derive from it and only construct it: each holds
+//! the core's `LinkSpec`, checked when it is made (names, MAC addresses,
+//! modes, VNIs: `LinkSpec::validate`); the links it names by name
+//! (`master`, a macvlan's `parent`, a vxlan's underlay) are looked up by the
+//! core in the handle's namespace when it is sent, indexes need no lookup.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
-use netns_core::link::{IfIndex, LinkAdd, MacAddr, MacVlanMode, VxlanOptions};
-use netns_core::NetNs;
+use netns_core::link::{
+    Dev, LinkKind, LinkSpec as CoreSpec, MacVlanMode, NetNsRef, VethPeer, VxlanOptions,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use crate::errors::CoreResultExt;
-use crate::handle::{dev_arg, ns_arg, parse_ip, parse_mac, Dev};
-
-/// The options every kind takes.
-struct Common {
-    mtu: Option<u32>,
-    mac: Option<MacAddr>,
-    txqlen: Option<u32>,
-    master: Option<Dev>,
-    group: Option<u32>,
-    ns: Option<Arc<NetNs>>,
-    up: bool,
-}
+use crate::handle::{dev_arg, ns_arg, parse_ip, parse_mac};
 
 /// The common keyword arguments, as Python passes them.
 struct CommonArgs<'a, 'py> {
@@ -40,140 +29,41 @@ struct CommonArgs<'a, 'py> {
     up: bool,
 }
 
-impl CommonArgs<'_, '_> {
-    fn parse(self, py: Python<'_>) -> PyResult<Common> {
-        Ok(Common {
-            mtu: self.mtu,
-            mac: self.mac.map(parse_mac).transpose().py(py)?,
-            txqlen: self.txqlen,
-            master: self.master.map(|m| dev_arg(m, "master")).transpose()?,
-            group: self.group,
-            ns: ns_arg(self.ns)?,
-            up: self.up,
-        })
-    }
-}
-
-enum Kind {
-    Veth {
-        peer: String,
-        peer_ns: Option<Arc<NetNs>>,
-        peer_mtu: Option<u32>,
-        peer_mac: Option<MacAddr>,
-        peer_group: Option<u32>,
-    },
-    Bridge,
-    Dummy,
-    Ifb,
-    MacVlan {
-        parent: Dev,
-        mode: MacVlanMode,
-        mode_name: String,
-    },
-    Vxlan {
-        vni: u32,
-        parent: Option<Dev>,
-        options: VxlanOptions,
-    },
-}
-
-/// A link to create, as the core builds it.
+/// A link to create: the core's spec (checked when made; its names are
+/// resolved by the core when it is sent), and how Python wrote the macvlan
+/// mode, for `repr`.
 pub(crate) struct Spec {
-    name: String,
-    kind: Kind,
-    common: Common,
+    pub(crate) core: CoreSpec,
+    mode_name: Option<String>,
 }
 
 impl Spec {
-    /// A checked spec (the message is built once, with any name of a link
-    /// standing for index 1).
-    fn new(py: Python<'_>, name: String, kind: Kind, common: CommonArgs<'_, '_>) -> PyResult<Spec> {
-        let spec = Spec {
-            name,
-            kind,
-            common: common.parse(py)?,
-        };
-        spec.build(&mut |_| Ok(IfIndex::LOOPBACK))
-            .and_then(|add| add.message())
-            .py(py)?;
-        Ok(spec)
+    /// The core's spec of `name` and `kind` with the common options,
+    /// checked (names, MACs, VNI) before anything is sent.
+    fn new(
+        py: Python<'_>,
+        name: String,
+        kind: LinkKind,
+        common: CommonArgs<'_, '_>,
+        mode_name: Option<String>,
+    ) -> PyResult<Spec> {
+        let mut core = CoreSpec::new(name, kind).up(common.up);
+        core.mtu = common.mtu;
+        core.address = common.mac.map(parse_mac).transpose().py(py)?;
+        core.txqlen = common.txqlen;
+        core.master = common.master.map(|m| dev_arg(m, "master")).transpose()?;
+        core.group = common.group;
+        core.netns = ns_arg(common.ns)?.map(NetNsRef::Open);
+        core.validate().py(py)?;
+        Ok(Spec { core, mode_name })
     }
+}
 
-    /// The core's `LinkAdd`, the links named by name resolved by `resolve`.
-    fn build<'a>(
-        &'a self,
-        resolve: &mut dyn FnMut(&Dev) -> netns_core::Result<IfIndex>,
-    ) -> netns_core::Result<LinkAdd<'a>> {
-        let mut add = match &self.kind {
-            Kind::Veth {
-                peer,
-                peer_ns,
-                peer_mtu,
-                peer_mac,
-                peer_group,
-            } => {
-                let mut add = LinkAdd::veth(&self.name, peer);
-                if let Some(ns) = peer_ns {
-                    add = add.peer_netns(ns);
-                }
-                if let Some(m) = *peer_mtu {
-                    add = add.peer_mtu(m);
-                }
-                if let Some(m) = *peer_mac {
-                    add = add.peer_address(m);
-                }
-                if let Some(g) = *peer_group {
-                    add = add.peer_group(g);
-                }
-                add
-            }
-            Kind::Bridge => LinkAdd::bridge(&self.name),
-            Kind::Dummy => LinkAdd::dummy(&self.name),
-            Kind::Ifb => LinkAdd::ifb(&self.name),
-            Kind::MacVlan { parent, mode, .. } => {
-                LinkAdd::macvlan(&self.name, resolve(parent)?, *mode)
-            }
-            Kind::Vxlan {
-                vni,
-                parent,
-                options,
-            } => {
-                let mut options = options.clone();
-                options.parent = parent.as_ref().map(&mut *resolve).transpose()?;
-                LinkAdd::vxlan(&self.name, *vni, options)
-            }
-        };
-        let c = &self.common;
-        if let Some(ns) = &c.ns {
-            add = add.netns(ns);
-        }
-        if let Some(m) = c.mtu {
-            add = add.mtu(m);
-        }
-        if let Some(m) = c.mac {
-            add = add.address(m);
-        }
-        if let Some(t) = c.txqlen {
-            add = add.txqlen(t);
-        }
-        if let Some(m) = &c.master {
-            add = add.master(resolve(m)?);
-        }
-        if let Some(g) = c.group {
-            add = add.group(g);
-        }
-        if c.up {
-            add = add.up();
-        }
-        Ok(add)
-    }
-
-    /// The `LinkAdd` to send on `h` (names looked up in its namespace).
-    pub(crate) fn link_add<'a>(
-        &'a self,
-        h: &mut netns_core::Handle,
-    ) -> netns_core::Result<LinkAdd<'a>> {
-        self.build(&mut |d| h.resolve_link(d.id()))
+/// A device as Python wrote it: a quoted name or a number.
+fn dev_repr(dev: &Dev) -> String {
+    match dev {
+        Dev::Name(n) => format!("{n:?}"),
+        Dev::Index(i) => i.to_string(),
     }
 }
 
@@ -197,50 +87,46 @@ impl LinkSpec {
     /// namespace, or in ``ns``).
     #[getter]
     fn name(&self) -> &str {
-        &self.spec.name
+        &self.spec.core.name
     }
 
     /// The driver: ``'veth'``, ``'bridge'``, ``'dummy'``, ``'ifb'``,
     /// ``'macvlan'`` or ``'vxlan'``.
     #[getter]
-    fn kind(&self) -> &'static str {
-        match self.spec.kind {
-            Kind::Veth { .. } => "veth",
-            Kind::Bridge => "bridge",
-            Kind::Dummy => "dummy",
-            Kind::Ifb => "ifb",
-            Kind::MacVlan { .. } => "macvlan",
-            Kind::Vxlan { .. } => "vxlan",
-        }
+    fn kind(&self) -> &str {
+        self.spec.core.kind.name()
     }
 
     /// Whether the link is brought up by the creating message.
     #[getter]
     fn up(&self) -> bool {
-        self.spec.common.up
+        self.spec.core.up
     }
 
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let class = slf.get_type().name()?;
-        let s = &slf.get().spec;
+        let spec = &slf.get().spec;
+        let s = &spec.core;
         let mut text = format!("{class}({:?}", s.name);
         match &s.kind {
-            Kind::Veth { peer, peer_ns, .. } => {
-                text.push_str(&format!(", {peer:?}"));
-                if peer_ns.is_some() {
+            LinkKind::Veth(peer) => {
+                text.push_str(&format!(", {:?}", peer.name.as_deref().unwrap_or("")));
+                if peer.netns.is_some() {
                     text.push_str(", peer_ns=<Namespace>");
                 }
             }
-            Kind::MacVlan {
-                parent, mode_name, ..
-            } => text.push_str(&format!(", {parent}, {mode_name:?}")),
-            Kind::Vxlan { vni, .. } => text.push_str(&format!(", {vni}")),
-            Kind::Bridge | Kind::Dummy | Kind::Ifb => {}
+            LinkKind::MacVlan { parent, .. } => text.push_str(&format!(
+                ", {}, {:?}",
+                dev_repr(parent),
+                spec.mode_name.as_deref().unwrap_or("bridge")
+            )),
+            LinkKind::Vxlan { vni, .. } => text.push_str(&format!(", {vni}")),
+            _ => {}
         }
-        if s.common.ns.is_some() {
+        if s.netns.is_some() {
             text.push_str(", ns=<Namespace>");
         }
-        if s.common.up {
+        if s.up {
             text.push_str(", up=True");
         }
         text.push(')');
@@ -279,13 +165,12 @@ impl Veth {
         ns: Option<&Bound<'_, PyAny>>,
         up: bool,
     ) -> PyResult<PyClassInitializer<Veth>> {
-        let kind = Kind::Veth {
-            peer,
-            peer_ns: ns_arg(peer_ns)?,
-            peer_mtu,
-            peer_mac: peer_mac.map(parse_mac).transpose().py(py)?,
-            peer_group,
-        };
+        let mut p = VethPeer::named(peer);
+        p.netns = ns_arg(peer_ns)?.map(NetNsRef::Open);
+        p.mtu = peer_mtu;
+        p.address = peer_mac.map(parse_mac).transpose().py(py)?;
+        p.group = peer_group;
+        let kind = LinkKind::Veth(p);
         let common = CommonArgs {
             mtu,
             mac,
@@ -295,14 +180,14 @@ impl Veth {
             ns,
             up,
         };
-        Ok(init(Spec::new(py, name, kind, common)?, Veth))
+        Ok(init(Spec::new(py, name, kind, common, None)?, Veth))
     }
 
     /// The peer's name.
     #[getter]
     fn peer(slf: &Bound<'_, Self>) -> String {
-        match &slf.as_super().get().spec.kind {
-            Kind::Veth { peer, .. } => peer.clone(),
+        match &slf.as_super().get().spec.core.kind {
+            LinkKind::Veth(peer) => peer.name.clone().unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -333,7 +218,7 @@ macro_rules! simple_spec {
                 up: bool,
             ) -> PyResult<PyClassInitializer<$class>> {
                 let common = CommonArgs { mtu, mac, txqlen, master, group, ns, up };
-                Ok(init(Spec::new(py, name, $kind, common)?, $class))
+                Ok(init(Spec::new(py, name, $kind, common, None)?, $class))
             }
         }
     };
@@ -342,19 +227,19 @@ macro_rules! simple_spec {
 simple_spec!(
     /// A bridge.
     Bridge,
-    Kind::Bridge
+    LinkKind::Bridge
 );
 simple_spec!(
     /// A dummy device (needs the kernel's ``dummy`` driver:
     /// ``UnsupportedError`` without it).
     Dummy,
-    Kind::Dummy
+    LinkKind::Dummy
 );
 simple_spec!(
     /// An intermediate functional block device (``ifb``), for redirecting
     /// ingress traffic to a queueing discipline.
     Ifb,
-    Kind::Ifb
+    LinkKind::Ifb
 );
 
 /// A macvlan on ``parent`` (a name or index in the handle's namespace),
@@ -388,10 +273,9 @@ impl MacVlan {
                 "mode must be 'bridge', 'private', 'vepa', 'passthru' or 'source', not {mode:?}"
             ))
         })?;
-        let kind = Kind::MacVlan {
+        let kind = LinkKind::MacVlan {
             parent: dev_arg(parent, "parent")?,
             mode: parsed,
-            mode_name: mode.to_owned(),
         };
         let common = CommonArgs {
             mtu,
@@ -402,7 +286,10 @@ impl MacVlan {
             ns,
             up,
         };
-        Ok(init(Spec::new(py, name, kind, common)?, MacVlan))
+        Ok(init(
+            Spec::new(py, name, kind, common, Some(mode.to_owned()))?,
+            MacVlan,
+        ))
     }
 }
 
@@ -450,7 +337,7 @@ impl Vxlan {
         options.port = port;
         options.ttl = ttl;
         options.learning = learning;
-        let kind = Kind::Vxlan {
+        let kind = LinkKind::Vxlan {
             vni,
             parent: parent.map(|p| dev_arg(p, "parent")).transpose()?,
             options,
@@ -464,14 +351,14 @@ impl Vxlan {
             ns,
             up,
         };
-        Ok(init(Spec::new(py, name, kind, common)?, Vxlan))
+        Ok(init(Spec::new(py, name, kind, common, None)?, Vxlan))
     }
 
     /// The network identifier.
     #[getter]
     fn vni(slf: &Bound<'_, Self>) -> u32 {
-        match &slf.as_super().get().spec.kind {
-            Kind::Vxlan { vni, .. } => *vni,
+        match &slf.as_super().get().spec.core.kind {
+            LinkKind::Vxlan { vni, .. } => *vni,
             _ => 0,
         }
     }

@@ -147,8 +147,8 @@ def test_wrong_types_are_type_errors(root_handle: netns.Handle) -> None:
 
 
 def test_stale_entry() -> None:
-    with open("/run/netns/stale", "w"):
-        pass
+    # What an interrupted add leaves: an empty file, mode 0, nothing mounted.
+    os.close(os.open("/run/netns/stale", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o000))
     assert [(e.name, e.stale) for e in netns.list()] == [("stale", True)]
     with pytest.raises(netns.StaleError) as e:
         netns.open("stale")
@@ -156,6 +156,21 @@ def test_stale_entry() -> None:
     netns.add("stale").close()  # a stale file does not block the name
     assert [(e.name, e.stale) for e in netns.list()] == [("stale", False)]
     netns.delete("stale")
+
+
+def test_a_users_file_is_refused_and_left() -> None:
+    with open("/run/netns/mine", "w") as f:
+        f.write("precious\n")
+    try:
+        with pytest.raises(FileExistsError) as e:
+            netns.add("mine")
+        assert "not an entry netns made" in str(e.value)
+        with pytest.raises(ValueError):
+            netns.delete("mine")
+        with open("/run/netns/mine") as f:
+            assert f.read() == "precious\n"
+    finally:
+        os.unlink("/run/netns/mine")
 
 
 def test_busy(root_handle: netns.Handle) -> None:

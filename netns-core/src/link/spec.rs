@@ -278,6 +278,13 @@ impl LinkSpec {
             }
             _ => {}
         }
+        let peer_mac = match &self.kind {
+            LinkKind::Veth(peer) => peer.address,
+            _ => None,
+        };
+        for mac in [self.address, peer_mac].into_iter().flatten() {
+            mac.check_unicast("add", self)?;
+        }
         for dev in self.devs().into_iter().flatten() {
             if let Dev::Name(n) = dev {
                 validate_link_name(n).map_err(ctx)?;

@@ -165,7 +165,7 @@ impl VerifiedDir {
         check_relative(rel)?;
         let object = || format!("{}", Shown(&self.path.join(rel)));
         open_beneath_fd(self.fd.as_fd(), rel, flags | OFlag::O_CLOEXEC, mode).map_err(|e| {
-            if e == Errno::ELOOP || e == Errno::EXDEV {
+            if e == Errno::ELOOP {
                 Error::new(ErrorKind::InvalidArgument, "open", object()).with_detail(format!(
                     "{}: a symbolic link is in the way (not followed)",
                     object()
@@ -467,9 +467,18 @@ fn open_beneath_fd(
         .flags(flags)
         .mode(Mode::from_bits_truncate(mode))
         .resolve(resolve);
-    match nix::fcntl::openat2(dirfd, rel, how) {
-        Err(Errno::ENOSYS) => {}
-        other => return other,
+    // EAGAIN and EXDEV: a mount or rename elsewhere raced the lookup (a
+    // namespace entry lazily unmounted by a concurrent delete while the
+    // lookup stood on it is no longer "beneath"; no `..` or symlink is ever
+    // followed here, so nothing else escapes): look again, which then sees
+    // the entry as it now is.
+    let mut tries = 0;
+    loop {
+        match nix::fcntl::openat2(dirfd, rel, how) {
+            Err(Errno::ENOSYS) => break,
+            Err(Errno::EAGAIN | Errno::EXDEV) if tries < 16 => tries += 1,
+            other => return other,
+        }
     }
     // Fallback: walk the components, each opened O_NOFOLLOW.
     let parts: Vec<&OsStr> = rel
