@@ -7,7 +7,10 @@
 use std::ffi::c_char;
 
 use netns_core::addr::IpNet;
-use netns_core::link::{CreatedLink, IfIndex, LinkAdd, LinkChange, LinkId, LinkOp};
+use netns_core::link::{
+    CreatedLink, Dev, IfIndex, LinkChange, LinkId, LinkKind, LinkRequest, LinkSpec, NetNsRef,
+    VethPeer,
+};
 use netns_core::netlink::BatchError;
 use netns_core::NetNs;
 
@@ -181,37 +184,13 @@ pub extern "C" fn netns_addrs_add(
 // ---------------------------------------------------------------------------
 // The link batch.
 
-/// A link named by the caller.
-enum Dev {
-    Name(String),
-    Index(IfIndex),
-}
-
-/// One request of a `netns_link_batch`.
-enum Entry {
-    Veth {
-        name: String,
-        peer: String,
-        peer_ns: Option<NetNs>,
-        up: bool,
-    },
-    Bridge {
-        name: String,
-        up: bool,
-    },
-    SetState {
-        dev: Dev,
-        up: bool,
-    },
-}
-
 /// A list of link requests to send together with `netns_link_batch_send`:
 /// veth pairs and bridges to create, links to bring up or down (by name or
 /// index), in order. Built once, sent, then read (the indexes of what was
 /// created), cleared and reused. Opaque; free with `netns_link_batch_free`.
 /// Not for concurrent use.
 pub struct netns_link_batch {
-    entries: Vec<Entry>,
+    entries: Vec<LinkRequest>,
     /// After a send: what the kernel gave each entry (default for changes).
     created: Vec<CreatedLink>,
 }
@@ -257,7 +236,7 @@ pub extern "C" fn netns_link_batch_len(b: *const netns_link_batch) -> usize {
 fn push(
     function: &'static str,
     b: *mut netns_link_batch,
-    body: impl FnOnce() -> Result<Entry, Failure>,
+    body: impl FnOnce() -> Result<LinkRequest, Failure>,
 ) -> netns_result {
     call(function, || {
         let b = mut_arg(b, "batch")?;
@@ -286,18 +265,14 @@ pub extern "C" fn netns_link_batch_add_veth(
     up: bool,
 ) -> netns_result {
     push("netns_link_batch_add_veth", b, || {
-        let name = str_arg(name, "name")?;
-        let peer = str_arg(peer, "peer")?;
-        LinkAdd::veth(name, peer).message()?;
-        let peer_ns = opt_ref(peer_ns)
+        let mut p = VethPeer::named(str_arg(peer, "peer")?);
+        p.netns = opt_ref(peer_ns)
             .map(|ns| ns.inner.try_clone())
-            .transpose()?;
-        Ok(Entry::Veth {
-            name: name.to_owned(),
-            peer: peer.to_owned(),
-            peer_ns,
-            up,
-        })
+            .transpose()?
+            .map(NetNsRef::from);
+        let spec = LinkSpec::new(str_arg(name, "name")?, LinkKind::Veth(p)).up(up);
+        spec.validate()?;
+        Ok(LinkRequest::Add(spec))
     })
 }
 
@@ -311,12 +286,9 @@ pub extern "C" fn netns_link_batch_add_bridge(
     up: bool,
 ) -> netns_result {
     push("netns_link_batch_add_bridge", b, || {
-        let name = str_arg(name, "name")?;
-        LinkAdd::bridge(name).message()?;
-        Ok(Entry::Bridge {
-            name: name.to_owned(),
-            up,
-        })
+        let spec = LinkSpec::new(str_arg(name, "name")?, LinkKind::Bridge).up(up);
+        spec.validate()?;
+        Ok(LinkRequest::Add(spec))
     })
 }
 
@@ -333,10 +305,7 @@ pub extern "C" fn netns_link_batch_set_up(
     push("netns_link_batch_set_up", b, || {
         let dev = str_arg(dev, "dev")?;
         LinkChange::new(LinkId::Name(dev)).request()?;
-        Ok(Entry::SetState {
-            dev: Dev::Name(dev.to_owned()),
-            up,
-        })
+        Ok(LinkRequest::SetUp(Dev::from(dev), up))
     })
 }
 
@@ -350,47 +319,11 @@ pub extern "C" fn netns_link_batch_set_up_index(
     up: bool,
 ) -> netns_result {
     push("netns_link_batch_set_up_index", b, || {
-        Ok(Entry::SetState {
-            dev: Dev::Index(ifindex_arg(ifindex, "ifindex")?),
+        Ok(LinkRequest::SetUp(
+            Dev::Index(ifindex_arg(ifindex, "ifindex")?),
             up,
-        })
+        ))
     })
-}
-
-/// Builds the core operations of `entries` (they borrow from it).
-fn build(entries: &[Entry]) -> Vec<LinkOp<'_>> {
-    fn state(c: LinkChange<'_>, up: bool) -> LinkChange<'_> {
-        if up {
-            c.up()
-        } else {
-            c.down()
-        }
-    }
-    entries
-        .iter()
-        .map(|e| match e {
-            Entry::Veth {
-                name,
-                peer,
-                peer_ns,
-                up,
-            } => {
-                let mut add = LinkAdd::veth(name, peer);
-                if let Some(ns) = peer_ns {
-                    add = add.peer_netns(ns);
-                }
-                LinkOp::Add(if *up { add.up() } else { add })
-            }
-            Entry::Bridge { name, up } => {
-                let add = LinkAdd::bridge(name);
-                LinkOp::Add(if *up { add.up() } else { add })
-            }
-            Entry::SetState { dev, up } => LinkOp::Change(match dev {
-                Dev::Name(n) => state(LinkChange::new(LinkId::Name(n)), *up),
-                Dev::Index(i) => state(LinkChange::new((*i).into()), *up),
-            }),
-        })
-        .collect()
 }
 
 /// Sends every entry of batch `b` on handle `h`, in order, in as few `send`
@@ -417,8 +350,7 @@ pub extern "C" fn netns_link_batch_send(
     call("netns_link_batch_send", || {
         let h = handle_arg(h)?;
         let b = mut_arg(b, "batch")?;
-        let ops = build(&b.entries);
-        let sent = h.links_batch_into(&ops, &mut b.created);
+        let sent = h.links_apply(&b.entries, &mut b.created);
         sent.map_err(|e| batch_failure(e, failed_at))
     })
 }

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, CString};
 
-use netns_core::link::{LinkAdd, LinkChange, LinkId, LinkRef, MacAddr};
+use netns_core::link::{LinkChange, LinkId, LinkKind, LinkRef, LinkSpec, MacAddr};
 
 use crate::error::{netns_result, Failure};
 use crate::handle::{handle_arg, netns_handle};
@@ -44,7 +44,7 @@ pub extern "C" fn netns_link_add_bridge(h: *mut netns_handle, name: *const c_cha
     call("netns_link_add_bridge", || {
         let h = handle_arg(h)?;
         let name = str_arg(name, "name")?;
-        h.link_add(&LinkAdd::bridge(name))?;
+        h.link_add_spec(&LinkSpec::new(name, LinkKind::Bridge))?;
         Ok(())
     })
 }
@@ -58,7 +58,7 @@ pub extern "C" fn netns_link_add_dummy(h: *mut netns_handle, name: *const c_char
     call("netns_link_add_dummy", || {
         let h = handle_arg(h)?;
         let name = str_arg(name, "name")?;
-        h.link_add(&LinkAdd::dummy(name))?;
+        h.link_add_spec(&LinkSpec::new(name, LinkKind::Dummy))?;
         Ok(())
     })
 }
@@ -77,7 +77,7 @@ pub extern "C" fn netns_link_add(
         let h = handle_arg(h)?;
         let name = str_arg(name, "name")?;
         let kind = str_arg(kind, "kind")?;
-        h.link_add(&LinkAdd::other(name, kind))?;
+        h.link_add_spec(&LinkSpec::new(name, LinkKind::Other(kind.to_owned())))?;
         Ok(())
     })
 }

@@ -8,7 +8,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::create::{CreatedLink, LinkAdd, MacVlanMode, VxlanOptions};
+use super::change::LinkChange;
+use super::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
 use super::types::{validate_link_name, IfIndex, MacAddr};
 use super::LinkId;
 use crate::netlink::BatchError;
@@ -311,6 +312,17 @@ impl fmt::Display for LinkSpec {
     }
 }
 
+/// One entry of [`Handle::links_apply`]: a link to create, or a link to
+/// bring up or down (one `RTM_SETLINK` naming it: no lookup), owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkRequest {
+    /// Create a link (its echo gives its indexes).
+    Add(LinkSpec),
+    /// Bring `dev` up (`true`) or down.
+    SetUp(Dev, bool),
+}
+
 /// What a spec's names resolved to.
 struct Resolved {
     netns: Option<Arc<NetNs>>,
@@ -441,6 +453,73 @@ impl Handle {
             .map(|(i, (s, r))| r.encoder(s).map_err(fail(i)))
             .collect::<Result<Vec<_>, _>>()?;
         self.links_add_indexed(&adds)
+    }
+
+    /// Creates links and brings links up or down in one batch, in order,
+    /// with as few `send` calls as possible (e.g. `lo up` and a namespace's
+    /// veth in one `send`), writing for each entry into `created` (cleared
+    /// first, its allocation reused) the indexes the kernel gave what it
+    /// created (default for a change), from its echo. The specs' names are
+    /// resolved first (one link dump for all of them when there are more
+    /// than a few); nothing is sent if one cannot be.
+    ///
+    /// # Errors
+    /// A [`BatchError`]: the index of the first entry that failed, how many
+    /// were sent; `created` keeps the indexes of what the entries before it
+    /// created.
+    pub fn links_apply(
+        &mut self,
+        requests: &[LinkRequest],
+        created: &mut Vec<CreatedLink>,
+    ) -> Result<(), BatchError> {
+        let fail = |index: usize| {
+            move |error: Error| BatchError {
+                index,
+                sent: 0,
+                error,
+            }
+        };
+        let named: usize = requests
+            .iter()
+            .map(|r| match r {
+                LinkRequest::Add(s) => s.devs().into_iter().flatten().count(),
+                LinkRequest::SetUp(..) => 0,
+            })
+            .sum();
+        let names = if named > 2 {
+            Some(self.interface_names().map_err(fail(0))?)
+        } else {
+            None
+        };
+        let mut resolved = Vec::with_capacity(requests.len());
+        for (i, r) in requests.iter().enumerate() {
+            resolved.push(match r {
+                LinkRequest::Add(spec) => {
+                    Some(self.resolve_spec(spec, names.as_ref()).map_err(fail(i))?)
+                }
+                LinkRequest::SetUp(..) => None,
+            });
+        }
+        let mut ops = Vec::with_capacity(requests.len());
+        for (i, (r, res)) in requests.iter().zip(&resolved).enumerate() {
+            ops.push(match (r, res) {
+                (LinkRequest::SetUp(dev, up), _) => {
+                    let change = LinkChange::new(dev.as_id());
+                    LinkOp::Change(if *up { change.up() } else { change.down() })
+                }
+                (LinkRequest::Add(spec), Some(res)) => {
+                    LinkOp::Add(res.encoder(spec).map_err(fail(i))?)
+                }
+                (LinkRequest::Add(spec), None) => {
+                    return Err(fail(i)(Error::new(
+                        ErrorKind::InvalidArgument,
+                        "add",
+                        spec.to_string(),
+                    )))
+                }
+            });
+        }
+        self.links_batch_into(&ops, created)
     }
 
     /// Resolves `spec`'s names (with `names`, index → name of this
