@@ -11,7 +11,9 @@ use crate::plan::{read_links, survey, At, Opened, Plan, Step};
 use crate::pool;
 use crate::state::{clear_tmp, place_of_key, Held, Record, StateDir};
 use netns_core::addr::IpNet;
-use netns_core::link::{IfIndex, LinkAdd, LinkChange, LinkId, MacAddr};
+use netns_core::link::{
+    Dev, IfIndex, LinkChange, LinkId, LinkKind, LinkRequest, LinkSpec, MacAddr, NetNsRef, VethPeer,
+};
 use netns_core::namespace::{Found, VerifiedDir};
 use netns_core::netlink::BatchError;
 use netns_core::route::RouteSpec;
@@ -984,33 +986,29 @@ impl LinkJob<'_> {
         fresh: Option<(&str, &NetNs)>,
     ) -> LinkJobDone {
         let group = topology_group(topo);
-        let mut adds = Vec::with_capacity(self.steps.len());
+        // The requests: `lo` up first (when the job has it), then the links.
+        let mut requests = Vec::with_capacity(self.steps.len() + 1);
         let mut names = Vec::with_capacity(self.steps.len());
+        if self.lo.is_some() {
+            requests.push(LinkRequest::SetUp(Dev::from("lo"), true));
+        }
+        let first = requests.len();
+        let mut built = Ok(());
         for ((k, s), master) in self.steps.iter().zip(&self.masters) {
-            match s {
+            let spec = match s {
                 Step::AddBridge { name, mac, mtu, .. } => {
-                    let mut add = LinkAdd::bridge(name).up();
-                    if self.place.is_none() {
-                        add = add.group(group);
-                    }
-                    if let Some(m) = mac {
-                        add = add.address(*m);
-                    }
-                    if let Some(m) = mtu {
-                        add = add.mtu(*m);
-                    }
-                    adds.push(add);
-                    names.push((*k, name.clone()));
+                    let mut spec = LinkSpec::new(name.clone(), LinkKind::Bridge).up(true);
+                    spec.group = self.place.is_none().then_some(group);
+                    spec.address = *mac;
+                    spec.mtu = *mtu;
+                    spec
                 }
                 Step::AddVeth(i) => {
                     let l = &topo.links[*i];
-                    let mut add = LinkAdd::veth(&l.a.name, &l.b.name).up();
-                    if self.place.is_none() {
-                        add = add.group(group);
-                    }
-                    if l.b.netns.is_none() {
-                        add = add.peer_group(group);
-                    }
+                    let mut peer = VethPeer::named(l.b.name.clone());
+                    peer.group = l.b.netns.is_none().then_some(group);
+                    peer.address = l.b.mac;
+                    peer.mtu = l.b.mtu;
                     // The peer is born in its namespace: a named one, or
                     // root when the pair is created from a named one.
                     let peer_ns = match &l.b.netns {
@@ -1021,65 +1019,33 @@ impl LinkJob<'_> {
                         None if self.place.is_some() => root,
                         None => None,
                     };
-                    if let Some(ns) = peer_ns {
-                        add = add.peer_netns(ns);
+                    match peer_ns.map(NetNs::try_clone).transpose() {
+                        Ok(ns) => peer.netns = ns.map(NetNsRef::from),
+                        Err(error) => {
+                            built = Err(BatchError {
+                                index: first + names.len(),
+                                sent: 0,
+                                error,
+                            });
+                            break;
+                        }
                     }
-                    if let Some(m) = l.a.mac {
-                        add = add.address(m);
-                    }
-                    if let Some(m) = l.a.mtu {
-                        add = add.mtu(m);
-                    }
-                    if let Some(m) = l.b.mac {
-                        add = add.peer_address(m);
-                    }
-                    if let Some(m) = l.b.mtu {
-                        add = add.peer_mtu(m);
-                    }
-                    if let Some(m) = master {
-                        add = add.master(*m);
-                    }
-                    adds.push(add);
-                    names.push((*k, l.a.name.clone()));
+                    let mut spec = LinkSpec::new(l.a.name.clone(), LinkKind::Veth(peer)).up(true);
+                    spec.group = self.place.is_none().then_some(group);
+                    spec.address = l.a.mac;
+                    spec.mtu = l.a.mtu;
+                    spec.master = master.map(Dev::Index);
+                    spec
                 }
-                _ => {}
-            }
+                _ => continue,
+            };
+            names.push((*k, spec.name.clone()));
+            requests.push(LinkRequest::Add(spec));
         }
-        // The requests: `lo` up first (when the job has it), then the links.
-        let lo_change = LinkChange::new(LinkId::Name("lo")).up();
-        let first = usize::from(self.lo.is_some());
         let mut steps_of: Vec<usize> = self.lo.into_iter().collect();
         steps_of.extend(names.iter().map(|n| n.0));
-        let mut requests = Vec::with_capacity(first + adds.len());
-        let mut built = Ok(());
-        if self.lo.is_some() {
-            match lo_change.request() {
-                Ok(r) => requests.push(r),
-                Err(error) => {
-                    built = Err(BatchError {
-                        index: 0,
-                        sent: 0,
-                        error,
-                    })
-                }
-            }
-        }
-        if built.is_ok() {
-            for (j, add) in adds.iter().enumerate() {
-                match add.request() {
-                    Ok(r) => requests.push(r),
-                    Err(error) => {
-                        built = Err(BatchError {
-                            index: first + j,
-                            sent: 0,
-                            error,
-                        });
-                        break;
-                    }
-                }
-            }
-        }
-        let result = built.and_then(|()| self.handle.socket().batch(&requests));
+        let mut created = Vec::new();
+        let result = built.and_then(|()| self.handle.links_apply(&requests, &mut created));
         drop(requests);
         let (made, lo_made, failure) = match result {
             Ok(()) => (names, self.lo, None),

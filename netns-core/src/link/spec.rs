@@ -294,6 +294,15 @@ impl LinkSpec {
         Ok(())
     }
 
+    /// How many devices the spec names by name (each needs a lookup).
+    fn names_to_resolve(&self) -> usize {
+        self.devs()
+            .into_iter()
+            .flatten()
+            .filter(|d| matches!(d, Dev::Name(_)))
+            .count()
+    }
+
     /// The devices the spec names: master, parent.
     fn devs(&self) -> [Option<&Dev>; 2] {
         let parent = match &self.kind {
@@ -432,12 +441,7 @@ impl Handle {
                 error,
             }
         };
-        let names = if specs
-            .iter()
-            .map(|s| s.devs().into_iter().flatten().count())
-            .sum::<usize>()
-            > 2
-        {
+        let names = if specs.iter().map(LinkSpec::names_to_resolve).sum::<usize>() > 2 {
             Some(self.interface_names().map_err(fail(0))?)
         } else {
             None
@@ -482,7 +486,7 @@ impl Handle {
         let named: usize = requests
             .iter()
             .map(|r| match r {
-                LinkRequest::Add(s) => s.devs().into_iter().flatten().count(),
+                LinkRequest::Add(s) => s.names_to_resolve(),
                 LinkRequest::SetUp(..) => 0,
             })
             .sum();
