@@ -5,7 +5,7 @@
 //! (`isDefaultGateway`), hairpin and promiscuous modes, the MTU.
 
 use netns_core::addr::{AddressFilter, Family, IpNet};
-use netns_core::link::{IfIndex, Link, LinkAdd, LinkFlags, MacAddr};
+use netns_core::link::{IfIndex, Link, LinkFlags, LinkKind, LinkSpec, MacAddr};
 use netns_core::{ErrorKind, Handle};
 
 use crate::config::{invalid, NetConf};
@@ -75,11 +75,10 @@ fn ensure_bridge(host: &mut Handle, conf: &NetConf) -> Result<(Link, bool)> {
             // A fixed address: without one the bridge takes the lowest of
             // its ports' and changes it as pods come and go (stale ARP
             // entries for the gateway in every pod).
-            let mut add = LinkAdd::bridge(&conf.bridge).address(random_mac()?).up();
-            if let Some(m) = conf.mtu {
-                add = add.mtu(m);
-            }
-            match host.link_add(&add) {
+            let mut spec = LinkSpec::new(conf.bridge.clone(), LinkKind::Bridge).up(true);
+            spec.address = Some(random_mac()?);
+            spec.mtu = conf.mtu;
+            match host.link_add_spec(&spec) {
                 Ok(()) => created = true,
                 // Another ADD made it in between: use theirs.
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => {}

@@ -7,7 +7,9 @@ use std::net::IpAddr;
 use netns_core::addr::{
     AddressFilter, AddressOptions, Broadcast, Family, IpNet, IFA_F_NODAD, IFA_F_NOPREFIXROUTE,
 };
-use netns_core::link::{HwAddr, IfIndex, Link, LinkAdd, LinkId};
+use netns_core::link::{
+    Dev, HwAddr, IfIndex, Link, LinkId, LinkKind, LinkSpec, NetNsRef, VethPeer,
+};
 use netns_core::route::RouteSpec;
 use netns_core::{ErrorKind, Handle, NetNs};
 
@@ -58,16 +60,16 @@ pub fn create_veth(
     mtu: Option<u32>,
     master: Option<IfIndex>,
 ) -> Result<Veth> {
+    let pod_ns = NetNsRef::from(ns.try_clone()?);
     for n in 0..NAME_TRIES {
         let name = att.host_name(n);
-        let mut add = LinkAdd::veth(&name, att.ifname).peer_netns(ns).up();
-        if let Some(m) = mtu {
-            add = add.mtu(m).peer_mtu(m);
-        }
-        if let Some(m) = master {
-            add = add.master(m);
-        }
-        match host.link_add(&add) {
+        let mut peer = VethPeer::named(att.ifname);
+        peer.netns = Some(pod_ns.clone());
+        peer.mtu = mtu;
+        let mut spec = LinkSpec::new(name.clone(), LinkKind::Veth(peer)).up(true);
+        spec.mtu = mtu;
+        spec.master = master.map(Dev::Index);
+        match host.link_add_spec(&spec) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 if pod.link_index(att.ifname).is_ok() {
