@@ -22,13 +22,8 @@ use netns_core::route::{parse_scope, scope_name};
 use netns_core::Handle;
 use serde_json::{json, Map, Value};
 
-use crate::output::{self, Failure, Outcome};
+use crate::output::{self, Failure, Group, Outcome, Stage};
 use crate::{Context, Usage};
-
-/// Exit status for a usage error (as `ip`).
-const EXIT_USAGE: u8 = 1;
-/// Exit status when the kernel refuses (as `ip`'s `RTNETLINK answers`).
-const EXIT_KERNEL: u8 = 2;
 
 const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] addr [show|list] [dev IFNAME]
@@ -127,19 +122,20 @@ pub(crate) fn execute(ctx: &Context, cmd: AddrCommand) -> u8 {
 
 /// A usage error of `addr` and `route`: exit 1, as `ip`.
 pub(crate) fn usage(msg: &str) -> Usage {
-    Usage::new(msg, EXIT_USAGE)
+    Usage::new(msg, output::usage_status(Group::AddrRoute))
 }
 
 /// A handle on the target namespace (`-n NAME` or the current one).
 pub(crate) fn open_handle(ctx: &Context) -> Result<Handle, Failure> {
-    ctx.handle().map_err(|e| Failure::new(e, 255))
+    ctx.handle()
+        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Open, e))
 }
 
 /// `ifindex` of `name`; an unknown device exits 1, as `ip`'s `Cannot find
 /// device`.
 pub(crate) fn ifindex(h: &mut Handle, name: &str) -> Result<u32, Failure> {
     h.resolve_ifindex(name)
-        .map_err(|e| Failure::new(e, EXIT_USAGE))
+        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Lookup, e))
 }
 
 fn next_value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Usage> {
@@ -215,8 +211,9 @@ fn change(ctx: &Context, c: &AddrChange) -> Outcome {
     };
     result.map_err(|e| {
         Failure::new(
+            Group::AddrRoute,
+            Stage::Run,
             e.context(verb, format!("address {} dev {}", c.net, c.dev)),
-            EXIT_KERNEL,
         )
     })
 }
@@ -243,8 +240,9 @@ fn flush(ctx: &Context, dev: &str) -> Outcome {
     let index = ifindex(&mut h, dev)?;
     h.address_flush(index, None).map(|_| ()).map_err(|e| {
         Failure::new(
+            Group::AddrRoute,
+            Stage::Run,
             e.context("flush", format!("addresses of {dev}")),
-            EXIT_KERNEL,
         )
     })
 }
@@ -310,7 +308,7 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     let mut h = open_handle(ctx)?;
     let names = h
         .interface_names()
-        .map_err(|e| Failure::new(e, EXIT_KERNEL))?;
+        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
     let mut filter = AddressFilter::new();
     if let Some(d) = dev {
         filter = filter.ifindex(ifindex(&mut h, d)?);
@@ -320,7 +318,7 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     let mut text: BTreeMap<u32, String> = BTreeMap::new();
     for a in h
         .addresses(filter)
-        .map_err(|e| Failure::new(e, EXIT_KERNEL))?
+        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?
     {
         by_link
             .entry(a.ifindex())

@@ -206,7 +206,11 @@ impl Usage {
     fn from_clap(e: clap::Error) -> Usage {
         Usage {
             message: e.render().to_string(),
-            status: if e.use_stderr() { EXIT_USAGE } else { 0 },
+            status: if e.use_stderr() {
+                output::usage_status(output::Group::Netns)
+            } else {
+                0
+            },
             clap: Some(e),
         }
     }
@@ -250,9 +254,6 @@ impl std::fmt::Display for Usage {
 }
 
 impl std::error::Error for Usage {}
-
-/// Exit status of a failed `ip` command (its `return -1`).
-const EXIT_USAGE: u8 = 255;
 
 /// Parses a command line (`argv[0]` first, as `std::env::args_os`). Pure:
 /// no kernel, no filesystem, no environment; never panics.

@@ -28,8 +28,8 @@ use netns_core::link::{
 use netns_core::{Error, ErrorKind, Handle, Nsid};
 use serde::Serialize;
 
-use crate::output::{self, Failure, Outcome, EXIT_NO_DEVICE};
-use crate::{Context, Usage, EXIT_USAGE};
+use crate::output::{self, usage_status, Failure, Group, Outcome, Stage};
+use crate::{Context, Usage};
 
 const USAGE: &str = "\
 Usage: netns link [list|show] [[dev] NAME]
@@ -101,26 +101,26 @@ pub struct LinkSetArgs {
 fn incomplete() -> Usage {
     Usage::new(
         "Command line is not complete. Try option \"help\"",
-        EXIT_USAGE,
+        usage_status(Group::Link),
     )
 }
 
 fn garbage(word: &str) -> Usage {
     Usage::new(
         format!("either \"dev\" is duplicate, or \"{word}\" is a garbage."),
-        EXIT_USAGE,
+        usage_status(Group::Link),
     )
 }
 
 fn invalid(what: &str, value: &str) -> Usage {
     Usage::new(
         format!("argument \"{value}\" is wrong: Invalid \"{what}\" value"),
-        EXIT_USAGE,
+        usage_status(Group::Link),
     )
 }
 
 fn usage(message: &str) -> Usage {
-    Usage::new(message, EXIT_USAGE)
+    Usage::new(message, usage_status(Group::Link))
 }
 
 /// Parses `netns link ARGS…`.
@@ -543,7 +543,7 @@ pub(crate) fn execute(ctx: &Context, cmd: LinkCommand) -> u8 {
         LinkCommand::Delete { dev } => delete(ctx, &dev),
         LinkCommand::Help => {
             eprintln!("{USAGE}");
-            return EXIT_USAGE;
+            return usage_status(Group::Link);
         }
     };
     output::status(outcome)
@@ -568,7 +568,7 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     if let (Some(d), true) = (dev, rows.is_empty()) {
         let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
             .with_detail(format!("device \"{d}\" does not exist"));
-        return Err(Failure::new(err, EXIT_NO_DEVICE));
+        return Err(Failure::new(Group::Link, Stage::Lookup, err));
     }
     let nsid_names = if need_nsids {
         nsid_names(ctx, &mut h)

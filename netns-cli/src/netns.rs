@@ -6,10 +6,10 @@ use std::io::Write;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
-use netns_core::{ErrorKind, ExecOptions, IdFilter, MonitorEvent, Nsid, PidsOptions, Registry};
+use netns_core::{ExecOptions, IdFilter, MonitorEvent, Nsid, PidsOptions, Registry};
 use serde::Serialize;
 
-use crate::output::{fail, Output};
+use crate::output::{fail, usage_status, Group, Output, Stage};
 use crate::Usage;
 
 /// A parsed namespace command (`ip netns`'s).
@@ -172,11 +172,17 @@ pub(crate) fn parse_list_id(args: &[String]) -> Result<NsCommand, Usage> {
             )),
         };
         if let Err(msg) = parsed {
-            return Err(Usage::new(format!("list-id: {msg}"), 255));
+            return Err(Usage::new(
+                format!("list-id: {msg}"),
+                usage_status(Group::Netns),
+            ));
         }
     }
     if filter.nsid.is_some() && filter.target_nsid.is_none() {
-        return Err(Usage::new("list-id: nsid needs target-nsid", 255));
+        return Err(Usage::new(
+            "list-id: nsid needs target-nsid",
+            usage_status(Group::Netns),
+        ));
     }
     Ok(NsCommand::ListId(filter))
 }
@@ -202,16 +208,25 @@ pub(crate) fn parse_set(name: String, id: &str) -> Result<NsCommand, Usage> {
 pub(crate) fn parse_exec(all: bool, mut args: Vec<OsString>) -> Result<NsCommand, Usage> {
     if all {
         if args.is_empty() {
-            return Err(Usage::new("exec: no command given", 255));
+            return Err(Usage::new(
+                "exec: no command given",
+                usage_status(Group::Netns),
+            ));
         }
         return Ok(NsCommand::ExecAll { argv: args });
     }
     if args.is_empty() {
-        return Err(Usage::new("exec: no namespace given", 255));
+        return Err(Usage::new(
+            "exec: no namespace given",
+            usage_status(Group::Netns),
+        ));
     }
     let name = args.remove(0);
     if args.is_empty() {
-        return Err(Usage::new("exec: no command given", 255));
+        return Err(Usage::new(
+            "exec: no command given",
+            usage_status(Group::Netns),
+        ));
     }
     let Ok(name) = name.into_string() else {
         return Err(Usage::new(
@@ -227,18 +242,18 @@ pub fn run(reg: &Registry, out: &Output, cmd: NsCommand) -> u8 {
     match cmd {
         NsCommand::Add { name } => match reg.add(&name) {
             Ok(_) => 0,
-            Err(e) => fail(&e, 1),
+            Err(e) => fail(Group::Netns, Stage::Run, &e),
         },
         NsCommand::Attach { name, pid } => match reg.attach(&name, pid) {
             Ok(_) => 0,
-            Err(e) => fail(&e, 1),
+            Err(e) => fail(Group::Netns, Stage::Run, &e),
         },
         NsCommand::DeleteAll => delete_all(reg),
         NsCommand::Delete { names } => {
             let mut status = 0;
             for name in names {
                 if let Err(e) = reg.delete(&name) {
-                    status = fail(&e, 1);
+                    status = fail(Group::Netns, Stage::Run, &e);
                 }
             }
             status
@@ -259,7 +274,7 @@ pub fn run(reg: &Registry, out: &Output, cmd: NsCommand) -> u8 {
                     }
                     0
                 }
-                Err(e) => fail(&e, 1),
+                Err(e) => fail(Group::Netns, Stage::Run, &e),
             }
         }
         NsCommand::Exec { name, argv } => exec_one(reg, &name, &argv),
@@ -273,11 +288,11 @@ fn delete_all(reg: &Registry) -> u8 {
         Ok(report) => {
             let mut status = 0;
             for (_, e) in &report.failed {
-                status = fail(e, 1);
+                status = fail(Group::Netns, Stage::Run, e);
             }
             status
         }
-        Err(e) => fail(&e, 1),
+        Err(e) => fail(Group::Netns, Stage::Run, &e),
     }
 }
 
@@ -293,7 +308,7 @@ struct ListEntry<'a> {
 fn list(reg: &Registry, out: &Output) -> u8 {
     let entries = match reg.list() {
         Ok(entries) => entries,
-        Err(e) => return fail(&e, 1),
+        Err(e) => return fail(Group::Netns, Stage::Run, &e),
     };
     if out.json() {
         let rows: Vec<ListEntry<'_>> = entries
@@ -320,7 +335,7 @@ fn list(reg: &Registry, out: &Output) -> u8 {
 fn list_id(reg: &Registry, out: &Output, filter: IdFilter) -> u8 {
     let ids = match reg.list_ids(filter) {
         Ok(ids) => ids,
-        Err(e) => return fail(&e, 1),
+        Err(e) => return fail(Group::Netns, Stage::Run, &e),
     };
     if out.json() {
         #[derive(Serialize)]
@@ -358,14 +373,7 @@ fn list_id(reg: &Registry, out: &Output, filter: IdFilter) -> u8 {
 fn set(reg: &Registry, name: &str, id: Option<Nsid>) -> u8 {
     match reg.set_id(name, id) {
         Ok(()) => 0,
-        Err(e) => fail(
-            &e,
-            if e.kind() == ErrorKind::NotFound {
-                1
-            } else {
-                2
-            },
-        ),
+        Err(e) => fail(Group::NetnsId, Stage::Run, &e),
     }
 }
 
@@ -383,7 +391,7 @@ fn identify(reg: &Registry, out: &Output, pid: Option<i32>) -> u8 {
             }
             0
         }
-        Err(e) => fail(&e, 1),
+        Err(e) => fail(Group::Netns, Stage::Run, &e),
     }
 }
 
@@ -403,13 +411,13 @@ fn exec_one(reg: &Registry, name: &str, argv: &[OsString]) -> u8 {
     // command cannot be run.
     let ns = match reg.open(name) {
         Ok(ns) => ns,
-        Err(e) => return fail(&e, 255),
+        Err(e) => return fail(Group::Netns, Stage::Open, &e),
     };
     // The command inherits fd 1, not what is still buffered here.
     let _ = std::io::stdout().flush();
     match reg.exec_in_place_in(name, ns, argv) {
         Ok(never) => match never {},
-        Err(e) => fail(&e, 1),
+        Err(e) => fail(Group::Netns, Stage::Run, &e),
     }
 }
 
@@ -418,21 +426,21 @@ fn exec_one(reg: &Registry, name: &str, argv: &[OsString]) -> u8 {
 fn exec_forked(reg: &Registry, name: &str, argv: &[OsString]) -> u8 {
     let ns = match reg.open(name) {
         Ok(ns) => ns,
-        Err(e) => return fail(&e, 255),
+        Err(e) => return fail(Group::Netns, Stage::Open, &e),
     };
     match reg
         .spawn_in(name, ns, argv, ExecOptions::new())
         .and_then(|child| child.wait())
     {
         Ok(status) => status_code(status),
-        Err(e) => fail(&e, 1),
+        Err(e) => fail(Group::Netns, Stage::Run, &e),
     }
 }
 
 fn exec_all(reg: &Registry, argv: &[OsString]) -> u8 {
     let names = match reg.names() {
         Ok(n) => n,
-        Err(e) => return fail(&e, 1),
+        Err(e) => return fail(Group::Netns, Stage::Run, &e),
     };
     let mut status = 0;
     for name in names {
@@ -448,14 +456,14 @@ fn exec_all(reg: &Registry, argv: &[OsString]) -> u8 {
 fn monitor(reg: &Registry, out: &Output) -> u8 {
     let events = match reg.monitor() {
         Ok(m) => m,
-        Err(e) => return fail(&e, 1),
+        Err(e) => return fail(Group::Netns, Stage::Run, &e),
     };
     for ev in events {
         let (kind, name) = match ev {
             Ok(MonitorEvent::Add(n)) => ("add", n),
             Ok(MonitorEvent::Delete(n)) => ("delete", n),
             Ok(_) => continue,
-            Err(e) => return fail(&e, 1),
+            Err(e) => return fail(Group::Netns, Stage::Run, &e),
         };
         if out.json() {
             #[derive(Serialize)]

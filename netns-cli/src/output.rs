@@ -42,52 +42,113 @@ impl Output {
     }
 }
 
-/// Reports `err` on stderr and returns the exit status: 255 for a refused
-/// name (as `ip netns`), `default` otherwise.
-pub fn fail(err: &Error, default: u8) -> u8 {
-    eprintln!("netns: {err}");
+/// The command group an error comes from: iproute2's exit statuses differ
+/// between `ip netns`, `ip link`, `ip address`/`ip route` and (ours)
+/// topologies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// `netns add|delete|list|exec|…` (`ip netns`).
+    Netns,
+    /// `netns set NAME ID` (`ip netns set`: the kernel's refusals are 2).
+    NetnsId,
+    /// `link …` (`ip link`).
+    Link,
+    /// `addr …` and `route …` (`ip address`, `ip route`).
+    AddrRoute,
+    /// `apply|status|check|destroy FILE`.
+    Topology,
+}
+
+/// Where in the command it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Opening the namespace the command works in (`-n NAME`, or `exec`'s).
+    Open,
+    /// Looking up a device named in the command.
+    Lookup,
+    /// The operation itself (the kernel's or the system's refusal).
+    Run,
+}
+
+/// The one table of exit statuses, as iproute2's: a refused name is 255
+/// everywhere; otherwise by group and stage.
+///
+/// | group | open | lookup | run |
+/// |---|---|---|---|
+/// | `Netns` | 255 (`exec`) | 1 | 1 |
+/// | `NetnsId` | not found 1, else 2 | not found 1, else 2 | not found 1, else 2 |
+/// | `Link` | by kind | by kind | by kind: not found 1, refused before the kernel 255, else 2 |
+/// | `AddrRoute` | 255 | 1 | 2 |
+/// | `Topology` | 2 | 2 | 2 (drift is 1, not an error) |
+pub fn exit_status(group: Group, stage: Stage, err: &Error) -> u8 {
     if err.kind() == ErrorKind::InvalidName {
-        255
-    } else {
-        default
+        return 255;
+    }
+    match (group, stage) {
+        (Group::Netns, Stage::Open) => 255,
+        (Group::Netns, _) => 1,
+        (Group::NetnsId, _) if err.kind() == ErrorKind::NotFound => 1,
+        (Group::NetnsId, _) => 2,
+        (Group::Link, _) => match (err.kind(), err.errno()) {
+            (ErrorKind::NotFound, _) => 1,
+            (ErrorKind::InvalidArgument, None) => 255,
+            _ => 2,
+        },
+        (Group::AddrRoute, Stage::Open) => 255,
+        (Group::AddrRoute, Stage::Lookup) => 1,
+        (Group::AddrRoute, Stage::Run) => 2,
+        (Group::Topology, _) => 2,
     }
 }
 
-/// Why a command failed at execution: a core error and the exit status it
-/// maps to (usage errors are refused earlier, by [`crate::parse`]).
+/// `status FILE` with drift, `check FILE` with a failed probe.
+pub const EXIT_DRIFT: u8 = 1;
+/// `apply --dry-run FILE` that apply would refuse.
+pub const EXIT_REFUSED: u8 = 2;
+
+/// The exit status of a usage error (refused by [`crate::parse`]): 1 for
+/// `addr` and `route`, 255 otherwise, as iproute2.
+pub fn usage_status(group: Group) -> u8 {
+    match group {
+        Group::AddrRoute => 1,
+        _ => 255,
+    }
+}
+
+/// Reports `err` on stderr and returns its exit status ([`exit_status`]).
+pub fn fail(group: Group, stage: Stage, err: &Error) -> u8 {
+    eprintln!("netns: {err}");
+    exit_status(group, stage, err)
+}
+
+/// Why a command failed at execution: a core error, where, and so its exit
+/// status (usage errors are refused earlier, by [`crate::parse`]).
 pub struct Failure {
     error: Error,
-    status: u8,
+    group: Group,
+    stage: Stage,
 }
 
 impl Failure {
-    /// `error`, exiting with `status`.
-    pub fn new(error: Error, status: u8) -> Failure {
-        Failure { error, status }
+    /// `error` of `group` at `stage`.
+    pub fn new(group: Group, stage: Stage, error: Error) -> Failure {
+        Failure {
+            error,
+            group,
+            stage,
+        }
     }
 
     /// Reports the error on stderr; returns the exit status.
     pub fn report(&self) -> u8 {
-        fail(&self.error, self.status)
+        fail(self.group, self.stage, &self.error)
     }
 }
 
-/// Exit status for a device that does not exist (`ip link`'s).
-pub const EXIT_NO_DEVICE: u8 = 1;
-/// Exit status when the kernel (or the system) refuses (`ip`'s).
-pub const EXIT_KERNEL: u8 = 2;
-
 impl From<Error> for Failure {
-    /// Exit status as `ip link`'s: 1 for a device that does not exist, 255
-    /// for an argument refused before the kernel saw it, 2 for the kernel's
-    /// refusals.
+    /// `link`'s failures (the only group that uses `?` on core errors).
     fn from(e: Error) -> Failure {
-        let status = match (e.kind(), e.errno()) {
-            (ErrorKind::NotFound, _) => EXIT_NO_DEVICE,
-            (ErrorKind::InvalidArgument | ErrorKind::InvalidName, None) => crate::EXIT_USAGE,
-            _ => EXIT_KERNEL,
-        };
-        Failure { error: e, status }
+        Failure::new(Group::Link, Stage::Run, e)
     }
 }
 

@@ -22,10 +22,8 @@ use netns_core::route::{
 use serde_json::{json, Map, Value};
 
 use crate::addr::{ifindex, open_handle, usage};
-use crate::output::{self, Failure, Outcome};
+use crate::output::{self, Failure, Group, Outcome, Stage};
 use crate::{Context, Usage};
-
-use crate::output::EXIT_KERNEL;
 
 const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
@@ -206,8 +204,9 @@ fn change(ctx: &Context, op: RouteOp, mut spec: RouteSpec, dev: Option<&str>) ->
     };
     result.map_err(|e| {
         Failure::new(
+            Group::AddrRoute,
+            Stage::Run,
             e.context(verb, format!("route {}", describe(&spec, dev))),
-            EXIT_KERNEL,
         )
     })
 }
@@ -341,11 +340,11 @@ fn show(ctx: &Context, table: Option<RouteTable>, family: Option<Family>) -> Out
     let mut h = open_handle(ctx)?;
     let names = h
         .interface_names()
-        .map_err(|e| Failure::new(e, EXIT_KERNEL))?;
+        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
     let show_table = table.is_none();
     let routes = h
         .routes(table, family)
-        .map_err(|e| Failure::new(e, EXIT_KERNEL))?;
+        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
     if ctx.out.json() {
         let list: Vec<Value> = routes.map(|r| route_json(&r, &names, show_table)).collect();
         ctx.out.print_json(&list);

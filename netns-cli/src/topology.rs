@@ -8,12 +8,7 @@ use clap::Subcommand;
 use netns_core::Registry;
 use netns_topology::{Options, Topology};
 
-use crate::output::{fail, Output};
-
-/// Exit status of `status` with drift and of `check` with a failed probe.
-const EXIT_DRIFT: u8 = 1;
-/// Exit status of a refused file or a failed operation.
-const EXIT_ERROR: u8 = 2;
+use crate::output::{fail, Group, Output, Stage, EXIT_DRIFT, EXIT_REFUSED};
 
 /// The topology subcommands (flattened into `netns`'s own).
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
@@ -88,7 +83,7 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
         } => {
             let topo = match load(&file) {
                 Ok(t) => t,
-                Err(e) => return fail(&e, EXIT_ERROR),
+                Err(e) => return fail(Group::Topology, Stage::Run, &e),
             };
             if dry_run {
                 return match topo.plan(&options(reg).adopt(adopt)) {
@@ -97,7 +92,7 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                         for c in plan.conflicts() {
                             eprintln!("netns: apply would refuse: {c}");
                         }
-                        EXIT_ERROR
+                        EXIT_REFUSED
                     }
                     Ok(plan) if out.json() => {
                         out.print_json(plan.steps());
@@ -110,7 +105,7 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                         println!("{} change(s) planned", plan.len());
                         0
                     }
-                    Err(e) => fail(&e, EXIT_ERROR),
+                    Err(e) => fail(Group::Topology, Stage::Run, &e),
                 };
             }
             let bar = progress_bar();
@@ -144,13 +139,13 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                     print_lines(report.changes.iter().map(String::as_str), &summary);
                     0
                 }
-                Err(e) => fail(&e, EXIT_ERROR),
+                Err(e) => fail(Group::Topology, Stage::Run, &e),
             }
         }
         TopologyCommand::Destroy { file, no_wait } => {
             let topo = match load(&file) {
                 Ok(t) => t,
-                Err(e) => return fail(&e, EXIT_ERROR),
+                Err(e) => return fail(Group::Topology, Stage::Run, &e),
             };
             match topo.destroy(&options(reg).wait(!no_wait)) {
                 Ok(report) if out.json() => {
@@ -172,13 +167,13 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                     print_lines(lines.iter().map(String::as_str), &summary);
                     0
                 }
-                Err(e) => fail(&e, EXIT_ERROR),
+                Err(e) => fail(Group::Topology, Stage::Run, &e),
             }
         }
         TopologyCommand::Status { file } => {
             let topo = match load(&file) {
                 Ok(t) => t,
-                Err(e) => return fail(&e, EXIT_ERROR),
+                Err(e) => return fail(Group::Topology, Stage::Run, &e),
             };
             match topo.status(&options(reg)) {
                 Ok(status) => {
@@ -193,13 +188,13 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                         EXIT_DRIFT
                     }
                 }
-                Err(e) => fail(&e, EXIT_ERROR),
+                Err(e) => fail(Group::Topology, Stage::Run, &e),
             }
         }
         TopologyCommand::Check { file, timeout_ms } => {
             let topo = match load(&file) {
                 Ok(t) => t,
-                Err(e) => return fail(&e, EXIT_ERROR),
+                Err(e) => return fail(Group::Topology, Stage::Run, &e),
             };
             match topo.check_with_timeout(&options(reg), Duration::from_millis(timeout_ms)) {
                 Ok(report) => {
@@ -214,7 +209,7 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                         EXIT_DRIFT
                     }
                 }
-                Err(e) => fail(&e, EXIT_ERROR),
+                Err(e) => fail(Group::Topology, Stage::Run, &e),
             }
         }
     }
