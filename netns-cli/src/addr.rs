@@ -247,6 +247,7 @@ fn flush(ctx: &Context, dev: &str) -> Outcome {
     })
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 impl AddrCommand {
     /// The canonical words of the command (after `addr`): [`crate::parse`]
     /// turns them back into an equal value.

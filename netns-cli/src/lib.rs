@@ -4,8 +4,11 @@
 //! `execute(parse(args)?)`; the fuzz targets call [`parse`] alone.
 //!
 //! Words whose meaning depends on the system (a namespace name or pid, a
-//! device name) are parsed into typed values ([`NsRef`], `String`) and
-//! resolved at execution.
+//! device name) are parsed into the core's specs unresolved
+//! ([`netns_core::link::NetNsRef::Name`], [`netns_core::link::Dev::Name`])
+//! and resolved by the core at execution. The canonical rendering
+//! (`Invocation::to_args`) exists only for tests and the fuzz round trip
+//! (feature `fuzzing`).
 #![deny(unsafe_code)]
 
 mod addr;
@@ -286,6 +289,7 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
     })
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 impl Invocation {
     /// The canonical command line of this invocation (`netns` first): one
     /// that [`parse`] turns back into an equal value.
@@ -320,6 +324,7 @@ impl Invocation {
     }
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 fn topology_words(cmd: &TopologyCommand, out: &mut Vec<OsString>) {
     let mut file = |verb: &str, file: &std::path::Path| {
         out.push(verb.into());

@@ -388,6 +388,7 @@ fn parse_delete(args: &[String]) -> Result<LinkCommand, Usage> {
 
 // ---------------------------------------------------------------- rendering
 
+#[cfg(any(test, feature = "fuzzing"))]
 fn macvlan_mode_name(mode: MacVlanMode) -> &'static str {
     match mode {
         MacVlanMode::Private => "private",
@@ -399,6 +400,7 @@ fn macvlan_mode_name(mode: MacVlanMode) -> &'static str {
     }
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 impl LinkOptions {
     fn words(&self, out: &mut Vec<String>) {
         if let Some(a) = self.address {
@@ -416,6 +418,7 @@ impl LinkOptions {
     }
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 impl LinkCommand {
     /// The canonical words of the command (after `link`): [`crate::parse`]
     /// turns them back into an equal value.
@@ -453,6 +456,7 @@ impl LinkCommand {
     }
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 /// The canonical words of `add` (after `link`).
 fn add_words(a: &LinkSpec, out: &mut Vec<String>) {
     let dev_word = |d: &Dev| match d {

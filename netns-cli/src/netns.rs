@@ -73,6 +73,7 @@ pub enum NsCommand {
     Monitor,
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 impl NsCommand {
     /// Appends the canonical words of the command (subcommand first).
     pub(crate) fn render(&self, out: &mut Vec<OsString>) {

@@ -246,10 +246,12 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
     Ok(RouteCommand::Show { table, family })
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 fn word_of(name: Option<&str>, value: u8) -> String {
     name.map_or_else(|| value.to_string(), str::to_owned)
 }
 
+#[cfg(any(test, feature = "fuzzing"))]
 impl RouteCommand {
     /// The canonical words of the command (after `route`): [`crate::parse`]
     /// turns them back into an equal value.
