@@ -67,7 +67,16 @@ pub enum TopologyCommand {
 }
 
 fn options(reg: &Registry) -> Options {
-    Options::new().registry(reg.clone())
+    let opts = Options::new().registry(reg.clone());
+    // Test hook of the shell suites (rollback of a failed apply), in debug
+    // builds only: a release binary never reads it.
+    #[cfg(debug_assertions)]
+    let opts = opts.fail_at(
+        std::env::var("NETNS_APPLY_FAIL_AT")
+            .ok()
+            .and_then(|v| v.parse().ok()),
+    );
+    opts
 }
 
 /// Runs one topology subcommand; returns the exit status.

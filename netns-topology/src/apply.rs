@@ -45,21 +45,17 @@ impl std::fmt::Debug for Options {
 }
 
 impl Default for Options {
-    /// [`Registry::from_env`], the state directory from `NETNS_STATE_DIR`
-    /// (default `/run/netns-topology`), and a failure injected at the step
-    /// named by `NETNS_APPLY_FAIL_AT` when set (for tests of rollback).
+    /// [`Registry::from_env`] and the state directory from `NETNS_STATE_DIR`
+    /// (default `/run/netns-topology`); no failure injected.
     fn default() -> Self {
         let state_dir = std::env::var_os("NETNS_STATE_DIR")
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(Options::DEFAULT_STATE_DIR));
-        let fail_at = std::env::var("NETNS_APPLY_FAIL_AT")
-            .ok()
-            .and_then(|v| v.parse().ok());
         Options {
             registry: Registry::from_env(),
             state_dir,
-            fail_at,
+            fail_at: None,
             progress: None,
             adopt: false,
             wait: true,
