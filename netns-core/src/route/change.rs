@@ -1,0 +1,360 @@
+//! Changing routes: [`RouteSpec`] and add, replace, delete
+//! (`RTM_NEWROUTE`, `RTM_DELROUTE`).
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// A route to add, replace or delete, with iproute2's defaults.
+///
+/// # Examples
+/// ```
+/// use netns_core::route::RouteSpec;
+/// let default = RouteSpec::default_route().via("10.1.1.2".parse().unwrap());
+/// assert_eq!(default.to_string(), "default via 10.1.1.2");
+/// let device = RouteSpec::to("10.6.0.0/16".parse()?).dev(3).metric(5);
+/// assert_eq!(device.to_string(), "10.6.0.0/16 dev #3 metric 5");
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RouteSpec {
+    /// The destination; `None` = `default`.
+    pub destination: Option<IpNet>,
+    /// The family of a default route without a gateway (IPv4 if unset).
+    pub family: Option<Family>,
+    /// `via`: the gateway.
+    pub gateway: Option<IpAddr>,
+    /// `dev`: the output interface index.
+    pub oif: Option<u32>,
+    /// `metric`.
+    pub metric: Option<u32>,
+    /// `table` (main if unset).
+    pub table: Option<RouteTable>,
+    /// `scope`; by default `link` for an IPv4 route without a gateway,
+    /// `global` otherwise (a wildcard on delete).
+    pub scope: Option<u8>,
+    /// `proto`; `boot` by default (a wildcard on delete).
+    pub protocol: Option<u8>,
+    /// The route type; `unicast` by default (a wildcard on delete).
+    pub kind: Option<u8>,
+    /// `src`: the preferred source address.
+    pub prefsrc: Option<IpAddr>,
+}
+
+impl RouteSpec {
+    /// A default route (`0.0.0.0/0`, or `::/0` with an IPv6 gateway).
+    pub fn default_route() -> RouteSpec {
+        RouteSpec::default()
+    }
+    /// A route to `destination` as `ip route` reads it: `default` (or
+    /// `all`, `any`) for the default route, else a prefix (`10.2.0.0/16`, or
+    /// a bare address for a host route). The one parser of a route's
+    /// destination every front end uses.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] naming the text, in ip's words ("any
+    /// valid prefix is expected rather than …").
+    ///
+    /// # Examples
+    /// ```
+    /// use netns_core::route::RouteSpec;
+    /// assert_eq!(RouteSpec::towards("default")?, RouteSpec::default_route());
+    /// assert_eq!(RouteSpec::towards("10.2.0.0/16")?.to_string(), "10.2.0.0/16");
+    /// assert!(RouteSpec::towards("10.2.0.0/33").is_err());
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn towards(destination: &str) -> Result<RouteSpec> {
+        match destination {
+            "default" | "all" | "any" => Ok(RouteSpec::default_route()),
+            text => text.parse::<IpNet>().map(RouteSpec::to).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    "parse",
+                    format!("route destination {text:?}"),
+                )
+                .with_detail(format!(
+                    "any valid prefix is expected rather than \"{text}\""
+                ))
+            }),
+        }
+    }
+
+    /// A route to `destination`.
+    pub fn to(destination: IpNet) -> RouteSpec {
+        RouteSpec {
+            destination: Some(destination),
+            ..RouteSpec::default()
+        }
+    }
+    /// Sets the gateway.
+    pub fn via(mut self, gateway: IpAddr) -> Self {
+        self.gateway = Some(gateway);
+        self
+    }
+    /// Sets the output interface.
+    pub fn dev(mut self, ifindex: u32) -> Self {
+        self.oif = Some(ifindex);
+        self
+    }
+    /// Sets the metric.
+    pub fn metric(mut self, metric: u32) -> Self {
+        self.metric = Some(metric);
+        self
+    }
+    /// Sets the table.
+    pub fn table(mut self, table: RouteTable) -> Self {
+        self.table = Some(table);
+        self
+    }
+    /// Sets the scope.
+    pub fn scope(mut self, scope: u8) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+    /// Sets the protocol.
+    pub fn protocol(mut self, protocol: u8) -> Self {
+        self.protocol = Some(protocol);
+        self
+    }
+    /// Sets the family (for a default route without a gateway).
+    pub fn family(mut self, family: Family) -> Self {
+        self.family = Some(family);
+        self
+    }
+    /// Sets the preferred source address.
+    pub fn src(mut self, src: IpAddr) -> Self {
+        self.prefsrc = Some(src);
+        self
+    }
+
+    /// The family the route belongs to, checked for consistency.
+    fn resolve_family(&self) -> Result<Family> {
+        let mut family: Option<Family> = self.family;
+        let ips = [
+            self.destination.map(|d| d.addr()),
+            self.gateway,
+            self.prefsrc,
+        ];
+        for ip in ips.iter().flatten() {
+            let f = Family::of(ip);
+            match family {
+                Some(g) if g != f => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        "use",
+                        format!("route {self}"),
+                    )
+                    .with_detail("IPv4 and IPv6 addresses mixed in one route"))
+                }
+                _ => family = Some(f),
+            }
+        }
+        Ok(family.unwrap_or(Family::Inet))
+    }
+
+    /// The `RTM_NEWROUTE` (`delete == false`) or `RTM_DELROUTE` message, as
+    /// iproute2 builds it.
+    pub(super) fn message(&self, delete: bool) -> Result<RouteMessage> {
+        let family = self.resolve_family()?;
+        let mut msg = RouteMessage::default();
+        let h = &mut msg.header;
+        h.address_family = family.to_packet();
+        let table = self.table.unwrap_or_default().id();
+        h.table = u8::try_from(table).unwrap_or(RouteHeader::RT_TABLE_UNSPEC);
+        if delete {
+            h.protocol = RouteProtocol::from(self.protocol.unwrap_or(0));
+            h.scope = RouteScope::from(self.scope.unwrap_or(SCOPE_NOWHERE));
+            h.kind = RouteType::from(self.kind.unwrap_or(0));
+        } else {
+            h.protocol = RouteProtocol::from(self.protocol.unwrap_or(PROTO_BOOT));
+            let kind = self.kind.unwrap_or(TYPE_UNICAST);
+            h.kind = RouteType::from(kind);
+            let default_scope = match (family, kind) {
+                (Family::Inet6, _) => SCOPE_UNIVERSE,
+                (_, 2 | 10) => SCOPE_HOST, // local, nat
+                (_, 3..=5) => SCOPE_LINK,  // broadcast, anycast, multicast
+                (_, 0 | 1) if self.gateway.is_none() => SCOPE_LINK,
+                _ => SCOPE_UNIVERSE,
+            };
+            h.scope = RouteScope::from(self.scope.unwrap_or(default_scope));
+        }
+        if let Some(dst) = self.destination {
+            h.destination_prefix_length = dst.prefix_len();
+            msg.attributes
+                .push(RouteAttribute::Destination(route_address(dst.addr())));
+        }
+        if table > 255 {
+            msg.attributes.push(RouteAttribute::Table(table));
+        }
+        if let Some(gw) = self.gateway {
+            msg.attributes
+                .push(RouteAttribute::Gateway(route_address(gw)));
+        }
+        if let Some(oif) = self.oif {
+            msg.attributes.push(RouteAttribute::Oif(oif));
+        }
+        if let Some(src) = self.prefsrc {
+            msg.attributes
+                .push(RouteAttribute::PrefSource(route_address(src)));
+        }
+        if let Some(m) = self.metric {
+            msg.attributes.push(RouteAttribute::Priority(m));
+        }
+        Ok(msg)
+    }
+}
+
+fn route_address(ip: IpAddr) -> RouteAddress {
+    match ip {
+        IpAddr::V4(a) => RouteAddress::Inet(a),
+        IpAddr::V6(a) => RouteAddress::Inet6(a),
+    }
+}
+
+impl fmt::Display for RouteSpec {
+    /// `default via 10.9.9.9`, `10.6.0.0/16 dev #3 table 100 metric 5`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.destination {
+            Some(d) => write!(f, "{d}")?,
+            None => f.write_str("default")?,
+        }
+        if let Some(gw) = self.gateway {
+            write!(f, " via {gw}")?;
+        }
+        if let Some(oif) = self.oif {
+            write!(f, " dev #{oif}")?;
+        }
+        if let Some(t) = self.table.filter(|t| *t != RouteTable::MAIN) {
+            write!(f, " table {t}")?;
+        }
+        if let Some(m) = self.metric {
+            write!(f, " metric {m}")?;
+        }
+        Ok(())
+    }
+}
+
+struct RouteObject<'a>(&'a RouteSpec);
+
+impl fmt::Display for RouteObject<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "route {}", self.0)
+    }
+}
+
+struct TableObject(Option<RouteTable>);
+
+impl fmt::Display for TableObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(t) => write!(f, "routes of table {t}"),
+            None => f.write_str("routes"),
+        }
+    }
+}
+
+impl Handle {
+    /// The routes of `table` (`None` = every table) and `family` (`None` =
+    /// both), filtered by the kernel: an `RTM_GETROUTE` dump with
+    /// `rtm_family`, `rtm_table` (ids below 256) and `RTA_TABLE` set, which
+    /// `NETLINK_GET_STRICT_CHK` makes the kernel apply. Cached (cloned)
+    /// routes are not included.
+    ///
+    /// The dump is read into the socket's receive buffer; iterating
+    /// allocates nothing.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when an IPv4 dump names a table that does not
+    /// exist (kernel: `ipv4: FIB table does not exist`; an IPv6 or
+    /// both-family dump of such a table is just empty), or a socket error.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::{addr::Family, route::RouteTable};
+    /// let mut h = netns_core::Handle::current()?;
+    /// for r in h.routes(Some(RouteTable::MAIN), Some(Family::Inet))? {
+    ///     println!("{:?} via {:?} dev {:?}", r.destination(), r.gateway(), r.oif());
+    /// }
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "RTM_GETROUTE")]
+    pub fn routes(
+        &mut self,
+        table: Option<RouteTable>,
+        family: Option<Family>,
+    ) -> Result<Routes<'_>> {
+        let mut msg = RouteMessage::default();
+        if let Some(f) = family {
+            msg.header.address_family = f.to_packet();
+        } else {
+            msg.header.address_family = AddressFamily::Unspec;
+        }
+        if let Some(t) = table {
+            msg.header.table = u8::try_from(t.id()).unwrap_or(RouteHeader::RT_TABLE_UNSPEC);
+            msg.attributes.push(RouteAttribute::Table(t.id()));
+        }
+        let object = TableObject(table);
+        let messages = self.socket().dump(&Request::new(
+            RouteNetlinkMessage::GetRoute(msg),
+            "list",
+            &object,
+        ))?;
+        Ok(Routes { messages })
+    }
+
+    /// Adds a route (`RTM_NEWROUTE` with `NLM_F_CREATE | NLM_F_EXCL`), as
+    /// `ip route add` does.
+    ///
+    /// # Errors
+    /// [`ErrorKind::AlreadyExists`] for an existing route; the kernel's
+    /// refusal with its text, e.g. `Network is unreachable (kernel: Nexthop
+    /// has invalid gateway)` for a gateway no route reaches, or `Invalid
+    /// prefix for given prefix length` when the destination has host bits;
+    /// [`ErrorKind::InvalidArgument`] when IPv4 and IPv6 are mixed.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::route::RouteSpec;
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.route_add(&RouteSpec::default_route().via("10.1.1.2".parse().unwrap()))?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "RTM_NEWROUTE")]
+    pub fn route_add(&mut self, route: &RouteSpec) -> Result<()> {
+        self.change_route(route, "add", NLM_F_CREATE | NLM_F_EXCL)
+    }
+
+    /// Adds a route or replaces the one with the same destination, table,
+    /// tos and metric (`RTM_NEWROUTE` with `NLM_F_CREATE | NLM_F_REPLACE`),
+    /// as `ip route replace`.
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`], less `AlreadyExists`.
+    pub fn route_replace(&mut self, route: &RouteSpec) -> Result<()> {
+        self.change_route(route, "replace", NLM_F_CREATE | NLM_F_REPLACE)
+    }
+
+    /// Deletes the first route matching `route` (`RTM_DELROUTE`); fields
+    /// left unset match anything, as with `ip route del`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] (`ESRCH`, "No such process" in `ip`'s words)
+    /// when no route matches.
+    #[doc(alias = "RTM_DELROUTE")]
+    pub fn route_del(&mut self, route: &RouteSpec) -> Result<()> {
+        let msg = route.message(true)?;
+        self.socket().execute(&Request::new(
+            RouteNetlinkMessage::DelRoute(msg),
+            "delete",
+            &RouteObject(route),
+        ))
+    }
+
+    fn change_route(&mut self, route: &RouteSpec, op: &'static str, flags: u16) -> Result<()> {
+        let msg = route.message(false)?;
+        self.socket().execute(
+            &Request::new(RouteNetlinkMessage::NewRoute(msg), op, &RouteObject(route))
+                .with_flags(flags),
+        )
+    }
+}
