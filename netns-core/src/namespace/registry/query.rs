@@ -1,0 +1,217 @@
+//! What the registry holds: names, entries with their nsids, ids, the
+//! names of a process's namespace, the processes in a namespace.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+impl Registry {
+    /// The names in the run directory, sorted. A missing run directory is an
+    /// empty registry.
+    ///
+    /// # Errors
+    /// When the directory exists but cannot be read.
+    pub fn names(&self) -> Result<Vec<String>> {
+        match self.open_run_dir()? {
+            Some(dir) => dir.names(),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Every name, sorted, each with its nsid as seen from the calling
+    /// thread's namespace (`RTM_GETNSID` with `NETNSA_FD`, all over one
+    /// netlink socket); stale entries are flagged, not hidden.
+    ///
+    /// # Errors
+    /// When the run directory cannot be read or netlink fails.
+    #[doc(alias = "ip netns list")]
+    pub fn list(&self) -> Result<Vec<Entry>> {
+        let (names, handles) = self.open_all()?;
+        let ids = self.ids_of(&handles)?;
+        Ok(names
+            .into_iter()
+            .zip(handles.iter().zip(ids))
+            .map(|(name, (ns, id))| Entry {
+                name,
+                id,
+                stale: ns.is_none(),
+            })
+            .collect())
+    }
+
+    /// Opens every entry; `None` for stale ones. Entries deleted meanwhile are
+    /// dropped.
+    fn open_all(&self) -> Result<(Vec<String>, Vec<Option<NetNs>>)> {
+        let mut names = Vec::new();
+        let mut handles = Vec::new();
+        let Some(dir) = self.open_run_dir()? else {
+            return Ok((names, handles));
+        };
+        for name in dir.names()? {
+            match open_entry(&dir, &name) {
+                Ok(ns) => handles.push(Some(ns)),
+                // A symlink planted in the run directory is listed as stale
+                // (never followed); `delete` removes it.
+                Err(e) if matches!(e.kind(), ErrorKind::Stale | ErrorKind::InvalidArgument) => {
+                    handles.push(None)
+                }
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.context("list", ns_object(&name))),
+            }
+            names.push(name);
+        }
+        Ok((names, handles))
+    }
+
+    fn ids_of(&self, handles: &[Option<NetNs>]) -> Result<Vec<Option<Nsid>>> {
+        let fds: Vec<BorrowedFd<'_>> = handles.iter().flatten().map(|ns| ns.as_fd()).collect();
+        let mut found = if fds.is_empty() {
+            Vec::new().into_iter()
+        } else {
+            let mut sock =
+                Socket::open().map_err(|e| e.context("list", "network namespace ids"))?;
+            nsid::get_many(&mut sock, &fds)
+                .map_err(|e| e.error)?
+                .into_iter()
+        };
+        Ok(handles
+            .iter()
+            .map(|h| h.as_ref().and_then(|_| found.next().flatten()))
+            .collect())
+    }
+
+    /// The nsids known in the calling thread's namespace (an `RTM_GETNSID`
+    /// dump, filtered by the kernel), each with the registry name that has it.
+    ///
+    /// # Errors
+    /// When netlink fails or the kernel refuses the filter.
+    #[doc(alias = "ip netns list-id")]
+    pub fn list_ids(&self, filter: IdFilter) -> Result<Vec<IdEntry>> {
+        let mut sock = Socket::open().map_err(|e| e.context("list", "network namespace ids"))?;
+        let ids = nsid::list(&mut sock, filter.target_nsid, filter.nsid)?;
+        let (names, handles) = self.open_all()?;
+        let fds: Vec<BorrowedFd<'_>> = handles.iter().flatten().map(|ns| ns.as_fd()).collect();
+        let named: Vec<(String, Option<Nsid>)> = if fds.is_empty() {
+            Vec::new()
+        } else {
+            let mut ids = nsid::get_many(&mut sock, &fds)
+                .map_err(|e| e.error)?
+                .into_iter();
+            names
+                .into_iter()
+                .zip(handles.iter())
+                .filter(|(_, h)| h.is_some())
+                .map(|(n, _)| (n, ids.next().flatten()))
+                .collect()
+        };
+        Ok(ids
+            .into_iter()
+            .map(|e| IdEntry {
+                name: named
+                    .iter()
+                    .find(|(_, id)| *id == Some(e.nsid))
+                    .map(|(n, _)| n.clone()),
+                nsid: e.nsid,
+                current_nsid: e.current_nsid,
+            })
+            .collect())
+    }
+
+    /// Assigns an nsid to namespace `name` in the calling thread's namespace
+    /// (`RTM_NEWNSID` with `NETNSA_FD` and `NETNSA_NSID`); `None` lets the
+    /// kernel choose (`auto`).
+    ///
+    /// # Errors
+    /// The kernel's refusal with its text, e.g. `Peer netns already has a nsid
+    /// assigned` or `The specified nsid is already used`.
+    #[doc(alias = "ip netns set")]
+    pub fn set_id(&self, name: &str, id: Option<Nsid>) -> Result<()> {
+        let ns = self
+            .open(name)
+            .map_err(|e| e.context("set id of", ns_object(name)))?;
+        let mut sock = Socket::open().map_err(|e| e.context("set id of", ns_object(name)))?;
+        nsid::set(&mut sock, ns.as_fd(), id).map_err(|e| e.context("set id of", ns_object(name)))
+    }
+
+    /// Every name whose namespace is the one of process `pid` (the calling
+    /// thread's when `None`), sorted. iproute2 prints only the last match.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] when the process does not exist.
+    #[doc(alias = "ip netns identify")]
+    pub fn identify(&self, pid: Option<i32>) -> Result<Vec<String>> {
+        let target = match pid {
+            Some(pid) => NetNs::open_pid(pid),
+            None => NetNs::current(),
+        }
+        .map_err(|e| {
+            e.context(
+                "identify",
+                pid.map_or("the current thread".to_string(), |p| format!("process {p}")),
+            )
+        })?;
+        let mut names = Vec::new();
+        let Some(dir) = self.open_run_dir()? else {
+            return Ok(names);
+        };
+        for name in dir.names()? {
+            let st =
+                nix::sys::stat::fstatat(dir.as_fd(), name.as_str(), AtFlags::AT_SYMLINK_NOFOLLOW);
+            if let Ok(st) = st {
+                if st.st_dev == target.device() && st.st_ino == target.inode() {
+                    names.push(name);
+                }
+            }
+        }
+        Ok(names)
+    }
+
+    /// The processes whose network namespace is `name`'s, sorted: every
+    /// numeric `/proc/PID` whose `ns/net` matches (thread-group leaders; with
+    /// [`PidsOptions::threads`], every thread id whose own namespace matches).
+    ///
+    /// # Errors
+    /// As [`Registry::open`].
+    #[doc(alias = "ip netns pids")]
+    pub fn pids(&self, name: &str, opts: PidsOptions) -> Result<Vec<i32>> {
+        let ns = self
+            .open(name)
+            .map_err(|e| e.context("list processes of", ns_object(name)))?;
+        let same = |p: &Path| {
+            std::fs::metadata(p)
+                .map(|m| m.dev() == ns.device() && m.ino() == ns.inode())
+                .unwrap_or(false)
+        };
+        let mut pids = Vec::new();
+        let proc = std::fs::read_dir("/proc").map_err(|e| Error::io(&e, "read", "/proc"))?;
+        for entry in proc.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            if !opts.threads {
+                if same(&entry.path().join("ns/net")) {
+                    pids.push(pid);
+                }
+                continue;
+            }
+            if let Ok(tasks) = std::fs::read_dir(entry.path().join("task")) {
+                for task in tasks.flatten() {
+                    if let Some(tid) = task
+                        .file_name()
+                        .to_str()
+                        .and_then(|s| s.parse::<i32>().ok())
+                    {
+                        if same(&task.path().join("ns/net")) {
+                            pids.push(tid);
+                        }
+                    }
+                }
+            }
+        }
+        pids.sort_unstable();
+        Ok(pids)
+    }
+}
