@@ -2,9 +2,8 @@
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
-use std::fs::{DirBuilder, File};
+use std::fs::File;
 use std::os::fd::AsFd;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -119,18 +118,23 @@ impl Registry {
     pub fn monitor(&self) -> Result<Monitor> {
         let dir = self.run_dir();
         let object = || format!("run directory {}", Shown(dir));
-        match DirBuilder::new().mode(0o755).recursive(true).create(dir) {
-            Ok(()) => {}
-            Err(e) => return Err(Error::io(&e, "monitor", object())),
-        }
+        // Created if missing (not its parents), and refused when it is a
+        // symbolic link, as every other operation on the run directory.
+        let verified = super::VerifiedDir::open_or_create(dir, "run directory", 0o755)
+            .map_err(|e| e.context("monitor", object()))?;
         let inotify =
             Inotify::init(InitFlags::IN_CLOEXEC).map_err(|e| Error::sys(e, "monitor", object()))?;
         let mask = AddWatchFlags::IN_CREATE
             | AddWatchFlags::IN_DELETE
             | AddWatchFlags::IN_MOVED_TO
             | AddWatchFlags::IN_MOVED_FROM;
+        // The very directory verified above, through its descriptor.
+        let at = format!(
+            "/proc/thread-self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&verified.as_fd())
+        );
         inotify
-            .add_watch(dir, mask)
+            .add_watch(at.as_str(), mask)
             .map_err(|e| Error::sys(e, "monitor", object()))?;
         let mountinfo = File::open("/proc/thread-self/mountinfo")
             .map_err(|e| Error::io(&e, "monitor", "mount table"))?;
