@@ -6,6 +6,7 @@
 //! package in `python/netns/`.
 #![deny(unsafe_code)]
 
+mod args;
 mod errors;
 mod exec;
 mod handle;
