@@ -6,10 +6,13 @@
 //! package in `python/netns/`.
 #![deny(unsafe_code)]
 
+mod args;
 mod errors;
 mod exec;
 mod handle;
+mod monitor;
 mod namespace;
+mod registry;
 mod specs;
 mod values;
 
@@ -22,8 +25,8 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::add_to_module(m)?;
     m.add_class::<namespace::Namespace>()?;
-    m.add_class::<namespace::Registry>()?;
-    m.add_class::<namespace::Monitor>()?;
+    m.add_class::<registry::Registry>()?;
+    m.add_class::<monitor::Monitor>()?;
     m.add_class::<handle::Handle>()?;
     m.add_class::<specs::LinkSpec>()?;
     m.add_class::<specs::Veth>()?;

@@ -15,8 +15,8 @@ use netns_core::link::{
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
+use crate::args::{dev_arg, ip_text, ns_arg, parse_ip, parse_mac};
 use crate::errors::CoreResultExt;
-use crate::handle::{dev_arg, ns_arg, parse_ip, parse_mac};
 
 /// The common keyword arguments, as Python passes them.
 struct CommonArgs<'a, 'py> {
@@ -326,7 +326,7 @@ impl Vxlan {
     ) -> PyResult<PyClassInitializer<Vxlan>> {
         let ip = |obj: Option<&Bound<'_, PyAny>>, what: &'static str| -> PyResult<Option<IpAddr>> {
             obj.map(|o| {
-                let text = crate::handle::ip_text(o, what)?;
+                let text = ip_text(o, what)?;
                 parse_ip(&text, what).py(py)
             })
             .transpose()

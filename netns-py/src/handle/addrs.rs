@@ -1,0 +1,252 @@
+//! `Handle`'s address methods: add, replace, delete, flush, list.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use netns_core::addr::{AddressOptions, Broadcast};
+use netns_core::link::Dev;
+use netns_core::route;
+use netns_core::{Error, ErrorKind};
+use pyo3::prelude::*;
+
+use super::links::link_of;
+use super::names::{family_name, name_or_number, names_if};
+use super::{unsent_entry, Handle};
+use crate::args::{dev_arg, each, family_arg, ip_text, named_u8, parse_ip, parse_net};
+use crate::values::{Address, Link};
+
+/// Python address objects from the core's, devices named from `names`.
+fn address_objects(
+    owned: Vec<netns_core::addr::Address>,
+    names: &BTreeMap<u32, String>,
+) -> Vec<Address> {
+    owned
+        .into_iter()
+        .filter_map(|a| {
+            let ip = a.ip()?;
+            Some(Address {
+                index: a.ifindex,
+                dev: names.get(&a.ifindex).cloned(),
+                family: family_name(a.family),
+                address: ip.to_string(),
+                prefixlen: a.prefix_len,
+                cidr: format!("{ip}/{}", a.prefix_len),
+                scope: name_or_number(route::scope_name(a.scope), a.scope),
+                label: a.label,
+                broadcast: a.broadcast.map(|b| b.to_string()),
+                flags: a.flags,
+                metric: a.route_priority,
+            })
+        })
+        .collect()
+}
+
+#[pymethods]
+impl Handle {
+    /// Adds ``address`` (``"10.1.1.1/24"`` or an ``ipaddress`` interface) to
+    /// link ``dev``, as ``ip addr add``; ``broadcast`` (``'+'``: host bits
+    /// set, ``'-'``: clear, or an IPv4 address), ``scope`` (a name such as
+    /// ``'link'``, or a number), ``label`` (IPv4: the link's name, or it
+    /// followed by ``:`` and more), ``metric`` (of the prefix route),
+    /// ``flags`` (``IFA_F_*`` bits, e.g. ``0x02`` nodad).
+    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn address_add(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+        broadcast: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        label: Option<String>,
+        metric: Option<u32>,
+        flags: u32,
+    ) -> PyResult<()> {
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags, false)?;
+        self.with(py, |h| args.add(h))
+    }
+
+    /// Adds ``address`` or replaces it if the link has it already (as ``ip
+    /// addr replace``, e.g. to change its options); arguments as
+    /// ``address_add``.
+    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn address_replace(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+        broadcast: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        label: Option<String>,
+        metric: Option<u32>,
+        flags: u32,
+    ) -> PyResult<()> {
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags, true)?;
+        self.with(py, |h| args.add(h))
+    }
+
+    /// Removes ``address`` from link ``dev``.
+    fn address_del(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        let text = ip_text(address, "address")?;
+        self.with(py, |h| {
+            let net = parse_net(&text)?;
+            let index = h.resolve_link(dev.as_id())?;
+            h.address_del(index.get(), net)
+        })
+    }
+
+    /// Removes every address of ``family`` (``'inet'``, ``'inet6'``; both
+    /// when None) from link ``dev``, as ``ip addr flush dev X``: one
+    /// filtered dump, then the deletes in one batch (IPv4 secondaries
+    /// first). Returns how many were removed.
+    #[pyo3(signature = (dev, *, family=None))]
+    fn address_flush(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        family: Option<&str>,
+    ) -> PyResult<usize> {
+        let dev = dev_arg(dev, "dev")?;
+        let family = family_arg(family)?;
+        self.with(py, |h| {
+            let index = h.resolve_link(dev.as_id())?;
+            h.address_flush(index.get(), family)
+        })
+    }
+
+    /// The addresses of link ``dev`` (every link when None), of ``family``
+    /// (``'inet'``, ``'inet6'``; both when None), filtered by the kernel.
+    #[pyo3(signature = (dev=None, *, family=None))]
+    fn addresses(
+        &self,
+        py: Python<'_>,
+        dev: Option<&Bound<'_, PyAny>>,
+        family: Option<&str>,
+    ) -> PyResult<Vec<Address>> {
+        let dev = dev.map(|d| dev_arg(d, "dev")).transpose()?;
+        let family = family_arg(family)?;
+        self.with(py, |h| {
+            let mut filter = netns_core::addr::AddressFilter::new();
+            if let Some(f) = family {
+                filter = filter.family(f);
+            }
+            if let Some(d) = &dev {
+                filter = filter.ifindex(h.resolve_link(d.as_id())?.get());
+            }
+            let owned: Vec<netns_core::addr::Address> =
+                h.addresses(filter)?.map(|a| a.to_owned()).collect();
+            let names = names_if(h, !owned.is_empty())?;
+            Ok(address_objects(owned, &names))
+        })
+    }
+
+    /// Every link and every address, as ``(links(), addresses())`` gives
+    /// them, in two dumps instead of three: the link dump also names the
+    /// addresses' devices (``addresses()`` dumps the links for that).
+    fn links_and_addresses(&self, py: Python<'_>) -> PyResult<(Vec<Link>, Vec<Address>)> {
+        self.with(py, |h| {
+            let links: Vec<Link> = h.links()?.map(|l| link_of(&l)).collect();
+            let names: BTreeMap<u32, String> =
+                links.iter().map(|l| (l.index, l.name.clone())).collect();
+            let owned: Vec<netns_core::addr::Address> = h
+                .addresses(netns_core::addr::AddressFilter::new())?
+                .map(|a| a.to_owned())
+                .collect();
+            Ok((links, address_objects(owned, &names)))
+        })
+    }
+
+    /// Adds many addresses: ``(dev, address)`` pairs (``dev`` a name or an
+    /// index; ``address`` as ``address_add`` takes it), in order, in as few
+    /// ``send`` calls as possible, with the GIL released. Indexes need no
+    /// lookup; each name is looked up once. Every address is parsed first.
+    /// Failure as ``links_add``.
+    fn addresses_add(&self, py: Python<'_>, addresses: &Bound<'_, PyAny>) -> PyResult<()> {
+        let items = each(addresses, |item| {
+            let (dev, address): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item.extract()?;
+            Ok((dev_arg(&dev, "dev")?, ip_text(&address, "address")?))
+        })?;
+        self.with_batch(py, |h| {
+            let mut pairs = Vec::with_capacity(items.len());
+            for (i, (dev, text)) in items.iter().enumerate() {
+                let net = parse_net(text).map_err(unsent_entry(i))?;
+                let index = match dev {
+                    Dev::Index(x) => *x,
+                    Dev::Name(_) => h.resolve_link(dev.as_id()).map_err(unsent_entry(i))?,
+                };
+                pairs.push((index.get(), net));
+            }
+            h.addresses_add(&pairs)
+        })
+    }
+}
+
+/// The arguments of `address_add`/`address_replace`, read while attached.
+struct AddressArgs {
+    dev: Dev,
+    address: String,
+    broadcast: Option<String>,
+    opts: AddressOptions,
+}
+
+impl AddressArgs {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        dev: &Bound<'_, PyAny>,
+        address: &Bound<'_, PyAny>,
+        broadcast: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        label: Option<String>,
+        metric: Option<u32>,
+        flags: u32,
+        replace: bool,
+    ) -> PyResult<AddressArgs> {
+        let mut opts = AddressOptions::new().replace(replace);
+        if let Some(s) = scope {
+            opts = opts.scope(named_u8(s, "scope", route::parse_scope)?);
+        }
+        if let Some(m) = metric {
+            opts = opts.metric(m);
+        }
+        opts.label = label;
+        opts.flags = flags;
+        Ok(AddressArgs {
+            dev: dev_arg(dev, "dev")?,
+            address: ip_text(address, "address")?,
+            broadcast: broadcast.map(|b| ip_text(b, "broadcast")).transpose()?,
+            opts,
+        })
+    }
+
+    /// Parses, resolves the link on `h` and sends.
+    fn add(&self, h: &mut netns_core::Handle) -> netns_core::Result<()> {
+        let net = parse_net(&self.address)?;
+        let mut opts = self.opts.clone();
+        if let Some(b) = &self.broadcast {
+            opts = opts.broadcast(match b.as_str() {
+                "+" => Broadcast::HostBitsSet,
+                "-" => Broadcast::HostBitsClear,
+                other => match parse_ip(other, "broadcast address")? {
+                    IpAddr::V4(a) => Broadcast::Explicit(a),
+                    IpAddr::V6(_) => {
+                        return Err(Error::new(
+                            ErrorKind::InvalidArgument,
+                            "parse",
+                            format!("broadcast address {other:?}"),
+                        )
+                        .with_detail("a broadcast address is IPv4"))
+                    }
+                },
+            });
+        }
+        let index = h.resolve_link(self.dev.as_id())?;
+        h.address_add_with(index.get(), net, &opts)
+    }
+}
