@@ -113,6 +113,12 @@ fn ping_step(ns: Option<&str>, reg: &Registry, dst: &str, expect_ok: bool) -> Re
 
 fn demo() -> Result<(), String> {
     let reg = Registry::new(RUN_DIR, ETC_DIR);
+    walkthrough(&reg)?;
+    bridge_nat(&reg)
+}
+
+/// Part 1: the LWN walk-through, each `ip` line done by the library.
+fn walkthrough(reg: &Registry) -> Result<(), String> {
     let out = Output::new(false, false);
     let root = Context {
         registry: reg.clone(),
@@ -134,7 +140,7 @@ fn demo() -> Result<(), String> {
     };
     let ns_cmd = |ip: &str, cmd: NsCommand| {
         header(ip);
-        match crate::netns::run(&reg, &out, cmd) {
+        match crate::netns::run(reg, &out, cmd) {
             0 => Ok(()),
             s => Err(format!("{ip}: exit status {s}")),
         }
@@ -154,14 +160,14 @@ fn demo() -> Result<(), String> {
         crate::link::run,
         "list",
     )?;
-    ping_step(Some("netns1"), &reg, "127.0.0.1", false)?;
+    ping_step(Some("netns1"), reg, "127.0.0.1", false)?;
     step(
         "ip netns exec netns1 ip link set dev lo up",
         &in_ns1,
         crate::link::run,
         "set dev lo up",
     )?;
-    ping_step(Some("netns1"), &reg, "127.0.0.1", true)?;
+    ping_step(Some("netns1"), reg, "127.0.0.1", true)?;
     step(
         "ip link add veth0 type veth peer name veth1",
         &root,
@@ -198,8 +204,8 @@ fn demo() -> Result<(), String> {
         crate::link::run,
         "set dev veth0 up",
     )?;
-    ping_step(None, &reg, "10.1.1.1", true)?;
-    ping_step(Some("netns1"), &reg, "10.1.1.2", true)?;
+    ping_step(None, reg, "10.1.1.1", true)?;
+    ping_step(Some("netns1"), reg, "10.1.1.2", true)?;
     step(
         "ip netns exec netns1 ip route",
         &in_ns1,
@@ -214,8 +220,12 @@ fn demo() -> Result<(), String> {
             names: vec!["netns1".into()],
         },
     )?;
-    ns_cmd("ip netns list", NsCommand::List)?;
+    ns_cmd("ip netns list", NsCommand::List)
+}
 
+/// Part 2: examples/bridge-nat.toml applied, checked, re-applied (no
+/// change), its NAT listed, its status shown, destroyed.
+fn bridge_nat(reg: &Registry) -> Result<(), String> {
     println!("\nPart 2: a topology (examples/bridge-nat.toml): three namespaces on a bridge");
     println!("in the root namespace, which is their gateway and masquerades their subnet.\n");
     print!("{TOPOLOGY}");

@@ -95,60 +95,9 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                 Err(e) => return fail(Group::Topology, Stage::Run, &e),
             };
             if dry_run {
-                return match topo.plan(&options(reg).adopt(adopt)) {
-                    // What apply would refuse, refused the same way.
-                    Ok(plan) if !plan.conflicts().is_empty() => {
-                        for c in plan.conflicts() {
-                            eprintln!("netns: apply would refuse: {c}");
-                        }
-                        EXIT_REFUSED
-                    }
-                    Ok(plan) if out.json() => {
-                        out.print_json(plan.steps());
-                        0
-                    }
-                    Ok(plan) => {
-                        for s in plan.steps() {
-                            println!("{s}");
-                        }
-                        println!("{} change(s) planned", plan.len());
-                        0
-                    }
-                    Err(e) => fail(Group::Topology, Stage::Run, &e),
-                };
-            }
-            let bar = progress_bar();
-            let mut opts = options(reg).adopt(adopt).wait(!no_wait);
-            if let Some(bar) = bar.clone() {
-                opts = opts.progress(move |done, total, step| {
-                    if total >= 10 {
-                        bar.set_length(total as u64);
-                        bar.set_position(done as u64);
-                        bar.set_message(step.to_string());
-                    }
-                });
-            }
-            let result = topo.apply(&mut opts);
-            if let Some(bar) = bar {
-                bar.finish_and_clear();
-            }
-            match result {
-                Ok(report) if out.json() => {
-                    out.print_json(&report);
-                    0
-                }
-                Ok(report) => {
-                    let summary = format!(
-                        "topology {:?}: {} change{} in {:.1} ms",
-                        report.topology,
-                        report.changes.len(),
-                        if report.changes.len() == 1 { "" } else { "s" },
-                        report.elapsed.as_secs_f64() * 1000.0
-                    );
-                    print_lines(report.changes.iter().map(String::as_str), &summary);
-                    0
-                }
-                Err(e) => fail(Group::Topology, Stage::Run, &e),
+                dry_run_apply(reg, out, &topo, adopt)
+            } else {
+                apply(reg, out, &topo, adopt, no_wait)
             }
         }
         TopologyCommand::Destroy { file, no_wait } => {
@@ -221,6 +170,68 @@ pub fn run(reg: &Registry, out: &Output, cmd: TopologyCommand) -> u8 {
                 Err(e) => fail(Group::Topology, Stage::Run, &e),
             }
         }
+    }
+}
+
+/// `apply --dry-run`: the plan, printed.
+fn dry_run_apply(reg: &Registry, out: &Output, topo: &Topology, adopt: bool) -> u8 {
+    match topo.plan(&options(reg).adopt(adopt)) {
+        // What apply would refuse, refused the same way.
+        Ok(plan) if !plan.conflicts().is_empty() => {
+            for c in plan.conflicts() {
+                eprintln!("netns: apply would refuse: {c}");
+            }
+            EXIT_REFUSED
+        }
+        Ok(plan) if out.json() => {
+            out.print_json(plan.steps());
+            0
+        }
+        Ok(plan) => {
+            for s in plan.steps() {
+                println!("{s}");
+            }
+            println!("{} change(s) planned", plan.len());
+            0
+        }
+        Err(e) => fail(Group::Topology, Stage::Run, &e),
+    }
+}
+
+/// `apply`: with a progress bar on a terminal for ten steps or more.
+fn apply(reg: &Registry, out: &Output, topo: &Topology, adopt: bool, no_wait: bool) -> u8 {
+    let bar = progress_bar();
+    let mut opts = options(reg).adopt(adopt).wait(!no_wait);
+    if let Some(bar) = bar.clone() {
+        opts = opts.progress(move |done, total, step| {
+            if total >= 10 {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                bar.set_message(step.to_string());
+            }
+        });
+    }
+    let result = topo.apply(&mut opts);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    match result {
+        Ok(report) if out.json() => {
+            out.print_json(&report);
+            0
+        }
+        Ok(report) => {
+            let summary = format!(
+                "topology {:?}: {} change{} in {:.1} ms",
+                report.topology,
+                report.changes.len(),
+                if report.changes.len() == 1 { "" } else { "s" },
+                report.elapsed.as_secs_f64() * 1000.0
+            );
+            print_lines(report.changes.iter().map(String::as_str), &summary);
+            0
+        }
+        Err(e) => fail(Group::Topology, Stage::Run, &e),
     }
 }
 

@@ -1,0 +1,145 @@
+//! `netns link …`: ip link's syntax over netns-core.
+//!
+//! ```text
+//! netns [-n NAME] [-j] link [list|show|ls] [[dev] NAME]
+//! netns [-n NAME] link add [link PARENT] [name] NAME [address MAC] [mtu N] [txqlen N]
+//!                          [master BR] [netns NS] [up] type KIND [KIND ARGS]
+//!     veth     peer [name] NAME [address MAC] [mtu N] [txqlen N] [netns NS]
+//!     macvlan  mode private|vepa|bridge|passthru|source   (needs `link PARENT`)
+//!     vxlan    id VNI [dstport P] [dev PARENT] [remote IP|group IP] [local IP] [ttl N] [[no]learning]
+//!     bridge | dummy | ifb | any other kind (sent as is; the kernel decides)
+//! netns [-n NAME] link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC]
+//!                          [master BR|nomaster] [txqlen N] [netns NS]
+//! netns [-n NAME] link del|delete [dev] NAME
+//! ```
+//!
+//! `NS` is a registry name, or a process id when numeric and no such name
+//! exists (ip's rule); a pid is opened through a pidfd. Exit status (as
+//! ip's): 0; 1 for a device that does not exist; 2 when the kernel refuses;
+//! 255 for a usage error or an argument refused before the kernel.
+//!
+//! Here: the command types, `parse` and `execute`. Beside: `parse` (ip's
+//! words into the types), `render` (the canonical words, for tests and the
+//! fuzz round trip only), `show` (ip's text and JSON) and `exec` (add, set,
+//! delete).
+
+mod exec;
+mod parse;
+#[cfg(any(test, feature = "fuzzing"))]
+mod render;
+mod show;
+
+use netns_core::link::{LinkSpec, MacAddr, NetNsRef};
+
+use crate::output::{self, usage_status, Group};
+use crate::{Context, Usage};
+
+const USAGE: &str = "\
+Usage: netns link [list|show] [[dev] NAME]
+       netns link add [link PARENT] [name] NAME [address MAC] [mtu N] [txqlen N]
+                      [master BR] [netns NS] [up] type TYPE [ARGS]
+           TYPE := veth peer [name] NAME [address MAC] [mtu N] [netns NS]
+                 | macvlan mode {private|vepa|bridge|passthru|source}
+                 | vxlan id VNI [dstport P] [dev PARENT] [remote IP] [local IP] [ttl N]
+                 | bridge | dummy | ifb | ...
+       netns link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC]
+                      [master BR | nomaster] [txqlen N] [netns NS]
+       netns link del [dev] NAME
+NS := a name under the run directory, or a process id";
+
+// ---------------------------------------------------------------- parsed commands
+
+/// A parsed `link` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkCommand {
+    /// `show [[dev] NAME]`.
+    Show {
+        /// Only this device (by name).
+        dev: Option<String>,
+    },
+    /// `add …`: the core's spec, names unresolved.
+    Add(LinkSpec),
+    /// `set …`.
+    Set(LinkSetArgs),
+    /// `del [dev] NAME`.
+    Delete {
+        /// The device's name.
+        dev: String,
+    },
+    /// `help`: the usage on stderr, exit 255 (as ip).
+    Help,
+}
+
+/// Options of a link (and of a veth's peer): `address`, `mtu`, `txqlen`, `netns`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkOptions {
+    /// `address MAC`.
+    pub address: Option<MacAddr>,
+    /// `mtu N`.
+    pub mtu: Option<u32>,
+    /// `txqlen N` (ignored for a veth's peer, as before).
+    pub txqlen: Option<u32>,
+    /// `netns NS`: a registry name, or a process id when numeric and no
+    /// such name exists (ip's rule; resolved by the core).
+    pub netns: Option<NetNsRef>,
+}
+
+/// `link set …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSetArgs {
+    /// The device, by name.
+    pub dev: String,
+    /// `up` / `down`.
+    pub up: Option<bool>,
+    /// `name NEW`.
+    pub name: Option<String>,
+    /// `master BR` (`Some(Some(BR))`) or `nomaster` (`Some(None)`).
+    pub master: Option<Option<String>>,
+    /// `address`, `mtu`, `txqlen`, `netns`.
+    pub options: LinkOptions,
+}
+
+// ---------------------------------------------------------------- parsing
+
+/// Parses `netns link ARGS…`.
+pub(crate) fn parse(args: &[String]) -> Result<LinkCommand, Usage> {
+    let (command, rest) = match args.split_first() {
+        None => ("show", &[][..]),
+        Some((c, rest)) => (c.as_str(), rest),
+    };
+    match command {
+        "show" | "list" | "ls" | "lst" | "sh" | "l" => parse::show(rest),
+        "add" | "a" => parse::add(rest).map(LinkCommand::Add),
+        "set" | "s" | "change" | "chg" => parse::set(rest).map(LinkCommand::Set),
+        "delete" | "del" | "d" => parse::delete(rest),
+        "help" | "-h" | "--help" => Ok(LinkCommand::Help),
+        other => Err(parse::usage(&format!(
+            "Command \"{other}\" is unknown, try \"netns link help\"."
+        ))),
+    }
+}
+
+/// Parses and runs `netns link ARGS…` (the demo's steps); returns the exit status.
+pub fn run(ctx: &Context, args: &[String]) -> u8 {
+    match parse(args) {
+        Ok(cmd) => execute(ctx, cmd),
+        Err(u) => u.report(),
+    }
+}
+
+// ---------------------------------------------------------------- execution
+
+/// Runs a parsed `link` command; returns the exit status.
+pub(crate) fn execute(ctx: &Context, cmd: LinkCommand) -> u8 {
+    let outcome = match cmd {
+        LinkCommand::Show { dev } => show::show(ctx, dev.as_deref()),
+        LinkCommand::Add(args) => exec::add(ctx, args),
+        LinkCommand::Set(args) => exec::set(ctx, args),
+        LinkCommand::Delete { dev } => exec::delete(ctx, &dev),
+        LinkCommand::Help => {
+            eprintln!("{USAGE}");
+            return usage_status(Group::Link);
+        }
+    };
+    output::status(outcome)
+}

@@ -1,0 +1,151 @@
+//! The canonical words of a parsed `link` command (only under `cfg(test)`
+//! or feature `fuzzing`): [`crate::parse`] turns them back into an equal
+//! value.
+
+use netns_core::link::{Dev, LinkKind, LinkSpec, MacVlanMode};
+
+use super::{LinkCommand, LinkOptions};
+
+fn macvlan_mode_name(mode: MacVlanMode) -> &'static str {
+    match mode {
+        MacVlanMode::Private => "private",
+        MacVlanMode::Vepa => "vepa",
+        MacVlanMode::Passthru => "passthru",
+        MacVlanMode::Source => "source",
+        // Bridge, and any mode a later netns-core adds (none parse to it).
+        _ => "bridge",
+    }
+}
+
+impl LinkOptions {
+    fn words(&self, out: &mut Vec<String>) {
+        if let Some(a) = self.address {
+            out.extend(["address".into(), a.to_string()]);
+        }
+        if let Some(m) = self.mtu {
+            out.extend(["mtu".into(), m.to_string()]);
+        }
+        if let Some(q) = self.txqlen {
+            out.extend(["txqlen".into(), q.to_string()]);
+        }
+        if let Some(ns) = &self.netns {
+            out.extend(["netns".into(), ns.to_string()]);
+        }
+    }
+}
+
+impl LinkCommand {
+    /// The canonical words of the command (after `link`): [`crate::parse`]
+    /// turns them back into an equal value.
+    pub fn words(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        match self {
+            LinkCommand::Show { dev } => {
+                out.push("show".into());
+                if let Some(d) = dev {
+                    out.extend(["dev".into(), d.clone()]);
+                }
+            }
+            LinkCommand::Help => out.push("help".into()),
+            LinkCommand::Delete { dev } => out.extend(["delete".into(), "dev".into(), dev.clone()]),
+            LinkCommand::Set(s) => {
+                out.extend(["set".into(), "dev".into(), s.dev.clone()]);
+                match s.up {
+                    Some(true) => out.push("up".into()),
+                    Some(false) => out.push("down".into()),
+                    None => {}
+                }
+                s.options.words(&mut out);
+                if let Some(n) = &s.name {
+                    out.extend(["name".into(), n.clone()]);
+                }
+                match &s.master {
+                    Some(Some(m)) => out.extend(["master".into(), m.clone()]),
+                    Some(None) => out.push("nomaster".into()),
+                    None => {}
+                }
+            }
+            LinkCommand::Add(a) => add_words(a, &mut out),
+        }
+        out
+    }
+}
+
+/// The canonical words of `add` (after `link`).
+fn add_words(a: &LinkSpec, out: &mut Vec<String>) {
+    let dev_word = |d: &Dev| match d {
+        Dev::Name(n) => n.clone(),
+        Dev::Index(i) => i.to_string(),
+    };
+    let options = |o: LinkOptions, out: &mut Vec<String>| o.words(out);
+    out.extend(["add".into(), "name".into(), a.name.clone()]);
+    if let LinkKind::MacVlan { parent, .. } = &a.kind {
+        out.extend(["link".into(), dev_word(parent)]);
+    }
+    options(
+        LinkOptions {
+            address: a.address,
+            mtu: a.mtu,
+            txqlen: a.txqlen,
+            netns: a.netns.clone(),
+        },
+        out,
+    );
+    if let Some(m) = &a.master {
+        out.extend(["master".into(), dev_word(m)]);
+    }
+    if a.up {
+        out.push("up".into());
+    }
+    out.push("type".into());
+    match &a.kind {
+        LinkKind::Veth(peer) => {
+            out.extend(["veth".into(), "peer".into()]);
+            if let Some(p) = &peer.name {
+                out.extend(["name".into(), p.clone()]);
+            }
+            options(
+                LinkOptions {
+                    address: peer.address,
+                    mtu: peer.mtu,
+                    txqlen: peer.txqlen,
+                    netns: peer.netns.clone(),
+                },
+                out,
+            );
+        }
+        LinkKind::MacVlan { mode, .. } => out.extend([
+            "macvlan".into(),
+            "mode".into(),
+            macvlan_mode_name(*mode).into(),
+        ]),
+        LinkKind::Vxlan {
+            vni,
+            parent,
+            options,
+        } => {
+            out.extend(["vxlan".into(), "id".into(), vni.to_string()]);
+            if let Some(p) = options.port {
+                out.extend(["dstport".into(), p.to_string()]);
+            }
+            if let Some(d) = parent {
+                out.extend(["dev".into(), dev_word(d)]);
+            }
+            if let Some(r) = options.remote {
+                out.extend(["remote".into(), r.to_string()]);
+            }
+            if let Some(l) = options.local {
+                out.extend(["local".into(), l.to_string()]);
+            }
+            if let Some(t) = options.ttl {
+                out.extend(["ttl".into(), t.to_string()]);
+            }
+            match options.learning {
+                Some(true) => out.push("learning".into()),
+                Some(false) => out.push("nolearning".into()),
+                None => {}
+            }
+        }
+        other => out.push(other.name().to_owned()),
+    }
+}
