@@ -472,6 +472,9 @@ impl Registry {
         // finish, and the entry is looked at again.
         let lock = lock_dir(&dir, FlockArg::LockShared)?;
         let mut exclusive = false;
+        // Set once this delete has unmounted the entry: the stale file left
+        // is then ours to unlink, with no need to wait for adds.
+        let mut unmounted = false;
         let mut delay = Duration::from_millis(2);
         let mut tries = 0;
         while tries < 8 {
@@ -479,6 +482,8 @@ impl Registry {
                 .lookup(name)
                 .map_err(|e| e.context(op, ns_object(name)))?;
             match found {
+                // Gone meanwhile: after our unmount, someone else's unlink.
+                Found::Missing if unmounted => return Ok(()),
                 Found::Missing => return Err(Error::sys(Errno::ENOENT, op, ns_object(name))),
                 Found::Namespace => {
                     // UMOUNT_NOFOLLOW: never followed out of the run directory.
@@ -486,7 +491,27 @@ impl Registry {
                         &path,
                         MntFlags::MNT_DETACH | MntFlags::UMOUNT_NOFOLLOW,
                     ) {
-                        Ok(()) | Err(Errno::ENOENT | Errno::EINVAL) => {}
+                        Ok(()) => {
+                            // What is left is the file this entry was
+                            // mounted on: unlinked at once, as before the
+                            // detach (no second lookup racing the detach).
+                            unmounted = true;
+                            match nix::unistd::unlinkat(
+                                dir.as_fd(),
+                                name,
+                                UnlinkatFlags::NoRemoveDir,
+                            ) {
+                                Ok(()) | Err(Errno::ENOENT) => return Ok(()),
+                                Err(Errno::EBUSY) => std::thread::sleep(delay),
+                                Err(e) => return Err(Error::sys(e, op, ns_object(name))),
+                            }
+                            delay *= 2;
+                            tries += 1;
+                        }
+                        Err(Errno::ENOENT | Errno::EINVAL) => {
+                            tries += 1;
+                            std::thread::sleep(delay);
+                        }
                         Err(e) => {
                             return Err(Error::sys(e, op, ns_object(name))
                                 .with_capability(Capability::SysAdmin))
@@ -494,7 +519,7 @@ impl Registry {
                     }
                     continue;
                 }
-                f if f.is_stale_entry() && !exclusive => {
+                f if f.is_stale_entry() && !exclusive && !unmounted => {
                     lock.relock(FlockArg::LockExclusive)
                         .map_err(|e| Error::sys(e, "lock", "run directory"))?;
                     exclusive = true;
@@ -507,6 +532,7 @@ impl Registry {
             }
             match nix::unistd::unlinkat(dir.as_fd(), name, UnlinkatFlags::NoRemoveDir) {
                 Ok(()) => return Ok(()),
+                Err(Errno::ENOENT) if unmounted => return Ok(()),
                 Err(Errno::EBUSY) => std::thread::sleep(delay),
                 Err(e) => return Err(Error::sys(e, op, ns_object(name))),
             }
