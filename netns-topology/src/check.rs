@@ -113,11 +113,37 @@ impl fmt::Display for CheckReport {
 /// The probes of a topology. Every destination is an address the file
 /// declares, so no probe ever leaves the topology's own namespaces.
 pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
-    let mut out: Vec<(Place, Probe)> = Vec::new();
-    let mut seen = HashSet::new();
-    let mut push = |place: &Place, src: Option<IpAddr>, to: IpAddr, proves: String| {
-        if seen.insert((place.clone(), src, to)) {
-            out.push((
+    let mut probes = ProbeSet::default();
+    // Links: each end with addresses pings the other end's addresses in its
+    // subnet, or, when the other end is a bridge port, the bridge's
+    // addresses and the other ports' peers.
+    for l in &topo.links {
+        for (x, y) in [(&l.a, &l.b), (&l.b, &l.a)] {
+            let targets = link_targets(topo, x, y);
+            for src in &x.addresses {
+                for (to, proves) in &targets {
+                    if src.contains(to) {
+                        probes.push(&x.netns, Some(src.addr()), *to, proves.clone());
+                    }
+                }
+            }
+        }
+    }
+    route_probes(topo, &mut probes);
+    probes.out
+}
+
+/// The probes so far, each `(place, source, target)` once.
+#[derive(Default)]
+struct ProbeSet {
+    out: Vec<(Place, Probe)>,
+    seen: HashSet<(Place, Option<IpAddr>, IpAddr)>,
+}
+
+impl ProbeSet {
+    fn push(&mut self, place: &Place, src: Option<IpAddr>, to: IpAddr, proves: String) {
+        if self.seen.insert((place.clone(), src, to)) {
+            self.out.push((
                 place.clone(),
                 Probe {
                     from: place_label(place).to_string(),
@@ -127,90 +153,90 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
                 },
             ));
         }
-    };
-    // Links: each end with addresses pings the other end's addresses in its
-    // subnet, or, when the other end is a bridge port, the bridge's
-    // addresses and the other ports' peers.
-    for l in &topo.links {
-        for (x, y) in [(&l.a, &l.b), (&l.b, &l.a)] {
-            let mut targets: Vec<(IpAddr, String)> = y
-                .addresses
-                .iter()
-                .map(|a| {
-                    (
-                        a.addr(),
-                        format!(
-                            "link {:?} in {} -> {:?} in {}",
-                            x.name,
-                            place_label(&x.netns),
-                            y.name,
-                            place_label(&y.netns)
-                        ),
-                    )
-                })
-                .collect();
-            if let Some(br) = &y.master {
-                if let Some(b) = topo
-                    .bridges
-                    .iter()
-                    .find(|b| b.netns == y.netns && &b.name == br)
-                {
-                    for a in &b.addresses {
-                        targets.push((
-                            a.addr(),
-                            format!(
-                                "link {:?} in {} -> bridge {br:?} in {}",
-                                x.name,
-                                place_label(&x.netns),
-                                place_label(&y.netns)
-                            ),
-                        ));
-                    }
-                }
-                // The ports' peers form a ring in file order; each pings the
-                // next: every port proven with a linear number of probes.
-                let mut ring: Vec<&crate::model::End> = Vec::new();
-                for other in &topo.links {
-                    for (p, q) in [(&other.a, &other.b), (&other.b, &other.a)] {
-                        if p.netns == y.netns && p.master.as_ref() == Some(br) {
-                            ring.push(q);
-                        }
-                    }
-                }
-                if let Some(pos) = ring.iter().position(|q| std::ptr::eq(*q, x)) {
-                    let next = ring[(pos + 1) % ring.len()];
-                    if !std::ptr::eq(next, x) {
-                        for a in &next.addresses {
-                            targets.push((
-                                a.addr(),
-                                format!(
-                                    "bridge {br:?}: {:?} in {} -> {:?} in {}",
-                                    x.name,
-                                    place_label(&x.netns),
-                                    next.name,
-                                    place_label(&next.netns)
-                                ),
-                            ));
-                        }
-                    }
+    }
+}
+
+/// What end `x` of a link pings, with what each ping proves: the other end
+/// `y`'s addresses, or, when `y` is a bridge port, the bridge's addresses
+/// and the next port's peer.
+fn link_targets(
+    topo: &Topology,
+    x: &crate::model::End,
+    y: &crate::model::End,
+) -> Vec<(IpAddr, String)> {
+    let mut targets: Vec<(IpAddr, String)> = y
+        .addresses
+        .iter()
+        .map(|a| {
+            (
+                a.addr(),
+                format!(
+                    "link {:?} in {} -> {:?} in {}",
+                    x.name,
+                    place_label(&x.netns),
+                    y.name,
+                    place_label(&y.netns)
+                ),
+            )
+        })
+        .collect();
+    if let Some(br) = &y.master {
+        if let Some(b) = topo
+            .bridges
+            .iter()
+            .find(|b| b.netns == y.netns && &b.name == br)
+        {
+            for a in &b.addresses {
+                targets.push((
+                    a.addr(),
+                    format!(
+                        "link {:?} in {} -> bridge {br:?} in {}",
+                        x.name,
+                        place_label(&x.netns),
+                        place_label(&y.netns)
+                    ),
+                ));
+            }
+        }
+        // The ports' peers form a ring in file order; each pings the
+        // next: every port proven with a linear number of probes.
+        let mut ring: Vec<&crate::model::End> = Vec::new();
+        for other in &topo.links {
+            for (p, q) in [(&other.a, &other.b), (&other.b, &other.a)] {
+                if p.netns == y.netns && p.master.as_ref() == Some(br) {
+                    ring.push(q);
                 }
             }
-            for src in &x.addresses {
-                for (to, proves) in &targets {
-                    if src.contains(to) {
-                        push(&x.netns, Some(src.addr()), *to, proves.clone());
-                    }
+        }
+        if let Some(pos) = ring.iter().position(|q| std::ptr::eq(*q, x)) {
+            let next = ring[(pos + 1) % ring.len()];
+            if !std::ptr::eq(next, x) {
+                for a in &next.addresses {
+                    targets.push((
+                        a.addr(),
+                        format!(
+                            "bridge {br:?}: {:?} in {} -> {:?} in {}",
+                            x.name,
+                            place_label(&x.netns),
+                            next.name,
+                            place_label(&next.netns)
+                        ),
+                    ));
                 }
             }
         }
     }
-    // Routes: the gateway, and declared addresses behind a route.
+    targets
+}
+
+/// Routes: each gateway, and a declared address behind each route.
+fn route_probes(topo: &Topology, probes: &mut ProbeSet) {
     let all = topo.all_addresses();
     for ns in &topo.namespaces {
         let place = Some(ns.name.clone());
         for r in &ns.routes {
             if let Some(g) = r.via {
-                push(
+                probes.push(
                     &place,
                     None,
                     g,
@@ -232,7 +258,7 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
                     .find(|(p, _, _)| Some(p) != gw_place.as_ref())
                     .or_else(|| candidates().next());
                 if let Some((p, iface, a)) = behind {
-                    push(
+                    probes.push(
                         &place,
                         None,
                         a.addr(),
@@ -246,7 +272,6 @@ pub(crate) fn probes(topo: &Topology) -> Vec<(Place, Probe)> {
             }
         }
     }
-    out
 }
 
 /// Probes in flight at once.

@@ -115,6 +115,19 @@ pub(super) fn still_ours(entry: &OwnedFd, dir: &VerifiedDir, name: &str) -> bool
     mine.st_dev == now.st_dev && mine.st_ino == now.st_ino
 }
 
+/// The numeric entries of `dir` (`/proc` or `/proc/PID/task`): `(id, path)`.
+/// An unreadable directory has none.
+pub(super) fn numeric_entries(dir: &Path) -> impl Iterator<Item = (i32, PathBuf)> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let id = e.file_name().to_str()?.parse::<i32>().ok()?;
+            Some((id, e.path()))
+        })
+}
+
 /// Pids (one per mount namespace) whose mount table still has `path` mounted.
 pub(super) fn mount_holders(path: &Path) -> Vec<i32> {
     let Some(target) = path.to_str() else {
@@ -122,25 +135,15 @@ pub(super) fn mount_holders(path: &Path) -> Vec<i32> {
     };
     let mut seen = Vec::new();
     let mut pids = Vec::new();
-    let Ok(proc) = std::fs::read_dir("/proc") else {
-        return pids;
-    };
-    for entry in proc.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let Ok(mnt) = std::fs::metadata(entry.path().join("ns/mnt")) else {
+    for (pid, dir) in numeric_entries(Path::new("/proc")) {
+        let Ok(mnt) = std::fs::metadata(dir.join("ns/mnt")) else {
             continue;
         };
         if seen.contains(&mnt.ino()) {
             continue;
         }
         seen.push(mnt.ino());
-        let Ok(info) = std::fs::read_to_string(entry.path().join("mountinfo")) else {
+        let Ok(info) = std::fs::read_to_string(dir.join("mountinfo")) else {
             continue;
         };
         if info.lines().any(|l| l.split(' ').nth(4) == Some(target)) {

@@ -24,7 +24,8 @@ mod entry;
 mod query;
 
 use entry::{
-    create_entry, entry_name, join, lock_dir, mount_holders, open_entry, reopen_same, still_ours,
+    create_entry, entry_name, join, lock_dir, mount_holders, numeric_entries, open_entry,
+    reopen_same, still_ours,
 };
 
 /// The registry of named network namespaces: a run directory (default

@@ -181,33 +181,19 @@ impl Registry {
                 .map(|m| m.dev() == ns.device() && m.ino() == ns.inode())
                 .unwrap_or(false)
         };
+        // /proc itself must be readable; a process gone meanwhile is skipped.
+        std::fs::metadata("/proc").map_err(|e| Error::io(&e, "read", "/proc"))?;
         let mut pids = Vec::new();
-        let proc = std::fs::read_dir("/proc").map_err(|e| Error::io(&e, "read", "/proc"))?;
-        for entry in proc.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<i32>().ok())
-            else {
-                continue;
-            };
+        for (pid, dir) in numeric_entries(Path::new("/proc")) {
             if !opts.threads {
-                if same(&entry.path().join("ns/net")) {
+                if same(&dir.join("ns/net")) {
                     pids.push(pid);
                 }
                 continue;
             }
-            if let Ok(tasks) = std::fs::read_dir(entry.path().join("task")) {
-                for task in tasks.flatten() {
-                    if let Some(tid) = task
-                        .file_name()
-                        .to_str()
-                        .and_then(|s| s.parse::<i32>().ok())
-                    {
-                        if same(&task.path().join("ns/net")) {
-                            pids.push(tid);
-                        }
-                    }
+            for (tid, task) in numeric_entries(&dir.join("task")) {
+                if same(&task.join("ns/net")) {
+                    pids.push(tid);
                 }
             }
         }
