@@ -26,20 +26,8 @@ trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 
-passed=0
-failed=0
-check() {
-    local name=$1
-    shift
-    echo "--- $name"
-    if "$@"; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "FAILED - $name"
-        failed=$((failed + 1))
-    fi
-}
+# shellcheck source=../lib/check.bash
+. tests/lib/check.bash
 
 generator() {
     "$CARGO" run -q -p netns-ffi --example generate_header -- "$@"

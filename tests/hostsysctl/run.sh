@@ -27,20 +27,8 @@ export NETNS_SANDBOX_SYSCTLS=forwarding-on
 work=$(mktemp -d /tmp/netns-hostsysctl.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-check() {
-    local name=$1
-    shift
-    echo "--- $name"
-    if "$@"; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "FAILED - $name"
-        failed=$((failed + 1))
-    fi
-}
+# shellcheck source=../lib/check.bash
+. tests/lib/check.bash
 
 in_sandbox() { timeout "$STEP_TIMEOUT" scripts/sandbox.sh "$@"; }
 

@@ -56,20 +56,8 @@ export PATH=$work/bin:$PATH FAKE_APT_DIR=$work
 . scripts/setup.sh
 set +e
 
-passed=0
-failed=0
-check() {
-    local name=$1
-    shift
-    echo "--- $name"
-    if "$@"; then
-        echo "ok - $name"
-        passed=$((passed + 1))
-    else
-        echo "FAILED - $name"
-        failed=$((failed + 1))
-    fi
-}
+# shellcheck source=../lib/check.bash
+. tests/lib/check.bash
 
 # hold KIND FILE SECONDS: a background process holding FILE's lock (fcntl
 # write lock like apt's, or flock); returns once /proc/locks shows it.
