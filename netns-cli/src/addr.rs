@@ -12,14 +12,16 @@
 //! device, 2 when the kernel refuses.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
 use netns_core::addr::{
-    AddressFilter, AddressOptions, AddressRef, Broadcast, Family, IpNet, IFA_F_NODAD,
+    AddressFilter, AddressOptions, AddressRef, AddressSpec, Broadcast, Family, IpNet, IFA_F_NODAD,
     IFA_F_NOPREFIXROUTE,
 };
+use netns_core::link::Dev;
 use netns_core::route::{parse_scope, scope_name};
-use netns_core::Handle;
+use netns_core::{Error, Handle};
 use serde_json::{json, Map, Value};
 
 use crate::output::{self, Failure, Group, Outcome, Stage};
@@ -66,13 +68,9 @@ pub enum AddrOp {
 pub struct AddrChange {
     /// The operation.
     pub op: AddrOp,
-    /// The address and prefix length.
-    pub net: IpNet,
-    /// The device (by name).
-    pub dev: String,
-    /// `brd`, `scope`, `label`, `metric`, `noprefixroute`, `nodad` (and
-    /// `replace` for [`AddrOp::Replace`]).
-    pub options: AddressOptions,
+    /// The address, its device (by name) and `brd`, `scope`, `label`,
+    /// `metric`, `noprefixroute`, `nodad`.
+    pub spec: AddressSpec,
 }
 
 /// Parses `netns addr ARGS…`.
@@ -131,11 +129,20 @@ pub(crate) fn open_handle(ctx: &Context) -> Result<Handle, Failure> {
         .map_err(|e| Failure::new(Group::AddrRoute, Stage::Open, e))
 }
 
-/// `ifindex` of `name`; an unknown device exits 1, as `ip`'s `Cannot find
-/// device`.
-pub(crate) fn ifindex(h: &mut Handle, name: &str) -> Result<u32, Failure> {
-    h.resolve_ifindex(name)
-        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Lookup, e))
+/// The failure of `verb` on `object` (an `addr` or `route` command): a
+/// device not found exits 1 with the core's words (`cannot find device
+/// "veth9"`, ip's `Cannot find device`), anything else 2, named as the user
+/// wrote it.
+pub(crate) fn failure(e: Error, verb: &'static str, object: impl fmt::Display) -> Failure {
+    if e.is_lookup() {
+        Failure::new(Group::AddrRoute, Stage::Lookup, e)
+    } else {
+        Failure::new(
+            Group::AddrRoute,
+            Stage::Run,
+            e.context(verb, object.to_string()),
+        )
+    }
 }
 
 fn next_value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'a str, Usage> {
@@ -147,7 +154,7 @@ fn next_value<'a>(it: &mut std::slice::Iter<'a, String>, key: &str) -> Result<&'
 fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
     let mut net: Option<IpNet> = None;
     let mut dev: Option<&str> = None;
-    let mut opts = AddressOptions::new().replace(op == AddrOp::Replace);
+    let mut opts = AddressOptions::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -189,33 +196,19 @@ fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
     }
     let net = net.ok_or_else(|| usage("an address is required, e.g. 10.1.1.1/24"))?;
     let dev = dev.ok_or_else(|| usage("Not enough information: \"dev\" argument is required."))?;
-    Ok(AddrCommand::Change(AddrChange {
-        op,
-        net,
-        dev: dev.to_owned(),
-        options: opts,
-    }))
+    let mut spec = AddressSpec::new(dev, net);
+    spec.options = opts;
+    Ok(AddrCommand::Change(AddrChange { op, spec }))
 }
 
 fn change(ctx: &Context, c: &AddrChange) -> Outcome {
     let mut h = open_handle(ctx)?;
-    let index = ifindex(&mut h, &c.dev)?;
-    let result = match c.op {
-        AddrOp::Delete => h.address_del(index, c.net),
-        AddrOp::Add | AddrOp::Replace => h.address_add_with(index, c.net, &c.options),
+    let (verb, result) = match c.op {
+        AddrOp::Delete => ("delete", h.address_del(&c.spec)),
+        AddrOp::Add => ("add", h.address_add(&c.spec)),
+        AddrOp::Replace => ("add", h.address_replace(&c.spec)),
     };
-    let verb = if c.op == AddrOp::Delete {
-        "delete"
-    } else {
-        "add"
-    };
-    result.map_err(|e| {
-        Failure::new(
-            Group::AddrRoute,
-            Stage::Run,
-            e.context(verb, format!("address {} dev {}", c.net, c.dev)),
-        )
-    })
+    result.map_err(|e| failure(e, verb, &c.spec))
 }
 
 fn parse_net(s: &str) -> Result<IpNet, Usage> {
@@ -237,14 +230,9 @@ fn dev_arg(args: &[String]) -> Result<Option<String>, Usage> {
 
 fn flush(ctx: &Context, dev: &str) -> Outcome {
     let mut h = open_handle(ctx)?;
-    let index = ifindex(&mut h, dev)?;
-    h.address_flush(index, None).map(|_| ()).map_err(|e| {
-        Failure::new(
-            Group::AddrRoute,
-            Stage::Run,
-            e.context("flush", format!("addresses of {dev}")),
-        )
-    })
+    h.address_flush(&Dev::from(dev), None)
+        .map(|_| ())
+        .map_err(|e| failure(e, "flush", format_args!("addresses of {dev}")))
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -273,11 +261,11 @@ impl AddrCommand {
                 );
                 out.extend([
                     "local".into(),
-                    c.net.to_string(),
+                    c.spec.net.to_string(),
                     "dev".into(),
-                    c.dev.clone(),
+                    c.spec.dev.word(),
                 ]);
-                let o = &c.options;
+                let o = &c.spec.options;
                 match o.broadcast {
                     Broadcast::HostBitsSet => out.extend(["brd".into(), "+".into()]),
                     Broadcast::HostBitsClear => out.extend(["brd".into(), "-".into()]),
@@ -311,15 +299,20 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
         .interface_names()
         .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
     let mut filter = AddressFilter::new();
+    let mut only = None;
     if let Some(d) = dev {
-        filter = filter.ifindex(ifindex(&mut h, d)?);
+        let index = h
+            .dev_index(&Dev::from(d))
+            .map_err(|e| failure(e, "show", d))?;
+        only = Some(index.get());
+        filter = filter.dev(index);
     }
     // Group by interface in the kernel's order of links (by index), as ip.
     let mut by_link: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
     let mut text: BTreeMap<u32, String> = BTreeMap::new();
     for a in h
         .addresses(filter)
-        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?
+        .map_err(|e| failure(e, "list", "addresses"))?
     {
         by_link
             .entry(a.ifindex())
@@ -329,9 +322,9 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
             .or_default()
             .push_str(&address_text(&a));
     }
-    let shown: Vec<u32> = match (dev, filter.ifindex) {
-        (Some(_), Some(i)) => vec![i],
-        _ => names.keys().copied().collect(),
+    let shown: Vec<u32> = match only {
+        Some(i) => vec![i],
+        None => names.keys().copied().collect(),
     };
     if ctx.out.json() {
         let links: Vec<Value> = shown

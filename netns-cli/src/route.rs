@@ -21,7 +21,7 @@ use netns_core::route::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::addr::{ifindex, open_handle, usage};
+use crate::addr::{failure, open_handle, usage};
 use crate::output::{self, Failure, Group, Outcome, Stage};
 use crate::{Context, Usage};
 
@@ -44,10 +44,8 @@ pub enum RouteCommand {
     Change {
         /// The operation.
         op: RouteOp,
-        /// The route (`oif` is set at execution, from `dev`).
+        /// The route (its device by name, looked up by the core).
         spec: RouteSpec,
-        /// `dev NAME`: the output device, by name.
-        dev: Option<String>,
     },
     /// `help`: the usage on stdout, exit 0.
     Help,
@@ -94,7 +92,7 @@ pub fn run(ctx: &Context, args: &[String]) -> u8 {
 pub(crate) fn execute(ctx: &Context, cmd: RouteCommand) -> u8 {
     output::status(match cmd {
         RouteCommand::Show { table, family } => show(ctx, table, family),
-        RouteCommand::Change { op, spec, dev } => change(ctx, op, spec, dev.as_deref()),
+        RouteCommand::Change { op, spec } => change(ctx, op, &spec),
         RouteCommand::Help => {
             println!("{USAGE}");
             return 0;
@@ -185,30 +183,20 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
     if !have_dst {
         return Err(usage("a destination is required: default or PREFIX"));
     }
-    Ok(RouteCommand::Change {
-        op,
-        spec,
-        dev: dev.map(str::to_owned),
-    })
+    if let Some(d) = dev {
+        spec = spec.dev(d);
+    }
+    Ok(RouteCommand::Change { op, spec })
 }
 
-fn change(ctx: &Context, op: RouteOp, mut spec: RouteSpec, dev: Option<&str>) -> Outcome {
+fn change(ctx: &Context, op: RouteOp, spec: &RouteSpec) -> Outcome {
     let mut h = open_handle(ctx)?;
-    if let Some(d) = dev {
-        spec.oif = Some(ifindex(&mut h, d)?);
-    }
     let (verb, result) = match op {
-        RouteOp::Add => ("add", h.route_add(&spec)),
-        RouteOp::Replace => ("replace", h.route_replace(&spec)),
-        RouteOp::Delete => ("delete", h.route_del(&spec)),
+        RouteOp::Add => ("add", h.route_add(spec)),
+        RouteOp::Replace => ("replace", h.route_replace(spec)),
+        RouteOp::Delete => ("delete", h.route_del(spec)),
     };
-    result.map_err(|e| {
-        Failure::new(
-            Group::AddrRoute,
-            Stage::Run,
-            e.context(verb, format!("route {}", describe(&spec, dev))),
-        )
-    })
+    result.map_err(|e| failure(e, verb, format_args!("route {spec}")))
 }
 
 fn set_destination(spec: &mut RouteSpec, have_dst: &mut bool, s: &str) -> Result<(), Usage> {
@@ -273,7 +261,7 @@ impl RouteCommand {
                     None => {}
                 }
             }
-            RouteCommand::Change { op, spec, dev } => {
+            RouteCommand::Change { op, spec } => {
                 out.push(
                     match op {
                         RouteOp::Add => "add",
@@ -293,8 +281,8 @@ impl RouteCommand {
                 if let Some(g) = spec.gateway {
                     out.extend(["via".into(), g.to_string()]);
                 }
-                if let Some(d) = dev {
-                    out.extend(["dev".into(), d.clone()]);
+                if let Some(d) = &spec.dev {
+                    out.extend(["dev".into(), d.word()]);
                 }
                 if let Some(m) = spec.metric {
                     out.extend(["metric".into(), m.to_string()]);
@@ -315,27 +303,6 @@ impl RouteCommand {
         }
         out
     }
-}
-
-/// The route as the user typed it, for error messages:
-/// `default via 10.9.9.9`, `10.6.0.0/16 dev veth0 table 100`.
-fn describe(spec: &RouteSpec, dev: Option<&str>) -> String {
-    let mut s = spec
-        .destination
-        .map_or_else(|| "default".to_string(), |d| d.to_string());
-    if let Some(gw) = spec.gateway {
-        s.push_str(&format!(" via {gw}"));
-    }
-    if let Some(d) = dev {
-        s.push_str(&format!(" dev {d}"));
-    }
-    if let Some(t) = spec.table.filter(|t| *t != RouteTable::MAIN) {
-        s.push_str(&format!(" table {t}"));
-    }
-    if let Some(m) = spec.metric {
-        s.push_str(&format!(" metric {m}"));
-    }
-    s
 }
 
 fn show(ctx: &Context, table: Option<RouteTable>, family: Option<Family>) -> Outcome {

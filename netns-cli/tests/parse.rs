@@ -190,14 +190,11 @@ fn addr_and_route_refusals_exit_1() {
         "link",
         "nodad",
     ]);
-    let Command::Addr(AddrCommand::Change(AddrChange {
-        op, dev, options, ..
-    })) = inv.command
-    else {
+    let Command::Addr(AddrCommand::Change(AddrChange { op, spec })) = inv.command else {
         panic!("{inv:?}")
     };
-    assert_eq!((op, dev.as_str()), (AddrOp::Replace, "v0"));
-    assert!(options.replace);
+    assert_eq!((op, spec.dev.word()), (AddrOp::Replace, "v0".to_owned()));
+    assert_eq!(spec.options.scope, Some(253));
     let inv = ok(&[
         "route",
         "add",
@@ -210,11 +207,11 @@ fn addr_and_route_refusals_exit_1() {
         "proto",
         "static",
     ]);
-    let Command::Route(RouteCommand::Change { op, spec, dev }) = inv.command else {
+    let Command::Route(RouteCommand::Change { op, spec }) = inv.command else {
         panic!("{inv:?}")
     };
     assert_eq!(
-        (op, dev, spec.metric, spec.kind),
+        (op, spec.dev, spec.metric, spec.kind),
         (RouteOp::Add, None, Some(7), Some(6))
     );
     ok(&["route", "show", "table", "all", "-6"]);

@@ -4,7 +4,7 @@
 //! address on the bridge (`isGateway`), a default route in the pod
 //! (`isDefaultGateway`), hairpin and promiscuous modes, the MTU.
 
-use netns_core::addr::{AddressFilter, Family, IpNet};
+use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
 use netns_core::link::{IfIndex, Link, LinkFlags, LinkKind, LinkSpec, MacAddr};
 use netns_core::{ErrorKind, Handle};
 
@@ -13,7 +13,7 @@ use crate::error::{code, CniError, Result};
 use crate::masq;
 use crate::modes::Ctx;
 use crate::spec::{CniResult, Route};
-use crate::wiring::{self, address_options, interface};
+use crate::wiring::{self, address_spec, interface};
 
 /// The index of the container interface in a bridge result
 /// (`[bridge, host veth, container]`).
@@ -133,12 +133,12 @@ fn ensure_gateway_addresses(
     bridge: IfIndex,
     result: &CniResult,
 ) -> Result<()> {
-    let index = bridge.get();
+    let index = bridge;
     for ip in &result.ips {
         let Some(gw) = ip.gateway else { continue };
         let want = IpNet::new(gw, ip.address.0.prefix_len())?;
         let present: Vec<IpNet> = host
-            .addresses(AddressFilter::new().ifindex(index).family(want.family()))?
+            .addresses(AddressFilter::new().dev(index).family(want.family()))?
             .filter_map(|a| a.net())
             .collect();
         if present.iter().any(|a| a.addr() == want.addr()) {
@@ -152,7 +152,7 @@ fn ensure_gateway_addresses(
                 continue;
             }
             if conf.force_address {
-                host.address_del(index, other)?;
+                host.address_del(&AddressSpec::new(index, other))?;
             } else {
                 return Err(invalid(format!(
                     "{:?} already has an IP address different from {want}",
@@ -160,7 +160,7 @@ fn ensure_gateway_addresses(
                 )));
             }
         }
-        match host.address_add_with(index, want, &address_options(&want, false)) {
+        match host.address_add(&address_spec(index, want, false)) {
             Ok(()) => {}
             // A concurrent ADD put it there first.
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
@@ -223,8 +223,8 @@ fn finish(
     }
     let pod_index = ctx.pod.link_index(ctx.att.ifname)?;
     ctx.pod.link_set_up(pod_index.into())?;
-    wiring::add_addresses(&mut ctx.pod, pod_index.get(), result, POD_INDEX, false)?;
-    wiring::add_routes(&mut ctx.pod, pod_index.get(), result, POD_INDEX)?;
+    wiring::add_addresses(&mut ctx.pod, pod_index, result, POD_INDEX, false)?;
+    wiring::add_routes(&mut ctx.pod, pod_index, result, POD_INDEX)?;
     if conf.is_gateway {
         ensure_gateway_addresses(&mut ctx.host, conf, bridge.index, result)?;
         wiring::enable_forwarding(result)?;

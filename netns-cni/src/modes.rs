@@ -158,7 +158,7 @@ impl<'a> Ctx<'a> {
                 "interface {ifname} has MAC {mac}, prevResult says {want_mac}"
             )));
         }
-        let present = wiring::addresses_of(&mut self.pod, link.index.get())?;
+        let present = wiring::addresses_of(&mut self.pod, link.index)?;
         for ip in prev.ips.iter().filter(|ip| ip.interface == Some(index)) {
             if !present.contains(&ip.address.0) {
                 return Err(failed(format!(
@@ -168,7 +168,7 @@ impl<'a> Ctx<'a> {
             }
         }
         for r in &prev.routes {
-            let spec = wiring::route_spec(r, prev, index, link.index.get());
+            let spec = wiring::route_spec(r, prev, index, link.index);
             if let Some(dst) = spec.destination {
                 // ADD let a route of an earlier attachment to the same
                 // destination win: that one counts.

@@ -12,7 +12,7 @@ use crate::error::{code, CniError, Result};
 use crate::masq;
 use crate::modes::Ctx;
 use crate::spec::CniResult;
-use crate::wiring::{self, address_options, interface};
+use crate::wiring::{self, address_spec, interface};
 
 /// The index of the container interface in a ptp result
 /// (`[host veth, container]`).
@@ -60,12 +60,11 @@ pub fn add(ctx: &mut Ctx<'_>, mut result: CniResult) -> Result<CniResult> {
 fn finish(ctx: &mut Ctx<'_>, result: &mut CniResult, host_index: IfIndex) -> Result<()> {
     let pod_index = ctx.pod.link_index(ctx.att.ifname)?;
     ctx.pod.link_set_up(pod_index.into())?;
-    let dev = pod_index.get();
+    let dev = pod_index;
     for ip in &result.ips {
         let net = ip.address.0;
         let Some(gw) = ip.gateway else { continue };
-        ctx.pod
-            .address_add_with(dev, net, &address_options(&net, true))?;
+        ctx.pod.address_add(&address_spec(dev, net, true))?;
         ctx.pod.route_add(
             &RouteSpec::to(IpNet::host(gw))
                 .dev(dev)
@@ -80,12 +79,12 @@ fn finish(ctx: &mut Ctx<'_>, result: &mut CniResult, host_index: IfIndex) -> Res
         )?;
     }
     wiring::add_routes(&mut ctx.pod, dev, result, POD_INDEX)?;
-    let host_dev = host_index.get();
+    let host_dev = host_index;
     for ip in &result.ips {
         let Some(gw) = ip.gateway else { continue };
         let gw_net = IpNet::host(gw);
         ctx.host
-            .address_add_with(host_dev, gw_net, &address_options(&gw_net, false))?;
+            .address_add(&address_spec(host_dev, gw_net, false))?;
         let pod_ip = IpNet::host(ip.address.0.addr());
         ctx.host
             .route_add(&RouteSpec::to(pod_ip).dev(host_dev).scope(SCOPE_HOST))?;

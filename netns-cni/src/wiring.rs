@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use netns_core::addr::{
-    AddressFilter, AddressOptions, Broadcast, Family, IpNet, IFA_F_NODAD, IFA_F_NOPREFIXROUTE,
+    AddressFilter, AddressSpec, Broadcast, Family, IpNet, IFA_F_NODAD, IFA_F_NOPREFIXROUTE,
 };
 use netns_core::link::{
     Dev, HwAddr, IfIndex, Link, LinkId, LinkKind, LinkSpec, NetNsRef, VethPeer,
@@ -137,15 +137,15 @@ pub fn delete_host_end(host: &mut Handle, att: &Attachment<'_>) -> Result<bool> 
 /// set (as the reference plugins set it), no DAD for IPv6 (the reference
 /// turns DAD off in the container), and with `no_prefix_route` no prefix
 /// route (ptp routes the subnet through the gateway instead).
-pub fn address_options(net: &IpNet, no_prefix_route: bool) -> AddressOptions {
-    let mut o = AddressOptions::new().broadcast(Broadcast::HostBitsSet);
+pub fn address_spec(dev: IfIndex, net: IpNet, no_prefix_route: bool) -> AddressSpec {
+    let mut spec = AddressSpec::new(dev, net).broadcast(Broadcast::HostBitsSet);
     if net.family() == Family::Inet6 {
-        o.flags |= IFA_F_NODAD;
+        spec = spec.flags(IFA_F_NODAD);
     }
     if no_prefix_route {
-        o.flags |= IFA_F_NOPREFIXROUTE;
+        spec = spec.flags(IFA_F_NOPREFIXROUTE);
     }
-    o
+    spec
 }
 
 /// Adds the result's addresses of interface `index` to `ifindex` in the pod.
@@ -154,21 +154,21 @@ pub fn address_options(net: &IpNet, no_prefix_route: bool) -> AddressOptions {
 /// The kernel's refusal.
 pub fn add_addresses(
     pod: &mut Handle,
-    ifindex: u32,
+    ifindex: IfIndex,
     result: &CniResult,
     index: usize,
     no_prefix_route: bool,
 ) -> Result<()> {
     for ip in result.ips.iter().filter(|ip| ip.interface == Some(index)) {
         let net = ip.address.0;
-        pod.address_add_with(ifindex, net, &address_options(&net, no_prefix_route))?;
+        pod.address_add(&address_spec(ifindex, net, no_prefix_route))?;
     }
     Ok(())
 }
 
 /// The kernel route for a result route: its gateway, or the gateway of the
 /// interface's address in the same family (the reference's rule).
-pub fn route_spec(route: &Route, result: &CniResult, index: usize, ifindex: u32) -> RouteSpec {
+pub fn route_spec(route: &Route, result: &CniResult, index: usize, ifindex: IfIndex) -> RouteSpec {
     let dst = route.dst.0.network();
     let gw = route
         .gw
@@ -199,7 +199,12 @@ pub fn route_spec(route: &Route, result: &CniResult, index: usize, ifindex: u32)
 ///
 /// # Errors
 /// The kernel's refusal other than `EEXIST`.
-pub fn add_routes(pod: &mut Handle, ifindex: u32, result: &CniResult, index: usize) -> Result<()> {
+pub fn add_routes(
+    pod: &mut Handle,
+    ifindex: IfIndex,
+    result: &CniResult,
+    index: usize,
+) -> Result<()> {
     let mut done: Vec<RouteSpec> = Vec::new();
     for r in &result.routes {
         let spec = route_spec(r, result, index, ifindex);
@@ -220,8 +225,8 @@ pub fn add_routes(pod: &mut Handle, ifindex: u32, result: &CniResult, index: usi
 ///
 /// # Errors
 /// The kernel's refusal.
-pub fn addresses_of(h: &mut Handle, ifindex: u32) -> Result<Vec<IpNet>> {
-    Ok(h.addresses(AddressFilter::new().ifindex(ifindex))?
+pub fn addresses_of(h: &mut Handle, ifindex: IfIndex) -> Result<Vec<IpNet>> {
+    Ok(h.addresses(AddressFilter::new().dev(ifindex))?
         .filter_map(|a| a.net())
         .collect())
 }

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
-use netns_core::addr::{AddressFilter, AddressOptions, Broadcast, Family, IpNet, IFA_F_NODAD};
+use netns_core::addr::{AddressFilter, AddressSpec, Broadcast, Family, IpNet, IFA_F_NODAD};
 use netns_core::route::{RouteSpec, RouteTable, PROTO_KERNEL, PROTO_STATIC, SCOPE_LINK};
 use netns_core::{Errno, ErrorKind, Handle, NetNs, Registry};
 
@@ -67,8 +67,8 @@ fn veth_pair(sb: &netns_testkit::Sandbox, h: &mut Handle) -> (u32, u32) {
     sb.run_checked("ip", ["link", "set", "veth0", "up"]);
     sb.run_checked("ip", ["link", "set", "veth1", "up"]);
     (
-        h.resolve_ifindex("veth0").unwrap(),
-        h.resolve_ifindex("veth1").unwrap(),
+        h.link_index("veth0").unwrap().get(),
+        h.link_index("veth1").unwrap().get(),
     )
 }
 
@@ -84,14 +84,12 @@ fn ip_json(sb: &netns_testkit::Sandbox, args: &[&str]) -> String {
 fn interface_names_resolve_in_the_kernel() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
-    assert_eq!(h.resolve_ifindex("lo").unwrap(), 1);
-    let e = h.resolve_ifindex("nosuch0").unwrap_err();
+    assert_eq!(h.link_index("lo").unwrap().get(), 1);
+    let e = h.link_index("nosuch0").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     assert_eq!(e.errno(), Some(Errno::ENODEV));
     assert_eq!(
-        h.resolve_ifindex("x".repeat(16).as_str())
-            .unwrap_err()
-            .kind(),
+        h.link_index("x".repeat(16).as_str()).unwrap_err().kind(),
         ErrorKind::InvalidArgument
     );
     let (v0, v1) = veth_pair(&sb, &mut h);
@@ -109,17 +107,14 @@ fn addresses_add_list_and_delete_like_ip() {
     let mut h = Handle::current().unwrap();
     let (v0, v1) = veth_pair(&sb, &mut h);
 
-    h.address_add(v0, net("10.1.1.2/24")).unwrap();
-    h.address_add_with(
-        v0,
-        net("10.2.1.1/24"),
-        &AddressOptions::new().broadcast(Broadcast::HostBitsSet),
-    )
-    .unwrap();
-    let mut v6 = AddressOptions::new();
-    v6.flags = IFA_F_NODAD;
-    h.address_add_with(v0, net("2001:db8::2/64"), &v6).unwrap();
-    h.address_add(v1, net("10.1.1.3/24")).unwrap();
+    h.address_add(&AddressSpec::new(dev(v0), net("10.1.1.2/24")))
+        .unwrap();
+    h.address_add(&AddressSpec::new(dev(v0), net("10.2.1.1/24")).broadcast(Broadcast::HostBitsSet))
+        .unwrap();
+    h.address_add(&AddressSpec::new(dev(v0), net("2001:db8::2/64")).flags(IFA_F_NODAD))
+        .unwrap();
+    h.address_add(&AddressSpec::new(dev(v1), net("10.1.1.3/24")))
+        .unwrap();
 
     // What ip sees is what we added: no brd without `brd +`, as iproute2 6.x.
     let shown = sb.run_checked("ip", ["-4", "-o", "addr", "show", "dev", "veth0"]);
@@ -134,7 +129,7 @@ fn addresses_add_list_and_delete_like_ip() {
 
     // Kernel-side filters: one interface, one family.
     let v4: Vec<_> = h
-        .addresses(AddressFilter::new().ifindex(v0).family(Family::Inet))
+        .addresses(AddressFilter::new().dev(dev(v0)).family(Family::Inet))
         .unwrap()
         .map(|a| a.to_owned())
         .collect();
@@ -153,7 +148,7 @@ fn addresses_add_list_and_delete_like_ip() {
     );
 
     let v6: Vec<IpNet> = h
-        .addresses(AddressFilter::new().ifindex(v0).family(Family::Inet6))
+        .addresses(AddressFilter::new().dev(dev(v0)).family(Family::Inet6))
         .unwrap()
         .filter_map(|a| a.net())
         .collect();
@@ -165,20 +160,25 @@ fn addresses_add_list_and_delete_like_ip() {
     assert_eq!(everything, json.matches("\"local\"").count(), "{json}");
 
     // Refusals carry the kernel's words.
-    let e = h.address_add(v0, net("10.1.1.2/24")).unwrap_err();
+    let e = h
+        .address_add(&AddressSpec::new(dev(v0), net("10.1.1.2/24")))
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     assert_eq!(
         e.kernel_message(),
         Some("ipv4: Address already assigned"),
         "{e}"
     );
-    let e = h.address_del(v0, net("10.3.3.3/24")).unwrap_err();
+    let e = h
+        .address_del(&AddressSpec::new(dev(v0), net("10.3.3.3/24")))
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
-    assert_eq!(e.to_string(), format!("cannot delete address 10.3.3.3/24 on interface {v0}: not found (kernel: ipv4: Address not found)"));
-    let e = h.addresses(AddressFilter::new().ifindex(999)).unwrap_err();
+    assert_eq!(e.to_string(), format!("cannot delete address 10.3.3.3/24 dev #{v0}: not found (kernel: ipv4: Address not found)"));
+    let e = h.addresses(AddressFilter::new().dev(dev(999))).unwrap_err();
     assert_eq!(e.errno(), Some(Errno::ENODEV), "{e}");
 
-    h.address_del(v0, net("10.1.1.2/24")).unwrap();
+    h.address_del(&AddressSpec::new(dev(v0), net("10.1.1.2/24")))
+        .unwrap();
     assert!(!sb
         .run_checked("ip", ["addr", "show", "dev", "veth0"])
         .contains("10.1.1.2/"));
@@ -200,32 +200,33 @@ fn flush_removes_secondaries_and_primaries_in_one_batch() {
         "10.9.0.1/16",
         "2001:db8::1/64",
     ] {
-        h.address_add(v0, net(a)).unwrap();
+        h.address_add(&AddressSpec::new(dev(v0), net(a))).unwrap();
     }
-    h.address_add(v1, net("10.7.7.7/24")).unwrap();
+    h.address_add(&AddressSpec::new(dev(v1), net("10.7.7.7/24")))
+        .unwrap();
     // IPv4 only first: the IPv6 addresses stay.
-    assert_eq!(h.address_flush(v0, Some(Family::Inet)).unwrap(), 4);
+    assert_eq!(h.address_flush(&dev(v0), Some(Family::Inet)).unwrap(), 4);
     assert_eq!(
-        h.addresses(AddressFilter::new().ifindex(v0).family(Family::Inet))
+        h.addresses(AddressFilter::new().dev(dev(v0)).family(Family::Inet))
             .unwrap()
             .count(),
         0
     );
     assert!(
-        h.addresses(AddressFilter::new().ifindex(v0).family(Family::Inet6))
+        h.addresses(AddressFilter::new().dev(dev(v0)).family(Family::Inet6))
             .unwrap()
             .count()
             >= 1
     );
     // Then everything (global and link-local IPv6 too, as `ip addr flush dev`).
-    assert!(h.address_flush(v0, None).unwrap() >= 1);
+    assert!(h.address_flush(&dev(v0), None).unwrap() >= 1);
     assert_eq!(
-        h.addresses(AddressFilter::new().ifindex(v0))
+        h.addresses(AddressFilter::new().dev(dev(v0)))
             .unwrap()
             .count(),
         0
     );
-    assert_eq!(h.address_flush(v0, None).unwrap(), 0);
+    assert_eq!(h.address_flush(&dev(v0), None).unwrap(), 0);
     assert!(sb
         .run_checked("ip", ["addr", "show", "dev", "veth1"])
         .contains("10.7.7.7/24"));
@@ -239,18 +240,21 @@ fn address_dump_iterates_without_allocating() {
     let t = Instant::now();
     for i in 0..1000u32 {
         let a = Ipv4Addr::from(0x0a40_0000 + i);
-        h.address_add(v0, IpNet::new(IpAddr::V4(a), 16).unwrap())
-            .unwrap();
+        h.address_add(&AddressSpec::new(
+            dev(v0),
+            IpNet::new(IpAddr::V4(a), 16).unwrap(),
+        ))
+        .unwrap();
     }
     let added = t.elapsed();
     // Warm the buffers, then count.
     let _ = h
-        .addresses(AddressFilter::new().ifindex(v0).family(Family::Inet))
+        .addresses(AddressFilter::new().dev(dev(v0)).family(Family::Inet))
         .unwrap()
         .count();
     let t = Instant::now();
     let dump = h
-        .addresses(AddressFilter::new().ifindex(v0).family(Family::Inet))
+        .addresses(AddressFilter::new().dev(dev(v0)).family(Family::Inet))
         .unwrap();
     let dumped = t.elapsed();
     let before = allocations();
@@ -271,7 +275,7 @@ fn address_dump_iterates_without_allocating() {
     assert_eq!(during, 0, "allocations while iterating 1,000 addresses");
     eprintln!("1,000 address adds: {added:?}; filtered dump of 1,000: {dumped:?}; allocations while iterating: {during}");
     let t = Instant::now();
-    assert_eq!(h.address_flush(v0, Some(Family::Inet)).unwrap(), 1000);
+    assert_eq!(h.address_flush(&dev(v0), Some(Family::Inet)).unwrap(), 1000);
     eprintln!("flush of 1,000 addresses (one batch): {:?}", t.elapsed());
 }
 
@@ -282,7 +286,8 @@ fn routes_add_replace_delete_in_main_and_other_tables() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
     let (v0, _) = veth_pair(&sb, &mut h);
-    h.address_add(v0, net("10.1.1.1/24")).unwrap();
+    h.address_add(&AddressSpec::new(dev(v0), net("10.1.1.1/24")))
+        .unwrap();
 
     // The kernel's prefix route, read in place.
     let main: Vec<_> = h
@@ -301,8 +306,15 @@ fn routes_add_replace_delete_in_main_and_other_tables() {
 
     h.route_add(&RouteSpec::default_route().via(ip("10.1.1.254")))
         .unwrap();
-    h.route_add(&RouteSpec::to(net("10.6.0.0/16")).dev(v0))
+    // By name: the handle looks the device up; a missing one is a lookup
+    // failure named as the caller named it, before anything is sent.
+    h.route_add(&RouteSpec::to(net("10.6.0.0/16")).dev("veth0"))
         .unwrap();
+    let e = h
+        .route_add(&RouteSpec::to(net("10.9.0.0/16")).dev("nosuch0"))
+        .unwrap_err();
+    assert!(e.is_lookup(), "{e}");
+    assert_eq!(e.to_string(), "cannot find device \"nosuch0\": not found");
     h.route_add(
         &RouteSpec::to(net("10.5.0.0/16"))
             .via(ip("10.1.1.5"))
@@ -312,14 +324,14 @@ fn routes_add_replace_delete_in_main_and_other_tables() {
     let table100 = RouteTable::new(100).unwrap();
     h.route_add(
         &RouteSpec::to(net("10.7.0.0/16"))
-            .dev(v0)
+            .dev(dev(v0))
             .table(table100)
             .protocol(PROTO_STATIC)
             .metric(5),
     )
     .unwrap();
     let big = RouteTable::new(100_000).unwrap();
-    h.route_add(&RouteSpec::to(net("10.8.0.0/16")).dev(v0).table(big))
+    h.route_add(&RouteSpec::to(net("10.8.0.0/16")).dev(dev(v0)).table(big))
         .unwrap();
 
     assert_eq!(
@@ -411,7 +423,8 @@ fn route_refusals_carry_the_kernels_text() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
     let (v0, _) = veth_pair(&sb, &mut h);
-    h.address_add(v0, net("10.1.1.1/24")).unwrap();
+    h.address_add(&AddressSpec::new(dev(v0), net("10.1.1.1/24")))
+        .unwrap();
 
     let e = h
         .route_add(&RouteSpec::default_route().via(ip("10.9.9.9")))
@@ -423,7 +436,7 @@ fn route_refusals_carry_the_kernels_text() {
     assert_eq!(e.errno(), Some(Errno::ENETUNREACH));
 
     let e = h
-        .route_add(&RouteSpec::to(net("10.6.1.0/16")).dev(v0))
+        .route_add(&RouteSpec::to(net("10.6.1.0/16")).dev(dev(v0)))
         .unwrap_err();
     assert_eq!(
         e.kernel_message(),
@@ -448,13 +461,15 @@ fn ipv6_routes_and_default_via_ipv6_gateway() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
     let (v0, _) = veth_pair(&sb, &mut h);
-    let mut nodad = AddressOptions::new();
-    nodad.flags = IFA_F_NODAD;
-    h.address_add_with(v0, net("2001:db8:1::1/64"), &nodad)
+    h.address_add(&AddressSpec::new(dev(v0), net("2001:db8:1::1/64")).flags(IFA_F_NODAD))
         .unwrap();
-    h.route_add(&RouteSpec::default_route().via(ip("2001:db8:1::fe")).dev(v0))
-        .unwrap();
-    h.route_add(&RouteSpec::to(net("2001:db8:7::/48")).dev(v0).metric(7))
+    h.route_add(
+        &RouteSpec::default_route()
+            .via(ip("2001:db8:1::fe"))
+            .dev(dev(v0)),
+    )
+    .unwrap();
+    h.route_add(&RouteSpec::to(net("2001:db8:7::/48")).dev(dev(v0)).metric(7))
         .unwrap();
     let v6: Vec<_> = h
         .routes(Some(RouteTable::MAIN), Some(Family::Inet6))
@@ -564,4 +579,9 @@ fn sysctl_on_an_anonymous_namespace() {
     ns.sysctl_set("net.ipv4.conf.all.forwarding", "1").unwrap();
     assert_eq!(ns.sysctl_get("net.ipv4.ip_forward").unwrap(), "1");
     assert_eq!(netns_core::sysctl::get("net.ipv4.ip_forward").unwrap(), "0");
+}
+
+/// The device with index `i`.
+fn dev(i: u32) -> netns_core::link::Dev {
+    netns_core::link::Dev::Index(netns_core::link::IfIndex::new(i).unwrap())
 }

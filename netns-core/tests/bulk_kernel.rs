@@ -6,7 +6,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use netns_core::addr::{AddressFilter, Family, IpNet};
+use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
 use netns_core::link::{LinkAdd, LinkFlags};
 use netns_core::{ErrorKind, Handle, Registry};
 use netns_testkit::sandbox;
@@ -101,7 +101,13 @@ fn addresses_add_adds_in_order_and_reports_the_first_refusal() {
         (a1, v4(10, 77, 0, 2, 32)),
         (a0, v4(10, 78, 0, 1, 24)),
     ];
-    h.addresses_add(&want).unwrap();
+    let specs = |pairs: &[(u32, IpNet)]| -> Vec<AddressSpec> {
+        pairs
+            .iter()
+            .map(|(i, n)| AddressSpec::new(dev(*i), *n))
+            .collect()
+    };
+    h.addresses_add(&specs(&want)).unwrap();
     let mut got: Vec<(u32, IpNet)> = h
         .addresses(AddressFilter::new().family(Family::Inet))
         .unwrap()
@@ -113,20 +119,46 @@ fn addresses_add_adds_in_order_and_reports_the_first_refusal() {
     assert_eq!(got, want_sorted);
     // The second one already exists: index 1, with the kernel's refusal.
     let again = [(a1, v4(10, 77, 0, 3, 32)), (a0, v4(10, 77, 0, 1, 32))];
-    let e = h.addresses_add(&again).unwrap_err();
+    let e = h.addresses_add(&specs(&again)).unwrap_err();
     assert_eq!(e.index, 1, "{e}");
     assert_eq!(e.error.kind(), ErrorKind::AlreadyExists, "{e}");
     assert!(e.error.to_string().contains("10.77.0.1/32"), "{e}");
     // The one before it was applied.
     let n = h
-        .addresses(AddressFilter::new().family(Family::Inet).ifindex(a1))
+        .addresses(AddressFilter::new().family(Family::Inet).dev(dev(a1)))
         .unwrap()
         .count();
     assert_eq!(n, 2);
     // An unknown interface is the kernel's refusal, not a panic.
     let e = h
-        .addresses_add(&[(999_999, v4(10, 1, 1, 1, 32))])
+        .addresses_add(&specs(&[(999_999, v4(10, 1, 1, 1, 32))]))
         .unwrap_err();
     assert_eq!(e.index, 0);
+    // An unknown name is found missing before anything is sent, named as
+    // the caller named it.
+    let e = h
+        .addresses_add(&[
+            AddressSpec::new("a0", v4(10, 79, 0, 1, 32)),
+            AddressSpec::new("nosuch0", v4(10, 79, 0, 2, 32)),
+        ])
+        .unwrap_err();
+    assert_eq!((e.index, e.sent), (1, 0), "{e}");
+    assert!(e.error.is_lookup(), "{e}");
+    assert_eq!(
+        e.error.to_string(),
+        "cannot find device \"nosuch0\": not found"
+    );
+    assert_eq!(
+        h.addresses(AddressFilter::new().dev("a0").family(Family::Inet))
+            .unwrap()
+            .filter(|a| a.net() == Some(v4(10, 79, 0, 1, 32)))
+            .count(),
+        0
+    );
     drop(sb);
+}
+
+/// The device with index `i`.
+fn dev(i: u32) -> netns_core::link::Dev {
+    netns_core::link::Dev::Index(netns_core::link::IfIndex::new(i).unwrap())
 }

@@ -8,7 +8,7 @@
 use std::io::Read;
 use std::os::fd::OwnedFd;
 
-use netns_core::addr::{AddressFilter, Family, IpNet};
+use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
 use netns_core::route::{RouteSpec, RouteTable, PROTO_KERNEL, SCOPE_LINK};
 use netns_core::{Errno, ExecOptions, Handle, Registry};
 
@@ -66,21 +66,22 @@ fn walkthrough_of_the_article_with_the_library() {
     h0.veth("veth0", "veth1", None).unwrap();
     h0.link_move("veth1".into(), &ns1).unwrap();
     assert!(
-        h0.resolve_ifindex("veth1").is_err(),
+        h0.link_index("veth1").is_err(),
         "veth1 left the sandbox's namespace"
     );
 
     // -n netns1 addr add 10.1.1.1/24 dev veth1; -n netns1 link set veth1 up
-    let v1 = h1.resolve_ifindex("veth1").unwrap();
-    h1.address_add(v1, net("10.1.1.1/24")).unwrap();
+    let v1 = h1.link_index("veth1").unwrap().get();
+    h1.address_add(&AddressSpec::new("veth1", net("10.1.1.1/24")))
+        .unwrap();
     h1.link_set_up("veth1".into()).unwrap();
     // addr add 10.1.1.2/24 dev veth0; link set veth0 up
-    let v0 = h0.resolve_ifindex("veth0").unwrap();
-    h0.address_add(v0, net("10.1.1.2/24")).unwrap();
+    h0.address_add(&AddressSpec::new("veth0", net("10.1.1.2/24")))
+        .unwrap();
     h0.link_set_up("veth0".into()).unwrap();
 
     let inside: Vec<IpNet> = h1
-        .addresses(AddressFilter::new().ifindex(v1).family(Family::Inet))
+        .addresses(AddressFilter::new().dev(dev(v1)).family(Family::Inet))
         .unwrap()
         .filter_map(|a| a.net())
         .collect();
@@ -146,8 +147,13 @@ fn walkthrough_of_the_article_with_the_library() {
     reg.delete("netns1").unwrap();
     // veth0 goes away with its peer once the namespace is torn down
     // (asynchronously); remove it now so the sandbox ends clean.
-    if h0.resolve_ifindex("veth0").is_ok() {
+    if h0.link_index("veth0").is_ok() {
         let _ = h0.link_delete("veth0".into());
     }
     sb.assert_clean();
+}
+
+/// The device with index `i`.
+fn dev(i: u32) -> netns_core::link::Dev {
+    netns_core::link::Dev::Index(netns_core::link::IfIndex::new(i).unwrap())
 }

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_char, c_int, CString};
 
-use netns_core::addr::{AddressFilter, AddressRef, Family, IpNet};
+use netns_core::addr::{AddressFilter, AddressRef, AddressSpec, Family, IpNet};
 
 use crate::error::{netns_result, Failure};
 use crate::handle::{handle_arg, netns_handle};
@@ -43,8 +43,7 @@ pub extern "C" fn netns_addr_add(
         let h = handle_arg(h)?;
         let dev = str_arg(dev, "dev")?;
         let net = net_arg(cidr, "cidr")?;
-        let index = h.resolve_ifindex(dev)?;
-        h.address_add(index, net)?;
+        h.address_add(&AddressSpec::new(dev, net))?;
         Ok(())
     })
 }
@@ -62,8 +61,7 @@ pub extern "C" fn netns_addr_del(
         let h = handle_arg(h)?;
         let dev = str_arg(dev, "dev")?;
         let net = net_arg(cidr, "cidr")?;
-        let index = h.resolve_ifindex(dev)?;
-        h.address_del(index, net)?;
+        h.address_del(&AddressSpec::new(dev, net))?;
         Ok(())
     })
 }
@@ -125,11 +123,10 @@ pub extern "C" fn netns_addrs(
             filter = filter.family(f);
         }
         if let Some(dev) = dev {
-            filter = filter.ifindex(h.resolve_ifindex(dev)?);
+            filter = filter.dev(dev);
         }
         let items = h
             .addresses(filter)?
-            .filter(|a| filter.ifindex.is_none_or(|i| a.ifindex() == i))
             .map(|a| netns_addr::snapshot(&a))
             .collect();
         out.set(into_raw(netns_addr_iter { items, next: 0 }));

@@ -6,7 +6,7 @@
 
 use std::ffi::c_char;
 
-use netns_core::addr::IpNet;
+use netns_core::addr::{AddressSpec, IpNet};
 use netns_core::link::{
     CreatedLink, Dev, IfIndex, LinkChange, LinkId, LinkKind, LinkRequest, LinkSpec, NetNsRef,
     VethPeer,
@@ -130,7 +130,7 @@ pub extern "C" fn netns_addr_add_index(
         let h = handle_arg(h)?;
         let index = ifindex_arg(ifindex, "ifindex")?;
         let net: IpNet = str_arg(cidr, "cidr")?.parse()?;
-        Ok(h.address_add(index.get(), net)?)
+        Ok(h.address_add(&AddressSpec::new(index, net))?)
     })
 }
 
@@ -164,7 +164,7 @@ pub extern "C" fn netns_addrs_add(
         for (i, (&ifindex, &cidr)) in ifindexes.iter().zip(cidrs).enumerate() {
             let parsed = ifindex_arg(ifindex, "ifindex").and_then(|index| {
                 let net: IpNet = str_arg(cidr, "cidr")?.parse()?;
-                Ok((index.get(), net))
+                Ok(AddressSpec::new(index, net))
             });
             match parsed {
                 Ok(a) => addrs.push(a),

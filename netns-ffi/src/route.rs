@@ -16,7 +16,6 @@ use crate::{c_string, opt_c_ptr};
 /// The route described by C arguments: `dst` NULL or `"default"` for the
 /// default route, else a prefix; `gateway` and `dev` optional.
 fn spec(
-    h: &mut netns_core::Handle,
     dst: *const c_char,
     gateway: *const c_char,
     dev: *const c_char,
@@ -32,7 +31,7 @@ fn spec(
         route = route.via(ip);
     }
     if let Some(dev) = opt_str_arg(dev, "dev")? {
-        route = route.dev(h.resolve_ifindex(dev)?);
+        route = route.dev(dev);
     }
     Ok(route)
 }
@@ -54,7 +53,7 @@ pub extern "C" fn netns_route_add(
 ) -> netns_result {
     call("netns_route_add", || {
         let h = handle_arg(h)?;
-        let route = spec(h, dst, gateway, dev)?;
+        let route = spec(dst, gateway, dev)?;
         h.route_add(&route)?;
         Ok(())
     })
@@ -73,7 +72,7 @@ pub extern "C" fn netns_route_del(
 ) -> netns_result {
     call("netns_route_del", || {
         let h = handle_arg(h)?;
-        let route = spec(h, dst, gateway, dev)?;
+        let route = spec(dst, gateway, dev)?;
         h.route_del(&route)?;
         Ok(())
     })

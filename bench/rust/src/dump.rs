@@ -4,7 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
-use netns_core::addr::{AddressFilter, IpNet};
+use netns_core::addr::{AddressFilter, AddressSpec, IpNet};
 use netns_core::link::LinkAdd;
 use netns_core::{Handle, NetNs, Registry};
 
@@ -33,7 +33,10 @@ pub fn setup(name: &str, pairs: usize) -> Result<String, BoxError> {
             continue;
         }
         k += 1;
-        addrs.push((link.index().get(), IpNet::host(IpAddr::V4(link_addr(k)))));
+        addrs.push(AddressSpec::new(
+            link.index(),
+            IpNet::host(IpAddr::V4(link_addr(k))),
+        ));
     }
     h.addresses_add(&addrs)?;
     Ok(format!(

@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::time::Instant;
 
-use netns_core::addr::IpNet;
+use netns_core::addr::{AddressSpec, IpNet};
 use netns_core::link::LinkAdd;
 use netns_core::{Handle, Registry};
 
@@ -42,9 +42,12 @@ pub fn run(k: usize) -> Result<String, BoxError> {
         let t = Instant::now();
         h.link_add(&LinkAdd::veth(&host, "eth0").peer_netns(&ns))?;
         veth_add.push(micros(t));
-        let index = h.link_index(&host)?.get();
+        let index = h.link_index(&host)?;
         let t = Instant::now();
-        h.address_add(index, IpNet::host(IpAddr::V4(host_addr(i))))?;
+        h.address_add(&AddressSpec::new(
+            index,
+            IpNet::host(IpAddr::V4(host_addr(i))),
+        ))?;
         addr_add.push(micros(t));
     }
     for i in 0..k {

@@ -18,7 +18,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
-use netns_core::addr::{AddressFilter, Family, IpNet};
+use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
 use netns_core::link::{IfIndex, LinkAdd, LinkChange, LinkOp};
 use netns_core::{Handle, NetNs, Registry};
 
@@ -105,10 +105,10 @@ pub fn run(n: usize) -> Result<String, BoxError> {
         .map(LinkChange::request)
         .collect::<Result<Vec<_>, _>>()?;
     h.socket().batch(&requests)?;
-    let addrs: Vec<(u32, IpNet)> = index
+    let addrs: Vec<AddressSpec> = index
         .iter()
         .enumerate()
-        .map(|(i, x)| (x.get(), IpNet::host(host_addr(i).into())))
+        .map(|(i, x)| AddressSpec::new(*x, IpNet::host(host_addr(i).into())))
         .collect();
     h.addresses_add(&addrs)?;
     let configured = start.elapsed();

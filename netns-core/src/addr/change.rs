@@ -37,7 +37,7 @@ impl Broadcast {
     }
 }
 
-/// Options of [`Handle::address_add_with`] beyond the address itself.
+/// Options of an [`AddressSpec`] beyond the device and the address.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AddressOptions {
@@ -51,36 +51,107 @@ pub struct AddressOptions {
     pub label: Option<String>,
     /// `IFA_RT_PRIORITY`: the metric of the prefix route (`ip … metric N`).
     pub metric: Option<u32>,
-    /// Replace an existing address (`ip addr replace`) instead of refusing it.
-    pub replace: bool,
     /// Extra `IFA_F_*` flags (e.g. [`IFA_F_NODAD`], [`IFA_F_NOPREFIXROUTE`]).
     pub flags: u32,
 }
 
-impl AddressOptions {
-    /// The defaults of `ip addr add`.
-    pub fn new() -> Self {
-        AddressOptions::default()
+/// An address on a device, owned and complete, as every front end describes
+/// it (`ip addr add 10.1.1.2/24 dev veth0 brd +`): the device by name or
+/// index, resolved by the core when the spec is sent.
+///
+/// # Examples
+/// ```
+/// use netns_core::addr::{AddressSpec, Broadcast};
+/// let spec = AddressSpec::new("veth0", "10.1.1.2/24".parse()?).broadcast(Broadcast::HostBitsSet);
+/// assert_eq!(spec.to_string(), "address 10.1.1.2/24 dev veth0");
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AddressSpec {
+    /// The device (`dev X`).
+    pub dev: Dev,
+    /// The address and its prefix length.
+    pub net: IpNet,
+    /// Broadcast, scope, label, metric, flags.
+    pub options: AddressOptions,
+}
+
+impl AddressSpec {
+    /// `net` on `dev`, with `ip addr add`'s defaults.
+    pub fn new(dev: impl Into<Dev>, net: IpNet) -> AddressSpec {
+        AddressSpec {
+            dev: dev.into(),
+            net,
+            options: AddressOptions::default(),
+        }
     }
     /// Sets the broadcast address.
     pub fn broadcast(mut self, b: Broadcast) -> Self {
-        self.broadcast = b;
+        self.options.broadcast = b;
         self
     }
     /// Sets the scope.
     pub fn scope(mut self, scope: u8) -> Self {
-        self.scope = Some(scope);
+        self.options.scope = Some(scope);
         self
     }
-    /// Replace instead of refusing an existing address.
-    pub fn replace(mut self, yes: bool) -> Self {
-        self.replace = yes;
+    /// Sets the label (IPv4).
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.options.label = Some(label.into());
         self
     }
     /// Sets the prefix route's metric.
     pub fn metric(mut self, metric: u32) -> Self {
-        self.metric = Some(metric);
+        self.options.metric = Some(metric);
         self
+    }
+    /// Adds `IFA_F_*` flags.
+    pub fn flags(mut self, flags: u32) -> Self {
+        self.options.flags |= flags;
+        self
+    }
+
+    /// Checks what can be checked before the kernel: a device name an
+    /// interface can have; a label of at most 15 bytes that starts with the
+    /// device's name when the device is named (iproute2: "label must begin
+    /// with interface name").
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidName`] or [`ErrorKind::InvalidArgument`] naming
+    /// the address.
+    pub fn validate(&self) -> Result<()> {
+        if let Dev::Name(n) = &self.dev {
+            crate::link::validate_link_name(n)?;
+        }
+        let Some(label) = &self.options.label else {
+            return Ok(());
+        };
+        let refuse = |why: String| {
+            Error::new(ErrorKind::InvalidArgument, "use", self.to_string()).with_detail(why)
+        };
+        if label.len() > crate::link::MAX_NAME_LEN {
+            return Err(refuse(format!("label {label:?} is longer than 15 bytes")));
+        }
+        match &self.dev {
+            Dev::Name(n) if !label.starts_with(n.as_str()) => Err(refuse(format!(
+                "label {label:?} must begin with the interface name {n:?}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The message for this address on `ifindex`; `opts` for a new address.
+    fn message(&self, ifindex: IfIndex, new: bool) -> AddressMessage {
+        address_message(ifindex.get(), &self.net, new.then_some(&self.options))
+    }
+}
+
+impl fmt::Display for AddressSpec {
+    /// How errors name it, in the caller's words: `address 10.1.1.2/24 dev
+    /// veth0` (`dev #3` for an index).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "address {} dev {}", self.net, self.dev.word())
     }
 }
 
@@ -130,33 +201,24 @@ pub(super) fn address_message(
     msg
 }
 
-/// What an address is called in errors.
-struct AddressObject<'a>(&'a IpNet, u32);
-
-impl fmt::Display for AddressObject<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "address {} on interface {}", self.0, self.1)
-    }
-}
-
 impl Handle {
     /// The addresses of this namespace, filtered by the kernel
     /// (`RTM_GETADDR` dump with `ifa_family` and `ifa_index` set; with
-    /// `NETLINK_GET_STRICT_CHK` the kernel returns only what matches).
+    /// `NETLINK_GET_STRICT_CHK` the kernel returns only what matches). A
+    /// device named in the filter is looked up first.
     ///
     /// The whole dump is read into the socket's receive buffer; the iterator
     /// yields views into it, so iterating allocates nothing.
     ///
     /// # Errors
-    /// The kernel's refusal ([`ErrorKind::NotFound`] with `ENODEV` for an
-    /// interface index that does not exist), or a socket error.
+    /// [`ErrorKind::NotFound`] for a device that does not exist
+    /// ([`Error::is_lookup`]), or a socket error.
     ///
     /// # Examples
     /// ```no_run
     /// use netns_core::addr::{AddressFilter, Family};
     /// let mut h = netns_core::Handle::current()?;
-    /// let lo = h.resolve_ifindex("lo")?;
-    /// for a in h.addresses(AddressFilter::new().ifindex(lo).family(Family::Inet))? {
+    /// for a in h.addresses(AddressFilter::new().dev("lo").family(Family::Inet))? {
     ///     println!("{:?}/{}", a.ip(), a.prefix_len());
     /// }
     /// # Ok::<(), netns_core::Error>(())
@@ -167,67 +229,71 @@ impl Handle {
         if let Some(f) = filter.family {
             msg.header.family = f.to_packet();
         }
-        msg.header.index = filter.ifindex.unwrap_or(0);
+        let index = filter.dev.as_ref().map(|d| self.dev_index(d)).transpose()?;
+        msg.header.index = index.map_or(0, IfIndex::get);
         let request = RouteNetlinkMessage::GetAddress(msg);
-        let object: &dyn fmt::Display = match &filter.ifindex {
-            Some(i) => &IfindexAddresses(*i),
-            None => &"addresses",
+        let object = match &filter.dev {
+            Some(d) => format!("addresses of {}", d.as_id()),
+            None => "addresses".to_owned(),
         };
-        let messages = self.socket().dump(&Request::new(request, "list", object))?;
-        Ok(Addresses { messages })
+        let messages = self
+            .socket()
+            .dump(&Request::new(request, "list", &object))?;
+        Ok(Addresses {
+            messages,
+            index: index.map(IfIndex::get),
+        })
     }
 
-    /// Adds `net` to interface `ifindex` as `ip addr add NET dev X` does:
-    /// `RTM_NEWADDR` with `NLM_F_CREATE | NLM_F_EXCL`, `IFA_LOCAL` and
-    /// `IFA_ADDRESS` both set to the address, scope `global` (`host` for
-    /// 127.0.0.0/8), no broadcast address (see [`Handle::address_add_with`]).
-    /// The kernel adds the prefix route (`proto kernel scope link`) and the
-    /// local-table routes.
+    /// Adds an address as `ip addr add NET dev X [brd …] [scope …]` does:
+    /// the device looked up, then `RTM_NEWADDR` with `NLM_F_CREATE |
+    /// NLM_F_EXCL`, `IFA_LOCAL` and `IFA_ADDRESS` both set to the address,
+    /// scope `global` (`host` for 127.0.0.0/8), no broadcast address unless
+    /// asked. The kernel adds the prefix route (`proto kernel scope link`)
+    /// and the local-table routes.
     ///
     /// # Errors
-    /// [`ErrorKind::AlreadyExists`] (kernel: `ipv4: Address already
-    /// assigned`), [`ErrorKind::NotFound`] for a missing interface, or
-    /// another refusal with the kernel's text.
+    /// [`AddressSpec::validate`]'s refusal; [`ErrorKind::NotFound`] for a
+    /// missing device ([`Error::is_lookup`]); [`ErrorKind::AlreadyExists`]
+    /// (kernel: `ipv4: Address already assigned`), or another refusal with
+    /// the kernel's text.
     ///
     /// # Examples
     /// ```no_run
+    /// use netns_core::addr::AddressSpec;
     /// let mut h = netns_core::Handle::current()?;
-    /// let veth0 = h.resolve_ifindex("veth0")?;
-    /// h.address_add(veth0, "10.1.1.2/24".parse()?)?;
+    /// h.address_add(&AddressSpec::new("veth0", "10.1.1.2/24".parse()?))?;
     /// # Ok::<(), netns_core::Error>(())
     /// ```
     #[doc(alias = "RTM_NEWADDR")]
-    pub fn address_add(&mut self, ifindex: u32, net: IpNet) -> Result<()> {
-        self.address_add_with(ifindex, net, &AddressOptions::new())
+    pub fn address_add(&mut self, spec: &AddressSpec) -> Result<()> {
+        self.change_address(spec, "add", NLM_F_CREATE | NLM_F_EXCL)
     }
 
-    /// [`Handle::address_add`] with a broadcast address, scope, label,
-    /// metric, flags, or replacing (`NLM_F_REPLACE`, as `ip addr replace`).
+    /// Adds an address or replaces the one the device already has with the
+    /// same address and prefix length (`NLM_F_CREATE | NLM_F_REPLACE`), as
+    /// `ip addr replace`.
     ///
     /// # Errors
-    /// As [`Handle::address_add`].
-    pub fn address_add_with(
-        &mut self,
-        ifindex: u32,
-        net: IpNet,
-        opts: &AddressOptions,
-    ) -> Result<()> {
-        let msg = address_message(ifindex, &net, Some(opts));
-        let flags = if opts.replace {
-            NLM_F_CREATE | NLM_F_REPLACE
-        } else {
-            NLM_F_CREATE | NLM_F_EXCL
-        };
-        let object = AddressObject(&net, ifindex);
+    /// As [`Handle::address_add`], less `AlreadyExists`.
+    pub fn address_replace(&mut self, spec: &AddressSpec) -> Result<()> {
+        self.change_address(spec, "replace", NLM_F_CREATE | NLM_F_REPLACE)
+    }
+
+    fn change_address(&mut self, spec: &AddressSpec, op: &'static str, flags: u16) -> Result<()> {
+        spec.validate()?;
+        let index = self.dev_index(&spec.dev)?;
+        let msg = spec.message(index, true);
         self.socket().execute(
-            &Request::new(RouteNetlinkMessage::NewAddress(msg), "add", &object).with_flags(flags),
+            &Request::new(RouteNetlinkMessage::NewAddress(msg), op, spec).with_flags(flags),
         )
     }
 
-    /// Adds many addresses, each as [`Handle::address_add`] builds it, with
-    /// as few `send` calls as possible
-    /// ([`Socket::batch`](crate::netlink::Socket::batch)): `(ifindex, net)`
-    /// pairs, in order.
+    /// Adds many addresses, each as [`Handle::address_add`] does, with as
+    /// few `send` calls as possible
+    /// ([`Socket::batch`](crate::netlink::Socket::batch)); the devices are
+    /// resolved first (one link dump when more than a few are named), so
+    /// nothing is sent when one is missing.
     ///
     /// # Errors
     /// A [`BatchError`]: the index of the first address that failed, how
@@ -236,80 +302,93 @@ impl Handle {
     ///
     /// # Examples
     /// ```no_run
+    /// use netns_core::addr::AddressSpec;
     /// let mut h = netns_core::Handle::current()?;
-    /// let veth0 = h.resolve_ifindex("veth0")?;
-    /// h.addresses_add(&[(veth0, "10.1.1.2/32".parse()?), (veth0, "10.1.1.3/32".parse()?)])?;
+    /// h.addresses_add(&[
+    ///     AddressSpec::new("veth0", "10.1.1.2/32".parse()?),
+    ///     AddressSpec::new("veth0", "10.1.1.3/32".parse()?),
+    /// ])?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn addresses_add(&mut self, addresses: &[(u32, IpNet)]) -> Result<(), BatchError> {
-        let objects: Vec<AddressObject<'_>> = addresses
-            .iter()
-            .map(|(ifindex, net)| AddressObject(net, *ifindex))
-            .collect();
-        let opts = AddressOptions::new();
-        let requests: Vec<Request<'_>> = objects
-            .iter()
-            .map(|object| {
-                let msg = address_message(object.1, object.0, Some(&opts));
-                Request::new(RouteNetlinkMessage::NewAddress(msg), "add", object)
-                    .with_flags(NLM_F_CREATE | NLM_F_EXCL)
-            })
-            .collect();
+    pub fn addresses_add(&mut self, specs: &[AddressSpec]) -> Result<(), BatchError> {
+        let fail = |index: usize| {
+            move |error: Error| BatchError {
+                index,
+                sent: 0,
+                error,
+            }
+        };
+        let table = self
+            .dev_table(specs.iter().map(|s| &s.dev))
+            .map_err(fail(0))?;
+        let mut requests = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            spec.validate().map_err(fail(i))?;
+            let index = self.dev_index_in(&table, &spec.dev).map_err(fail(i))?;
+            requests.push(
+                Request::new(
+                    RouteNetlinkMessage::NewAddress(spec.message(index, true)),
+                    "add",
+                    spec,
+                )
+                .with_flags(NLM_F_CREATE | NLM_F_EXCL),
+            );
+        }
         self.socket().batch(&requests)
     }
 
-    /// Removes `net` from interface `ifindex` (`RTM_DELADDR` with
-    /// `IFA_LOCAL` = `IFA_ADDRESS` = the address and its prefix length: the
-    /// kernel deletes the address matching all three).
+    /// Removes an address from its device (`RTM_DELADDR` with `IFA_LOCAL` =
+    /// `IFA_ADDRESS` = the address and its prefix length: the kernel deletes
+    /// the address matching all three). Only the spec's device and address
+    /// are used.
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] (`EADDRNOTAVAIL`, kernel: `ipv4: Address not
-    /// found`) when no such address is on the interface.
+    /// [`ErrorKind::NotFound`]: for a missing device ([`Error::is_lookup`]),
+    /// or (`EADDRNOTAVAIL`, kernel: `ipv4: Address not found`) when no such
+    /// address is on the device.
     #[doc(alias = "RTM_DELADDR")]
-    pub fn address_del(&mut self, ifindex: u32, net: IpNet) -> Result<()> {
-        let msg = address_message(ifindex, &net, None);
-        let object = AddressObject(&net, ifindex);
+    pub fn address_del(&mut self, spec: &AddressSpec) -> Result<()> {
+        let index = self.dev_index(&spec.dev)?;
         self.socket()
             .execute(&Request::new(
-                RouteNetlinkMessage::DelAddress(msg),
+                RouteNetlinkMessage::DelAddress(spec.message(index, false)),
                 "delete",
-                &object,
+                spec,
             ))
             .map_err(not_found_on_eaddrnotavail)
     }
 
-    /// Removes every address of `family` (`None` = both) from interface
-    /// `ifindex`, as `ip addr flush dev X`: one filtered dump, then all the
-    /// `RTM_DELADDR`s in one batch, IPv4 secondaries before primaries (the
-    /// kernel deletes a primary's secondaries with it). Returns how many
-    /// addresses were removed.
+    /// Removes every address of `family` (`None` = both) from `dev`, as `ip
+    /// addr flush dev X`: one filtered dump, then all the `RTM_DELADDR`s in
+    /// one batch, IPv4 secondaries before primaries (the kernel deletes a
+    /// primary's secondaries with it). Returns how many addresses were
+    /// removed.
     ///
     /// # Errors
-    /// The dump's or the first delete's refusal.
-    pub fn address_flush(&mut self, ifindex: u32, family: Option<Family>) -> Result<usize> {
+    /// A missing device ([`Error::is_lookup`]), the dump's or the first
+    /// delete's refusal.
+    pub fn address_flush(&mut self, dev: &Dev, family: Option<Family>) -> Result<usize> {
+        let index = self.dev_index(dev)?;
         let filter = AddressFilter {
             family,
-            ifindex: Some(ifindex),
+            dev: Some(Dev::Index(index)),
         };
-        let mut doomed: Vec<(bool, IpNet)> = self
+        let mut doomed: Vec<(bool, AddressSpec)> = self
             .addresses(filter)?
-            .filter(|a| a.ifindex() == ifindex)
-            .filter_map(|a| Some((a.flags() & IFA_F_SECONDARY == 0, a.net()?)))
+            .filter_map(|a| {
+                let spec = AddressSpec::new(dev.clone(), a.net()?);
+                Some((a.flags() & IFA_F_SECONDARY == 0, spec))
+            })
             .collect();
         // Secondaries (false) first.
         doomed.sort_by_key(|(primary, _)| *primary);
-        let objects: Vec<AddressObject<'_>> = doomed
-            .iter()
-            .map(|(_, n)| AddressObject(n, ifindex))
-            .collect();
         let requests: Vec<Request<'_>> = doomed
             .iter()
-            .zip(&objects)
-            .map(|((_, net), object)| {
+            .map(|(_, spec)| {
                 Request::new(
-                    RouteNetlinkMessage::DelAddress(address_message(ifindex, net, None)),
+                    RouteNetlinkMessage::DelAddress(spec.message(index, false)),
                     "delete",
-                    object,
+                    spec,
                 )
             })
             .collect();
@@ -317,19 +396,6 @@ impl Handle {
             .batch(&requests)
             .map_err(|e| not_found_on_eaddrnotavail(e.error))?;
         Ok(requests.len())
-    }
-
-    /// The index of the interface called `name` in this namespace, as a
-    /// plain number for the methods here: [`Handle::link_index`] (one
-    /// `RTM_GETLINK` request carrying `IFLA_IFNAME`; the kernel looks the name
-    /// up, nothing is dumped).
-    ///
-    /// # Errors
-    /// [`ErrorKind::NotFound`] (`ENODEV`) when there is no such interface;
-    /// [`ErrorKind::InvalidArgument`] for a name no interface can have.
-    #[doc(alias = "if_nametoindex")]
-    pub fn resolve_ifindex(&mut self, name: &str) -> Result<u32> {
-        self.link_index(name).map(|i| i.get())
     }
 
     /// Every interface of this namespace, index → name, for printing
@@ -351,13 +417,5 @@ fn not_found_on_eaddrnotavail(e: Error) -> Error {
         e.with_kind(ErrorKind::NotFound)
     } else {
         e
-    }
-}
-
-struct IfindexAddresses(u32);
-
-impl fmt::Display for IfindexAddresses {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "addresses of interface {}", self.0)
     }
 }

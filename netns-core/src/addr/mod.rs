@@ -4,8 +4,9 @@
 //! | method                      | message                                   | `ip` equivalent                    |
 //! |-----------------------------|-------------------------------------------|------------------------------------|
 //! | [`Handle::addresses`]       | `RTM_GETADDR` dump, filtered by the kernel | `ip addr show [dev X]`             |
-//! | [`Handle::address_add`]     | `RTM_NEWADDR` + `NLM_F_CREATE│NLM_F_EXCL`  | `ip addr add A/P dev X`            |
-//! | [`Handle::address_add_with`]| the same, with broadcast / scope / label   | `ip addr add A/P brd + dev X`      |
+//! | [`Handle::address_add`]     | `RTM_NEWADDR` + `NLM_F_CREATE│NLM_F_EXCL`  | `ip addr add A/P dev X [brd +]`    |
+//! | [`Handle::address_replace`] | `RTM_NEWADDR` + `NLM_F_CREATE│NLM_F_REPLACE` | `ip addr replace A/P dev X`      |
+//! | [`Handle::addresses_add`]   | many `RTM_NEWADDR`, batched                | `ip -batch`                        |
 //! | [`Handle::address_del`]     | `RTM_DELADDR`                              | `ip addr del A/P dev X`            |
 //! | [`Handle::address_flush`]   | a filtered dump, then batched `RTM_DELADDR` | `ip addr flush dev X`              |
 //!
@@ -24,13 +25,14 @@
 //! `broadcast 10.1.1.255` route of the local table either way. [`Handle::address_add`]
 //! does the same; [`Broadcast`] selects the other forms.
 //!
-//! # Interface names
+//! # Devices
 //!
-//! The methods take interface indexes. [`Handle::resolve_ifindex`] turns a
-//! name into an index with the link module's kernel-side lookup
-//! ([`Handle::link_index`]: one `RTM_GETLINK` + `IFLA_IFNAME` request, no
-//! dump), and [`Handle::interface_names`] maps every index to its name (one
-//! link dump), for printing.
+//! An [`AddressSpec`] names its device by name or index ([`Dev`]); the
+//! handle looks names up itself ([`Handle::dev_index`]: one `RTM_GETLINK` +
+//! `IFLA_IFNAME` request, or one link dump for a batch naming many), and a
+//! device that does not exist is an error whose [`Error::is_lookup`] is
+//! true. [`Handle::interface_names`] maps every index to its name (one link
+//! dump), for printing.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -42,6 +44,7 @@ use netlink_packet_route::address::{
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
+use crate::link::{Dev, IfIndex};
 use crate::netlink::uapi::{
     IFA_ADDRESS, IFA_BROADCAST, IFA_CACHEINFO, IFA_FLAGS, IFA_LABEL, IFA_LOCAL, IFA_PROTO,
     IFA_RT_PRIORITY,
@@ -303,5 +306,5 @@ mod change;
 mod tests;
 mod view;
 
-pub use change::{AddressOptions, Broadcast};
+pub use change::{AddressOptions, AddressSpec, Broadcast};
 pub use view::{Address, AddressFilter, AddressRef, Addresses};

@@ -140,7 +140,10 @@ fn requests_are_byte_for_byte_what_ip_sends() {
     let msg = address_message(
         3,
         &net,
-        Some(&AddressOptions::new().broadcast(Broadcast::HostBitsSet)),
+        Some(&AddressOptions {
+            broadcast: Broadcast::HostBitsSet,
+            ..AddressOptions::default()
+        }),
     );
     let mut out = vec![0; msg.buffer_len()];
     msg.emit(&mut out);

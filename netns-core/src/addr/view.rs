@@ -192,6 +192,9 @@ impl Address {
 #[derive(Debug, Clone)]
 pub struct Addresses<'a> {
     pub(super) messages: crate::netlink::Messages<'a>,
+    /// The filter's device, checked again here (the kernel filters with
+    /// strict checking; this keeps the promise without it).
+    pub(super) index: Option<u32>,
 }
 
 impl<'a> Iterator for Addresses<'a> {
@@ -201,18 +204,20 @@ impl<'a> Iterator for Addresses<'a> {
         self.messages
             .by_ref()
             .filter(|m| m.message_type() == RTM_NEWADDR)
-            .find_map(|m| AddressRef::parse(m.payload()).ok())
+            .filter_map(|m| AddressRef::parse(m.payload()).ok())
+            .find(|a| self.index.is_none_or(|i| a.ifindex() == i))
     }
 }
 
 /// Which addresses [`Handle::addresses`] asks for; both fields are applied
 /// by the kernel (`NETLINK_GET_STRICT_CHK`), not by filtering a full dump.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AddressFilter {
     /// Only this family (`ifa_family` of the request); `None` = both.
     pub family: Option<Family>,
-    /// Only this interface (`ifa_index` of the request); `None` = all.
-    pub ifindex: Option<u32>,
+    /// Only this device (`ifa_index` of the request, a name looked up by
+    /// [`Handle::addresses`]); `None` = all.
+    pub dev: Option<Dev>,
 }
 
 impl AddressFilter {
@@ -225,9 +230,9 @@ impl AddressFilter {
         self.family = Some(family);
         self
     }
-    /// Only addresses of interface `ifindex`.
-    pub fn ifindex(mut self, ifindex: u32) -> Self {
-        self.ifindex = Some(ifindex);
+    /// Only addresses of `dev` (a name or an index).
+    pub fn dev(mut self, dev: impl Into<Dev>) -> Self {
+        self.dev = Some(dev.into());
         self
     }
 }

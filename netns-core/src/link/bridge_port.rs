@@ -45,9 +45,12 @@ impl Handle {
     #[doc(alias = "IFLA_BRPORT_MODE")]
     #[doc(alias = "bridge link set hairpin")]
     pub fn bridge_port_set_hairpin(&mut self, id: LinkId<'_>, on: bool) -> Result<()> {
-        let index = self
-            .resolve_link(id)
-            .map_err(|e| e.context("set hairpin", id.to_string()))?;
+        let index = match id {
+            LinkId::Index(i) => i,
+            LinkId::Name(n) => self
+                .link_index(n)
+                .map_err(|e| e.context("set hairpin", id.to_string()))?,
+        };
         let request = Request::new(hairpin_message(index.get(), on), "set hairpin", &id);
         self.socket().execute(&request)
     }

@@ -40,6 +40,7 @@ mod bridge_port;
 mod change;
 mod create;
 mod promisc;
+mod resolve;
 mod spec;
 mod types;
 mod view;
@@ -55,6 +56,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
 pub use self::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
+pub(crate) use self::resolve::{DevTable, OP_FIND};
 pub use self::spec::{Dev, LinkKind, LinkRequest, LinkSpec, NetNsRef, VethPeer};
 pub use self::types::{
     validate_link_name, HwAddr, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
@@ -224,7 +226,9 @@ impl Handle {
     /// `IFLA_IFNAME`; nothing is allocated for the reply).
     ///
     /// # Errors
-    /// As [`Handle::link`].
+    /// [`ErrorKind::NotFound`] with [`Error::is_lookup`] true (`cannot find
+    /// device "veth9"`) when no link has the name; otherwise as
+    /// [`Handle::link`].
     ///
     /// # Examples
     /// ```no_run
@@ -232,20 +236,13 @@ impl Handle {
     /// assert_eq!(h.link_index("lo")?.get(), 1);
     /// # Ok::<(), netns_core::Error>(())
     /// ```
-    #[doc(alias = "if_nametoindex")]
     pub fn link_index(&mut self, name: &str) -> Result<IfIndex> {
-        Ok(self.link(LinkId::Name(name))?.index())
-    }
-
-    /// Resolves `id` to an index: an index is returned as is, a name is
-    /// looked up ([`Handle::link_index`]).
-    ///
-    /// # Errors
-    /// As [`Handle::link`].
-    pub fn resolve_link(&mut self, id: LinkId<'_>) -> Result<IfIndex> {
-        match id {
-            LinkId::Index(i) => Ok(i),
-            LinkId::Name(n) => self.link_index(n),
+        match self.link(LinkId::Name(name)) {
+            Ok(link) => Ok(link.index()),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                Err(e.context(resolve::OP_FIND, resolve::device_object(name)))
+            }
+            Err(e) => Err(e),
         }
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use super::change::LinkChange;
 use super::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
 use super::types::{validate_link_name, IfIndex, MacAddr};
-use super::LinkId;
+use super::{DevTable, LinkId};
 use crate::netlink::BatchError;
 use crate::{Error, ErrorKind, Handle, NetNs, Registry, Result};
 
@@ -53,7 +53,18 @@ impl From<IfIndex> for Dev {
     }
 }
 
+impl Dev {
+    /// The device as `ip` takes it after `dev`: its name, or `#INDEX`.
+    pub fn word(&self) -> String {
+        match self {
+            Dev::Name(n) => n.clone(),
+            Dev::Index(i) => format!("#{i}"),
+        }
+    }
+}
+
 impl fmt::Display for Dev {
+    /// How errors name it: `link "veth0"`, `link with index 5`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.as_id().fmt(f)
     }
@@ -294,15 +305,6 @@ impl LinkSpec {
         Ok(())
     }
 
-    /// How many devices the spec names by name (each needs a lookup).
-    fn names_to_resolve(&self) -> usize {
-        self.devs()
-            .into_iter()
-            .flatten()
-            .filter(|d| matches!(d, Dev::Name(_)))
-            .count()
-    }
-
     /// The devices the spec names: master, parent.
     fn devs(&self) -> [Option<&Dev>; 2] {
         let parent = match &self.kind {
@@ -420,7 +422,7 @@ impl Handle {
     /// not exist; the kernel's refusal with its text.
     #[doc(alias = "ip link add")]
     pub fn link_add_spec(&mut self, spec: &LinkSpec) -> Result<()> {
-        let resolved = self.resolve_spec(spec, None)?;
+        let resolved = self.resolve_spec(spec, &DevTable::default())?;
         let add = resolved.encoder(spec)?;
         self.link_add(&add)
     }
@@ -441,14 +443,12 @@ impl Handle {
                 error,
             }
         };
-        let names = if specs.iter().map(LinkSpec::names_to_resolve).sum::<usize>() > 2 {
-            Some(self.interface_names().map_err(fail(0))?)
-        } else {
-            None
-        };
+        let table = self
+            .dev_table(specs.iter().flat_map(|s| s.devs().into_iter().flatten()))
+            .map_err(fail(0))?;
         let mut resolved = Vec::with_capacity(specs.len());
         for (i, spec) in specs.iter().enumerate() {
-            resolved.push(self.resolve_spec(spec, names.as_ref()).map_err(fail(i))?);
+            resolved.push(self.resolve_spec(spec, &table).map_err(fail(i))?);
         }
         let adds = specs
             .iter()
@@ -483,24 +483,21 @@ impl Handle {
                 error,
             }
         };
-        let named: usize = requests
-            .iter()
-            .map(|r| match r {
-                LinkRequest::Add(s) => s.names_to_resolve(),
-                LinkRequest::SetUp(..) => 0,
-            })
-            .sum();
-        let names = if named > 2 {
-            Some(self.interface_names().map_err(fail(0))?)
-        } else {
-            None
-        };
+        let table = self
+            .dev_table(
+                requests
+                    .iter()
+                    .flat_map(|r| match r {
+                        LinkRequest::Add(s) => s.devs(),
+                        LinkRequest::SetUp(..) => [None, None],
+                    })
+                    .flatten(),
+            )
+            .map_err(fail(0))?;
         let mut resolved = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
             resolved.push(match r {
-                LinkRequest::Add(spec) => {
-                    Some(self.resolve_spec(spec, names.as_ref()).map_err(fail(i))?)
-                }
+                LinkRequest::Add(spec) => Some(self.resolve_spec(spec, &table).map_err(fail(i))?),
                 LinkRequest::SetUp(..) => None,
             });
         }
@@ -526,13 +523,8 @@ impl Handle {
         self.links_batch_into(&ops, created)
     }
 
-    /// Resolves `spec`'s names (with `names`, index → name of this
-    /// namespace's links, when already dumped).
-    fn resolve_spec(
-        &mut self,
-        spec: &LinkSpec,
-        names: Option<&std::collections::BTreeMap<u32, String>>,
-    ) -> Result<Resolved> {
+    /// Resolves `spec`'s names (through `table`, the batch's devices).
+    fn resolve_spec(&mut self, spec: &LinkSpec, table: &DevTable) -> Result<Resolved> {
         spec.validate()?;
         // The spec names the operation; what could not be resolved goes in
         // the detail (`cannot add link "v0" (veth): not found: network
@@ -545,23 +537,15 @@ impl Handle {
             };
             e.context("add", spec.to_string()).with_detail(what)
         };
-        let index_of = |h: &mut Handle, dev: &Dev| -> Result<IfIndex> {
-            match (dev, names) {
-                (Dev::Index(i), _) => Ok(*i),
-                (Dev::Name(n), Some(names)) => names
-                    .iter()
-                    .find(|(_, v)| *v == n)
-                    .and_then(|(k, _)| IfIndex::new(*k))
-                    .ok_or_else(|| {
-                        Error::new(ErrorKind::NotFound, "find", format!("link {n:?}"))
-                            .with_detail(format!("no device {n:?}"))
-                    }),
-                (Dev::Name(n), None) => h.link_index(n),
-            }
-        };
         let [master, parent] = spec.devs();
-        let master = master.map(|d| index_of(self, d)).transpose().map_err(ctx)?;
-        let parent = parent.map(|d| index_of(self, d)).transpose().map_err(ctx)?;
+        let master = master
+            .map(|d| self.dev_index_in(table, d))
+            .transpose()
+            .map_err(ctx)?;
+        let parent = parent
+            .map(|d| self.dev_index_in(table, d))
+            .transpose()
+            .map_err(ctx)?;
         let netns = spec
             .netns
             .as_ref()

@@ -11,8 +11,8 @@ use super::*;
 /// use netns_core::route::RouteSpec;
 /// let default = RouteSpec::default_route().via("10.1.1.2".parse().unwrap());
 /// assert_eq!(default.to_string(), "default via 10.1.1.2");
-/// let device = RouteSpec::to("10.6.0.0/16".parse()?).dev(3).metric(5);
-/// assert_eq!(device.to_string(), "10.6.0.0/16 dev #3 metric 5");
+/// let device = RouteSpec::to("10.6.0.0/16".parse()?).dev("veth0").metric(5);
+/// assert_eq!(device.to_string(), "10.6.0.0/16 dev veth0 metric 5");
 /// # Ok::<(), netns_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,8 +24,9 @@ pub struct RouteSpec {
     pub family: Option<Family>,
     /// `via`: the gateway.
     pub gateway: Option<IpAddr>,
-    /// `dev`: the output interface index.
-    pub oif: Option<u32>,
+    /// `dev`: the output device, by name (looked up when the route is sent)
+    /// or index.
+    pub dev: Option<Dev>,
     /// `metric`.
     pub metric: Option<u32>,
     /// `table` (main if unset).
@@ -91,9 +92,9 @@ impl RouteSpec {
         self.gateway = Some(gateway);
         self
     }
-    /// Sets the output interface.
-    pub fn dev(mut self, ifindex: u32) -> Self {
-        self.oif = Some(ifindex);
+    /// Sets the output device.
+    pub fn dev(mut self, dev: impl Into<Dev>) -> Self {
+        self.dev = Some(dev.into());
         self
     }
     /// Sets the metric.
@@ -152,9 +153,23 @@ impl RouteSpec {
         Ok(family.unwrap_or(Family::Inet))
     }
 
+    /// Checks what can be checked before the kernel: one family throughout,
+    /// a device name an interface can have.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] when IPv4 and IPv6 are mixed;
+    /// [`ErrorKind::InvalidName`] for the device's name.
+    pub fn validate(&self) -> Result<()> {
+        self.resolve_family()?;
+        if let Some(Dev::Name(n)) = &self.dev {
+            crate::link::validate_link_name(n)?;
+        }
+        Ok(())
+    }
+
     /// The `RTM_NEWROUTE` (`delete == false`) or `RTM_DELROUTE` message, as
-    /// iproute2 builds it.
-    pub(super) fn message(&self, delete: bool) -> Result<RouteMessage> {
+    /// iproute2 builds it, the device resolved to `oif`.
+    pub(super) fn message(&self, oif: Option<IfIndex>, delete: bool) -> Result<RouteMessage> {
         let family = self.resolve_family()?;
         let mut msg = RouteMessage::default();
         let h = &mut msg.header;
@@ -190,8 +205,8 @@ impl RouteSpec {
             msg.attributes
                 .push(RouteAttribute::Gateway(route_address(gw)));
         }
-        if let Some(oif) = self.oif {
-            msg.attributes.push(RouteAttribute::Oif(oif));
+        if let Some(oif) = oif {
+            msg.attributes.push(RouteAttribute::Oif(oif.get()));
         }
         if let Some(src) = self.prefsrc {
             msg.attributes
@@ -221,8 +236,8 @@ impl fmt::Display for RouteSpec {
         if let Some(gw) = self.gateway {
             write!(f, " via {gw}")?;
         }
-        if let Some(oif) = self.oif {
-            write!(f, " dev #{oif}")?;
+        if let Some(d) = &self.dev {
+            write!(f, " dev {}", d.word())?;
         }
         if let Some(t) = self.table.filter(|t| *t != RouteTable::MAIN) {
             write!(f, " table {t}")?;
@@ -342,7 +357,7 @@ impl Handle {
     /// when no route matches.
     #[doc(alias = "RTM_DELROUTE")]
     pub fn route_del(&mut self, route: &RouteSpec) -> Result<()> {
-        let msg = route.message(true)?;
+        let msg = self.route_message(route, true)?;
         self.socket().execute(&Request::new(
             RouteNetlinkMessage::DelRoute(msg),
             "delete",
@@ -350,8 +365,15 @@ impl Handle {
         ))
     }
 
+    /// `route`'s message, checked and its device looked up.
+    fn route_message(&mut self, route: &RouteSpec, delete: bool) -> Result<RouteMessage> {
+        route.validate()?;
+        let oif = route.dev.as_ref().map(|d| self.dev_index(d)).transpose()?;
+        route.message(oif, delete)
+    }
+
     fn change_route(&mut self, route: &RouteSpec, op: &'static str, flags: u16) -> Result<()> {
-        let msg = route.message(false)?;
+        let msg = self.route_message(route, false)?;
         self.socket().execute(
             &Request::new(RouteNetlinkMessage::NewRoute(msg), op, &RouteObject(route))
                 .with_flags(flags),

@@ -32,6 +32,7 @@ use netlink_packet_route::route::{
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
 use crate::addr::{Family, IpNet};
+use crate::link::{Dev, IfIndex};
 use crate::netlink::attr;
 use crate::netlink::uapi::{
     RTA_DST, RTA_GATEWAY, RTA_IIF, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE,

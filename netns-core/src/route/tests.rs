@@ -24,25 +24,26 @@ fn names_round_trip() {
 
 #[test]
 fn specs_get_iproute2_defaults() {
-    let dev = RouteSpec::to("10.6.0.0/16".parse().unwrap_or_else(|e| panic!("{e}"))).dev(3);
-    let m = dev.message(false).unwrap_or_else(|e| panic!("{e}"));
+    let dev = RouteSpec::to("10.6.0.0/16".parse().unwrap_or_else(|e| panic!("{e}")))
+        .dev(IfIndex::new(3).unwrap_or_else(|| panic!("3")));
+    let m = msg(&dev, false).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(u8::from(m.header.scope), SCOPE_LINK);
     assert_eq!(u8::from(m.header.protocol), PROTO_BOOT);
     assert_eq!(m.header.table, 254);
     let gw = RouteSpec::default_route()
         .via("10.1.1.2".parse().unwrap_or_else(|e| panic!("{e}")))
         .table(RouteTable::new(1000).unwrap_or_default());
-    let m = gw.message(false).unwrap_or_else(|e| panic!("{e}"));
+    let m = msg(&gw, false).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(u8::from(m.header.scope), SCOPE_UNIVERSE);
     assert_eq!(m.header.table, 0);
     assert!(m.attributes.contains(&RouteAttribute::Table(1000)));
-    let del = dev.message(true).unwrap_or_else(|e| panic!("{e}"));
+    let del = msg(&dev, true).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(u8::from(del.header.scope), SCOPE_NOWHERE);
     assert_eq!(u8::from(del.header.protocol), 0);
     let mixed = RouteSpec::to("10.6.0.0/16".parse().unwrap_or_else(|e| panic!("{e}")))
         .via("2001:db8::1".parse().unwrap_or_else(|e| panic!("{e}")));
     assert_eq!(
-        mixed.message(false).err().map(|e| e.kind()),
+        msg(&mixed, false).err().map(|e| e.kind()),
         Some(ErrorKind::InvalidArgument)
     );
 }
@@ -147,9 +148,9 @@ fn request_headers_match_what_ip_sends() {
     // strace of `ip route add 10.6.0.0/16 dev veth0 metric 5`:
     // rtm_table=MAIN, rtm_protocol=BOOT, rtm_scope=LINK, rtm_type=UNICAST.
     let spec = RouteSpec::to("10.6.0.0/16".parse().unwrap_or_else(|e| panic!("{e}")))
-        .dev(3)
+        .dev(IfIndex::new(3).unwrap_or_else(|| panic!("3")))
         .metric(5);
-    let m = spec.message(false).unwrap_or_else(|e| panic!("{e}"));
+    let m = msg(&spec, false).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         (
             m.header.table,
@@ -164,11 +165,21 @@ fn request_headers_match_what_ip_sends() {
     let spec = RouteSpec::default_route()
         .via("10.1.1.2".parse().unwrap_or_else(|e| panic!("{e}")))
         .table(RouteTable::new(1000).unwrap_or_default());
-    let m = spec.message(false).unwrap_or_else(|e| panic!("{e}"));
+    let m = msg(&spec, false).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         (m.header.table, u8::from(m.header.scope)),
         (0, SCOPE_UNIVERSE)
     );
     assert_eq!(m.header.destination_prefix_length, 0);
     assert!(m.attributes.contains(&RouteAttribute::Table(1000)));
+}
+
+/// `spec`'s message, its device given by index (no handle resolves it here).
+fn msg(spec: &RouteSpec, delete: bool) -> Result<RouteMessage> {
+    let oif = match &spec.dev {
+        Some(Dev::Index(i)) => Some(*i),
+        Some(Dev::Name(n)) => panic!("a unit test names device {n}"),
+        None => None,
+    };
+    spec.message(oif, delete)
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use netns_core::addr::{AddressOptions, Broadcast};
+use netns_core::addr::{AddressOptions, AddressSpec, Broadcast};
 use netns_core::link::Dev;
 use netns_core::route;
 use netns_core::{Error, ErrorKind};
@@ -62,8 +62,8 @@ impl Handle {
         metric: Option<u32>,
         flags: u32,
     ) -> PyResult<()> {
-        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags, false)?;
-        self.with(py, |h| args.add(h))
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags)?;
+        self.with(py, |h| h.address_add(&args.spec()?))
     }
 
     /// Adds ``address`` or replaces it if the link has it already (as ``ip
@@ -82,8 +82,8 @@ impl Handle {
         metric: Option<u32>,
         flags: u32,
     ) -> PyResult<()> {
-        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags, true)?;
-        self.with(py, |h| args.add(h))
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags)?;
+        self.with(py, |h| h.address_replace(&args.spec()?))
     }
 
     /// Removes ``address`` from link ``dev``.
@@ -96,9 +96,7 @@ impl Handle {
         let dev = dev_arg(dev, "dev")?;
         let text = ip_text(address, "address")?;
         self.with(py, |h| {
-            let net = parse_net(&text)?;
-            let index = h.resolve_link(dev.as_id())?;
-            h.address_del(index.get(), net)
+            h.address_del(&AddressSpec::new(dev, parse_net(&text)?))
         })
     }
 
@@ -115,10 +113,7 @@ impl Handle {
     ) -> PyResult<usize> {
         let dev = dev_arg(dev, "dev")?;
         let family = family_arg(family)?;
-        self.with(py, |h| {
-            let index = h.resolve_link(dev.as_id())?;
-            h.address_flush(index.get(), family)
-        })
+        self.with(py, |h| h.address_flush(&dev, family))
     }
 
     /// The addresses of link ``dev`` (every link when None), of ``family``
@@ -138,7 +133,7 @@ impl Handle {
                 filter = filter.family(f);
             }
             if let Some(d) = &dev {
-                filter = filter.ifindex(h.resolve_link(d.as_id())?.get());
+                filter = filter.dev(d.clone());
             }
             let owned: Vec<netns_core::addr::Address> =
                 h.addresses(filter)?.map(|a| a.to_owned()).collect();
@@ -174,16 +169,12 @@ impl Handle {
             Ok((dev_arg(&dev, "dev")?, ip_text(&address, "address")?))
         })?;
         self.with_batch(py, |h| {
-            let mut pairs = Vec::with_capacity(items.len());
-            for (i, (dev, text)) in items.iter().enumerate() {
-                let net = parse_net(text).map_err(unsent_entry(i))?;
-                let index = match dev {
-                    Dev::Index(x) => *x,
-                    Dev::Name(_) => h.resolve_link(dev.as_id()).map_err(unsent_entry(i))?,
-                };
-                pairs.push((index.get(), net));
+            let mut specs = Vec::with_capacity(items.len());
+            for (i, (dev, text)) in items.into_iter().enumerate() {
+                let net = parse_net(&text).map_err(unsent_entry(i))?;
+                specs.push(AddressSpec::new(dev, net));
             }
-            h.addresses_add(&pairs)
+            h.addresses_add(&specs)
         })
     }
 }
@@ -206,15 +197,12 @@ impl AddressArgs {
         label: Option<String>,
         metric: Option<u32>,
         flags: u32,
-        replace: bool,
     ) -> PyResult<AddressArgs> {
-        let mut opts = AddressOptions::new().replace(replace);
-        if let Some(s) = scope {
-            opts = opts.scope(named_u8(s, "scope", route::parse_scope)?);
-        }
-        if let Some(m) = metric {
-            opts = opts.metric(m);
-        }
+        let mut opts = AddressOptions::default();
+        opts.scope = scope
+            .map(|s| named_u8(s, "scope", route::parse_scope))
+            .transpose()?;
+        opts.metric = metric;
         opts.label = label;
         opts.flags = flags;
         Ok(AddressArgs {
@@ -225,12 +213,12 @@ impl AddressArgs {
         })
     }
 
-    /// Parses, resolves the link on `h` and sends.
-    fn add(&self, h: &mut netns_core::Handle) -> netns_core::Result<()> {
-        let net = parse_net(&self.address)?;
-        let mut opts = self.opts.clone();
+    /// The spec (the addresses parsed; the handle resolves the link).
+    fn spec(&self) -> netns_core::Result<AddressSpec> {
+        let mut spec = AddressSpec::new(self.dev.clone(), parse_net(&self.address)?);
+        spec.options = self.opts.clone();
         if let Some(b) = &self.broadcast {
-            opts = opts.broadcast(match b.as_str() {
+            spec = spec.broadcast(match b.as_str() {
                 "+" => Broadcast::HostBitsSet,
                 "-" => Broadcast::HostBitsClear,
                 other => match parse_ip(other, "broadcast address")? {
@@ -246,7 +234,6 @@ impl AddressArgs {
                 },
             });
         }
-        let index = h.resolve_link(self.dev.as_id())?;
-        h.address_add_with(index.get(), net, &opts)
+        Ok(spec)
     }
 }

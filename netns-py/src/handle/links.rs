@@ -190,7 +190,7 @@ impl Handle {
         let mac = mac.map(parse_mac).transpose().py(py)?;
         self.with(py, |h| {
             let master = match &master {
-                Some(m) => Some(h.resolve_link(m.as_id())?),
+                Some(m) => Some(h.dev_index(m)?),
                 None => None,
             };
             let mut change = LinkChange::new(dev.as_id());

@@ -14,8 +14,8 @@ use crate::args::{dev_arg, family_arg, ip_text, named_u8, parse_ip, table_arg};
 use crate::values::Route;
 
 impl Handle {
-    /// Builds the route of `spec` on the core handle (its link looked up
-    /// there) and runs `op` on it, with the GIL released.
+    /// Builds the route of `spec` and runs `op` on it on the core handle,
+    /// with the GIL released.
     fn change_route(
         &self,
         py: Python<'_>,
@@ -23,7 +23,7 @@ impl Handle {
         op: fn(&mut netns_core::Handle, &RouteSpec) -> netns_core::Result<()>,
     ) -> PyResult<()> {
         self.with(py, |h| {
-            let route = spec.build(h)?;
+            let route = spec.build()?;
             op(h, &route)
         })
     }
@@ -217,15 +217,15 @@ impl RouteArgs {
         Ok(self)
     }
 
-    /// Parses the addresses and resolves the link (on the handle: the
-    /// link is looked up in its namespace).
-    fn build(&self, h: &mut netns_core::Handle) -> netns_core::Result<RouteSpec> {
+    /// The spec, its addresses parsed (the handle looks the link up in its
+    /// namespace when the spec is sent).
+    fn build(&self) -> netns_core::Result<RouteSpec> {
         let mut spec = RouteSpec::towards(&self.dst)?;
         if let Some(v) = &self.via {
             spec = spec.via(parse_ip(v, "gateway")?);
         }
         if let Some(d) = &self.dev {
-            spec = spec.dev(h.resolve_link(d.as_id())?.get());
+            spec = spec.dev(d.clone());
         }
         if let Some(t) = self.table {
             spec = spec.table(t);

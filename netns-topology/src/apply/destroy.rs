@@ -7,7 +7,7 @@ use super::{topology_group, DestroyReport, Options};
 use crate::model::Topology;
 use crate::plan::{read_links, At};
 use crate::state::{clear_tmp, place_of_key, Held, Record, StateDir};
-use netns_core::addr::IpNet;
+use netns_core::addr::{AddressSpec, IpNet};
 use netns_core::link::{IfIndex, LinkChange, LinkId};
 use netns_core::namespace::{Found, VerifiedDir};
 use netns_core::{ErrorKind, Handle, Registry, Result};
@@ -173,10 +173,8 @@ fn remove_rest(
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Stale) => continue,
             Err(e) => return Err(e),
         };
-        let Ok(ix) = h.link_index(iface) else {
-            continue;
-        };
-        match h.address_del(ix.get(), net) {
+        // A device gone is a lookup failure (not found): nothing to remove.
+        match h.address_del(&AddressSpec::new(iface, net)) {
             Ok(()) => removed.push(format!("address {net} on {}", At(&place, iface))),
             Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::InvalidArgument) => {}
             Err(e) => return Err(e),

@@ -3,7 +3,7 @@
 
 use super::execute::Run;
 use crate::model::Place;
-use netns_core::addr::IpNet;
+use netns_core::addr::{AddressSpec, IpNet};
 use netns_core::link::{IfIndex, LinkChange, LinkId, MacAddr};
 use netns_core::namespace::VerifiedDir;
 use netns_core::netlink::BatchError;
@@ -177,8 +177,7 @@ impl Run<'_, '_> {
             }
             Undo::DelAddress { place, iface, net } => {
                 let h = self.places.handle(place)?;
-                let ix = h.link_index(iface)?;
-                h.address_del(ix.get(), *net)
+                h.address_del(&AddressSpec::new(iface.as_str(), *net))
             }
             Undo::AddAddress {
                 place,
@@ -187,8 +186,7 @@ impl Run<'_, '_> {
                 routes,
             } => {
                 let h = self.places.handle(place)?;
-                let ix = h.link_index(iface)?;
-                h.address_add(ix.get(), *net)?;
+                h.address_add(&AddressSpec::new(iface.as_str(), *net))?;
                 for r in routes {
                     // Those still there are left as they are.
                     let _ = h.route_add(r);

@@ -8,6 +8,8 @@ use super::places::Places;
 use crate::model::Place;
 use crate::plan::{read_links, Step};
 use crate::state::clear_tmp;
+use netns_core::addr::AddressSpec;
+use netns_core::link::IfIndex;
 use netns_core::namespace::VerifiedDir;
 use netns_core::route::RouteSpec;
 use netns_core::{ErrorKind, Result};
@@ -46,14 +48,13 @@ impl Run<'_, '_> {
             }
             Step::DelAddress { place, iface, net } => {
                 let h = self.places.handle(place)?;
-                let ix = h.link_index(iface)?;
                 let routes: Vec<RouteSpec> = h
                     .routes(Some(netns_core::route::RouteTable::MAIN), None)?
                     .map(|r| r.to_owned())
                     .filter(crate::plan::managed_route)
                     .map(|r| spec_of_route(&r))
                     .collect();
-                h.address_del(ix.get(), *net)?;
+                h.address_del(&AddressSpec::new(iface.as_str(), *net))?;
                 self.journal.push(Undo::AddAddress {
                     place: place.clone(),
                     iface: iface.clone(),
@@ -138,7 +139,7 @@ impl Run<'_, '_> {
                     refused = Some((*k, no_link("add address to", &place, iface)));
                     break;
                 };
-                pairs.push((l.index.get(), *net));
+                pairs.push(AddressSpec::new(l.index, *net));
                 undo.push((
                     *k,
                     Undo::DelAddress {
@@ -168,7 +169,7 @@ fn route_spec(
         spec = spec.via(g);
     }
     if let Some(dev) = &d.dev {
-        spec = spec.dev(places.ifindex(place, dev)?.get());
+        spec = spec.dev(places.ifindex(place, dev)?);
     }
     if let Some(m) = d.metric {
         spec = spec.metric(m);
@@ -187,7 +188,7 @@ fn spec_of_route(r: &netns_core::route::Route) -> RouteSpec {
     if let Some(g) = r.gateway {
         spec = spec.via(g);
     }
-    if let Some(o) = r.oif {
+    if let Some(o) = r.oif.and_then(IfIndex::new) {
         spec = spec.dev(o);
     }
     if let Some(m) = r.metric {
