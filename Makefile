@@ -66,6 +66,20 @@ test-shell/%: tests/shell/%.sh FORCE
 test-doc:
 	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --workspace --no-deps
 
+# One name per concept (docs/names.md) in include/netns.h and the Python
+# stubs; then the check itself must refuse a copy of the header with a
+# retired name put back.
+TEST_STEPS += names
+.PHONY: test-names
+test-names:
+	scripts/check-names.py
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	    mkdir -p "$$tmp/docs" "$$tmp/include" "$$tmp/netns-py/python/netns" && \
+	    cp docs/names.md "$$tmp/docs/" && cp netns-py/python/netns/_native.pyi "$$tmp/netns-py/python/netns/" && \
+	    sed 's/netns_link_index(/netns_link_lookup(/' include/netns.h > "$$tmp/include/netns.h" && \
+	    if scripts/check-names.py "$$tmp" 2>/dev/null; then echo "check-names accepted a retired name"; exit 1; fi && \
+	    echo "check-names refuses a retired name: ok"
+
 # The Python package (netns-py): `pip install ./netns-py` into the project venv
 # (.venv), stubs checked against the built module (mypy.stubtest), mypy --strict,
 # then the pytest suite in the sandbox (no tests collected is a failure).

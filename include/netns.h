@@ -348,7 +348,7 @@ const char *netns_addr_label(const netns_addr *a);
  *
  * Errors: as `netns_add`.
  */
-netns_result netns_registry_add_with_handle(const netns_registry *reg, const char *name, netns_ns **ns_out, netns_handle **h_out);
+netns_result netns_add_with_handle(const netns_registry *reg, const char *name, netns_ns **ns_out, netns_handle **h_out);
 
 /**
  * Creates an anonymous namespace (as `netns_ns_new_anonymous`) with an
@@ -421,9 +421,9 @@ size_t netns_link_batch_len(const netns_link_batch *b);
 
 /**
  * Appends the creation of a veth pair `name` ↔ `peer` (as
- * `netns_link_add_veth`) to the batch; when `peer_ns` is not NULL the peer
+ * `netns_link_add_veth`) to the batch; when `peer_netns` is not NULL the peer
  * is born in that namespace (the batch keeps its own descriptor on it, so
- * `peer_ns` may be freed before the send). With `up`, `name` is brought up
+ * `peer_netns` may be freed before the send). With `up`, `name` is brought up
  * in the same message. (A peer cannot be brought up by the message that
  * creates it: the kernel refuses; bring it up by index after the send,
  * with `netns_link_batch_peer_ifindex`.)
@@ -431,7 +431,7 @@ size_t netns_link_batch_len(const netns_link_batch *b);
  * Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have (checked
  * here, before anything is sent).
  */
-netns_result netns_link_batch_add_veth(netns_link_batch *b, const char *name, const char *peer, const netns_ns *peer_ns, bool up);
+netns_result netns_link_batch_add_veth(netns_link_batch *b, const char *name, const char *peer, const netns_ns *peer_netns, bool up);
 
 /**
  * Appends the creation of a bridge `name` (up with `up`) to the batch.
@@ -509,13 +509,13 @@ void netns_handle_free(netns_handle *h);
 
 /**
  * Creates a veth pair `name` ↔ `peer` in the handle's namespace (one
- * `RTM_NEWLINK`); when `peer_ns` is not NULL the peer is born in that
+ * `RTM_NEWLINK`); when `peer_netns` is not NULL the peer is born in that
  * namespace (no create-then-move).
  *
  * Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have;
  * `NETNS_ALREADY_EXISTS`; the kernel's refusal with its text.
  */
-netns_result netns_link_add_veth(netns_handle *h, const char *name, const char *peer, const netns_ns *peer_ns);
+netns_result netns_link_add_veth(netns_handle *h, const char *name, const char *peer, const netns_ns *peer_netns);
 
 /**
  * Creates a bridge `name`.
@@ -593,13 +593,13 @@ netns_result netns_link_set_master(netns_handle *h, const char *dev, const char 
 netns_result netns_link_set_nomaster(netns_handle *h, const char *dev);
 
 /**
- * Moves link `dev` into namespace `ns` (`IFLA_NET_NS_FD`); further
- * changes to it need a handle on `ns`.
+ * Moves link `dev` into namespace `netns` (`IFLA_NET_NS_FD`); further
+ * changes to it need a handle on `netns`.
  *
- * Errors: as `netns_link_set_up`; `NETNS_ALREADY_EXISTS` when `ns` has a
- * link of that name.
+ * Errors: as `netns_link_set_up`; `NETNS_ALREADY_EXISTS` when `netns` has
+ * a link of that name.
  */
-netns_result netns_link_set_netns(netns_handle *h, const char *dev, const netns_ns *ns);
+netns_result netns_link_set_netns(netns_handle *h, const char *dev, const netns_ns *netns);
 
 /**
  * Moves link `dev` into the namespace of process `pid` (`IFLA_NET_NS_PID`).
@@ -622,7 +622,7 @@ netns_result netns_link_delete(netns_handle *h, const char *dev);
  *
  * Errors: `NETNS_NOT_FOUND`; `NETNS_INVALID_ARGUMENT` for a name no link can have.
  */
-netns_result netns_link_lookup(netns_handle *h, const char *dev, uint32_t *ifindex);
+netns_result netns_link_index(netns_handle *h, const char *dev, uint32_t *ifindex);
 
 /**
  * Lists the links of the handle's namespace (one `RTM_GETLINK` dump, as
@@ -718,7 +718,7 @@ netns_result netns_ns_open_pid(int32_t pid, netns_ns **out);
 /**
  * Opens the calling thread's network namespace. Writes the handle to `*out`.
  */
-netns_result netns_ns_open_current(netns_ns **out);
+netns_result netns_ns_current(netns_ns **out);
 
 /**
  * Creates a new anonymous network namespace (no name; it lives while the

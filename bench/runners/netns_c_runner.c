@@ -2,7 +2,7 @@
  * libnetns (the C library, include/netns.h): W(N), the dump and per-call
  * latency with its public API. W(N) takes the fast path the header
  * documents, as the Rust runner (bench/rust/src/w.rs) does: one thread per
- * core creates namespaces with netns_registry_add_with_handle (namespace
+ * core creates namespaces with netns_add_with_handle (namespace
  * and rtnetlink socket from one thread) and sends, in one netns_link_batch,
  * lo up and the veth (eth0 up inside, its peer bvI born in root); the
  * kernel's echo gives each peer's index. Then in root one batch brings the
@@ -59,7 +59,7 @@ static void *worker(void *arg) {
         snprintf(name, sizeof name, "bns%zu", i);
         snprintf(host, sizeof host, "bv%zu", i);
         netns_handle *h;
-        CHECK(netns_registry_add_with_handle(w->reg, name, NULL, &h), "add");
+        CHECK(netns_add_with_handle(w->reg, name, NULL, &h), "add");
         netns_link_batch_clear(b);
         CHECK(netns_link_batch_set_up(b, "lo", true), "lo up");
         CHECK(netns_link_batch_add_veth(b, "eth0", host, w->root, true), "veth");
@@ -98,7 +98,7 @@ static int w_run(size_t n) {
     const char **cidrs = calloc(n ? n : 1, sizeof *cidrs);
     if (!host_index || !cidr || !cidrs) return 1;
     CHECK(netns_registry_from_env(&reg), "registry");
-    CHECK(netns_ns_open_current(&root), "root");
+    CHECK(netns_ns_current(&root), "root");
     on_all_cores(reg, root, host_index, n);
     CHECK(netns_handle_current(&h), "handle");
     netns_link_batch *up;

@@ -76,9 +76,9 @@ fn ensure_bridge(host: &mut Handle, conf: &NetConf) -> Result<(Link, bool)> {
             // its ports' and changes it as pods come and go (stale ARP
             // entries for the gateway in every pod).
             let mut spec = LinkSpec::new(conf.bridge.clone(), LinkKind::Bridge).up(true);
-            spec.address = Some(random_mac()?);
+            spec.mac = Some(random_mac()?);
             spec.mtu = conf.mtu;
-            match host.link_add_spec(&spec) {
+            match host.link_add(&spec) {
                 Ok(()) => created = true,
                 // Another ADD made it in between: use theirs.
                 Err(e) if e.kind() == ErrorKind::AlreadyExists => {}

@@ -69,7 +69,7 @@ pub fn create_veth(
         let mut spec = LinkSpec::new(name.clone(), LinkKind::Veth(peer)).up(true);
         spec.mtu = mtu;
         spec.master = master.map(Dev::Index);
-        match host.link_add_spec(&spec) {
+        match host.link_add(&spec) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::AlreadyExists => {
                 if pod.link_index(att.ifname).is_ok() {

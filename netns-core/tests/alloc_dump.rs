@@ -6,7 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use netns_core::link::LinkAdd;
+use netns_core::link::LinkSpec;
 use netns_core::Handle;
 
 struct Counting;
@@ -46,7 +46,7 @@ fn iterating_a_thousand_link_dump_allocates_nothing() {
     let names: Vec<(String, String)> = (0..500)
         .map(|i| (format!("a{i}"), format!("b{i}")))
         .collect();
-    let adds: Vec<LinkAdd> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
+    let adds: Vec<LinkSpec> = names.iter().map(|(a, b)| LinkSpec::veth(a, b)).collect();
     h.links_add(&adds).unwrap();
 
     // First dump: the receive buffer grows to the dump's size.

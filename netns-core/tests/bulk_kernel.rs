@@ -7,7 +7,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
-use netns_core::link::{LinkAdd, LinkFlags};
+use netns_core::link::{LinkFlags, LinkRequest, LinkSpec};
 use netns_core::{ErrorKind, Handle, Registry};
 use netns_testkit::sandbox;
 
@@ -24,7 +24,7 @@ fn add_with_handle_binds_the_handle_to_the_new_namespace() {
     assert_eq!(reg.open("blue").unwrap(), ns);
     // The handle talks to the new namespace: a veth made here is not seen
     // in the sandbox, and ip sees it inside "blue".
-    h.link_add(&LinkAdd::veth("in0", "in1")).unwrap();
+    h.link_add(&LinkSpec::veth("in0", "in1")).unwrap();
     h.link_set_up("lo".into()).unwrap();
     assert!(!sb.link_names().contains(&"in0".to_string()));
     let inside = sb.run_checked("ip", ["-n", "blue", "-o", "link", "show"]);
@@ -62,10 +62,16 @@ fn a_veth_made_from_inside_has_its_peer_born_in_the_callers_namespace() {
     let reg = Registry::new(sb.run_dir(), sb.etc_dir());
     let root = netns_core::NetNs::current().unwrap();
     let (pod, mut inside) = reg.add_with_handle("pod").unwrap();
-    let lo = netns_core::link::LinkChange::new("lo".into()).up();
-    let veth = LinkAdd::veth("eth0", "host0").peer_netns(&root).up();
-    let requests = [lo.request().unwrap(), veth.request().unwrap()];
-    inside.socket().batch(&requests).unwrap();
+    let mut created = Vec::new();
+    inside
+        .links_apply(
+            &[
+                LinkRequest::SetUp("lo".into(), true),
+                LinkRequest::Add(LinkSpec::veth("eth0", "host0").peer_netns(root).up(true)),
+            ],
+            &mut created,
+        )
+        .unwrap();
     let eth0 = inside.link_by_name("eth0").unwrap();
     assert!(eth0.flags.contains(LinkFlags::UP), "{:?}", eth0.flags);
     let lo = inside.link_by_name("lo").unwrap();
@@ -93,7 +99,7 @@ fn a_veth_made_from_inside_has_its_peer_born_in_the_callers_namespace() {
 fn addresses_add_adds_in_order_and_reports_the_first_refusal() {
     let sb = sandbox();
     let mut h = Handle::current().unwrap();
-    h.link_add(&LinkAdd::veth("a0", "a1")).unwrap();
+    h.link_add(&LinkSpec::veth("a0", "a1")).unwrap();
     let a0 = h.link_index("a0").unwrap().get();
     let a1 = h.link_index("a1").unwrap().get();
     let want = [

@@ -4,7 +4,7 @@
 //! each test in its own sandbox.
 #![allow(clippy::unwrap_used)]
 
-use netns_core::link::{LinkAdd, LinkChange};
+use netns_core::link::{LinkChange, LinkSpec};
 use netns_core::{ErrorKind, Handle, NetNs, Registry};
 use netns_testkit::sandbox;
 
@@ -17,11 +17,13 @@ fn a_group_of_veths_is_deleted_at_once_with_their_peers() {
     let mut inner = Vec::new();
     for i in 0..5 {
         let (ns, mut nh) = reg.add_with_handle(&format!("g{i}")).unwrap();
-        nh.link_add(&LinkAdd::veth("eth0", &format!("gv{i}")).peer_netns(&root))
-            .unwrap();
+        nh.link_add(
+            &LinkSpec::veth("eth0", format!("gv{i}")).peer_netns(root.try_clone().unwrap()),
+        )
+        .unwrap();
         inner.push((ns, nh));
     }
-    h.link_add(&LinkAdd::veth("keep0", "keep1")).unwrap();
+    h.link_add(&LinkSpec::veth("keep0", "keep1")).unwrap();
     for i in 0..5 {
         h.link_set(&LinkChange::new(format!("gv{i}").as_str().into()).group(4242))
             .unwrap();
@@ -52,7 +54,7 @@ fn a_group_of_veths_is_deleted_at_once_with_their_peers() {
 fn a_group_holding_an_undeletable_link_deletes_nothing() {
     let _sb = sandbox();
     let mut h = Handle::current().unwrap();
-    h.link_add(&LinkAdd::veth("ga0", "ga1")).unwrap();
+    h.link_add(&LinkSpec::veth("ga0", "ga1")).unwrap();
     h.link_set(&LinkChange::new("ga0".into()).group(99))
         .unwrap();
     h.link_set(&LinkChange::new("lo".into()).group(99)).unwrap();
@@ -86,7 +88,7 @@ fn handles_are_bound_to_their_namespaces_in_order() {
     let mut handles = NetNs::handles(&refs).unwrap();
     assert_eq!(handles.len(), 3);
     for (h, n) in handles.iter_mut().zip(names) {
-        h.link_add(&LinkAdd::veth(&format!("{n}0"), &format!("{n}1")))
+        h.link_add(&LinkSpec::veth(format!("{n}0"), format!("{n}1")))
             .unwrap();
     }
     // Each link is in its own namespace only, and none in the caller's.

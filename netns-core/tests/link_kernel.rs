@@ -5,7 +5,8 @@
 use std::time::Instant;
 
 use netns_core::link::{
-    CreatedLink, IfIndex, LinkAdd, LinkChange, LinkId, LinkOp, MacAddr, MacVlanMode, VxlanOptions,
+    CreatedLink, IfIndex, LinkChange, LinkId, LinkKind, LinkRequest, LinkSpec, MacAddr,
+    MacVlanMode, VethPeer, VxlanOptions,
 };
 use netns_core::{ErrorKind, ExecOptions, Handle, NetNs, Registry};
 
@@ -75,12 +76,15 @@ fn veth_peer_is_born_in_the_target_namespace() {
     let mut h = Handle::current().unwrap();
     let mac: MacAddr = "02:00:00:00:00:02".parse().unwrap();
     h.link_add(
-        &LinkAdd::veth("v0", "v1")
-            .peer_netns(&ns)
-            .peer_address(mac)
-            .peer_mtu(1400)
-            .mtu(1450)
-            .up(),
+        &LinkSpec::veth(
+            "v0",
+            VethPeer::named("v1")
+                .netns(ns.try_clone().unwrap())
+                .mac(mac)
+                .mtu(1400),
+        )
+        .mtu(1450)
+        .up(true),
     )
     .unwrap();
 
@@ -161,7 +165,7 @@ fn set_up_down_mtu_name_and_address() {
             .up()
             .mtu(1400)
             .name("b0")
-            .address(mac),
+            .mac(mac),
     )
     .unwrap();
     let b0 = h.link_by_name("b0").unwrap();
@@ -256,7 +260,7 @@ fn lookups_by_name_and_index_agree_with_ip() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
     h.veth("x0", "x1", None).unwrap();
-    h.link_add(&LinkAdd::ifb("ifb0")).unwrap();
+    h.link_add(&LinkSpec::ifb("ifb0")).unwrap();
     let listed: Vec<_> = h.links().unwrap().map(|l| l.to_owned()).collect();
     let ip = ip_link(&sb, &[]);
     assert_eq!(listed.len(), ip.len());
@@ -291,12 +295,12 @@ fn macvlan_and_vxlan() {
     let mut h = Handle::current().unwrap();
     h.veth("u0", "u1", None).unwrap();
     let parent = h.link_index("u0").unwrap();
-    h.link_add(&LinkAdd::macvlan("mv0", parent, MacVlanMode::Bridge))
+    h.link_add(&LinkSpec::macvlan("mv0", parent, MacVlanMode::Bridge))
         .unwrap();
     let mut opts = VxlanOptions::default();
     opts.port = Some(4789);
     opts.parent = Some(parent);
-    h.link_add(&LinkAdd::vxlan("vx0", 42, opts)).unwrap();
+    h.link_add(&LinkSpec::vxlan("vx0", 42, opts)).unwrap();
     let mv0 = h.link_by_name("mv0").unwrap();
     assert_eq!(
         (mv0.kind.as_deref(), mv0.link),
@@ -309,7 +313,7 @@ fn macvlan_and_vxlan() {
         .run_checked("ip", ["-d", "link", "show", "dev", "mv0"])
         .contains("macvlan mode bridge"));
     let e = h
-        .link_add(&LinkAdd::vxlan("vx1", 1 << 24, VxlanOptions::default()))
+        .link_add(&LinkSpec::vxlan("vx1", 1 << 24, VxlanOptions::default()))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     h.link_delete("vx0".into()).unwrap();
@@ -321,7 +325,7 @@ fn macvlan_and_vxlan() {
 fn missing_drivers_fail_with_the_kernels_words() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
-    let e = h.link_add(&LinkAdd::dummy("d0")).unwrap_err();
+    let e = h.link_add(&LinkSpec::dummy("d0")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
     assert_eq!(e.errno(), Some(nix::errno::Errno::EOPNOTSUPP));
     assert_eq!(e.kernel_message(), Some("Unknown device type"));
@@ -330,7 +334,9 @@ fn missing_drivers_fail_with_the_kernels_words() {
         "cannot add link \"d0\" (dummy): not supported (kernel: Unknown device type)"
     );
     for kind in ["vlan", "bond", "vrf", "wireguard"] {
-        let e = h.link_add(&LinkAdd::other("z0", kind)).unwrap_err();
+        let e = h
+            .link_add(&LinkSpec::new("z0", LinkKind::Other(kind.to_string())))
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Unsupported, "{kind}: {e}");
         assert_eq!(e.kernel_message(), Some("Unknown device type"), "{kind}");
     }
@@ -369,7 +375,7 @@ fn a_thousand_links_in_one_dump() {
     let names: Vec<(String, String)> = (0..500)
         .map(|i| (format!("va{i}"), format!("vb{i}")))
         .collect();
-    let adds: Vec<LinkAdd> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
+    let adds: Vec<LinkSpec> = names.iter().map(|(a, b)| LinkSpec::veth(a, b)).collect();
     let start = Instant::now();
     h.links_add(&adds).unwrap();
     let created = start.elapsed();
@@ -398,7 +404,7 @@ fn a_thousand_links_in_one_dump() {
     );
 
     // A batch stops at the first failure and says which.
-    let again = [LinkAdd::bridge("newbr"), LinkAdd::veth("va7", "other")];
+    let again = [LinkSpec::bridge("newbr"), LinkSpec::veth("va7", "other")];
     let e = h.links_add(&again).unwrap_err();
     assert_eq!((e.index, e.error.kind()), (1, ErrorKind::AlreadyExists));
     h.link_delete("newbr".into()).unwrap();
@@ -432,11 +438,15 @@ fn links_batch_mixes_changes_and_creations_and_keeps_indexes_up_to_a_failure() {
     let sb = netns_testkit::sandbox();
     let root = NetNs::current().unwrap();
     let (_pod, mut inside) = NetNs::new_anonymous_with_handle().unwrap();
-    let created = inside
-        .links_batch(&[
-            LinkOp::Change(LinkChange::new("lo".into()).up()),
-            LinkOp::Add(LinkAdd::veth("eth0", "hv1").peer_netns(&root).up()),
-        ])
+    let mut created = Vec::new();
+    inside
+        .links_apply(
+            &[
+                LinkRequest::SetUp("lo".into(), true),
+                LinkRequest::Add(LinkSpec::veth("eth0", "hv1").peer_netns(root).up(true)),
+            ],
+            &mut created,
+        )
         .unwrap();
     assert_eq!(created[0], CreatedLink::default());
     assert_eq!(created[1].index, Some(inside.link_index("eth0").unwrap()));
@@ -446,10 +456,10 @@ fn links_batch_mixes_changes_and_creations_and_keeps_indexes_up_to_a_failure() {
     // The second entry fails: the first's index is kept, the error says which.
     let mut out = Vec::new();
     let e = inside
-        .links_batch_into(
+        .links_apply(
             &[
-                LinkOp::Add(LinkAdd::bridge("br7")),
-                LinkOp::Change(LinkChange::new("nosuch".into()).up()),
+                LinkRequest::Add(LinkSpec::bridge("br7")),
+                LinkRequest::SetUp("nosuch".into(), true),
             ],
             &mut out,
         )
@@ -466,11 +476,13 @@ fn links_add_indexed_gives_each_link_and_peer_index_from_the_echo() {
     let root = NetNs::current().unwrap();
     let (_pod, mut inside) = NetNs::new_anonymous_with_handle().unwrap();
     let adds = [
-        LinkAdd::veth("eth0", "hv0").peer_netns(&root).up(),
-        LinkAdd::bridge("br9"),
-        LinkAdd::veth("in1", "in2"),
+        LinkSpec::veth("eth0", "hv0")
+            .peer_netns(root.try_clone().unwrap())
+            .up(true),
+        LinkSpec::bridge("br9"),
+        LinkSpec::veth("in1", "in2"),
     ];
-    let created = inside.links_add_indexed(&adds).unwrap();
+    let created = inside.links_add(&adds).unwrap();
     assert_eq!(created.len(), 3);
     let index_in = |h: &mut Handle, name: &str| Some(h.link_index(name).unwrap());
     assert_eq!(created[0].index, index_in(&mut inside, "eth0"));
@@ -482,7 +494,7 @@ fn links_add_indexed_gives_each_link_and_peer_index_from_the_echo() {
     assert_eq!(created[0].peer, index_in(&mut host, "hv0"));
     // A batch stops at the first failure and says which.
     let e = inside
-        .links_add_indexed(&[LinkAdd::bridge("br8"), LinkAdd::bridge("br9")])
+        .links_add(&[LinkSpec::bridge("br8"), LinkSpec::bridge("br9")])
         .unwrap_err();
     assert_eq!((e.index, e.error.kind()), (1, ErrorKind::AlreadyExists));
     drop(sb);

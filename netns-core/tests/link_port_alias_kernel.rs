@@ -2,16 +2,16 @@
 //! test in its own sandbox, read back with `ip -d link show`.
 #![allow(clippy::unwrap_used)]
 
-use netns_core::link::{LinkAdd, LinkChange, MAX_ALIAS_LEN};
+use netns_core::link::{LinkChange, LinkSpec, MAX_ALIAS_LEN};
 use netns_core::{ErrorKind, Handle};
 
 #[test]
 fn hairpin_on_and_off_as_ip_shows_it() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
-    h.link_add(&LinkAdd::bridge("br0")).unwrap();
+    h.link_add(&LinkSpec::bridge("br0")).unwrap();
     let br = h.link_index("br0").unwrap();
-    h.link_add(&LinkAdd::veth("p0", "p1").master(br)).unwrap();
+    h.link_add(&LinkSpec::veth("p0", "p1").master(br)).unwrap();
 
     let shown = || sb.run_checked("ip", ["-d", "link", "show", "p0"]);
     assert!(shown().contains("hairpin off"), "{}", shown());
@@ -28,7 +28,7 @@ fn hairpin_refused_on_missing_link_and_non_port() {
     let mut h = Handle::current().unwrap();
     let err = h.bridge_port_set_hairpin("nope0".into(), true).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
-    h.link_add(&LinkAdd::veth("q0", "q1")).unwrap();
+    h.link_add(&LinkSpec::veth("q0", "q1")).unwrap();
     let err = h.bridge_port_set_hairpin("q0".into(), true).unwrap_err();
     assert!(err.errno().is_some(), "{err}");
     assert_eq!(err.operation(), "set hairpin");
@@ -38,7 +38,7 @@ fn hairpin_refused_on_missing_link_and_non_port() {
 fn alias_set_read_back_and_removed() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
-    h.link_add(&LinkAdd::veth("a0", "a1")).unwrap();
+    h.link_add(&LinkSpec::veth("a0", "a1")).unwrap();
     h.link_set_alias("a0".into(), "netns-cni/net1/c1/eth0")
         .unwrap();
     assert_eq!(
@@ -69,7 +69,7 @@ fn alias_set_read_back_and_removed() {
 fn promisc_on_and_off_as_ip_shows_it() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
-    h.link_add(&LinkAdd::bridge("br1")).unwrap();
+    h.link_add(&LinkSpec::bridge("br1")).unwrap();
     let flags = || sb.run_checked("ip", ["link", "show", "br1"]);
     assert!(!flags().contains("PROMISC"), "{}", flags());
     h.link_set_promisc("br1".into(), true).unwrap();

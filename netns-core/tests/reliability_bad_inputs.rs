@@ -6,7 +6,7 @@
 use std::str::FromStr;
 
 use netns_core::addr::IpNet;
-use netns_core::link::{LinkAdd, LinkChange, MacAddr};
+use netns_core::link::{LinkChange, LinkSpec, MacAddr};
 use netns_core::{Error, ExecOptions, Handle, NetNs, Registry};
 use netns_testkit::sandbox;
 
@@ -43,11 +43,11 @@ fn run_op(reg: &Registry, op: &str, args: &[String]) -> Result<(), Error> {
         "open_pid" => NetNs::open_pid(arg(0).parse().unwrap()).map(drop),
         "ipnet" => IpNet::from_str(arg(0)).map(drop),
         "mac" => MacAddr::from_str(arg(0)).map(drop),
-        "bridge" => Handle::current()?.link_add(&LinkAdd::bridge(arg(0))),
+        "bridge" => Handle::current()?.link_add(&LinkSpec::bridge(arg(0))),
         "veth" => Handle::current()?.veth(arg(0), arg(1), None),
         "mtu" => {
             let mut h = Handle::current()?;
-            h.link_add(&LinkAdd::bridge(arg(0)))?;
+            h.link_add(&LinkSpec::bridge(arg(0)))?;
             let r = h.link_set(&LinkChange::new(arg(0).into()).mtu(arg(1).parse().unwrap()));
             h.link_delete(arg(0).into())?;
             r

@@ -93,7 +93,7 @@ fn enobufs_on_a_dump_is_reported_and_the_handle_recovers() {
     let ns = reg.add("n").unwrap();
     let mut h = ns.handle().unwrap();
     for i in 0..20 {
-        h.link_add(&netns_core::link::LinkAdd::bridge(&format!("br{i}")))
+        h.link_add(&netns_core::link::LinkSpec::bridge(&format!("br{i}")))
             .unwrap();
     }
     let before: Vec<String> = h.links().unwrap().map(|l| l.name().to_string()).collect();
@@ -123,7 +123,7 @@ fn enobufs_on_a_dump_is_reported_and_the_handle_recovers() {
     // A send that fails changes nothing.
     fault::fail(Point::Send, Errno::ENOBUFS, 1);
     let e = h
-        .link_add(&netns_core::link::LinkAdd::bridge("brx"))
+        .link_add(&netns_core::link::LinkSpec::bridge("brx"))
         .unwrap_err();
     assert_eq!(e.errno(), Some(Errno::ENOBUFS), "{e}");
     assert_eq!(h.links().unwrap().count(), 21);

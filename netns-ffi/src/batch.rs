@@ -1,5 +1,5 @@
 //! The fast path: a namespace and its handle from one thread
-//! (`netns_registry_add_with_handle`), many link requests in one `send`
+//! (`netns_add_with_handle`), many link requests in one `send`
 //! (`netns_link_batch`, with the indexes the kernel gave each new link and
 //! veth peer), many addresses in one batch (`netns_addrs_add`), and link
 //! changes by index (no lookup by name).
@@ -47,13 +47,13 @@ fn ifindex_arg(ifindex: u32, what: &'static str) -> Result<IfIndex, Failure> {
 ///
 /// Errors: as `netns_add`.
 #[no_mangle]
-pub extern "C" fn netns_registry_add_with_handle(
+pub extern "C" fn netns_add_with_handle(
     reg: *const crate::registry::netns_registry,
     name: *const c_char,
     ns_out: *mut *mut netns_ns,
     h_out: *mut *mut netns_handle,
 ) -> netns_result {
-    call("netns_registry_add_with_handle", || {
+    call("netns_add_with_handle", || {
         let reg = crate::registry::registry(reg)?;
         let name = str_arg(name, "name")?;
         let h_out = out_arg(h_out, "h_out")?;
@@ -247,9 +247,9 @@ fn push(
 }
 
 /// Appends the creation of a veth pair `name` ↔ `peer` (as
-/// `netns_link_add_veth`) to the batch; when `peer_ns` is not NULL the peer
+/// `netns_link_add_veth`) to the batch; when `peer_netns` is not NULL the peer
 /// is born in that namespace (the batch keeps its own descriptor on it, so
-/// `peer_ns` may be freed before the send). With `up`, `name` is brought up
+/// `peer_netns` may be freed before the send). With `up`, `name` is brought up
 /// in the same message. (A peer cannot be brought up by the message that
 /// creates it: the kernel refuses; bring it up by index after the send,
 /// with `netns_link_batch_peer_ifindex`.)
@@ -261,12 +261,12 @@ pub extern "C" fn netns_link_batch_add_veth(
     b: *mut netns_link_batch,
     name: *const c_char,
     peer: *const c_char,
-    peer_ns: *const netns_ns,
+    peer_netns: *const netns_ns,
     up: bool,
 ) -> netns_result {
     push("netns_link_batch_add_veth", b, || {
         let mut p = VethPeer::named(str_arg(peer, "peer")?);
-        p.netns = opt_ref(peer_ns)
+        p.netns = opt_ref(peer_netns)
             .map(|ns| ns.inner.try_clone())
             .transpose()?
             .map(NetNsRef::from);

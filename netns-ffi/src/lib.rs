@@ -29,7 +29,7 @@
 //!
 //! # The fast path (many namespaces)
 //!
-//! `netns_registry_add_with_handle` (namespace and handle from one thread),
+//! `netns_add_with_handle` (namespace and handle from one thread),
 //! a `netns_link_batch` per namespace (`lo` up and a veth whose peer is born
 //! in the root namespace, in one `send`; the kernel's echo gives the peer's
 //! index), then in the root namespace one batch bringing the peers up by

@@ -14,7 +14,7 @@ use crate::registry::next_of;
 use crate::{c_string, opt_c_ptr};
 
 /// Creates a veth pair `name` ↔ `peer` in the handle's namespace (one
-/// `RTM_NEWLINK`); when `peer_ns` is not NULL the peer is born in that
+/// `RTM_NEWLINK`); when `peer_netns` is not NULL the peer is born in that
 /// namespace (no create-then-move).
 ///
 /// Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have;
@@ -24,14 +24,14 @@ pub extern "C" fn netns_link_add_veth(
     h: *mut netns_handle,
     name: *const c_char,
     peer: *const c_char,
-    peer_ns: *const netns_ns,
+    peer_netns: *const netns_ns,
 ) -> netns_result {
     call("netns_link_add_veth", || {
         let h = handle_arg(h)?;
         let name = str_arg(name, "name")?;
         let peer = str_arg(peer, "peer")?;
-        let peer_ns = crate::ptr::opt_ref(peer_ns).map(|ns| &ns.inner);
-        h.veth(name, peer, peer_ns)?;
+        let peer_netns = crate::ptr::opt_ref(peer_netns).map(|ns| &ns.inner);
+        h.veth(name, peer, peer_netns)?;
         Ok(())
     })
 }
@@ -44,7 +44,7 @@ pub extern "C" fn netns_link_add_bridge(h: *mut netns_handle, name: *const c_cha
     call("netns_link_add_bridge", || {
         let h = handle_arg(h)?;
         let name = str_arg(name, "name")?;
-        h.link_add_spec(&LinkSpec::new(name, LinkKind::Bridge))?;
+        h.link_add(&LinkSpec::new(name, LinkKind::Bridge))?;
         Ok(())
     })
 }
@@ -58,7 +58,7 @@ pub extern "C" fn netns_link_add_dummy(h: *mut netns_handle, name: *const c_char
     call("netns_link_add_dummy", || {
         let h = handle_arg(h)?;
         let name = str_arg(name, "name")?;
-        h.link_add_spec(&LinkSpec::new(name, LinkKind::Dummy))?;
+        h.link_add(&LinkSpec::new(name, LinkKind::Dummy))?;
         Ok(())
     })
 }
@@ -77,7 +77,7 @@ pub extern "C" fn netns_link_add(
         let h = handle_arg(h)?;
         let name = str_arg(name, "name")?;
         let kind = str_arg(kind, "kind")?;
-        h.link_add_spec(&LinkSpec::new(name, LinkKind::Other(kind.to_owned())))?;
+        h.link_add(&LinkSpec::new(name, LinkKind::Other(kind.to_owned())))?;
         Ok(())
     })
 }
@@ -164,7 +164,7 @@ pub extern "C" fn netns_link_set_mac(
 ) -> netns_result {
     on_link("netns_link_set_mac", h, dev, |h, dev| {
         let mac: MacAddr = str_arg(mac, "mac")?.parse()?;
-        apply(h, LinkChange::new(dev.into()).address(mac))
+        apply(h, LinkChange::new(dev.into()).mac(mac))
     })
 }
 
@@ -196,19 +196,19 @@ pub extern "C" fn netns_link_set_nomaster(
     })
 }
 
-/// Moves link `dev` into namespace `ns` (`IFLA_NET_NS_FD`); further
-/// changes to it need a handle on `ns`.
+/// Moves link `dev` into namespace `netns` (`IFLA_NET_NS_FD`); further
+/// changes to it need a handle on `netns`.
 ///
-/// Errors: as `netns_link_set_up`; `NETNS_ALREADY_EXISTS` when `ns` has a
-/// link of that name.
+/// Errors: as `netns_link_set_up`; `NETNS_ALREADY_EXISTS` when `netns` has
+/// a link of that name.
 #[no_mangle]
 pub extern "C" fn netns_link_set_netns(
     h: *mut netns_handle,
     dev: *const c_char,
-    ns: *const netns_ns,
+    netns: *const netns_ns,
 ) -> netns_result {
     on_link("netns_link_set_netns", h, dev, |h, dev| {
-        let ns = ns_arg(ns, "ns")?;
+        let ns = ns_arg(netns, "netns")?;
         apply(h, LinkChange::new(dev.into()).netns(ns))
     })
 }
@@ -243,12 +243,12 @@ pub extern "C" fn netns_link_delete(h: *mut netns_handle, dev: *const c_char) ->
 ///
 /// Errors: `NETNS_NOT_FOUND`; `NETNS_INVALID_ARGUMENT` for a name no link can have.
 #[no_mangle]
-pub extern "C" fn netns_link_lookup(
+pub extern "C" fn netns_link_index(
     h: *mut netns_handle,
     dev: *const c_char,
     ifindex: *mut u32,
 ) -> netns_result {
-    call("netns_link_lookup", || {
+    call("netns_link_index", || {
         let h = handle_arg(h)?;
         let dev = str_arg(dev, "dev")?;
         let out = out_arg(ifindex, "ifindex")?;

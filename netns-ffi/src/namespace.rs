@@ -65,8 +65,8 @@ pub extern "C" fn netns_ns_open_pid(pid: i32, out: *mut *mut netns_ns) -> netns_
 
 /// Opens the calling thread's network namespace. Writes the handle to `*out`.
 #[no_mangle]
-pub extern "C" fn netns_ns_open_current(out: *mut *mut netns_ns) -> netns_result {
-    call("netns_ns_open_current", || open_into(out, NetNs::current))
+pub extern "C" fn netns_ns_current(out: *mut *mut netns_ns) -> netns_result {
+    call("netns_ns_current", || open_into(out, NetNs::current))
 }
 
 /// Creates a new anonymous network namespace (no name; it lives while the

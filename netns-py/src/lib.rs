@@ -43,7 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::Address>()?;
     m.add_class::<values::Route>()?;
     m.add_function(wrap_pyfunction!(namespace::open_path, m)?)?;
-    m.add_function(wrap_pyfunction!(namespace::from_pid, m)?)?;
+    m.add_function(wrap_pyfunction!(namespace::open_pid, m)?)?;
     m.add_function(wrap_pyfunction!(namespace::current, m)?)?;
     m.add_function(wrap_pyfunction!(handle::handle, m)?)?;
     m.add_function(wrap_pyfunction!(handle::handles, m)?)?;

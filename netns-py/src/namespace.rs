@@ -186,7 +186,7 @@ pub(crate) fn open_path(py: Python<'_>, path: PathBuf) -> PyResult<Namespace> {
 /// Opens the network namespace of process ``pid`` (through a pidfd, so a
 /// recycled pid cannot substitute another process's namespace).
 #[pyfunction]
-pub(crate) fn from_pid(py: Python<'_>, pid: i32) -> PyResult<Namespace> {
+pub(crate) fn open_pid(py: Python<'_>, pid: i32) -> PyResult<Namespace> {
     let ns = py.detach(|| NetNs::open_pid(pid)).py(py)?;
     Ok(Namespace::new(ns, None))
 }

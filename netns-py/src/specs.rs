@@ -25,7 +25,7 @@ struct CommonArgs<'a, 'py> {
     txqlen: Option<u32>,
     master: Option<&'a Bound<'py, PyAny>>,
     group: Option<u32>,
-    ns: Option<&'a Bound<'py, PyAny>>,
+    netns: Option<&'a Bound<'py, PyAny>>,
     up: bool,
 }
 
@@ -49,11 +49,11 @@ impl Spec {
     ) -> PyResult<Spec> {
         let mut core = CoreSpec::new(name, kind).up(common.up);
         core.mtu = common.mtu;
-        core.address = common.mac.map(parse_mac).transpose().py(py)?;
+        core.mac = common.mac.map(parse_mac).transpose().py(py)?;
         core.txqlen = common.txqlen;
         core.master = common.master.map(|m| dev_arg(m, "master")).transpose()?;
         core.group = common.group;
-        core.netns = ns_arg(common.ns)?.map(NetNsRef::Open);
+        core.netns = ns_arg(common.netns)?.map(NetNsRef::Open);
         core.validate().py(py)?;
         Ok(Spec { core, mode_name })
     }
@@ -72,7 +72,7 @@ fn dev_repr(dev: &Dev) -> String {
 /// ``MacVlan``, ``Vxlan``), which all take the keyword arguments ``mtu``,
 /// ``mac``, ``txqlen``, ``master`` (a bridge's name or index: the new link
 /// is its port), ``group`` (its device group, for ``link_delete_group``; a
-/// veth's peer takes ``peer_group``), ``ns`` (a ``Namespace`` to create the
+/// veth's peer takes ``peer_group``), ``netns`` (a ``Namespace`` to create the
 /// link in, e.g. a macvlan on a host device born in a pod) and ``up``
 /// (brought up by the creating message). Checked when made
 /// (``InvalidArgumentError``).
@@ -84,7 +84,7 @@ pub(crate) struct LinkSpec {
 #[pymethods]
 impl LinkSpec {
     /// The name of the link (for a veth: the end created in the handle's
-    /// namespace, or in ``ns``).
+    /// namespace, or in ``netns``).
     #[getter]
     fn name(&self) -> &str {
         &self.spec.core.name
@@ -112,7 +112,7 @@ impl LinkSpec {
             LinkKind::Veth(peer) => {
                 text.push_str(&format!(", {:?}", peer.name.as_deref().unwrap_or("")));
                 if peer.netns.is_some() {
-                    text.push_str(", peer_ns=<Namespace>");
+                    text.push_str(", peer_netns=<Namespace>");
                 }
             }
             LinkKind::MacVlan { parent, .. } => text.push_str(&format!(
@@ -124,7 +124,7 @@ impl LinkSpec {
             _ => {}
         }
         if s.netns.is_some() {
-            text.push_str(", ns=<Namespace>");
+            text.push_str(", netns=<Namespace>");
         }
         if s.up {
             text.push_str(", up=True");
@@ -139,21 +139,21 @@ fn init<T: pyo3::PyClass<BaseType = LinkSpec>>(spec: Spec, sub: T) -> PyClassIni
     PyClassInitializer::from(LinkSpec { spec }).add_subclass(sub)
 }
 
-/// A veth pair: ``name`` in the handle's namespace (or ``ns``), its
-/// ``peer`` born in ``peer_ns`` when given (never created and moved).
+/// A veth pair: ``name`` in the handle's namespace (or ``netns``), its
+/// ``peer`` born in ``peer_netns`` when given (never created and moved).
 #[pyclass(frozen, extends = LinkSpec, module = "netns")]
 pub(crate) struct Veth;
 
 #[pymethods]
 impl Veth {
     #[new]
-    #[pyo3(signature = (name, peer, peer_ns=None, *, peer_mtu=None, peer_mac=None, peer_group=None, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
+    #[pyo3(signature = (name, peer, peer_netns=None, *, peer_mtu=None, peer_mac=None, peer_group=None, mtu=None, mac=None, txqlen=None, master=None, group=None, netns=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         py: Python<'_>,
         name: String,
         peer: String,
-        peer_ns: Option<&Bound<'_, PyAny>>,
+        peer_netns: Option<&Bound<'_, PyAny>>,
         peer_mtu: Option<u32>,
         peer_mac: Option<&str>,
         peer_group: Option<u32>,
@@ -162,13 +162,13 @@ impl Veth {
         txqlen: Option<u32>,
         master: Option<&Bound<'_, PyAny>>,
         group: Option<u32>,
-        ns: Option<&Bound<'_, PyAny>>,
+        netns: Option<&Bound<'_, PyAny>>,
         up: bool,
     ) -> PyResult<PyClassInitializer<Veth>> {
         let mut p = VethPeer::named(peer);
-        p.netns = ns_arg(peer_ns)?.map(NetNsRef::Open);
+        p.netns = ns_arg(peer_netns)?.map(NetNsRef::Open);
         p.mtu = peer_mtu;
-        p.address = peer_mac.map(parse_mac).transpose().py(py)?;
+        p.mac = peer_mac.map(parse_mac).transpose().py(py)?;
         p.group = peer_group;
         let kind = LinkKind::Veth(p);
         let common = CommonArgs {
@@ -177,7 +177,7 @@ impl Veth {
             txqlen,
             master,
             group,
-            ns,
+            netns,
             up,
         };
         Ok(init(Spec::new(py, name, kind, common, None)?, Veth))
@@ -204,7 +204,7 @@ macro_rules! simple_spec {
         #[pymethods]
         impl $class {
             #[new]
-            #[pyo3(signature = (name, *, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
+            #[pyo3(signature = (name, *, mtu=None, mac=None, txqlen=None, master=None, group=None, netns=None, up=false))]
             #[allow(clippy::too_many_arguments)]
             pub(crate) fn new(
                 py: Python<'_>,
@@ -214,10 +214,10 @@ macro_rules! simple_spec {
                 txqlen: Option<u32>,
                 master: Option<&Bound<'_, PyAny>>,
                 group: Option<u32>,
-                ns: Option<&Bound<'_, PyAny>>,
+                netns: Option<&Bound<'_, PyAny>>,
                 up: bool,
             ) -> PyResult<PyClassInitializer<$class>> {
-                let common = CommonArgs { mtu, mac, txqlen, master, group, ns, up };
+                let common = CommonArgs { mtu, mac, txqlen, master, group, netns, up };
                 Ok(init(Spec::new(py, name, $kind, common, None)?, $class))
             }
         }
@@ -245,7 +245,7 @@ simple_spec!(
 /// A macvlan on ``parent`` (a name or index in the handle's namespace),
 /// in ``mode`` ``'bridge'`` (the default: macvlans of one parent talk
 /// directly), ``'private'``, ``'vepa'``, ``'passthru'`` or ``'source'``.
-/// With ``ns``, the macvlan is born in that namespace while its parent
+/// With ``netns``, the macvlan is born in that namespace while its parent
 /// stays here.
 #[pyclass(frozen, extends = LinkSpec, module = "netns")]
 pub(crate) struct MacVlan;
@@ -253,7 +253,7 @@ pub(crate) struct MacVlan;
 #[pymethods]
 impl MacVlan {
     #[new]
-    #[pyo3(signature = (name, parent, mode="bridge", *, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
+    #[pyo3(signature = (name, parent, mode="bridge", *, mtu=None, mac=None, txqlen=None, master=None, group=None, netns=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -265,7 +265,7 @@ impl MacVlan {
         txqlen: Option<u32>,
         master: Option<&Bound<'_, PyAny>>,
         group: Option<u32>,
-        ns: Option<&Bound<'_, PyAny>>,
+        netns: Option<&Bound<'_, PyAny>>,
         up: bool,
     ) -> PyResult<PyClassInitializer<MacVlan>> {
         let parsed = MacVlanMode::from_name(mode).ok_or_else(|| {
@@ -283,7 +283,7 @@ impl MacVlan {
             txqlen,
             master,
             group,
-            ns,
+            netns,
             up,
         };
         Ok(init(
@@ -304,7 +304,7 @@ pub(crate) struct Vxlan;
 #[pymethods]
 impl Vxlan {
     #[new]
-    #[pyo3(signature = (name, vni, *, remote=None, local=None, parent=None, port=None, ttl=None, learning=None, mtu=None, mac=None, txqlen=None, master=None, group=None, ns=None, up=false))]
+    #[pyo3(signature = (name, vni, *, remote=None, local=None, parent=None, port=None, ttl=None, learning=None, mtu=None, mac=None, txqlen=None, master=None, group=None, netns=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -321,7 +321,7 @@ impl Vxlan {
         txqlen: Option<u32>,
         master: Option<&Bound<'_, PyAny>>,
         group: Option<u32>,
-        ns: Option<&Bound<'_, PyAny>>,
+        netns: Option<&Bound<'_, PyAny>>,
         up: bool,
     ) -> PyResult<PyClassInitializer<Vxlan>> {
         let ip = |obj: Option<&Bound<'_, PyAny>>, what: &'static str| -> PyResult<Option<IpAddr>> {
@@ -348,7 +348,7 @@ impl Vxlan {
             txqlen,
             master,
             group,
-            ns,
+            netns,
             up,
         };
         Ok(init(Spec::new(py, name, kind, common, None)?, Vxlan))

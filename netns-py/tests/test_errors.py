@@ -58,7 +58,7 @@ def test_not_found(root_handle: netns.Handle) -> None:
         lambda: netns.delete("nope"),
         lambda: netns.open("nope"),
         lambda: netns.pids("nope"),
-        lambda: netns.from_pid(2**22 + 1),
+        lambda: netns.open_pid(2**22 + 1),
         lambda: root_handle.link("tnope"),
         lambda: root_handle.link(9999),
         lambda: root_handle.link_delete("tnope"),
@@ -137,7 +137,7 @@ def test_wrong_types_are_type_errors(root_handle: netns.Handle) -> None:
         lambda: root_handle.link(1.5),  # type: ignore[arg-type]
         lambda: root_handle.address_add("lo", 42),
         lambda: root_handle.link_set("lo", netns="netns1"),  # type: ignore[arg-type]
-        lambda: root_handle.veth("tv0", "tv1", peer_ns="netns1"),  # type: ignore[arg-type]
+        lambda: root_handle.veth("tv0", "tv1", peer_netns="netns1"),  # type: ignore[arg-type]
         lambda: root_handle.route_add("default", table=1.5),  # type: ignore[arg-type]
         lambda: netns.exec("x", "ls"),  # type: ignore[arg-type]
     ]

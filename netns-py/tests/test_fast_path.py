@@ -125,7 +125,7 @@ def test_bad_specs_are_refused_before_the_kernel() -> None:
     with pytest.raises(netns.InvalidArgumentError):
         netns.Bridge("br0", mac="01:00:00:00:00:01")  # multicast
     with pytest.raises(TypeError):
-        netns.Veth("a", "b", peer_ns="root")  # type: ignore[arg-type]
+        netns.Veth("a", "b", peer_netns="root")  # type: ignore[arg-type]
     with netns.handle() as h:
         with pytest.raises(TypeError, match="link specs"):
             h.links_add(["eth0"])  # type: ignore[list-item]

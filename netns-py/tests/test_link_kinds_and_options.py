@@ -26,8 +26,8 @@ def test_macvlan_born_in_pods_carries_traffic(root_handle: netns.Handle) -> None
     with netns.temporary("mva") as a, netns.temporary("mvb") as b:
         made = root_handle.links_add(
             [
-                netns.MacVlan("eth0", "tmvp0", ns=a, up=True),
-                netns.MacVlan("eth0", root_handle.link("tmvp0").index, "bridge", ns=b, up=True),
+                netns.MacVlan("eth0", "tmvp0", netns=a, up=True),
+                netns.MacVlan("eth0", root_handle.link("tmvp0").index, "bridge", netns=b, up=True),
             ]
         )
         assert [c.peer for c in made] == [None, None]
@@ -105,8 +105,8 @@ def test_creation_options_master_and_ns(root_handle: netns.Handle) -> None:
         assert (v.master, v.txqlen, v.mtu, made.index) == (br, 77, 1300, v.index)
         with pod.handle() as h:
             assert h.link("eth0").mtu == 1300 and made.peer == h.link("eth0").index
-        # A bridge created directly in the pod (ns=).
-        root_handle.link_add(netns.Bridge("tinbr", ns=pod))
+        # A bridge created directly in the pod (netns=).
+        root_handle.link_add(netns.Bridge("tinbr", netns=pod))
         assert "tinbr" not in {l.name for l in root_handle.links()}
         with pod.handle() as h:
             assert h.link("tinbr").kind == "bridge"

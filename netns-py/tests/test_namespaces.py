@@ -56,18 +56,18 @@ def test_close_is_idempotent_and_closed_objects_refuse() -> None:
 
 def test_current_and_from_pid() -> None:
     assert netns.current().inode == os.stat("/proc/thread-self/ns/net").st_ino
-    assert netns.from_pid(os.getpid()) == netns.current()
+    assert netns.open_pid(os.getpid()) == netns.current()
     with netns.add("p") as ns:
         child = subprocess.Popen(["sleep", "30"])
         inside = subprocess.Popen(["nsenter", f"--net=/run/netns/p", "sleep", "30"])
         try:
-            assert netns.from_pid(child.pid) == netns.current()
+            assert netns.open_pid(child.pid) == netns.current()
             # nsenter execs sleep in p: wait until it has entered.
             for _ in range(200):
-                if netns.from_pid(inside.pid) == ns:
+                if netns.open_pid(inside.pid) == ns:
                     break
                 time.sleep(0.01)
-            assert netns.from_pid(inside.pid) == ns
+            assert netns.open_pid(inside.pid) == ns
             assert netns.pids("p") == [inside.pid]
             assert netns.identify(inside.pid) == ["p"]
         finally:

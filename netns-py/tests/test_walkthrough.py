@@ -31,7 +31,7 @@ def test_walkthrough() -> None:
 
         # A veth pair, the peer born in netns1; addresses; up.
         with netns.handle() as root:
-            root.veth("veth0", "veth1", peer_ns=ns1)
+            root.veth("veth0", "veth1", peer_netns=ns1)
             assert root.link("veth0").kind == "veth"
             with ns1.handle() as h:
                 assert h.link("veth1").kind == "veth"

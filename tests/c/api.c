@@ -156,12 +156,12 @@ int main(void)
               "without pidfd_open, opening by pid is unsupported");
         printf("# SKIP pid checks: pidfd_open is not available here\n");
     }
-    OK(netns_ns_open_current(&cur), "open current");
+    OK(netns_ns_current(&cur), "open current");
     if (pidfd) {
         OK(netns_attach(reg, "self", (int32_t)getpid(), &self), "attach the caller's namespace as self");
         CHECK(netns_ns_same(by_pid, self) && netns_ns_same(cur, self), "pid and current are self");
     } else {
-        OK(netns_ns_open_current(&self), "open current again as self");
+        OK(netns_ns_current(&self), "open current again as self");
     }
 
     /* open by path; same namespace. */
@@ -209,7 +209,7 @@ int main(void)
     CHECK(STREQ(seen.link, expect), "the callback ran inside ns1");
     netns_ns_free(cur);
     cur = NULL;
-    OK(netns_ns_open_current(&cur), "open current again");
+    OK(netns_ns_current(&cur), "open current again");
     CHECK(netns_ns_same(cur, self), "the caller's thread never moved");
     OK(netns_ns_run(ns1, inside, &seen, NULL), "run with a NULL ret");
 
@@ -254,7 +254,7 @@ int main(void)
     OK(netns_handle_current(&h0), "handle here");
     OK(netns_ns_handle(ns1, &h1), "handle on ns1");
     OK(netns_link_add_bridge(h0, "br0"), "add bridge br0");
-    OK(netns_link_lookup(h0, "br0", &br0), "look br0 up");
+    OK(netns_link_index(h0, "br0", &br0), "look br0 up");
     OK(netns_link_add_veth(h0, "a0", "b0", NULL), "add veth a0/b0 here");
     OK(netns_link_set_master(h0, "a0", "br0"), "a0 into br0");
     CHECK(find_link(h0, "a0", &info) && info.master == br0, "a0's master is br0");

@@ -75,7 +75,7 @@ int main(void)
     CHECK(netns_exec(reg, "x", argv_true, NULL) == NETNS_NULL_ARGUMENT, "exec(NULL status)");
     CHECK(netns_ns_open_path(NULL, &out) == NETNS_NULL_ARGUMENT && out == sentinel,
           "ns_open_path(NULL), out untouched");
-    CHECK(netns_ns_open_current(NULL) == NETNS_NULL_ARGUMENT, "ns_open_current(NULL)");
+    CHECK(netns_ns_current(NULL) == NETNS_NULL_ARGUMENT, "ns_open_current(NULL)");
     CHECK(netns_ns_open_pid(1, NULL) == NETNS_NULL_ARGUMENT, "ns_open_pid(NULL out)");
     CHECK(netns_ns_new_anonymous(NULL) == NETNS_NULL_ARGUMENT, "ns_new_anonymous(NULL)");
     CHECK(netns_ns_run(NULL, callback, NULL, NULL) == NETNS_NULL_ARGUMENT, "ns_run(NULL ns)");
@@ -91,7 +91,7 @@ int main(void)
     CHECK(netns_addrs(NULL, NULL, 0, NULL) == NETNS_NULL_ARGUMENT, "addrs(NULL)");
     CHECK(netns_routes(NULL, 0, 0, NULL) == NETNS_NULL_ARGUMENT, "routes(NULL)");
     CHECK(netns_route_add(NULL, NULL, NULL, NULL) == NETNS_NULL_ARGUMENT, "route_add(NULL h)");
-    CHECK(netns_link_lookup(NULL, "lo", &index) == NETNS_NULL_ARGUMENT && index == 99,
+    CHECK(netns_link_index(NULL, "lo", &index) == NETNS_NULL_ARGUMENT && index == 99,
           "link_lookup(NULL h), index untouched");
 
     OK(netns_handle_current(&h), "handle on the sandbox's namespace");
@@ -99,7 +99,7 @@ int main(void)
     CHECK(netns_link_set_name(h, "lo", NULL) == NETNS_NULL_ARGUMENT, "link_set_name(NULL new name)");
     CHECK(netns_link_set_netns(h, "lo", NULL) == NETNS_NULL_ARGUMENT, "link_set_netns(NULL ns)");
     CHECK(netns_addr_add(h, "lo", NULL) == NETNS_NULL_ARGUMENT, "addr_add(NULL cidr)");
-    CHECK(netns_link_lookup(h, "lo", NULL) == NETNS_NULL_ARGUMENT, "link_lookup(NULL out)");
+    CHECK(netns_link_index(h, "lo", NULL) == NETNS_NULL_ARGUMENT, "link_lookup(NULL out)");
 
     /* Accessors and _free take NULL quietly. */
     CHECK(netns_entry_name(NULL) == NULL && netns_entry_id(NULL) == -1 && !netns_entry_is_stale(NULL),

@@ -1,6 +1,6 @@
 /*
  * The fast path: namespaces with their handle from one thread
- * (netns_registry_add_with_handle, netns_ns_new_anonymous_with_handle), a
+ * (netns_add_with_handle, netns_ns_new_anonymous_with_handle), a
  * link batch (lo up + veth with its peer born in root, one send) and the
  * indexes the kernel gave, link changes by index, batched addresses, and
  * the failure paths of a batch (the failing entry's index; what came before it applied).
@@ -66,19 +66,19 @@ int main(void)
     netns_result r;
 
     OK(netns_registry_from_env(&reg), "registry");
-    OK(netns_ns_open_current(&root), "the root namespace");
+    OK(netns_ns_current(&root), "the root namespace");
     OK(netns_handle_current(&hroot), "a handle on root");
 
     /* A namespace and its handle, from one thread. */
-    OK(netns_registry_add_with_handle(reg, "fast1", &ns, &h), "add_with_handle");
+    OK(netns_add_with_handle(reg, "fast1", &ns, &h), "add_with_handle");
     CHECK(access("/run/netns/fast1", F_OK) == 0, "the name is registered");
     CHECK(find(h, "lo", &idx, &up) && !up, "the handle lists the new namespace's lo, down");
-    r = netns_registry_add_with_handle(reg, "fast1", NULL, &unused);
+    r = netns_add_with_handle(reg, "fast1", NULL, &unused);
     CHECK(r == NETNS_ALREADY_EXISTS && netns_last_errno() == EEXIST && unused == NULL,
           "a taken name: NETNS_ALREADY_EXISTS, no handle written");
-    CHECK(netns_registry_add_with_handle(reg, "a/b", NULL, &unused) == NETNS_INVALID_NAME,
+    CHECK(netns_add_with_handle(reg, "a/b", NULL, &unused) == NETNS_INVALID_NAME,
           "a bad name is refused");
-    CHECK(netns_registry_add_with_handle(reg, "fast2", NULL, NULL) == NETNS_NULL_ARGUMENT &&
+    CHECK(netns_add_with_handle(reg, "fast2", NULL, NULL) == NETNS_NULL_ARGUMENT &&
               access("/run/netns/fast2", F_OK) != 0,
           "h_out NULL: refused before anything is created");
 

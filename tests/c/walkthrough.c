@@ -62,7 +62,7 @@ int main(void)
 
     OK(netns_handle_current(&h0), "handle on the caller's namespace");
     OK(netns_link_add_veth(h0, "veth0", "veth1", ns1), "veth0 here, peer veth1 born in netns1");
-    OK(netns_link_lookup(h1, "veth1", &veth1), "veth1 is in netns1");
+    OK(netns_link_index(h1, "veth1", &veth1), "veth1 is in netns1");
     OK(netns_addr_add(h1, "veth1", "10.1.1.1/24"), "10.1.1.1/24 on veth1 (netns1)");
     OK(netns_link_set_up(h1, "veth1"), "veth1 up");
     OK(netns_addr_add(h0, "veth0", "10.1.1.2/24"), "10.1.1.2/24 on veth0");

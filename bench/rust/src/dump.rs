@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
 use netns_core::addr::{AddressFilter, AddressSpec, IpNet};
-use netns_core::link::LinkAdd;
+use netns_core::link::LinkSpec;
 use netns_core::{Handle, NetNs, Registry};
 
 use crate::alloc::allocations;
@@ -24,7 +24,7 @@ pub fn setup(name: &str, pairs: usize) -> Result<String, BoxError> {
     let names: Vec<(String, String)> = (0..pairs)
         .map(|i| (format!("dA{i}"), format!("dB{i}")))
         .collect();
-    let adds: Vec<LinkAdd<'_>> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
+    let adds: Vec<LinkSpec> = names.iter().map(|(a, b)| LinkSpec::veth(a, b)).collect();
     h.links_add(&adds)?;
     let mut addrs = Vec::with_capacity(2 * pairs);
     let mut k = 0;

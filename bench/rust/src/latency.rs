@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::Instant;
 
 use netns_core::addr::{AddressSpec, IpNet};
-use netns_core::link::LinkAdd;
+use netns_core::link::LinkSpec;
 use netns_core::{Handle, Registry};
 
 use crate::{host_addr, BoxError};
@@ -40,7 +40,7 @@ pub fn run(k: usize) -> Result<String, BoxError> {
         let ns = reg.add(&name)?;
         ns_add.push(micros(t));
         let t = Instant::now();
-        h.link_add(&LinkAdd::veth(&host, "eth0").peer_netns(&ns))?;
+        h.link_add(&LinkSpec::veth(&host, "eth0").peer_netns(ns))?;
         veth_add.push(micros(t));
         let index = h.link_index(&host)?;
         let t = Instant::now();

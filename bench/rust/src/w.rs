@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
-use netns_core::link::{IfIndex, LinkAdd, LinkChange, LinkOp};
+use netns_core::link::{IfIndex, LinkChange, LinkRequest, LinkSpec};
 use netns_core::{Handle, NetNs, Registry};
 
 use crate::{host_addr, host_name, ns_name, BoxError, Counts, INNER};
@@ -65,7 +65,7 @@ pub fn count(h: &mut Handle) -> Result<Counts, BoxError> {
 pub fn run(n: usize) -> Result<String, BoxError> {
     let start = Instant::now();
     let reg = Registry::from_env();
-    let root = NetNs::current()?;
+    let root = std::sync::Arc::new(NetNs::current()?);
     let names: Vec<String> = (0..n).map(ns_name).collect();
     let hosts: Vec<String> = (0..n).map(host_name).collect();
 
@@ -74,10 +74,18 @@ pub fn run(n: usize) -> Result<String, BoxError> {
     let index: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
     on_all_cores(n, |i| {
         let (_ns, mut h) = reg.add_with_handle(&names[i])?;
-        let created = h.links_batch(&[
-            LinkOp::Change(LinkChange::new("lo".into()).up()),
-            LinkOp::Add(LinkAdd::veth(INNER, &hosts[i]).peer_netns(&root).up()),
-        ])?;
+        let mut created = Vec::with_capacity(2);
+        h.links_apply(
+            &[
+                LinkRequest::SetUp("lo".into(), true),
+                LinkRequest::Add(
+                    LinkSpec::veth(INNER, &hosts[i])
+                        .peer_netns(std::sync::Arc::clone(&root))
+                        .up(true),
+                ),
+            ],
+            &mut created,
+        )?;
         let peer = created[1]
             .peer
             .ok_or_else(|| format!("no echo for the veth of {}", names[i]))?;

@@ -10,7 +10,7 @@ use crate::Context;
 
 /// `link add`: the spec, names resolved by the core.
 pub(super) fn add(ctx: &Context, spec: LinkSpec) -> Outcome {
-    ctx.handle()?.link_add_spec(&spec)?;
+    ctx.handle()?.link_add(&spec)?;
     Ok(())
 }
 
@@ -44,7 +44,7 @@ pub(super) fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
         change = change.name(n);
     }
     if let Some(a) = args.options.address {
-        change = change.address(a);
+        change = change.mac(a);
     }
     if let Some(q) = args.options.txqlen {
         change = change.txqlen(q);

@@ -146,7 +146,7 @@ pub(super) fn add(args: &[String]) -> Result<LinkSpec, Usage> {
 
     let kind = kind_args(kind, parent, &mut words)?;
     let mut spec = LinkSpec::new(name, kind).up(up);
-    spec.address = own.options.address;
+    spec.mac = own.options.address;
     spec.mtu = own.options.mtu;
     spec.txqlen = own.options.txqlen;
     spec.netns = own.options.netns;
@@ -194,7 +194,7 @@ fn kind_args(kind: &str, parent: Option<String>, words: &mut Words<'_>) -> Resul
         "veth" => {
             let mut p = VethPeer::default();
             p.name = peer.name;
-            p.address = peer.options.address;
+            p.mac = peer.options.address;
             p.mtu = peer.options.mtu;
             p.txqlen = peer.options.txqlen;
             p.netns = peer.options.netns;

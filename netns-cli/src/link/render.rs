@@ -84,7 +84,7 @@ fn add_words(a: &LinkSpec, out: &mut Vec<String>) {
     }
     options(
         LinkOptions {
-            address: a.address,
+            address: a.mac,
             mtu: a.mtu,
             txqlen: a.txqlen,
             netns: a.netns.clone(),
@@ -106,7 +106,7 @@ fn add_words(a: &LinkSpec, out: &mut Vec<String>) {
             }
             options(
                 LinkOptions {
-                    address: peer.address,
+                    address: peer.mac,
                     mtu: peer.mtu,
                     txqlen: peer.txqlen,
                     netns: peer.netns.clone(),

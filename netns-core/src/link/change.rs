@@ -38,7 +38,7 @@ pub struct LinkChange<'a> {
     up: Option<bool>,
     mtu: Option<u32>,
     name: Option<&'a str>,
-    address: Option<MacAddr>,
+    mac: Option<MacAddr>,
     master: Option<Option<IfIndex>>,
     txqlen: Option<u32>,
     group: Option<u32>,
@@ -53,7 +53,7 @@ impl<'a> LinkChange<'a> {
             up: None,
             mtu: None,
             name: None,
-            address: None,
+            mac: None,
             master: None,
             txqlen: None,
             group: None,
@@ -92,8 +92,8 @@ impl<'a> LinkChange<'a> {
     }
 
     /// Sets the hardware address (`IFLA_ADDRESS`); must be unicast.
-    pub fn address(mut self, mac: MacAddr) -> Self {
-        self.address = Some(mac);
+    pub fn mac(mut self, mac: MacAddr) -> Self {
+        self.mac = Some(mac);
         self
     }
 
@@ -144,7 +144,7 @@ impl<'a> LinkChange<'a> {
         self.up.is_none()
             && self.mtu.is_none()
             && self.name.is_none()
-            && self.address.is_none()
+            && self.mac.is_none()
             && self.master.is_none()
             && self.txqlen.is_none()
             && self.group.is_none()
@@ -157,7 +157,7 @@ impl<'a> LinkChange<'a> {
             && self.up.is_none()
             && self.mtu.is_none()
             && self.name.is_none()
-            && self.address.is_none()
+            && self.mac.is_none()
             && self.master.is_none()
             && self.txqlen.is_none()
             && self.group.is_none();
@@ -224,7 +224,7 @@ impl<'a> LinkChange<'a> {
             Some(Target::Pid(pid)) => attrs.push(LinkAttribute::NetNsPid(pid)),
             None => {}
         }
-        if let Some(mac) = self.address {
+        if let Some(mac) = self.mac {
             mac.check_unicast(op, &self.id)?;
             attrs.push(LinkAttribute::Address(mac.0.to_vec()));
         }

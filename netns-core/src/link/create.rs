@@ -88,7 +88,7 @@ enum Kind<'a> {
     Veth {
         peer: &'a str,
         peer_netns: Option<&'a NetNs>,
-        peer_address: Option<MacAddr>,
+        peer_mac: Option<MacAddr>,
         peer_mtu: Option<u32>,
         peer_txqlen: Option<u32>,
         peer_group: Option<u32>,
@@ -108,39 +108,18 @@ enum Kind<'a> {
     Other(&'a str),
 }
 
-/// A link to create: `RTM_NEWLINK` with `NLM_F_CREATE | NLM_F_EXCL`,
-/// `IFLA_IFNAME`, `IFLA_LINKINFO` (kind and data) and the options set on the
-/// builder. Made by one of the kind constructors ([`LinkAdd::veth`],
-/// [`LinkAdd::bridge`] …), sent with [`Handle::link_add`] or, many at once,
-/// [`Handle::links_add`].
-///
-/// Names are checked here, before the kernel sees them
-/// ([`validate_link_name`]); MAC addresses must be unicast.
-///
-/// # Examples
-/// ```no_run
-/// use netns_core::link::{LinkAdd, MacAddr};
-/// let pod = netns_core::NetNs::new_anonymous()?;
-/// let mut h = netns_core::Handle::current()?;
-/// let mac: MacAddr = "02:00:00:00:00:01".parse()?;
-/// h.link_add(
-///     &LinkAdd::veth("veth0", "eth0")
-///         .peer_netns(&pod)
-///         .peer_address(mac)
-///         .mtu(1450)
-///         .peer_mtu(1450)
-///         .up(),
-/// )?;
-/// h.link_add(&LinkAdd::bridge("br0"))?;
-/// # Ok::<(), netns_core::Error>(())
-/// ```
+/// The encoder of one link creation: `RTM_NEWLINK` with `NLM_F_CREATE |
+/// NLM_F_EXCL`, `IFLA_IFNAME`, `IFLA_LINKINFO` (kind and data) and the
+/// options set on it, borrowed from a resolved [`LinkSpec`](super::LinkSpec)
+/// (the public form; see `spec.rs`). Names are checked here, before the
+/// kernel sees them ([`validate_link_name`]); MAC addresses must be unicast.
 #[derive(Debug, Clone)]
-#[must_use = "a LinkAdd does nothing until given to Handle::link_add"]
-pub struct LinkAdd<'a> {
+#[must_use = "a LinkAdd does nothing until sent"]
+pub(crate) struct LinkAdd<'a> {
     name: &'a str,
     kind: Kind<'a>,
     netns: Option<&'a NetNs>,
-    address: Option<MacAddr>,
+    mac: Option<MacAddr>,
     mtu: Option<u32>,
     txqlen: Option<u32>,
     master: Option<IfIndex>,
@@ -154,7 +133,7 @@ impl<'a> LinkAdd<'a> {
             name,
             kind,
             netns: None,
-            address: None,
+            mac: None,
             mtu: None,
             txqlen: None,
             master: None,
@@ -172,7 +151,7 @@ impl<'a> LinkAdd<'a> {
             Kind::Veth {
                 peer,
                 peer_netns: None,
-                peer_address: None,
+                peer_mac: None,
                 peer_mtu: None,
                 peer_txqlen: None,
                 peer_group: None,
@@ -213,11 +192,6 @@ impl<'a> LinkAdd<'a> {
         LinkAdd::new(name, Kind::Other(kind))
     }
 
-    /// The link's name.
-    pub fn name(&self) -> &'a str {
-        self.name
-    }
-
     /// The driver name (`veth`, `bridge` …).
     pub fn kind(&self) -> &'a str {
         match self.kind {
@@ -240,8 +214,8 @@ impl<'a> LinkAdd<'a> {
     }
 
     /// Sets the hardware address (`IFLA_ADDRESS`).
-    pub fn address(mut self, mac: MacAddr) -> Self {
-        self.address = Some(mac);
+    pub fn mac(mut self, mac: MacAddr) -> Self {
+        self.mac = Some(mac);
         self
     }
 
@@ -283,12 +257,12 @@ impl<'a> LinkAdd<'a> {
     ) -> Self {
         if let Kind::Veth {
             peer_netns,
-            peer_address,
+            peer_mac,
             peer_mtu,
             ..
         } = &mut self.kind
         {
-            f(peer_netns, peer_address, peer_mtu);
+            f(peer_netns, peer_mac, peer_mtu);
         }
         self
     }
@@ -301,7 +275,7 @@ impl<'a> LinkAdd<'a> {
     }
 
     /// Veth only: the peer's hardware address.
-    pub fn peer_address(self, mac: MacAddr) -> Self {
+    pub fn peer_mac(self, mac: MacAddr) -> Self {
         self.veth_field(|_, a, _| *a = Some(mac))
     }
 
@@ -345,7 +319,7 @@ impl<'a> LinkAdd<'a> {
         }
         let attrs = &mut msg.attributes;
         attrs.push(LinkAttribute::IfName(self.name.to_owned()));
-        if let Some(mac) = self.address {
+        if let Some(mac) = self.mac {
             mac.check_unicast("add", self)?;
             attrs.push(LinkAttribute::Address(mac.0.to_vec()));
         }
@@ -368,7 +342,7 @@ impl<'a> LinkAdd<'a> {
             Kind::Veth {
                 peer,
                 peer_netns,
-                peer_address,
+                peer_mac,
                 peer_mtu,
                 peer_txqlen,
                 peer_group,
@@ -380,7 +354,7 @@ impl<'a> LinkAdd<'a> {
                 })?;
                 let mut p = LinkMessage::default();
                 p.attributes.push(LinkAttribute::IfName((*peer).to_owned()));
-                if let Some(mac) = peer_address {
+                if let Some(mac) = peer_mac {
                     mac.check_unicast("add", self)?;
                     p.attributes.push(LinkAttribute::Address(mac.0.to_vec()));
                 }
@@ -481,7 +455,7 @@ impl<'a> LinkAdd<'a> {
 }
 
 /// The interface indexes the kernel gave a new link, read from its echo
-/// (`NLM_F_ECHO`): what [`Handle::links_add_indexed`] returns, so that the
+/// (`NLM_F_ECHO`): what [`Handle::links_add`] returns, so that the
 /// caller can address the link (and a veth's peer) by index without looking
 /// it up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -489,16 +463,16 @@ impl<'a> LinkAdd<'a> {
 pub struct CreatedLink {
     /// The new link's index, in the namespace it was created in. `None` when
     /// the kernel sent no echo: the echo goes to the new link's namespace,
-    /// so a link created elsewhere ([`LinkAdd::netns`]) has none.
+    /// so a link created elsewhere ([`LinkSpec::netns`](super::LinkSpec::netns)) has none.
     pub index: Option<IfIndex>,
     /// A veth's peer index (`IFLA_LINK`), in the peer's namespace (see
-    /// [`LinkAdd::peer_netns`]); `None` for other kinds.
+    /// [`VethPeer::netns`](super::VethPeer::netns)); `None` for other kinds.
     pub peer: Option<IfIndex>,
 }
 
 impl CreatedLink {
     /// Reads the echo of a link creation (an `RTM_NEWLINK` message answering
-    /// a [`LinkAdd::request_echo`]); `None` for any other message.
+    /// a creation sent with `NLM_F_ECHO`); `None` for any other message.
     pub fn from_echo(message: &RawMessage<'_>) -> Option<CreatedLink> {
         if message.message_type() != RTM_NEWLINK {
             return None;
@@ -515,10 +489,10 @@ impl CreatedLink {
     }
 }
 
-/// One entry of [`Handle::links_batch`]: a link to create or a change to
-/// make.
+/// One entry of a batch of encoded link requests: a link to create or a
+/// change to make.
 #[derive(Debug)]
-pub enum LinkOp<'a> {
+pub(crate) enum LinkOp<'a> {
     /// Create a link (its echo gives its indexes).
     Add(LinkAdd<'a>),
     /// Change a link (one `RTM_SETLINK`).
@@ -552,112 +526,19 @@ impl fmt::Display for LinkAdd<'_> {
 }
 
 impl Handle {
-    /// Creates a link: one `RTM_NEWLINK` with `NLM_F_CREATE | NLM_F_EXCL`
-    /// (see [`LinkAdd`] for what it carries), acknowledged by the kernel.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidArgument`] for a name or address refused before
-    /// the kernel; [`ErrorKind::AlreadyExists`] when a link of that name
-    /// exists; [`ErrorKind::Unsupported`] when the kernel has no such driver
-    /// (`cannot add link "d0" (dummy): not supported (kernel: Unknown device
-    /// type.)`); any other refusal with the kernel's text.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// use netns_core::link::LinkAdd;
-    /// let mut h = netns_core::Handle::current()?;
-    /// h.link_add(&LinkAdd::veth("veth0", "veth1"))?;
-    /// # Ok::<(), netns_core::Error>(())
-    /// ```
-    #[doc(alias = "RTM_NEWLINK")]
-    #[doc(alias = "ip link add")]
-    pub fn link_add(&mut self, link: &LinkAdd<'_>) -> Result<()> {
+    /// Sends one encoded link creation (`NLM_F_CREATE | NLM_F_EXCL`),
+    /// acknowledged by the kernel.
+    pub(crate) fn link_add_encoded(&mut self, link: &LinkAdd<'_>) -> Result<()> {
         let request = link.request()?;
         self.socket().execute(&request)
     }
 
-    /// Creates many links with as few `send` calls as possible
-    /// ([`Socket::batch`](crate::netlink::Socket::batch)): every message is
-    /// built (and checked) first, then sent.
-    ///
-    /// # Errors
-    /// A [`BatchError`]: the index of the first link that failed, how many
-    /// were sent, and the error. Links before the index were created.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// use netns_core::link::LinkAdd;
-    /// let mut h = netns_core::Handle::current()?;
-    /// let names: Vec<(String, String)> =
-    ///     (0..100).map(|i| (format!("a{i}"), format!("b{i}"))).collect();
-    /// let links: Vec<LinkAdd> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
-    /// h.links_add(&links)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn links_add(&mut self, links: &[LinkAdd<'_>]) -> Result<(), BatchError> {
-        let requests = requests_of(links, LinkAdd::request)?;
-        self.socket().batch(&requests)
-    }
-
-    /// [`Handle::links_add`], also returning the indexes the kernel gave
-    /// each link (and a veth's peer), in order, from its echo
-    /// ([`LinkAdd::request_echo`]): no lookup by name afterwards.
-    ///
-    /// # Errors
-    /// As [`Handle::links_add`].
-    ///
-    /// # Examples
-    /// ```no_run
-    /// use netns_core::link::LinkAdd;
-    /// let root = netns_core::NetNs::current()?;
-    /// let (_pod, mut h) = netns_core::NetNs::new_anonymous_with_handle()?;
-    /// let created = h.links_add_indexed(&[LinkAdd::veth("eth0", "veth7").peer_netns(&root)])?;
-    /// let host_end = created[0].peer; // veth7's index in the root namespace
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn links_add_indexed(
-        &mut self,
-        links: &[LinkAdd<'_>],
-    ) -> Result<Vec<CreatedLink>, BatchError> {
-        let requests = requests_of(links, LinkAdd::request_echo)?;
-        let mut created = vec![CreatedLink::default(); links.len()];
-        self.send_indexed(&requests, &mut created)?;
-        Ok(created)
-    }
-
-    /// Creates links and changes links in one batch, in order, with as few
-    /// `send` calls as possible (e.g. `lo up` and a veth for a new
-    /// namespace in one `send`), returning for each entry the indexes the
-    /// kernel gave what it created (default for a change), from its echo.
-    ///
-    /// # Errors
-    /// As [`Handle::links_add`]: the index of the first entry that failed.
-    ///
-    /// # Examples
-    /// ```no_run
-    /// use netns_core::link::{LinkAdd, LinkChange, LinkOp};
-    /// let root = netns_core::NetNs::current()?;
-    /// let (_pod, mut h) = netns_core::NetNs::new_anonymous_with_handle()?;
-    /// let created = h.links_batch(&[
-    ///     LinkOp::Change(LinkChange::new("lo".into()).up()),
-    ///     LinkOp::Add(LinkAdd::veth("eth0", "veth7").peer_netns(&root).up()),
-    /// ])?;
-    /// let host_end = created[1].peer; // veth7's index in the root namespace
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn links_batch(&mut self, ops: &[LinkOp<'_>]) -> Result<Vec<CreatedLink>, BatchError> {
-        let mut created = Vec::new();
-        self.links_batch_into(ops, &mut created)?;
-        Ok(created)
-    }
-
-    /// [`Handle::links_batch`] writing into `created` (cleared, then one
-    /// entry per op; its allocation reused), which also keeps, when a later
-    /// entry fails, the indexes of the links the entries before it created.
-    ///
-    /// # Errors
-    /// As [`Handle::links_batch`].
-    pub fn links_batch_into(
+    /// Creates many encoded links and changes in one batch, in order, with
+    /// as few `send` calls as possible, writing into `created` (cleared,
+    /// then one entry per op; its allocation reused) the indexes the kernel
+    /// gave what each created, from its echo; when a later entry fails,
+    /// `created` keeps the indexes of what the entries before it created.
+    pub(crate) fn links_batch_into(
         &mut self,
         ops: &[LinkOp<'_>],
         created: &mut Vec<CreatedLink>,
@@ -691,7 +572,7 @@ impl Handle {
     }
 
     /// Creates a veth pair `name` ↔ `peer`, the peer born in `peer_netns`
-    /// when given: [`LinkAdd::veth`] sent with [`Handle::link_add`].
+    /// when given (one `RTM_NEWLINK`, as [`Handle::link_add`] sends it).
     ///
     /// # Errors
     /// As [`Handle::link_add`].
@@ -708,10 +589,11 @@ impl Handle {
         if let Some(ns) = peer_netns {
             add = add.peer_netns(ns);
         }
-        self.link_add(&add)
+        self.link_add_encoded(&add)
     }
 
-    /// Creates a bridge: [`LinkAdd::bridge`] sent with [`Handle::link_add`].
+    /// Creates a bridge (one `RTM_NEWLINK`, as [`Handle::link_add`] sends
+    /// it).
     ///
     /// # Errors
     /// As [`Handle::link_add`].
@@ -723,6 +605,6 @@ impl Handle {
     /// # Ok::<(), netns_core::Error>(())
     /// ```
     pub fn bridge(&mut self, name: &str) -> Result<()> {
-        self.link_add(&LinkAdd::bridge(name))
+        self.link_add_encoded(&LinkAdd::bridge(name))
     }
 }

@@ -8,8 +8,8 @@
 //! |------------------------------------------|------------------------------------------------------|------------------------------------|
 //! | [`links`](crate::Handle::links)          | `RTM_GETLINK` + `NLM_F_DUMP`                          | `ip link show`                     |
 //! | [`link`](crate::Handle::link), [`link_by_name`](crate::Handle::link_by_name), [`link_by_index`](crate::Handle::link_by_index), [`link_index`](crate::Handle::link_index) | `RTM_GETLINK` for one `ifi_index` or `IFLA_IFNAME` | `ip link show dev X` |
-//! | [`link_add`](crate::Handle::link_add)    | `RTM_NEWLINK` + `NLM_F_CREATE \| NLM_F_EXCL`          | `ip link add …`                    |
-//! | [`links_add`](crate::Handle::links_add)  | many `RTM_NEWLINK`, batched                           | `ip -batch`                        |
+//! | [`link_add`](crate::Handle::link_add)    | `RTM_NEWLINK` + `NLM_F_CREATE \| NLM_F_EXCL` for a [`LinkSpec`] | `ip link add …`        |
+//! | [`links_add`](crate::Handle::links_add), [`links_apply`](crate::Handle::links_apply) | many `RTM_NEWLINK` (and `RTM_SETLINK`), batched | `ip -batch` |
 //! | [`link_set`](crate::Handle::link_set)    | one `RTM_SETLINK` carrying every change               | `ip link set dev X …`              |
 //! | [`link_delete`](crate::Handle::link_delete) | `RTM_DELLINK`                                      | `ip link del dev X`                |
 //!
@@ -19,16 +19,16 @@
 //! one is needed.
 //!
 //! A veth pair can be created with its peer **born** in another namespace
-//! ([`LinkAdd::peer_netns`]): the peer's `IFLA_NET_NS_FD` travels inside
+//! ([`LinkSpec::peer_netns`]): the peer's `IFLA_NET_NS_FD` travels inside
 //! `IFLA_LINKINFO` → `IFLA_INFO_DATA` → `VETH_INFO_PEER`, so there is no
 //! create-then-move (which costs an `rcu_barrier` under `rtnl_lock` per link).
 //!
 //! ```no_run
-//! use netns_core::{link::LinkAdd, Handle, NetNs};
+//! use netns_core::{link::LinkSpec, Handle, NetNs};
 //!
 //! let pod = NetNs::new_anonymous()?;
 //! let mut host = Handle::current()?;
-//! host.link_add(&LinkAdd::veth("veth0", "eth0").peer_netns(&pod).up())?;
+//! host.link_add(&LinkSpec::veth("veth0", "eth0").peer_netns(pod).up(true))?;
 //! for link in host.links()? {
 //!     println!("{}: {} mtu {:?}", link.index(), link.name(), link.mtu());
 //! }
@@ -55,7 +55,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 
 pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
-pub use self::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
+pub use self::create::{CreatedLink, MacVlanMode, VxlanOptions};
 pub(crate) use self::resolve::{DevTable, OP_FIND};
 pub use self::spec::{Dev, LinkKind, LinkRequest, LinkSpec, NetNsRef, VethPeer};
 pub use self::types::{

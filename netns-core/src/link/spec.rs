@@ -2,8 +2,8 @@
 //! describes it (the CLI's words, the C builders, Python's classes and
 //! topologies all make one of these). Names in it — the master, a macvlan's
 //! or vxlan's parent, the namespaces — are resolved here, by the core, when
-//! the spec is sent ([`Handle::link_add_spec`], [`Handle::links_add_specs`]);
-//! the borrowed [`LinkAdd`] is only the message encoder underneath.
+//! the spec is sent ([`Handle::link_add`], [`Handle::links_add`]);
+//! a crate-private borrowed encoder builds the message underneath.
 
 use std::fmt;
 use std::sync::Arc;
@@ -142,7 +142,7 @@ pub struct VethPeer {
     /// moved.
     pub netns: Option<NetNsRef>,
     /// `IFLA_ADDRESS`.
-    pub address: Option<MacAddr>,
+    pub mac: Option<MacAddr>,
     /// `IFLA_MTU`.
     pub mtu: Option<u32>,
     /// `IFLA_TXQLEN`.
@@ -158,6 +158,52 @@ impl VethPeer {
             name: Some(name.into()),
             ..VethPeer::default()
         }
+    }
+}
+
+impl VethPeer {
+    /// Born in `netns`.
+    pub fn netns(mut self, netns: impl Into<NetNsRef>) -> VethPeer {
+        self.netns = Some(netns.into());
+        self
+    }
+    /// Sets its MAC address.
+    pub fn mac(mut self, mac: MacAddr) -> VethPeer {
+        self.mac = Some(mac);
+        self
+    }
+    /// Sets its MTU.
+    pub fn mtu(mut self, mtu: u32) -> VethPeer {
+        self.mtu = Some(mtu);
+        self
+    }
+    /// Sets its transmit queue length.
+    pub fn txqlen(mut self, txqlen: u32) -> VethPeer {
+        self.txqlen = Some(txqlen);
+        self
+    }
+    /// Sets its link group.
+    pub fn group(mut self, group: u32) -> VethPeer {
+        self.group = Some(group);
+        self
+    }
+}
+
+impl From<&str> for VethPeer {
+    fn from(name: &str) -> VethPeer {
+        VethPeer::named(name)
+    }
+}
+
+impl From<&String> for VethPeer {
+    fn from(name: &String) -> VethPeer {
+        VethPeer::named(name.as_str())
+    }
+}
+
+impl From<String> for VethPeer {
+    fn from(name: String) -> VethPeer {
+        VethPeer::named(name)
     }
 }
 
@@ -218,8 +264,8 @@ impl LinkKind {
 /// let mut h = netns_core::Handle::current()?;
 /// let mut peer = VethPeer::named("eth0");
 /// peer.netns = Some(NetNsRef::Name("blue".into()));
-/// h.link_add_spec(&LinkSpec::new("veth0", LinkKind::Veth(peer)).up(true))?;
-/// h.link_add_spec(&LinkSpec::new("br0", LinkKind::Bridge))?;
+/// h.link_add(&LinkSpec::new("veth0", LinkKind::Veth(peer)).up(true))?;
+/// h.link_add(&LinkSpec::bridge("br0"))?;
 /// # Ok::<(), netns_core::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,7 +278,7 @@ pub struct LinkSpec {
     /// Where it is born (`IFLA_NET_NS_FD`); for a veth, the first end.
     pub netns: Option<NetNsRef>,
     /// `IFLA_ADDRESS`.
-    pub address: Option<MacAddr>,
+    pub mac: Option<MacAddr>,
     /// `IFLA_MTU`.
     pub mtu: Option<u32>,
     /// `IFLA_TXQLEN`.
@@ -252,7 +298,7 @@ impl LinkSpec {
             name: name.into(),
             kind,
             netns: None,
-            address: None,
+            mac: None,
             mtu: None,
             txqlen: None,
             master: None,
@@ -261,9 +307,87 @@ impl LinkSpec {
         }
     }
 
+    /// A veth pair: `name` and its peer (a name, or a [`VethPeer`] with
+    /// its own namespace, MAC, MTU …).
+    pub fn veth(name: impl Into<String>, peer: impl Into<VethPeer>) -> LinkSpec {
+        LinkSpec::new(name, LinkKind::Veth(peer.into()))
+    }
+    /// A bridge.
+    pub fn bridge(name: impl Into<String>) -> LinkSpec {
+        LinkSpec::new(name, LinkKind::Bridge)
+    }
+    /// A dummy device.
+    pub fn dummy(name: impl Into<String>) -> LinkSpec {
+        LinkSpec::new(name, LinkKind::Dummy)
+    }
+    /// An ifb device.
+    pub fn ifb(name: impl Into<String>) -> LinkSpec {
+        LinkSpec::new(name, LinkKind::Ifb)
+    }
+    /// A macvlan on `parent`.
+    pub fn macvlan(name: impl Into<String>, parent: impl Into<Dev>, mode: MacVlanMode) -> LinkSpec {
+        LinkSpec::new(
+            name,
+            LinkKind::MacVlan {
+                parent: parent.into(),
+                mode,
+            },
+        )
+    }
+    /// A vxlan with network identifier `vni`, on `options.parent`'s
+    /// device when [`LinkKind::Vxlan`]'s `parent` is set.
+    pub fn vxlan(name: impl Into<String>, vni: u32, options: VxlanOptions) -> LinkSpec {
+        LinkSpec::new(
+            name,
+            LinkKind::Vxlan {
+                vni,
+                parent: None,
+                options,
+            },
+        )
+    }
+
     /// Sets [`LinkSpec::up`].
     pub fn up(mut self, up: bool) -> LinkSpec {
         self.up = up;
+        self
+    }
+    /// Born in `netns` (for a veth, the first end).
+    pub fn netns(mut self, netns: impl Into<NetNsRef>) -> LinkSpec {
+        self.netns = Some(netns.into());
+        self
+    }
+    /// Sets the MAC address.
+    pub fn mac(mut self, mac: MacAddr) -> LinkSpec {
+        self.mac = Some(mac);
+        self
+    }
+    /// Sets the MTU.
+    pub fn mtu(mut self, mtu: u32) -> LinkSpec {
+        self.mtu = Some(mtu);
+        self
+    }
+    /// Sets the transmit queue length.
+    pub fn txqlen(mut self, txqlen: u32) -> LinkSpec {
+        self.txqlen = Some(txqlen);
+        self
+    }
+    /// A port of bridge `master`.
+    pub fn master(mut self, master: impl Into<Dev>) -> LinkSpec {
+        self.master = Some(master.into());
+        self
+    }
+    /// Sets the link group.
+    pub fn group(mut self, group: u32) -> LinkSpec {
+        self.group = Some(group);
+        self
+    }
+    /// A veth's peer born in `netns` (ignored for other kinds, which have
+    /// no peer).
+    pub fn peer_netns(mut self, netns: impl Into<NetNsRef>) -> LinkSpec {
+        if let LinkKind::Veth(peer) = &mut self.kind {
+            peer.netns = Some(netns.into());
+        }
         self
     }
 
@@ -291,10 +415,10 @@ impl LinkSpec {
             _ => {}
         }
         let peer_mac = match &self.kind {
-            LinkKind::Veth(peer) => peer.address,
+            LinkKind::Veth(peer) => peer.mac,
             _ => None,
         };
-        for mac in [self.address, peer_mac].into_iter().flatten() {
+        for mac in [self.mac, peer_mac].into_iter().flatten() {
             mac.check_unicast("add", self)?;
         }
         for dev in self.devs().into_iter().flatten() {
@@ -353,8 +477,8 @@ impl Resolved {
                 if let Some(ns) = &self.peer_netns {
                     add = add.peer_netns(ns);
                 }
-                if let Some(a) = peer.address {
-                    add = add.peer_address(a);
+                if let Some(a) = peer.mac {
+                    add = add.peer_mac(a);
                 }
                 if let Some(m) = peer.mtu {
                     add = add.peer_mtu(m);
@@ -387,8 +511,8 @@ impl Resolved {
         if let Some(ns) = &self.netns {
             add = add.netns(ns);
         }
-        if let Some(a) = spec.address {
-            add = add.address(a);
+        if let Some(a) = spec.mac {
+            add = add.mac(a);
         }
         if let Some(m) = spec.mtu {
             add = add.mtu(m);
@@ -414,49 +538,56 @@ impl Handle {
     /// handle's namespace (the master and parent by `RTM_GETLINK`, an unnamed
     /// veth peer as the first free `vethN` by one link dump), its
     /// namespaces opened, then one `RTM_NEWLINK` with
-    /// `NLM_F_CREATE|NLM_F_EXCL`.
+    /// `NLM_F_CREATE|NLM_F_EXCL`, acknowledged by the kernel.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] before the kernel (names, VNI, MAC);
     /// [`ErrorKind::NotFound`] for a master, parent or namespace that does
-    /// not exist; the kernel's refusal with its text.
+    /// not exist; [`ErrorKind::AlreadyExists`] when a link of that name
+    /// exists; [`ErrorKind::Unsupported`] when the kernel has no such driver
+    /// (`cannot add link "d0" (dummy): not supported (kernel: Unknown device
+    /// type.)`); any other refusal with the kernel's text.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::LinkSpec;
+    /// let pod = netns_core::NetNs::new_anonymous()?;
+    /// let mut h = netns_core::Handle::current()?;
+    /// h.link_add(&LinkSpec::veth("veth0", "eth0").peer_netns(pod).up(true))?;
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "RTM_NEWLINK")]
     #[doc(alias = "ip link add")]
-    pub fn link_add_spec(&mut self, spec: &LinkSpec) -> Result<()> {
+    pub fn link_add(&mut self, spec: &LinkSpec) -> Result<()> {
         let resolved = self.resolve_spec(spec, &DevTable::default())?;
         let add = resolved.encoder(spec)?;
-        self.link_add(&add)
+        self.link_add_encoded(&add)
     }
 
     /// Creates every link of `specs` in one batch (as few `send` calls as
     /// possible), returning the indexes the kernel gave each (from its
-    /// echo). Names are resolved first, with one link dump for all of them
-    /// when there are more than a few.
+    /// echo: no lookup by name afterwards). Names are resolved first, with
+    /// one link dump for all of them when there are more than a few;
+    /// nothing is sent if one cannot be.
     ///
     /// # Errors
     /// A [`BatchError`]: the index of the first spec that failed, how many
     /// were sent, and the error; the links before it were created.
-    pub fn links_add_specs(&mut self, specs: &[LinkSpec]) -> Result<Vec<CreatedLink>, BatchError> {
-        let fail = |index: usize| {
-            move |error: Error| BatchError {
-                index,
-                sent: 0,
-                error,
-            }
-        };
-        let table = self
-            .dev_table(specs.iter().flat_map(|s| s.devs().into_iter().flatten()))
-            .map_err(fail(0))?;
-        let mut resolved = Vec::with_capacity(specs.len());
-        for (i, spec) in specs.iter().enumerate() {
-            resolved.push(self.resolve_spec(spec, &table).map_err(fail(i))?);
-        }
-        let adds = specs
-            .iter()
-            .zip(&resolved)
-            .enumerate()
-            .map(|(i, (s, r))| r.encoder(s).map_err(fail(i)))
-            .collect::<Result<Vec<_>, _>>()?;
-        self.links_add_indexed(&adds)
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::LinkSpec;
+    /// let mut h = netns_core::Handle::current()?;
+    /// let specs: Vec<LinkSpec> =
+    ///     (0..100).map(|i| LinkSpec::veth(format!("a{i}"), format!("b{i}"))).collect();
+    /// let created = h.links_add(&specs)?;
+    /// let b0 = created[0].peer; // b0's index
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn links_add(&mut self, specs: &[LinkSpec]) -> Result<Vec<CreatedLink>, BatchError> {
+        let mut created = Vec::new();
+        self.links_send(specs.iter().map(Some), |_| None, &mut created)?;
+        Ok(created)
     }
 
     /// Creates links and brings links up or down in one batch, in order,
@@ -471,9 +602,49 @@ impl Handle {
     /// A [`BatchError`]: the index of the first entry that failed, how many
     /// were sent; `created` keeps the indexes of what the entries before it
     /// created.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::link::{LinkRequest, LinkSpec};
+    /// let root = netns_core::NetNs::current()?;
+    /// let (_pod, mut h) = netns_core::NetNs::new_anonymous_with_handle()?;
+    /// let mut created = Vec::new();
+    /// h.links_apply(
+    ///     &[
+    ///         LinkRequest::SetUp("lo".into(), true),
+    ///         LinkRequest::Add(LinkSpec::veth("eth0", "veth7").peer_netns(root).up(true)),
+    ///     ],
+    ///     &mut created,
+    /// )?;
+    /// let host_end = created[1].peer; // veth7's index in the root namespace
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn links_apply(
         &mut self,
         requests: &[LinkRequest],
+        created: &mut Vec<CreatedLink>,
+    ) -> Result<(), BatchError> {
+        fn spec_of(r: &LinkRequest) -> Option<&LinkSpec> {
+            match r {
+                LinkRequest::Add(s) => Some(s),
+                LinkRequest::SetUp(..) => None,
+            }
+        }
+        let change_of = |i: usize| match &requests[i] {
+            LinkRequest::SetUp(dev, up) => Some((dev, *up)),
+            LinkRequest::Add(_) => None,
+        };
+        self.links_send(requests.iter().map(spec_of), change_of, created)
+    }
+
+    /// The one batching path of link creation: entry `i` creates
+    /// `specs[i]` when it is `Some`, else brings `change_of(i)` up or down.
+    /// Every name is resolved and every message encoded before anything is
+    /// sent.
+    fn links_send<'s>(
+        &mut self,
+        specs: impl Iterator<Item = Option<&'s LinkSpec>> + Clone,
+        change_of: impl Fn(usize) -> Option<(&'s Dev, bool)>,
         created: &mut Vec<CreatedLink>,
     ) -> Result<(), BatchError> {
         let fail = |index: usize| {
@@ -485,39 +656,28 @@ impl Handle {
         };
         let table = self
             .dev_table(
-                requests
-                    .iter()
-                    .flat_map(|r| match r {
-                        LinkRequest::Add(s) => s.devs(),
-                        LinkRequest::SetUp(..) => [None, None],
-                    })
-                    .flatten(),
+                specs
+                    .clone()
+                    .flatten()
+                    .flat_map(|s| s.devs().into_iter().flatten()),
             )
             .map_err(fail(0))?;
-        let mut resolved = Vec::with_capacity(requests.len());
-        for (i, r) in requests.iter().enumerate() {
-            resolved.push(match r {
-                LinkRequest::Add(spec) => Some(self.resolve_spec(spec, &table).map_err(fail(i))?),
-                LinkRequest::SetUp(..) => None,
+        let mut resolved = Vec::new();
+        for (i, spec) in specs.clone().enumerate() {
+            resolved.push(match spec {
+                Some(spec) => Some(self.resolve_spec(spec, &table).map_err(fail(i))?),
+                None => None,
             });
         }
-        let mut ops = Vec::with_capacity(requests.len());
-        for (i, (r, res)) in requests.iter().zip(&resolved).enumerate() {
-            ops.push(match (r, res) {
-                (LinkRequest::SetUp(dev, up), _) => {
+        let mut ops = Vec::with_capacity(resolved.len());
+        for (i, (spec, res)) in specs.zip(&resolved).enumerate() {
+            ops.push(match (spec, res, change_of(i)) {
+                (Some(spec), Some(res), _) => LinkOp::Add(res.encoder(spec).map_err(fail(i))?),
+                (_, _, Some((dev, up))) => {
                     let change = LinkChange::new(dev.as_id());
-                    LinkOp::Change(if *up { change.up() } else { change.down() })
+                    LinkOp::Change(if up { change.up() } else { change.down() })
                 }
-                (LinkRequest::Add(spec), Some(res)) => {
-                    LinkOp::Add(res.encoder(spec).map_err(fail(i))?)
-                }
-                (LinkRequest::Add(spec), None) => {
-                    return Err(fail(i)(Error::new(
-                        ErrorKind::InvalidArgument,
-                        "add",
-                        spec.to_string(),
-                    )))
-                }
+                _ => unreachable!("an entry is a spec or a change"),
             });
         }
         self.links_batch_into(&ops, created)

@@ -7,6 +7,7 @@ use netlink_packet_route::link::{
 };
 use netlink_packet_route::RouteNetlinkMessage;
 
+use super::create::LinkAdd;
 use super::*;
 use crate::{ErrorKind, Nsid};
 
@@ -153,7 +154,7 @@ fn veth_request_nests_the_peer_with_its_namespace() {
     let add = LinkAdd::veth("veth0", "eth0")
         .peer_netns(&ns)
         .peer_mtu(1400)
-        .address("02:00:00:00:00:01".parse().unwrap())
+        .mac("02:00:00:00:00:01".parse().unwrap())
         .up();
     let msg = emitted(&add.message().unwrap());
     assert_eq!(msg.header.flags.bits(), LinkFlags::UP.bits());
@@ -243,9 +244,9 @@ fn names_and_addresses_are_checked_before_the_kernel() {
     );
     assert!(validate_link_name("fifteen-bytes-x").is_ok());
     let multicast: MacAddr = "01:00:5e:00:00:01".parse().unwrap();
-    assert!(LinkAdd::bridge("b").address(multicast).message().is_err());
+    assert!(LinkAdd::bridge("b").mac(multicast).message().is_err());
     assert!(LinkChange::new("b".into())
-        .address(MacAddr([0; 6]))
+        .mac(MacAddr([0; 6]))
         .message(None)
         .is_err());
     assert!("02:00:00:00:00".parse::<MacAddr>().is_err());

@@ -9,7 +9,7 @@ errors carry the kernel's own extended-ack text.
 
     with netns.temporary("blue") as blue:
         with netns.handle() as h:
-            h.veth("veth0", "eth0", peer_ns=blue)
+            h.veth("veth0", "eth0", peer_netns=blue)
             h.address_add("veth0", "10.1.1.2/24")
             h.link_set("veth0", up=True)
         with blue.handle() as h:
@@ -79,10 +79,10 @@ from netns._native import (
     Veth,
     Vxlan,
     current,
-    from_pid,
     handle,
     handles,
     open_path,
+    open_pid,
 )
 
 __all__ = [
@@ -117,7 +117,6 @@ __all__ = [
     "current",
     "delete",
     "exec",
-    "from_pid",
     "handle",
     "handles",
     "identify",
@@ -126,6 +125,7 @@ __all__ = [
     "monitor",
     "open",
     "open_path",
+    "open_pid",
     "pids",
     "set_id",
     "temporary",

@@ -36,10 +36,10 @@ __all__ = [
     "Veth",
     "Vxlan",
     "current",
-    "from_pid",
     "handle",
     "handles",
     "open_path",
+    "open_pid",
 ]
 
 _P = ParamSpec("_P")
@@ -229,7 +229,7 @@ class Namespace:
     def sysctl_set(self, key: str, value: str) -> None: ...
 
 def open_path(path: _StrPath) -> Namespace: ...
-def from_pid(pid: int) -> Namespace: ...
+def open_pid(pid: int) -> Namespace: ...
 def current() -> Namespace: ...
 
 @final
@@ -312,7 +312,7 @@ class Veth(LinkSpec):
         cls,
         name: str,
         peer: str,
-        peer_ns: Optional[Namespace] = None,
+        peer_netns: Optional[Namespace] = None,
         *,
         peer_mtu: Optional[int] = None,
         peer_mac: Optional[str] = None,
@@ -322,7 +322,7 @@ class Veth(LinkSpec):
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
         group: Optional[int] = None,
-        ns: Optional[Namespace] = None,
+        netns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Veth: ...
     @property
@@ -341,7 +341,7 @@ class Bridge(LinkSpec):
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
         group: Optional[int] = None,
-        ns: Optional[Namespace] = None,
+        netns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Bridge: ...
 
@@ -358,7 +358,7 @@ class Dummy(LinkSpec):
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
         group: Optional[int] = None,
-        ns: Optional[Namespace] = None,
+        netns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Dummy: ...
 
@@ -375,7 +375,7 @@ class Ifb(LinkSpec):
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
         group: Optional[int] = None,
-        ns: Optional[Namespace] = None,
+        netns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Ifb: ...
 
@@ -394,7 +394,7 @@ class MacVlan(LinkSpec):
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
         group: Optional[int] = None,
-        ns: Optional[Namespace] = None,
+        netns: Optional[Namespace] = None,
         up: bool = False,
     ) -> MacVlan: ...
 
@@ -418,7 +418,7 @@ class Vxlan(LinkSpec):
         txqlen: Optional[int] = None,
         master: Optional[_Dev] = None,
         group: Optional[int] = None,
-        ns: Optional[Namespace] = None,
+        netns: Optional[Namespace] = None,
         up: bool = False,
     ) -> Vxlan: ...
     @property
@@ -438,14 +438,15 @@ class Handle:
     ) -> bool: ...
     def links(self) -> List[Link]: ...
     def link(self, dev: _Dev) -> Link: ...
+    def link_index(self, name: str) -> int: ...
     def link_add(self, spec: LinkSpec) -> CreatedLink: ...
     def veth(
         self,
         name: str,
         peer: str,
-        peer_ns: Optional[Namespace] = None,
+        peer_netns: Optional[Namespace] = None,
         *,
-        ns: Optional[Namespace] = None,
+        netns: Optional[Namespace] = None,
         mtu: Optional[int] = None,
         peer_mtu: Optional[int] = None,
         mac: Optional[str] = None,
@@ -550,8 +551,8 @@ class Handle:
         kind: Optional[_Named] = None,
         family: Optional[str] = None,
     ) -> None: ...
-    def nsid(self, ns: Namespace) -> Optional[int]: ...
-    def set_nsid(self, ns: Namespace, id: Optional[int] = None) -> Optional[int]: ...
+    def nsid(self, netns: Namespace) -> Optional[int]: ...
+    def set_nsid(self, netns: Namespace, id: Optional[int] = None) -> Optional[int]: ...
 
 def handle() -> Handle: ...
 def handles(namespaces: Iterable[Namespace]) -> List[Handle]: ...

@@ -83,6 +83,13 @@ impl Handle {
         self.with(py, |h| Ok(link_of(&h.link(dev.as_id())?)))
     }
 
+    /// The index of the link called ``name`` (one ``RTM_GETLINK`` request
+    /// carrying the name; the kernel looks it up). ``NotFoundError`` when no
+    /// link has the name.
+    fn link_index(&self, py: Python<'_>, name: &str) -> PyResult<u32> {
+        self.with(py, |h| Ok(h.link_index(name)?.get()))
+    }
+
     /// Creates one link from a spec (``Veth``, ``Bridge``, ``Dummy``,
     /// ``Ifb``, ``MacVlan``, ``Vxlan``): one ``RTM_NEWLINK``, the links it
     /// names by name looked up first. Returns what the kernel gave it, read
@@ -90,7 +97,7 @@ impl Handle {
     fn link_add(&self, py: Python<'_>, spec: &Bound<'_, LinkSpec>) -> PyResult<CreatedLink> {
         let spec = spec.clone().unbind();
         let mut created = self.with(py, |h| {
-            h.links_add_specs(std::slice::from_ref(&spec.get().spec.core))
+            h.links_add(std::slice::from_ref(&spec.get().spec.core))
                 .map_err(|e| e.error)
         })?;
         Ok(created.pop().map(created_of).unwrap_or(CreatedLink {
@@ -100,17 +107,17 @@ impl Handle {
     }
 
     /// Creates a veth pair ``name`` ↔ ``peer``: ``link_add(Veth(...))``
-    /// with the same arguments (the peer born in ``peer_ns`` when given,
-    /// the first end in ``ns``).
-    #[pyo3(signature = (name, peer, peer_ns=None, *, ns=None, mtu=None, peer_mtu=None, mac=None, peer_mac=None, up=false))]
+    /// with the same arguments (the peer born in ``peer_netns`` when given,
+    /// the first end in ``netns``).
+    #[pyo3(signature = (name, peer, peer_netns=None, *, netns=None, mtu=None, peer_mtu=None, mac=None, peer_mac=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     fn veth(
         &self,
         py: Python<'_>,
         name: String,
         peer: String,
-        peer_ns: Option<&Bound<'_, PyAny>>,
-        ns: Option<&Bound<'_, PyAny>>,
+        peer_netns: Option<&Bound<'_, PyAny>>,
+        netns: Option<&Bound<'_, PyAny>>,
         mtu: Option<u32>,
         peer_mtu: Option<u32>,
         mac: Option<&str>,
@@ -120,8 +127,8 @@ impl Handle {
         let spec = Bound::new(
             py,
             Veth::new(
-                py, name, peer, peer_ns, peer_mtu, peer_mac, None, mtu, mac, None, None, None, ns,
-                up,
+                py, name, peer, peer_netns, peer_mtu, peer_mac, None, mtu, mac, None, None, None,
+                netns, up,
             )?,
         )?;
         self.link_add(py, spec.as_super()).map(drop)
@@ -206,7 +213,7 @@ impl Handle {
                 change = change.name(n);
             }
             if let Some(m) = mac {
-                change = change.address(m);
+                change = change.mac(m);
             }
             if let Some(m) = master {
                 change = change.master(m);
@@ -235,7 +242,7 @@ impl Handle {
     /// one: a ``CreatedLink(index, peer)`` per spec, read from the kernel's
     /// echo (no lookup). ``peer`` is a veth peer's index in the namespace it
     /// was born in (e.g. the host end, in root, of a veth created inside a
-    /// namespace with ``peer_ns=netns.current()``). Links named by name
+    /// namespace with ``peer_netns=netns.current()``). Links named by name
     /// (``master``, ``parent``) are looked up first.
     ///
     /// On failure the exception's ``batch_index`` is the first failing
@@ -251,7 +258,7 @@ impl Handle {
             ))),
         })?;
         let cores: Vec<_> = specs.iter().map(|s| s.get().spec.core.clone()).collect();
-        let created = self.with_batch(py, |h| h.links_add_specs(&cores))?;
+        let created = self.with_batch(py, |h| h.links_add(&cores))?;
         Ok(created.into_iter().map(created_of).collect())
     }
 

@@ -10,27 +10,27 @@ use crate::namespace::Namespace;
 
 #[pymethods]
 impl Handle {
-    /// The nsid this handle's namespace gives namespace ``ns``
+    /// The nsid this handle's namespace gives namespace ``netns``
     /// (``RTM_GETNSID``), or None when it has none.
-    fn nsid(&self, py: Python<'_>, ns: &Bound<'_, Namespace>) -> PyResult<Option<i32>> {
-        let ns = ns.get().get()?;
+    fn nsid(&self, py: Python<'_>, netns: &Bound<'_, Namespace>) -> PyResult<Option<i32>> {
+        let ns = netns.get().get()?;
         self.with(py, |h| {
             Ok(nsid::get(h.socket(), ns.as_fd())?.map(|n| n.get()))
         })
     }
 
-    /// Assigns nsid ``id`` to namespace ``ns`` in this handle's namespace
+    /// Assigns nsid ``id`` to namespace ``netns`` in this handle's namespace
     /// (``RTM_NEWNSID``; None: the kernel chooses), as ``ip netns set``
     /// run inside it. Returns the nsid it has now.
-    #[pyo3(signature = (ns, id=None))]
+    #[pyo3(signature = (netns, id=None))]
     fn set_nsid(
         &self,
         py: Python<'_>,
-        ns: &Bound<'_, Namespace>,
+        netns: &Bound<'_, Namespace>,
         id: Option<i32>,
     ) -> PyResult<Option<i32>> {
         let id = id.map(crate::namespace::nsid).transpose()?;
-        let ns = ns.get().get()?;
+        let ns = netns.get().get()?;
         self.with(py, |h| {
             nsid::set(h.socket(), ns.as_fd(), id)?;
             Ok(nsid::get(h.socket(), ns.as_fd())?.map(|n| n.get()))

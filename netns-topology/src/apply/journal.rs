@@ -158,7 +158,7 @@ impl Run<'_, '_> {
                     c = c.mtu(*m);
                 }
                 if let Some(m) = mac {
-                    c = c.address(*m);
+                    c = c.mac(*m);
                 }
                 match master {
                     Some(Some(ix)) => c = c.master(*ix),

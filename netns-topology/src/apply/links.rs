@@ -150,7 +150,7 @@ impl Run<'_, '_> {
                     change = change.mtu(*m);
                 }
                 if let Some(m) = mac {
-                    change = change.address(*m);
+                    change = change.mac(*m);
                 }
                 match master_ix {
                     Some(Some(ix)) => change = change.master(ix),
@@ -269,7 +269,7 @@ impl LinkJob<'_> {
                 Step::AddBridge { name, mac, mtu, .. } => {
                     let mut spec = LinkSpec::new(name.clone(), LinkKind::Bridge).up(true);
                     spec.group = self.place.is_none().then_some(group);
-                    spec.address = *mac;
+                    spec.mac = *mac;
                     spec.mtu = *mtu;
                     spec
                 }
@@ -277,11 +277,11 @@ impl LinkJob<'_> {
                     let l = &topo.links[*i];
                     let mut peer = VethPeer::named(l.b.name.clone());
                     peer.group = l.b.netns.is_none().then_some(group);
-                    peer.address = l.b.mac;
+                    peer.mac = l.b.mac;
                     peer.mtu = l.b.mtu;
                     // The peer is born in its namespace: a named one, or
                     // root when the pair is created from a named one.
-                    let peer_ns = match &l.b.netns {
+                    let peer_netns = match &l.b.netns {
                         Some(n) => match fresh {
                             Some((f, ns)) if f == n => Some(ns),
                             _ => nss.get(n),
@@ -289,7 +289,7 @@ impl LinkJob<'_> {
                         None if self.place.is_some() => root,
                         None => None,
                     };
-                    match peer_ns.map(NetNs::try_clone).transpose() {
+                    match peer_netns.map(NetNs::try_clone).transpose() {
                         Ok(ns) => peer.netns = ns.map(NetNsRef::from),
                         Err(error) => {
                             built = Err(BatchError {
@@ -302,7 +302,7 @@ impl LinkJob<'_> {
                     }
                     let mut spec = LinkSpec::new(l.a.name.clone(), LinkKind::Veth(peer)).up(true);
                     spec.group = self.place.is_none().then_some(group);
-                    spec.address = l.a.mac;
+                    spec.mac = l.a.mac;
                     spec.mtu = l.a.mtu;
                     spec.master = master.map(Dev::Index);
                     spec
