@@ -311,13 +311,7 @@ impl Handle {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn addresses_add(&mut self, specs: &[AddressSpec]) -> Result<(), BatchError> {
-        let fail = |index: usize| {
-            move |error: Error| BatchError {
-                index,
-                sent: 0,
-                error,
-            }
-        };
+        let fail = BatchError::unsent;
         let table = self
             .dev_table(specs.iter().map(|s| &s.dev))
             .map_err(fail(0))?;

@@ -508,13 +508,7 @@ fn requests_of<'a, T>(
     items
         .iter()
         .enumerate()
-        .map(|(index, item)| {
-            request(item).map_err(|error| BatchError {
-                index,
-                sent: 0,
-                error,
-            })
-        })
+        .map(|(index, item)| request(item).map_err(BatchError::unsent(index)))
         .collect()
 }
 

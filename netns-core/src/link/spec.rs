@@ -647,13 +647,7 @@ impl Handle {
         change_of: impl Fn(usize) -> Option<(&'s Dev, bool)>,
         created: &mut Vec<CreatedLink>,
     ) -> Result<(), BatchError> {
-        let fail = |index: usize| {
-            move |error: Error| BatchError {
-                index,
-                sent: 0,
-                error,
-            }
-        };
+        let fail = BatchError::unsent;
         let table = self
             .dev_table(
                 specs

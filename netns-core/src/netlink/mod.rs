@@ -299,6 +299,19 @@ pub struct BatchError {
     pub error: Error,
 }
 
+impl BatchError {
+    /// The failure of entry `index`, found before anything was sent (a name
+    /// that could not be resolved, a message that could not be built): for
+    /// `map_err`.
+    pub fn unsent(index: usize) -> impl Fn(Error) -> BatchError {
+        move |error| BatchError {
+            index,
+            sent: 0,
+            error,
+        }
+    }
+}
+
 impl fmt::Display for BatchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.error.fmt(f)

@@ -79,12 +79,8 @@ impl Handle {
 }
 
 /// The error of entry `index` of a batch that was not sent.
-fn unsent_entry(index: usize) -> impl FnOnce(Error) -> BatchError {
-    move |error| BatchError {
-        index,
-        sent: 0,
-        error,
-    }
+fn unsent_entry(index: usize) -> impl Fn(Error) -> BatchError {
+    BatchError::unsent(index)
 }
 
 #[pymethods]

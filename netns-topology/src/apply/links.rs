@@ -292,11 +292,7 @@ impl LinkJob<'_> {
                     match peer_netns.map(NetNs::try_clone).transpose() {
                         Ok(ns) => peer.netns = ns.map(NetNsRef::from),
                         Err(error) => {
-                            built = Err(BatchError {
-                                index: first + names.len(),
-                                sent: 0,
-                                error,
-                            });
+                            built = Err(BatchError::unsent(first + names.len())(error));
                             break;
                         }
                     }
