@@ -234,12 +234,12 @@ impl Error {
     pub fn capability(&self) -> Option<Capability> {
         self.capability
     }
-    /// Whether this is a device named by the caller that does not exist
-    /// (`cannot find device "veth9"`), found while resolving a spec's names,
+    /// Whether this is a device named by the caller that does not exist or
+    /// cannot (`cannot find device "veth9"`), found while resolving a spec's names,
     /// before its operation was sent: iproute2's `Cannot find device`, which
     /// `ip address` and `ip route` report with status 1, not 2.
     pub fn is_lookup(&self) -> bool {
-        self.kind == ErrorKind::NotFound && self.op == crate::link::OP_FIND
+        self.op == crate::link::OP_FIND
     }
     /// The extra explanation, if any.
     pub fn detail(&self) -> Option<&str> {

@@ -121,9 +121,7 @@ impl AddressSpec {
     /// [`ErrorKind::InvalidName`] or [`ErrorKind::InvalidArgument`] naming
     /// the address.
     pub fn validate(&self) -> Result<()> {
-        if let Dev::Name(n) = &self.dev {
-            crate::link::validate_link_name(n)?;
-        }
+        crate::link::validate_dev(&self.dev)?;
         let Some(label) = &self.options.label else {
             return Ok(());
         };

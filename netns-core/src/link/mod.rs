@@ -56,7 +56,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
 pub use self::create::{CreatedLink, MacVlanMode, VxlanOptions};
-pub(crate) use self::resolve::{DevTable, OP_FIND};
+pub(crate) use self::resolve::{validate_dev, DevTable, OP_FIND};
 pub use self::spec::{Dev, LinkKind, LinkRequest, LinkSpec, NetNsRef, VethPeer};
 pub use self::types::{
     validate_link_name, HwAddr, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
@@ -226,8 +226,9 @@ impl Handle {
     /// `IFLA_IFNAME`; nothing is allocated for the reply).
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`] with [`Error::is_lookup`] true (`cannot find
-    /// device "veth9"`) when no link has the name; otherwise as
+    /// [`ErrorKind::NotFound`] (`cannot find device "veth9"`) when no link
+    /// has the name, [`ErrorKind::InvalidArgument`] for a name no link can
+    /// have, both with [`Error::is_lookup`] true; otherwise as
     /// [`Handle::link`].
     ///
     /// # Examples
@@ -239,7 +240,9 @@ impl Handle {
     pub fn link_index(&mut self, name: &str) -> Result<IfIndex> {
         match self.link(LinkId::Name(name)) {
             Ok(link) => Ok(link.index()),
-            Err(e) if e.kind() == ErrorKind::NotFound => {
+            // No such link, or a name no link can have (refused before the
+            // kernel): either way the device cannot be found, as ip says.
+            Err(e) if e.kind() == ErrorKind::NotFound || e.errno().is_none() => {
                 Err(e.context(resolve::OP_FIND, resolve::device_object(name)))
             }
             Err(e) => Err(e),

@@ -13,6 +13,17 @@ use crate::{Errno, Error, Handle, Result};
 /// The operation of a device that could not be found ([`Error::is_lookup`]).
 pub(crate) const OP_FIND: &str = "find";
 
+/// Checks a device name a spec gives, as a lookup would refuse it: `cannot
+/// find device "aaaaaaaaaaaaaaaa": invalid argument: …`.
+pub(crate) fn validate_dev(dev: &Dev) -> Result<()> {
+    match dev {
+        Dev::Name(n) => {
+            super::validate_link_name(n).map_err(|e| e.context(OP_FIND, device_object(n)))
+        }
+        Dev::Index(_) => Ok(()),
+    }
+}
+
 /// The error for a device name no link has: `cannot find device "veth9":
 /// not found` (iproute2: `Cannot find device "veth9"`).
 pub(crate) fn no_such_device(name: &str) -> Error {
@@ -41,9 +52,10 @@ impl Handle {
     /// name by one `RTM_GETLINK` carrying `IFLA_IFNAME`.
     ///
     /// # Errors
-    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a name no link has (the error's
-    /// [`Error::is_lookup`] is true: `cannot find device "veth9"`);
-    /// [`ErrorKind::InvalidName`](crate::ErrorKind::InvalidName) for a name no link can have.
+    /// [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a name no
+    /// link has (`cannot find device "veth9"`),
+    /// [`ErrorKind::InvalidArgument`](crate::ErrorKind::InvalidArgument)
+    /// for a name no link can have; both with [`Error::is_lookup`] true.
     ///
     /// # Examples
     /// ```no_run

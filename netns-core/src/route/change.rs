@@ -161,8 +161,8 @@ impl RouteSpec {
     /// [`ErrorKind::InvalidName`] for the device's name.
     pub fn validate(&self) -> Result<()> {
         self.resolve_family()?;
-        if let Some(Dev::Name(n)) = &self.dev {
-            crate::link::validate_link_name(n)?;
+        if let Some(d) = &self.dev {
+            crate::link::validate_dev(d)?;
         }
         Ok(())
     }
