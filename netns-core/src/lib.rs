@@ -11,6 +11,7 @@ pub mod fuzzing;
 mod handle;
 pub mod link;
 pub mod namespace;
+pub mod neigh;
 pub mod netlink;
 pub mod nsid;
 pub mod route;

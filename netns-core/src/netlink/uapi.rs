@@ -57,3 +57,15 @@ pub(crate) const NETNSA_CURRENT_NSID: u16 = 5;
 // linux/netlink.h: extended-ack attributes of NLMSG_ERROR (NLMSGERR_ATTR_*)
 pub(crate) const NLMSGERR_ATTR_MSG: u16 = 1;
 pub(crate) const NLMSGERR_ATTR_OFFS: u16 = 2;
+
+// linux/neighbour.h: struct ndmsg attributes (NDA_*), flags (NTF_*)
+pub(crate) const NDA_DST: u16 = 1;
+pub(crate) const NDA_LLADDR: u16 = 2;
+pub(crate) const NDA_CACHEINFO: u16 = 3;
+pub(crate) const NDA_PROBES: u16 = 4;
+pub(crate) const NDA_MASTER: u16 = 9;
+pub(crate) const NDA_PROTOCOL: u16 = 12;
+pub(crate) const NDA_FLAGS_EXT: u16 = 15;
+pub(crate) const NTF_PROXY: u8 = 0x08;
+pub(crate) const NTF_EXT_LEARNED: u8 = 0x10;
+pub(crate) const NTF_ROUTER: u8 = 0x80;
