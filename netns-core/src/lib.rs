@@ -15,6 +15,7 @@ pub mod neigh;
 pub mod netlink;
 pub mod nsid;
 pub mod route;
+pub mod rule;
 mod sys;
 pub mod sysctl;
 

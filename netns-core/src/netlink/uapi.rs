@@ -69,3 +69,23 @@ pub(crate) const NDA_FLAGS_EXT: u16 = 15;
 pub(crate) const NTF_PROXY: u8 = 0x08;
 pub(crate) const NTF_EXT_LEARNED: u8 = 0x10;
 pub(crate) const NTF_ROUTER: u8 = 0x80;
+
+// linux/fib_rules.h: struct fib_rule_hdr attributes (FRA_*), flags
+pub(crate) const FRA_DST: u16 = 1;
+pub(crate) const FRA_SRC: u16 = 2;
+pub(crate) const FRA_IIFNAME: u16 = 3;
+pub(crate) const FRA_GOTO: u16 = 4;
+pub(crate) const FRA_PRIORITY: u16 = 6;
+pub(crate) const FRA_FWMARK: u16 = 10;
+pub(crate) const FRA_SUPPRESS_PREFIXLEN: u16 = 14;
+pub(crate) const FRA_TABLE: u16 = 15;
+pub(crate) const FRA_FWMASK: u16 = 16;
+pub(crate) const FRA_OIFNAME: u16 = 17;
+pub(crate) const FRA_PROTOCOL: u16 = 21;
+pub(crate) const FRA_IP_PROTO: u16 = 22;
+pub(crate) const FRA_SPORT_RANGE: u16 = 23;
+pub(crate) const FRA_DPORT_RANGE: u16 = 24;
+pub(crate) const FIB_RULE_INVERT: u32 = 0x2;
+pub(crate) const FIB_RULE_UNRESOLVED: u32 = 0x4;
+pub(crate) const FIB_RULE_IIF_DETACHED: u32 = 0x8;
+pub(crate) const FIB_RULE_OIF_DETACHED: u32 = 0x10;
