@@ -3,6 +3,7 @@
 
 pub mod addr;
 pub mod error;
+pub mod event;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 #[cfg(feature = "fuzzing")]
