@@ -41,6 +41,7 @@ mod change;
 mod create;
 mod promisc;
 mod spec;
+mod tuntap;
 mod types;
 mod view;
 
@@ -56,6 +57,7 @@ pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
 pub use self::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
 pub use self::spec::{Dev, LinkKind, LinkRequest, LinkSpec, NetNsRef, VethPeer};
+pub use self::tuntap::{tuntap_add_current, TunInfo, TunMode, TunTap, TunTapSpec};
 pub use self::types::{
     validate_link_name, HwAddr, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
     MAX_NAME_LEN,

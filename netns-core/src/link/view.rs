@@ -338,6 +338,11 @@ impl<'a> LinkRef<'a> {
         self.linkinfo_string(IFLA_INFO_SLAVE_KIND)
     }
 
+    /// The value of `IFLA_LINKINFO` (its nested `IFLA_INFO_*`), in place.
+    pub(crate) fn linkinfo(&self) -> Option<&'a [u8]> {
+        self.span(S_LINKINFO)
+    }
+
     fn linkinfo_string(&self, kind: u16) -> Option<&'a str> {
         attr::find(self.span(S_LINKINFO)?, kind).map(|v| str_prefix(attr::c_bytes(v)))
     }

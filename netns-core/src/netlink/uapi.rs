@@ -89,3 +89,16 @@ pub(crate) const FIB_RULE_INVERT: u32 = 0x2;
 pub(crate) const FIB_RULE_UNRESOLVED: u32 = 0x4;
 pub(crate) const FIB_RULE_IIF_DETACHED: u32 = 0x8;
 pub(crate) const FIB_RULE_OIF_DETACHED: u32 = 0x10;
+
+// linux/if_link.h: more IFLA_* (statistics, tun)
+pub(crate) const IFLA_INFO_DATA: u16 = 2;
+// IFLA_INFO_DATA of kind "tun" (IFLA_TUN_*)
+pub(crate) const IFLA_TUN_OWNER: u16 = 1;
+pub(crate) const IFLA_TUN_GROUP: u16 = 2;
+pub(crate) const IFLA_TUN_TYPE: u16 = 3;
+pub(crate) const IFLA_TUN_PI: u16 = 4;
+pub(crate) const IFLA_TUN_VNET_HDR: u16 = 5;
+pub(crate) const IFLA_TUN_PERSIST: u16 = 6;
+pub(crate) const IFLA_TUN_MULTI_QUEUE: u16 = 7;
+pub(crate) const IFLA_TUN_NUM_QUEUES: u16 = 8;
+pub(crate) const IFLA_TUN_NUM_DISABLED_QUEUES: u16 = 9;
