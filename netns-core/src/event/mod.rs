@@ -202,7 +202,7 @@ impl ObjectRef<'_> {
     /// An owned copy.
     pub fn to_owned(&self) -> Object {
         match self {
-            ObjectRef::Link(l) => Object::Link(l.to_owned()),
+            ObjectRef::Link(l) => Object::Link(Box::new(l.to_owned())),
             ObjectRef::Address(a) => Object::Address(a.to_owned()),
             ObjectRef::Route(r) => Object::Route(r.to_owned()),
             ObjectRef::Neigh(n) => Object::Neigh(n.to_owned()),
@@ -216,8 +216,8 @@ impl ObjectRef<'_> {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Object {
-    /// A link.
-    Link(Link),
+    /// A link (boxed: a link with its statistics is large).
+    Link(Box<Link>),
     /// An address.
     Address(Address),
     /// A route.
@@ -550,7 +550,10 @@ impl Subscription {
         let new = Event::New;
         for g in self.groups.clone() {
             match g {
-                EventGroup::Link => out.extend(h.links()?.map(|l| new(Object::Link(l.to_owned())))),
+                EventGroup::Link => out.extend(
+                    h.links()?
+                        .map(|l| new(Object::Link(Box::new(l.to_owned())))),
+                ),
                 EventGroup::Ipv4Address | EventGroup::Ipv6Address => {
                     let f = if g == EventGroup::Ipv4Address {
                         Family::Inet

@@ -41,6 +41,7 @@ mod change;
 mod create;
 mod promisc;
 mod spec;
+mod stats;
 mod tuntap;
 mod types;
 mod view;
@@ -57,6 +58,7 @@ pub use self::alias::MAX_ALIAS_LEN;
 pub use self::change::LinkChange;
 pub use self::create::{CreatedLink, LinkAdd, LinkOp, MacVlanMode, VxlanOptions};
 pub use self::spec::{Dev, LinkKind, LinkRequest, LinkSpec, NetNsRef, VethPeer};
+pub use self::stats::{LinkStats64, StatsDisplay};
 pub use self::tuntap::{tuntap_add_current, TunInfo, TunMode, TunTap, TunTapSpec};
 pub use self::types::{
     validate_link_name, HwAddr, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
@@ -124,7 +126,8 @@ impl LinkId<'_> {
 }
 
 /// `RTM_GETLINK` (with `IFLA_EXT_MASK` = `RTEXT_FILTER_SKIP_STATS`: the
-/// statistics blocks are neither produced nor copied).
+/// kernel leaves out the statistics of SR-IOV virtual functions; the link's
+/// own `IFLA_STATS64` still comes, see [`LinkRef::stats64`]).
 fn get_message(id: Option<LinkId<'_>>, op: &'static str) -> Result<RouteNetlinkMessage> {
     let mut msg = LinkMessage::default();
     if let Some(id) = id {

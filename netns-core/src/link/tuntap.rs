@@ -271,8 +271,14 @@ pub fn tuntap_add_current(spec: &TunTapSpec) -> Result<TunTap> {
 
 impl NetNs {
     /// Creates the tun/tap device `spec` describes in this namespace, as
-    /// `ip -n NS tuntap add` does (see the [module documentation](self)):
-    /// the ioctls run on a short-lived thread inside the namespace.
+    /// `ip -n NS tuntap add` does: on a short-lived thread inside the
+    /// namespace (a device is born in the namespace of the thread that
+    /// issues `TUNSETIFF`; the caller's thread never moves), open
+    /// `/dev/net/tun`, `TUNSETIFF` with `IFF_TUN`/`IFF_TAP`, `IFF_NO_PI`
+    /// unless `pi`, `IFF_VNET_HDR`, `IFF_MULTI_QUEUE` and `IFF_TUN_EXCL` (an
+    /// existing device is refused, not attached to), then `TUNSETOWNER`,
+    /// `TUNSETGROUP`, `TUNSETPERSIST`. A failure before `TUNSETPERSIST`
+    /// leaves nothing behind: the device goes with the descriptor.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] before anything is done;

@@ -91,6 +91,7 @@ pub(crate) const FIB_RULE_IIF_DETACHED: u32 = 0x8;
 pub(crate) const FIB_RULE_OIF_DETACHED: u32 = 0x10;
 
 // linux/if_link.h: more IFLA_* (statistics, tun)
+pub(crate) const IFLA_STATS64: u16 = 23;
 pub(crate) const IFLA_INFO_DATA: u16 = 2;
 // IFLA_INFO_DATA of kind "tun" (IFLA_TUN_*)
 pub(crate) const IFLA_TUN_OWNER: u16 = 1;
