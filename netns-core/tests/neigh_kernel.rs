@@ -345,6 +345,63 @@ fn show_and_flush_follow_iproute2() {
 }
 
 #[test]
+fn flags_protocols_and_states_print_as_ip_prints_them() {
+    let sb = netns_testkit::sandbox();
+    let mut h = Handle::current().unwrap();
+    setup(&sb, &mut h);
+    let mut learned = NeighSpec::new(ip("10.0.0.2"), "veth0")
+        .lladdr(mac(2))
+        .router(true)
+        .extern_learn(true);
+    learned.protocol = Some(4);
+    h.neigh_add(&learned).unwrap();
+    h.neigh_add(
+        &NeighSpec::new(ip("10.0.0.3"), "veth0")
+            .lladdr(mac(3))
+            .state(NeighState::STALE),
+    )
+    .unwrap();
+    h.neigh_add(&NeighSpec::new(ip("10.0.0.4"), "veth0").state(NeighState::NONE))
+        .unwrap();
+    h.neigh_add(
+        &NeighSpec::new(ip("10.0.0.5"), "veth0")
+            .lladdr(mac(5))
+            .state(NeighState::NOARP),
+    )
+    .unwrap();
+    // Our lines are ip's (without its trailing space), for each filter.
+    let filters: [(NeighFilter, &[&str]); 5] = [
+        (NeighFilter::new(), &[]),
+        (NeighFilter::new().all_states(), &["nud", "all"]),
+        (NeighFilter::new().state(NeighState::NONE), &["nud", "none"]),
+        (
+            NeighFilter::new().state(NeighState::NOARP),
+            &["nud", "noarp"],
+        ),
+        (NeighFilter::new().protocol(4), &["protocol", "static"]),
+    ];
+    for (filter, words) in filters {
+        let filter = filter.family(Family::Inet);
+        // Every IPv4 entry is on veth0.
+        let mut ours: Vec<String> = h
+            .neighbours(&filter)
+            .unwrap()
+            .map(|n| n.display(Some("veth0")).to_string())
+            .collect();
+        let mut args = vec!["-4", "neigh", "show"];
+        args.extend_from_slice(words);
+        let shown = sb.run_checked("ip", args);
+        let mut theirs: Vec<String> = shown.lines().map(|l| l.trim_end().to_owned()).collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{words:?}");
+    }
+    assert!(sb
+        .run_checked("ip", ["neigh", "show", "10.0.0.2"])
+        .contains("router extern_learn PERMANENT proto static"));
+}
+
+#[test]
 fn a_dump_of_many_entries_allocates_nothing_per_entry() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();

@@ -16,10 +16,12 @@
 //! `NTF_PROXY`/`NTF_ROUTER`/`NTF_EXT_LEARNED`; its device is named in the
 //! caller's words ([`Dev`]) and resolved here.
 //!
-//! iproute2's filters: `ip neigh show` without `nud` hides `noarp` entries
-//! (and those in state `none`); `ip neigh flush` without `nud` leaves
-//! `permanent` and `noarp` entries alone, and never deletes `failed` ones.
-//! [`NeighFilter`] with no state does the same ([`NeighFilter::states`]).
+//! iproute2's filters (6.x): `ip neigh show` without `nud` hides `noarp`
+//! entries (and those in state `none`); `ip neigh flush` without `nud`
+//! leaves `permanent` and `noarp` entries alone, and deletes `failed` ones
+//! in its first round only; proxy and externally learned entries pass any
+//! state filter. [`NeighFilter`] with no state does the same
+//! ([`NeighFilter::states`]).
 //!
 //! Replies are read in place ([`NeighRef`]); [`NeighRef::to_owned`] gives an
 //! owned [`Neighbour`].
@@ -29,14 +31,17 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use netlink_packet_route::neighbour::{
-    NeighbourAddress, NeighbourAttribute, NeighbourFlags, NeighbourMessage, NeighbourState,
+    NeighbourAddress, NeighbourAttribute, NeighbourExtFlags, NeighbourFlags, NeighbourMessage,
+    NeighbourState,
 };
 use netlink_packet_route::route::RouteProtocol;
 use netlink_packet_route::RouteNetlinkMessage;
 
 use crate::addr::{Family, IpNet};
 use crate::link::{validate_link_name, Dev, HwAddr, LinkType};
-use crate::netlink::uapi::{NTF_EXT_LEARNED, NTF_PROXY, NTF_ROUTER};
+use crate::netlink::uapi::{
+    NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER,
+};
 use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
@@ -284,6 +289,10 @@ pub struct NeighSpec {
     pub router: bool,
     /// Learned by an external control plane (`NTF_EXT_LEARNED`).
     pub extern_learn: bool,
+    /// Kept resolved by the kernel (`managed`: `NTF_EXT_MANAGED` in
+    /// `NDA_FLAGS_EXT`, Linux 5.16); as `ip`, a managed entry is sent with
+    /// state `none` unless a state was set after [`NeighSpec::managed`].
+    pub managed: bool,
     /// `NDA_PROTOCOL`: who installed the entry (`ip neigh … protocol P`).
     pub protocol: Option<u8>,
 }
@@ -299,6 +308,7 @@ impl NeighSpec {
             proxy: false,
             router: false,
             extern_learn: false,
+            managed: false,
             protocol: None,
         }
     }
@@ -327,6 +337,20 @@ impl NeighSpec {
     /// Sets the externally-learned flag.
     pub fn extern_learn(mut self, yes: bool) -> NeighSpec {
         self.extern_learn = yes;
+        self
+    }
+    /// Makes the entry managed (`ip neigh add … managed`): the state
+    /// becomes [`NeighState::NONE`], as ip sends it.
+    pub fn managed(mut self, yes: bool) -> NeighSpec {
+        self.managed = yes;
+        if yes {
+            self.state = NeighState::NONE;
+        }
+        self
+    }
+    /// Sets who installed the entry (`NDA_PROTOCOL`).
+    pub fn protocol(mut self, protocol: u8) -> NeighSpec {
+        self.protocol = Some(protocol);
         self
     }
 
@@ -391,6 +415,11 @@ impl NeighSpec {
                 msg.attributes
                     .push(NeighbourAttribute::Protocol(RouteProtocol::from(p)));
             }
+            if self.managed {
+                msg.attributes.push(NeighbourAttribute::ExtFlags(
+                    NeighbourExtFlags::from_bits_retain(NTF_EXT_MANAGED),
+                ));
+            }
         }
         msg
     }
@@ -437,6 +466,13 @@ pub struct NeighFilter {
     pub proxy: bool,
     /// Only destinations inside this prefix (`to PREFIX`).
     pub to: Option<IpNet>,
+    /// Only entries whose device is a port of this master (`master X`,
+    /// `vrf X`: `NDA_MASTER`, applied by the kernel).
+    pub master: Option<Dev>,
+    /// Only entries installed by this protocol (`protocol P`).
+    pub protocol: Option<u8>,
+    /// Only entries nothing refers to (`unused`: `ndm_refcnt` 0).
+    pub unused: bool,
 }
 
 /// The states a [`NeighFilter`] selects, as iproute2 keeps them: the
@@ -460,11 +496,11 @@ impl NeighStateMask {
         NeighStateMask(self.0 | bits)
     }
 
-    /// Whether an entry in `state` (with `ndm_flags` `flags`) passes, as
-    /// iproute2 decides: one of its bits is selected, or it has no state and
-    /// "no state" is selected, or it is a proxy entry.
-    pub fn admits(self, state: NeighState, proxy: bool) -> bool {
-        proxy
+    /// Whether an entry in `state` passes, as iproute2 decides: one of its
+    /// bits is selected, or it has no state and "no state" is selected, or
+    /// it is a proxy or externally learned entry (`exempt`).
+    pub fn admits(self, state: NeighState, exempt: bool) -> bool {
+        exempt
             || u32::from(state.0) & self.0 != 0
             || (state.0 == 0 && self.0 & NeighStateMask::NONE_BIT != 0)
     }
@@ -507,25 +543,41 @@ impl NeighFilter {
         self
     }
 
-    /// The state mask in force for a listing (`flush == false`) or a flush,
-    /// iproute2's defaults filled in.
-    pub fn effective_states(&self, flush: bool) -> NeighStateMask {
+    /// Only entries installed by `protocol`.
+    pub fn protocol(mut self, protocol: u8) -> NeighFilter {
+        self.protocol = Some(protocol);
+        self
+    }
+    /// Only entries of ports of `master`.
+    pub fn master(mut self, master: impl Into<Dev>) -> NeighFilter {
+        self.master = Some(master.into());
+        self
+    }
+
+    /// The state mask in force for a listing (`Pass::Show`) or a flush
+    /// round, iproute2's defaults filled in: a flush leaves `permanent` and
+    /// `noarp` unless asked (`nud all` still spares `noarp`), and deletes
+    /// `failed` entries in its first round only.
+    pub fn effective_states(&self, pass: Pass) -> NeighStateMask {
         let noarp = u32::from(NeighState::NOARP.0);
         let permanent = u32::from(NeighState::PERMANENT.0);
         let failed = u32::from(NeighState::FAILED.0);
-        match (self.states, flush) {
-            (None, false) => NeighStateMask(0xff & !noarp),
-            // ip: ~(PERMANENT|NOARP), then FAILED cleared for a flush.
-            (None, true) => NeighStateMask(0x1ff & !(permanent | noarp | failed)),
-            (Some(NeighStateMask::ALL), true) => NeighStateMask(0x1ff & !(noarp | failed)),
-            (Some(m), true) => NeighStateMask(m.0 & !failed),
-            (Some(m), false) => m,
+        let mask = match (self.states, pass) {
+            (None, Pass::Show) => 0xff & !noarp,
+            (Some(m), Pass::Show) => m.0,
+            (None, Pass::Flush(_)) => 0x1ff & !(permanent | noarp),
+            (Some(NeighStateMask::ALL), Pass::Flush(_)) => 0x1ff & !noarp,
+            (Some(m), Pass::Flush(_)) => m.0,
+        };
+        match pass {
+            Pass::Flush(round) if round > 0 => NeighStateMask(mask & !failed),
+            _ => NeighStateMask(mask),
         }
     }
 
     /// Whether `n` passes the parts of the filter applied in user space
-    /// (states, prefix, and the device/family again, for safety).
-    fn admits(&self, n: &NeighRef<'_>, ifindex: Option<u32>, flush: bool) -> bool {
+    /// (states, prefix, protocol, unused, and the device/family again).
+    fn admits(&self, n: &NeighRef<'_>, ifindex: Option<u32>, pass: Pass) -> bool {
         if ifindex.is_some_and(|i| i != n.ifindex()) {
             return false;
         }
@@ -538,8 +590,25 @@ impl NeighFilter {
                 _ => return false,
             }
         }
-        self.effective_states(flush).admits(n.state(), n.is_proxy())
+        if self.protocol.is_some_and(|p| Some(p) != n.protocol()) {
+            return false;
+        }
+        if self.unused && n.cache_info().is_some_and(|c| c.refcnt != 0) {
+            return false;
+        }
+        self.effective_states(pass)
+            .admits(n.state(), n.is_proxy() || n.is_extern_learn())
     }
+}
+
+/// What a dump of [`NeighFilter`] is for: a listing, or round `N` (from 0)
+/// of a flush.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// `ip neigh show`.
+    Show,
+    /// Round `N` of `ip neigh flush`.
+    Flush(usize),
 }
 
 /// What errors call a listing.
@@ -729,10 +798,10 @@ impl Handle {
     /// ```
     #[doc(alias = "ip neigh show")]
     pub fn neighbours(&mut self, filter: &NeighFilter) -> Result<Neighbours<'_>> {
-        self.neighbours_for(filter, false)
+        self.neighbours_for(filter, Pass::Show)
     }
 
-    fn neighbours_for(&mut self, filter: &NeighFilter, flush: bool) -> Result<Neighbours<'_>> {
+    fn neighbours_for(&mut self, filter: &NeighFilter, pass: Pass) -> Result<Neighbours<'_>> {
         const OP: &str = "list";
         let object = NeighboursObject(filter);
         let ifindex = match &filter.dev {
@@ -749,17 +818,22 @@ impl Handle {
         if let Some(i) = ifindex {
             msg.attributes.push(NeighbourAttribute::IfIndex(i));
         }
+        if let Some(dev) = &filter.master {
+            let master = self.resolve_dev_for(dev, OP, &object)?;
+            msg.attributes.push(NeighbourAttribute::Controller(master));
+        }
         let request = Request::new(RouteNetlinkMessage::GetNeighbour(msg), OP, &object);
         let messages = self.socket().dump(&request)?;
-        Ok(Neighbours::new(messages, filter.clone(), ifindex, flush))
+        Ok(Neighbours::new(messages, filter.clone(), ifindex, pass))
     }
 
     /// Deletes the entries `filter` selects, as `ip neigh flush` does:
-    /// without states, every entry but `permanent`, `noarp` (and `failed`)
-    /// ones; dump, then all the `RTM_DELNEIGH`s in one batch, repeated
-    /// until a dump finds nothing to delete (at most [`MAX_FLUSH_ROUNDS`]
-    /// rounds). Entries that vanished meanwhile (`ENOENT`) are not errors.
-    /// Returns how many entries were deleted.
+    /// without states, every entry but `permanent` and `noarp` ones; dump,
+    /// then all the `RTM_DELNEIGH`s in one batch, repeated until a dump
+    /// finds nothing to delete (at most [`MAX_FLUSH_ROUNDS`] rounds; `failed`
+    /// entries only in the first, since a deleted entry that is still
+    /// referenced stays behind as `failed`). Entries that vanished meanwhile
+    /// (`ENOENT`) are not errors. Returns how many entries were deleted.
     ///
     /// # Errors
     /// The dump's refusal, the first delete's refusal, or
@@ -768,9 +842,9 @@ impl Handle {
     #[doc(alias = "ip neigh flush")]
     pub fn neigh_flush(&mut self, filter: &NeighFilter) -> Result<usize> {
         let mut total = 0;
-        for _ in 0..MAX_FLUSH_ROUNDS {
+        for round in 0..MAX_FLUSH_ROUNDS {
             let doomed: Vec<Doomed> = self
-                .neighbours_for(filter, true)?
+                .neighbours_for(filter, Pass::Flush(round))?
                 .filter_map(|n| {
                     Some(Doomed {
                         dst: n.dst()?,
@@ -825,17 +899,20 @@ impl Handle {
 /// How `ip neigh show` prints an entry, for front ends: see
 /// [`NeighRef::display`] and [`Neighbour::display`].
 pub struct NeighDisplay<'a> {
-    dst: Option<IpAddr>,
-    dev: Option<&'a str>,
-    lladdr: Option<&'a [u8]>,
-    flags: u8,
-    state: NeighState,
+    pub(super) dst: Option<IpAddr>,
+    pub(super) dev: Option<&'a str>,
+    pub(super) lladdr: Option<&'a [u8]>,
+    pub(super) flags: u8,
+    pub(super) flags_ext: u32,
+    pub(super) state: NeighState,
+    pub(super) protocol: Option<u8>,
 }
 
 impl fmt::Display for NeighDisplay<'_> {
-    /// `10.0.0.2 dev veth0 lladdr 02:00:00:00:00:02 router proxy REACHABLE`
-    /// (`dev` only when a name was given, as `ip neigh show dev X` leaves
-    /// it out).
+    /// `10.0.0.2 dev veth0 lladdr 02:00:00:00:00:02 router extern_learn
+    /// PERMANENT proto static`, as iproute2 6.x orders it, without its
+    /// trailing space (`dev` only when a name was given, as `ip neigh show
+    /// dev X` leaves it out; protocols by the names of `ip route`'s table).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sep = "";
         if let Some(dst) = self.dst {
@@ -858,12 +935,27 @@ impl fmt::Display for NeighDisplay<'_> {
             write!(f, "{sep}proxy")?;
             sep = " ";
         }
+        if self.flags_ext & NTF_EXT_MANAGED != 0 {
+            write!(f, "{sep}managed")?;
+            sep = " ";
+        }
         if self.flags & NTF_EXT_LEARNED != 0 {
             write!(f, "{sep}extern_learn")?;
             sep = " ";
         }
+        if self.flags & NTF_OFFLOADED != 0 {
+            write!(f, "{sep}offload")?;
+            sep = " ";
+        }
         if self.state.0 != 0 {
             write!(f, "{sep}{}", self.state)?;
+            sep = " ";
+        }
+        if let Some(p) = self.protocol.filter(|p| *p != 0) {
+            match crate::route::protocol_name(p) {
+                Some(name) => write!(f, "{sep}proto {name}")?,
+                None => write!(f, "{sep}proto {p}")?,
+            }
         }
         Ok(())
     }

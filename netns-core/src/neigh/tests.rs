@@ -44,38 +44,50 @@ fn state_names_parse_and_print_as_ip() {
 
 #[test]
 fn filters_follow_iproute2_defaults() {
-    let show = NeighFilter::new().effective_states(false);
-    let flush = NeighFilter::new().effective_states(true);
+    let show = NeighFilter::new().effective_states(Pass::Show);
+    let flush0 = NeighFilter::new().effective_states(Pass::Flush(0));
+    let flush1 = NeighFilter::new().effective_states(Pass::Flush(1));
     for (state, _) in NeighState::NAMES {
         let shown = state != NeighState::NOARP;
         assert_eq!(show.admits(state, false), shown, "{state:?}");
-        let flushed =
-            ![NeighState::NOARP, NeighState::PERMANENT, NeighState::FAILED].contains(&state);
-        assert_eq!(flush.admits(state, false), flushed, "{state:?}");
+        let flushed = ![NeighState::NOARP, NeighState::PERMANENT].contains(&state);
+        assert_eq!(flush0.admits(state, false), flushed, "{state:?}");
+        // failed entries only in the first round
+        assert_eq!(
+            flush1.admits(state, false),
+            flushed && state != NeighState::FAILED,
+            "{state:?}"
+        );
     }
     assert!(!show.admits(NeighState::NONE, false));
-    assert!(flush.admits(NeighState::NONE, false));
-    // Proxy entries pass whatever their state.
+    assert!(flush0.admits(NeighState::NONE, false));
+    // Proxy and externally learned entries pass whatever their state.
     assert!(show.admits(NeighState::NONE, true));
     // nud none selects entries with no state only.
     let none = NeighFilter::new()
         .state(NeighState::NONE)
-        .effective_states(false);
+        .effective_states(Pass::Show);
     assert!(none.admits(NeighState::NONE, false));
     assert!(!none.admits(NeighState::REACHABLE, false));
-    // nud all: everything when listing; all but noarp and failed when flushing.
+    // nud all: everything when listing; all but noarp when flushing.
     let all = NeighFilter::new().all_states();
-    assert!(all.effective_states(false).admits(NeighState::NOARP, false));
-    assert!(!all.effective_states(true).admits(NeighState::NOARP, false));
     assert!(all
-        .effective_states(true)
+        .effective_states(Pass::Show)
+        .admits(NeighState::NOARP, false));
+    assert!(!all
+        .effective_states(Pass::Flush(0))
+        .admits(NeighState::NOARP, false));
+    assert!(all
+        .effective_states(Pass::Flush(0))
         .admits(NeighState::PERMANENT, false));
     // nud permanent on a flush deletes permanent entries.
     let perm = NeighFilter::new().state(NeighState::PERMANENT);
     assert!(perm
-        .effective_states(true)
+        .effective_states(Pass::Flush(0))
         .admits(NeighState::PERMANENT, false));
-    assert!(!perm.effective_states(true).admits(NeighState::STALE, false));
+    assert!(!perm
+        .effective_states(Pass::Flush(0))
+        .admits(NeighState::STALE, false));
 }
 
 #[test]
@@ -168,6 +180,16 @@ fn views_read_kernel_bytes_in_place() {
         "2001:db8::2 dev veth0 lladdr 02:00:00:00:00:02 router STALE"
     );
     let owned = n.to_owned();
+    let managed = NeighSpec::new("10.0.0.9".parse().unwrap(), "X")
+        .managed(true)
+        .protocol(4);
+    assert_eq!(managed.state, NeighState::NONE);
+    let mut b = vec![0; managed.message(1, true).buffer_len()];
+    managed.message(1, true).emit(&mut b);
+    assert_eq!(
+        NeighRef::parse(&b).unwrap().display(None).to_string(),
+        "10.0.0.9 managed proto static"
+    );
     assert_eq!(
         owned.display(None).to_string(),
         "2001:db8::2 lladdr 02:00:00:00:00:02 router STALE"

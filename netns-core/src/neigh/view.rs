@@ -4,7 +4,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use super::{NeighDisplay, NeighFilter, NeighState, NDMSG_LEN};
+use super::{NeighDisplay, NeighFilter, NeighState, Pass, NDMSG_LEN};
 use crate::addr::Family;
 use crate::netlink::uapi::{
     NDA_CACHEINFO, NDA_DST, NDA_FLAGS_EXT, NDA_LLADDR, NDA_MASTER, NDA_PROBES, NDA_PROTOCOL,
@@ -144,7 +144,9 @@ impl<'a> NeighRef<'a> {
             dev,
             lladdr: self.lladdr(),
             flags: self.flags(),
+            flags_ext: self.flags_ext().unwrap_or(0),
             state: self.state(),
+            protocol: self.protocol(),
         }
     }
 
@@ -161,6 +163,7 @@ impl<'a> NeighRef<'a> {
             probes: self.probes(),
             master: self.master(),
             protocol: self.protocol(),
+            flags_ext: self.flags_ext().unwrap_or(0),
             cache_info: self.cache_info(),
         }
     }
@@ -202,6 +205,8 @@ pub struct Neighbour {
     pub master: Option<u32>,
     /// `NDA_PROTOCOL`.
     pub protocol: Option<u8>,
+    /// `NDA_FLAGS_EXT` (`NTF_EXT_*`; 0 when absent).
+    pub flags_ext: u32,
     /// `NDA_CACHEINFO`.
     pub cache_info: Option<NeighCacheInfo>,
 }
@@ -222,7 +227,9 @@ impl Neighbour {
             dev,
             lladdr: self.lladdr.as_deref(),
             flags: self.flags,
+            flags_ext: self.flags_ext,
             state: self.state,
+            protocol: self.protocol,
         }
     }
 }
@@ -235,7 +242,7 @@ pub struct Neighbours<'a> {
     messages: Messages<'a>,
     filter: NeighFilter,
     ifindex: Option<u32>,
-    flush: bool,
+    pass: Pass,
 }
 
 impl<'a> Neighbours<'a> {
@@ -243,13 +250,13 @@ impl<'a> Neighbours<'a> {
         messages: Messages<'a>,
         filter: NeighFilter,
         ifindex: Option<u32>,
-        flush: bool,
+        pass: Pass,
     ) -> Neighbours<'a> {
         Neighbours {
             messages,
             filter,
             ifindex,
-            flush,
+            pass,
         }
     }
 }
@@ -266,7 +273,7 @@ impl<'a> Iterator for Neighbours<'a> {
             let Ok(n) = NeighRef::parse(m.payload()) else {
                 continue;
             };
-            if self.filter.admits(&n, self.ifindex, self.flush) {
+            if self.filter.admits(&n, self.ifindex, self.pass) {
                 return Some(n);
             }
         }

@@ -68,6 +68,8 @@ pub(crate) const NDA_PROTOCOL: u16 = 12;
 pub(crate) const NDA_FLAGS_EXT: u16 = 15;
 pub(crate) const NTF_PROXY: u8 = 0x08;
 pub(crate) const NTF_EXT_LEARNED: u8 = 0x10;
+pub(crate) const NTF_OFFLOADED: u8 = 0x20;
+pub(crate) const NTF_EXT_MANAGED: u32 = 0x01;
 pub(crate) const NTF_ROUTER: u8 = 0x80;
 
 // linux/fib_rules.h: struct fib_rule_hdr attributes (FRA_*), flags
