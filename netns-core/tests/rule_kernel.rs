@@ -76,6 +76,7 @@ fn add_show_and_delete_like_ip() {
         end: 2000,
     });
     spec.tos = 0x10;
+    spec.uid_range = Some((1000, 1999));
     h.rule_add(&spec).unwrap();
     h.rule_add(&RuleSpec::new().priority(200).action(RuleAction::Goto(300)))
         .unwrap();

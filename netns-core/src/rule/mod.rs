@@ -23,7 +23,7 @@ use std::fmt;
 
 use netlink_packet_route::route::RouteProtocol;
 use netlink_packet_route::rule::{
-    RuleAction as PacketAction, RuleAttribute, RuleFlags, RuleMessage, RulePortRange,
+    RuleAction as PacketAction, RuleAttribute, RuleFlags, RuleMessage, RulePortRange, RuleUidRange,
 };
 use netlink_packet_route::{IpProtocol, RouteNetlinkMessage};
 
@@ -264,6 +264,8 @@ pub struct RuleSpec {
     pub dport: Option<PortRange>,
     /// `protocol P` (`FRA_PROTOCOL`): who installed the rule.
     pub protocol: Option<u8>,
+    /// `uidrange N-M` (`FRA_UID_RANGE`): sockets of these uids only.
+    pub uid_range: Option<(u32, u32)>,
 }
 
 impl RuleSpec {
@@ -373,6 +375,13 @@ impl RuleSpec {
                 }
             }
         }
+        if let Some((start, end)) = self.uid_range {
+            if start > end {
+                return Err(bad(format!(
+                    "uidrange {start}-{end}: the range is reversed"
+                )));
+            }
+        }
         if self.fwmask.is_some() && self.fwmark.is_none() {
             return Err(bad("a fwmark mask needs a fwmark".to_owned()));
         }
@@ -452,6 +461,9 @@ impl RuleSpec {
                 end: r.end,
             }));
         }
+        if let Some((start, end)) = self.uid_range {
+            a.push(RuleAttribute::UidRange(RuleUidRange { start, end }));
+        }
         Ok(msg)
     }
 }
@@ -508,6 +520,9 @@ impl fmt::Display for RuleSpec {
         }
         if let Some(r) = self.dport {
             write!(f, " dport {r}")?;
+        }
+        if let Some((start, end)) = self.uid_range {
+            write!(f, " uidrange {start}-{end}")?;
         }
         if let Some(a) = self.action {
             write!(f, " {a}")?;

@@ -13,7 +13,7 @@ use crate::netlink::uapi::{
     FIB_RULE_IIF_DETACHED, FIB_RULE_INVERT, FIB_RULE_OIF_DETACHED, FIB_RULE_UNRESOLVED,
     FRA_DPORT_RANGE, FRA_DST, FRA_FWMARK, FRA_FWMASK, FRA_GOTO, FRA_IIFNAME, FRA_IP_PROTO,
     FRA_OIFNAME, FRA_PRIORITY, FRA_PROTOCOL, FRA_SPORT_RANGE, FRA_SRC, FRA_SUPPRESS_PREFIXLEN,
-    FRA_TABLE,
+    FRA_TABLE, FRA_UID_RANGE,
 };
 use crate::netlink::{attr, Messages, RTM_DELRULE, RTM_NEWRULE};
 use crate::route::{protocol_name, RouteTable, PROTO_KERNEL};
@@ -153,6 +153,11 @@ impl<'a> RuleRef<'a> {
     pub fn dport(&self) -> Option<PortRange> {
         self.attr(FRA_DPORT_RANGE).and_then(port_range)
     }
+    /// `FRA_UID_RANGE`: `(first, last)` uid.
+    pub fn uid_range(&self) -> Option<(u32, u32)> {
+        let v = self.attr(FRA_UID_RANGE)?;
+        Some((attr::u32_ne(v)?, attr::u32_ne(v.get(4..)?)?))
+    }
     /// The action, when one this crate knows.
     pub fn action(&self) -> Option<RuleAction> {
         Some(match self.action_raw() {
@@ -199,6 +204,7 @@ impl<'a> RuleRef<'a> {
             ipproto: self.ipproto(),
             sport: self.sport(),
             dport: self.dport(),
+            uid_range: self.uid_range(),
         }
     }
 }
@@ -260,6 +266,8 @@ pub struct Rule {
     pub sport: Option<PortRange>,
     /// `FRA_DPORT_RANGE`.
     pub dport: Option<PortRange>,
+    /// `FRA_UID_RANGE`.
+    pub uid_range: Option<(u32, u32)>,
 }
 
 impl Rule {
@@ -334,6 +342,9 @@ impl fmt::Display for Rule {
             if self.flags & FIB_RULE_OIF_DETACHED != 0 {
                 f.write_str(" [detached]")?;
             }
+        }
+        if let Some((start, end)) = self.uid_range {
+            write!(f, " uidrange {start}-{end}")?;
         }
         if let Some(p) = self.ipproto {
             match ipproto_name(p) {
