@@ -876,10 +876,13 @@ impl Handle {
                         break;
                     }
                     Err(e) if e.error.errno() == Some(Errno::ENOENT) => {
-                        // Gone meanwhile (e.g. garbage-collected): go on
-                        // after it.
-                        total += e.index;
-                        rest = &rest[e.index + 1..];
+                        // Gone meanwhile (e.g. garbage-collected). The
+                        // kernel went on with the rest of that send; its
+                        // other results are unknown, and the next round's
+                        // dump finds what is left. Go on with what was not
+                        // sent.
+                        total += e.sent.saturating_sub(1);
+                        rest = rest.get(e.sent..).unwrap_or(&[]);
                     }
                     Err(e) => return Err(e.error),
                 }

@@ -206,3 +206,86 @@ fn views_read_kernel_bytes_in_place() {
         ErrorKind::Protocol
     );
 }
+
+/// A netlink message: header (`kind`, `flags`, `seq`) and payload.
+fn nl(kind: u16, flags: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
+    let len = 16 + payload.len();
+    let mut m = Vec::with_capacity(len);
+    m.extend_from_slice(&(len as u32).to_ne_bytes());
+    m.extend_from_slice(&kind.to_ne_bytes());
+    m.extend_from_slice(&flags.to_ne_bytes());
+    m.extend_from_slice(&seq.to_ne_bytes());
+    m.extend_from_slice(&0u32.to_ne_bytes());
+    m.extend_from_slice(payload);
+    m.resize((len + 3) & !3, 0);
+    m
+}
+
+/// `NLMSG_ERROR` answering `seq` with `-errno` (0: an acknowledgement).
+fn ack(seq: u32, errno: i32) -> Vec<u8> {
+    let mut p = (-errno).to_ne_bytes().to_vec();
+    p.extend_from_slice(&nl(crate::netlink::RTM_DELNEIGH, 0, seq, &[])[..16]);
+    nl(netlink_packet_core::NLMSG_ERROR, 0x100, seq, &p)
+}
+
+#[test]
+fn a_flush_goes_on_past_entries_that_vanished() {
+    use crate::netlink::{split_message, Socket, RTM_DELNEIGH, RTM_GETNEIGH, RTM_NEWNEIGH};
+    let mut dumps = 0;
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log2 = std::sync::Arc::clone(&log);
+    let kernel = crate::netlink::tests::FakeKernel::new(move |datagram| {
+        let mut rest = datagram;
+        let mut out = Vec::new();
+        while let Ok(Some((m, after))) = split_message(rest) {
+            rest = after;
+            let seq = m.sequence_number();
+            match m.message_type() {
+                RTM_GETNEIGH => {
+                    dumps += 1;
+                    let mut d = Vec::new();
+                    if dumps == 1 {
+                        for last in [2u8, 3, 4] {
+                            let spec = NeighSpec::new(IpAddr::from([10, 0, 0, last]), "X")
+                                .lladdr(vec![2, 0, 0, 0, 0, last])
+                                .state(NeighState::STALE);
+                            let msg = spec.message(5, true);
+                            let mut b = vec![0; msg.buffer_len()];
+                            msg.emit(&mut b);
+                            d.extend(nl(RTM_NEWNEIGH, 2, seq, &b));
+                        }
+                    }
+                    d.extend(nl(
+                        netlink_packet_core::NLMSG_DONE,
+                        2,
+                        seq,
+                        &0i32.to_ne_bytes(),
+                    ));
+                    out.push(d);
+                }
+                RTM_DELNEIGH => {
+                    let n = NeighRef::parse(m.payload()).unwrap();
+                    log2.lock().unwrap().push(n.dst().unwrap());
+                    // The second entry is gone already.
+                    let errno = if n.dst() == Some(IpAddr::from([10, 0, 0, 3])) {
+                        2
+                    } else {
+                        0
+                    };
+                    out.push(ack(seq, errno));
+                }
+                other => panic!("unexpected message type {other}"),
+            }
+        }
+        out
+    });
+    let mut h = Handle::from(Socket::fake(kernel));
+    let flushed = h
+        .neigh_flush(&NeighFilter::new().dev(crate::link::Dev::Index(
+            crate::link::IfIndex::new(5).unwrap(),
+        )))
+        .unwrap();
+    // 10.0.0.2 and 10.0.0.4 deleted; 10.0.0.3 had vanished; nothing sent twice.
+    assert_eq!(flushed, 2);
+    assert_eq!(log.lock().unwrap().len(), 3);
+}

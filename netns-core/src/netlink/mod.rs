@@ -45,7 +45,7 @@ pub(crate) mod ack;
 pub(crate) mod attr;
 mod socket;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub(crate) mod uapi;
 
 use std::fmt;
