@@ -2,6 +2,8 @@
 //! see exactly those changes.
 #![allow(clippy::unwrap_used)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
@@ -9,6 +11,39 @@ use netns_core::event::{Event, EventGroup, EventRef, Object, ObjectRef, Subscrip
 use netns_core::link::LinkAdd;
 use netns_core::neigh::NeighState;
 use netns_core::{Handle, NetNs};
+
+// A test-only counting allocator, for the zero-copy claim.
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(Cell::get)
+}
 
 const WAIT: Duration = Duration::from_secs(2);
 
@@ -220,4 +255,31 @@ fn an_overrun_is_reported_and_resync_dumps_the_state() {
         got.contains(&"-link d0".to_owned()) && got.contains(&"-link e0".to_owned()),
         "{got:?}"
     );
+}
+
+#[test]
+fn events_read_in_place_allocate_nothing() {
+    let sb = netns_testkit::sandbox();
+    no_ipv6(&sb);
+    let mut sub = Subscription::current(&[EventGroup::Link]).unwrap();
+    let mut h = Handle::current().unwrap();
+    let names: Vec<(String, String)> = (0..50)
+        .map(|i| (format!("a{i}"), format!("b{i}")))
+        .collect();
+    let adds: Vec<LinkAdd<'_>> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
+    h.links_add(&adds).unwrap();
+    // The first event: the receive buffer is there already.
+    assert!(sub.next_ref(Some(WAIT)).unwrap().is_some());
+    let before = allocations();
+    let mut links = 1;
+    let mut mtu_sum = 0u64;
+    while let Some(e) = sub.next_ref(Some(Duration::from_millis(100))).unwrap() {
+        if let EventRef::New(ObjectRef::Link(l)) = e {
+            links += 1;
+            mtu_sum += u64::from(l.mtu().unwrap_or(0));
+        }
+    }
+    assert_eq!(allocations() - before, 0);
+    assert_eq!(links, 100);
+    assert_eq!(mtu_sum, 99 * 1500);
 }

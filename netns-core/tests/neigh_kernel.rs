@@ -402,18 +402,22 @@ fn flags_protocols_and_states_print_as_ip_prints_them() {
 }
 
 #[test]
-fn a_dump_of_many_entries_allocates_nothing_per_entry() {
+fn a_dump_of_ten_thousand_entries_allocates_nothing_per_entry() {
     let sb = netns_testkit::sandbox();
     let mut h = Handle::current().unwrap();
     setup(&sb, &mut h);
     sb.run_checked("ip", ["addr", "add", "10.1.0.1/16", "dev", "veth0"]);
-    for i in 0..500u32 {
-        let a = IpAddr::from([10, 1, (i / 250) as u8, (i % 250) as u8 + 2]);
-        h.neigh_add(&NeighSpec::new(a, "veth0").lladdr(mac(i as u8)))
-            .unwrap();
-    }
+    let specs: Vec<NeighSpec> = (0..10_000u32)
+        .map(|i| {
+            let a = IpAddr::from([10, 1, (i / 250) as u8, (i % 250) as u8 + 2]);
+            NeighSpec::new(a, "veth0").lladdr(mac(i as u8))
+        })
+        .collect();
+    // One name lookup, then batches (permanent entries are not subject to
+    // the table's gc_thresh3 limit).
+    h.neighs_add(&specs).unwrap();
     let filter = NeighFilter::new().dev("veth0");
-    assert_eq!(h.neighbours(&filter).unwrap().count(), 500);
+    assert_eq!(h.neighbours(&filter).unwrap().count(), 10_000);
     // The same dump again, buffers grown: reading every entry in place
     // allocates nothing (the filter is cloned once per dump).
     let dump = h.neighbours(&filter).unwrap();
@@ -425,5 +429,26 @@ fn a_dump_of_many_entries_allocates_nothing_per_entry() {
         seen += 1;
     }
     assert_eq!(allocations() - before, 0);
-    assert_eq!(seen, 500);
+    assert_eq!(seen, 10_000);
+    assert_eq!(
+        sb.run_checked("ip", ["-4", "neigh", "show", "dev", "veth0"])
+            .lines()
+            .count(),
+        10_000
+    );
+    // A batch stops at its first refusal, named in the caller's words.
+    let e = h.neighs_add(&specs[..3]).unwrap_err();
+    assert_eq!(e.index, 0);
+    assert_eq!(e.error.kind(), ErrorKind::AlreadyExists);
+    let bad = [
+        NeighSpec::new(ip("10.1.0.2"), "veth0"),
+        NeighSpec::new(ip("10.1.0.3"), "nosuch"),
+    ];
+    let e = h.neighs_add(&bad).unwrap_err();
+    assert_eq!((e.index, e.sent), (1, 0));
+    assert!(
+        e.error.to_string().contains("on link \"nosuch\""),
+        "{}",
+        e.error
+    );
 }

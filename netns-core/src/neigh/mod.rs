@@ -4,6 +4,7 @@
 //! | method                    | message                                                  | `ip` equivalent                        |
 //! |---------------------------|----------------------------------------------------------|----------------------------------------|
 //! | [`Handle::neigh_add`]     | `RTM_NEWNEIGH` + `NLM_F_CREATE│NLM_F_EXCL`                | `ip neigh add ADDR lladdr L dev X`     |
+//! | [`Handle::neighs_add`]    | many `RTM_NEWNEIGH`, batched                              | `ip -batch`                            |
 //! | [`Handle::neigh_replace`] | `RTM_NEWNEIGH` + `NLM_F_CREATE│NLM_F_REPLACE`             | `ip neigh replace …`                   |
 //! | [`Handle::neigh_change`]  | `RTM_NEWNEIGH` + `NLM_F_REPLACE`                          | `ip neigh change …`                    |
 //! | [`Handle::neigh_del`]     | `RTM_DELNEIGH`                                            | `ip neigh del ADDR dev X`              |
@@ -42,7 +43,7 @@ use crate::link::{validate_link_name, Dev, HwAddr, LinkType};
 use crate::netlink::uapi::{
     NTF_EXT_LEARNED, NTF_EXT_MANAGED, NTF_OFFLOADED, NTF_PROXY, NTF_ROUTER,
 };
-use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
+use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
 #[cfg(test)]
@@ -698,6 +699,63 @@ impl Handle {
     #[doc(alias = "RTM_NEWNEIGH")]
     pub fn neigh_add(&mut self, spec: &NeighSpec) -> Result<()> {
         self.neigh_new(spec, NLM_F_CREATE | NLM_F_EXCL, "add")
+    }
+
+    /// Adds many neighbour entries, each as [`Handle::neigh_add`] builds
+    /// it, in as few `send` calls as possible
+    /// ([`Socket::batch`](crate::netlink::Socket::batch)); each device name
+    /// is looked up once.
+    ///
+    /// # Errors
+    /// A [`BatchError`]: the index of the first entry that failed (checked
+    /// or resolved before anything was sent, or refused by the kernel), how
+    /// many were sent, and the error. Entries before the index were added.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::neigh::NeighSpec;
+    /// let mut h = netns_core::Handle::current()?;
+    /// let specs: Vec<NeighSpec> = (2..100u8)
+    ///     .map(|i| NeighSpec::new([10, 0, 0, i].into(), "veth0").lladdr(vec![2, 0, 0, 0, 0, i]))
+    ///     .collect();
+    /// h.neighs_add(&specs)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn neighs_add(&mut self, specs: &[NeighSpec]) -> Result<(), BatchError> {
+        let unsent = |index: usize, error: Error| BatchError {
+            index,
+            sent: 0,
+            error,
+        };
+        let mut names: Vec<(&str, u32)> = Vec::new();
+        let mut messages = Vec::with_capacity(specs.len());
+        for (i, spec) in specs.iter().enumerate() {
+            spec.validate()
+                .map_err(|e| unsent(i, e.context("add", spec.to_string())))?;
+            let ifindex = match &spec.dev {
+                Dev::Index(x) => x.get(),
+                Dev::Name(n) => match names.iter().find(|(k, _)| k == n) {
+                    Some((_, x)) => *x,
+                    None => {
+                        let x = self
+                            .resolve_dev_for(&spec.dev, "add", spec)
+                            .map_err(|e| unsent(i, e))?;
+                        names.push((n, x));
+                        x
+                    }
+                },
+            };
+            messages.push(spec.message(ifindex, true));
+        }
+        let requests: Vec<Request<'_>> = messages
+            .into_iter()
+            .zip(specs)
+            .map(|(m, spec)| {
+                Request::new(RouteNetlinkMessage::NewNeighbour(m), "add", spec)
+                    .with_flags(NLM_F_CREATE | NLM_F_EXCL)
+            })
+            .collect();
+        self.socket().batch(&requests)
     }
 
     /// Adds or replaces a neighbour entry (`ip neigh replace`):
