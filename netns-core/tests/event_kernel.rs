@@ -283,3 +283,43 @@ fn events_read_in_place_allocate_nothing() {
     assert_eq!(links, 100);
     assert_eq!(mtu_sum, 99 * 1500);
 }
+
+#[test]
+fn datagrams_not_from_the_kernel_are_dropped() {
+    use nix::sys::socket::{getsockname, sendto, MsgFlags, NetlinkAddr};
+    use std::os::fd::AsRawFd;
+    let sb = netns_testkit::sandbox();
+    no_ipv6(&sb);
+    let mut sub = Subscription::current(&[EventGroup::Link]).unwrap();
+    let port = getsockname::<NetlinkAddr>(sub.as_raw_fd()).unwrap().pid();
+    // A forged RTM_NEWLINK for "forged0" (index 77) from another socket
+    // (root may send to any port).
+    let mut forged = Vec::new();
+    let name = b"forged0\0";
+    let len = 16 + 16 + 4 + name.len();
+    forged.extend_from_slice(&(len as u32).to_ne_bytes());
+    forged.extend_from_slice(&16u16.to_ne_bytes());
+    forged.extend_from_slice(&0u16.to_ne_bytes());
+    forged.extend_from_slice(&[0; 8]);
+    forged.extend_from_slice(&[0, 0, 0, 0, 77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    forged.extend_from_slice(&((4 + name.len()) as u16).to_ne_bytes());
+    forged.extend_from_slice(&3u16.to_ne_bytes());
+    forged.extend_from_slice(name);
+    let mut other = netlink_sys::Socket::new(netlink_sys::protocols::NETLINK_ROUTE).unwrap();
+    other.bind_auto().unwrap();
+    sendto(
+        other.as_raw_fd(),
+        &forged,
+        &NetlinkAddr::new(port, 0),
+        MsgFlags::empty(),
+    )
+    .unwrap();
+    sb.run_checked(
+        "ip",
+        [
+            "link", "add", "real0", "type", "veth", "peer", "name", "real1",
+        ],
+    );
+    let got: Vec<String> = drain(&mut sub).iter().map(describe).collect();
+    assert_eq!(got, ["+link real1", "+link real0"]);
+}

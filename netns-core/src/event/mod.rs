@@ -434,10 +434,11 @@ impl Subscription {
         }
     }
 
-    /// Receives one datagram into the buffer (growing it first if needed).
-    /// `Ok(false)`: nothing waits (`EAGAIN`); `Err` with `ENOBUFS`: overrun.
+    /// Receives one datagram from the kernel into the buffer (growing it
+    /// first if needed). `Ok(false)`: nothing waits (`EAGAIN`); `Err` with
+    /// `ENOBUFS`: overrun.
     fn receive(&mut self) -> std::result::Result<bool, nix::errno::Errno> {
-        use nix::sys::socket::{recv, MsgFlags};
+        use nix::sys::socket::{recv, recvfrom, MsgFlags, NetlinkAddr};
         let fd = self.sock.as_raw_fd();
         loop {
             let peek = recv(
@@ -454,8 +455,11 @@ impl Subscription {
             if size > self.buf.len() {
                 self.buf.resize(size, 0);
             }
-            match recv(fd, &mut self.buf, MsgFlags::MSG_DONTWAIT) {
-                Ok(n) => {
+            // The socket is non-blocking. Datagrams from anyone but the
+            // kernel (port 0) are dropped.
+            match recvfrom::<NetlinkAddr>(fd, &mut self.buf) {
+                Ok((_, Some(from))) if from.pid() != 0 => continue,
+                Ok((n, _)) => {
                     self.pos = 0;
                     self.len = n.min(self.buf.len());
                     return Ok(true);
