@@ -180,3 +180,53 @@ fn add_show_and_delete_like_ip() {
     assert_eq!(ours(&mut h, Family::Inet), ["0:\tfrom all lookup local"]);
     assert_eq!(ours(&mut h, Family::Inet), theirs(&sb, "-4"));
 }
+
+#[test]
+fn interfaces_go_by_name_and_an_index_is_looked_up() {
+    use netns_core::link::{Dev, IfIndex};
+    let sb = netns_testkit::sandbox();
+    let mut h = Handle::current().unwrap();
+    sb.run_checked(
+        "ip",
+        [
+            "link", "add", "veth0", "type", "veth", "peer", "name", "veth1",
+        ],
+    );
+    let v0 = h.link_index("veth0").unwrap();
+    // By index: sent as the name the kernel knows.
+    h.rule_add(
+        &RuleSpec::new()
+            .priority(10)
+            .iif(Dev::Index(v0))
+            .table(table(10)),
+    )
+    .unwrap();
+    // By name: sent as given, even for an interface that does not exist.
+    h.rule_add(&RuleSpec::new().priority(11).oif("later0").table(table(11)))
+        .unwrap();
+    let shown = theirs(&sb, "-4");
+    assert!(
+        shown.contains(&"10:\tfrom all iif veth0 lookup 10".to_owned()),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains(&"11:\tfrom all oif later0 [detached] lookup 11".to_owned()),
+        "{shown:?}"
+    );
+    assert_eq!(ours(&mut h, Family::Inet), shown);
+    // An index that names nothing: refused in the caller's words.
+    let e = h
+        .rule_add(
+            &RuleSpec::new()
+                .priority(12)
+                .iif(Dev::Index(IfIndex::new(999).unwrap())),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert_eq!(
+        e.to_string(),
+        "cannot add rule pref 12 iif #999: not found: link with index 999"
+    );
+    h.rule_del(&RuleSpec::new().iif(Dev::Index(v0))).unwrap();
+    assert!(!theirs(&sb, "-4").iter().any(|l| l.starts_with("10:")));
+}

@@ -28,7 +28,7 @@ use netlink_packet_route::rule::{
 use netlink_packet_route::{IpProtocol, RouteNetlinkMessage};
 
 use crate::addr::{Family, IpNet};
-use crate::link::validate_link_name;
+use crate::link::{validate_link_name, Dev, LinkId};
 use crate::netlink::uapi::FIB_RULE_INVERT;
 use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL};
 use crate::route::RouteTable;
@@ -209,8 +209,9 @@ pub fn ipproto_name(proto: u8) -> Option<&'static str> {
 }
 
 /// A routing rule to add or delete (`ip rule add|del SELECTOR ACTION`),
-/// owned. Interface names (`iif`, `oif`) are sent as names: the kernel
-/// matches them by name, and they need not exist yet.
+/// owned. Interfaces (`iif`, `oif`) are sent as names, as the kernel
+/// matches them: a [`Dev::Name`] as given (the interface need not exist
+/// yet), a [`Dev::Index`] looked up in the handle's namespace first.
 ///
 /// On delete, what is unset is a wildcard: `RuleSpec::new().priority(100)`
 /// deletes the rule of priority 100, whatever it does.
@@ -248,9 +249,9 @@ pub struct RuleSpec {
     /// `fwmark N/MASK` (`FRA_FWMASK`).
     pub fwmask: Option<u32>,
     /// `iif NAME` (`FRA_IIFNAME`).
-    pub iif: Option<String>,
+    pub iif: Option<Dev>,
     /// `oif NAME` (`FRA_OIFNAME`).
-    pub oif: Option<String>,
+    pub oif: Option<Dev>,
     /// The action; unset on add = `lookup main`, as `ip rule add`.
     pub action: Option<RuleAction>,
     /// `suppress_prefixlength N` (`FRA_SUPPRESS_PREFIXLEN`): ignore lookup
@@ -309,13 +310,13 @@ impl RuleSpec {
         self
     }
     /// Sets the input interface.
-    pub fn iif(mut self, name: impl Into<String>) -> RuleSpec {
-        self.iif = Some(name.into());
+    pub fn iif(mut self, dev: impl Into<Dev>) -> RuleSpec {
+        self.iif = Some(dev.into());
         self
     }
     /// Sets the output interface.
-    pub fn oif(mut self, name: impl Into<String>) -> RuleSpec {
-        self.oif = Some(name.into());
+    pub fn oif(mut self, dev: impl Into<Dev>) -> RuleSpec {
+        self.oif = Some(dev.into());
         self
     }
     /// Inverts the selector.
@@ -355,8 +356,8 @@ impl RuleSpec {
         let bad = |why: String| {
             Error::new(ErrorKind::InvalidArgument, "use", self.to_string()).with_detail(why)
         };
-        for (what, name) in [("iif", &self.iif), ("oif", &self.oif)] {
-            if let Some(n) = name {
+        for (what, dev) in [("iif", &self.iif), ("oif", &self.oif)] {
+            if let Some(Dev::Name(n)) = dev {
                 validate_link_name(n).map_err(|e| {
                     bad(format!(
                         "{what} {n:?}: {}",
@@ -389,8 +390,9 @@ impl RuleSpec {
     }
 
     /// The `RTM_NEWRULE` (`delete == false`) or `RTM_DELRULE` message, as
-    /// iproute2 builds it.
-    fn message(&self, delete: bool) -> Result<RuleMessage> {
+    /// iproute2 builds it, with `names` the interface names of `iif` and
+    /// `oif` (resolved by the caller).
+    fn message(&self, delete: bool, names: [Option<&str>; 2]) -> Result<RuleMessage> {
         let family = self.resolved_family()?;
         let mut msg = RuleMessage::default();
         msg.header.family = family.to_packet();
@@ -440,11 +442,12 @@ impl RuleSpec {
         if let Some(p) = self.suppress_prefixlength {
             a.push(RuleAttribute::SuppressPrefixLen(p));
         }
-        if let Some(n) = &self.iif {
-            a.push(RuleAttribute::Iifname(n.clone()));
+        let [iif, oif] = names;
+        if let Some(n) = iif {
+            a.push(RuleAttribute::Iifname(n.to_owned()));
         }
-        if let Some(n) = &self.oif {
-            a.push(RuleAttribute::Oifname(n.clone()));
+        if let Some(n) = oif {
+            a.push(RuleAttribute::Oifname(n.to_owned()));
         }
         if let Some(p) = self.ipproto {
             a.push(RuleAttribute::IpProtocol(IpProtocol::from(p)));
@@ -503,11 +506,12 @@ impl fmt::Display for RuleSpec {
                 write!(f, "/{mask:#x}")?;
             }
         }
-        if let Some(n) = &self.iif {
-            write!(f, " iif {n}")?;
-        }
-        if let Some(n) = &self.oif {
-            write!(f, " oif {n}")?;
+        for (what, dev) in [("iif", &self.iif), ("oif", &self.oif)] {
+            match dev {
+                Some(Dev::Name(n)) => write!(f, " {what} {n}")?,
+                Some(Dev::Index(i)) => write!(f, " {what} #{i}")?,
+                None => {}
+            }
         }
         if let Some(p) = self.ipproto {
             match ipproto_name(p) {
@@ -548,6 +552,30 @@ impl fmt::Display for RulesObject {
 }
 
 impl Handle {
+    /// The names of a rule's `iif` and `oif`: a name as given, an index
+    /// looked up (`RTM_GETLINK`).
+    fn rule_dev_names(&mut self, spec: &RuleSpec, op: &'static str) -> Result<[Option<String>; 2]> {
+        let mut out = [None, None];
+        for (slot, dev) in out.iter_mut().zip([&spec.iif, &spec.oif]) {
+            *slot = match dev {
+                None => None,
+                Some(Dev::Name(n)) => Some(n.clone()),
+                Some(Dev::Index(i)) => Some(
+                    self.link(LinkId::Index(*i))
+                        .map(|l| l.name().to_owned())
+                        .map_err(|e| {
+                            let what = match e.detail() {
+                                Some(d) => format!("{}: {d}", e.object()),
+                                None => e.object().to_owned(),
+                            };
+                            e.context(op, spec.to_string()).with_detail(what)
+                        })?,
+                ),
+            };
+        }
+        Ok(out)
+    }
+
     /// Adds a rule as `ip rule add` does: `RTM_NEWRULE` with `NLM_F_CREATE |
     /// NLM_F_EXCL`; without a priority the kernel picks one (see the module
     /// documentation).
@@ -569,7 +597,8 @@ impl Handle {
     pub fn rule_add(&mut self, spec: &RuleSpec) -> Result<()> {
         spec.validate()
             .map_err(|e| e.context("add", spec.to_string()))?;
-        let msg = spec.message(false)?;
+        let [iif, oif] = self.rule_dev_names(spec, "add")?;
+        let msg = spec.message(false, [iif.as_deref(), oif.as_deref()])?;
         self.socket().execute(
             &Request::new(RouteNetlinkMessage::NewRule(msg), "add", spec)
                 .with_flags(NLM_F_CREATE | NLM_F_EXCL),
@@ -585,7 +614,8 @@ impl Handle {
     pub fn rule_del(&mut self, spec: &RuleSpec) -> Result<()> {
         spec.validate()
             .map_err(|e| e.context("delete", spec.to_string()))?;
-        let msg = spec.message(true)?;
+        let [iif, oif] = self.rule_dev_names(spec, "delete")?;
+        let msg = spec.message(true, [iif.as_deref(), oif.as_deref()])?;
         self.socket().execute(&Request::new(
             RouteNetlinkMessage::DelRule(msg),
             "delete",
@@ -656,7 +686,7 @@ impl Handle {
             .collect();
         let messages = specs
             .iter()
-            .map(|s| s.message(true))
+            .map(|s| s.message(true, [None, None]))
             .collect::<Result<Vec<_>>>()?;
         let requests: Vec<Request<'_>> = messages
             .into_iter()

@@ -28,30 +28,39 @@ fn requests_are_what_ip_sends() {
     let spec = RuleSpec::new()
         .from(net("10.0.0.0/8"))
         .table(RouteTable::new(100).unwrap());
-    assert_eq!(bytes(&spec.message(false).unwrap()), IP_RULE_ADD);
+    assert_eq!(
+        bytes(&spec.message(false, [None, None]).unwrap()),
+        IP_RULE_ADD
+    );
     // No action on add: lookup main (table 254 in the header).
-    let m = RuleSpec::new().priority(5).message(false).unwrap();
+    let m = RuleSpec::new()
+        .priority(5)
+        .message(false, [None, None])
+        .unwrap();
     assert_eq!(m.header.table, 254);
     assert_eq!(m.header.action, PacketAction::ToTable);
     // No action on delete: a wildcard; a table on delete keeps it one.
-    let m = RuleSpec::new().priority(5).message(true).unwrap();
+    let m = RuleSpec::new()
+        .priority(5)
+        .message(true, [None, None])
+        .unwrap();
     assert_eq!((m.header.table, m.header.action), (0, PacketAction::Unspec));
     let m = RuleSpec::new()
         .table(RouteTable::new(7).unwrap())
-        .message(true)
+        .message(true, [None, None])
         .unwrap();
     assert_eq!((m.header.table, m.header.action), (7, PacketAction::Unspec));
     // A table above 255 goes in FRA_TABLE.
     let m = RuleSpec::new()
         .table(RouteTable::new(1000).unwrap())
-        .message(false)
+        .message(false, [None, None])
         .unwrap();
     assert_eq!(m.header.table, 0);
     assert!(m.attributes.contains(&RuleAttribute::Table(1000)));
     // Family from the prefixes.
     let m = RuleSpec::new()
         .to(net("2001:db8::/32"))
-        .message(false)
+        .message(false, [None, None])
         .unwrap();
     assert_eq!(m.header.family, Family::Inet6.to_packet());
     assert_eq!(m.header.dst_len, 32);
@@ -101,7 +110,7 @@ fn views_read_and_print_as_ip() {
     spec.suppress_prefixlength = Some(0);
     spec.ipproto = Some(6);
     spec.dport = Some(PortRange { start: 80, end: 90 });
-    let b = bytes(&spec.message(false).unwrap());
+    let b = bytes(&spec.message(false, [Some("eth0"), None]).unwrap());
     let r = RuleRef::parse(&b).unwrap();
     assert_eq!(r.priority(), 100);
     assert_eq!(r.from(), Some(net("10.0.0.0/8")));
@@ -119,7 +128,7 @@ fn views_read_and_print_as_ip() {
             .priority(5)
             .to(net("10.1.2.3/32"))
             .action(RuleAction::Goto(9))
-            .message(false)
+            .message(false, [None, None])
             .unwrap(),
     );
     assert_eq!(
@@ -130,7 +139,7 @@ fn views_read_and_print_as_ip() {
         &RuleSpec::new()
             .priority(6)
             .action(RuleAction::Blackhole)
-            .message(false)
+            .message(false, [None, None])
             .unwrap(),
     );
     assert_eq!(
