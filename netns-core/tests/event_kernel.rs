@@ -8,7 +8,7 @@ use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use netns_core::event::{Event, EventGroup, EventRef, Object, ObjectRef, Subscription};
-use netns_core::link::LinkAdd;
+use netns_core::link::LinkSpec;
 use netns_core::neigh::NeighState;
 use netns_core::{Handle, NetNs};
 
@@ -186,7 +186,7 @@ fn a_subscription_sees_its_own_namespace_only() {
     );
     // ...a change there is.
     let mut h = other.handle().unwrap();
-    h.link_add(&LinkAdd::veth("there0", "there1")).unwrap();
+    h.link_add(&LinkSpec::veth("there0", "there1")).unwrap();
     let got: Vec<String> = drain(&mut sub).iter().map(describe).collect();
     assert_eq!(got, ["+link there1", "+link there0"]);
     // Read from another thread: the socket stays bound to `other`.
@@ -213,7 +213,7 @@ fn an_overrun_is_reported_and_resync_dumps_the_state() {
     let names: Vec<(String, String)> = (0..100)
         .map(|i| (format!("d{i}"), format!("e{i}")))
         .collect();
-    let adds: Vec<LinkAdd<'_>> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
+    let adds: Vec<LinkSpec> = names.iter().map(|(a, b)| LinkSpec::veth(a, b)).collect();
     h.links_add(&adds).unwrap();
     let mut overruns = 0;
     let mut links = 0;
@@ -266,7 +266,7 @@ fn events_read_in_place_allocate_nothing() {
     let names: Vec<(String, String)> = (0..50)
         .map(|i| (format!("a{i}"), format!("b{i}")))
         .collect();
-    let adds: Vec<LinkAdd<'_>> = names.iter().map(|(a, b)| LinkAdd::veth(a, b)).collect();
+    let adds: Vec<LinkSpec> = names.iter().map(|(a, b)| LinkSpec::veth(a, b)).collect();
     h.links_add(&adds).unwrap();
     // The first event: the receive buffer is there already.
     assert!(sub.next_ref(Some(WAIT)).unwrap().is_some());

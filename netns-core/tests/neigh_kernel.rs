@@ -64,7 +64,7 @@ fn setup(sb: &netns_testkit::Sandbox, h: &mut Handle) -> u32 {
     ] {
         sb.run_checked("ip", args);
     }
-    h.resolve_ifindex("veth0").unwrap()
+    h.link_index("veth0").unwrap().get()
 }
 
 fn ip_neigh(sb: &netns_testkit::Sandbox, args: &[&str]) -> String {
