@@ -49,6 +49,19 @@ pub(crate) const RTA_PRIORITY: u16 = nix::libc::RTA_PRIORITY;
 pub(crate) const RTA_PREFSRC: u16 = nix::libc::RTA_PREFSRC;
 pub(crate) const RTA_TABLE: u16 = nix::libc::RTA_TABLE;
 pub(crate) const RTA_PREF: u16 = nix::libc::RTA_PREF;
+pub(crate) const RTA_METRICS: u16 = nix::libc::RTA_METRICS;
+pub(crate) const RTA_MULTIPATH: u16 = nix::libc::RTA_MULTIPATH;
+pub(crate) const RTA_MARK: u16 = nix::libc::RTA_MARK;
+/// `RTA_UID` (linux/rtnetlink.h; not in libc).
+pub(crate) const RTA_UID: u16 = 25;
+/// `RTA_NH_ID` (linux/rtnetlink.h; not in libc).
+pub(crate) const RTA_NH_ID: u16 = 30;
+// linux/rtnetlink.h: RTA_METRICS members (RTAX_*)
+pub(crate) const RTAX_MTU: u16 = 2;
+pub(crate) const RTAX_ADVMSS: u16 = 8;
+/// `RTM_F_FIB_MATCH`: `ip route get … fibmatch` (the FIB entry, not the
+/// resolved route).
+pub(crate) const RTM_F_FIB_MATCH: u32 = 0x2000;
 
 // linux/net_namespace.h: RTM_*NSID attributes (NETNSA_*)
 pub(crate) const NETNSA_NSID: u16 = 1;

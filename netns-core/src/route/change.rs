@@ -40,6 +40,16 @@ pub struct RouteSpec {
     pub kind: Option<u8>,
     /// `src`: the preferred source address.
     pub prefsrc: Option<IpAddr>,
+    /// `nexthop …` paths of a multipath route (instead of `via`/`dev`).
+    pub nexthops: Vec<NextHop>,
+    /// `onlink`: the gateway is on the link even without a route to it.
+    pub onlink: bool,
+    /// `mtu` (`RTA_METRICS` → `RTAX_MTU`).
+    pub mtu: Option<u32>,
+    /// `advmss` (`RTA_METRICS` → `RTAX_ADVMSS`).
+    pub advmss: Option<u32>,
+    /// `nhid`: a nexthop object (`ip nexthop`) instead of a gateway.
+    pub nhid: Option<u32>,
 }
 
 impl RouteSpec {
@@ -127,6 +137,50 @@ impl RouteSpec {
         self.prefsrc = Some(src);
         self
     }
+    /// Sets the route type (`local`, `blackhole` … see
+    /// [`parse_type`](super::parse_type)); `local`, `broadcast`, `anycast`
+    /// and `nat` go to table `local` unless a table is set, as iproute2
+    /// puts them.
+    pub fn kind(mut self, kind: u8) -> Self {
+        self.kind = Some(kind);
+        self
+    }
+    /// Adds a path of a multipath route.
+    pub fn nexthop(mut self, hop: NextHop) -> Self {
+        self.nexthops.push(hop);
+        self
+    }
+    /// `onlink`.
+    pub fn onlink(mut self, on: bool) -> Self {
+        self.onlink = on;
+        self
+    }
+    /// Sets the path MTU metric.
+    pub fn mtu(mut self, mtu: u32) -> Self {
+        self.mtu = Some(mtu);
+        self
+    }
+    /// Sets the advertised MSS metric.
+    pub fn advmss(mut self, advmss: u32) -> Self {
+        self.advmss = Some(advmss);
+        self
+    }
+    /// Uses nexthop object `id`.
+    pub fn nhid(mut self, id: u32) -> Self {
+        self.nhid = Some(id);
+        self
+    }
+
+    /// The table the route goes to: the one set, else `local` for the
+    /// types iproute2 puts there (`local`, `broadcast`, `anycast`, `nat`),
+    /// else `main`.
+    pub fn effective_table(&self) -> RouteTable {
+        match (self.table, self.kind) {
+            (Some(t), _) => t,
+            (None, Some(2..=4 | 10)) => RouteTable::LOCAL,
+            (None, _) => RouteTable::MAIN,
+        }
+    }
 
     /// The family the route belongs to, checked for consistency.
     fn resolve_family(&self) -> Result<Family> {
@@ -136,8 +190,9 @@ impl RouteSpec {
             self.gateway,
             self.prefsrc,
         ];
-        for ip in ips.iter().flatten() {
-            let f = Family::of(ip);
+        let hops = self.nexthops.iter().filter_map(|h| h.gateway);
+        for ip in ips.into_iter().flatten().chain(hops) {
+            let f = Family::of(&ip);
             match family {
                 Some(g) if g != f => {
                     return Err(Error::new(
@@ -164,17 +219,26 @@ impl RouteSpec {
         if let Some(d) = &self.dev {
             crate::link::validate_dev(d)?;
         }
+        for hop in &self.nexthops {
+            hop.validate(self)?;
+        }
         Ok(())
     }
 
     /// The `RTM_NEWROUTE` (`delete == false`) or `RTM_DELROUTE` message, as
-    /// iproute2 builds it, the device resolved to `oif`.
-    pub(super) fn message(&self, oif: Option<IfIndex>, delete: bool) -> Result<RouteMessage> {
+    /// iproute2 builds it, the device resolved to `oif` and the nexthops'
+    /// to `hop_oifs` (in order).
+    pub(super) fn message(
+        &self,
+        oif: Option<IfIndex>,
+        hop_oifs: &[Option<IfIndex>],
+        delete: bool,
+    ) -> Result<RouteMessage> {
         let family = self.resolve_family()?;
         let mut msg = RouteMessage::default();
         let h = &mut msg.header;
         h.address_family = family.to_packet();
-        let table = self.table.unwrap_or_default().id();
+        let table = self.effective_table().id();
         h.table = u8::try_from(table).unwrap_or(RouteHeader::RT_TABLE_UNSPEC);
         if delete {
             h.protocol = RouteProtocol::from(self.protocol.unwrap_or(0));
@@ -188,7 +252,15 @@ impl RouteSpec {
                 (Family::Inet6, _) => SCOPE_UNIVERSE,
                 (_, 2 | 10) => SCOPE_HOST, // local, nat
                 (_, 3..=5) => SCOPE_LINK,  // broadcast, anycast, multicast
-                (_, 0 | 1) if self.gateway.is_none() => SCOPE_LINK,
+                // ip: a device route unless a gateway, paths or a nexthop
+                // object say where to go.
+                (_, 0 | 1)
+                    if self.gateway.is_none()
+                        && self.nexthops.is_empty()
+                        && self.nhid.is_none() =>
+                {
+                    SCOPE_LINK
+                }
                 _ => SCOPE_UNIVERSE,
             };
             h.scope = RouteScope::from(self.scope.unwrap_or(default_scope));
@@ -215,20 +287,45 @@ impl RouteSpec {
         if let Some(m) = self.metric {
             msg.attributes.push(RouteAttribute::Priority(m));
         }
+        if self.onlink {
+            msg.header.flags = RouteFlags::from_bits_retain(RTNH_F_ONLINK);
+        }
+        let metrics: Vec<RouteMetric> = [
+            self.mtu.map(RouteMetric::Mtu),
+            self.advmss.map(RouteMetric::Advmss),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if !metrics.is_empty() {
+            msg.attributes.push(RouteAttribute::Metrics(metrics));
+        }
+        if !self.nexthops.is_empty() {
+            let hops = self
+                .nexthops
+                .iter()
+                .enumerate()
+                .map(|(i, h)| h.encode(hop_oifs.get(i).copied().flatten()))
+                .collect();
+            msg.attributes.push(RouteAttribute::MultiPath(hops));
+        }
+        if let Some(id) = self.nhid {
+            msg.attributes.push(RouteAttribute::NhId(id));
+        }
         Ok(msg)
     }
 }
 
-fn route_address(ip: IpAddr) -> RouteAddress {
-    match ip {
-        IpAddr::V4(a) => RouteAddress::Inet(a),
-        IpAddr::V6(a) => RouteAddress::Inet6(a),
-    }
-}
-
 impl fmt::Display for RouteSpec {
-    /// `default via 10.9.9.9`, `10.6.0.0/16 dev #3 table 100 metric 5`.
+    /// `default via 10.9.9.9`, `10.6.0.0/16 dev #3 table 100 metric 5`,
+    /// `local 10.0.0.1 dev lo table local`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(k) = self.kind.filter(|k| *k != TYPE_UNICAST) {
+            match type_name(k) {
+                Some(n) => write!(f, "{n} ")?,
+                None => write!(f, "{k} ")?,
+            }
+        }
         match self.destination {
             Some(d) => write!(f, "{d}")?,
             None => f.write_str("default")?,
@@ -244,6 +341,15 @@ impl fmt::Display for RouteSpec {
         }
         if let Some(m) = self.metric {
             write!(f, " metric {m}")?;
+        }
+        if let Some(id) = self.nhid {
+            write!(f, " nhid {id}")?;
+        }
+        for hop in &self.nexthops {
+            write!(f, " {hop}")?;
+        }
+        if self.onlink {
+            f.write_str(" onlink")?;
         }
         Ok(())
     }
@@ -365,11 +471,19 @@ impl Handle {
         ))
     }
 
-    /// `route`'s message, checked and its device looked up.
-    fn route_message(&mut self, route: &RouteSpec, delete: bool) -> Result<RouteMessage> {
+    /// `route`'s message, checked and its devices looked up.
+    pub(super) fn route_message(
+        &mut self,
+        route: &RouteSpec,
+        delete: bool,
+    ) -> Result<RouteMessage> {
         route.validate()?;
         let oif = route.dev.as_ref().map(|d| self.dev_index(d)).transpose()?;
-        route.message(oif, delete)
+        let mut hop_oifs = Vec::with_capacity(route.nexthops.len());
+        for hop in &route.nexthops {
+            hop_oifs.push(hop.dev.as_ref().map(|d| self.dev_index(d)).transpose()?);
+        }
+        route.message(oif, &hop_oifs, delete)
     }
 
     fn change_route(&mut self, route: &RouteSpec, op: &'static str, flags: u16) -> Result<()> {

@@ -27,7 +27,8 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use netlink_packet_route::route::{
-    RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
+    RouteAddress, RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric,
+    RouteProtocol, RouteScope, RouteType,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
@@ -35,7 +36,9 @@ use crate::addr::{Family, IpNet};
 use crate::link::{Dev, IfIndex};
 use crate::netlink::attr;
 use crate::netlink::uapi::{
-    RTA_DST, RTA_GATEWAY, RTA_IIF, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE,
+    RTAX_ADVMSS, RTAX_MTU, RTA_DST, RTA_GATEWAY, RTA_IIF, RTA_MARK, RTA_METRICS, RTA_MULTIPATH,
+    RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTA_UID,
+    RTM_F_FIB_MATCH,
 };
 use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWROUTE};
 use crate::{Error, ErrorKind, Handle, Result};
@@ -120,6 +123,14 @@ const TYPES: &[(u8, &str)] = &[
     (10, "nat"),
     (11, "xresolve"),
 ];
+
+/// An address as netlink-packet-route carries it.
+fn route_address(ip: IpAddr) -> RouteAddress {
+    match ip {
+        IpAddr::V4(a) => RouteAddress::Inet(a),
+        IpAddr::V6(a) => RouteAddress::Inet6(a),
+    }
+}
 
 fn name_of(table: &[(u8, &'static str)], v: u8) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == v).map(|(_, n)| *n)
@@ -219,9 +230,13 @@ impl FromStr for RouteTable {
 }
 
 mod change;
+mod get;
+mod nexthop;
 #[cfg(test)]
 mod tests;
 mod view;
 
 pub use change::RouteSpec;
+pub use get::{RouteFilter, RouteQuery};
+pub use nexthop::{NextHop, NextHops};
 pub use view::{Route, RouteRef, Routes};

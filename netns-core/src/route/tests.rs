@@ -181,5 +181,5 @@ fn msg(spec: &RouteSpec, delete: bool) -> Result<RouteMessage> {
         Some(Dev::Name(n)) => panic!("a unit test names device {n}"),
         None => None,
     };
-    spec.message(oif, delete)
+    spec.message(oif, &[], delete)
 }

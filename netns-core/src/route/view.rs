@@ -117,6 +117,36 @@ impl<'a> RouteRef<'a> {
     pub fn pref(&self) -> Option<u8> {
         self.attr(RTA_PREF).and_then(|v| v.first().copied())
     }
+    /// `RTA_MULTIPATH`: the paths of a multipath route (empty otherwise).
+    pub fn nexthops(&self) -> NextHops<'a> {
+        NextHops::new(self.attr(RTA_MULTIPATH).unwrap_or(&[]))
+    }
+    /// A member of `RTA_METRICS` (`RTAX_*`).
+    fn metric_attr(&self, kind: u16) -> Option<u32> {
+        self.attr(RTA_METRICS)
+            .and_then(|m| attr::find(m, kind))
+            .and_then(attr::u32_ne)
+    }
+    /// The path MTU metric (`mtu`).
+    pub fn mtu(&self) -> Option<u32> {
+        self.metric_attr(RTAX_MTU)
+    }
+    /// The advertised MSS metric (`advmss`).
+    pub fn advmss(&self) -> Option<u32> {
+        self.metric_attr(RTAX_ADVMSS)
+    }
+    /// `RTA_NH_ID`: the nexthop object the route uses.
+    pub fn nhid(&self) -> Option<u32> {
+        self.attr(RTA_NH_ID).and_then(attr::u32_ne)
+    }
+    /// `RTA_UID`: the uid a route lookup was made for (`ip route get`).
+    pub fn uid(&self) -> Option<u32> {
+        self.attr(RTA_UID).and_then(attr::u32_ne)
+    }
+    /// `RTA_MARK`: the firewall mark a route lookup was made for.
+    pub fn mark(&self) -> Option<u32> {
+        self.attr(RTA_MARK).and_then(attr::u32_ne)
+    }
     /// The value of any attribute, borrowed in place.
     pub fn attr(&self, kind: u16) -> Option<&'a [u8]> {
         attr::find(self.attrs, kind)
@@ -141,6 +171,11 @@ impl<'a> RouteRef<'a> {
             prefsrc: self.prefsrc(),
             metric: self.metric(),
             pref: self.pref(),
+            nexthops: self.nexthops().collect(),
+            mtu: self.mtu(),
+            advmss: self.advmss(),
+            nhid: self.nhid(),
+            uid: self.uid(),
         }
     }
 }
@@ -196,6 +231,41 @@ pub struct Route {
     pub metric: Option<u32>,
     /// `RTA_PREF`.
     pub pref: Option<u8>,
+    /// `RTA_MULTIPATH`: the paths of a multipath route.
+    pub nexthops: Vec<NextHop>,
+    /// `RTA_METRICS` → `RTAX_MTU`.
+    pub mtu: Option<u32>,
+    /// `RTA_METRICS` → `RTAX_ADVMSS`.
+    pub advmss: Option<u32>,
+    /// `RTA_NH_ID`.
+    pub nhid: Option<u32>,
+    /// `RTA_UID` (an answer of `ip route get`).
+    pub uid: Option<u32>,
+}
+
+impl From<&Route> for RouteSpec {
+    /// The spec matching exactly this route: deleting it removes this route
+    /// (destination, table, type, protocol, scope, tos-free match on
+    /// gateway, device, metric and paths), as `ip route flush` sends back
+    /// what it dumped.
+    fn from(r: &Route) -> RouteSpec {
+        let mut spec = match r.destination {
+            Some(n) => RouteSpec::to(n),
+            None => RouteSpec::default_route(),
+        };
+        spec.family = r.family;
+        spec.gateway = r.gateway;
+        spec.dev = r.oif.and_then(IfIndex::new).map(Dev::Index);
+        spec.metric = r.metric;
+        spec.table = RouteTable::new(r.table);
+        spec.protocol = Some(r.protocol);
+        spec.scope = Some(r.scope);
+        spec.kind = Some(r.kind);
+        spec.prefsrc = r.prefsrc;
+        spec.nexthops = r.nexthops.clone();
+        spec.nhid = r.nhid;
+        spec
+    }
 }
 
 /// The routes of a dump, in the kernel's order, borrowed from the socket's

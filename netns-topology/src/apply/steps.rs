@@ -9,7 +9,6 @@ use crate::model::Place;
 use crate::plan::{read_links, Step};
 use crate::state::clear_tmp;
 use netns_core::addr::AddressSpec;
-use netns_core::link::IfIndex;
 use netns_core::namespace::VerifiedDir;
 use netns_core::route::RouteSpec;
 use netns_core::{ErrorKind, Result};
@@ -52,7 +51,7 @@ impl Run<'_, '_> {
                     .routes(Some(netns_core::route::RouteTable::MAIN), None)?
                     .map(|r| r.to_owned())
                     .filter(crate::plan::managed_route)
-                    .map(|r| spec_of_route(&r))
+                    .map(|r| RouteSpec::from(&r))
                     .collect();
                 h.address_del(&AddressSpec::new(iface.as_str(), *net))?;
                 self.journal.push(Undo::AddAddress {
@@ -74,7 +73,7 @@ impl Run<'_, '_> {
                 Ok(())
             }
             Step::DelRoute { place, route } => {
-                let spec = spec_of_route(route);
+                let spec = RouteSpec::from(route);
                 self.places.handle(place)?.route_del(&spec)?;
                 self.journal.push(Undo::AddRoute {
                     place: place.clone(),
@@ -175,24 +174,4 @@ fn route_spec(
         spec = spec.metric(m);
     }
     Ok(spec)
-}
-
-fn spec_of_route(r: &netns_core::route::Route) -> RouteSpec {
-    let mut spec = match r.destination {
-        Some(n) => RouteSpec::to(n),
-        None => RouteSpec::default_route(),
-    };
-    if let Some(f) = r.family {
-        spec = spec.family(f);
-    }
-    if let Some(g) = r.gateway {
-        spec = spec.via(g);
-    }
-    if let Some(o) = r.oif.and_then(IfIndex::new) {
-        spec = spec.dev(o);
-    }
-    if let Some(m) = r.metric {
-        spec = spec.metric(m);
-    }
-    spec.protocol(r.protocol).scope(r.scope)
 }
