@@ -14,9 +14,11 @@
 mod addr;
 mod demo;
 mod link;
+mod neigh;
 mod netns;
 mod output;
 mod route;
+mod rule;
 mod topology;
 
 use std::ffi::OsString;
@@ -28,8 +30,10 @@ use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
 pub use link::{LinkCommand, LinkOptions, LinkSetArgs};
+pub use neigh::{NeighCommand, NeighOp};
 pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};
+pub use rule::RuleCommand;
 pub use topology::TopologyCommand;
 
 const EXAMPLES: &str = "\
@@ -153,6 +157,20 @@ enum ClapCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Neighbours (ARP/NDP), with `ip neigh`'s syntax: show, add, del, replace, get, flush.
+    #[command(visible_alias = "n", alias = "neighbour", alias = "neighbor")]
+    Neigh {
+        /// `ip neigh` arguments, e.g. `add 10.0.0.2 lladdr 02:00:00:00:00:01 dev veth0`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Policy routing rules, with `ip rule`'s syntax: list, add, del, flush.
+    #[command(visible_alias = "ru")]
+    Rule {
+        /// `ip rule` arguments, e.g. `add from 10.0.0.0/8 table 100`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     #[command(flatten)]
     Topology(topology::TopologyCommand),
 }
@@ -181,6 +199,10 @@ pub enum Command {
     Addr(AddrCommand),
     /// `route …`.
     Route(RouteCommand),
+    /// `neigh …`.
+    Neigh(NeighCommand),
+    /// `rule …`.
+    Rule(RuleCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
     Topology(TopologyCommand),
 }
@@ -266,6 +288,8 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Link { args } => Command::Link(link::parse(&args)?),
         ClapCommand::Addr { args } => Command::Addr(addr::parse(&args)?),
         ClapCommand::Route { args } => Command::Route(route::parse(&args)?),
+        ClapCommand::Neigh { args } => Command::Neigh(neigh::parse(&args)?),
+        ClapCommand::Rule { args } => Command::Rule(rule::parse(&args)?),
         ClapCommand::Topology(cmd) => Command::Topology(cmd),
         ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
         ClapCommand::Attach { name, pid } => Command::Namespace(NsCommand::Attach { name, pid }),
@@ -316,6 +340,14 @@ impl Invocation {
             }
             Command::Route(c) => {
                 out.push("route".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Neigh(c) => {
+                out.push("neigh".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Rule(c) => {
+                out.push("rule".into());
                 out.extend(c.words().into_iter().map(OsString::from));
             }
             Command::Topology(c) => topology_words(c, &mut out),
@@ -404,6 +436,8 @@ pub fn execute(inv: Invocation) -> u8 {
         Command::Link(cmd) => link::execute(&ctx, cmd),
         Command::Addr(cmd) => addr::execute(&ctx, cmd),
         Command::Route(cmd) => route::execute(&ctx, cmd),
+        Command::Neigh(cmd) => neigh::execute(&ctx, cmd),
+        Command::Rule(cmd) => rule::execute(&ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
     }
 }

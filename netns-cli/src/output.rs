@@ -55,6 +55,8 @@ pub enum Group {
     Link,
     /// `addr …` and `route …` (`ip address`, `ip route`).
     AddrRoute,
+    /// `neigh …` and `rule …` (`ip neigh`, `ip rule`).
+    NeighRule,
     /// `apply|status|check|destroy FILE`.
     Topology,
 }
@@ -79,6 +81,7 @@ pub enum Stage {
 /// | `NetnsId` | not found 1, else 2 | not found 1, else 2 | not found 1, else 2 |
 /// | `Link` | by kind | by kind | by kind: not found 1, refused before the kernel 255, else 2 |
 /// | `AddrRoute` | 255 | 1 | 2 |
+/// | `NeighRule` | 255 | 1 | 2 |
 /// | `Topology` | 2 | 2 | 2 (drift is 1, not an error) |
 pub fn exit_status(group: Group, stage: Stage, err: &Error) -> u8 {
     if err.kind() == ErrorKind::InvalidName {
@@ -97,6 +100,9 @@ pub fn exit_status(group: Group, stage: Stage, err: &Error) -> u8 {
         (Group::AddrRoute, Stage::Open) => 255,
         (Group::AddrRoute, Stage::Lookup) => 1,
         (Group::AddrRoute, Stage::Run) => 2,
+        (Group::NeighRule, Stage::Open) => 255,
+        (Group::NeighRule, Stage::Lookup) => 1,
+        (Group::NeighRule, Stage::Run) => 2,
         (Group::Topology, _) => 2,
     }
 }

@@ -27,6 +27,7 @@
 //! Replies are read in place ([`NeighRef`]); [`NeighRef::to_owned`] gives an
 //! owned [`Neighbour`].
 
+use crate::link::IfIndex;
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -650,30 +651,10 @@ impl fmt::Display for Doomed {
 }
 
 impl Handle {
-    /// Resolves a device named in a spec, errors in the caller's words:
-    /// `cannot OP OBJECT: not found: link "X"`.
-    pub(crate) fn resolve_dev_for(
-        &mut self,
-        dev: &Dev,
-        op: &'static str,
-        object: &dyn fmt::Display,
-    ) -> Result<u32> {
-        match dev {
-            Dev::Index(i) => Ok(i.get()),
-            Dev::Name(n) => self.link_index(n).map(|i| i.get()).map_err(|e| {
-                let what = match e.detail() {
-                    Some(d) => format!("{}: {d}", e.object()),
-                    None => e.object().to_owned(),
-                };
-                e.context(op, object.to_string()).with_detail(what)
-            }),
-        }
-    }
-
     fn neigh_new(&mut self, spec: &NeighSpec, flags: u16, op: &'static str) -> Result<()> {
         spec.validate()
             .map_err(|e| e.context(op, spec.to_string()))?;
-        let ifindex = self.resolve_dev_for(&spec.dev, op, spec)?;
+        let ifindex = self.dev_index(&spec.dev).map(IfIndex::get)?;
         let msg = spec.message(ifindex, true);
         self.socket().execute(
             &Request::new(RouteNetlinkMessage::NewNeighbour(msg), op, spec).with_flags(flags),
@@ -738,7 +719,8 @@ impl Handle {
                     Some((_, x)) => *x,
                     None => {
                         let x = self
-                            .resolve_dev_for(&spec.dev, "add", spec)
+                            .dev_index(&spec.dev)
+                            .map(IfIndex::get)
                             .map_err(|e| unsent(i, e))?;
                         names.push((n, x));
                         x
@@ -789,7 +771,7 @@ impl Handle {
         const OP: &str = "delete";
         spec.validate()
             .map_err(|e| e.context(OP, spec.to_string()))?;
-        let ifindex = self.resolve_dev_for(&spec.dev, OP, spec)?;
+        let ifindex = self.dev_index(&spec.dev).map(IfIndex::get)?;
         let msg = spec.message(ifindex, false);
         self.socket().execute(&Request::new(
             RouteNetlinkMessage::DelNeighbour(msg),
@@ -819,7 +801,7 @@ impl Handle {
         spec.proxy = proxy;
         spec.validate()
             .map_err(|e| e.context(OP, spec.to_string()))?;
-        let ifindex = self.resolve_dev_for(dev, OP, &spec)?;
+        let ifindex = self.dev_index(dev).map(IfIndex::get)?;
         let msg = spec.message(ifindex, false);
         let request = Request::new(RouteNetlinkMessage::GetNeighbour(msg), OP, &spec);
         let mut messages = self.socket().request(&request)?;
@@ -863,7 +845,7 @@ impl Handle {
         const OP: &str = "list";
         let object = NeighboursObject(filter);
         let ifindex = match &filter.dev {
-            Some(dev) => Some(self.resolve_dev_for(dev, OP, &object)?),
+            Some(dev) => Some(self.dev_index(dev).map(IfIndex::get)?),
             None => None,
         };
         let mut msg = NeighbourMessage::default();
@@ -877,7 +859,7 @@ impl Handle {
             msg.attributes.push(NeighbourAttribute::IfIndex(i));
         }
         if let Some(dev) = &filter.master {
-            let master = self.resolve_dev_for(dev, OP, &object)?;
+            let master = self.dev_index(dev).map(IfIndex::get)?;
             msg.attributes.push(NeighbourAttribute::Controller(master));
         }
         let request = Request::new(RouteNetlinkMessage::GetNeighbour(msg), OP, &object);
