@@ -2,6 +2,7 @@
 #![deny(unsafe_code)]
 
 pub mod addr;
+pub mod announce;
 pub mod error;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
