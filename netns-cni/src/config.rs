@@ -1,5 +1,6 @@
 //! The network configuration on stdin: the spec's common fields, the
-//! `bridge` and `ptp` fields of the reference plugins, `prevResult` (a
+//! `bridge` and `ptp` fields of the reference plugins (whose `type` names
+//! the mode when netns-cni is installed under their names), `prevResult` (a
 //! conflist entry after the first) and `cni.dev/valid-attachments` (GC).
 //! Unknown fields are ignored, as the spec asks; fields the reference
 //! plugins know but this one does not implement (`vlan`, `macspoofchk` …)
@@ -53,6 +54,7 @@ struct Raw {
     force_address: bool,
     #[serde(default)]
     ip_masq: bool,
+    ip_masq_backend: Option<String>,
     mtu: Option<u32>,
     #[serde(default)]
     hairpin_mode: bool,
@@ -178,14 +180,17 @@ impl NetConf {
                 .with_details("a letter or digit first, then letters, digits, '_', '.' or '-'"));
         }
         let plugin = raw.plugin.ok_or_else(|| invalid("missing type"))?;
-        let mode = match raw.mode.as_deref() {
-            None | Some("bridge") => Mode::Bridge,
-            Some("ptp") => Mode::Ptp,
+        let mode = mode_of(&plugin, raw.mode.as_deref())?;
+        match raw.ip_masq_backend.as_deref() {
+            None | Some("nftables") => {}
             Some(other) => {
-                return Err(invalid(format!("unknown mode {other:?}"))
-                    .with_details("mode is \"bridge\" (the default) or \"ptp\""))
+                return Err(CniError::new(
+                    code::UNSUPPORTED_FIELD,
+                    format!("unsupported ipMasqBackend {other:?}"),
+                )
+                .with_details("netns-cni masquerades with nftables only (\"ipMasqBackend\": \"nftables\", or no key)"))
             }
-        };
+        }
         let bridge = raw.bridge.unwrap_or_else(|| DEFAULT_BRIDGE.to_string());
         netns_core::link::validate_link_name(&bridge).map_err(|e| {
             invalid(format!("invalid bridge name {bridge:?}")).with_details(e.to_string())
@@ -250,6 +255,40 @@ impl NetConf {
     }
 }
 
+/// The mode a configuration asks for: the reference plugins' types name
+/// their mode (`"type": "bridge"`, `"type": "ptp"`: netns-cni installed
+/// under those names, see docs/cni.md); any other type (`netns-cni`) reads
+/// `mode`, `bridge` by default. A `mode` that contradicts the type is
+/// refused.
+///
+/// # Errors
+/// Code 7 for an unknown mode or one the type contradicts.
+pub fn mode_of(plugin: &str, mode: Option<&str>) -> Result<Mode> {
+    let named = |m: &str| match m {
+        "bridge" => Ok(Mode::Bridge),
+        "ptp" => Ok(Mode::Ptp),
+        other => Err(invalid(format!("unknown mode {other:?}"))
+            .with_details("mode is \"bridge\" (the default) or \"ptp\"")),
+    };
+    let by_type = match plugin {
+        "bridge" => Some(Mode::Bridge),
+        "ptp" => Some(Mode::Ptp),
+        _ => None,
+    };
+    match (by_type, mode) {
+        (None, None) => Ok(Mode::Bridge),
+        (None, Some(m)) => named(m),
+        (Some(t), None) => Ok(t),
+        (Some(t), Some(m)) => {
+            if named(m)? == t {
+                Ok(t)
+            } else {
+                Err(invalid(format!("mode {m:?} contradicts type {plugin:?}")))
+            }
+        }
+    }
+}
+
 /// Code 7 with `msg`.
 pub fn invalid(msg: impl Into<String>) -> CniError {
     CniError::new(code::INVALID_CONFIG, msg)
@@ -283,6 +322,27 @@ mod tests {
         assert_eq!(c.dns.unwrap().nameservers, vec!["10.1.0.1"]);
     }
 
+    /// Installed as `bridge` or `ptp`, the type names the mode (the
+    /// reference plugins' configurations carry no `mode`).
+    #[test]
+    fn the_reference_types_name_the_mode() {
+        let conf = |t: &str, mode: Option<&str>| {
+            let mut v = serde_json::json!({"cniVersion": "1.0.0", "name": "n", "type": t,
+                                           "ipMasqBackend": "nftables"});
+            if let Some(m) = mode {
+                v["mode"] = m.into();
+            }
+            parse(v).map(|c| c.mode)
+        };
+        assert_eq!(conf("bridge", None).unwrap(), Mode::Bridge);
+        assert_eq!(conf("ptp", None).unwrap(), Mode::Ptp);
+        assert_eq!(conf("ptp", Some("ptp")).unwrap(), Mode::Ptp);
+        assert_eq!(conf("netns-cni", None).unwrap(), Mode::Bridge);
+        assert_eq!(conf("netns-cni", Some("ptp")).unwrap(), Mode::Ptp);
+        assert_eq!(conf("ptp", Some("bridge")).unwrap_err().code, 7);
+        assert_eq!(conf("bridge", Some("macvlan")).unwrap_err().code, 7);
+    }
+
     #[test]
     fn refusals_have_the_spec_codes() {
         let base = serde_json::json!({"cniVersion": "1.0.0", "name": "n", "type": "netns-cni"});
@@ -299,6 +359,7 @@ mod tests {
         assert_eq!(with("macspoofchk", true.into()), 2);
         assert_eq!(with("name", "-x".into()), 7);
         assert_eq!(with("mode", "macvlan".into()), 7);
+        assert_eq!(with("ipMasqBackend", "iptables".into()), 2);
         assert_eq!(with("mtu", 10.into()), 7);
         assert_eq!(with("mtu", "big".into()), 7);
         assert_eq!(with("bridge", "a-name-longer-than-15".into()), 7);

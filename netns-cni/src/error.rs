@@ -130,7 +130,6 @@ impl From<netns_core::Error> for CniError {
         let code = match e.kind() {
             ErrorKind::Io => code::IO,
             ErrorKind::InvalidArgument | ErrorKind::InvalidName => code::INVALID_CONFIG,
-            ErrorKind::AlreadyExists => code::ALREADY_ATTACHED,
             _ => code::KERNEL,
         };
         let mut details = format!("kind {:?}", e.kind());
