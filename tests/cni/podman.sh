@@ -131,6 +131,8 @@ scenarios() {
     jq -e '.plugins[0].type == "bridge"' "$T/$side/net.d/n1.conflist" >/dev/null \
         || fail "$side: podman did not write a bridge network"
     [ "$(podman network inspect -f '{{.Driver}}' n1)" = bridge ] || fail "$side: driver of n1"
+    [ "$(podman network inspect -f '{{range .Subnets}}{{.Subnet}}{{end}}' n1)" = 10.89.1.0/24 ] \
+        || fail "$side: subnets of n1: $(podman network inspect n1)"
     local br1 br2
     br1=$(jq -r '.plugins[0].bridge' "$T/$side/net.d/n1.conflist")
     br2=$(jq -r '.plugins[0].bridge' "$T/$side/net.d/n2.conflist")
