@@ -188,6 +188,7 @@ pub fn add(ctx: &mut Ctx<'_>, mut result: CniResult) -> Result<CniResult> {
         &ctx.att,
         conf.mtu,
         Some(bridge.index),
+        ctx.mac,
     ) {
         Ok(v) => v,
         Err(e) => {

@@ -6,6 +6,7 @@
 //! plugins know but this one does not implement (`vlan`, `macspoofchk` …)
 //! are refused with code 2 rather than silently ignored.
 
+use netns_core::link::MacAddr;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -65,8 +66,22 @@ struct Raw {
     ipam: Option<Value>,
     dns: Option<Dns>,
     prev_result: Option<Value>,
+    args: Option<RawArgs>,
+    runtime_config: Option<RawMac>,
     #[serde(rename = "cni.dev/valid-attachments")]
     valid_attachments: Option<Vec<ValidAttachment>>,
+}
+
+/// `args` of the configuration: the reference bridge reads `args.cni.mac`.
+#[derive(Debug, Deserialize)]
+struct RawArgs {
+    cni: Option<RawMac>,
+}
+
+/// An object with an optional `mac` (`args.cni`, `runtimeConfig`).
+#[derive(Debug, Deserialize)]
+struct RawMac {
+    mac: Option<String>,
 }
 
 /// A checked network configuration.
@@ -110,6 +125,11 @@ pub struct NetConf {
     pub prev_result: Option<CniResult>,
     /// `cni.dev/valid-attachments` (GC).
     pub valid_attachments: Option<Vec<ValidAttachment>>,
+    /// The container interface's MAC asked for in the configuration:
+    /// `runtimeConfig.mac` (the `mac` capability), else `args.cni.mac`, as
+    /// the reference bridge reads them (before `CNI_ARGS` `MAC=`, see
+    /// [`NetConf::container_mac`]).
+    pub mac: Option<MacAddr>,
     /// The configuration exactly as received (delegates get the same bytes).
     pub bytes: Vec<u8>,
 }
@@ -226,6 +246,24 @@ impl NetConf {
                 }
             }
         }
+        let mac_text = raw
+            .runtime_config
+            .and_then(|r| r.mac)
+            .filter(|m| !m.is_empty())
+            .or_else(|| raw.args.and_then(|a| a.cni).and_then(|c| c.mac))
+            .filter(|m| !m.is_empty());
+        let mac = mac_text
+            .map(|m| parse_mac(&m, "the configuration"))
+            .transpose()?;
+        if mac.is_some() && mode == Mode::Ptp {
+            return Err(CniError::new(
+                code::UNSUPPORTED_FIELD,
+                "unsupported field in network configuration: mac",
+            )
+            .with_details(
+                "ptp mode does not set the container's MAC (nor does the reference ptp)",
+            ));
+        }
         Ok(NetConf {
             cni_version: version_text,
             version,
@@ -245,8 +283,27 @@ impl NetConf {
             dns: raw.dns,
             prev_result,
             valid_attachments: raw.valid_attachments,
+            mac,
             bytes: bytes.to_vec(),
         })
+    }
+
+    /// The MAC to give the container interface (bridge mode): the
+    /// configuration's ([`NetConf::mac`]), else `CNI_ARGS` `MAC=` (podman's
+    /// `--mac-address`), as the reference bridge.
+    ///
+    /// # Errors
+    /// Code 4 for a `CNI_ARGS` `MAC` that is not a unicast MAC address.
+    pub fn container_mac(&self, env: &crate::env::Env) -> Result<Option<MacAddr>> {
+        if self.mac.is_some() {
+            return Ok(self.mac);
+        }
+        match env.cni_args()?.get("MAC").filter(|m| !m.is_empty()) {
+            Some(m) => parse_mac(m, "CNI_ARGS")
+                .map(Some)
+                .map_err(|e| e.with_code(code::INVALID_ENV)),
+            None => Ok(None),
+        }
     }
 
     /// `ipam.type`, when there is an `ipam` section.
@@ -285,6 +342,18 @@ pub fn mode_of(plugin: &str, mode: Option<&str>) -> Result<Mode> {
             } else {
                 Err(invalid(format!("mode {m:?} contradicts type {plugin:?}")))
             }
+        }
+    }
+}
+
+/// A unicast MAC address given in `source`.
+fn parse_mac(text: &str, source: &str) -> Result<MacAddr> {
+    match text.parse::<MacAddr>() {
+        Ok(m) if m.is_valid_unicast() => Ok(m),
+        Ok(_) => Err(invalid(format!("invalid MAC {text:?} in {source}"))
+            .with_details("not a unicast address (multicast or all zeros)")),
+        Err(e) => {
+            Err(invalid(format!("invalid MAC {text:?} in {source}")).with_details(e.to_string()))
         }
     }
 }
@@ -341,6 +410,26 @@ mod tests {
         assert_eq!(conf("netns-cni", Some("ptp")).unwrap(), Mode::Ptp);
         assert_eq!(conf("ptp", Some("bridge")).unwrap_err().code, 7);
         assert_eq!(conf("bridge", Some("macvlan")).unwrap_err().code, 7);
+    }
+
+    /// The container MAC as the reference bridge reads it:
+    /// `runtimeConfig.mac` over `args.cni.mac`.
+    #[test]
+    fn container_mac_keys() {
+        let base = serde_json::json!({"cniVersion": "1.0.0", "name": "n", "type": "bridge"});
+        let mut both = base.clone();
+        both["args"] = serde_json::json!({"cni": {"mac": "02:00:00:00:00:01"}});
+        assert_eq!(parse(both.clone()).unwrap().mac.unwrap().0[5], 1);
+        both["runtimeConfig"] = serde_json::json!({"mac": "02:00:00:00:00:02"});
+        assert_eq!(parse(both).unwrap().mac.unwrap().0[5], 2);
+        assert!(parse(base.clone()).unwrap().mac.is_none());
+        let mut bad = base.clone();
+        bad["runtimeConfig"] = serde_json::json!({"mac": "01:00:5e:00:00:01"});
+        assert_eq!(parse(bad).unwrap_err().code, 7);
+        let mut ptp = base;
+        ptp["type"] = "ptp".into();
+        ptp["runtimeConfig"] = serde_json::json!({"mac": "02:00:00:00:00:02"});
+        assert_eq!(parse(ptp).unwrap_err().code, 2);
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn add(ctx: &mut Ctx<'_>, mut result: CniResult) -> Result<CniResult> {
         &ctx.att,
         ctx.conf.mtu,
         None,
+        None,
     )?;
     match finish(ctx, &mut result, veth.host_index) {
         Ok(()) => Ok(result),

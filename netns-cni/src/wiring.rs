@@ -9,7 +9,7 @@ use netns_core::addr::{
 };
 use netns_core::announce::{self, Announcement};
 use netns_core::link::{
-    Dev, HwAddr, IfIndex, Link, LinkId, LinkKind, LinkSpec, NetNsRef, VethPeer,
+    Dev, HwAddr, IfIndex, Link, LinkId, LinkKind, LinkSpec, MacAddr, NetNsRef, VethPeer,
 };
 use netns_core::route::RouteSpec;
 use netns_core::{ErrorKind, Handle, NetNs};
@@ -46,7 +46,8 @@ pub struct Veth {
 }
 
 /// Creates the veth pair: the host end (named from the attachment, up,
-/// optionally a port of `master`) and the container end `ifname`, **born**
+/// optionally a port of `master`) and the container end `ifname` (with
+/// the MAC `mac` when given), **born**
 /// in `pod` (never created here and moved), then marks the host end with
 /// the attachment's alias. A taken host name (a hash collision) is retried
 /// with the next name.
@@ -60,6 +61,7 @@ pub fn create_veth(
     att: &Attachment<'_>,
     mtu: Option<u32>,
     master: Option<IfIndex>,
+    mac: Option<MacAddr>,
 ) -> Result<Veth> {
     let pod_ns = NetNsRef::from(ns.try_clone()?);
     for n in 0..NAME_TRIES {
@@ -67,6 +69,7 @@ pub fn create_veth(
         let mut peer = VethPeer::named(att.ifname);
         peer.netns = Some(pod_ns.clone());
         peer.mtu = mtu;
+        peer.address = mac;
         let mut spec = LinkSpec::new(name.clone(), LinkKind::Veth(peer)).up(true);
         spec.mtu = mtu;
         spec.master = master.map(Dev::Index);

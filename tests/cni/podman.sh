@@ -7,8 +7,9 @@
 # reference names `bridge` and `ptp` in a copy of that directory (host-local,
 # portmap, firewall, tuning … stay the reference's) — to show equal
 # behaviour:
-#   - two containers on a network: ping both ways, to the gateway, from the
-#     host; `-p` port mapping (portmap) reached through the gateway address;
+#   - two containers on a network (one with `--mac-address`): ping both
+#     ways, to the gateway, from the host; `-p` port mapping (portmap)
+#     reached through the gateway address;
 #   - `podman network connect` to a second network (both give a default
 #     route) and `disconnect`;
 #   - `podman restart` with the same address (`--ip`) and a new veth: the
@@ -140,9 +141,12 @@ scenarios() {
     # Two containers, pings, the gateway, the host, port mapping.
     podman run -d --name c1 --network n1 --ip 10.89.1.10 -p 18080:8080 localhost/bb \
         httpd -f -p 8080 -h /www >/dev/null
-    podman run -d --name c2 --network n1 localhost/bb sleep 1000 >/dev/null
+    podman run -d --name c2 --network n1 --mac-address 02:42:0a:59:01:42 localhost/bb sleep 1000 >/dev/null
     local ip1 ip2
     ip1=$(ip_of c1 n1) ip2=$(ip_of c2 n1)
+    [ "$(podman exec c2 cat /sys/class/net/eth0/address)" = 02:42:0a:59:01:42 ] \
+        && [ "$(mac_of c2 n1)" = 02:42:0a:59:01:42 ] \
+        || fail "$side: --mac-address: eth0 has $(podman exec c2 cat /sys/class/net/eth0/address), podman says $(mac_of c2 n1)"
     [ "$ip1" = 10.89.1.10 ] || fail "$side: c1 has $ip1, not the --ip 10.89.1.10"
     [ -n "$ip2" ] && [ "$ip2" != "$ip1" ] || fail "$side: c2's address $ip2"
     # Which plugin wired them: netns-cni marks its host ends with an alias.
@@ -160,7 +164,7 @@ scenarios() {
     local page
     page=$(http_get 10.89.1.1 18080) || fail "$side: -p 18080:8080 through 10.89.1.1"
     grep -q '^netns-cni-podman-test' <<<"$page" || fail "$side: port mapping served: $page"
-    say "$side: c1 $ip1, c2 $ip2: pings both ways, to the gateway and from the host; -p mapping ok"
+    say "$side: c1 $ip1, c2 $ip2 (--mac-address kept): pings both ways, to the gateway and from the host; -p mapping ok"
 
     # A second network on c1 (both networks give a default route).
     podman network connect n2 c1 || fail "$side: network connect n2 c1"
