@@ -92,6 +92,7 @@ cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$d/events.log"
 tmp_dir = "$d/tmp"
+image_copy_tmp_dir = "$d/tmp"
 runtime = "crun"
 EOF
     cat >"$d/storage.conf" <<EOF
@@ -100,7 +101,8 @@ driver = "vfs"
 graphroot = "$d/root"
 runroot = "$d/runroot"
 EOF
-    export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf
+    # TMPDIR too: podman import stages the image in /var/tmp otherwise.
+    export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf TMPDIR=$d/tmp
     podman import -q "$T/rootfs.tar" localhost/bb:latest >/dev/null
 }
 
