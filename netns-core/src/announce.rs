@@ -207,7 +207,8 @@ impl NetNs {
     /// `sendto(2)` to the link's index. The addresses need not be on the
     /// link (the kernel does not check; receivers do not either). Closing
     /// the packet socket waits for an RCU grace period (`packet_release`
-    /// calls `synchronize_net`): about a millisecond on a quiet machine.
+    /// calls `synchronize_net`): 1.0 ms median over 20 closes measured on a
+    /// busy 2-core machine (0.07 to 10.9 ms).
     ///
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] for an address that cannot be
