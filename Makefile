@@ -146,21 +146,30 @@ clean:
 FORCE:
 
 # The CNI plugin (netns-cni): the same configurations through the reference
-# plugins (Debian's containernetworking-plugins) and through netns-cni, each
-# script of tests/cni/ in its own sandbox. (Its Rust tests run in test-rust.)
+# plugins (Debian's containernetworking-plugins) and through netns-cni
+# (compare.sh), and podman with its CNI backend over each (podman.sh, about
+# 40 s); each script of tests/cni/ in its own sandbox, at most
+# CNI_SCRIPT_TIMEOUT seconds. (Its Rust tests run in test-rust.)
 TEST_STEPS += cni
+CNI_SCRIPT_TIMEOUT ?= 300
 .PHONY: test-cni install-cni bench-cni
 test-cni:
 	$(CARGO) build -p netns-cni
 	for t in tests/cni/*.sh; do \
-	    timeout $(STEP_TIMEOUT) scripts/sandbox.sh env NETNS_CNI=target/debug/netns-cni $$t || exit 1; \
+	    timeout $(CNI_SCRIPT_TIMEOUT) scripts/sandbox.sh env NETNS_CNI=target/debug/netns-cni $$t || exit 1; \
 	done
 
-# netns-cni into the runtime's plugin directory (see docs/cni.md).
+# netns-cni into the runtime's plugin directory (see docs/cni.md): as
+# netns-cni, or with AS=reference as `bridge` and `ptp` (a reference plugin
+# there is kept as NAME.reference; uninstall-cni puts it back).
 CNI_BIN_DIR ?= /opt/cni/bin
+AS ?= netns-cni
+.PHONY: uninstall-cni
 install-cni:
 	$(CARGO) build -p netns-cni --release
-	install -D -m 0755 target/release/netns-cni $(DESTDIR)$(CNI_BIN_DIR)/netns-cni
+	netns-cni/install.sh install $(AS) target/release/netns-cni $(DESTDIR)$(CNI_BIN_DIR)
+uninstall-cni:
+	netns-cni/install.sh uninstall $(AS) target/release/netns-cni $(DESTDIR)$(CNI_BIN_DIR)
 
 # ADD+DEL latency of 100 pods: netns-cni against the reference bridge plugin.
 bench-cni: setup

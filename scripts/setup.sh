@@ -95,7 +95,9 @@ packages=(
     python3-venv                # Python binding tests (the project venv, .venv)
     python3-dev                 # libpython3.X.so: `cargo build --workspace` links the netns-py extension
     jq                          # JSON output checks in shell tests
-    containernetworking-plugins # CNI plugin tests (later issue)
+    containernetworking-plugins # CNI plugin tests: the reference bridge, ptp, host-local, portmap
+    podman                      # tests/cni/podman.sh: netns-cni under a real runtime (CNI backend)
+    busybox-static              # the containers' root filesystem in tests/cni/podman.sh (no registry)
 )
 
 installed() {

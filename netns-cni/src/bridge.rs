@@ -2,7 +2,8 @@
 //! missing), a veth pair per container with the host end a port of the
 //! bridge and the container end born in the pod's namespace, the gateway
 //! address on the bridge (`isGateway`), a default route in the pod
-//! (`isDefaultGateway`), hairpin and promiscuous modes, the MTU.
+//! (`isDefaultGateway`), hairpin and promiscuous modes, the MTU; the pod's
+//! addresses announced from inside it (gratuitous ARP, unsolicited NA).
 
 use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
 use netns_core::link::{IfIndex, Link, LinkFlags, LinkKind, LinkSpec, MacAddr};
@@ -187,6 +188,7 @@ pub fn add(ctx: &mut Ctx<'_>, mut result: CniResult) -> Result<CniResult> {
         &ctx.att,
         conf.mtu,
         Some(bridge.index),
+        ctx.mac,
     ) {
         Ok(v) => v,
         Err(e) => {
@@ -232,6 +234,14 @@ fn finish(
     if conf.ip_masq {
         masq::apply(&ctx.att, result)?;
     }
+    wiring::announce(
+        &ctx.ns,
+        ctx.att.ifname,
+        &mut ctx.host,
+        host_index,
+        result,
+        POD_INDEX,
+    )?;
     // The bridge's address can change as ports join: read it last.
     let bridge_now = ctx.host.link_by_index(bridge.index)?;
     let host_link = ctx.host.link_by_index(host_index)?;

@@ -99,7 +99,9 @@ fn add(conf: &NetConf, env: &Env) -> Result<Value> {
     let ipam = Ipam::of(conf, env)?;
     let att = Attachment::new(&conf.name, &id, &ifname);
     let netns = env.netns.clone().unwrap_or_default();
+    let mac = conf.container_mac(env)?;
     let mut ctx = Ctx::open(conf, att, &netns, Command::Add)?;
+    ctx.mac = mac;
     let ipam_result = match &ipam {
         Some(i) => i.add(conf, &id, &ifname, env)?,
         None => CniResult::default(),

@@ -1,10 +1,12 @@
 //! The network configuration on stdin: the spec's common fields, the
-//! `bridge` and `ptp` fields of the reference plugins, `prevResult` (a
+//! `bridge` and `ptp` fields of the reference plugins (whose `type` names
+//! the mode when netns-cni is installed under their names), `prevResult` (a
 //! conflist entry after the first) and `cni.dev/valid-attachments` (GC).
 //! Unknown fields are ignored, as the spec asks; fields the reference
 //! plugins know but this one does not implement (`vlan`, `macspoofchk` …)
 //! are refused with code 2 rather than silently ignored.
 
+use netns_core::link::MacAddr;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -53,6 +55,7 @@ struct Raw {
     force_address: bool,
     #[serde(default)]
     ip_masq: bool,
+    ip_masq_backend: Option<String>,
     mtu: Option<u32>,
     #[serde(default)]
     hairpin_mode: bool,
@@ -63,8 +66,22 @@ struct Raw {
     ipam: Option<Value>,
     dns: Option<Dns>,
     prev_result: Option<Value>,
+    args: Option<RawArgs>,
+    runtime_config: Option<RawMac>,
     #[serde(rename = "cni.dev/valid-attachments")]
     valid_attachments: Option<Vec<ValidAttachment>>,
+}
+
+/// `args` of the configuration: the reference bridge reads `args.cni.mac`.
+#[derive(Debug, Deserialize)]
+struct RawArgs {
+    cni: Option<RawMac>,
+}
+
+/// An object with an optional `mac` (`args.cni`, `runtimeConfig`).
+#[derive(Debug, Deserialize)]
+struct RawMac {
+    mac: Option<String>,
 }
 
 /// A checked network configuration.
@@ -108,6 +125,11 @@ pub struct NetConf {
     pub prev_result: Option<CniResult>,
     /// `cni.dev/valid-attachments` (GC).
     pub valid_attachments: Option<Vec<ValidAttachment>>,
+    /// The container interface's MAC asked for in the configuration:
+    /// `runtimeConfig.mac` (the `mac` capability), else `args.cni.mac`, as
+    /// the reference bridge reads them (before `CNI_ARGS` `MAC=`, see
+    /// [`NetConf::container_mac`]).
+    pub mac: Option<MacAddr>,
     /// The configuration exactly as received (delegates get the same bytes).
     pub bytes: Vec<u8>,
 }
@@ -178,14 +200,17 @@ impl NetConf {
                 .with_details("a letter or digit first, then letters, digits, '_', '.' or '-'"));
         }
         let plugin = raw.plugin.ok_or_else(|| invalid("missing type"))?;
-        let mode = match raw.mode.as_deref() {
-            None | Some("bridge") => Mode::Bridge,
-            Some("ptp") => Mode::Ptp,
+        let mode = mode_of(&plugin, raw.mode.as_deref())?;
+        match raw.ip_masq_backend.as_deref() {
+            None | Some("nftables") => {}
             Some(other) => {
-                return Err(invalid(format!("unknown mode {other:?}"))
-                    .with_details("mode is \"bridge\" (the default) or \"ptp\""))
+                return Err(CniError::new(
+                    code::UNSUPPORTED_FIELD,
+                    format!("unsupported ipMasqBackend {other:?}"),
+                )
+                .with_details("netns-cni masquerades with nftables only (\"ipMasqBackend\": \"nftables\", or no key)"))
             }
-        };
+        }
         let bridge = raw.bridge.unwrap_or_else(|| DEFAULT_BRIDGE.to_string());
         netns_core::link::validate_link_name(&bridge).map_err(|e| {
             invalid(format!("invalid bridge name {bridge:?}")).with_details(e.to_string())
@@ -221,6 +246,24 @@ impl NetConf {
                 }
             }
         }
+        let mac_text = raw
+            .runtime_config
+            .and_then(|r| r.mac)
+            .filter(|m| !m.is_empty())
+            .or_else(|| raw.args.and_then(|a| a.cni).and_then(|c| c.mac))
+            .filter(|m| !m.is_empty());
+        let mac = mac_text
+            .map(|m| parse_mac(&m, "the configuration"))
+            .transpose()?;
+        if mac.is_some() && mode == Mode::Ptp {
+            return Err(CniError::new(
+                code::UNSUPPORTED_FIELD,
+                "unsupported field in network configuration: mac",
+            )
+            .with_details(
+                "ptp mode does not set the container's MAC (nor does the reference ptp)",
+            ));
+        }
         Ok(NetConf {
             cni_version: version_text,
             version,
@@ -240,13 +283,78 @@ impl NetConf {
             dns: raw.dns,
             prev_result,
             valid_attachments: raw.valid_attachments,
+            mac,
             bytes: bytes.to_vec(),
         })
+    }
+
+    /// The MAC to give the container interface (bridge mode): the
+    /// configuration's ([`NetConf::mac`]), else `CNI_ARGS` `MAC=` (podman's
+    /// `--mac-address`), as the reference bridge.
+    ///
+    /// # Errors
+    /// Code 4 for a `CNI_ARGS` `MAC` that is not a unicast MAC address.
+    pub fn container_mac(&self, env: &crate::env::Env) -> Result<Option<MacAddr>> {
+        if self.mac.is_some() {
+            return Ok(self.mac);
+        }
+        match env.cni_args()?.get("MAC").filter(|m| !m.is_empty()) {
+            Some(m) => parse_mac(m, "CNI_ARGS")
+                .map(Some)
+                .map_err(|e| e.with_code(code::INVALID_ENV)),
+            None => Ok(None),
+        }
     }
 
     /// `ipam.type`, when there is an `ipam` section.
     pub fn ipam_type(&self) -> Option<&str> {
         self.ipam.as_ref()?.get("type")?.as_str()
+    }
+}
+
+/// The mode a configuration asks for: the reference plugins' types name
+/// their mode (`"type": "bridge"`, `"type": "ptp"`: netns-cni installed
+/// under those names, see docs/cni.md); any other type (`netns-cni`) reads
+/// `mode`, `bridge` by default. A `mode` that contradicts the type is
+/// refused.
+///
+/// # Errors
+/// Code 7 for an unknown mode or one the type contradicts.
+pub fn mode_of(plugin: &str, mode: Option<&str>) -> Result<Mode> {
+    let named = |m: &str| match m {
+        "bridge" => Ok(Mode::Bridge),
+        "ptp" => Ok(Mode::Ptp),
+        other => Err(invalid(format!("unknown mode {other:?}"))
+            .with_details("mode is \"bridge\" (the default) or \"ptp\"")),
+    };
+    let by_type = match plugin {
+        "bridge" => Some(Mode::Bridge),
+        "ptp" => Some(Mode::Ptp),
+        _ => None,
+    };
+    match (by_type, mode) {
+        (None, None) => Ok(Mode::Bridge),
+        (None, Some(m)) => named(m),
+        (Some(t), None) => Ok(t),
+        (Some(t), Some(m)) => {
+            if named(m)? == t {
+                Ok(t)
+            } else {
+                Err(invalid(format!("mode {m:?} contradicts type {plugin:?}")))
+            }
+        }
+    }
+}
+
+/// A unicast MAC address given in `source`.
+fn parse_mac(text: &str, source: &str) -> Result<MacAddr> {
+    match text.parse::<MacAddr>() {
+        Ok(m) if m.is_valid_unicast() => Ok(m),
+        Ok(_) => Err(invalid(format!("invalid MAC {text:?} in {source}"))
+            .with_details("not a unicast address (multicast or all zeros)")),
+        Err(e) => {
+            Err(invalid(format!("invalid MAC {text:?} in {source}")).with_details(e.to_string()))
+        }
     }
 }
 
@@ -283,6 +391,47 @@ mod tests {
         assert_eq!(c.dns.unwrap().nameservers, vec!["10.1.0.1"]);
     }
 
+    /// Installed as `bridge` or `ptp`, the type names the mode (the
+    /// reference plugins' configurations carry no `mode`).
+    #[test]
+    fn the_reference_types_name_the_mode() {
+        let conf = |t: &str, mode: Option<&str>| {
+            let mut v = serde_json::json!({"cniVersion": "1.0.0", "name": "n", "type": t,
+                                           "ipMasqBackend": "nftables"});
+            if let Some(m) = mode {
+                v["mode"] = m.into();
+            }
+            parse(v).map(|c| c.mode)
+        };
+        assert_eq!(conf("bridge", None).unwrap(), Mode::Bridge);
+        assert_eq!(conf("ptp", None).unwrap(), Mode::Ptp);
+        assert_eq!(conf("ptp", Some("ptp")).unwrap(), Mode::Ptp);
+        assert_eq!(conf("netns-cni", None).unwrap(), Mode::Bridge);
+        assert_eq!(conf("netns-cni", Some("ptp")).unwrap(), Mode::Ptp);
+        assert_eq!(conf("ptp", Some("bridge")).unwrap_err().code, 7);
+        assert_eq!(conf("bridge", Some("macvlan")).unwrap_err().code, 7);
+    }
+
+    /// The container MAC as the reference bridge reads it:
+    /// `runtimeConfig.mac` over `args.cni.mac`.
+    #[test]
+    fn container_mac_keys() {
+        let base = serde_json::json!({"cniVersion": "1.0.0", "name": "n", "type": "bridge"});
+        let mut both = base.clone();
+        both["args"] = serde_json::json!({"cni": {"mac": "02:00:00:00:00:01"}});
+        assert_eq!(parse(both.clone()).unwrap().mac.unwrap().0[5], 1);
+        both["runtimeConfig"] = serde_json::json!({"mac": "02:00:00:00:00:02"});
+        assert_eq!(parse(both).unwrap().mac.unwrap().0[5], 2);
+        assert!(parse(base.clone()).unwrap().mac.is_none());
+        let mut bad = base.clone();
+        bad["runtimeConfig"] = serde_json::json!({"mac": "01:00:5e:00:00:01"});
+        assert_eq!(parse(bad).unwrap_err().code, 7);
+        let mut ptp = base;
+        ptp["type"] = "ptp".into();
+        ptp["runtimeConfig"] = serde_json::json!({"mac": "02:00:00:00:00:02"});
+        assert_eq!(parse(ptp).unwrap_err().code, 2);
+    }
+
     #[test]
     fn refusals_have_the_spec_codes() {
         let base = serde_json::json!({"cniVersion": "1.0.0", "name": "n", "type": "netns-cni"});
@@ -299,6 +448,7 @@ mod tests {
         assert_eq!(with("macspoofchk", true.into()), 2);
         assert_eq!(with("name", "-x".into()), 7);
         assert_eq!(with("mode", "macvlan".into()), 7);
+        assert_eq!(with("ipMasqBackend", "iptables".into()), 2);
         assert_eq!(with("mtu", 10.into()), 7);
         assert_eq!(with("mtu", "big".into()), 7);
         assert_eq!(with("bridge", "a-name-longer-than-15".into()), 7);

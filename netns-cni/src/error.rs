@@ -130,7 +130,6 @@ impl From<netns_core::Error> for CniError {
         let code = match e.kind() {
             ErrorKind::Io => code::IO,
             ErrorKind::InvalidArgument | ErrorKind::InvalidName => code::INVALID_CONFIG,
-            ErrorKind::AlreadyExists => code::ALREADY_ATTACHED,
             _ => code::KERNEL,
         };
         let mut details = format!("kind {:?}", e.kind());
@@ -141,5 +140,37 @@ impl From<netns_core::Error> for CniError {
             details.push_str(&format!(", kernel: {m}"));
         }
         CniError::new(code, e.to_string()).with_details(details)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use netns_core::{Errno, Error};
+
+    /// A kernel `EEXIST` is a kernel refusal (100), as any other: code 102
+    /// ("already attached") is only for what the plugin itself finds
+    /// attached (a podman `network connect` once failed with 102 on a
+    /// route that existed).
+    #[test]
+    fn kernel_eexist_is_a_kernel_refusal() {
+        let e = Error::kernel(
+            Errno::EEXIST,
+            Some("File exists".into()),
+            None,
+            "add route",
+            "0.0.0.0/0 via 10.89.2.1",
+        );
+        assert_eq!(e.kind(), ErrorKind::AlreadyExists);
+        let c = CniError::from(e);
+        assert_eq!(c.code, code::KERNEL);
+        assert!(
+            c.details.as_deref().unwrap_or_default().contains("EEXIST"),
+            "{c}"
+        );
+        let gone = Error::kernel(Errno::ENODEV, None, None, "set up", "eth0");
+        assert_eq!(CniError::from(gone).code, code::KERNEL);
+        let bad = Error::new(ErrorKind::InvalidArgument, "parse", "MAC address");
+        assert_eq!(CniError::from(bad).code, code::INVALID_CONFIG);
     }
 }

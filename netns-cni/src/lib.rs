@@ -5,9 +5,11 @@
 //! configuration on stdin ([`config`]), runs the command
 //! ([`commands::run`]) and prints the result or the error ([`spec`],
 //! [`error`]) on stdout. Two modes wire the pod: [`bridge`] and [`ptp`],
-//! as the reference plugins of the same names; addresses come from the
-//! built-in host-local compatible allocator or a delegated IPAM plugin
-//! ([`ipam`]).
+//! as the reference plugins of the same names (installed under those
+//! names, the configuration's `type` selects the mode: a drop-in);
+//! addresses come from the built-in host-local compatible allocator or a
+//! delegated IPAM plugin ([`ipam`]), and ADD announces them from inside the
+//! pod ([`wiring::announce`]).
 //!
 //! The calling thread never changes namespace: work inside the pod goes
 //! through a netlink socket opened in it ([`netns_core::NetNs::handle`]),

@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub host: Handle,
     /// A handle in the pod's namespace.
     pub pod: Handle,
+    /// The MAC asked for the container interface (bridge mode).
+    pub mac: Option<netns_core::link::MacAddr>,
 }
 
 /// Opens `CNI_NETNS`: a missing path or a file without a namespace is an
@@ -118,6 +120,7 @@ impl<'a> Ctx<'a> {
             ns,
             host,
             pod,
+            mac: None,
         })
     }
 

@@ -1,11 +1,13 @@
 //! Point-to-point mode, as the reference `ptp` plugin: a veth pair per
 //! container; in the pod each address without its prefix route, a link
 //! route to the gateway and the subnet through it; on the host the gateway
-//! as a host address of the host end and a host route to the pod.
+//! as a host address of the host end and a host route to the pod; the pod's
+//! addresses announced from inside it (gratuitous ARP, unsolicited NA).
 
 use netns_core::addr::IpNet;
 use netns_core::link::IfIndex;
 use netns_core::route::{RouteSpec, SCOPE_HOST, SCOPE_LINK};
+use netns_core::ErrorKind;
 
 use crate::config::invalid;
 use crate::error::{code, CniError, Result};
@@ -43,6 +45,7 @@ pub fn add(ctx: &mut Ctx<'_>, mut result: CniResult) -> Result<CniResult> {
         &ctx.ns,
         &ctx.att,
         ctx.conf.mtu,
+        None,
         None,
     )?;
     match finish(ctx, &mut result, veth.host_index) {
@@ -86,12 +89,27 @@ fn finish(ctx: &mut Ctx<'_>, result: &mut CniResult, host_index: IfIndex) -> Res
         ctx.host
             .address_add(&address_spec(host_dev, gw_net, false))?;
         let pod_ip = IpNet::host(ip.address.0.addr());
-        ctx.host
-            .route_add(&RouteSpec::to(pod_ip).dev(host_dev).scope(SCOPE_HOST))?;
+        // A host route already there is kept, as the reference does.
+        match ctx
+            .host
+            .route_add(&RouteSpec::to(pod_ip).dev(host_dev).scope(SCOPE_HOST))
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     if ctx.conf.ip_masq {
         masq::apply(&ctx.att, result)?;
     }
+    wiring::announce(
+        &ctx.ns,
+        ctx.att.ifname,
+        &mut ctx.host,
+        host_index,
+        result,
+        POD_INDEX,
+    )?;
     let host_link = ctx.host.link_by_index(host_index)?;
     let pod_link = ctx.pod.link_by_index(pod_index)?;
     result.interfaces = vec![

@@ -7,8 +7,9 @@ use std::net::IpAddr;
 use netns_core::addr::{
     AddressFilter, AddressSpec, Broadcast, Family, IpNet, IFA_F_NODAD, IFA_F_NOPREFIXROUTE,
 };
+use netns_core::announce::{self, Announcement};
 use netns_core::link::{
-    Dev, HwAddr, IfIndex, Link, LinkId, LinkKind, LinkSpec, NetNsRef, VethPeer,
+    Dev, HwAddr, IfIndex, Link, LinkId, LinkKind, LinkSpec, MacAddr, NetNsRef, VethPeer,
 };
 use netns_core::route::RouteSpec;
 use netns_core::{ErrorKind, Handle, NetNs};
@@ -45,7 +46,8 @@ pub struct Veth {
 }
 
 /// Creates the veth pair: the host end (named from the attachment, up,
-/// optionally a port of `master`) and the container end `ifname`, **born**
+/// optionally a port of `master`) and the container end `ifname` (with
+/// the MAC `mac` when given), **born**
 /// in `pod` (never created here and moved), then marks the host end with
 /// the attachment's alias. A taken host name (a hash collision) is retried
 /// with the next name.
@@ -59,6 +61,7 @@ pub fn create_veth(
     att: &Attachment<'_>,
     mtu: Option<u32>,
     master: Option<IfIndex>,
+    mac: Option<MacAddr>,
 ) -> Result<Veth> {
     let pod_ns = NetNsRef::from(ns.try_clone()?);
     for n in 0..NAME_TRIES {
@@ -66,6 +69,7 @@ pub fn create_veth(
         let mut peer = VethPeer::named(att.ifname);
         peer.netns = Some(pod_ns.clone());
         peer.mtu = mtu;
+        peer.address = mac;
         let mut spec = LinkSpec::new(name.clone(), LinkKind::Veth(peer)).up(true);
         spec.mtu = mtu;
         spec.master = master.map(Dev::Index);
@@ -217,6 +221,41 @@ pub fn add_routes(
             Err(e) => return Err(e.into()),
         }
         done.push(spec);
+    }
+    Ok(())
+}
+
+/// Announces the result's addresses of interface `index` from inside the
+/// pod, on its interface `ifname`: a gratuitous ARP per IPv4 address and
+/// an unsolicited neighbour advertisement per IPv6 address
+/// ([`NetNs::announce`]), so that neighbours holding an entry for an
+/// address from an earlier container (a restart: same address, new veth,
+/// new MAC) update it at once instead of after it goes stale (~20 s).
+///
+/// The host end `host_index` is waited for first (up to a second) until
+/// it transmits too: the kernel's link watch brings both ends of the pair
+/// up one after the other, and a frame crossing into a host end not yet
+/// up (a bridge port not yet forwarding) is lost.
+///
+/// # Errors
+/// The kernel's refusal to send; an end not up within a second.
+pub fn announce(
+    ns: &NetNs,
+    ifname: &str,
+    host: &mut Handle,
+    host_index: IfIndex,
+    result: &CniResult,
+    index: usize,
+) -> Result<()> {
+    let host_link = host.link_by_index(host_index)?;
+    let host_name = host_link.name.clone();
+    announce::wait_until_transmitting(host, host_link, announce::DEFAULT_WAIT_UP, &host_name)?;
+    let mut what = Announcement::new(ifname);
+    for ip in result.ips.iter().filter(|ip| ip.interface == Some(index)) {
+        what = what.address(ip.address.0.addr());
+    }
+    if !what.addresses.is_empty() {
+        ns.announce(&what)?;
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ struct Call<'a> {
     netns: &'a str,
     ifname: &'a str,
     path: &'a str,
+    args: &'a str,
 }
 
 impl<'a> Call<'a> {
@@ -31,6 +32,7 @@ impl<'a> Call<'a> {
             netns,
             ifname: "eth0",
             path: "/usr/lib/cni",
+            args: "",
         }
     }
 
@@ -42,6 +44,7 @@ impl<'a> Call<'a> {
             .env("CNI_NETNS", self.netns)
             .env("CNI_IFNAME", self.ifname)
             .env("CNI_PATH", self.path)
+            .env("CNI_ARGS", self.args)
             .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -902,4 +905,95 @@ fn second_ptp_attachment_keeps_the_first_default_route() {
     assert_eq!(second("DEL").run(&d), (0, Value::Null));
     assert_eq!(Call::new("DEL", "c1", &p1).run(&c), (0, Value::Null));
     assert!(ip_files("netc").is_empty() && ip_files("netd").is_empty());
+}
+
+/// The hardware address `ip neigh` shows for `addr` (in `pod`, or the
+/// sandbox itself when `None`), lowercase; empty when there is no entry.
+fn neigh_mac(sb: &netns_testkit::Sandbox, pod: Option<&str>, addr: &str) -> String {
+    let mut args = Vec::new();
+    if let Some(p) = pod {
+        args.extend(["-n", p]);
+    }
+    args.extend(["neigh", "show", "to", addr]);
+    let out = sb.run_checked("ip", args);
+    out.split_whitespace()
+        .skip_while(|w| *w != "lladdr")
+        .nth(1)
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+/// A container restarted with the same addresses and a new veth (new MAC):
+/// its neighbours' entries (another pod's, the bridge's in the host) hold
+/// the old MAC until ADD's gratuitous ARP and unsolicited NA, sent from
+/// inside the new pod, replace it: right after ADD, `ip neigh` shows the
+/// new MAC for both addresses, before the new pod sent anything else.
+#[test]
+fn add_announces_the_addresses_to_stale_neighbours() {
+    let sb = netns_testkit::sandbox();
+    sb.run_checked("ip", ["link", "set", "lo", "up"]);
+    let reg = registry(&sb);
+    let (_n1, p1) = pod(&reg, "p1");
+    let (_n2, p2) = pod(&reg, "p2");
+    let (_n3, p3) = pod(&reg, "p3");
+    enable_ipv6(&sb, &["p1", "p2", "p3"]);
+    let conf = json!({
+        "cniVersion": "1.0.0", "name": "garp", "type": "bridge", "bridge": "cni-g",
+        "isGateway": true,
+        "ipam": {"type": "host-local", "dataDir": DATA,
+                 "ranges": [[{"subnet": "10.77.0.0/24"}], [{"subnet": "fd00:77::/64"}]]}
+    });
+    let (rc, r1) = Call::new("ADD", "c1", &p1).run(&conf);
+    assert_eq!(rc, 0, "{r1}");
+    let (rc, r2) = Call::new("ADD", "c2", &p2).run(&conf);
+    assert_eq!(rc, 0, "{r2}");
+    let addr = |r: &Value, i: usize| {
+        r["ips"][i]["address"]
+            .as_str()
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let (v4, v6) = (addr(&r1, 0), addr(&r1, 1));
+    let old_mac = r1["interfaces"][2]["mac"].as_str().unwrap().to_lowercase();
+    // Entries for c1's addresses in p2 and in the host (the bridge).
+    assert!(ping(&sb, "p2", &v4) && ping(&sb, "p2", &v6));
+    sb.run_checked("ping", ["-c1", "-W2", &v4]);
+    sb.run_checked("ping", ["-c1", "-W2", &v6]);
+    for (pod, a) in [
+        (Some("p2"), &v4),
+        (Some("p2"), &v6),
+        (None, &v4),
+        (None, &v6),
+    ] {
+        assert_eq!(neigh_mac(&sb, pod, a), old_mac, "{pod:?} {a} before");
+    }
+    // The "restart": c1 goes, c3 comes in a new pod with the same addresses.
+    assert_eq!(Call::new("DEL", "c1", &p1).run(&conf), (0, Value::Null));
+    let ask = format!("IP={v4},{v6}");
+    let (rc, r3) = Call {
+        args: &ask,
+        ..Call::new("ADD", "c3", &p3)
+    }
+    .run(&conf);
+    assert_eq!(rc, 0, "{r3}");
+    assert_eq!((addr(&r3, 0), addr(&r3, 1)), (v4.clone(), v6.clone()));
+    let new_mac = r3["interfaces"][2]["mac"].as_str().unwrap().to_lowercase();
+    assert_ne!(new_mac, old_mac);
+    let seen: Vec<String> = [
+        (Some("p2"), &v4),
+        (Some("p2"), &v6),
+        (None, &v4),
+        (None, &v6),
+    ]
+    .iter()
+    .map(|(pod, a)| neigh_mac(&sb, *pod, a))
+    .collect();
+    assert_eq!(seen, vec![new_mac.clone(); 4], "old {old_mac}");
+    for (id, p) in [("c2", &p2), ("c3", &p3)] {
+        assert_eq!(Call::new("DEL", id, p).run(&conf), (0, Value::Null));
+    }
+    assert!(ip_files("garp").is_empty());
 }

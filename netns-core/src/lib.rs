@@ -2,6 +2,7 @@
 #![deny(unsafe_code)]
 
 pub mod addr;
+pub mod announce;
 pub mod error;
 pub mod event;
 #[cfg(feature = "fault-injection")]

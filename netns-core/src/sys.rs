@@ -305,3 +305,34 @@ unsafe fn enter_and_exec(plan: &ExecPlan, argv: &[*const libc::c_char]) -> (Exec
     libc::execvp(argv[0], argv.as_ptr());
     (ExecStep::Exec, Errno::last())
 }
+
+/// `sendto(2)` of a whole link-layer frame (its own header included) on the
+/// `AF_PACKET`/`SOCK_RAW` socket `fd`, out of the link `ifindex`: the
+/// `sockaddr_ll` nix can only read, not make. `protocol` is the frame's
+/// EtherType, host order. Returns the bytes sent.
+pub(crate) fn packet_send(
+    fd: BorrowedFd<'_>,
+    ifindex: u32,
+    protocol: u16,
+    frame: &[u8],
+) -> Result<usize, Errno> {
+    let ifindex = libc::c_int::try_from(ifindex).map_err(|_| Errno::EINVAL)?;
+    // SAFETY: sockaddr_ll is plain old data; all zeroes is a valid value.
+    let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+    sll.sll_family = libc::AF_PACKET as libc::c_ushort;
+    sll.sll_protocol = protocol.to_be();
+    sll.sll_ifindex = ifindex;
+    // SAFETY: `frame` is valid for `frame.len()` bytes and `sll` for its
+    // size for the duration of the call; the kernel copies both.
+    let r = unsafe {
+        libc::sendto(
+            fd.as_raw_fd(),
+            frame.as_ptr().cast(),
+            frame.len(),
+            0,
+            std::ptr::addr_of!(sll).cast(),
+            std::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t,
+        )
+    };
+    Errno::result(r).map(|n| n as usize)
+}

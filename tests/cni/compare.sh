@@ -3,8 +3,8 @@
 #
 # The same configurations through the reference plugins (bridge, ptp and
 # host-local from Debian's containernetworking-plugins, in /usr/lib/cni) and
-# through netns-cni (type netns-cni with the mode, ipam host-local served by
-# its built-in allocator): the JSON results must be equal modulo MAC
+# through netns-cni as a drop-in (the same configuration, type bridge or ptp;
+# ipam host-local served by its built-in allocator), IPv4 and dual stack: the JSON results must be equal modulo MAC
 # addresses and host veth names; the pods' addresses and routes, and the
 # host's routes, equal modulo veth names; the pods must reach each other and
 # the host; DEL twice must succeed and leave no pod link, no host veth and
@@ -44,6 +44,7 @@ pod_state() {
             addrs: [.addr_info[] | select(.family == "inet" or (.family == "inet6" and .scope != "link"))
                     | {family, local, prefixlen, broadcast, scope}]}]'
         ip -n "$pod" -j route show table main | jq -S 'map({dst, gateway, dev, scope, prefsrc, protocol})'
+        ip -n "$pod" -6 -j route show table main | jq -S 'map(select(.dst | startswith("fe80") | not) | {dst, gateway, dev, prefsrc, metric, pref})'
     } | sed 's/"veth[0-9a-f]*"/"VETH"/g'
 }
 
@@ -51,25 +52,31 @@ pod_state() {
 host_state() {
     {
         ip -j route show table main | jq -S 'map({dst, gateway, dev, scope, prefsrc}) | sort_by(.dst)'
+        ip -6 -j route show table main | jq -S 'map(select(.dst | startswith("fe80") | not) | {dst, gateway, dev, prefsrc}) | sort_by(.dst)'
         if ip link show cni0 >/dev/null 2>&1; then
-            ip -j addr show dev cni0 | jq -S '[.[].addr_info[] | select(.family == "inet") | {local, prefixlen, broadcast}]'
+            ip -j addr show dev cni0 | jq -S '[.[].addr_info[] | select(.family == "inet" or (.family == "inet6" and .scope != "link")) | {family, local, prefixlen, broadcast}]'
         fi
     } | sed 's/"veth[0-9a-f]*"/"VETH"/g'
 }
 
 ping_ok() { ip netns exec "$1" ping -c1 -W2 "$2" >/dev/null || fail "$3: ping from $1 to $2"; }
+# IPv6: up to 5 s (one echo a second), for a gateway address still in DAD
+# (the reference adds the bridge's with DAD; netns-cni adds it without).
+ping6_ok() { ip netns exec "$1" ping -c1 -w5 "$2" >/dev/null || fail "$3: ping from $1 to $2"; }
 
-# scenario NAME PLUGIN CONF(with @TYPE@) PING_HOST
+# scenario NAME PLUGIN CONF PING_HOST [PING_HOST_IPV6]
 scenario() {
-    local name=$1 ref_plugin=$2 conf=$3 host_ip=$4 side
+    local name=$1 ref_plugin=$2 conf=$3 host_ip=$4 host_ip6=${5-} side
     for side in ref ours; do
         local plugin c
         if [ "$side" = ref ]; then
             plugin="$REF/$ref_plugin"
             c=$(jq -c '.type = "'"$ref_plugin"'"' <<<"$conf")
         else
+            # The drop-in: the reference's type, no mode ("netns-cni" with
+            # "mode" is the same code, see netns-cni's tests).
             plugin=$NETNS_CNI
-            c=$(jq -c '.type = "netns-cni" | .mode = "'"$ref_plugin"'"' <<<"$conf")
+            c=$(jq -c '.type = "'"$ref_plugin"'"' <<<"$conf")
         fi
         ip netns add "${side}1"; ip netns add "${side}2"
         call "$plugin" ADD c1 "${side}1" "$c" >"/run/$name.$side.r1" || fail "$name $side ADD c1: $(cat "/run/$name.$side.r1")"
@@ -78,6 +85,14 @@ scenario() {
         ip2=$(jq -r '.ips[0].address | split("/")[0]' "/run/$name.$side.r2")
         ping_ok "${side}1" "$ip2" "$name $side pod to pod"
         ping_ok "${side}2" "$host_ip" "$name $side pod to host"
+        # Dual stack: the IPv6 address of each pod too.
+        if [ -n "$host_ip6" ]; then
+            local ip2v6
+            ip2v6=$(jq -r '.ips[] | .address | select(contains(":")) | split("/")[0]' "/run/$name.$side.r2")
+            [ -n "$ip2v6" ] || fail "$name $side: no IPv6 address in $(cat "/run/$name.$side.r2")"
+            ping6_ok "${side}1" "$ip2v6" "$name $side pod to pod (IPv6)"
+            ping6_ok "${side}2" "$host_ip6" "$name $side pod to host (IPv6)"
+        fi
         for n in 1 2; do
             norm_result <"/run/$name.$side.r$n" | sed "s|/run/netns/${side}$n|SANDBOX|" >"/run/$name.$side.n$n"
             pod_state "${side}$n" >"/run/$name.$side.pod$n"
@@ -110,6 +125,17 @@ scenario bridge-0.4.0 bridge '{"cniVersion":"0.4.0","name":"cmp2","isGateway":tr
 
 scenario ptp ptp '{"cniVersion":"1.0.0","name":"cmp3","mtu":1400,"dns":{"nameservers":["10.42.0.1"]},
   "ipam":{"type":"host-local","ranges":[[{"subnet":"10.42.0.0/24","rangeStart":"10.42.0.10"}]],"dataDir":"'"$DATA"'","routes":[{"dst":"0.0.0.0/0"}]}}' 10.42.0.1
+
+# Dual stack: an IPv4 and an IPv6 range in one IPAM configuration, a
+# default route of each family (isDefaultGateway), the gateways on the
+# bridge. IPv6 set up here, not taken from the host.
+sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+scenario bridge-dual bridge '{"cniVersion":"1.0.0","name":"cmp4","bridge":"cni0","isGateway":true,"isDefaultGateway":true,
+  "ipam":{"type":"host-local","ranges":[[{"subnet":"10.43.0.0/24"}],[{"subnet":"fd00:43::/64"}]],"dataDir":"'"$DATA"'"}}' 10.43.0.1 fd00:43::1
+
+scenario ptp-dual ptp '{"cniVersion":"1.0.0","name":"cmp5",
+  "ipam":{"type":"host-local","ranges":[[{"subnet":"10.44.0.0/24"}],[{"subnet":"fd00:44::/64"}]],"dataDir":"'"$DATA"'",
+          "routes":[{"dst":"0.0.0.0/0"},{"dst":"::/0"}]}}' 10.44.0.1 fd00:44::1
 
 [ -z "${CNI_COMPARE_SHOW-}" ] || cat /run/ptp.ours.n1 /run/ptp.ours.pod1 /run/ptp.ours.host
 echo "compare: ok"
