@@ -69,7 +69,7 @@ pub fn create_veth(
         let mut peer = VethPeer::named(att.ifname);
         peer.netns = Some(pod_ns.clone());
         peer.mtu = mtu;
-        peer.address = mac;
+        peer.mac = mac;
         let mut spec = LinkSpec::new(name.clone(), LinkKind::Veth(peer)).up(true);
         spec.mtu = mtu;
         spec.master = master.map(Dev::Index);
