@@ -398,7 +398,7 @@ fn lifetime(secs: u32) -> String {
 }
 
 /// Two lines as `ip addr` prints an address.
-fn address_text(a: &AddressRef<'_>) -> String {
+pub(crate) fn address_text(a: &AddressRef<'_>) -> String {
     let family = a.family().map_or("?", Family::name);
     let mut s = format!("    {family} ");
     if let Some(ip) = a.ip() {

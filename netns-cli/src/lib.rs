@@ -14,6 +14,7 @@
 mod addr;
 mod demo;
 mod link;
+mod monitor;
 mod neigh;
 mod netns;
 mod output;
@@ -30,6 +31,7 @@ use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
 pub use link::{LinkCommand, LinkOptions, LinkSetArgs};
+pub use monitor::MonitorCommand;
 pub use neigh::{NeighCommand, NeighOp};
 pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};
@@ -134,8 +136,13 @@ enum ClapCommand {
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
-    /// Print names as they are added (once mounted) and deleted.
-    Monitor,
+    /// Print names as they are added (once mounted) and deleted; with
+    /// objects (`link address route neigh rule nsid all`), their events as
+    /// `ip monitor` prints them.
+    Monitor {
+        /// `ip monitor` objects; none: namespace names (`ip netns monitor`).
+        objects: Vec<String>,
+    },
     /// Network devices, with `ip link`'s syntax: list, add, delete, set.
     #[command(visible_alias = "l")]
     Link {
@@ -201,6 +208,8 @@ pub enum Command {
     Route(RouteCommand),
     /// `neigh …`.
     Neigh(NeighCommand),
+    /// `monitor OBJECT…`.
+    Monitor(MonitorCommand),
     /// `rule …`.
     Rule(RuleCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
@@ -303,7 +312,10 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
             Command::Namespace(NsCommand::Pids { name, threads })
         }
         ClapCommand::Exec { all, args } => Command::Namespace(netns::parse_exec(all, args)?),
-        ClapCommand::Monitor => Command::Namespace(NsCommand::Monitor),
+        ClapCommand::Monitor { objects } if objects.is_empty() => {
+            Command::Namespace(NsCommand::Monitor)
+        }
+        ClapCommand::Monitor { objects } => Command::Monitor(monitor::parse(&objects)?),
     };
     Ok(Invocation {
         json: cli.json,
@@ -341,6 +353,10 @@ impl Invocation {
             Command::Route(c) => {
                 out.push("route".into());
                 out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Monitor(c) => {
+                out.push("monitor".into());
+                out.extend(c.words.iter().map(OsString::from));
             }
             Command::Neigh(c) => {
                 out.push("neigh".into());
@@ -437,6 +453,7 @@ pub fn execute(inv: Invocation) -> u8 {
         Command::Addr(cmd) => addr::execute(&ctx, cmd),
         Command::Route(cmd) => route::execute(&ctx, cmd),
         Command::Neigh(cmd) => neigh::execute(&ctx, cmd),
+        Command::Monitor(cmd) => monitor::execute(&ctx, &cmd),
         Command::Rule(cmd) => rule::execute(&ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
     }

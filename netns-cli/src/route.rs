@@ -425,7 +425,11 @@ fn pref_word(p: u8) -> String {
 }
 
 /// One line as `ip route` prints it.
-fn route_text(r: &RouteRef<'_>, names: &BTreeMap<u32, String>, show_table: bool) -> String {
+pub(crate) fn route_text(
+    r: &RouteRef<'_>,
+    names: &BTreeMap<u32, String>,
+    show_table: bool,
+) -> String {
     let mut s = String::new();
     for (_, fmt, v) in route_fields(r, names, show_table) {
         let text = match &v {

@@ -29,6 +29,8 @@ mod parse;
 mod render;
 mod show;
 
+pub(crate) use show::link_event_text;
+
 use netns_core::link::{LinkSpec, MacAddr, NetNsRef};
 
 use crate::output::{self, usage_status, Group};

@@ -271,3 +271,38 @@ impl Row {
         out.push('\n');
     }
 }
+
+/// One link as `ip monitor link` prints it (iproute2 6.1): the `ip link
+/// show` lines without `mode` and `qlen`, `@NONE` for a peer that is gone
+/// (`IFLA_LINK` 0), the first line ending in a space; the `@peer` and master
+/// named from `known` (index → name and flags).
+pub(crate) fn link_event_text(
+    view: &LinkRef<'_>,
+    known: &HashMap<IfIndex, (String, LinkFlags)>,
+) -> String {
+    /// `IFLA_LINK`.
+    const IFLA_LINK: u16 = 5;
+    let mut text = String::new();
+    Row::from_view(view).text(known, &HashMap::new(), &mut text);
+    let (first, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+    let mut words: Vec<&str> = Vec::new();
+    let mut it = first.split(' ').peekable();
+    while let Some(w) = it.next() {
+        if (w == "mode" || w == "qlen") && it.peek().is_some() {
+            it.next();
+            continue;
+        }
+        words.push(w);
+    }
+    let mut line = words.join(" ");
+    let peer_gone = view
+        .attributes()
+        .any(|(k, v)| k == IFLA_LINK && v.get(..4) == Some(&[0, 0, 0, 0]));
+    if peer_gone {
+        let name_end = format!("{}: {}", view.index(), view.name()).len();
+        if line.get(name_end..name_end + 1) == Some(":") {
+            line.insert_str(name_end, "@NONE");
+        }
+    }
+    format!("{line} \n{rest}")
+}

@@ -480,6 +480,19 @@ impl Subscription {
     /// [`ErrorKind::Protocol`] for a malformed message (the rest of its
     /// datagram is dropped); a socket error.
     pub fn next_ref(&mut self, timeout: Option<Duration>) -> Result<Option<EventRef<'_>>> {
+        Ok(self.next_with_handle(timeout)?.map(|(e, _)| e))
+    }
+
+    /// [`Subscription::next_ref`], with the subscription's [`Handle`]
+    /// borrowed beside the event: a front end can look up what the event
+    /// names (an address event's interface) before it lets go of the event.
+    ///
+    /// # Errors
+    /// As [`Subscription::next_ref`].
+    pub fn next_with_handle(
+        &mut self,
+        timeout: Option<Duration>,
+    ) -> Result<Option<(EventRef<'_>, &mut Handle)>> {
         let deadline = timeout.map(|t| Instant::now() + t);
         let (start, end, message_type) = loop {
             if self.pos < self.len {
@@ -507,7 +520,9 @@ impl Subscription {
             match self.receive() {
                 Ok(true) => continue,
                 Ok(false) => {}
-                Err(nix::errno::Errno::ENOBUFS) => return Ok(Some(EventRef::Overrun)),
+                Err(nix::errno::Errno::ENOBUFS) => {
+                    return Ok(Some((EventRef::Overrun, &mut self.handle)))
+                }
                 Err(e) => return Err(Error::sys(e, "read", OBJECT)),
             }
             if !self.wait(deadline)? {
@@ -515,7 +530,8 @@ impl Subscription {
             }
         };
         let payload = &self.buf[start..end];
-        event_of(message_type, payload).map_err(|e| e.context("read", OBJECT))
+        let event = event_of(message_type, payload).map_err(|e| e.context("read", OBJECT))?;
+        Ok(event.map(|e| (e, &mut self.handle)))
     }
 
     /// The next event, owned; blocks until one comes.
