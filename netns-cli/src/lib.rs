@@ -21,6 +21,7 @@ mod output;
 mod route;
 mod rule;
 mod topology;
+mod tuntap;
 
 use std::ffi::OsString;
 
@@ -37,6 +38,7 @@ pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};
 pub use rule::RuleCommand;
 pub use topology::TopologyCommand;
+pub use tuntap::TuntapCommand;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -171,6 +173,12 @@ enum ClapCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// tun/tap devices, with `ip tuntap`'s syntax: add, del, show.
+    Tuntap {
+        /// `ip tuntap` arguments, e.g. `add tap0 mode tap user 1000`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Policy routing rules, with `ip rule`'s syntax: list, add, del, flush.
     #[command(visible_alias = "ru")]
     Rule {
@@ -212,6 +220,8 @@ pub enum Command {
     Monitor(MonitorCommand),
     /// `rule …`.
     Rule(RuleCommand),
+    /// `tuntap …`.
+    Tuntap(TuntapCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
     Topology(TopologyCommand),
 }
@@ -299,6 +309,7 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Route { args } => Command::Route(route::parse(&args)?),
         ClapCommand::Neigh { args } => Command::Neigh(neigh::parse(&args)?),
         ClapCommand::Rule { args } => Command::Rule(rule::parse(&args)?),
+        ClapCommand::Tuntap { args } => Command::Tuntap(tuntap::parse(&args)?),
         ClapCommand::Topology(cmd) => Command::Topology(cmd),
         ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
         ClapCommand::Attach { name, pid } => Command::Namespace(NsCommand::Attach { name, pid }),
@@ -360,6 +371,10 @@ impl Invocation {
             }
             Command::Neigh(c) => {
                 out.push("neigh".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Tuntap(c) => {
+                out.push("tuntap".into());
                 out.extend(c.words().into_iter().map(OsString::from));
             }
             Command::Rule(c) => {
@@ -455,6 +470,7 @@ pub fn execute(inv: Invocation) -> u8 {
         Command::Neigh(cmd) => neigh::execute(&ctx, cmd),
         Command::Monitor(cmd) => monitor::execute(&ctx, &cmd),
         Command::Rule(cmd) => rule::execute(&ctx, cmd),
+        Command::Tuntap(cmd) => tuntap::execute(&ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
     }
 }

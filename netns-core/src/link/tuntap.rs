@@ -380,6 +380,36 @@ impl fmt::Display for TunInfo {
     }
 }
 
+impl TunInfo {
+    /// The line `ip tuntap show` prints for device `name`, with numeric
+    /// ids: `tap0: tap vnet_hdr persist user 1000`.
+    pub fn show_line(&self, name: &str) -> String {
+        let mut line = format!("{name}:");
+        if let Some(m) = self.mode {
+            line.push(' ');
+            line.push_str(m.name());
+        }
+        for (on, word) in [
+            (self.pi, "pi"),
+            (self.vnet_hdr, "vnet_hdr"),
+            (self.multi_queue, "multi_queue"),
+            (self.persist, "persist"),
+        ] {
+            if on {
+                line.push(' ');
+                line.push_str(word);
+            }
+        }
+        if let Some(u) = self.owner {
+            line.push_str(&format!(" user {u}"));
+        }
+        if let Some(g) = self.group {
+            line.push_str(&format!(" group {g}"));
+        }
+        line
+    }
+}
+
 impl LinkRef<'_> {
     /// The tun/tap settings of a link of kind `tun` (`None` for other
     /// kinds), read in place from `IFLA_LINKINFO`.
