@@ -2,8 +2,6 @@
 //! own sandbox (private mount + network namespace, see netns-testkit).
 #![allow(clippy::unwrap_used)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
@@ -13,38 +11,10 @@ use netns_core::{Errno, ErrorKind, Handle, NetNs, Registry};
 
 // --- a per-thread allocation counter, for the zero-copy claims -------------
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// A test-only counting allocator: the one place unsafe is needed here.
-// SAFETY: forwards to the system allocator; only counts.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: netns_testkit::Counting = netns_testkit::Counting;
 
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
+use netns_testkit::allocations;
 
 // --- helpers ----------------------------------------------------------------
 

@@ -2,8 +2,6 @@
 //! see exactly those changes.
 #![allow(clippy::unwrap_used)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
@@ -12,38 +10,10 @@ use netns_core::link::LinkSpec;
 use netns_core::neigh::NeighState;
 use netns_core::{Handle, NetNs};
 
-// A test-only counting allocator, for the zero-copy claim.
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: forwards to the system allocator; only counts.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-        // SAFETY: same contract as the caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: netns_testkit::Counting = netns_testkit::Counting;
 
-fn allocations() -> usize {
-    ALLOCATIONS.with(Cell::get)
-}
+use netns_testkit::allocations;
 
 const WAIT: Duration = Duration::from_secs(2);
 

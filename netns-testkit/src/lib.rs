@@ -33,6 +33,8 @@
 //! sb.assert_clean();
 //! ```
 
+mod alloc;
+pub use alloc::{allocations, Counting};
 use std::ffi::OsStr;
 use std::fs::File;
 use std::marker::PhantomData;

@@ -21,14 +21,12 @@ impl<'a> AddressRef<'a> {
     /// [`ErrorKind::Protocol`] when the payload is shorter than
     /// `struct ifaddrmsg` or its attributes are badly framed.
     pub fn parse(payload: &'a [u8]) -> Result<AddressRef<'a>> {
-        let bad = || Error::new(ErrorKind::Protocol, "read", "address message");
-        if payload.len() < IFADDRMSG_LEN {
-            return Err(bad().with_detail("shorter than struct ifaddrmsg"));
-        }
-        let (header, attrs) = payload.split_at(IFADDRMSG_LEN);
-        if !attr::well_formed(attrs) {
-            return Err(bad().with_detail("badly framed attributes"));
-        }
+        let (header, attrs) = attr::split_payload(
+            payload,
+            IFADDRMSG_LEN,
+            "address message",
+            "struct ifaddrmsg",
+        )?;
         Ok(AddressRef { header, attrs })
     }
 

@@ -11,7 +11,7 @@ use crate::netlink::uapi::{
     NTF_EXT_LEARNED, NTF_PROXY, NTF_ROUTER,
 };
 use crate::netlink::{attr, Messages, RTM_DELNEIGH, RTM_NEWNEIGH};
-use crate::{Error, ErrorKind, Result};
+use crate::Result;
 
 /// `NDA_CACHEINFO`: the entry's ages, in clock ticks (`USER_HZ`, 100 per
 /// second: `ip -s neigh` prints them divided by it), and its reference
@@ -41,17 +41,11 @@ impl<'a> NeighRef<'a> {
     /// (after the netlink header).
     ///
     /// # Errors
-    /// [`ErrorKind::Protocol`] when the payload is shorter than `struct
+    /// [`ErrorKind::Protocol`](crate::ErrorKind::Protocol) when the payload is shorter than `struct
     /// ndmsg` or its attributes are badly framed.
     pub fn parse(payload: &'a [u8]) -> Result<NeighRef<'a>> {
-        let bad = || Error::new(ErrorKind::Protocol, "read", "neighbour message");
-        if payload.len() < NDMSG_LEN {
-            return Err(bad().with_detail("shorter than struct ndmsg"));
-        }
-        let (header, attrs) = payload.split_at(NDMSG_LEN);
-        if !attr::well_formed(attrs) {
-            return Err(bad().with_detail("badly framed attributes"));
-        }
+        let (header, attrs) =
+            attr::split_payload(payload, NDMSG_LEN, "neighbour message", "struct ndmsg")?;
         Ok(NeighRef { header, attrs })
     }
 

@@ -81,6 +81,28 @@ pub(crate) fn find(attrs: &[u8], kind: u16) -> Option<&[u8]> {
     pairs(attrs).find(|&(k, _)| k == kind).map(|(_, v)| v)
 }
 
+/// Splits the payload of an rtnetlink message into its fixed header
+/// (`header_len` bytes, `struct ifaddrmsg`, `rtmsg` …) and its attributes,
+/// checking both: the one parser of every view (`AddressRef`, `RouteRef`,
+/// `NeighRef`, `RuleRef`). `what` names the message (`"route message"`)
+/// and `header` its header (`"struct rtmsg"`) in the error.
+pub(crate) fn split_payload<'a>(
+    payload: &'a [u8],
+    header_len: usize,
+    what: &'static str,
+    header: &'static str,
+) -> crate::Result<(&'a [u8], &'a [u8])> {
+    let bad = || crate::Error::new(crate::ErrorKind::Protocol, "read", what);
+    if payload.len() < header_len {
+        return Err(bad().with_detail(format!("shorter than {header}")));
+    }
+    let (head, attrs) = payload.split_at(header_len);
+    if !well_formed(attrs) {
+        return Err(bad().with_detail("badly framed attributes"));
+    }
+    Ok((head, attrs))
+}
+
 /// Whether every attribute in `attrs` is correctly framed.
 pub(crate) fn well_formed(attrs: &[u8]) -> bool {
     walk(attrs).all(|a| a.is_ok())

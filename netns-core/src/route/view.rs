@@ -19,14 +19,8 @@ impl<'a> RouteRef<'a> {
     /// [`ErrorKind::Protocol`] when the payload is shorter than
     /// `struct rtmsg` or its attributes are badly framed.
     pub fn parse(payload: &'a [u8]) -> Result<RouteRef<'a>> {
-        let bad = || Error::new(ErrorKind::Protocol, "read", "route message");
-        if payload.len() < RTMSG_LEN {
-            return Err(bad().with_detail("shorter than struct rtmsg"));
-        }
-        let (header, attrs) = payload.split_at(RTMSG_LEN);
-        if !attr::well_formed(attrs) {
-            return Err(bad().with_detail("badly framed attributes"));
-        }
+        let (header, attrs) =
+            attr::split_payload(payload, RTMSG_LEN, "route message", "struct rtmsg")?;
         Ok(RouteRef { header, attrs })
     }
 

@@ -17,7 +17,7 @@ use crate::netlink::uapi::{
 };
 use crate::netlink::{attr, Messages, RTM_DELRULE, RTM_NEWRULE};
 use crate::route::{protocol_name, RouteTable, PROTO_KERNEL};
-use crate::{Error, ErrorKind, Result};
+use crate::Result;
 
 /// One rule as the kernel sent it (`RTM_NEWRULE`/`RTM_DELRULE`: `struct
 /// fib_rule_hdr` and `FRA_*` attributes), read in place.
@@ -39,17 +39,15 @@ impl<'a> RuleRef<'a> {
     /// A view over the payload of an `RTM_NEWRULE`/`RTM_DELRULE` message.
     ///
     /// # Errors
-    /// [`ErrorKind::Protocol`] when the payload is shorter than `struct
+    /// [`ErrorKind::Protocol`](crate::ErrorKind::Protocol) when the payload is shorter than `struct
     /// fib_rule_hdr` or its attributes are badly framed.
     pub fn parse(payload: &'a [u8]) -> Result<RuleRef<'a>> {
-        let bad = || Error::new(ErrorKind::Protocol, "read", "rule message");
-        if payload.len() < FIB_RULE_HDR_LEN {
-            return Err(bad().with_detail("shorter than struct fib_rule_hdr"));
-        }
-        let (header, attrs) = payload.split_at(FIB_RULE_HDR_LEN);
-        if !attr::well_formed(attrs) {
-            return Err(bad().with_detail("badly framed attributes"));
-        }
+        let (header, attrs) = attr::split_payload(
+            payload,
+            FIB_RULE_HDR_LEN,
+            "rule message",
+            "struct fib_rule_hdr",
+        )?;
         Ok(RuleRef { header, attrs })
     }
 
