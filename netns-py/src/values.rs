@@ -202,7 +202,8 @@ value_class! {
         /// True when the gateway is on the link without a route to it.
         onlink: bool,
         /// The ``RTNH_F_*`` flags as the kernel reports them (``onlink``
-        /// 4, ``dead`` 1, ``linkdown`` 16); 0 for a path not read back.
+        /// 4, ``dead`` 1, ``linkdown`` 16); for a path built here, only
+        /// ``onlink``'s.
         flags: u32,
     }
 }
