@@ -213,6 +213,12 @@ typedef struct netns_route netns_route;
 typedef struct netns_route_iter netns_route_iter;
 
 /**
+ * A route to add, replace or delete, built by the `netns_route_spec_*`
+ * setters. Free with `netns_route_spec_free`.
+ */
+typedef struct netns_route_spec netns_route_spec;
+
+/**
  * A list of strings (names). Free with `netns_string_list_free`.
  */
 typedef struct netns_string_list netns_string_list;
@@ -1132,6 +1138,228 @@ uint32_t netns_route_metric(const netns_route *r);
  * The preferred source address as text, or NULL.
  */
 const char *netns_route_prefsrc(const netns_route *r);
+
+/**
+ * The incoming interface index (`RTA_IIF`, in an answer of
+ * `netns_route_get` with `iif`), or 0.
+ */
+uint32_t netns_route_iif(const netns_route *r);
+
+/**
+ * The flags (`rtm_flags`: `RTNH_F_ONLINK` 4, `RTNH_F_LINKDOWN` 16,
+ * `RTM_F_CLONED` 0x200 …), 0 for NULL.
+ */
+uint32_t netns_route_flags(const netns_route *r);
+
+/**
+ * The path MTU metric (`mtu`, `RTAX_MTU`), or 0 when not set.
+ */
+uint32_t netns_route_mtu(const netns_route *r);
+
+/**
+ * The advertised MSS metric (`advmss`, `RTAX_ADVMSS`), or 0 when not set.
+ */
+uint32_t netns_route_advmss(const netns_route *r);
+
+/**
+ * The nexthop object the route uses (`nhid`), or 0.
+ */
+uint32_t netns_route_nhid(const netns_route *r);
+
+/**
+ * How many paths a multipath route has (`RTA_MULTIPATH`); 0 for a route
+ * with one path (its gateway and device are the route's own) and for NULL.
+ */
+size_t netns_route_nexthop_count(const netns_route *r);
+
+/**
+ * The gateway of path `i` as text, or NULL (no gateway, no such path).
+ */
+const char *netns_route_nexthop_gateway(const netns_route *r, size_t i);
+
+/**
+ * The output interface index of path `i`, or 0.
+ */
+uint32_t netns_route_nexthop_oif(const netns_route *r, size_t i);
+
+/**
+ * The weight of path `i` (1 to 256), or 0 for no such path.
+ */
+uint32_t netns_route_nexthop_weight(const netns_route *r, size_t i);
+
+/**
+ * The flags of path `i` (`RTNH_F_ONLINK` 4, `RTNH_F_DEAD` 1,
+ * `RTNH_F_LINKDOWN` 16), or 0.
+ */
+uint32_t netns_route_nexthop_flags(const netns_route *r, size_t i);
+
+/**
+ * Looks up the route a packet to `dst` (an address) would take, as `ip
+ * route get DST [from FROM] [iif IIF] [oif OIF] [mark MARK] [fibmatch]`
+ * (`RTM_GETROUTE` for one address): `from`, `iif` and `oif` may be NULL,
+ * `mark` 0 is no mark; `fibmatch` asks for the FIB entry that matched
+ * instead of the resolved route. Writes an iterator holding that one route
+ * to `*out` (read it with `netns_route_iter_next`, free it with
+ * `netns_route_iter_free`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed address or families
+ * mixed; `NETNS_NOT_FOUND` for no such device; the kernel's refusal when no
+ * route matches (`NETNS_KERNEL`, errno `ENETUNREACH`).
+ */
+netns_result netns_route_get(netns_handle *h, const char *dst, const char *from, const char *iif, const char *oif, uint32_t mark, bool fibmatch, netns_route_iter **out);
+
+/**
+ * Deletes the routes of `table` (254 = main; 0 = every table) out of
+ * `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`), as
+ * `ip route flush` (one dump, one batch of deletes; cached routes are left
+ * alone). Writes how many were deleted to `*removed` when it is not NULL.
+ *
+ * Errors: `NETNS_NOT_FOUND` for no such device (nothing deleted); a
+ * delete's refusal.
+ */
+netns_result netns_route_flush(netns_handle *h, uint32_t table, const char *dev, int family, size_t *removed);
+
+/**
+ * A new route to `dst`: a prefix (`"10.2.0.0/16"`, or an address for a
+ * host route), or NULL / `"default"` for the default route. Protocol
+ * `boot`, type `unicast`, table `main` and scope `link` for an IPv4 route
+ * without a gateway (else `global`) unless set, as `ip route add` does.
+ * Writes the builder to `*out`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed prefix.
+ */
+netns_result netns_route_spec_new(const char *dst, netns_route_spec **out);
+
+/**
+ * Frees a route builder. NULL is ignored.
+ */
+void netns_route_spec_free(netns_route_spec *spec);
+
+/**
+ * `via GATEWAY` (`"10.1.1.2"`, `"fe80::1"`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed address.
+ */
+netns_result netns_route_spec_via(netns_route_spec *spec, const char *gateway);
+
+/**
+ * `dev DEV`: the output device, by name (looked up when the route is sent).
+ */
+netns_result netns_route_spec_dev(netns_route_spec *spec, const char *dev);
+
+/**
+ * `table ID` (254 main, 255 local, or any other id). Without it the
+ * route goes to `main`, or to `local` for the types `ip` puts there
+ * (`local`, `broadcast`, `anycast`, `nat`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for 0.
+ */
+netns_result netns_route_spec_table(netns_route_spec *spec, uint32_t table);
+
+/**
+ * `metric N` (the priority).
+ */
+netns_result netns_route_spec_metric(netns_route_spec *spec, uint32_t metric);
+
+/**
+ * `src ADDR`: the preferred source address.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed address.
+ */
+netns_result netns_route_spec_src(netns_route_spec *spec, const char *src);
+
+/**
+ * `scope SCOPE`: a name as `ip` takes it (`"global"`, `"link"`, `"host"`)
+ * or a number (`"253"`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for an unknown name.
+ */
+netns_result netns_route_spec_scope(netns_route_spec *spec, const char *scope);
+
+/**
+ * `proto PROTOCOL`: a name (`"static"`, `"kernel"`, `"bird"` …) or a number.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for an unknown name.
+ */
+netns_result netns_route_spec_protocol(netns_route_spec *spec, const char *protocol);
+
+/**
+ * The route type: a name (`"unicast"`, `"local"`, `"broadcast"`,
+ * `"blackhole"`, `"unreachable"`, `"prohibit"`, `"throw"`, `"nat"` …) or
+ * a number. `local`, `broadcast`, `anycast` and `nat` routes go to table
+ * `local` unless a table is set, as `ip` puts them.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for an unknown name.
+ */
+netns_result netns_route_spec_type(netns_route_spec *spec, const char *kind);
+
+/**
+ * The family of a default route with no address to tell (`AF_INET6`
+ * for `::/0`); 0 leaves it to the addresses (IPv4 when there are none).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another family.
+ */
+netns_result netns_route_spec_family(netns_route_spec *spec, int family);
+
+/**
+ * `mtu N`: the path MTU metric (`RTAX_MTU`).
+ */
+netns_result netns_route_spec_mtu(netns_route_spec *spec, uint32_t mtu);
+
+/**
+ * `advmss N`: the advertised MSS metric (`RTAX_ADVMSS`).
+ */
+netns_result netns_route_spec_advmss(netns_route_spec *spec, uint32_t advmss);
+
+/**
+ * `onlink`: the gateway is on the link even without a route to it.
+ */
+netns_result netns_route_spec_onlink(netns_route_spec *spec, bool onlink);
+
+/**
+ * `nhid ID`: the route uses nexthop object `id` (`ip nexthop`).
+ */
+netns_result netns_route_spec_nhid(netns_route_spec *spec, uint32_t id);
+
+/**
+ * Adds a path of a multipath route, `nexthop [via GATEWAY] [dev DEV]
+ * [weight N] [onlink]`: `gateway` and `dev` may be NULL (not both);
+ * `weight` is 1 to 256, 0 for the default (1). Paths are sent in the
+ * order they were added.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed gateway (a weight out
+ * of range, or a path with neither gateway nor device, is refused when the
+ * route is sent).
+ */
+netns_result netns_route_spec_nexthop(netns_route_spec *spec, const char *gateway, const char *dev, uint32_t weight, bool onlink);
+
+/**
+ * Adds the route `spec` describes (`RTM_NEWROUTE` with `NLM_F_CREATE |
+ * NLM_F_EXCL`), as `ip route add`. The builder is left as it was (free it
+ * with `netns_route_spec_free`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` (IPv4 and IPv6 mixed, a bad weight…)
+ * before the kernel; `NETNS_NOT_FOUND` for no such device;
+ * `NETNS_ALREADY_EXISTS`; the kernel's refusal with its text.
+ */
+netns_result netns_route_add_spec(netns_handle *h, const netns_route_spec *spec);
+
+/**
+ * Adds or replaces the route `spec` describes (`NLM_F_CREATE |
+ * NLM_F_REPLACE`), as `ip route replace`.
+ *
+ * Errors: as `netns_route_add_spec` (without `NETNS_ALREADY_EXISTS`).
+ */
+netns_result netns_route_replace_spec(netns_handle *h, const netns_route_spec *spec);
+
+/**
+ * Deletes the first route matching `spec` (`RTM_DELROUTE`), as `ip route
+ * del`: protocol, scope and type match any unless set; a `local` (…)
+ * route is looked for in table `local` unless a table is set.
+ *
+ * Errors: `NETNS_NOT_FOUND` when no route matches.
+ */
+netns_result netns_route_del_spec(netns_handle *h, const netns_route_spec *spec);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -56,6 +56,7 @@ mod panic;
 mod ptr;
 mod registry;
 mod route;
+mod route_spec;
 
 use std::ffi::{c_char, c_int, CString};
 
@@ -67,6 +68,7 @@ pub use link::*;
 pub use namespace::*;
 pub use registry::*;
 pub use route::*;
+pub use route_spec::*;
 
 use panic::guard;
 

@@ -1,16 +1,19 @@
-//! Routes: add, delete, list.
+//! Routes: add, delete, list, look up (`netns_route_get`), flush; every
+//! attribute of a listed route, its multipath paths included. The builder
+//! of routes with every attribute is in `route_spec.rs`.
 
 use std::ffi::{c_char, c_int, CString};
-use std::net::IpAddr;
 
-use netns_core::route::{RouteRef, RouteSpec, RouteTable};
+use netns_core::link::Dev;
+use netns_core::route::{Route, RouteFilter, RouteQuery, RouteSpec, RouteTable};
 
 use crate::addr::family_arg;
 use crate::error::{netns_result, Failure};
 use crate::handle::{handle_arg, netns_handle};
 use crate::panic::{call, guard};
-use crate::ptr::{free, into_raw, mut_arg, opt_ref, opt_str_arg, out_arg};
+use crate::ptr::{free, into_raw, mut_arg, opt_out, opt_ref, opt_str_arg, out_arg};
 use crate::registry::next_of;
+use crate::route_spec::ip_arg;
 use crate::{c_string, opt_c_ptr};
 
 /// The route described by C arguments: `dst` NULL or `"default"` for the
@@ -24,11 +27,8 @@ fn spec(
         None => RouteSpec::default_route(),
         Some(dst) => RouteSpec::towards(dst)?,
     };
-    if let Some(gw) = opt_str_arg(gateway, "gateway")? {
-        let ip: IpAddr = gw
-            .parse()
-            .map_err(|_| Failure::invalid(&format!("gateway {gw:?}"), "not an IP address"))?;
-        route = route.via(ip);
+    if !gateway.is_null() {
+        route = route.via(ip_arg(gateway, "gateway")?);
     }
     if let Some(dev) = opt_str_arg(dev, "dev")? {
         route = route.dev(dev);
@@ -91,27 +91,65 @@ pub struct netns_route {
     kind: u8,
     metric: u32,
     prefsrc: Option<CString>,
+    iif: u32,
+    flags: u32,
+    mtu: u32,
+    advmss: u32,
+    nhid: u32,
+    nexthops: Vec<Path>,
+}
+
+/// One path of a multipath route, as C reads it.
+struct Path {
+    gateway: Option<CString>,
+    oif: u32,
+    weight: u32,
+    flags: u32,
 }
 
 impl netns_route {
-    fn snapshot(r: &RouteRef<'_>) -> netns_route {
-        let dst = match r.destination() {
-            Some(net) if r.dst_len() > 0 => net.to_string(),
+    fn snapshot(r: &Route, family: c_int) -> netns_route {
+        let dst = match r.destination {
+            Some(net) if r.dst_len > 0 => net.to_string(),
             _ => "default".to_string(),
         };
+        let nexthops = r
+            .nexthops
+            .iter()
+            .map(|h| Path {
+                gateway: h.gateway.map(|g| c_string(g.to_string())),
+                oif: match h.dev {
+                    Some(Dev::Index(i)) => i.get(),
+                    _ => 0,
+                },
+                weight: u32::from(h.weight.unwrap_or(1)),
+                flags: h.flags,
+            })
+            .collect();
         netns_route {
-            family: c_int::from(r.family_raw()),
+            family,
             dst: c_string(dst),
-            dst_len: r.dst_len(),
-            gateway: r.gateway().map(|g| c_string(g.to_string())),
-            oif: r.oif().unwrap_or(0),
-            table: r.table(),
-            protocol: r.protocol(),
-            scope: r.scope(),
-            kind: r.kind(),
-            metric: r.metric().unwrap_or(0),
-            prefsrc: r.prefsrc().map(|p| c_string(p.to_string())),
+            dst_len: r.dst_len,
+            gateway: r.gateway.map(|g| c_string(g.to_string())),
+            oif: r.oif.unwrap_or(0),
+            table: r.table,
+            protocol: r.protocol,
+            scope: r.scope,
+            kind: r.kind,
+            metric: r.metric.unwrap_or(0),
+            prefsrc: r.prefsrc.map(|p| c_string(p.to_string())),
+            iif: r.iif.unwrap_or(0),
+            flags: r.flags,
+            mtu: r.mtu.unwrap_or(0),
+            advmss: r.advmss.unwrap_or(0),
+            nhid: r.nhid.unwrap_or(0),
+            nexthops,
         }
+    }
+
+    /// Path `i`, when there is one.
+    fn path<'a>(r: *const netns_route, i: usize) -> Option<&'a Path> {
+        opt_ref::<'a>(r).and_then(|r| r.nexthops.get(i))
     }
 }
 
@@ -139,7 +177,7 @@ pub extern "C" fn netns_routes(
         let items = h
             .routes(RouteTable::new(table), family)?
             .filter(|r| table == 0 || r.table() == table)
-            .map(|r| netns_route::snapshot(&r))
+            .map(|r| netns_route::snapshot(&r.to_owned(), c_int::from(r.family_raw())))
             .collect();
         out.set(into_raw(netns_route_iter { items, next: 0 }));
         Ok(())
@@ -237,5 +275,152 @@ pub extern "C" fn netns_route_metric(r: *const netns_route) -> u32 {
 pub extern "C" fn netns_route_prefsrc(r: *const netns_route) -> *const c_char {
     guard(std::ptr::null(), || {
         opt_ref(r).map_or(std::ptr::null(), |r| opt_c_ptr(&r.prefsrc))
+    })
+}
+
+/// The incoming interface index (`RTA_IIF`, in an answer of
+/// `netns_route_get` with `iif`), or 0.
+#[no_mangle]
+pub extern "C" fn netns_route_iif(r: *const netns_route) -> u32 {
+    guard(0, || opt_ref(r).map_or(0, |r| r.iif))
+}
+
+/// The flags (`rtm_flags`: `RTNH_F_ONLINK` 4, `RTNH_F_LINKDOWN` 16,
+/// `RTM_F_CLONED` 0x200 …), 0 for NULL.
+#[no_mangle]
+pub extern "C" fn netns_route_flags(r: *const netns_route) -> u32 {
+    guard(0, || opt_ref(r).map_or(0, |r| r.flags))
+}
+
+/// The path MTU metric (`mtu`, `RTAX_MTU`), or 0 when not set.
+#[no_mangle]
+pub extern "C" fn netns_route_mtu(r: *const netns_route) -> u32 {
+    guard(0, || opt_ref(r).map_or(0, |r| r.mtu))
+}
+
+/// The advertised MSS metric (`advmss`, `RTAX_ADVMSS`), or 0 when not set.
+#[no_mangle]
+pub extern "C" fn netns_route_advmss(r: *const netns_route) -> u32 {
+    guard(0, || opt_ref(r).map_or(0, |r| r.advmss))
+}
+
+/// The nexthop object the route uses (`nhid`), or 0.
+#[no_mangle]
+pub extern "C" fn netns_route_nhid(r: *const netns_route) -> u32 {
+    guard(0, || opt_ref(r).map_or(0, |r| r.nhid))
+}
+
+/// How many paths a multipath route has (`RTA_MULTIPATH`); 0 for a route
+/// with one path (its gateway and device are the route's own) and for NULL.
+#[no_mangle]
+pub extern "C" fn netns_route_nexthop_count(r: *const netns_route) -> usize {
+    guard(0, || opt_ref(r).map_or(0, |r| r.nexthops.len()))
+}
+
+/// The gateway of path `i` as text, or NULL (no gateway, no such path).
+#[no_mangle]
+pub extern "C" fn netns_route_nexthop_gateway(r: *const netns_route, i: usize) -> *const c_char {
+    guard(std::ptr::null(), || {
+        netns_route::path(r, i).map_or(std::ptr::null(), |p| opt_c_ptr(&p.gateway))
+    })
+}
+
+/// The output interface index of path `i`, or 0.
+#[no_mangle]
+pub extern "C" fn netns_route_nexthop_oif(r: *const netns_route, i: usize) -> u32 {
+    guard(0, || netns_route::path(r, i).map_or(0, |p| p.oif))
+}
+
+/// The weight of path `i` (1 to 256), or 0 for no such path.
+#[no_mangle]
+pub extern "C" fn netns_route_nexthop_weight(r: *const netns_route, i: usize) -> u32 {
+    guard(0, || netns_route::path(r, i).map_or(0, |p| p.weight))
+}
+
+/// The flags of path `i` (`RTNH_F_ONLINK` 4, `RTNH_F_DEAD` 1,
+/// `RTNH_F_LINKDOWN` 16), or 0.
+#[no_mangle]
+pub extern "C" fn netns_route_nexthop_flags(r: *const netns_route, i: usize) -> u32 {
+    guard(0, || netns_route::path(r, i).map_or(0, |p| p.flags))
+}
+
+/// Looks up the route a packet to `dst` (an address) would take, as `ip
+/// route get DST [from FROM] [iif IIF] [oif OIF] [mark MARK] [fibmatch]`
+/// (`RTM_GETROUTE` for one address): `from`, `iif` and `oif` may be NULL,
+/// `mark` 0 is no mark; `fibmatch` asks for the FIB entry that matched
+/// instead of the resolved route. Writes an iterator holding that one route
+/// to `*out` (read it with `netns_route_iter_next`, free it with
+/// `netns_route_iter_free`).
+///
+/// Errors: `NETNS_INVALID_ARGUMENT` for a malformed address or families
+/// mixed; `NETNS_NOT_FOUND` for no such device; the kernel's refusal when no
+/// route matches (`NETNS_KERNEL`, errno `ENETUNREACH`).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn netns_route_get(
+    h: *mut netns_handle,
+    dst: *const c_char,
+    from: *const c_char,
+    iif: *const c_char,
+    oif: *const c_char,
+    mark: u32,
+    fibmatch: bool,
+    out: *mut *mut netns_route_iter,
+) -> netns_result {
+    call("netns_route_get", || {
+        let h = handle_arg(h)?;
+        let out = out_arg(out, "out")?;
+        let mut query = RouteQuery::to(ip_arg(dst, "dst")?).fibmatch(fibmatch);
+        if !from.is_null() {
+            query = query.from(ip_arg(from, "from")?);
+        }
+        if let Some(d) = opt_str_arg(iif, "iif")? {
+            query = query.iif(d);
+        }
+        if let Some(d) = opt_str_arg(oif, "oif")? {
+            query = query.oif(d);
+        }
+        if mark != 0 {
+            query = query.mark(mark);
+        }
+        let r = h.route_get(&query)?;
+        let family = r.family.map_or(0, |f| c_int::from(f.to_raw()));
+        let items = vec![netns_route::snapshot(&r, family)];
+        out.set(into_raw(netns_route_iter { items, next: 0 }));
+        Ok(())
+    })
+}
+
+/// Deletes the routes of `table` (254 = main; 0 = every table) out of
+/// `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`), as
+/// `ip route flush` (one dump, one batch of deletes; cached routes are left
+/// alone). Writes how many were deleted to `*removed` when it is not NULL.
+///
+/// Errors: `NETNS_NOT_FOUND` for no such device (nothing deleted); a
+/// delete's refusal.
+#[no_mangle]
+pub extern "C" fn netns_route_flush(
+    h: *mut netns_handle,
+    table: u32,
+    dev: *const c_char,
+    family: c_int,
+    removed: *mut usize,
+) -> netns_result {
+    call("netns_route_flush", || {
+        let h = handle_arg(h)?;
+        let mut filter = RouteFilter::new();
+        match RouteTable::new(table) {
+            Some(t) => filter = filter.table(t),
+            None => filter.all_tables = true,
+        }
+        if let Some(d) = opt_str_arg(dev, "dev")? {
+            filter = filter.dev(d);
+        }
+        filter.family = family_arg(family)?;
+        let n = h.route_flush(&filter)?;
+        if let Some(out) = opt_out(removed) {
+            out.set(n);
+        }
+        Ok(())
     })
 }

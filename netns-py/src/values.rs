@@ -170,6 +170,41 @@ value_class! {
         metric: Option<u32>,
         /// The preferred source address, or None.
         prefsrc: Option<String>,
+        /// The paths of a multipath route (``RTA_MULTIPATH``); empty for
+        /// a route with one path.
+        nexthops: Vec<NextHop>,
+        /// The path MTU metric (``mtu``), or None.
+        mtu: Option<u32>,
+        /// The advertised MSS metric (``advmss``), or None.
+        advmss: Option<u32>,
+        /// The nexthop object the route uses (``nhid``), or None.
+        nhid: Option<u32>,
+        /// True when the gateway is on the link without a route to it
+        /// (``onlink``, ``RTNH_F_ONLINK``).
+        onlink: bool,
+    }
+}
+
+value_class! {
+    /// One path of a multipath route (``nexthop via GW dev X weight N
+    /// onlink``): given to ``Handle.route_add(..., nexthops=[...])`` and
+    /// read back in ``Route.nexthops``.
+    NextHop {
+        /// The gateway, or None.
+        via: Option<String>,
+        /// The output interface name, or None.
+        dev: Option<String>,
+        /// The output interface index, or None (given when ``dev`` was an
+        /// ``int``, and always when read from the kernel).
+        oif: Option<u32>,
+        /// The weight, 1 to 256.
+        weight: u16,
+        /// True when the gateway is on the link without a route to it.
+        onlink: bool,
+        /// The ``RTNH_F_*`` flags as the kernel reports them (``onlink``
+        /// 4, ``dead`` 1, ``linkdown`` 16); for a path built here, only
+        /// ``onlink``'s.
+        flags: u32,
     }
 }
 

@@ -27,6 +27,7 @@ __all__ = [
     "Namespace",
     "NamespaceEntry",
     "NetnsError",
+    "NextHop",
     "NotFoundError",
     "PermissionDeniedError",
     "Registry",
@@ -196,6 +197,39 @@ class Route:
     def metric(self) -> Optional[int]: ...
     @property
     def prefsrc(self) -> Optional[str]: ...
+    @property
+    def nexthops(self) -> List[NextHop]: ...
+    @property
+    def mtu(self) -> Optional[int]: ...
+    @property
+    def advmss(self) -> Optional[int]: ...
+    @property
+    def nhid(self) -> Optional[int]: ...
+    @property
+    def onlink(self) -> bool: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class NextHop:
+    """One path of a multipath route (``nexthop via GW dev X weight N onlink``)."""
+
+    def __new__(
+        cls, via: Optional[_Ip] = None, dev: Optional[_Dev] = None, *, weight: int = 1, onlink: bool = False
+    ) -> Self: ...
+    @property
+    def via(self) -> Optional[str]: ...
+    @property
+    def dev(self) -> Optional[str]: ...
+    @property
+    def oif(self) -> Optional[int]: ...
+    @property
+    def weight(self) -> int: ...
+    @property
+    def onlink(self) -> bool: ...
+    @property
+    def flags(self) -> int: ...
     def to_dict(self) -> Dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -523,6 +557,11 @@ class Handle:
         protocol: Optional[_Named] = None,
         kind: Optional[_Named] = None,
         family: Optional[str] = None,
+        nexthops: Optional[Iterable[NextHop]] = None,
+        onlink: bool = False,
+        mtu: Optional[int] = None,
+        advmss: Optional[int] = None,
+        nhid: Optional[int] = None,
     ) -> None: ...
     def route_replace(
         self,
@@ -537,6 +576,11 @@ class Handle:
         protocol: Optional[_Named] = None,
         kind: Optional[_Named] = None,
         family: Optional[str] = None,
+        nexthops: Optional[Iterable[NextHop]] = None,
+        onlink: bool = False,
+        mtu: Optional[int] = None,
+        advmss: Optional[int] = None,
+        nhid: Optional[int] = None,
     ) -> None: ...
     def route_del(
         self,
@@ -550,7 +594,31 @@ class Handle:
         protocol: Optional[_Named] = None,
         kind: Optional[_Named] = None,
         family: Optional[str] = None,
+        nexthops: Optional[Iterable[NextHop]] = None,
+        onlink: bool = False,
+        mtu: Optional[int] = None,
+        advmss: Optional[int] = None,
+        nhid: Optional[int] = None,
     ) -> None: ...
+    def route_get(
+        self,
+        dst: _Ip,
+        *,
+        src: Optional[_Ip] = None,
+        iif: Optional[_Dev] = None,
+        oif: Optional[_Dev] = None,
+        mark: Optional[int] = None,
+        fibmatch: bool = False,
+    ) -> Route: ...
+    def route_flush(
+        self,
+        *,
+        table: Optional[_Table] = None,
+        dev: Optional[_Dev] = None,
+        protocol: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        family: Optional[str] = None,
+    ) -> int: ...
     def nsid(self, netns: Namespace) -> Optional[int]: ...
     def set_nsid(self, netns: Namespace, id: Optional[int] = None) -> Optional[int]: ...
 
