@@ -94,7 +94,28 @@ pub struct netns_route {
 }
 
 impl netns_route {
-    fn snapshot(r: &RouteRef<'_>) -> netns_route {
+    /// A route of an owned core route (events' resync).
+    pub(crate) fn from_owned(r: &netns_core::route::Route) -> netns_route {
+        let dst = match r.destination {
+            Some(net) if r.dst_len > 0 => net.to_string(),
+            _ => "default".to_string(),
+        };
+        netns_route {
+            family: r.family.map_or(0, |f| c_int::from(f.to_raw())),
+            dst: c_string(dst),
+            dst_len: r.dst_len,
+            gateway: r.gateway.map(|g| c_string(g.to_string())),
+            oif: r.oif.unwrap_or(0),
+            table: r.table,
+            protocol: r.protocol,
+            scope: r.scope,
+            kind: r.kind,
+            metric: r.metric.unwrap_or(0),
+            prefsrc: r.prefsrc.map(|p| c_string(p.to_string())),
+        }
+    }
+
+    pub(crate) fn snapshot(r: &RouteRef<'_>) -> netns_route {
         let dst = match r.destination() {
             Some(net) if r.dst_len() > 0 => net.to_string(),
             _ => "default".to_string(),
