@@ -36,6 +36,94 @@
 #define NETNS_VERSION_PATCH 0
 
 /**
+ * Links (`RTNLGRP_LINK`).
+ */
+#define NETNS_EVENT_LINK 1
+
+/**
+ * IPv4 and IPv6 addresses.
+ */
+#define NETNS_EVENT_ADDRESS 2
+
+/**
+ * IPv4 and IPv6 routes.
+ */
+#define NETNS_EVENT_ROUTE 4
+
+/**
+ * Neighbours (`RTNLGRP_NEIGH`).
+ */
+#define NETNS_EVENT_NEIGH 8
+
+/**
+ * IPv4 and IPv6 rules.
+ */
+#define NETNS_EVENT_RULE 16
+
+/**
+ * Namespace ids (`RTNLGRP_NSID`).
+ */
+#define NETNS_EVENT_NSID 32
+
+/**
+ * Every group above (`ip monitor all`).
+ */
+#define NETNS_EVENT_ALL 63
+
+/**
+ * A proxy entry (`ip neigh … proxy`, `NTF_PROXY`).
+ */
+#define NETNS_NEIGH_PROXY 1
+
+/**
+ * The neighbour is a router (`router`, `NTF_ROUTER`).
+ */
+#define NETNS_NEIGH_ROUTER 2
+
+/**
+ * Learned by an external control plane (`extern_learn`).
+ */
+#define NETNS_NEIGH_EXTERN_LEARN 4
+
+/**
+ * Listing and flushing: every state (`nud all`), not only the states `ip
+ * neigh show` lists by default (all but `noarp` and `none`).
+ */
+#define NETNS_NEIGH_ALL_STATES 8
+
+/**
+ * Apply and status: take over what exists already (`adopt = true`).
+ */
+#define NETNS_TOPOLOGY_ADOPT 1
+
+/**
+ * Apply and destroy: fail with `NETNS_BUSY` instead of waiting for another
+ * apply or destroy of the same topology.
+ */
+#define NETNS_TOPOLOGY_NO_WAIT 2
+
+/**
+ * `pi`: packets carry the 4-byte packet information header.
+ */
+#define NETNS_TUNTAP_PI 1
+
+/**
+ * `vnet_hdr`: packets carry a `virtio_net_hdr`.
+ */
+#define NETNS_TUNTAP_VNET_HDR 2
+
+/**
+ * `multi_queue`: one queue per attached descriptor.
+ */
+#define NETNS_TUNTAP_MULTI_QUEUE 4
+
+/**
+ * Not persistent: the device lives as long as the descriptor written to
+ * `*fd` (persistent is the default, as `ip tuntap add`).
+ */
+#define NETNS_TUNTAP_NO_PERSIST 8
+
+/**
  * The result of every fallible function of libnetns.
  *
  * The values are part of the ABI: they never change, and a value that is
@@ -124,6 +212,36 @@ typedef uint32_t netns_result;
 #endif // __cplusplus
 
 /**
+ * What an event says.
+ */
+enum netns_event_type
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * An object appeared or changed (`RTM_NEW*`).
+     */
+    NETNS_EVENT_NEW = 1,
+    /**
+     * An object went (`RTM_DEL*`).
+     */
+    NETNS_EVENT_DEL = 2,
+    /**
+     * The kernel dropped events because they were not read fast enough
+     * (`ENOBUFS`): the state is unknown; call `netns_subscription_resync`.
+     */
+    NETNS_EVENT_OVERRUN = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum netns_event_type netns_event_type;
+#else
+typedef uint32_t netns_event_type;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * One address of a `netns_addr_iter`. Borrowed from the iterator.
  */
 typedef struct netns_addr netns_addr;
@@ -135,6 +253,12 @@ typedef struct netns_addr netns_addr;
 typedef struct netns_addr_iter netns_addr_iter;
 
 /**
+ * A program started by `netns_spawn`. Opaque; free with
+ * `netns_child_free` (which neither waits for nor signals it).
+ */
+typedef struct netns_child netns_child;
+
+/**
  * One registry entry of a `netns_entry_iter`. Borrowed from the iterator.
  */
 typedef struct netns_entry netns_entry;
@@ -144,6 +268,17 @@ typedef struct netns_entry netns_entry;
  * call. Free with `netns_entry_iter_free`.
  */
 typedef struct netns_entry_iter netns_entry_iter;
+
+/**
+ * One event. Borrowed from its subscription (valid until the next
+ * `netns_subscription_next`, `_resync` or `_free`) or its iterator.
+ */
+typedef struct netns_event netns_event;
+
+/**
+ * The events of a resync. Free with `netns_event_iter_free`.
+ */
+typedef struct netns_event_iter netns_event_iter;
 
 /**
  * An rtnetlink socket bound to one network namespace. Opaque; free with
@@ -183,6 +318,18 @@ typedef struct netns_link_batch netns_link_batch;
 typedef struct netns_link_iter netns_link_iter;
 
 /**
+ * One neighbour entry. Borrowed from its iterator, or owned when it came
+ * from `netns_neigh_get` (free that one with `netns_neigh_free`).
+ */
+typedef struct netns_neigh netns_neigh;
+
+/**
+ * The neighbours of `netns_neighs`: a snapshot taken by the call. Free
+ * with `netns_neigh_iter_free`.
+ */
+typedef struct netns_neigh_iter netns_neigh_iter;
+
+/**
  * An open network namespace (a file descriptor on its nsfs file): the
  * namespace lives at least as long as the handle. Opaque; free with
  * `netns_ns_free`. Immutable: may be shared between threads.
@@ -219,15 +366,98 @@ typedef struct netns_route_iter netns_route_iter;
 typedef struct netns_route_spec netns_route_spec;
 
 /**
+ * One rule of a `netns_rule_iter`. Borrowed from the iterator (or the
+ * event it came with).
+ */
+typedef struct netns_rule netns_rule;
+
+/**
+ * The rules of `netns_rules`: a snapshot. Free with `netns_rule_iter_free`.
+ */
+typedef struct netns_rule_iter netns_rule_iter;
+
+/**
+ * A rule being described, for `netns_rule_add` / `netns_rule_del`. Opaque;
+ * made by `netns_rule_spec_new`, freed by `netns_rule_spec_free`. Unset
+ * fields are the defaults of `ip rule add` (`from all lookup main`, the
+ * kernel's priority) and wildcards for `netns_rule_del`.
+ */
+typedef struct netns_rule_spec netns_rule_spec;
+
+/**
  * A list of strings (names). Free with `netns_string_list_free`.
  */
 typedef struct netns_string_list netns_string_list;
+
+/**
+ * A subscription to the events of one namespace. Opaque; free with
+ * `netns_subscription_free`. One thread at a time.
+ */
+typedef struct netns_subscription netns_subscription;
 
 /**
  * A C function run inside a namespace by `netns_ns_run`; `user` is the
  * pointer given to `netns_ns_run`. Its return value is handed back.
  */
 typedef int (*netns_run_fn)(void *user);
+
+/**
+ * The 64-bit statistics of a link (`IFLA_STATS64`), as `ip -s link` shows them.
+ */
+typedef struct {
+    /**
+     * Packets received.
+     */
+    uint64_t rx_packets;
+    /**
+     * Packets sent.
+     */
+    uint64_t tx_packets;
+    /**
+     * Bytes received.
+     */
+    uint64_t rx_bytes;
+    /**
+     * Bytes sent.
+     */
+    uint64_t tx_bytes;
+    /**
+     * Receive errors.
+     */
+    uint64_t rx_errors;
+    /**
+     * Transmit errors.
+     */
+    uint64_t tx_errors;
+    /**
+     * Received packets dropped.
+     */
+    uint64_t rx_dropped;
+    /**
+     * Packets dropped on transmit.
+     */
+    uint64_t tx_dropped;
+    /**
+     * Multicast packets received.
+     */
+    uint64_t multicast;
+    /**
+     * Collisions.
+     */
+    uint64_t collisions;
+    /**
+     * Received packets missed.
+     */
+    uint64_t rx_missed_errors;
+    /**
+     * Carrier errors on transmit.
+     */
+    uint64_t tx_carrier_errors;
+    /**
+     * Packets dropped for want of a protocol handler.
+     */
+    uint64_t rx_nohandler;
+} netns_link_stats;
 
 #ifdef __cplusplus
 extern "C" {
@@ -496,6 +726,98 @@ uint32_t netns_link_batch_ifindex(const netns_link_batch *b, size_t i);
  * `netns_link_batch_ifindex`).
  */
 uint32_t netns_link_batch_peer_ifindex(const netns_link_batch *b, size_t i);
+
+/**
+ * Subscribes to the event groups `groups` (a mask of `NETNS_EVENT_*`) of
+ * namespace `ns`, or of the calling thread's namespace when `ns` is NULL,
+ * as `ip monitor`: the socket is opened inside the namespace (on a
+ * short-lived thread) and stays bound to it. Writes it to `*out`.
+ */
+netns_result netns_subscribe(const netns_ns *ns, uint32_t groups, netns_subscription **out);
+
+/**
+ * The subscription's descriptor, for `poll`/`epoll`: readable when events
+ * wait. Owned by the subscription. -1 for NULL.
+ */
+int32_t netns_subscription_fd(const netns_subscription *sub);
+
+/**
+ * Waits up to `timeout_ms` milliseconds (-1: for ever, 0: only what
+ * already waits) for the next event and writes it to `*event`, or NULL
+ * when none came. The event belongs to the subscription and stays valid
+ * until the next call on it. An event of kind `NETNS_EVENT_OVERRUN` says
+ * events were lost: call `netns_subscription_resync`.
+ */
+netns_result netns_subscription_next(netns_subscription *sub, int32_t timeout_ms, const netns_event **event);
+
+/**
+ * The current state of every subscribed group as `NETNS_EVENT_NEW`
+ * events (one dump per group), for after an overrun; events read later
+ * may repeat part of it. Writes an iterator to `*out`, freed with
+ * `netns_event_iter_free`.
+ */
+netns_result netns_subscription_resync(netns_subscription *sub, netns_event_iter **out);
+
+/**
+ * Closes the subscription. NULL is ignored.
+ */
+void netns_subscription_free(netns_subscription *sub);
+
+/**
+ * The next event, or NULL at the end (or for NULL).
+ */
+const netns_event *netns_event_iter_next(netns_event_iter *it);
+
+/**
+ * How many events the iterator holds (0 for NULL).
+ */
+size_t netns_event_iter_len(const netns_event_iter *it);
+
+/**
+ * Frees the iterator and its events. NULL is ignored.
+ */
+void netns_event_iter_free(netns_event_iter *it);
+
+/**
+ * The event's kind (`NETNS_EVENT_OVERRUN` for NULL).
+ */
+netns_event_type netns_event_kind(const netns_event *e);
+
+/**
+ * The group of the event's object (one `NETNS_EVENT_*` bit; 0 for an
+ * overrun or NULL).
+ */
+uint32_t netns_event_group(const netns_event *e);
+
+/**
+ * The link of a link event (read with the `netns_link_*` accessors), else NULL.
+ */
+const netns_link *netns_event_link(const netns_event *e);
+
+/**
+ * The address of an address event, else NULL.
+ */
+const netns_addr *netns_event_addr(const netns_event *e);
+
+/**
+ * The route of a route event, else NULL.
+ */
+const netns_route *netns_event_route(const netns_event *e);
+
+/**
+ * The neighbour of a neighbour event, else NULL.
+ */
+const netns_neigh *netns_event_neigh(const netns_event *e);
+
+/**
+ * The rule of a rule event, else NULL.
+ */
+const netns_rule *netns_event_rule(const netns_event *e);
+
+/**
+ * The nsid of an nsid event (-1 when it has none, or another event).
+ */
+int32_t netns_event_nsid(const netns_event *e);
 
 /**
  * A handle on namespace `ns`: the socket is opened on a short-lived thread
@@ -793,6 +1115,121 @@ netns_result netns_ns_sysctl_set(const netns_ns *ns, const char *key, const char
  * `ns` (`RTM_GETNSID`), or -1 when it has none.
  */
 netns_result netns_ns_get_id(const netns_ns *ns, int32_t *id);
+
+/**
+ * Adds a neighbour entry, as `ip neigh add DST dev DEV [lladdr MAC] [nud
+ * STATE] [router] [proxy]` (`RTM_NEWNEIGH`): `mac` and `state` may be NULL
+ * (`state` NULL is `permanent`, as `ip`); `flags` ORs `NETNS_NEIGH_PROXY`,
+ * `NETNS_NEIGH_ROUTER`, `NETNS_NEIGH_EXTERN_LEARN`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` (address, MAC or state malformed);
+ * `NETNS_NOT_FOUND` for no such link; `NETNS_ALREADY_EXISTS`.
+ */
+netns_result netns_neigh_add(netns_handle *h, const char *dst, const char *dev, const char *mac, const char *state, uint32_t flags);
+
+/**
+ * Adds or replaces a neighbour entry (`ip neigh replace`); arguments as
+ * `netns_neigh_add`.
+ */
+netns_result netns_neigh_replace(netns_handle *h, const char *dst, const char *dev, const char *mac, const char *state, uint32_t flags);
+
+/**
+ * Changes an existing neighbour entry (`ip neigh change`); arguments as
+ * `netns_neigh_add`. Errors: `NETNS_NOT_FOUND` when there is none.
+ */
+netns_result netns_neigh_change(netns_handle *h, const char *dst, const char *dev, const char *mac, const char *state, uint32_t flags);
+
+/**
+ * Deletes the neighbour entry `dst` on `dev` (`ip neigh del`;
+ * `NETNS_NEIGH_PROXY` in `flags` for a proxy entry). Errors:
+ * `NETNS_NOT_FOUND` when there is none.
+ */
+netns_result netns_neigh_del(netns_handle *h, const char *dst, const char *dev, uint32_t flags);
+
+/**
+ * Lists the neighbour entries (`ip neigh show`): of `family` (0 both,
+ * `AF_INET`, `AF_INET6`), of link `dev` unless NULL; `flags`:
+ * `NETNS_NEIGH_PROXY` for the proxy entries, `NETNS_NEIGH_ALL_STATES` for
+ * every state. Writes an iterator to `*out`.
+ */
+netns_result netns_neighs(netns_handle *h, int family, const char *dev, uint32_t flags, netns_neigh_iter **out);
+
+/**
+ * Deletes the neighbour entries `netns_neighs` with the same arguments
+ * would list (`ip neigh flush`); writes how many went to `*flushed`
+ * unless it is NULL.
+ */
+netns_result netns_neigh_flush(netns_handle *h, int family, const char *dev, uint32_t flags, size_t *flushed);
+
+/**
+ * The neighbour entry `dst` on `dev` (`ip neigh get`: one
+ * `RTM_GETNEIGH`); `NETNS_NEIGH_PROXY` in `flags` for a proxy entry.
+ * Writes an entry to `*out`, freed with `netns_neigh_free`. Errors:
+ * `NETNS_NOT_FOUND`.
+ */
+netns_result netns_neigh_get(netns_handle *h, const char *dst, const char *dev, uint32_t flags, netns_neigh **out);
+
+/**
+ * Frees an entry from `netns_neigh_get` (never one from an iterator).
+ * NULL is ignored.
+ */
+void netns_neigh_free(netns_neigh *n);
+
+/**
+ * The next entry, or NULL at the end (or for NULL). Valid until the iterator is freed.
+ */
+const netns_neigh *netns_neigh_iter_next(netns_neigh_iter *it);
+
+/**
+ * How many entries the iterator holds in all (0 for NULL).
+ */
+size_t netns_neigh_iter_len(const netns_neigh_iter *it);
+
+/**
+ * Frees the iterator and its entries. NULL is ignored.
+ */
+void netns_neigh_iter_free(netns_neigh_iter *it);
+
+/**
+ * The family (`AF_INET`, `AF_INET6`; 0 for NULL).
+ */
+int netns_neigh_family(const netns_neigh *n);
+
+/**
+ * The neighbour's address as text, or NULL.
+ */
+const char *netns_neigh_dst(const netns_neigh *n);
+
+/**
+ * The interface name, or NULL when unknown.
+ */
+const char *netns_neigh_dev(const netns_neigh *n);
+
+/**
+ * The interface index (0 for NULL).
+ */
+uint32_t netns_neigh_ifindex(const netns_neigh *n);
+
+/**
+ * The link-layer address (`"02:00:00:00:00:01"`), or NULL.
+ */
+const char *netns_neigh_mac(const netns_neigh *n);
+
+/**
+ * The `NUD_*` state bits (`0x80` permanent, `0x02` reachable …).
+ */
+uint16_t netns_neigh_state(const netns_neigh *n);
+
+/**
+ * The `NTF_*` flags (`0x08` proxy, `0x80` router).
+ */
+uint8_t netns_neigh_flags(const netns_neigh *n);
+
+/**
+ * The entry as `ip neigh show` prints it (`"10.0.0.2 dev veth0 lladdr
+ * 02:00:00:00:00:02 PERMANENT"`). NULL for NULL.
+ */
+const char *netns_neigh_line(const netns_neigh *n);
 
 /**
  * A registry with the directories from the environment: `NETNS_RUN_DIR`
@@ -1360,6 +1797,317 @@ netns_result netns_route_replace_spec(netns_handle *h, const netns_route_spec *s
  * Errors: `NETNS_NOT_FOUND` when no route matches.
  */
 netns_result netns_route_del_spec(netns_handle *h, const netns_route_spec *spec);
+
+/**
+ * A new, empty rule spec. Writes it to `*out`.
+ */
+netns_result netns_rule_spec_new(netns_rule_spec **out);
+
+/**
+ * Frees the spec. NULL is ignored.
+ */
+void netns_rule_spec_free(netns_rule_spec *spec);
+
+/**
+ * `pref N`.
+ */
+netns_result netns_rule_spec_set_priority(netns_rule_spec *spec, uint32_t priority);
+
+/**
+ * `from PREFIX` (`"10.0.0.0/8"`, or an address).
+ */
+netns_result netns_rule_spec_set_from(netns_rule_spec *spec, const char *from);
+
+/**
+ * `to PREFIX`.
+ */
+netns_result netns_rule_spec_set_to(netns_rule_spec *spec, const char *to);
+
+/**
+ * `not`: the selector is inverted.
+ */
+netns_result netns_rule_spec_set_not(netns_rule_spec *spec, bool inverted);
+
+/**
+ * `fwmark MARK[/MASK]` (`mask` 0: none).
+ */
+netns_result netns_rule_spec_set_fwmark(netns_rule_spec *spec, uint32_t mark, uint32_t mask);
+
+/**
+ * `iif NAME` (the interface need not exist).
+ */
+netns_result netns_rule_spec_set_iif(netns_rule_spec *spec, const char *iif);
+
+/**
+ * `oif NAME`.
+ */
+netns_result netns_rule_spec_set_oif(netns_rule_spec *spec, const char *oif);
+
+/**
+ * `lookup TABLE` (a table id; 254 is main).
+ */
+netns_result netns_rule_spec_set_table(netns_rule_spec *spec, uint32_t table);
+
+/**
+ * `goto PRIORITY`.
+ */
+netns_result netns_rule_spec_set_goto(netns_rule_spec *spec, uint32_t target);
+
+/**
+ * An action without a value: `"blackhole"`, `"unreachable"`,
+ * `"prohibit"` or `"nop"`.
+ */
+netns_result netns_rule_spec_set_action(netns_rule_spec *spec, const char *action);
+
+/**
+ * The family (`AF_INET`, `AF_INET6`) when no prefix tells it (IPv4 by default).
+ */
+netns_result netns_rule_spec_set_family(netns_rule_spec *spec, int family);
+
+/**
+ * Adds the rule (`ip rule add`, `RTM_NEWRULE`). Errors:
+ * `NETNS_ALREADY_EXISTS`; `NETNS_INVALID_ARGUMENT` for an inconsistent spec
+ * (an IPv6 prefix in an IPv4 rule …).
+ */
+netns_result netns_rule_add(netns_handle *h, const netns_rule_spec *spec);
+
+/**
+ * Deletes the first rule matching the spec (`ip rule del`; unset fields
+ * match anything). Errors: `NETNS_NOT_FOUND`.
+ */
+netns_result netns_rule_del(netns_handle *h, const netns_rule_spec *spec);
+
+/**
+ * Deletes every rule of `family` (`AF_INET`, `AF_INET6`; 0 is `AF_INET`)
+ * but priority 0 (`ip rule flush`); writes how many went to `*flushed`
+ * unless NULL.
+ */
+netns_result netns_rule_flush(netns_handle *h, int family, size_t *flushed);
+
+/**
+ * Lists the rules of `family` (`AF_INET`, `AF_INET6`; 0 both, IPv4
+ * first), as `ip rule show`. Writes an iterator to `*out`.
+ */
+netns_result netns_rules(netns_handle *h, int family, netns_rule_iter **out);
+
+/**
+ * The next rule, or NULL at the end (or for NULL).
+ */
+const netns_rule *netns_rule_iter_next(netns_rule_iter *it);
+
+/**
+ * How many rules the iterator holds (0 for NULL).
+ */
+size_t netns_rule_iter_len(const netns_rule_iter *it);
+
+/**
+ * Frees the iterator and its rules. NULL is ignored.
+ */
+void netns_rule_iter_free(netns_rule_iter *it);
+
+/**
+ * The family (`AF_INET`, `AF_INET6`).
+ */
+int netns_rule_family(const netns_rule *r);
+
+/**
+ * The priority.
+ */
+uint32_t netns_rule_priority(const netns_rule *r);
+
+/**
+ * The source prefix (`from`), or NULL for `all`.
+ */
+const char *netns_rule_from(const netns_rule *r);
+
+/**
+ * The destination prefix (`to`), or NULL for `all`.
+ */
+const char *netns_rule_to(const netns_rule *r);
+
+/**
+ * The table looked up, or 0 when the action is not a lookup.
+ */
+uint32_t netns_rule_table(const netns_rule *r);
+
+/**
+ * The action (`FR_ACT_*`: 1 lookup, 2 goto, 3 nop, 6 blackhole, 7
+ * unreachable, 8 prohibit).
+ */
+uint8_t netns_rule_action(const netns_rule *r);
+
+/**
+ * The `goto` target, or 0.
+ */
+uint32_t netns_rule_goto(const netns_rule *r);
+
+/**
+ * The firewall mark, or 0.
+ */
+uint32_t netns_rule_fwmark(const netns_rule *r);
+
+/**
+ * The firewall mark's mask, or 0.
+ */
+uint32_t netns_rule_fwmask(const netns_rule *r);
+
+/**
+ * The input interface name, or NULL.
+ */
+const char *netns_rule_iif(const netns_rule *r);
+
+/**
+ * The output interface name, or NULL.
+ */
+const char *netns_rule_oif(const netns_rule *r);
+
+/**
+ * True for `not` (an inverted selector).
+ */
+bool netns_rule_not(const netns_rule *r);
+
+/**
+ * The rule as `ip rule show` prints it (`"0:\tfrom all lookup local"`).
+ */
+const char *netns_rule_line(const netns_rule *r);
+
+/**
+ * Starts program `argv[0]` (searched in `PATH`; `argv` NULL-terminated)
+ * inside a namespace, as `ip netns exec` does but without waiting: a
+ * forked child enters the namespace, gets a private mount namespace with
+ * the namespace's `/sys` and the files of `ETC_DIR/name/` bound over
+ * `/etc`, then `execvp`s. The namespace is `ns` when it is not NULL (then
+ * `name` names its `/etc` files and `/sys` mount), else the registry's
+ * namespace `name`. `envp` must be NULL (the environment is inherited; a
+ * new environment is not supported yet: `NETNS_UNSUPPORTED`).
+ * `stdin_fd`, `stdout_fd`, `stderr_fd`: descriptors for the child's
+ * standard streams (duplicated; the caller keeps its own), or -1 to
+ * inherit. The child is killed when the thread that spawned it ends
+ * (`PR_SET_PDEATHSIG`): wait for it from that thread.
+ *
+ * Writes the child to `*out`. Errors: `NETNS_INVALID_ARGUMENT` for an
+ * empty `argv` or a bad descriptor; the errors of `netns_open`;
+ * `NETNS_NOT_FOUND` when the program does not exist.
+ */
+netns_result netns_spawn(const netns_registry *reg, const char *name, const netns_ns *ns, const char *const *argv, const char *const *envp, int stdin_fd, int stdout_fd, int stderr_fd, netns_child **out);
+
+/**
+ * The child's process id (0 for NULL).
+ */
+int32_t netns_child_pid(const netns_child *c);
+
+/**
+ * A pidfd of the child (`pidfd_open`, made before anyone could reap it):
+ * poll it for the child's end, signal it with `pidfd_send_signal`. Owned
+ * by the `netns_child`, valid until it is waited for or freed; -1 when the
+ * kernel has no pidfds, after the wait, or for NULL.
+ */
+int netns_child_pidfd(const netns_child *c);
+
+/**
+ * Waits for the child to end (`waitpid`) and writes its wait status to
+ * `*wstatus` (read it with `WIFEXITED`, `WEXITSTATUS`, `WTERMSIG` …).
+ * Errors: `NETNS_INVALID_ARGUMENT` when it was already waited for.
+ */
+netns_result netns_child_wait(netns_child *c, int *wstatus);
+
+/**
+ * Sends signal `signal` to the child (`kill`; the pid cannot have been
+ * reused: the child is not reaped before `netns_child_wait`). Errors:
+ * `NETNS_INVALID_ARGUMENT` for a bad signal or a child already waited for.
+ */
+netns_result netns_child_kill(netns_child *c, int signal);
+
+/**
+ * Frees the child object (the process is neither waited for nor
+ * signalled). NULL is ignored.
+ */
+void netns_child_free(netns_child *c);
+
+/**
+ * Makes the system match the topology file `path` (`netns topology
+ * apply`): only what differs changes; on a failure every change is undone
+ * and the message names the failing step. `flags`: `NETNS_TOPOLOGY_*`.
+ * Writes the report (JSON: `topology`, `changes`, `elapsed`) to `*report`
+ * unless NULL; free it with `netns_string_free`.
+ */
+netns_result netns_topology_apply(const char *path, uint32_t flags, char **report);
+
+/**
+ * Removes what the topology's applies created (`netns topology destroy`).
+ * Report: `topology`, `removed`, `kept`, `elapsed`.
+ */
+netns_result netns_topology_destroy(const char *path, uint32_t flags, char **report);
+
+/**
+ * The differences between the file and the system (`netns topology
+ * status`): writes whether there are none to `*clean` unless NULL, and the
+ * report (`topology`, `drift`, `pending_changes`, `ownership`) to
+ * `*report` unless NULL.
+ */
+netns_result netns_topology_status(const char *path, uint32_t flags, bool *clean, char **report);
+
+/**
+ * Pings every declared link end and route from inside its namespace
+ * (`netns topology check`), each try waiting `timeout_ms` (0: 1000):
+ * writes whether every probe was answered to `*ok` unless NULL, and the
+ * report (`topology`, `results`) to `*report` unless NULL. Unanswered
+ * probes are not an error: see `*ok`.
+ */
+netns_result netns_topology_check(const char *path, uint32_t timeout_ms, bool *ok, char **report);
+
+/**
+ * Creates a tun or tap device, as `ip tuntap add NAME mode MODE [user
+ * OWNER] [group GROUP] [pi] [vnet_hdr] [multi_queue]`, in namespace `ns`
+ * (the calling thread's when NULL; the device is born in the namespace of
+ * the short-lived thread that makes it). `name` may be `""` (the kernel
+ * picks `tunN`/`tapN`); `mode` is `"tun"` or `"tap"`; `owner` and `group`
+ * are a uid and gid, or -1 for none; `flags` ORs `NETNS_TUNTAP_*`.
+ * Writes the device's name to `*name_out` unless NULL (free it with
+ * `netns_string_free`), and to `*fd` unless NULL the descriptor attached
+ * to a device that is not persistent (the caller owns it), else -1.
+ *
+ * Errors: `NETNS_ALREADY_EXISTS`; `NETNS_INVALID_ARGUMENT`;
+ * `NETNS_PERMISSION_DENIED` without `CAP_NET_ADMIN`.
+ */
+netns_result netns_tuntap_add(const netns_ns *ns, const char *name, const char *mode, int64_t owner, int64_t group, uint32_t flags, char **name_out, int *fd);
+
+/**
+ * Deletes the tun/tap device `dev` (`ip tuntap del`); a link of another
+ * kind is refused with `NETNS_INVALID_ARGUMENT`.
+ */
+netns_result netns_tuntap_del(netns_handle *h, const char *dev);
+
+/**
+ * Writes the 64-bit statistics of link `dev` to `*stats` (`ip -s link
+ * show dev DEV`: one `RTM_GETLINK`, no dump). Errors: `NETNS_NOT_FOUND`.
+ */
+netns_result netns_link_stats_get(netns_handle *h, const char *dev, netns_link_stats *stats);
+
+/**
+ * Looks one link up by name (`RTM_GETLINK`, no dump) and writes it to
+ * `*out` (read it with the `netns_link_*` accessors; free it with
+ * `netns_link_free`). Errors: `NETNS_NOT_FOUND`.
+ */
+netns_result netns_link_get(netns_handle *h, const char *dev, netns_link **out);
+
+/**
+ * As `netns_link_get`, by interface index.
+ */
+netns_result netns_link_get_by_index(netns_handle *h, uint32_t ifindex, netns_link **out);
+
+/**
+ * Frees a link from `netns_link_get` (never one from an iterator or an
+ * event). NULL is ignored.
+ */
+void netns_link_free(netns_link *l);
+
+/**
+ * The name of the link with index `ifindex` (`RTM_GETLINK` by index, no
+ * dump), written to `*name` (free it with `netns_string_free`). Errors:
+ * `NETNS_NOT_FOUND`.
+ */
+netns_result netns_link_name_by_index(netns_handle *h, uint32_t ifindex, char **name);
 
 #ifdef __cplusplus
 }  // extern "C"

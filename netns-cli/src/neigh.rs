@@ -183,7 +183,7 @@ fn parse_change(args: &[String], op: NeighOp) -> Result<NeighCommand, Usage> {
         NeighSpec::new(dst, dev)
     };
     if let Some(l) = lladdr {
-        spec = spec.lladdr(l);
+        spec = spec.mac(l);
     }
     if let Some(s) = state {
         spec = spec.state(s);
@@ -316,7 +316,7 @@ fn get(ctx: &Context, dst: IpAddr, dev: &Dev, proxy: bool) -> Outcome {
         let mut m = Map::new();
         m.insert("dst".into(), json!(n.dst.map(|d| d.to_string())));
         m.insert("dev".into(), json!(name));
-        if let Some(l) = &n.lladdr {
+        if let Some(l) = &n.mac {
             m.insert("lladdr".into(), json!(mac_text(l)));
         }
         m.insert("state".into(), json!(state_words(n.state)));
@@ -358,7 +358,7 @@ fn show(ctx: &Context, filter: &NeighFilter) -> Outcome {
             if !one_dev {
                 m.insert("dev".into(), json!(name));
             }
-            if let Some(l) = n.lladdr() {
+            if let Some(l) = n.mac() {
                 m.insert("lladdr".into(), json!(mac_text(l)));
             }
             if n.is_router() {
@@ -464,7 +464,7 @@ impl NeighCommand {
                     "dev".into(),
                     spec.dev.word(),
                 ]);
-                if let Some(l) = &spec.lladdr {
+                if let Some(l) = &spec.mac {
                     out.extend(["lladdr".into(), mac_text(l)]);
                 }
                 out.extend(["nud".into(), format!("{:#x}", spec.state.0)]);

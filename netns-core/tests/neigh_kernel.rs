@@ -49,17 +49,17 @@ fn add_replace_change_get_and_delete_like_ip() {
     let mut h = Handle::current().unwrap();
     let v0 = setup(&sb, &mut h);
 
-    h.neigh_add(&NeighSpec::new(ip("10.0.0.2"), "veth0").lladdr(mac(2)))
+    h.neigh_add(&NeighSpec::new(ip("10.0.0.2"), "veth0").mac(mac(2)))
         .unwrap();
     h.neigh_add(
         &NeighSpec::new(ip("10.0.0.3"), "veth0")
-            .lladdr(mac(3))
+            .mac(mac(3))
             .state(NeighState::REACHABLE),
     )
     .unwrap();
     h.neigh_add(
         &NeighSpec::new(ip("2001:db8::9"), Dev::Index(IfIndex::new(v0).unwrap()))
-            .lladdr(mac(9))
+            .mac(mac(9))
             .state(NeighState::STALE)
             .router(true),
     )
@@ -87,7 +87,7 @@ fn add_replace_change_get_and_delete_like_ip() {
 
     // Adding it again: EEXIST in our words.
     let e = h
-        .neigh_add(&NeighSpec::new(ip("10.0.0.2"), "veth0").lladdr(mac(2)))
+        .neigh_add(&NeighSpec::new(ip("10.0.0.2"), "veth0").mac(mac(2)))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AlreadyExists, "{e}");
     assert!(
@@ -97,20 +97,20 @@ fn add_replace_change_get_and_delete_like_ip() {
     );
 
     // Replace changes the address; change refuses a missing entry.
-    h.neigh_replace(&NeighSpec::new(ip("10.0.0.2"), "veth0").lladdr(mac(0x22)))
+    h.neigh_replace(&NeighSpec::new(ip("10.0.0.2"), "veth0").mac(mac(0x22)))
         .unwrap();
     let got = h.neigh_get(ip("10.0.0.2"), &"veth0".into(), false).unwrap();
-    assert_eq!(got.lladdr, Some(mac(0x22)));
+    assert_eq!(got.mac, Some(mac(0x22)));
     assert_eq!(got.state, NeighState::PERMANENT);
     assert_eq!(got.ifindex, v0);
     assert_eq!(got.family, Some(Family::Inet));
     let e = h
-        .neigh_change(&NeighSpec::new(ip("10.0.0.77"), "veth0").lladdr(mac(7)))
+        .neigh_change(&NeighSpec::new(ip("10.0.0.77"), "veth0").mac(mac(7)))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     h.neigh_change(
         &NeighSpec::new(ip("10.0.0.3"), "veth0")
-            .lladdr(mac(0x33))
+            .mac(mac(0x33))
             .state(NeighState::PERMANENT),
     )
     .unwrap();
@@ -191,7 +191,7 @@ fn show_and_flush_follow_iproute2() {
     for (i, (addr, state)) in states.iter().enumerate() {
         h.neigh_add(
             &NeighSpec::new(ip(addr), "veth0")
-                .lladdr(mac(i as u8 + 2))
+                .mac(mac(i as u8 + 2))
                 .state(*state),
         )
         .unwrap();
@@ -318,14 +318,14 @@ fn flags_protocols_and_states_print_as_ip_prints_them() {
     let mut h = Handle::current().unwrap();
     setup(&sb, &mut h);
     let mut learned = NeighSpec::new(ip("10.0.0.2"), "veth0")
-        .lladdr(mac(2))
+        .mac(mac(2))
         .router(true)
         .extern_learn(true);
     learned.protocol = Some(4);
     h.neigh_add(&learned).unwrap();
     h.neigh_add(
         &NeighSpec::new(ip("10.0.0.3"), "veth0")
-            .lladdr(mac(3))
+            .mac(mac(3))
             .state(NeighState::STALE),
     )
     .unwrap();
@@ -333,7 +333,7 @@ fn flags_protocols_and_states_print_as_ip_prints_them() {
         .unwrap();
     h.neigh_add(
         &NeighSpec::new(ip("10.0.0.5"), "veth0")
-            .lladdr(mac(5))
+            .mac(mac(5))
             .state(NeighState::NOARP),
     )
     .unwrap();
@@ -378,7 +378,7 @@ fn a_dump_of_ten_thousand_entries_allocates_nothing_per_entry() {
     let specs: Vec<NeighSpec> = (0..10_000u32)
         .map(|i| {
             let a = IpAddr::from([10, 1, (i / 250) as u8, (i % 250) as u8 + 2]);
-            NeighSpec::new(a, "veth0").lladdr(mac(i as u8))
+            NeighSpec::new(a, "veth0").mac(mac(i as u8))
         })
         .collect();
     // One name lookup, then batches (permanent entries are not subject to
@@ -392,7 +392,7 @@ fn a_dump_of_ten_thousand_entries_allocates_nothing_per_entry() {
     let before = allocations();
     let mut seen = 0;
     for n in dump {
-        assert!(n.lladdr().is_some() && n.state() == NeighState::PERMANENT);
+        assert!(n.mac().is_some() && n.state() == NeighState::PERMANENT);
         assert!(n.dst().is_some());
         seen += 1;
     }

@@ -78,7 +78,20 @@ pub struct netns_addr {
 }
 
 impl netns_addr {
-    fn snapshot(a: &AddressRef<'_>) -> netns_addr {
+    /// An address of an owned core address (events' resync).
+    pub(crate) fn from_owned(a: &netns_core::addr::Address) -> netns_addr {
+        netns_addr {
+            ifindex: a.ifindex,
+            family: a.family.map_or(0, |f| c_int::from(f.to_raw())),
+            prefix_len: a.prefix_len,
+            scope: a.scope,
+            ip: a.ip().map(|ip| c_string(ip.to_string())),
+            cidr: a.ip().map(|ip| c_string(format!("{ip}/{}", a.prefix_len))),
+            label: a.label.as_deref().map(c_string),
+        }
+    }
+
+    pub(crate) fn snapshot(a: &AddressRef<'_>) -> netns_addr {
         netns_addr {
             ifindex: a.ifindex(),
             family: c_int::from(a.family_raw()),

@@ -49,26 +49,38 @@
 mod addr;
 mod batch;
 mod error;
+mod event;
 mod handle;
 mod link;
 mod namespace;
+mod neigh;
 mod panic;
 mod ptr;
 mod registry;
 mod route;
 mod route_spec;
+mod rule;
+mod spawn;
+mod topology;
+mod tuntap;
 
 use std::ffi::{c_char, c_int, CString};
 
 pub use addr::*;
 pub use batch::*;
 pub use error::netns_result;
+pub use event::*;
 pub use handle::*;
 pub use link::*;
 pub use namespace::*;
+pub use neigh::*;
 pub use registry::*;
 pub use route::*;
 pub use route_spec::*;
+pub use rule::*;
+pub use spawn::*;
+pub use topology::*;
+pub use tuntap::*;
 
 use panic::guard;
 

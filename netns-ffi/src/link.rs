@@ -274,7 +274,26 @@ pub struct netns_link {
 }
 
 impl netns_link {
-    fn snapshot(l: &LinkRef<'_>) -> netns_link {
+    /// A link of an owned core link (events' resync).
+    pub(crate) fn from_owned(l: &netns_core::link::Link) -> netns_link {
+        netns_link {
+            index: l.index.get(),
+            name: c_string(l.name.as_str()),
+            flags: l.flags.bits(),
+            mtu: l.mtu.unwrap_or(0),
+            kind: l.kind.as_deref().map(c_string),
+            master: l.master.map_or(0, |m| m.get()),
+            mac: l
+                .address
+                .as_deref()
+                .and_then(|a| <[u8; 6]>::try_from(a).ok())
+                .map(|a| c_string(MacAddr(a).to_string())),
+            operstate: c_string(l.operstate.to_string()),
+            netnsid: l.link_netnsid.map_or(-1, |n| n.get()),
+        }
+    }
+
+    pub(crate) fn snapshot(l: &LinkRef<'_>) -> netns_link {
         let mac = l
             .address()
             .and_then(|a| <[u8; 6]>::try_from(a).ok())

@@ -161,3 +161,29 @@ impl SendPtr {
 // the worker thread while the calling thread waits in netns_ns_run. The header tells the
 // caller that what `user` points to is used from that thread.
 unsafe impl Send for SendPtr {}
+
+/// Takes ownership of descriptor `fd` (one this library made and has not
+/// handed out), to close it.
+pub(crate) fn owned_fd(fd: std::os::fd::RawFd) -> std::os::fd::OwnedFd {
+    use std::os::fd::FromRawFd;
+    // SAFETY: `fd` was just returned by `IntoRawFd::into_raw_fd` on a descriptor this
+    // library owned; nothing else holds or closes it.
+    unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }
+}
+
+/// A duplicate (`F_DUPFD_CLOEXEC`) of the caller's descriptor `fd`; the
+/// caller keeps its own.
+pub(crate) fn dup_fd(
+    fd: std::os::fd::RawFd,
+    what: &'static str,
+) -> Result<std::os::fd::OwnedFd, Failure> {
+    if fd < 0 {
+        return Err(Failure::invalid(what, "not a file descriptor"));
+    }
+    // SAFETY: by the function's documented contract `fd` is an open descriptor of the
+    // caller's that stays open during the call; it is only borrowed to be duplicated.
+    let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+    borrowed
+        .try_clone_to_owned()
+        .map_err(|e| Failure::invalid(what, &e.to_string()))
+}

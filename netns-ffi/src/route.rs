@@ -108,7 +108,12 @@ struct Path {
 }
 
 impl netns_route {
-    fn snapshot(r: &Route, family: c_int) -> netns_route {
+    /// A route of an owned core route (events' resync).
+    pub(crate) fn from_owned(r: &Route) -> netns_route {
+        netns_route::snapshot(r, r.family.map_or(0, |f| c_int::from(f.to_raw())))
+    }
+
+    pub(crate) fn snapshot(r: &Route, family: c_int) -> netns_route {
         let dst = match r.destination {
             Some(net) if r.dst_len > 0 => net.to_string(),
             _ => "default".to_string(),

@@ -8,12 +8,16 @@
 
 mod args;
 mod errors;
+mod events;
 mod exec;
 mod handle;
 mod monitor;
 mod namespace;
+mod objects;
 mod registry;
 mod specs;
+mod topology;
+mod tuntap;
 mod values;
 
 use pyo3::prelude::*;
@@ -48,5 +52,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(namespace::current, m)?)?;
     m.add_function(wrap_pyfunction!(handle::handle, m)?)?;
     m.add_function(wrap_pyfunction!(handle::handles, m)?)?;
+    m.add_class::<objects::Neighbour>()?;
+    m.add_class::<objects::Rule>()?;
+    m.add_class::<objects::LinkStats>()?;
+    m.add_class::<objects::TunTap>()?;
+    m.add_class::<events::Event>()?;
+    m.add_class::<events::Subscription>()?;
+    m.add_function(wrap_pyfunction!(events::subscribe, m)?)?;
+    m.add_function(wrap_pyfunction!(tuntap::tuntap_add, m)?)?;
+    m.add_function(wrap_pyfunction!(topology::topology_apply, m)?)?;
+    m.add_function(wrap_pyfunction!(topology::topology_destroy, m)?)?;
+    m.add_function(wrap_pyfunction!(topology::topology_status, m)?)?;
+    m.add_function(wrap_pyfunction!(topology::topology_check, m)?)?;
     Ok(())
 }

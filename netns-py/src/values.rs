@@ -114,6 +114,8 @@ value_class! {
         group: Option<u32>,
         /// The promiscuity count (``Handle.link_set_promisc`` adds one).
         promiscuity: Option<u32>,
+        /// The 64-bit statistics (``IFLA_STATS64``), or None.
+        stats: Option<crate::objects::LinkStats>,
     }
 }
 
@@ -220,3 +222,6 @@ value_class! {
         peer: Option<u32>,
     }
 }
+
+/// For the value classes of other modules (`objects.rs`).
+pub(crate) use value_class;

@@ -268,7 +268,7 @@ pub fn parse_lladdr(s: &str) -> Result<Vec<u8>> {
 /// ```
 /// use netns_core::neigh::{NeighSpec, NeighState};
 /// let spec = NeighSpec::new("10.0.0.2".parse().unwrap(), "veth0")
-///     .lladdr(vec![2, 0, 0, 0, 0, 2])
+///     .mac(vec![2, 0, 0, 0, 0, 2])
 ///     .state(NeighState::REACHABLE);
 /// spec.validate()?;
 /// assert_eq!(spec.to_string(), "neighbour 10.0.0.2 on link \"veth0\"");
@@ -282,7 +282,7 @@ pub struct NeighSpec {
     /// The device (`ndm_ifindex`).
     pub dev: Dev,
     /// The link-layer address (`NDA_LLADDR`), e.g. a MAC address.
-    pub lladdr: Option<Vec<u8>>,
+    pub mac: Option<Vec<u8>>,
     /// `ndm_state`: [`NeighState::PERMANENT`] by default, as `ip`.
     pub state: NeighState,
     /// A proxy entry (`NTF_PROXY`: answer ARP/NDP for `dst` on `dev`).
@@ -305,7 +305,7 @@ impl NeighSpec {
         NeighSpec {
             dst,
             dev: dev.into(),
-            lladdr: None,
+            mac: None,
             state: NeighState::PERMANENT,
             proxy: false,
             router: false,
@@ -322,8 +322,8 @@ impl NeighSpec {
         }
     }
     /// Sets the link-layer address.
-    pub fn lladdr(mut self, lladdr: impl Into<Vec<u8>>) -> NeighSpec {
-        self.lladdr = Some(lladdr.into());
+    pub fn mac(mut self, mac: impl Into<Vec<u8>>) -> NeighSpec {
+        self.mac = Some(mac.into());
         self
     }
     /// Sets the state.
@@ -373,7 +373,7 @@ impl NeighSpec {
         if let Dev::Name(n) = &self.dev {
             validate_link_name(n).map_err(|e| e.context("use", self.to_string()))?;
         }
-        if let Some(l) = &self.lladdr {
+        if let Some(l) = &self.mac {
             if l.is_empty() || l.len() > MAX_LLADDR_LEN {
                 return Err(bad(format!(
                     "a link-layer address has 1 to {MAX_LLADDR_LEN} bytes, not {}",
@@ -409,7 +409,7 @@ impl NeighSpec {
         msg.attributes
             .push(NeighbourAttribute::Destination(neighbour_address(self.dst)));
         if with_body {
-            if let Some(l) = &self.lladdr {
+            if let Some(l) = &self.mac {
                 msg.attributes
                     .push(NeighbourAttribute::LinkLayerAddress(l.clone()));
             }
@@ -674,7 +674,7 @@ impl Handle {
     /// ```no_run
     /// use netns_core::neigh::NeighSpec;
     /// let mut h = netns_core::Handle::current()?;
-    /// h.neigh_add(&NeighSpec::new("10.0.0.2".parse().unwrap(), "veth0").lladdr(vec![2, 0, 0, 0, 0, 2]))?;
+    /// h.neigh_add(&NeighSpec::new("10.0.0.2".parse().unwrap(), "veth0").mac(vec![2, 0, 0, 0, 0, 2]))?;
     /// # Ok::<(), netns_core::Error>(())
     /// ```
     #[doc(alias = "RTM_NEWNEIGH")]
@@ -697,7 +697,7 @@ impl Handle {
     /// use netns_core::neigh::NeighSpec;
     /// let mut h = netns_core::Handle::current()?;
     /// let specs: Vec<NeighSpec> = (2..100u8)
-    ///     .map(|i| NeighSpec::new([10, 0, 0, i].into(), "veth0").lladdr(vec![2, 0, 0, 0, 0, i]))
+    ///     .map(|i| NeighSpec::new([10, 0, 0, i].into(), "veth0").mac(vec![2, 0, 0, 0, 0, i]))
     ///     .collect();
     /// h.neighs_add(&specs)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -832,7 +832,7 @@ impl Handle {
     /// use netns_core::neigh::NeighFilter;
     /// let mut h = netns_core::Handle::current()?;
     /// for n in h.neighbours(&NeighFilter::new().dev("veth0"))? {
-    ///     println!("{:?} {:?} {}", n.dst(), n.lladdr(), n.state());
+    ///     println!("{:?} {:?} {}", n.dst(), n.mac(), n.state());
     /// }
     /// # Ok::<(), netns_core::Error>(())
     /// ```
@@ -944,7 +944,7 @@ impl Handle {
 pub struct NeighDisplay<'a> {
     pub(super) dst: Option<IpAddr>,
     pub(super) dev: Option<&'a str>,
-    pub(super) lladdr: Option<&'a [u8]>,
+    pub(super) mac: Option<&'a [u8]>,
     pub(super) flags: u8,
     pub(super) flags_ext: u32,
     pub(super) state: NeighState,
@@ -966,7 +966,7 @@ impl fmt::Display for NeighDisplay<'_> {
             write!(f, "{sep}dev {dev}")?;
             sep = " ";
         }
-        if let Some(l) = self.lladdr {
+        if let Some(l) = self.mac {
             write!(f, "{sep}lladdr {}", HwAddr::new(LinkType::ETHER, l))?;
             sep = " ";
         }

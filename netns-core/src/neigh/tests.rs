@@ -115,7 +115,7 @@ fn specs_validate_before_the_kernel() {
         "{e}"
     );
     let e = NeighSpec::new(dst, "veth0")
-        .lladdr(vec![])
+        .mac(vec![])
         .validate()
         .unwrap_err();
     assert!(e.to_string().contains("1 to 32 bytes"), "{e}");
@@ -140,7 +140,7 @@ const IP_NEIGH_ADD: [u8; 32] = [
 
 #[test]
 fn requests_are_what_ip_sends() {
-    let spec = NeighSpec::new("10.0.0.2".parse().unwrap(), "X").lladdr(vec![2, 0, 0, 0, 0, 2]);
+    let spec = NeighSpec::new("10.0.0.2".parse().unwrap(), "X").mac(vec![2, 0, 0, 0, 0, 2]);
     let msg = spec.message(3, true);
     let mut out = vec![0; msg.buffer_len()];
     msg.emit(&mut out);
@@ -157,7 +157,7 @@ fn requests_are_what_ip_sends() {
 fn views_read_kernel_bytes_in_place() {
     // A reply as the kernel builds it, emitted by netlink-packet-route.
     let spec = NeighSpec::new("2001:db8::2".parse().unwrap(), "X")
-        .lladdr(vec![2, 0, 0, 0, 0, 2])
+        .mac(vec![2, 0, 0, 0, 0, 2])
         .state(NeighState::STALE)
         .router(true);
     let mut msg = spec.message(7, true);
@@ -171,7 +171,7 @@ fn views_read_kernel_bytes_in_place() {
     assert_eq!(n.family(), Some(Family::Inet6));
     assert_eq!(n.ifindex(), 7);
     assert_eq!(n.dst(), Some("2001:db8::2".parse().unwrap()));
-    assert_eq!(n.lladdr(), Some(&[2, 0, 0, 0, 0, 2][..]));
+    assert_eq!(n.mac(), Some(&[2, 0, 0, 0, 0, 2][..]));
     assert_eq!(n.state(), NeighState::STALE);
     assert!(n.is_router() && !n.is_proxy());
     assert_eq!(n.probes(), Some(3));
@@ -247,7 +247,7 @@ fn a_flush_goes_on_past_entries_that_vanished() {
                     if dumps == 1 {
                         for last in [2u8, 3, 4] {
                             let spec = NeighSpec::new(IpAddr::from([10, 0, 0, last]), "X")
-                                .lladdr(vec![2, 0, 0, 0, 0, last])
+                                .mac(vec![2, 0, 0, 0, 0, last])
                                 .state(NeighState::STALE);
                             let msg = spec.message(5, true);
                             let mut b = vec![0; msg.buffer_len()];

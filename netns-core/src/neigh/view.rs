@@ -95,7 +95,7 @@ impl<'a> NeighRef<'a> {
         self.attr(NDA_DST).and_then(attr::ip)
     }
     /// `NDA_LLADDR`: the link-layer address, in place.
-    pub fn lladdr(&self) -> Option<&'a [u8]> {
+    pub fn mac(&self) -> Option<&'a [u8]> {
         self.attr(NDA_LLADDR)
     }
     /// `NDA_PROBES`: probes sent.
@@ -136,7 +136,7 @@ impl<'a> NeighRef<'a> {
         NeighDisplay {
             dst: self.dst(),
             dev,
-            lladdr: self.lladdr(),
+            mac: self.mac(),
             flags: self.flags(),
             flags_ext: self.flags_ext().unwrap_or(0),
             state: self.state(),
@@ -150,7 +150,7 @@ impl<'a> NeighRef<'a> {
             family: self.family(),
             ifindex: self.ifindex(),
             dst: self.dst(),
-            lladdr: self.lladdr().map(<[u8]>::to_vec),
+            mac: self.mac().map(<[u8]>::to_vec),
             state: self.state(),
             flags: self.flags(),
             kind: self.kind(),
@@ -168,7 +168,7 @@ impl fmt::Debug for NeighRef<'_> {
         f.debug_struct("NeighRef")
             .field("ifindex", &self.ifindex())
             .field("dst", &self.dst())
-            .field("lladdr", &self.lladdr())
+            .field("lladdr", &self.mac())
             .field("state", &self.state())
             .field("flags", &format_args!("{:#x}", self.flags()))
             .finish()
@@ -186,7 +186,7 @@ pub struct Neighbour {
     /// `NDA_DST`.
     pub dst: Option<IpAddr>,
     /// `NDA_LLADDR`.
-    pub lladdr: Option<Vec<u8>>,
+    pub mac: Option<Vec<u8>>,
     /// `ndm_state`.
     pub state: NeighState,
     /// `ndm_flags` (`NTF_*`).
@@ -219,7 +219,7 @@ impl Neighbour {
         NeighDisplay {
             dst: self.dst,
             dev,
-            lladdr: self.lladdr.as_deref(),
+            mac: self.mac.as_deref(),
             flags: self.flags,
             flags_ext: self.flags_ext,
             state: self.state,

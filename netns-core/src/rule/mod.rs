@@ -96,6 +96,19 @@ impl RuleAction {
         }
     }
 
+    /// The action's word as `ip rule` prints it, without its value:
+    /// `lookup`, `goto`, `nop`, `blackhole`, `unreachable`, `prohibit`.
+    pub fn word(self) -> &'static str {
+        match self {
+            RuleAction::Table(_) => "lookup",
+            RuleAction::Goto(_) => "goto",
+            RuleAction::Nop => "nop",
+            RuleAction::Blackhole => "blackhole",
+            RuleAction::Unreachable => "unreachable",
+            RuleAction::Prohibit => "prohibit",
+        }
+    }
+
     /// The kernel's `FR_ACT_*` number.
     pub fn to_raw(self) -> u8 {
         match self {

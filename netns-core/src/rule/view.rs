@@ -269,6 +269,19 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The action, when one this crate knows (as [`RuleRef::action`]).
+    pub fn action(&self) -> Option<RuleAction> {
+        Some(match self.action_raw {
+            FR_ACT_TO_TBL => RuleAction::Table(RouteTable::new(self.table)?),
+            FR_ACT_GOTO => RuleAction::Goto(self.goto_target.unwrap_or(0)),
+            FR_ACT_NOP => RuleAction::Nop,
+            FR_ACT_BLACKHOLE => RuleAction::Blackhole,
+            FR_ACT_UNREACHABLE => RuleAction::Unreachable,
+            FR_ACT_PROHIBIT => RuleAction::Prohibit,
+            _ => return None,
+        })
+    }
+
     /// `not`: the selector is inverted.
     pub fn is_inverted(&self) -> bool {
         self.flags & FIB_RULE_INVERT != 0

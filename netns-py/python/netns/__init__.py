@@ -277,3 +277,28 @@ def temporary(name: Optional[str] = None) -> Iterator[Namespace]:
         finally:
             registry.delete(name)
 
+
+# Neighbours, rules, events, tun/tap, statistics and topologies (issue 14).
+from netns._native import (  # noqa: E402
+    Event,
+    LinkStats,
+    Neighbour,
+    Rule,
+    Subscription,
+    TunTap,
+    subscribe,
+    tuntap_add,
+)
+from netns import topology  # noqa: E402
+
+__all__ += [
+    "Event",
+    "LinkStats",
+    "Neighbour",
+    "Rule",
+    "Subscription",
+    "TunTap",
+    "subscribe",
+    "topology",
+    "tuntap_add",
+]

@@ -16,7 +16,7 @@ use crate::args::{dev_arg, each, family_arg, ip_text, named_u8, parse_ip, parse_
 use crate::values::{Address, Link};
 
 /// Python address objects from the core's, devices named from `names`.
-fn address_objects(
+pub(crate) fn address_objects(
     owned: Vec<netns_core::addr::Address>,
     names: &BTreeMap<u32, String>,
 ) -> Vec<Address> {

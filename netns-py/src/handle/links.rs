@@ -37,7 +37,7 @@ fn target_arg(obj: &Bound<'_, PyAny>) -> PyResult<Target> {
 }
 
 /// The Python `Link` of a link read from the kernel.
-pub(super) fn link_of(l: &LinkRef<'_>) -> Link {
+pub(crate) fn link_of(l: &LinkRef<'_>) -> Link {
     let flags = l.flags();
     Link {
         index: l.index().get(),
@@ -59,6 +59,7 @@ pub(super) fn link_of(l: &LinkRef<'_>) -> Link {
         alias: l.alias().map(str::to_owned),
         group: l.group(),
         promiscuity: l.promiscuity(),
+        stats: l.stats64().as_ref().map(crate::objects::stats_of),
     }
 }
 

@@ -13,8 +13,15 @@
 mod addrs;
 mod links;
 mod names;
+mod neigh;
 mod nsids;
 mod routes;
+mod rules;
+mod tuntaps;
+
+pub(crate) use addrs::address_objects;
+pub(crate) use links::link_of;
+pub(crate) use routes::route_objects;
 
 use std::sync::Mutex;
 

@@ -33,7 +33,7 @@ impl Handle {
 }
 
 /// Python route objects from the core's, devices named from `names`.
-fn route_objects(
+pub(crate) fn route_objects(
     owned: Vec<netns_core::route::Route>,
     names: &BTreeMap<u32, String>,
 ) -> Vec<Route> {

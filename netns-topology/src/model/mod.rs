@@ -201,6 +201,30 @@ impl Topology {
         Ok(Topology::parse(text, "<string>")?)
     }
 
+    /// Parses and validates a topology given as JSON (the same keys and
+    /// values as the TOML file; what language front ends build from a
+    /// dictionary): the JSON is read into TOML values and checked as
+    /// [`Topology::parse`] checks a file, `origin` naming it (diagnostics
+    /// point into the TOML rendering).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`](netns_core::ErrorKind::InvalidArgument)
+    /// for JSON that is not an object of TOML values (`null` has none), or
+    /// listing every diagnostic.
+    pub fn from_json(json: &str, origin: &str) -> Result<Topology> {
+        let bad = |why: String| {
+            Error::new(
+                netns_core::ErrorKind::InvalidArgument,
+                "parse",
+                format!("topology {origin}"),
+            )
+            .with_detail(why)
+        };
+        let value: toml::Table = serde_json::from_str(json).map_err(|e| bad(e.to_string()))?;
+        let text = toml::to_string(&value).map_err(|e| bad(e.to_string()))?;
+        Ok(Topology::parse(&text, origin)?)
+    }
+
     /// Reads and validates the topology file at `path`.
     ///
     /// # Errors
