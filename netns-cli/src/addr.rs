@@ -317,10 +317,11 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     // Group by interface in the kernel's order of links (by index), as ip.
     let mut by_link: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
     let mut text: BTreeMap<u32, String> = BTreeMap::new();
-    for a in h
+    let addresses = h
         .addresses(filter)
-        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?
-    {
+        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
+    let consistent = addresses.is_consistent();
+    for a in addresses {
         by_link
             .entry(a.ifindex())
             .or_default()
@@ -355,6 +356,7 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
             }
         }
     }
+    crate::output::warn_if_inconsistent(consistent);
     Ok(())
 }
 

@@ -348,3 +348,69 @@ fn a_dump_of_hundreds_of_links_returns_them_all() {
     ip.sort();
     assert_eq!(ours, ip);
 }
+
+/// A real race: while one thread adds and removes an address without pause,
+/// dumps of thousands of addresses (many datagrams each, so the kernel checks
+/// its change counter between them) are interrupted on every attempt. The
+/// dump still returns its data, marked inconsistent; once the churn stops,
+/// the same dump is consistent again.
+#[test]
+fn a_dump_kept_changing_by_a_real_race_returns_its_data_marked_inconsistent() {
+    use netns_core::addr::{AddressFilter, Family, IpNet};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let sb = netns_testkit::sandbox();
+    sb.run_checked(
+        "ip",
+        ["link", "add", "d0", "type", "veth", "peer", "name", "d1"],
+    );
+    let mut h = netns_core::Handle::current().unwrap();
+    let d0 = h.resolve_ifindex("d0").unwrap();
+    const ADDRESSES: u32 = 4000;
+    let many: Vec<(u32, IpNet)> = (0..ADDRESSES)
+        .map(|i| {
+            let ip = std::net::Ipv4Addr::from(0x0a58_0000 + i);
+            (d0, IpNet::host(ip.into()))
+        })
+        .collect();
+    h.addresses_add(&many).unwrap();
+    // Not filtered by device: the kernel checks its change counter only in
+    // the dump of every device (a dump of one device is never marked).
+    let filter = AddressFilter::new().family(Family::Inet);
+
+    let stop = AtomicBool::new(false);
+    let (inconsistent, tries) = std::thread::scope(|s| {
+        s.spawn(|| {
+            // Spawned from the sandboxed thread: the same namespace.
+            let mut churn = netns_core::Handle::current().unwrap();
+            let extra = IpNet::host(std::net::Ipv4Addr::new(10, 99, 0, 1).into());
+            while !stop.load(Ordering::Relaxed) {
+                churn.address_add(d0, extra).unwrap();
+                churn.address_del(d0, extra).unwrap();
+            }
+        });
+        let mut inconsistent = 0;
+        let mut tries = 0;
+        while tries < 20 && inconsistent == 0 {
+            tries += 1;
+            let dump = h.addresses(filter).unwrap();
+            let consistent = dump.is_consistent();
+            let count = dump.filter(|a| a.ifindex() == d0).count() as u32;
+            assert!(count >= ADDRESSES, "{count} addresses");
+            inconsistent += usize::from(!consistent);
+        }
+        stop.store(true, Ordering::Relaxed);
+        (inconsistent, tries)
+    });
+    assert!(
+        inconsistent > 0,
+        "no dump out of {tries} was interrupted on every attempt"
+    );
+    let quiet = h.addresses(filter).unwrap();
+    assert!(quiet.is_consistent());
+    assert_eq!(
+        quiet.filter(|a| a.ifindex() == d0).count() as u32,
+        ADDRESSES
+    );
+    eprintln!("inconsistent after {tries} dumps");
+}
