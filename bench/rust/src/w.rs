@@ -43,22 +43,32 @@ fn on_all_cores(
     })
 }
 
-/// Counts the links and addresses of `h`'s namespace (one dump of each).
-pub fn count(h: &mut Handle) -> Result<Counts, BoxError> {
-    let links = h.links()?.count();
+/// Counts the links and addresses of `h`'s namespace (one dump of each);
+/// also whether both dumps were consistent (not interrupted on every
+/// attempt: IPv6 link-local addresses may still be coming while thousands of
+/// links come up).
+pub fn count(h: &mut Handle) -> Result<(Counts, bool), BoxError> {
+    let links = h.links()?;
+    let mut consistent = links.is_consistent();
+    let links = links.count();
     let mut ipv4 = 0;
     let mut addresses = 0;
-    for a in h.addresses(AddressFilter::new())? {
+    let dump = h.addresses(AddressFilter::new())?;
+    consistent &= dump.is_consistent();
+    for a in dump {
         addresses += 1;
         if a.family() == Some(Family::Inet) && !a.ip().is_some_and(|ip| ip.is_loopback()) {
             ipv4 += 1;
         }
     }
-    Ok(Counts {
-        links,
-        ipv4,
-        addresses,
-    })
+    Ok((
+        Counts {
+            links,
+            ipv4,
+            addresses,
+        },
+        consistent,
+    ))
 }
 
 /// W(n); returns the JSON line.
@@ -114,7 +124,7 @@ pub fn run(n: usize) -> Result<String, BoxError> {
     let configured = start.elapsed();
 
     // 3. One dump of everything, counted.
-    let counts = count(&mut h)?;
+    let (counts, consistent) = count(&mut h)?;
     counts.check(n)?;
     let dumped = start.elapsed();
 
@@ -125,7 +135,7 @@ pub fn run(n: usize) -> Result<String, BoxError> {
     }
     let seconds = start.elapsed().as_secs_f64();
     Ok(format!(
-        "{{\"impl\": \"netns\", \"n\": {n}, {}, \"seconds\": {seconds:.6}, \
+        "{{\"impl\": \"netns\", \"n\": {n}, {}, \"consistent\": {consistent}, \"seconds\": {seconds:.6}, \
          \"phases\": {{\"create\": {:.6}, \"configure\": {:.6}, \"dump\": {:.6}, \"delete\": {:.6}}}}}",
         counts.json(),
         created.as_secs_f64(),
