@@ -40,6 +40,10 @@ pub fn host_name(i: usize) -> String {
     format!("bv{i}")
 }
 
+/// How many host ends a W runner brings up (and addresses it adds) per
+/// batch call: bounds the memory of the owned requests.
+pub const CHUNK: usize = 1024;
+
 /// The name of the veth end inside every namespace.
 pub const INNER: &str = "eth0";
 

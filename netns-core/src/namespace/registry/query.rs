@@ -89,6 +89,12 @@ impl Registry {
     /// A dump interrupted on every attempt is returned marked
     /// ([`Listing::is_consistent`] false).
     ///
+    /// Without a target, the nsids of named namespaces that the dump did not
+    /// show are added (sorted in by nsid): this kernel (Linux 6.18) ends an
+    /// `RTM_GETNSID` dump after its first message buffer, so with 1,000 named
+    /// namespaces holding nsids the dump, and `ip netns list-id`, show only
+    /// the first 134. Unnamed peers past that buffer stay missing.
+    ///
     /// # Errors
     /// When netlink fails or the kernel refuses the filter.
     #[doc(alias = "ip netns list-id")]
@@ -109,11 +115,33 @@ impl Registry {
                 }
             }
         }
-        Ok(ids.map(|e| IdEntry {
-            name: named.get(&e.nsid).cloned(),
-            nsid: e.nsid,
-            current_nsid: e.current_nsid,
-        }))
+        let consistent = ids.is_consistent();
+        let mut entries: Vec<IdEntry> = ids
+            .into_iter()
+            .map(|e| IdEntry {
+                name: named.get(&e.nsid).cloned(),
+                nsid: e.nsid,
+                current_nsid: e.current_nsid,
+            })
+            .collect();
+        if filter.target_nsid.is_none() {
+            let dumped: std::collections::HashSet<Nsid> = entries.iter().map(|e| e.nsid).collect();
+            let before = entries.len();
+            entries.extend(
+                named
+                    .into_iter()
+                    .filter(|(id, _)| !dumped.contains(id))
+                    .map(|(nsid, name)| IdEntry {
+                        nsid,
+                        current_nsid: None,
+                        name: Some(name),
+                    }),
+            );
+            if entries.len() > before {
+                entries.sort_by_key(|e| e.nsid);
+            }
+        }
+        Ok(Listing::new(entries, consistent))
     }
 
     /// Assigns an nsid to namespace `name` in the calling thread's namespace
