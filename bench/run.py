@@ -480,8 +480,8 @@ def scale_markdown(meta, data):
         out.append("![time per namespace per phase against N](bench/results/w_scale.svg)")
         out.append("")
         out.append("| runner | N | runs (failed, inconsistent dump) | total | create | configure | dump | delete "
-                   "| total per ns | peak RSS (dump buffer) |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|")
+                   "| total per ns | CPU (user + sys) | peak RSS (dump buffer) |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
         for name in next(iter(w.values())):
             for n in ns:
                 row = w[n].get(name)
@@ -489,15 +489,16 @@ def scale_markdown(meta, data):
                     continue
                 runs = f"{row['runs']} ({row['failed']}, {row['inconsistent']})"
                 if "seconds" not in row:
-                    out.append(f"| {name} | {n} | {runs} | failed | | | | | | |")
+                    out.append(f"| {name} | {n} | {runs} | failed | | | | | | | |")
                     continue
                 ph = row.get("phases", {})
                 cells = " | ".join(f"{ph[p]:.3f}" if p in ph else "–" for p in PHASES)
                 med = row["seconds"]["median"]
                 bufs = [x["recv_buffer"] for x in row["samples"] if x.get("ok") and x.get("recv_buffer")]
                 buf = f" ({max(bufs) / 2**20:.1f} MiB)" if bufs else ""
+                cpu = row["user"]["median"] + row["sys"]["median"]
                 out.append(f"| {name} | {n} | {runs} | {med:.3f} s | {cells} | {1e3 * med / int(n):.3f} ms "
-                           f"| {row['rss_kib']['median'] / 1024:.1f} MiB{buf} |")
+                           f"| {cpu:.2f} s | {row['rss_kib']['median'] / 1024:.1f} MiB{buf} |")
         out.append("")
         lo, hi = ns[0], ns[-1]
         out.append(f"Growth of each phase from N = {lo} to {hi} (×; linear would be {int(hi) / int(lo):.0f}×):")
@@ -572,12 +573,18 @@ def scale_main(args, baseline):
         return
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "scale.json"
-    # A sweep without listings keeps the last listings, and the other way round.
+    # A sweep keeps the last results of the (N, runner) pairs it did not
+    # run, and the last listings if it ran none (and the other way round).
     if path.exists():
         old = json.loads(path.read_text())
-        for key in ("w", "list"):
-            if key not in data and key in old:
-                data[key] = old[key]
+        if "list" not in data and "list" in old:
+            data["list"] = old["list"]
+        for n, rows in old.get("w", {}).items():
+            merged = data.setdefault("w", {}).setdefault(n, {})
+            for name, row in rows.items():
+                merged.setdefault(name, row)
+        if "w" in data:
+            data["w"] = {n: data["w"][n] for n in sorted(data["w"], key=int)}
     path.write_text(json.dumps({"meta": meta, **data}, indent=1) + "\n")
     plot_scale()
     text = scale_markdown(meta, data)
