@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter  # noqa: E402
 
 PHASES = ("create", "configure", "dump", "delete")
 STYLE = {
@@ -45,6 +46,9 @@ def main():
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xticks([int(n) for n in ns], [f"{int(n) // 1000}k" if int(n) >= 1000 else n for n in ns])
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+        ax.tick_params(axis="y", which="both", labelsize="x-small")
         ax.set_xlabel("N (namespaces)")
         ax.grid(True, which="both", alpha=0.3)
     axes[0].set_ylabel("ms per namespace")
