@@ -466,23 +466,29 @@ def list_inner(args):
     print(json.dumps({"setup": setup, "rows": rows}))
 
 
+def runner_order(w):
+    """The runners of a sweep's results, in scale_runners' order."""
+    seen = {name for rows in w.values() for name in rows}
+    return [k for k in scale_runners(0) if k in seen] + sorted(seen - set(scale_runners(0)))
+
+
 def scale_markdown(meta, data):
     out = [SCALE_BEGIN, ""]
-    out.append(f"Measured {meta['date']} on {meta['machine']}; load average before/after: "
-               f"{meta['load_before']} / {meta['load_after']} (each run's load is in "
-               f"`bench/results/scale.json`).")
+    out.append(f"Last run {meta['date']} on {meta['machine']}; load average before/after it: "
+               f"{meta['load_before']} / {meta['load_after']} (the load at the start of each W run "
+               f"is in `bench/results/scale.json`).")
     out.append("")
     w = data.get("w")
     if w:
         ns = sorted(w, key=int)
-        out.append(f"### W(N) against N, {data['rounds']} round(s) per N and runner (medians)")
+        out.append("### W(N) against N (medians of the runs counted in the table)")
         out.append("")
         out.append("![time per namespace per phase against N](bench/results/w_scale.svg)")
         out.append("")
         out.append("| runner | N | runs (failed, inconsistent dump) | total | create | configure | dump | delete "
                    "| total per ns | CPU (user + sys) | peak RSS (dump buffer) |")
         out.append("|---|---|---|---|---|---|---|---|---|---|---|")
-        for name in next(iter(w.values())):
+        for name in runner_order(w):
             for n in ns:
                 row = w[n].get(name)
                 if not row:
@@ -505,7 +511,7 @@ def scale_markdown(meta, data):
         out.append("")
         out.append("| runner | total | " + " | ".join(PHASES) + " |")
         out.append("|---|---|" + "---|" * len(PHASES))
-        for name in next(iter(w.values())):
+        for name in runner_order(w):
             a, b = w[lo].get(name, {}), w[hi].get(name, {})
             if "seconds" not in a or "seconds" not in b:
                 continue
