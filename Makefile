@@ -130,6 +130,21 @@ bench: setup release
 	scripts/setup.sh bench
 	$(BENCH_CARGO) --release --features anchors
 	bench/run.py --n $(N) --rounds $(ROUNDS)
+	bench/run.py --plot
+
+# W(N) against N (bench/README.md, "Scale"): netns, the floor runner and
+# ip -batch at each N of NS, each run in a fresh sandbox, and `netns list` /
+# `list-id` against `ip netns list` with LIST_NAMES names; writes
+# bench/results/scale.json, bench/results/w_scale.svg and the scale section
+# of BENCHMARKS.md. `make bench-scale NS="1000 2000 4000 8000" SCALE_ROUNDS=3`.
+NS           ?= 1000 2000 4000 8000
+SCALE_ROUNDS ?= 1
+LIST_NAMES   ?= 10000
+.PHONY: bench-scale
+bench-scale: setup release
+	scripts/setup.sh bench
+	$(BENCH_CARGO) --release
+	bench/run.py --sweep "$(NS)" --rounds $(SCALE_ROUNDS) --list-names $(LIST_NAMES)
 
 # The bench crate kept compiling and its W(20) right (counts checked).
 TEST_STEPS += bench-smoke

@@ -14,9 +14,19 @@ address, round by round.
 
 Latency: single adds (a namespace, a veth, an address), median per call.
 
+Scale (--sweep N1,N2,...): W(N) at each N for netns (Rust), the floor
+runner (the same messages, only the necessary syscalls) and ip -batch, each
+run in a fresh sandbox, with its four phases; then (--list-names K) `netns
+list`, `netns list-id`, `ip netns list` and `ip netns list-id` with K names.
+Writes bench/results/scale.json, the plot bench/results/w_scale.svg
+(bench/plot_scale.py, matplotlib from .venv-bench) and the scale section of
+BENCHMARKS.md (between its bench-scale markers).
+
 Usage: bench/run.py [--n N] [--rounds R] [--dump-pairs P] [--dump-rounds R]
                     [--latency K] [--only a,b] [--skip-dump] [--skip-latency]
                     [--smoke] [--no-write]
+       bench/run.py --sweep 1000,2000,4000,8000 [--rounds R] [--only a,b]
+                    [--list-names K] [--no-write]
 Writes bench/results/{w,dump,latency}.json and the measured part of
 BENCHMARKS.md (between its bench markers) unless --no-write.
 """
@@ -41,6 +51,9 @@ VENV_PY = ROOT / ".venv-bench/bin/python"
 RESULTS = ROOT / "bench/results"
 MARK_BEGIN = "<!-- bench:begin (written by bench/run.py; edit outside the markers) -->"
 MARK_END = "<!-- bench:end -->"
+SCALE_BEGIN = "<!-- bench-scale:begin (written by bench/run.py --sweep; edit outside the markers) -->"
+SCALE_END = "<!-- bench-scale:end -->"
+PHASES = ("create", "configure", "dump", "delete")
 
 # The targets of issue 7: (row, anchor, max ratio of medians).
 W_TARGETS = [
@@ -347,16 +360,243 @@ def markdown(meta, w, dump, lat):
     return "\n".join(out)
 
 
-def write_markdown(text):
+def write_markdown(text, begin=MARK_BEGIN, end=MARK_END):
+    """Replaces the text between `begin` and `end` (markers included, as
+    `text` starts and ends with them) in BENCHMARKS.md, or appends it."""
     path = ROOT / "BENCHMARKS.md"
-    old = path.read_text() if path.exists() else "# Benchmarks\n\n" + MARK_BEGIN + "\n" + MARK_END + "\n"
-    if MARK_BEGIN in old and MARK_END in old:
-        head, rest = old.split(MARK_BEGIN, 1)
-        _, tail = rest.split(MARK_END, 1)
+    old = path.read_text() if path.exists() else "# Benchmarks\n\n" + begin + "\n" + end + "\n"
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        _, tail = rest.split(end, 1)
         new = head + text + tail
     else:
         new = old.rstrip() + "\n\n" + text + "\n"
     path.write_text(new)
+
+
+# ---------------------------------------------------------------- scale: W(N) against N, listings
+
+
+def scale_runners(n):
+    """The W(N) runners of the sweep: name -> command."""
+    return {
+        "netns (Rust)": [str(BENCH_BIN), "w", "netns", str(n)],
+        "floor (syscalls only)": [str(BENCH_BIN), "w", "floor", str(n)],
+        "ip -batch": [str(RUNNERS / "w_ip_batch.sh"), str(n)],
+    }
+
+
+def sweep(ns, rounds, only, pause, baseline):
+    """W(n) for every n of `ns`, every runner `rounds` times, rounds
+    interleaved, each run in a fresh sandbox. A failed run is recorded (with
+    its error) and the sweep goes on. Returns {n: {name: row}}."""
+    out = {}
+    for n in ns:
+        runners = scale_runners(n)
+        if only:
+            runners = {k: v for k, v in runners.items() if k in only}
+        names = list(runners)
+        runs = {k: [] for k in names}
+        for r in range(rounds):
+            for name in names[r % len(names):] + names[: r % len(names)]:
+                load = loadavg()
+                try:
+                    result, wall, user, sys_, rss = measure(runners[name], True, timeout=3600)
+                    runs[name].append({"ok": True, "seconds": float(result["seconds"]),
+                                       "phases": result.get("phases", {}),
+                                       "consistent": result.get("consistent", True),
+                                       "recv_buffer": result.get("recv_buffer"),
+                                       "wall": wall, "user": user, "sys": sys_, "rss_kib": rss,
+                                       "load": load})
+                    log(f"W({n}) round {r + 1}/{rounds} {name}: {result['seconds']:.3f} s "
+                        f"{result.get('phases', {})} (user {user:.2f}, sys {sys_:.2f}, {rss} KiB, load {load})")
+                except RuntimeError as e:
+                    runs[name].append({"ok": False, "error": str(e)[-500:], "load": load})
+                    log(f"W({n}) round {r + 1}/{rounds} {name}: FAILED: {str(e)[-300:]}")
+                settle(baseline, pause, limit=300.0)
+        rows = {}
+        for name, samples in runs.items():
+            good = [x for x in samples if x["ok"]]
+            row = {"runs": len(samples), "failed": len(samples) - len(good),
+                   "inconsistent": sum(1 for x in good if not x["consistent"]), "samples": samples}
+            if good:
+                row["seconds"] = summarize(good, "seconds")
+                row["rss_kib"] = summarize(good, "rss_kib")
+                row["user"] = summarize(good, "user")
+                row["sys"] = summarize(good, "sys")
+                row["phases"] = {p: statistics.median(x["phases"][p] for x in good)
+                                 for p in PHASES if all(p in x["phases"] for x in good)}
+            rows[name] = row
+        out[str(n)] = rows
+    return out
+
+
+LIST_COMMANDS = {
+    "netns list": [str(NETNS_BIN), "list"],
+    "netns list-id": [str(NETNS_BIN), "list-id"],
+    "ip netns list": ["ip", "netns", "list"],
+    "ip netns list-id": ["ip", "netns", "list-id"],
+}
+
+
+def list_inner(args):
+    """Runs inside scripts/sandbox.sh: K named namespaces with nsids, then
+    each listing command, round by round; prints the results as JSON."""
+    setup, *_ = measure([str(BENCH_BIN), "names", str(args.list_names)], False, timeout=3600)
+    rows = {}
+    for name, cmd in LIST_COMMANDS.items():
+        samples = []
+        for _ in range(args.list_rounds):
+            full = [str(BENCH_BIN), "measure", *cmd]
+            proc = subprocess.run(full, capture_output=True, text=True, timeout=600)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{name} failed: {proc.stderr.strip()[-500:]}")
+            lines = proc.stdout.splitlines()
+            ru = json.loads(lines[-1])["rusage"]
+            listed = len(lines) - 1
+            samples.append({"wall": ru["wall"], "user": ru["user"], "sys": ru["sys"],
+                            "rss_kib": ru["maxrss_kib"], "lines": listed})
+        # `ip netns list-id` shows what the kernel's one RTM_GETNSID dump
+        # buffer holds (Registry::list_ids): recorded, not required.
+        if name != "ip netns list-id" and any(x["lines"] != args.list_names for x in samples):
+            raise RuntimeError(f"{name}: listed {[x['lines'] for x in samples]}, want {args.list_names}")
+        rows[name] = {"wall": summarize(samples, "wall"), "user": summarize(samples, "user"),
+                      "sys": summarize(samples, "sys"), "rss_kib": summarize(samples, "rss_kib"),
+                      "lines": samples[-1]["lines"]}
+    print(json.dumps({"setup": setup, "rows": rows}))
+
+
+def runner_order(w):
+    """The runners of a sweep's results, in scale_runners' order."""
+    seen = {name for rows in w.values() for name in rows}
+    return [k for k in scale_runners(0) if k in seen] + sorted(seen - set(scale_runners(0)))
+
+
+def scale_markdown(meta, data):
+    out = [SCALE_BEGIN, ""]
+    out.append(f"Last run {meta['date']} on {meta['machine']}; load average before/after it: "
+               f"{meta['load_before']} / {meta['load_after']} (the load at the start of each W run "
+               f"is in `bench/results/scale.json`).")
+    out.append("")
+    w = data.get("w")
+    if w:
+        ns = sorted(w, key=int)
+        out.append("### W(N) against N (medians of the runs counted in the table)")
+        out.append("")
+        out.append("![time per namespace per phase against N](bench/results/w_scale.svg)")
+        out.append("")
+        out.append("| runner | N | runs (failed, inconsistent dump) | total | create | configure | dump | delete "
+                   "| total per ns | CPU (user + sys) | peak RSS (dump buffer) |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for name in runner_order(w):
+            for n in ns:
+                row = w[n].get(name)
+                if not row:
+                    continue
+                runs = f"{row['runs']} ({row['failed']}, {row['inconsistent']})"
+                if "seconds" not in row:
+                    out.append(f"| {name} | {n} | {runs} | failed | | | | | | | |")
+                    continue
+                ph = row.get("phases", {})
+                cells = " | ".join(f"{ph[p]:.3f}" if p in ph else "–" for p in PHASES)
+                med = row["seconds"]["median"]
+                bufs = [x["recv_buffer"] for x in row["samples"] if x.get("ok") and x.get("recv_buffer")]
+                buf = f" ({max(bufs) / 2**20:.1f} MiB)" if bufs else ""
+                cpu = row["user"]["median"] + row["sys"]["median"]
+                out.append(f"| {name} | {n} | {runs} | {med:.3f} s | {cells} | {1e3 * med / int(n):.3f} ms "
+                           f"| {cpu:.2f} s | {row['rss_kib']['median'] / 1024:.1f} MiB{buf} |")
+        out.append("")
+        lo, hi = ns[0], ns[-1]
+        out.append(f"Growth of each phase from N = {lo} to {hi} (×; linear would be {int(hi) / int(lo):.0f}×):")
+        out.append("")
+        out.append("| runner | total | " + " | ".join(PHASES) + " |")
+        out.append("|---|---|" + "---|" * len(PHASES))
+        for name in runner_order(w):
+            a, b = w[lo].get(name, {}), w[hi].get(name, {})
+            if "seconds" not in a or "seconds" not in b:
+                continue
+            cells = []
+            for p in PHASES:
+                x, y = a.get("phases", {}).get(p), b.get("phases", {}).get(p)
+                cells.append(f"{y / x:.1f}" if x and y else "–")
+            out.append(f"| {name} | {b['seconds']['median'] / a['seconds']['median']:.1f} | " + " | ".join(cells) + " |")
+        out.append("")
+    lst = data.get("list")
+    if lst:
+        out.append(f"### Listing {lst['names']} names, {lst['rounds']} rounds (medians)")
+        out.append("")
+        out.append("| command | lines | wall | user CPU | sys CPU | peak RSS |")
+        out.append("|---|---|---|---|---|---|")
+        for name, row in lst["rows"].items():
+            out.append(f"| `{name}` | {row.get('lines', '–')} | {row['wall']['median']:.3f} s "
+                       f"| {row['user']['median']:.3f} s "
+                       f"| {row['sys']['median']:.3f} s | {row['rss_kib']['median'] / 1024:.1f} MiB |")
+        out.append("")
+    out.append(SCALE_END)
+    return "\n".join(out)
+
+
+def plot_scale():
+    """Draws bench/results/w_scale.svg from bench/results/scale.json with
+    bench/plot_scale.py in .venv-bench (matplotlib); False if either is missing."""
+    data = RESULTS / "scale.json"
+    if not (data.exists() and VENV_PY.exists()):
+        return False
+    proc = subprocess.run([str(VENV_PY), str(ROOT / "bench/plot_scale.py"), str(data),
+                           str(RESULTS / "w_scale.svg")], capture_output=True, text=True)
+    if proc.returncode != 0:
+        log(f"plot failed: {proc.stderr.strip()[-500:]}")
+        return False
+    return True
+
+
+def scale_main(args, baseline):
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs",
+        "ip": subprocess.run(["ip", "-V"], capture_output=True, text=True).stdout.strip(),
+        "load_before": loadavg(),
+    }
+    data = {"rounds": args.rounds}
+    if args.sweep:
+        data["w"] = sweep(args.sweep, args.rounds, args.only, args.pause, baseline)
+    if args.list_names:
+        if not NETNS_BIN.exists():
+            sys.exit(f"bench: build {NETNS_BIN} first (make release)")
+        inner = [str(SANDBOX), sys.executable, str(Path(__file__).resolve()), "--list-inner",
+                 "--bench-bin", str(BENCH_BIN), "--list-names", str(args.list_names),
+                 "--list-rounds", str(args.list_rounds)]
+        log(f"listing {args.list_names} names, {args.list_rounds} rounds")
+        proc = subprocess.run(inner, stdout=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            sys.exit("bench: the listing benchmark failed")
+        d = json.loads(proc.stdout.strip().splitlines()[-1])
+        data["list"] = {"names": args.list_names, "rounds": args.list_rounds, **d}
+        settle(baseline, args.pause, limit=300.0)
+    meta["load_after"] = loadavg()
+    if args.no_write:
+        print(json.dumps({"meta": meta, **data}, indent=1))
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / "scale.json"
+    # A sweep keeps the last results of the (N, runner) pairs it did not
+    # run, and the last listings if it ran none (and the other way round).
+    if path.exists():
+        old = json.loads(path.read_text())
+        if "list" not in data and "list" in old:
+            data["list"] = old["list"]
+        for n, rows in old.get("w", {}).items():
+            merged = data.setdefault("w", {}).setdefault(n, {})
+            for name, row in rows.items():
+                merged.setdefault(name, row)
+        if "w" in data:
+            data["w"] = {n: data["w"][n] for n in sorted(data["w"], key=int)}
+    path.write_text(json.dumps({"meta": meta, **data}, indent=1) + "\n")
+    plot_scale()
+    text = scale_markdown(meta, data)
+    print(text)
+    write_markdown(text, SCALE_BEGIN, SCALE_END)
+    log("wrote bench/results/scale.json, w_scale.svg and BENCHMARKS.md")
 
 
 def loadavg():
@@ -380,17 +620,38 @@ def main():
     p.add_argument("--no-write", action="store_true")
     p.add_argument("--bench-bin", type=Path, default=None,
                    help="the netns-bench binary (default target/release/netns-bench)")
+    p.add_argument("--sweep", type=lambda s: [int(x) for x in s.replace(",", " ").split()], default=None,
+                   metavar="N1,N2,...", help="W(N) at each N (netns, floor, ip -batch) and the scale section")
+    p.add_argument("--list-names", type=int, default=0, metavar="K",
+                   help="with --sweep (or alone with --scale): listing K names")
+    p.add_argument("--list-rounds", type=int, default=3)
+    p.add_argument("--scale", action="store_true", help="the scale mode without a sweep (e.g. listings only)")
+    p.add_argument("--plot", action="store_true",
+                   help="only redraw the scale plot and section from bench/results/scale.json")
     p.add_argument("--dump-inner", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--list-inner", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     global BENCH_BIN
     if args.bench_bin:
         BENCH_BIN = args.bench_bin.resolve()
     if args.dump_inner:
         return dump_inner(args)
+    if args.list_inner:
+        return list_inner(args)
+    if args.plot:
+        path = RESULTS / "scale.json"
+        if path.exists():
+            saved = json.loads(path.read_text())
+            plot_scale()
+            write_markdown(scale_markdown(saved["meta"], saved), SCALE_BEGIN, SCALE_END)
+        return
     if os.geteuid() != 0:
         sys.exit("bench: needs root (scripts/sandbox.sh)")
     if not BENCH_BIN.exists():
         sys.exit(f"bench: build {BENCH_BIN} first (make bench does)")
+
+    if args.sweep or args.scale:
+        return scale_main(args, net_namespaces_in_use())
 
     if args.smoke:
         result, *_ = measure([str(BENCH_BIN), "w", "netns", "20"], True, timeout=120)
@@ -398,6 +659,17 @@ def main():
             sys.exit(f"bench smoke: wrong counts {result}")
         print(f"bench smoke: W(20) with netns-core: {result['links']} links, "
               f"{result['ipv4']} IPv4 addresses, {result['seconds']:.3f} s")
+        # The sweep's code with tiny N: every runner, phases, the section.
+        w = sweep([5, 10], 1, None, 0, net_namespaces_in_use())
+        for n, rows in w.items():
+            for name, row in rows.items():
+                if row["failed"] or set(row.get("phases", {})) != set(PHASES):
+                    sys.exit(f"bench smoke: sweep W({n}) {name}: {row}")
+        meta = {"date": "smoke", "machine": "", "load_before": "", "load_after": ""}
+        text = scale_markdown(meta, {"rounds": 1, "w": w})
+        if text.count("| ip -batch | 10 |") != 1:
+            sys.exit(f"bench smoke: scale section:\n{text}")
+        print(f"bench smoke: sweep W(5), W(10) with {', '.join(w['10'])}")
         return
 
     meta = {

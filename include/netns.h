@@ -516,7 +516,8 @@ netns_result netns_addr_del(netns_handle *h, const char *dev, const char *cidr);
 /**
  * Lists the addresses of the handle's namespace, filtered by the kernel:
  * of link `dev` only when it is not NULL, of `family` only (`AF_INET`,
- * `AF_INET6`) when it is not 0. Writes an iterator to `*out`.
+ * `AF_INET6`) when it is not 0. Writes an iterator to `*out`;
+ * `netns_addr_iter_consistent` says whether the kernel's dump was consistent.
  *
  * Errors: `NETNS_NOT_FOUND` for no such link; `NETNS_INVALID_ARGUMENT` for
  * another family.
@@ -532,6 +533,16 @@ const netns_addr *netns_addr_iter_next(netns_addr_iter *it);
  * How many addresses the iterator holds in all (0 for NULL).
  */
 size_t netns_addr_iter_len(const netns_addr_iter *it);
+
+/**
+ * Whether the dump behind the iterator was consistent: false when the
+ * kernel interrupted it (`NLM_F_DUMP_INTR`, its addresses changed while it ran)
+ * on every attempt, so that the addresses are the last attempt's and some may be
+ * missing or listed twice (`ip` then warns "Dump was interrupted and may be
+ * inconsistent"). The listing call itself still returns `NETNS_OK`. True
+ * for NULL.
+ */
+bool netns_addr_iter_consistent(const netns_addr_iter *it);
 
 /**
  * Frees the iterator and its addresses. NULL is ignored.
@@ -954,7 +965,8 @@ netns_result netns_link_index(netns_handle *h, const char *dev, uint32_t *ifinde
 
 /**
  * Lists the links of the handle's namespace (one `RTM_GETLINK` dump, as
- * `ip link show`). Writes an iterator to `*out`.
+ * `ip link show`). Writes an iterator to `*out`; `netns_link_iter_consistent`
+ * says whether the kernel's dump was consistent.
  */
 netns_result netns_links(netns_handle *h, netns_link_iter **out);
 
@@ -967,6 +979,16 @@ const netns_link *netns_link_iter_next(netns_link_iter *it);
  * How many links the iterator holds in all (0 for NULL).
  */
 size_t netns_link_iter_len(const netns_link_iter *it);
+
+/**
+ * Whether the dump behind the iterator was consistent: false when the
+ * kernel interrupted it (`NLM_F_DUMP_INTR`, its links changed while it ran)
+ * on every attempt, so that the links are the last attempt's and some may be
+ * missing or listed twice (`ip` then warns "Dump was interrupted and may be
+ * inconsistent"). The listing call itself still returns `NETNS_OK`. True
+ * for NULL.
+ */
+bool netns_link_iter_consistent(const netns_link_iter *it);
 
 /**
  * Frees the iterator and its links. NULL is ignored.
@@ -1442,7 +1464,9 @@ netns_result netns_exec(const netns_registry *reg, const char *name, const char 
  * Lists the nsids the calling thread's namespace knows (an `RTM_GETNSID`
  * dump, as `ip netns list-id [target-nsid T] [nsid N]`), each with the
  * registry name that has it. `target_nsid` -1 = no target; `nsid` -1 = all
- * (a specific `nsid` needs a target, as in iproute2). Writes an iterator to `*out`.
+ * (a specific `nsid` needs a target, as in iproute2). Writes an iterator to
+ * `*out`; `netns_id_iter_consistent` says whether the kernel's dump was
+ * consistent.
  *
  * Errors: the kernel's refusal, e.g. "Invalid target network namespace id".
  */
@@ -1457,6 +1481,16 @@ const netns_id_entry *netns_id_iter_next(netns_id_iter *it);
  * How many entries the iterator holds in all (0 for NULL).
  */
 size_t netns_id_iter_len(const netns_id_iter *it);
+
+/**
+ * Whether the dump behind the iterator was consistent: false when the
+ * kernel interrupted it (`NLM_F_DUMP_INTR`, its nsids changed while it ran)
+ * on every attempt, so that the nsids are the last attempt's and some may be
+ * missing or listed twice (`ip` then warns "Dump was interrupted and may be
+ * inconsistent"). The listing call itself still returns `NETNS_OK`. True
+ * for NULL.
+ */
+bool netns_id_iter_consistent(const netns_id_iter *it);
 
 /**
  * Frees the iterator. NULL is ignored.
@@ -1501,7 +1535,8 @@ netns_result netns_route_del(netns_handle *h, const char *dst, const char *gatew
 /**
  * Lists the routes of the handle's namespace, filtered by the kernel:
  * `table` (254 = main, as `ip route`; 0 = every table) and `family` (0 =
- * both, `AF_INET`, `AF_INET6`). Writes an iterator to `*out`.
+ * both, `AF_INET`, `AF_INET6`). Writes an iterator to `*out`;
+ * `netns_route_iter_consistent` says whether the kernel's dump was consistent.
  */
 netns_result netns_routes(netns_handle *h, int family, uint32_t table, netns_route_iter **out);
 
@@ -1514,6 +1549,16 @@ const netns_route *netns_route_iter_next(netns_route_iter *it);
  * How many routes the iterator holds in all (0 for NULL).
  */
 size_t netns_route_iter_len(const netns_route_iter *it);
+
+/**
+ * Whether the dump behind the iterator was consistent: false when the
+ * kernel interrupted it (`NLM_F_DUMP_INTR`, its routes changed while it ran)
+ * on every attempt, so that the routes are the last attempt's and some may be
+ * missing or listed twice (`ip` then warns "Dump was interrupted and may be
+ * inconsistent"). The listing call itself still returns `NETNS_OK`. True
+ * for NULL.
+ */
+bool netns_route_iter_consistent(const netns_route_iter *it);
 
 /**
  * Frees the iterator and its routes. NULL is ignored.

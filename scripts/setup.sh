@@ -144,14 +144,16 @@ for component in rustfmt clippy; do
     fi
 done
 
-# `scripts/setup.sh bench` (make bench): pyroute2, pinned, from PyPI, into
-# .venv-bench/, a venv the benchmark alone uses (bench/README.md).
+# `scripts/setup.sh bench` (make bench): pyroute2 and matplotlib (the scale
+# plot, bench/plot_scale.py), pinned, from PyPI, into .venv-bench/, a venv the
+# benchmark alone uses (bench/README.md).
 PYROUTE2_VERSION=0.9.7
+MATPLOTLIB_VERSION=3.9.2
 if [ "${1-}" = "bench" ]; then
     venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-bench"
-    if ! "$venv/bin/python" -c "import pyroute2, sys; sys.exit(pyroute2.__version__ != '$PYROUTE2_VERSION')" 2>/dev/null; then
-        log "installing pyroute2 $PYROUTE2_VERSION into $venv"
+    if ! "$venv/bin/python" -c "import pyroute2, matplotlib, sys; sys.exit(pyroute2.__version__ != '$PYROUTE2_VERSION' or matplotlib.__version__ != '$MATPLOTLIB_VERSION')" 2>/dev/null; then
+        log "installing pyroute2 $PYROUTE2_VERSION and matplotlib $MATPLOTLIB_VERSION into $venv"
         python3 -m venv "$venv"
-        "$venv/bin/pip" install -q "pyroute2==$PYROUTE2_VERSION" >&2
+        "$venv/bin/pip" install -q "pyroute2==$PYROUTE2_VERSION" "matplotlib==$MATPLOTLIB_VERSION" >&2
     fi
 fi

@@ -310,10 +310,11 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     // Group by interface in the kernel's order of links (by index), as ip.
     let mut by_link: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
     let mut text: BTreeMap<u32, String> = BTreeMap::new();
-    for a in h
+    let addresses = h
         .addresses(filter)
-        .map_err(|e| failure(e, "list", "addresses"))?
-    {
+        .map_err(|e| failure(e, "list", "addresses"))?;
+    let consistent = addresses.is_consistent();
+    for a in addresses {
         by_link
             .entry(a.ifindex())
             .or_default()
@@ -348,6 +349,7 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
             }
         }
     }
+    crate::output::warn_if_inconsistent(consistent);
     Ok(())
 }
 

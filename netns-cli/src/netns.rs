@@ -356,6 +356,7 @@ fn list_id(reg: &Registry, out: &Output, filter: IdFilter) -> u8 {
             })
             .collect();
         out.print_json(&rows);
+        crate::output::warn_if_inconsistent(ids.is_consistent());
         return 0;
     }
     for e in &ids {
@@ -368,6 +369,7 @@ fn list_id(reg: &Registry, out: &Output, filter: IdFilter) -> u8 {
         }
         println!("{line}");
     }
+    crate::output::warn_if_inconsistent(ids.is_consistent());
     0
 }
 

@@ -42,6 +42,15 @@ impl Output {
     }
 }
 
+/// After the data of a dump the kernel interrupted (`NLM_F_DUMP_INTR`) on
+/// every attempt, says so on stderr in `ip`'s words; the exit status stays 0,
+/// as `ip`'s does.
+pub fn warn_if_inconsistent(consistent: bool) {
+    if !consistent {
+        eprintln!("Dump was interrupted and may be inconsistent.");
+    }
+}
+
 /// The command group an error comes from: iproute2's exit statuses differ
 /// between `ip netns`, `ip link`, `ip address`/`ip route` and (ours)
 /// topologies.

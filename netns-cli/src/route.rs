@@ -314,6 +314,7 @@ fn show(ctx: &Context, table: Option<RouteTable>, family: Option<Family>) -> Out
     let routes = h
         .routes(table, family)
         .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
+    let consistent = routes.is_consistent();
     if ctx.out.json() {
         let list: Vec<Value> = routes.map(|r| route_json(&r, &names, show_table)).collect();
         ctx.out.print_json(&list);
@@ -324,6 +325,7 @@ fn show(ctx: &Context, table: Option<RouteTable>, family: Option<Family>) -> Out
         }
         print!("{out}");
     }
+    crate::output::warn_if_inconsistent(consistent);
     Ok(())
 }
 

@@ -41,7 +41,12 @@ pub enum ErrorKind {
     Kernel,
     /// A registry entry exists but no namespace is mounted on it (a "stale" file).
     Stale,
-    /// A dump kept changing under us (`NLM_F_DUMP_INTR`) past the retry budget.
+    /// A dump kept changing under us (`NLM_F_DUMP_INTR`) past the retry
+    /// budget. The core's dumps no longer fail this way: they return the last
+    /// attempt's data marked inconsistent (`is_consistent()` on
+    /// [`Messages`](crate::netlink::Messages), `Links`, `Addresses`,
+    /// `Routes`, [`Listing`](crate::netlink::Listing)); the kind stays for
+    /// callers that refuse such data themselves.
     Interrupted,
     /// A reply from the kernel could not be parsed.
     Protocol,

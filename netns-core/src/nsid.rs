@@ -26,7 +26,7 @@ use netlink_packet_route::nsid::{NsidAttribute, NsidMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
 use crate::netlink::uapi::{NETNSA_CURRENT_NSID, NETNSA_NSID};
-use crate::netlink::{attr, BatchError, RawMessage, Request, Socket, RTM_NEWNSID};
+use crate::netlink::{attr, BatchError, Listing, RawMessage, Request, Socket, RTM_NEWNSID};
 use crate::{Errno, Error, ErrorKind, Result};
 
 /// Length of `struct rtgenmsg` (family + padding) before the attributes.
@@ -274,13 +274,15 @@ pub fn set(sock: &mut Socket, fd: BorrowedFd<'_>, nsid: Option<Nsid>) -> Result<
 ///
 /// The kernel's refusal, e.g. `EINVAL` "Invalid target network namespace id"
 /// for an unknown `target_nsid`. The kernel answers `EAGAIN` when two dumps
-/// with a target contend; that is retried like an interrupted dump.
+/// with a target contend; that is retried like an interrupted dump (with the
+/// same pauses). A dump interrupted on every attempt is returned marked
+/// ([`Listing::is_consistent`] false), not refused.
 #[doc(alias = "ip netns list-id")]
 pub fn list(
     sock: &mut Socket,
     target_nsid: Option<Nsid>,
     nsid: Option<Nsid>,
-) -> Result<Vec<NsidEntry>> {
+) -> Result<Listing<NsidEntry>> {
     const OP: &str = "list";
     let object = &ListObject(target_nsid);
     let mut message = NsidMessage::default();
@@ -291,10 +293,12 @@ pub fn list(
     }
     let request = Request::new(RouteNetlinkMessage::GetNsId(message), OP, object);
     let mut attempts = 0;
+    let mut pause = crate::netlink::DUMP_RETRY_PAUSE;
     loop {
         attempts += 1;
         match sock.dump(&request) {
             Ok(messages) => {
+                let consistent = messages.is_consistent();
                 let mut entries = Vec::new();
                 for message in messages {
                     let (id, current) =
@@ -307,13 +311,14 @@ pub fn list(
                         });
                     }
                 }
-                return Ok(entries);
+                return Ok(Listing::new(entries, consistent));
             }
             Err(e)
                 if e.errno() == Some(Errno::EAGAIN)
                     && attempts < crate::netlink::MAX_DUMP_ATTEMPTS =>
             {
-                continue
+                std::thread::sleep(pause);
+                pause *= 2;
             }
             Err(e) => return Err(e),
         }

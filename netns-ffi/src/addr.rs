@@ -111,11 +111,13 @@ impl netns_addr {
 pub struct netns_addr_iter {
     items: Vec<netns_addr>,
     next: usize,
+    consistent: bool,
 }
 
 /// Lists the addresses of the handle's namespace, filtered by the kernel:
 /// of link `dev` only when it is not NULL, of `family` only (`AF_INET`,
-/// `AF_INET6`) when it is not 0. Writes an iterator to `*out`.
+/// `AF_INET6`) when it is not 0. Writes an iterator to `*out`;
+/// `netns_addr_iter_consistent` says whether the kernel's dump was consistent.
 ///
 /// Errors: `NETNS_NOT_FOUND` for no such link; `NETNS_INVALID_ARGUMENT` for
 /// another family.
@@ -138,11 +140,14 @@ pub extern "C" fn netns_addrs(
         if let Some(dev) = dev {
             filter = filter.dev(dev);
         }
-        let items = h
-            .addresses(filter)?
-            .map(|a| netns_addr::snapshot(&a))
-            .collect();
-        out.set(into_raw(netns_addr_iter { items, next: 0 }));
+        let addresses = h.addresses(filter)?;
+        let consistent = addresses.is_consistent();
+        let items = addresses.map(|a| netns_addr::snapshot(&a)).collect();
+        out.set(into_raw(netns_addr_iter {
+            items,
+            next: 0,
+            consistent,
+        }));
         Ok(())
     })
 }
@@ -160,6 +165,17 @@ pub extern "C" fn netns_addr_iter_next(it: *mut netns_addr_iter) -> *const netns
 #[no_mangle]
 pub extern "C" fn netns_addr_iter_len(it: *const netns_addr_iter) -> usize {
     guard(0, || opt_ref(it).map_or(0, |it| it.items.len()))
+}
+
+/// Whether the dump behind the iterator was consistent: false when the
+/// kernel interrupted it (`NLM_F_DUMP_INTR`, its addresses changed while it ran)
+/// on every attempt, so that the addresses are the last attempt's and some may be
+/// missing or listed twice (`ip` then warns "Dump was interrupted and may be
+/// inconsistent"). The listing call itself still returns `NETNS_OK`. True
+/// for NULL.
+#[no_mangle]
+pub extern "C" fn netns_addr_iter_consistent(it: *const netns_addr_iter) -> bool {
+    guard(true, || opt_ref(it).is_none_or(|it| it.consistent))
 }
 
 /// Frees the iterator and its addresses. NULL is ignored.

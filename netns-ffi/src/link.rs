@@ -317,10 +317,12 @@ impl netns_link {
 pub struct netns_link_iter {
     items: Vec<netns_link>,
     next: usize,
+    consistent: bool,
 }
 
 /// Lists the links of the handle's namespace (one `RTM_GETLINK` dump, as
-/// `ip link show`). Writes an iterator to `*out`.
+/// `ip link show`). Writes an iterator to `*out`; `netns_link_iter_consistent`
+/// says whether the kernel's dump was consistent.
 #[no_mangle]
 pub extern "C" fn netns_links(
     h: *mut netns_handle,
@@ -329,8 +331,14 @@ pub extern "C" fn netns_links(
     call("netns_links", || {
         let h = handle_arg(h)?;
         let out = out_arg(out, "out")?;
-        let items = h.links()?.map(|l| netns_link::snapshot(&l)).collect();
-        out.set(into_raw(netns_link_iter { items, next: 0 }));
+        let links = h.links()?;
+        let consistent = links.is_consistent();
+        let items = links.map(|l| netns_link::snapshot(&l)).collect();
+        out.set(into_raw(netns_link_iter {
+            items,
+            next: 0,
+            consistent,
+        }));
         Ok(())
     })
 }
@@ -348,6 +356,17 @@ pub extern "C" fn netns_link_iter_next(it: *mut netns_link_iter) -> *const netns
 #[no_mangle]
 pub extern "C" fn netns_link_iter_len(it: *const netns_link_iter) -> usize {
     guard(0, || opt_ref(it).map_or(0, |it| it.items.len()))
+}
+
+/// Whether the dump behind the iterator was consistent: false when the
+/// kernel interrupted it (`NLM_F_DUMP_INTR`, its links changed while it ran)
+/// on every attempt, so that the links are the last attempt's and some may be
+/// missing or listed twice (`ip` then warns "Dump was interrupted and may be
+/// inconsistent"). The listing call itself still returns `NETNS_OK`. True
+/// for NULL.
+#[no_mangle]
+pub extern "C" fn netns_link_iter_consistent(it: *const netns_link_iter) -> bool {
+    guard(true, || opt_ref(it).is_none_or(|it| it.consistent))
 }
 
 /// Frees the iterator and its links. NULL is ignored.

@@ -537,12 +537,15 @@ pub struct netns_id_entry {
 pub struct netns_id_iter {
     items: Vec<netns_id_entry>,
     next: usize,
+    consistent: bool,
 }
 
 /// Lists the nsids the calling thread's namespace knows (an `RTM_GETNSID`
 /// dump, as `ip netns list-id [target-nsid T] [nsid N]`), each with the
 /// registry name that has it. `target_nsid` -1 = no target; `nsid` -1 = all
-/// (a specific `nsid` needs a target, as in iproute2). Writes an iterator to `*out`.
+/// (a specific `nsid` needs a target, as in iproute2). Writes an iterator to
+/// `*out`; `netns_id_iter_consistent` says whether the kernel's dump was
+/// consistent.
 ///
 /// Errors: the kernel's refusal, e.g. "Invalid target network namespace id".
 #[no_mangle]
@@ -564,8 +567,9 @@ pub extern "C" fn netns_list_ids(
         if let Some(n) = only {
             filter = filter.nsid(n);
         }
-        let items = reg
-            .list_ids(filter)?
+        let ids = reg.list_ids(filter)?;
+        let consistent = ids.is_consistent();
+        let items = ids
             .into_iter()
             .map(|e| netns_id_entry {
                 nsid: e.nsid.get(),
@@ -573,7 +577,11 @@ pub extern "C" fn netns_list_ids(
                 name: e.name.map(c_string),
             })
             .collect();
-        out.set(into_raw(netns_id_iter { items, next: 0 }));
+        out.set(into_raw(netns_id_iter {
+            items,
+            next: 0,
+            consistent,
+        }));
         Ok(())
     })
 }
@@ -591,6 +599,17 @@ pub extern "C" fn netns_id_iter_next(it: *mut netns_id_iter) -> *const netns_id_
 #[no_mangle]
 pub extern "C" fn netns_id_iter_len(it: *const netns_id_iter) -> usize {
     guard(0, || opt_ref(it).map_or(0, |it| it.items.len()))
+}
+
+/// Whether the dump behind the iterator was consistent: false when the
+/// kernel interrupted it (`NLM_F_DUMP_INTR`, its nsids changed while it ran)
+/// on every attempt, so that the nsids are the last attempt's and some may be
+/// missing or listed twice (`ip` then warns "Dump was interrupted and may be
+/// inconsistent"). The listing call itself still returns `NETNS_OK`. True
+/// for NULL.
+#[no_mangle]
+pub extern "C" fn netns_id_iter_consistent(it: *const netns_id_iter) -> bool {
+    guard(true, || opt_ref(it).is_none_or(|it| it.consistent))
 }
 
 /// Frees the iterator. NULL is ignored.

@@ -163,11 +163,13 @@ impl netns_route {
 pub struct netns_route_iter {
     items: Vec<netns_route>,
     next: usize,
+    consistent: bool,
 }
 
 /// Lists the routes of the handle's namespace, filtered by the kernel:
 /// `table` (254 = main, as `ip route`; 0 = every table) and `family` (0 =
-/// both, `AF_INET`, `AF_INET6`). Writes an iterator to `*out`.
+/// both, `AF_INET`, `AF_INET6`). Writes an iterator to `*out`;
+/// `netns_route_iter_consistent` says whether the kernel's dump was consistent.
 #[no_mangle]
 pub extern "C" fn netns_routes(
     h: *mut netns_handle,
@@ -179,12 +181,17 @@ pub extern "C" fn netns_routes(
         let h = handle_arg(h)?;
         let family = family_arg(family)?;
         let out = out_arg(out, "out")?;
-        let items = h
-            .routes(RouteTable::new(table), family)?
+        let routes = h.routes(RouteTable::new(table), family)?;
+        let consistent = routes.is_consistent();
+        let items = routes
             .filter(|r| table == 0 || r.table() == table)
             .map(|r| netns_route::snapshot(&r.to_owned(), c_int::from(r.family_raw())))
             .collect();
-        out.set(into_raw(netns_route_iter { items, next: 0 }));
+        out.set(into_raw(netns_route_iter {
+            items,
+            next: 0,
+            consistent,
+        }));
         Ok(())
     })
 }
@@ -202,6 +209,17 @@ pub extern "C" fn netns_route_iter_next(it: *mut netns_route_iter) -> *const net
 #[no_mangle]
 pub extern "C" fn netns_route_iter_len(it: *const netns_route_iter) -> usize {
     guard(0, || opt_ref(it).map_or(0, |it| it.items.len()))
+}
+
+/// Whether the dump behind the iterator was consistent: false when the
+/// kernel interrupted it (`NLM_F_DUMP_INTR`, its routes changed while it ran)
+/// on every attempt, so that the routes are the last attempt's and some may be
+/// missing or listed twice (`ip` then warns "Dump was interrupted and may be
+/// inconsistent"). The listing call itself still returns `NETNS_OK`. True
+/// for NULL.
+#[no_mangle]
+pub extern "C" fn netns_route_iter_consistent(it: *const netns_route_iter) -> bool {
+    guard(true, || opt_ref(it).is_none_or(|it| it.consistent))
 }
 
 /// Frees the iterator and its routes. NULL is ignored.
@@ -391,7 +409,11 @@ pub extern "C" fn netns_route_get(
         let r = h.route_get(&query)?;
         let family = r.family.map_or(0, |f| c_int::from(f.to_raw()));
         let items = vec![netns_route::snapshot(&r, family)];
-        out.set(into_raw(netns_route_iter { items, next: 0 }));
+        out.set(into_raw(netns_route_iter {
+            items,
+            next: 0,
+            consistent: true,
+        }));
         Ok(())
     })
 }

@@ -125,8 +125,37 @@ fn classes(py: Python<'_>) -> PyResult<&'static Classes> {
     })
 }
 
+pyo3::create_exception!(
+    netns,
+    InconsistentDumpWarning,
+    pyo3::exceptions::PyRuntimeWarning,
+    "A listing whose kernel dump was interrupted (NLM_F_DUMP_INTR) on every attempt: the \
+     result is the last attempt's and may miss or repeat entries that changed meanwhile \
+     (ip warns \"Dump was interrupted and may be inconsistent\"). A RuntimeWarning; turn it \
+     into an error with warnings.simplefilter('error', netns.InconsistentDumpWarning)."
+);
+
+/// Warns with [`InconsistentDumpWarning`] (through `warnings.warn`, so the
+/// caller's filters apply: an "error" filter makes it raise) when a dump of
+/// `what` (e.g. `"links"`) was not consistent.
+pub(crate) fn warn_if_inconsistent(py: Python<'_>, consistent: bool, what: &str) -> PyResult<()> {
+    if consistent {
+        return Ok(());
+    }
+    let message = std::ffi::CString::new(format!(
+        "the dump of {what} was interrupted and may be inconsistent \
+         (NLM_F_DUMP_INTR on every attempt)"
+    ))
+    .unwrap_or_default();
+    PyErr::warn(py, &py.get_type::<InconsistentDumpWarning>(), &message, 1)
+}
+
 /// Adds the exception classes to the module.
 pub(crate) fn add_to_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add(
+        "InconsistentDumpWarning",
+        m.py().get_type::<InconsistentDumpWarning>(),
+    )?;
     let c = classes(m.py())?;
     for class in [
         &c.base,

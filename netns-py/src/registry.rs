@@ -144,6 +144,7 @@ impl Registry {
             filter = filter.nsid(self::nsid(n)?);
         }
         let entries = py.detach(|| self.inner.list_ids(filter)).py(py)?;
+        crate::errors::warn_if_inconsistent(py, entries.is_consistent(), "nsids")?;
         Ok(entries
             .into_iter()
             .map(|e| IdEntry {

@@ -248,6 +248,7 @@ int main(void)
         found += netns_id_entry_nsid(ide) == 7 && STREQ(netns_id_entry_name(ide), "ns1") ? 1 : 0;
     }
     CHECK(found == 1 && netns_id_iter_len(ids) >= 2, "list_ids shows 7 for ns1");
+    CHECK(netns_id_iter_consistent(ids), "a quiet nsid dump is consistent");
     netns_id_iter_free(ids);
 
     /* Links: bridge, veth, master, mtu, mac, rename, move, delete. */

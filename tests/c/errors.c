@@ -109,6 +109,9 @@ int main(void)
           "link accessors on NULL");
     CHECK(netns_addr_cidr(NULL) == NULL && netns_route_dst(NULL) == NULL && netns_route_oif(NULL) == 0,
           "address and route accessors on NULL");
+    CHECK(netns_link_iter_consistent(NULL) && netns_addr_iter_consistent(NULL) &&
+              netns_route_iter_consistent(NULL) && netns_id_iter_consistent(NULL),
+          "consistency of a NULL iterator");
     CHECK(netns_string_list_get(NULL, 0) == NULL && netns_pid_list_get(NULL, 0) == 0,
           "list accessors on NULL");
     CHECK(netns_ns_fd(NULL) == -1 && netns_ns_inode(NULL) == 0 && !netns_ns_same(NULL, NULL),

@@ -5,6 +5,8 @@
 //! ```text
 //! netns-bench w netns N          W(N) with netns-core
 //! netns-bench w rtnetlink N      W(N) with rtnetlink 0.24 (feature `anchors`)
+//! netns-bench w floor N          W(N) with the same messages and only the necessary syscalls
+//! netns-bench names N            N named namespaces (for the listing benchmark), each with an nsid
 //! netns-bench dump-setup NS P    namespace NS with P veth pairs, an address on every link
 //! netns-bench dump netns NS      list every link and address of NS with netns-core
 //! netns-bench dump rtnetlink NS  the same with rtnetlink 0.24 (feature `anchors`)
@@ -14,8 +16,10 @@
 
 mod alloc;
 mod dump;
+mod floor;
 mod latency;
 mod measure;
+mod names;
 #[cfg(feature = "anchors")]
 mod rtnl;
 mod w;
@@ -35,6 +39,10 @@ pub fn ns_name(i: usize) -> String {
 pub fn host_name(i: usize) -> String {
     format!("bv{i}")
 }
+
+/// How many host ends a W runner brings up (and addresses it adds) per
+/// batch call: bounds the memory of the owned requests.
+pub const CHUNK: usize = 1024;
 
 /// The name of the veth end inside every namespace.
 pub const INNER: &str = "eth0";
@@ -82,7 +90,7 @@ impl Counts {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: netns-bench w netns|rtnetlink N | dump-setup NS PAIRS | dump netns|rtnetlink NS | latency K | measure CMD ARG…"
+        "usage: netns-bench w netns|rtnetlink|floor N | names N | dump-setup NS PAIRS | dump netns|rtnetlink NS | latency K | measure CMD ARG…"
     );
     ExitCode::from(2)
 }
@@ -116,6 +124,14 @@ fn main() -> ExitCode {
             Err(_) => return usage(),
         },
         ["w", "rtnetlink", n] => anchor("w", n),
+        ["w", "floor", n] => match n.parse() {
+            Ok(n) => floor::run(n),
+            Err(_) => return usage(),
+        },
+        ["names", n] => match n.parse() {
+            Ok(n) => names::run(n),
+            Err(_) => return usage(),
+        },
         ["dump-setup", ns, pairs] => match pairs.parse() {
             Ok(p) => dump::setup(ns, p),
             Err(_) => return usage(),

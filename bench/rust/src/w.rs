@@ -22,7 +22,7 @@ use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
 use netns_core::link::{IfIndex, LinkChange, LinkRequest, LinkSpec};
 use netns_core::{Handle, NetNs, Registry};
 
-use crate::{host_addr, host_name, ns_name, BoxError, Counts, INNER};
+use crate::{host_addr, host_name, ns_name, BoxError, Counts, CHUNK, INNER};
 
 /// Runs `work(i)` for every i in 0..n on one thread per core (at most n).
 fn on_all_cores(
@@ -43,22 +43,32 @@ fn on_all_cores(
     })
 }
 
-/// Counts the links and addresses of `h`'s namespace (one dump of each).
-pub fn count(h: &mut Handle) -> Result<Counts, BoxError> {
-    let links = h.links()?.count();
+/// Counts the links and addresses of `h`'s namespace (one dump of each);
+/// also whether both dumps were consistent (not interrupted on every
+/// attempt: IPv6 link-local addresses may still be coming while thousands of
+/// links come up).
+pub fn count(h: &mut Handle) -> Result<(Counts, bool), BoxError> {
+    let links = h.links()?;
+    let mut consistent = links.is_consistent();
+    let links = links.count();
     let mut ipv4 = 0;
     let mut addresses = 0;
-    for a in h.addresses(AddressFilter::new())? {
+    let dump = h.addresses(AddressFilter::new())?;
+    consistent &= dump.is_consistent();
+    for a in dump {
         addresses += 1;
         if a.family() == Some(Family::Inet) && !a.ip().is_some_and(|ip| ip.is_loopback()) {
             ipv4 += 1;
         }
     }
-    Ok(Counts {
-        links,
-        ipv4,
-        addresses,
-    })
+    Ok((
+        Counts {
+            links,
+            ipv4,
+            addresses,
+        },
+        consistent,
+    ))
 }
 
 /// W(n); returns the JSON line.
@@ -104,27 +114,35 @@ pub fn run(n: usize) -> Result<String, BoxError> {
                 .ok_or_else(|| format!("host end {} has no index", hosts[i]))
         })
         .collect::<Result<_, _>>()?;
-    let ups: Vec<LinkChange<'_>> = index
-        .iter()
-        .map(|&x| LinkChange::new(x.into()).up())
-        .collect();
-    let requests = ups
-        .iter()
-        .map(LinkChange::request)
-        .collect::<Result<Vec<_>, _>>()?;
-    h.socket().batch(&requests)?;
-    let addrs: Vec<AddressSpec> = index
-        .iter()
-        .enumerate()
-        .map(|(i, x)| AddressSpec::new(*x, IpNet::host(host_addr(i).into())))
-        .collect();
-    h.addresses_add(&addrs)?;
+    // In chunks, so that the owned requests never cost memory in
+    // proportion to N (the socket sends 128 per datagram anyway).
+    for chunk in index.chunks(CHUNK) {
+        let ups: Vec<LinkChange<'_>> = chunk
+            .iter()
+            .map(|&x| LinkChange::new(x.into()).up())
+            .collect();
+        let requests = ups
+            .iter()
+            .map(LinkChange::request)
+            .collect::<Result<Vec<_>, _>>()?;
+        h.socket().batch(&requests)?;
+    }
+    for (k, chunk) in index.chunks(CHUNK).enumerate() {
+        let addrs: Vec<AddressSpec> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, x)| AddressSpec::new(*x, IpNet::host(host_addr(k * CHUNK + i).into())))
+            .collect();
+        h.addresses_add(&addrs)?;
+    }
     let configured = start.elapsed();
 
     // 3. One dump of everything, counted.
-    let counts = count(&mut h)?;
+    let (counts, consistent) = count(&mut h)?;
     counts.check(n)?;
     let dumped = start.elapsed();
+    // The receive buffer grew to the largest dump (the links'): the data.
+    let recv_buffer = h.socket().buffer_capacities().1;
 
     // 4. Every namespace deleted.
     let report = reg.delete_many(&names);
@@ -133,7 +151,7 @@ pub fn run(n: usize) -> Result<String, BoxError> {
     }
     let seconds = start.elapsed().as_secs_f64();
     Ok(format!(
-        "{{\"impl\": \"netns\", \"n\": {n}, {}, \"seconds\": {seconds:.6}, \
+        "{{\"impl\": \"netns\", \"n\": {n}, {}, \"consistent\": {consistent}, \"recv_buffer\": {recv_buffer}, \"seconds\": {seconds:.6}, \
          \"phases\": {{\"create\": {:.6}, \"configure\": {:.6}, \"dump\": {:.6}, \"delete\": {:.6}}}}}",
         counts.json(),
         created.as_secs_f64(),

@@ -17,8 +17,10 @@ pub(super) fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
     let mut rows = Vec::new();
     let mut need_nsids = false;
+    let consistent;
     {
         let links = h.links()?;
+        consistent = links.is_consistent();
         for link in links {
             known.insert(link.index(), (link.name().to_owned(), link.flags()));
             if dev.is_none_or(|d| d.as_bytes() == link.name_bytes()) {
@@ -47,6 +49,7 @@ pub(super) fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
         }
         print!("{text}");
     }
+    crate::output::warn_if_inconsistent(consistent);
     Ok(())
 }
 

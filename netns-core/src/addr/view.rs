@@ -187,12 +187,26 @@ impl Address {
 
 /// The addresses of a dump, in the kernel's order, borrowed from the
 /// socket's receive buffer (checked when the dump was received).
+///
+/// [`Addresses::is_consistent`] says whether the kernel's dump was consistent.
 #[derive(Debug, Clone)]
 pub struct Addresses<'a> {
     pub(super) messages: crate::netlink::Messages<'a>,
     /// The filter's device, checked again here (the kernel filters with
     /// strict checking; this keeps the promise without it).
     pub(super) index: Option<u32>,
+}
+
+impl Addresses<'_> {
+    /// False when the address dump was interrupted (`NLM_F_DUMP_INTR`) on
+    /// every attempt (e.g. IPv6 link-local addresses still being added after
+    /// many links came up): these are the last attempt's addresses, and some
+    /// may be missing or shown twice. See
+    /// [`Messages::is_consistent`](crate::netlink::Messages::is_consistent).
+    #[doc(alias = "NLM_F_DUMP_INTR")]
+    pub fn is_consistent(&self) -> bool {
+        self.messages.is_consistent()
+    }
 }
 
 impl<'a> Iterator for Addresses<'a> {

@@ -143,15 +143,16 @@ fn get_message(id: Option<LinkId<'_>>, op: &'static str) -> Result<RouteNetlinkM
 impl Handle {
     /// Lists every link of the namespace: one `RTM_GETLINK` dump
     /// (`NLM_F_DUMP`, statistics skipped with `IFLA_EXT_MASK`), read whole
-    /// into the socket's receive buffer (retried if the kernel marks it
-    /// `NLM_F_DUMP_INTR`); each message is checked, and where its
-    /// attributes lie recorded in the socket's reusable index, as it arrives.
-    /// The iterator then yields [`LinkRef`] views into that buffer without
-    /// allocating or reading the attributes again.
+    /// into the socket's receive buffer (retried, with pauses, if the kernel
+    /// marks it `NLM_F_DUMP_INTR`; if every attempt is interrupted, the last
+    /// one's links are returned with [`Links::is_consistent`] false); each
+    /// message is checked, and where its attributes lie recorded in the
+    /// socket's reusable index, as it arrives. The iterator then yields
+    /// [`LinkRef`] views into that buffer without allocating or reading the
+    /// attributes again.
     ///
     /// # Errors
-    /// The kernel's refusal; [`ErrorKind::Interrupted`] when the dump kept
-    /// changing; [`ErrorKind::Protocol`] for a malformed message.
+    /// The kernel's refusal; [`ErrorKind::Protocol`] for a malformed message.
     ///
     /// # Examples
     /// ```no_run
@@ -163,8 +164,8 @@ impl Handle {
     #[doc(alias = "ip link show")]
     pub fn links(&mut self) -> Result<Links<'_>> {
         let request = Request::new(get_message(None, "list")?, "list", &"links");
-        let (buffer, index) = self.socket().dump_indexed(&request, index_link)?;
-        Ok(Links::indexed(buffer, index))
+        let (buffer, index, consistent) = self.socket().dump_indexed(&request, index_link)?;
+        Ok(Links::indexed(buffer, index, consistent))
     }
 
     /// Looks one link up in the kernel (`RTM_GETLINK` with `ifi_index` or

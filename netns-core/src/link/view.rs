@@ -436,9 +436,12 @@ impl<'a> Iterator for LinkAttributes<'a> {
 /// dump was received, and where its attributes lie recorded in the socket's
 /// reusable index, so iteration cannot fail, allocates nothing and does not
 /// read a message's attributes again.
+///
+/// [`Links::is_consistent`] says whether the kernel's dump was consistent.
 #[derive(Debug, Clone)]
 pub struct Links<'a> {
     source: Source<'a>,
+    consistent: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -457,10 +460,21 @@ enum Source<'a> {
 
 impl<'a> Links<'a> {
     /// The links of a dump received with [`index_link`] as its indexer.
-    pub(crate) fn indexed(buffer: &'a [u8], index: &'a [u32]) -> Links<'a> {
+    pub(crate) fn indexed(buffer: &'a [u8], index: &'a [u32], consistent: bool) -> Links<'a> {
         Links {
             source: Source::Indexed { buffer, index },
+            consistent,
         }
+    }
+
+    /// False when the link dump was interrupted (`NLM_F_DUMP_INTR`) on every
+    /// attempt: these are the last attempt's links, and links added, removed
+    /// or renamed meanwhile may be missing or shown twice (`ip` warns "Dump
+    /// was interrupted and may be inconsistent"). See
+    /// [`Messages::is_consistent`].
+    #[doc(alias = "NLM_F_DUMP_INTR")]
+    pub fn is_consistent(&self) -> bool {
+        self.consistent
     }
 
     /// Checks every link message of `messages` (header length, attribute
@@ -475,6 +489,7 @@ impl<'a> Links<'a> {
             }
         }
         Ok(Links {
+            consistent: messages.is_consistent(),
             source: Source::Checked {
                 messages,
                 remaining,

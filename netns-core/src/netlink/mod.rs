@@ -6,9 +6,10 @@
 //! `netlink-packet-route`; answers are read in place:
 //!
 //! * [`Socket::dump`] sends an `NLM_F_DUMP` request, reads the whole dump into
-//!   the socket's one receive buffer (retrying when the kernel marks it
-//!   `NLM_F_DUMP_INTR`) and returns [`Messages`], an iterator of
-//!   [`RawMessage`]s borrowed from that buffer;
+//!   the socket's one receive buffer (retrying, with pauses, when the kernel
+//!   marks it `NLM_F_DUMP_INTR`, and marking the data inconsistent if every
+//!   attempt was) and returns [`Messages`], an iterator of [`RawMessage`]s
+//!   borrowed from that buffer;
 //! * [`Socket::request`] sends one request that expects a reply (e.g.
 //!   `RTM_GETLINK` for one index) and returns its reply the same way;
 //! * [`Socket::execute`] sends one request and waits for its acknowledgement;
@@ -60,7 +61,7 @@ use netlink_packet_route::RouteNetlinkMessage;
 
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) use self::socket::Transport;
-pub use self::socket::{Socket, MAX_DUMP_ATTEMPTS};
+pub use self::socket::{Socket, DUMP_RETRY_PAUSE, MAX_DUMP_ATTEMPTS};
 use crate::{Error, ErrorKind, Result};
 
 /// `RTM_NEWLINK`: a link (answer of `RTM_GETLINK`, or a request to create one).
@@ -209,15 +210,38 @@ fn is_control(message_type: u16) -> bool {
 ///
 /// The framing was checked when the reply was received, so iteration cannot
 /// fail; parsing a message's payload can ([`RawMessage::parse`]).
+///
+/// [`Messages::is_consistent`] is false when the kernel marked the dump
+/// `NLM_F_DUMP_INTR` on every attempt: the messages are the last attempt's,
+/// and may miss or repeat entries that changed while it ran.
 #[derive(Debug, Clone)]
 pub struct Messages<'a> {
     rest: &'a [u8],
     seq: u32,
+    consistent: bool,
 }
 
 impl<'a> Messages<'a> {
     pub(crate) fn new(buf: &'a [u8], seq: u32) -> Self {
-        Messages { rest: buf, seq }
+        Messages {
+            rest: buf,
+            seq,
+            consistent: true,
+        }
+    }
+
+    pub(crate) fn with_consistency(mut self, consistent: bool) -> Self {
+        self.consistent = consistent;
+        self
+    }
+
+    /// False when the dump was interrupted (`NLM_F_DUMP_INTR`) on every
+    /// attempt ([`MAX_DUMP_ATTEMPTS`]): the data is what the last attempt
+    /// got and may be inconsistent, as `ip` warns ("Dump was interrupted and
+    /// may be inconsistent"). True otherwise.
+    #[doc(alias = "NLM_F_DUMP_INTR")]
+    pub fn is_consistent(&self) -> bool {
+        self.consistent
     }
 
     /// The messages parsed into owned [`RouteNetlinkMessage`]s (allocates).
@@ -243,6 +267,70 @@ impl<'a> Iterator for Messages<'a> {
 }
 
 impl std::iter::FusedIterator for Messages<'_> {}
+
+/// The entries of a dump collected into owned values (e.g. the nsids of
+/// [`nsid::list`](crate::nsid::list)), with whether the dump was consistent.
+///
+/// It reads as a slice (`Deref<Target = [T]>`) and iterates as a `Vec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing<T> {
+    entries: Vec<T>,
+    consistent: bool,
+}
+
+impl<T> Listing<T> {
+    /// `entries`, consistent or not.
+    pub fn new(entries: Vec<T>, consistent: bool) -> Self {
+        Listing {
+            entries,
+            consistent,
+        }
+    }
+
+    /// False when the dump was interrupted (`NLM_F_DUMP_INTR`) on every
+    /// attempt: the entries are the last attempt's and may be inconsistent.
+    /// See [`Messages::is_consistent`].
+    #[doc(alias = "NLM_F_DUMP_INTR")]
+    pub fn is_consistent(&self) -> bool {
+        self.consistent
+    }
+
+    /// The entries.
+    pub fn into_vec(self) -> Vec<T> {
+        self.entries
+    }
+
+    /// The same listing with each entry mapped.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
+        Listing {
+            entries: self.entries.into_iter().map(f).collect(),
+            consistent: self.consistent,
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Listing<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.entries
+    }
+}
+
+impl<T> IntoIterator for Listing<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Listing<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
 
 /// One request of a [`Socket::batch`]: a message, the extra `NLM_F_*` flags
 /// it needs, and what to call it if the kernel refuses it.

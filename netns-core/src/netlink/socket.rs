@@ -18,9 +18,15 @@ use super::{split_message, BatchError, Messages, RawMessage, Request};
 use crate::{Error, ErrorKind, Result};
 
 /// How many times [`Socket::dump`] runs a dump that the kernel marks
-/// `NLM_F_DUMP_INTR` (it changed while it ran) before giving up with
-/// [`ErrorKind::Interrupted`].
+/// `NLM_F_DUMP_INTR` (it changed while it ran) before returning the last
+/// attempt's data marked inconsistent ([`Messages::is_consistent`]).
 pub const MAX_DUMP_ATTEMPTS: usize = 5;
+/// The pause before the second attempt of an interrupted dump; it doubles
+/// before each further attempt (2, 4, 8, 16 ms: 30 ms in all for
+/// [`MAX_DUMP_ATTEMPTS`] = 5), so that a burst of changes (e.g. IPv6
+/// link-local addresses still being added after thousands of links came up)
+/// can pass instead of interrupting every retry at once.
+pub const DUMP_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(2);
 
 /// Most bytes of requests [`Socket::batch`] puts in one `send`.
 const MAX_BATCH_BYTES: usize = 64 * 1024;
@@ -243,7 +249,12 @@ impl Socket {
     ///
     /// If any message of the dump carries `NLM_F_DUMP_INTR` (the kernel's
     /// tables changed while it ran, so the dump may be inconsistent), the dump
-    /// is thrown away and run again, up to [`MAX_DUMP_ATTEMPTS`] times.
+    /// is thrown away and run again after a pause ([`DUMP_RETRY_PAUSE`],
+    /// doubling), up to [`MAX_DUMP_ATTEMPTS`] times in all. If the last
+    /// attempt is interrupted too, its data is returned marked:
+    /// [`Messages::is_consistent`] is false (as `ip` prints "Dump was
+    /// interrupted and may be inconsistent" and shows what it got). A dump
+    /// never fails for being interrupted.
     ///
     /// The request's message is e.g. `RTM_GETLINK` with an empty
     /// `LinkMessage`; with `NETLINK_GET_STRICT_CHK` its header fields and
@@ -252,20 +263,20 @@ impl Socket {
     /// # Errors
     ///
     /// The kernel's refusal (from `NLMSG_ERROR` or the error of
-    /// `NLMSG_DONE`, with its extended-ack text), [`ErrorKind::Interrupted`]
-    /// when every attempt was interrupted, [`ErrorKind::Protocol`] for a
-    /// malformed answer, or the socket's I/O error; all with the request's
+    /// `NLMSG_DONE`, with its extended-ack text), [`ErrorKind::Protocol`] for
+    /// a malformed answer, or the socket's I/O error; all with the request's
     /// operation and object.
     #[doc(alias = "NLM_F_DUMP")]
     pub fn dump(&mut self, request: &Request<'_>) -> Result<Messages<'_>> {
-        let seq = self.run_dump(request, None)?;
-        Ok(Messages::new(&self.recv_buf, seq))
+        let (seq, consistent) = self.run_dump(request, None)?;
+        Ok(Messages::new(&self.recv_buf, seq).with_consistency(consistent))
     }
 
     /// [`Socket::dump`] that also runs `indexer` over every data message of
     /// the dump as it is received (while it is still in the CPU's cache),
     /// letting it check the message and record what it needs in the socket's
-    /// reusable index; returns the receive buffer and that index.
+    /// reusable index; returns the receive buffer, that index, and whether
+    /// the dump was consistent (see [`Socket::dump`]).
     ///
     /// The first error of `indexer` is returned once the dump has been read
     /// to its end (so the socket stays usable).
@@ -273,14 +284,15 @@ impl Socket {
         &mut self,
         request: &Request<'_>,
         indexer: Indexer,
-    ) -> Result<(&[u8], &[u32])> {
-        self.run_dump(request, Some(indexer))?;
-        Ok((&self.recv_buf, &self.index))
+    ) -> Result<(&[u8], &[u32], bool)> {
+        let (_, consistent) = self.run_dump(request, Some(indexer))?;
+        Ok((&self.recv_buf, &self.index, consistent))
     }
 
-    /// Sends the dump and reads it whole, with the retries; returns its
-    /// sequence number.
-    fn run_dump(&mut self, request: &Request<'_>, indexer: Option<Indexer>) -> Result<u32> {
+    /// Sends the dump and reads it whole, with the retries and their pauses;
+    /// returns its sequence number and whether it was consistent (false: every
+    /// attempt was interrupted, and the buffer holds the last one).
+    fn run_dump(&mut self, request: &Request<'_>, indexer: Option<Indexer>) -> Result<(u32, bool)> {
         self.send_buf.clear();
         let mut seq = self.next_seq();
         append_request(
@@ -289,11 +301,9 @@ impl Socket {
             request.flags | NLM_F_REQUEST | NLM_F_DUMP,
             seq,
         );
-        for attempt in 1..=MAX_DUMP_ATTEMPTS {
-            if attempt > 1 {
-                seq = self.next_seq();
-                self.send_buf[8..12].copy_from_slice(&seq.to_ne_bytes());
-            }
+        let mut pause = DUMP_RETRY_PAUSE;
+        let mut attempt = 1;
+        loop {
             self.drain_abandoned_dump(request)?;
             self.recv_buf.clear();
             self.index.clear();
@@ -305,16 +315,15 @@ impl Socket {
                 self.abandoned_dump = None;
             }
             let interrupted = answer?;
-            if !interrupted {
-                return Ok(seq);
+            if !interrupted || attempt >= MAX_DUMP_ATTEMPTS {
+                return Ok((seq, !interrupted));
             }
+            std::thread::sleep(pause);
+            pause *= 2;
+            attempt += 1;
+            seq = self.next_seq();
+            self.send_buf[8..12].copy_from_slice(&seq.to_ne_bytes());
         }
-        Err(Error::new(
-            ErrorKind::Interrupted,
-            request.op,
-            request.object.to_string(),
-        )
-        .with_detail(format!("NLM_F_DUMP_INTR on {MAX_DUMP_ATTEMPTS} attempts")))
     }
 
     /// Sends one request that expects a reply (`NLM_F_REQUEST | NLM_F_ACK`
@@ -325,7 +334,8 @@ impl Socket {
     ///
     /// # Errors
     ///
-    /// As for [`Socket::dump`] (without `Interrupted`).
+    /// As for [`Socket::dump`]. (A reply the kernel ran as a dump and marked
+    /// `NLM_F_DUMP_INTR` is not retried; [`Messages::is_consistent`] says so.)
     pub fn request(&mut self, request: &Request<'_>) -> Result<Messages<'_>> {
         self.drain_abandoned_dump(request)?;
         self.send_buf.clear();
@@ -338,8 +348,8 @@ impl Socket {
             seq,
         );
         self.send(request)?;
-        self.receive_answer(seq, request, None)?;
-        Ok(Messages::new(&self.recv_buf, seq))
+        let interrupted = self.receive_answer(seq, request, None)?;
+        Ok(Messages::new(&self.recv_buf, seq).with_consistency(!interrupted))
     }
 
     /// Sends one request (`NLM_F_REQUEST | NLM_F_ACK` added) and waits for its
@@ -659,8 +669,9 @@ mod indexed_dump_tests {
 
     fn names(sock: &mut Socket) -> crate::Result<Vec<(u32, String, Option<u32>)>> {
         let request = Request::new(get_links(), "list", &"links");
-        let (buffer, index) = sock.dump_indexed(&request, index_link)?;
-        let links = Links::indexed(buffer, index);
+        let (buffer, index, consistent) = sock.dump_indexed(&request, index_link)?;
+        assert!(consistent);
+        let links = Links::indexed(buffer, index, consistent);
         assert_eq!(links.len(), index.len() / INDEX_STRIDE);
         Ok(links
             .map(|l| (l.index().get(), l.name().to_owned(), l.mtu()))
@@ -692,6 +703,72 @@ mod indexed_dump_tests {
                 (3, "veth1".to_owned(), Some(9000)),
             ]
         );
+    }
+
+    /// A kernel whose every dump is interrupted: each answer is one message
+    /// (`payload` as type `kind`) and `NLMSG_DONE`, both `NLM_F_DUMP_INTR`.
+    fn always_interrupted(kind: u16, payload: Vec<u8>) -> crate::Handle {
+        crate::Handle::from(Socket::fake(FakeKernel::new(move |request| {
+            let seq = seq_of(request);
+            let mut answer = message(kind, NLM_F_MULTIPART | NLM_F_DUMP_INTR, seq, &payload);
+            answer.extend(message(
+                NLMSG_DONE,
+                NLM_F_MULTIPART | NLM_F_DUMP_INTR,
+                seq,
+                &0i32.to_ne_bytes(),
+            ));
+            vec![answer]
+        })))
+    }
+
+    fn emitted(message: &impl Emitable) -> Vec<u8> {
+        let mut payload = vec![0; message.buffer_len()];
+        message.emit(&mut payload);
+        payload
+    }
+
+    #[test]
+    fn every_dump_of_the_handle_returns_its_data_marked_when_always_interrupted() {
+        use netlink_packet_route::address::{AddressAttribute, AddressMessage};
+        use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteMessage};
+
+        let mut link = LinkMessage::default();
+        link.header.index = 1;
+        link.attributes.push(LinkAttribute::IfName("lo".to_owned()));
+        let mut h = always_interrupted(RTM_NEWLINK, emitted(&link));
+        let links = h.links().unwrap();
+        assert!(!links.is_consistent());
+        assert_eq!(
+            links.map(|l| l.name().to_owned()).collect::<Vec<_>>(),
+            ["lo"]
+        );
+
+        let mut addr = AddressMessage::default();
+        addr.header.family = netlink_packet_route::AddressFamily::Inet;
+        addr.header.index = 1;
+        addr.header.prefix_len = 8;
+        let lo = std::net::IpAddr::from([127, 0, 0, 1]);
+        addr.attributes.push(AddressAttribute::Local(lo));
+        addr.attributes.push(AddressAttribute::Address(lo));
+        let mut h = always_interrupted(crate::netlink::RTM_NEWADDR, emitted(&addr));
+        let addresses = h.addresses(crate::addr::AddressFilter::new()).unwrap();
+        assert!(!addresses.is_consistent());
+        assert_eq!(addresses.map(|a| a.ip()).collect::<Vec<_>>(), [Some(lo)]);
+
+        let mut route = RouteMessage::default();
+        route.header.address_family = netlink_packet_route::AddressFamily::Inet;
+        route.header.destination_prefix_length = 8;
+        route.header.table = 254;
+        route
+            .attributes
+            .push(RouteAttribute::Destination(RouteAddress::Inet(
+                [127, 0, 0, 0].into(),
+            )));
+        route.attributes.push(RouteAttribute::Oif(1));
+        let mut h = always_interrupted(crate::netlink::RTM_NEWROUTE, emitted(&route));
+        let routes = h.routes(None, None).unwrap();
+        assert!(!routes.is_consistent());
+        assert_eq!(routes.count(), 1);
     }
 
     #[test]

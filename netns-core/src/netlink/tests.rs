@@ -54,7 +54,9 @@ use netlink_packet_route::RouteNetlinkMessage;
 
 use super::ack::{parse_done, parse_error};
 use super::socket::serialize_for_test;
-use super::{split_message, Request, Socket, Transport, MAX_DUMP_ATTEMPTS, RTM_NEWNSID};
+use super::{
+    split_message, Request, Socket, Transport, DUMP_RETRY_PAUSE, MAX_DUMP_ATTEMPTS, RTM_NEWNSID,
+};
 use crate::{Errno, ErrorKind};
 
 // Captured from Linux 6.18 (x86_64, little endian) with NETLINK_EXT_ACK and
@@ -399,7 +401,7 @@ fn an_interrupted_dump_is_run_again() {
 }
 
 #[test]
-fn a_dump_interrupted_every_time_gives_up() {
+fn a_dump_interrupted_every_time_returns_the_last_attempt_marked_inconsistent() {
     let sends = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = sends.clone();
     let mut sock = kernel(move |seq| {
@@ -411,18 +413,54 @@ fn a_dump_interrupted_every_time_gives_up() {
             with_flags(&with_seq(done, seq), NLM_F_DUMP_INTR),
         ]
     });
-    let error = sock
+    let started = std::time::Instant::now();
+    let messages = sock
         .dump(&Request::new(get_nsids(), "list", &"links"))
-        .unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Interrupted);
-    assert_eq!(
-        error.to_string(),
-        "cannot list links: the dump kept changing while it ran: NLM_F_DUMP_INTR on 5 attempts"
-    );
+        .unwrap();
+    let waited = started.elapsed();
+    assert!(!messages.is_consistent());
+    let messages: Vec<_> = messages.collect();
+    assert_eq!(messages.len(), 1);
+    // The data is the last attempt's.
+    assert_eq!(messages[0].sequence_number(), MAX_DUMP_ATTEMPTS as u32);
     assert_eq!(
         sends.load(std::sync::atomic::Ordering::Relaxed),
         MAX_DUMP_ATTEMPTS
     );
+    // The retries were spaced out: 2 + 4 + 8 + 16 ms at least.
+    let pauses: u32 = (0..MAX_DUMP_ATTEMPTS as u32 - 1).map(|k| 1 << k).sum();
+    assert!(waited >= DUMP_RETRY_PAUSE * pauses, "{waited:?}");
+}
+
+#[test]
+fn a_consistent_dump_and_a_retried_one_are_marked_consistent() {
+    let mut sock = kernel(|seq| vec![with_seq(&NSID_DUMP, seq)]);
+    let request = Request::new(get_nsids(), "list", &"nsids");
+    assert!(sock.dump(&request).unwrap().is_consistent());
+    let mut sends = 0;
+    let mut sock = Socket::fake(FakeKernel::new(move |request| {
+        sends += 1;
+        let dump = with_seq(&NSID_DUMP, seq_of(request));
+        if sends < MAX_DUMP_ATTEMPTS {
+            vec![with_flags(&dump, NLM_F_DUMP_INTR)]
+        } else {
+            vec![dump]
+        }
+    }));
+    assert!(sock.dump(&request).unwrap().is_consistent());
+}
+
+#[test]
+fn nsid_list_carries_the_inconsistency_of_its_dump() {
+    let mut sock = kernel(|seq| vec![with_flags(&with_seq(&NSID_DUMP, seq), NLM_F_DUMP_INTR)]);
+    let listing = crate::nsid::list(&mut sock, None, None).unwrap();
+    assert!(!listing.is_consistent());
+    assert_eq!(listing.len(), 1);
+    assert_eq!(listing[0].nsid.get(), 7);
+    let mut sock = kernel(|seq| vec![with_seq(&NSID_DUMP, seq)]);
+    assert!(crate::nsid::list(&mut sock, None, None)
+        .unwrap()
+        .is_consistent());
 }
 
 #[test]

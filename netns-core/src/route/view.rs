@@ -264,9 +264,22 @@ impl From<&Route> for RouteSpec {
 
 /// The routes of a dump, in the kernel's order, borrowed from the socket's
 /// receive buffer.
+///
+/// [`Routes::is_consistent`] says whether the kernel's dump was consistent.
 #[derive(Debug, Clone)]
 pub struct Routes<'a> {
     pub(super) messages: crate::netlink::Messages<'a>,
+}
+
+impl Routes<'_> {
+    /// False when the route dump was interrupted (`NLM_F_DUMP_INTR`) on every
+    /// attempt: these are the last attempt's routes, and some may be missing
+    /// or shown twice. See
+    /// [`Messages::is_consistent`](crate::netlink::Messages::is_consistent).
+    #[doc(alias = "NLM_F_DUMP_INTR")]
+    pub fn is_consistent(&self) -> bool {
+        self.messages.is_consistent()
+    }
 }
 
 impl<'a> Iterator for Routes<'a> {

@@ -40,6 +40,9 @@ the built-in exceptions one expects (``AlreadyExistsError`` is a
 ``FileExistsError``, ``NotFoundError`` a ``FileNotFoundError``,
 ``PermissionDeniedError`` a ``PermissionError``, ``InvalidArgumentError`` a
 ``ValueError``). Arguments of the wrong type raise ``TypeError``.
+A listing whose kernel dump kept changing on every attempt is returned with
+an ``InconsistentDumpWarning`` (a ``RuntimeWarning``), as ``ip`` prints "Dump
+was interrupted and may be inconsistent".
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ from netns._native import (
     Handle,
     IdEntry,
     Ifb,
+    InconsistentDumpWarning,
     InvalidArgumentError,
     Link,
     LinkSpec,
@@ -96,6 +100,7 @@ __all__ = [
     "Handle",
     "IdEntry",
     "Ifb",
+    "InconsistentDumpWarning",
     "InvalidArgumentError",
     "Link",
     "LinkSpec",

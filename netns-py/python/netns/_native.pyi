@@ -19,6 +19,7 @@ __all__ = [
     "Handle",
     "IdEntry",
     "Ifb",
+    "InconsistentDumpWarning",
     "InvalidArgumentError",
     "Link",
     "LinkSpec",
@@ -81,6 +82,12 @@ class InvalidArgumentError(NetnsError, ValueError): ...
 class BusyError(NetnsError): ...
 class StaleError(NetnsError): ...
 class UnsupportedError(NetnsError): ...
+
+class InconsistentDumpWarning(RuntimeWarning):
+    """Warned (``warnings.warn``) by ``links()``, ``addresses()``,
+    ``links_and_addresses()``, ``routes()`` and ``Registry.list_ids()`` when
+    the kernel interrupted the dump on every attempt: the result is the last
+    attempt's and may be inconsistent."""
 
 # ----- results --------------------------------------------------------------
 

@@ -127,7 +127,7 @@ impl Handle {
     ) -> PyResult<Vec<Address>> {
         let dev = dev.map(|d| dev_arg(d, "dev")).transpose()?;
         let family = family_arg(family)?;
-        self.with(py, |h| {
+        let (addresses, consistent) = self.with(py, |h| {
             let mut filter = netns_core::addr::AddressFilter::new();
             if let Some(f) = family {
                 filter = filter.family(f);
@@ -135,27 +135,39 @@ impl Handle {
             if let Some(d) = &dev {
                 filter = filter.dev(d.clone());
             }
-            let owned: Vec<netns_core::addr::Address> =
-                h.addresses(filter)?.map(|a| a.to_owned()).collect();
+            let dump = h.addresses(filter)?;
+            let consistent = dump.is_consistent();
+            let owned: Vec<netns_core::addr::Address> = dump.map(|a| a.to_owned()).collect();
             let names = names_if(h, !owned.is_empty())?;
-            Ok(address_objects(owned, &names))
-        })
+            Ok((address_objects(owned, &names), consistent))
+        })?;
+        crate::errors::warn_if_inconsistent(py, consistent, "addresses")?;
+        Ok(addresses)
     }
 
     /// Every link and every address, as ``(links(), addresses())`` gives
     /// them, in two dumps instead of three: the link dump also names the
     /// addresses' devices (``addresses()`` dumps the links for that).
     fn links_and_addresses(&self, py: Python<'_>) -> PyResult<(Vec<Link>, Vec<Address>)> {
-        self.with(py, |h| {
-            let links: Vec<Link> = h.links()?.map(|l| link_of(&l)).collect();
+        let (links, addresses, links_consistent, addresses_consistent) = self.with(py, |h| {
+            let dump = h.links()?;
+            let links_consistent = dump.is_consistent();
+            let links: Vec<Link> = dump.map(|l| link_of(&l)).collect();
             let names: BTreeMap<u32, String> =
                 links.iter().map(|l| (l.index, l.name.clone())).collect();
-            let owned: Vec<netns_core::addr::Address> = h
-                .addresses(netns_core::addr::AddressFilter::new())?
-                .map(|a| a.to_owned())
-                .collect();
-            Ok((links, address_objects(owned, &names)))
-        })
+            let dump = h.addresses(netns_core::addr::AddressFilter::new())?;
+            let addresses_consistent = dump.is_consistent();
+            let owned: Vec<netns_core::addr::Address> = dump.map(|a| a.to_owned()).collect();
+            Ok((
+                links,
+                address_objects(owned, &names),
+                links_consistent,
+                addresses_consistent,
+            ))
+        })?;
+        crate::errors::warn_if_inconsistent(py, links_consistent, "links")?;
+        crate::errors::warn_if_inconsistent(py, addresses_consistent, "addresses")?;
+        Ok((links, addresses))
     }
 
     /// Adds many addresses: ``(dev, address)`` pairs (``dev`` a name or an

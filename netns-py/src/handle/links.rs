@@ -74,8 +74,16 @@ fn created_of(c: CoreCreated) -> CreatedLink {
 #[pymethods]
 impl Handle {
     /// Every link of the namespace (one ``RTM_GETLINK`` dump).
+    /// Warns with ``InconsistentDumpWarning`` if the dump was interrupted on
+    /// every attempt.
     fn links(&self, py: Python<'_>) -> PyResult<Vec<Link>> {
-        self.with(py, |h| Ok(h.links()?.map(|l| link_of(&l)).collect()))
+        let (links, consistent) = self.with(py, |h| {
+            let links = h.links()?;
+            let consistent = links.is_consistent();
+            Ok((links.map(|l| link_of(&l)).collect(), consistent))
+        })?;
+        crate::errors::warn_if_inconsistent(py, consistent, "links")?;
+        Ok(links)
     }
 
     /// One link, by name or index (one ``RTM_GETLINK`` request, no dump).

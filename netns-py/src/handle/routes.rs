@@ -193,12 +193,15 @@ impl Handle {
     ) -> PyResult<Vec<Route>> {
         let table = table_or_all(table)?;
         let family = family_arg(family)?;
-        self.with(py, |h| {
-            let owned: Vec<netns_core::route::Route> =
-                h.routes(table, family)?.map(|r| r.to_owned()).collect();
+        let (routes, consistent) = self.with(py, |h| {
+            let dump = h.routes(table, family)?;
+            let consistent = dump.is_consistent();
+            let owned: Vec<netns_core::route::Route> = dump.map(|r| r.to_owned()).collect();
             let names = names_if(h, needs_names(owned.iter()))?;
-            Ok(route_objects(owned, &names))
-        })
+            Ok((route_objects(owned, &names), consistent))
+        })?;
+        crate::errors::warn_if_inconsistent(py, consistent, "routes")?;
+        Ok(routes)
     }
 
     /// Adds a route to ``dst`` (``'default'``, ``'10.2.0.0/16'`` or an

@@ -201,10 +201,14 @@ impl Registry {
     /// Creates a new network namespace named `name` and returns a handle on it.
     ///
     /// iproute2's sequence: the run directory is created (mode 0755), locked
-    /// (`flock`) and made a shared mount (`MS_SHARED|MS_REC`; if it is not a
-    /// mount point yet, it is bind-mounted onto itself, made `MS_PRIVATE` to
-    /// get a peer group of its own, and made shared again), so parallel first
-    /// adds never stack mounts. Then the file is created
+    /// (`flock`) and made a shared mount (if it is not a mount point yet, it
+    /// is bind-mounted onto itself, made `MS_PRIVATE|MS_REC` to get a peer
+    /// group of its own, and made `MS_SHARED|MS_REC`), so parallel first adds
+    /// never stack mounts. Once it is a mount point, an add makes only the
+    /// directory's own mount shared (`MS_SHARED` without `MS_REC`: the
+    /// namespaces mounted below a shared mount are shared already), where
+    /// `ip netns add` repeats the recursive change, which walks every
+    /// namespace mounted below and made each add cost O(N). Then the file is created
     /// (`O_CREAT|O_EXCL|O_NOFOLLOW`, mode 0), a dedicated thread calls
     /// `unshare(CLONE_NEWNET)`, and the new namespace is bind-mounted onto the
     /// file. The calling thread never changes namespace and nothing forks.
@@ -378,7 +382,11 @@ impl Registry {
     /// another add between create and mount).
     ///
     /// Adds run in parallel: making an existing mount point shared is
-    /// idempotent, so it is done under the shared lock; only when the
+    /// idempotent, so it is done under the shared lock, and for the
+    /// directory's own mount only (`MS_SHARED` without `MS_REC`: a recursive
+    /// change would walk every namespace mounted below, O(N) per add, and
+    /// those are shared already, since a bind mount made below a shared
+    /// mount joins the propagation); only when the
     /// directory is not a mount point yet (`EINVAL`) is the lock taken
     /// exclusively for the bind-onto-itself dance, which must not run twice
     /// at once (stacked mounts, Debian bug 949235), and the whole step is
@@ -391,10 +399,11 @@ impl Registry {
         let dir = VerifiedDir::open_or_create(dir_path, "run directory", 0o755)?;
         let lock = lock_dir(&dir, FlockArg::LockShared)?;
         let shared = MsFlags::MS_SHARED | MsFlags::MS_REC;
+        let shared_here = MsFlags::MS_SHARED;
         let none = None::<&str>;
         let perm = |e| Error::sys(e, "mount", object()).with_capability(Capability::SysAdmin);
         let at = |d: &VerifiedDir| format!("/proc/thread-self/fd/{}", d.as_fd().as_raw_fd());
-        match nix::mount::mount(none, at(&dir).as_str(), none, shared, none) {
+        match nix::mount::mount(none, at(&dir).as_str(), none, shared_here, none) {
             Ok(()) => return Ok((dir, lock)),
             Err(Errno::EINVAL) => {}
             Err(e) => return Err(perm(e)),

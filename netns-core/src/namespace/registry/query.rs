@@ -1,8 +1,11 @@
 //! What the registry holds: names, entries with their nsids, ids, the
 //! names of a process's namespace, the processes in a namespace.
 
+use std::collections::HashMap;
+
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use crate::netlink::Listing;
 
 impl Registry {
     /// The names in the run directory, sorted. A missing run directory is an
@@ -80,40 +83,65 @@ impl Registry {
     }
 
     /// The nsids known in the calling thread's namespace (an `RTM_GETNSID`
-    /// dump, filtered by the kernel), each with the registry name that has it.
+    /// dump, filtered by the kernel), each with the registry name that has it
+    /// (the names' nsids asked in one batch, as [`Registry::list`]).
+    ///
+    /// A dump interrupted on every attempt is returned marked
+    /// ([`Listing::is_consistent`] false).
+    ///
+    /// Without a target, the nsids of named namespaces that the dump did not
+    /// show are added (sorted in by nsid): this kernel (Linux 6.18) ends an
+    /// `RTM_GETNSID` dump after its first message buffer, so with 1,000 named
+    /// namespaces holding nsids the dump, and `ip netns list-id`, show only
+    /// the first 134. Unnamed peers past that buffer stay missing.
     ///
     /// # Errors
     /// When netlink fails or the kernel refuses the filter.
     #[doc(alias = "ip netns list-id")]
-    pub fn list_ids(&self, filter: IdFilter) -> Result<Vec<IdEntry>> {
+    pub fn list_ids(&self, filter: IdFilter) -> Result<Listing<IdEntry>> {
         let mut sock = Socket::open().map_err(|e| e.context("list", "network namespace ids"))?;
         let ids = nsid::list(&mut sock, filter.target_nsid, filter.nsid)?;
         let (names, handles) = self.open_all()?;
         let fds: Vec<BorrowedFd<'_>> = handles.iter().flatten().map(|ns| ns.as_fd()).collect();
-        let named: Vec<(String, Option<Nsid>)> = if fds.is_empty() {
-            Vec::new()
-        } else {
-            let mut ids = nsid::get_many(&mut sock, &fds)
+        // nsid -> the first name (sorted) that has it.
+        let mut named: HashMap<Nsid, String> = HashMap::with_capacity(fds.len());
+        if !fds.is_empty() {
+            let mut found = nsid::get_many(&mut sock, &fds)
                 .map_err(|e| e.error)?
                 .into_iter();
-            names
-                .into_iter()
-                .zip(handles.iter())
-                .filter(|(_, h)| h.is_some())
-                .map(|(n, _)| (n, ids.next().flatten()))
-                .collect()
-        };
-        Ok(ids
+            for (name, _) in names.into_iter().zip(&handles).filter(|(_, h)| h.is_some()) {
+                if let Some(id) = found.next().flatten() {
+                    named.entry(id).or_insert(name);
+                }
+            }
+        }
+        let consistent = ids.is_consistent();
+        let mut entries: Vec<IdEntry> = ids
             .into_iter()
             .map(|e| IdEntry {
-                name: named
-                    .iter()
-                    .find(|(_, id)| *id == Some(e.nsid))
-                    .map(|(n, _)| n.clone()),
+                name: named.get(&e.nsid).cloned(),
                 nsid: e.nsid,
                 current_nsid: e.current_nsid,
             })
-            .collect())
+            .collect();
+        if filter.target_nsid.is_none() {
+            let dumped: std::collections::HashSet<Nsid> = entries.iter().map(|e| e.nsid).collect();
+            let before = entries.len();
+            entries.extend(
+                named
+                    .into_iter()
+                    .filter(|(id, _)| !dumped.contains(id))
+                    .map(|(nsid, name)| IdEntry {
+                        nsid,
+                        current_nsid: None,
+                        name: Some(name),
+                    }),
+            );
+            if entries.len() > before {
+                entries.sort_by_key(|e| e.nsid);
+            }
+        }
+        Ok(Listing::new(entries, consistent))
     }
 
     /// Assigns an nsid to namespace `name` in the calling thread's namespace
