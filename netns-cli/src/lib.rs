@@ -19,6 +19,7 @@ mod neigh;
 mod netns;
 mod output;
 mod route;
+mod route_get;
 mod rule;
 mod topology;
 mod tuntap;

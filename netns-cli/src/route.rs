@@ -15,14 +15,15 @@ use std::net::IpAddr;
 
 use netns_core::addr::Family;
 use netns_core::route::{
-    parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, RouteRef,
-    RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK,
-    SCOPE_UNIVERSE, TYPE_UNICAST,
+    parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, NextHop,
+    RouteRef, RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD, RTNH_F_LINKDOWN,
+    RTNH_F_ONLINK, SCOPE_UNIVERSE, TYPE_UNICAST,
 };
 use serde_json::{json, Map, Value};
 
 use crate::addr::{failure, open_handle, usage};
 use crate::output::{self, Failure, Group, Outcome, Stage};
+use crate::route_get::{self, RouteFlush, RouteGet};
 use crate::{Context, Usage};
 
 const USAGE: &str = "\
@@ -47,6 +48,10 @@ pub enum RouteCommand {
         /// The route (its device by name, looked up by the core).
         spec: RouteSpec,
     },
+    /// `get ADDRESS …`.
+    Get(RouteGet),
+    /// `flush …`.
+    Flush(RouteFlush),
     /// `help`: the usage on stdout, exit 0.
     Help,
 }
@@ -73,6 +78,8 @@ pub(crate) fn parse(args: &[String]) -> Result<RouteCommand, Usage> {
         "add" | "a" => parse_change(rest, RouteOp::Add),
         "replace" => parse_change(rest, RouteOp::Replace),
         "delete" | "del" | "d" => parse_change(rest, RouteOp::Delete),
+        "get" | "g" => route_get::parse_get(rest).map(RouteCommand::Get),
+        "flush" | "f" => route_get::parse_flush(rest).map(RouteCommand::Flush),
         "help" => Ok(RouteCommand::Help),
         other => Err(usage(&format!(
             "Command \"{other}\" is unknown, try \"netns route help\"."
@@ -93,6 +100,8 @@ pub(crate) fn execute(ctx: &Context, cmd: RouteCommand) -> u8 {
     output::status(match cmd {
         RouteCommand::Show { table, family } => show(ctx, table, family),
         RouteCommand::Change { op, spec } => change(ctx, op, &spec),
+        RouteCommand::Get(g) => return route_get::get(ctx, &g),
+        RouteCommand::Flush(f) => return route_get::flush(ctx, &f),
         RouteCommand::Help => {
             println!("{USAGE}");
             return 0;
@@ -131,6 +140,30 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
                 );
             }
             "dev" | "oif" => dev = Some(value(&mut it, "dev")?),
+            "mtu" | "advmss" => {
+                let key = arg.as_str();
+                let mut v = value(&mut it, key)?;
+                if v == "lock" {
+                    v = value(&mut it, key)?;
+                }
+                let n = v
+                    .parse()
+                    .map_err(|_| usage(&format!("\"{key}\" value is invalid: {v}")))?;
+                if key == "mtu" {
+                    spec = spec.mtu(n);
+                } else {
+                    spec = spec.advmss(n);
+                }
+            }
+            "onlink" => spec = spec.onlink(true),
+            "nhid" => {
+                let v = value(&mut it, "nhid")?;
+                spec = spec.nhid(
+                    v.parse()
+                        .map_err(|_| usage(&format!("\"id\" value is invalid: {v}")))?,
+                );
+            }
+            "nexthop" => spec = spec.nexthop(parse_nexthop(&mut it)?),
             "metric" | "priority" | "preference" => {
                 let v = value(&mut it, "metric")?;
                 spec.metric = Some(
@@ -187,6 +220,40 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
         spec = spec.dev(d);
     }
     Ok(RouteCommand::Change { op, spec })
+}
+
+/// One `nexthop via GW dev X weight N onlink` group: the words up to the
+/// next `nexthop` (which is left for the caller) or the end.
+fn parse_nexthop(it: &mut std::slice::Iter<'_, String>) -> Result<NextHop, Usage> {
+    let mut hop = NextHop::default();
+    while let Some(word) = it.as_slice().first().map(String::as_str) {
+        if !matches!(word, "via" | "dev" | "weight" | "onlink") {
+            break;
+        }
+        it.next();
+        match word {
+            "via" => {
+                let mut v = value(it, "via")?;
+                if v == "inet" || v == "inet6" {
+                    v = value(it, "via")?;
+                }
+                hop.gateway = Some(
+                    v.parse()
+                        .map_err(|_| usage(&format!("invalid gateway \"{v}\"")))?,
+                );
+            }
+            "dev" => hop = hop.dev(value(it, "dev")?),
+            "weight" => {
+                let v = value(it, "weight")?;
+                hop = hop.weight(
+                    v.parse()
+                        .map_err(|_| usage(&format!("\"weight\" value is invalid: {v}")))?,
+                );
+            }
+            _ => hop = hop.onlink(true),
+        }
+    }
+    Ok(hop)
 }
 
 fn change(ctx: &Context, op: RouteOp, spec: &RouteSpec) -> Outcome {
@@ -247,6 +314,14 @@ impl RouteCommand {
         let mut out: Vec<String> = Vec::new();
         match self {
             RouteCommand::Help => out.push("help".into()),
+            RouteCommand::Get(g) => {
+                out.push("get".into());
+                out.extend(g.words());
+            }
+            RouteCommand::Flush(f) => {
+                out.push("flush".into());
+                out.extend(f.words());
+            }
             RouteCommand::Show { table, family } => {
                 out.push("show".into());
                 if table.is_none() || family.is_none() {
@@ -298,6 +373,21 @@ impl RouteCommand {
                 }
                 if let Some(s) = spec.prefsrc {
                     out.extend(["src".into(), s.to_string()]);
+                }
+                if let Some(m) = spec.mtu {
+                    out.extend(["mtu".into(), m.to_string()]);
+                }
+                if let Some(m) = spec.advmss {
+                    out.extend(["advmss".into(), m.to_string()]);
+                }
+                if spec.onlink {
+                    out.push("onlink".into());
+                }
+                if let Some(id) = spec.nhid {
+                    out.extend(["nhid".into(), id.to_string()]);
+                }
+                for hop in &spec.nexthops {
+                    out.extend(hop.to_string().split(' ').map(str::to_owned));
                 }
             }
         }
@@ -400,7 +490,41 @@ fn route_fields(
     if let Some(m) = r.metric() {
         f.push(("metric", "metric {} ", json!(m)));
     }
+    if let Some(m) = r.mtu() {
+        f.push(("mtu", "mtu {} ", json!(m)));
+    }
+    if let Some(m) = r.advmss() {
+        f.push(("advmss", "advmss {} ", json!(m)));
+    }
+    if let Some(id) = r.nhid() {
+        f.push(("nhid", "nhid {} ", json!(id)));
+    }
     f
+}
+
+/// The paths of a multipath route as ip prints them: `\tnexthop via GW dev
+/// X weight N ` lines.
+fn nexthop_text(r: &RouteRef<'_>, names: &BTreeMap<u32, String>) -> String {
+    let mut s = String::new();
+    for hop in r.nexthops() {
+        s.push_str("\n\tnexthop ");
+        if let Some(gw) = hop.gateway {
+            s.push_str(&format!("via {gw} "));
+        }
+        if let Some(netns_core::link::Dev::Index(i)) = &hop.dev {
+            let name = names
+                .get(&i.get())
+                .cloned()
+                .unwrap_or_else(|| format!("if{i}"));
+            s.push_str(&format!("dev {name} "));
+        }
+        s.push_str(&format!("weight {} ", hop.weight.unwrap_or(1)));
+        for w in flag_words(hop.flags) {
+            s.push_str(w);
+            s.push(' ');
+        }
+    }
+    s
 }
 
 fn flag_words(flags: u32) -> Vec<&'static str> {
@@ -447,6 +571,7 @@ pub(crate) fn route_text(
     if let Some(p) = r.pref() {
         s.push_str(&format!("pref {}", pref_word(p)));
     }
+    s.push_str(&nexthop_text(r, names));
     s.push('\n');
     s
 }
