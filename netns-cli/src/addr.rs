@@ -11,6 +11,7 @@
 //! Exit status as `ip`: 0 on success, 1 for a usage error or an unknown
 //! device, 2 when the kernel refuses.
 
+use crate::keywords::{lookup, Verb, ADDR_VERBS};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
@@ -79,21 +80,21 @@ pub(crate) fn parse(args: &[String]) -> Result<AddrCommand, Usage> {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    match cmd {
-        "show" | "list" | "ls" | "lst" | "sh" | "s" => Ok(AddrCommand::Show {
+    // iproute2's order (`do_ipaddr`): `ip addr s` is show, `a` add.
+    match lookup(ADDR_VERBS, cmd) {
+        Some(Verb::Show) => Ok(AddrCommand::Show {
             dev: dev_arg(rest)?,
         }),
-        "add" | "a" => parse_change(rest, AddrOp::Add),
-        "replace" | "change" => parse_change(rest, AddrOp::Replace),
-        "delete" | "del" | "d" => parse_change(rest, AddrOp::Delete),
-        "flush" | "f" => match dev_arg(rest)? {
+        Some(Verb::Add) => parse_change(rest, AddrOp::Add),
+        Some(Verb::Replace | Verb::Change) => parse_change(rest, AddrOp::Replace),
+        Some(Verb::Delete) => parse_change(rest, AddrOp::Delete),
+        Some(Verb::Flush) => match dev_arg(rest)? {
             Some(dev) => Ok(AddrCommand::Flush { dev }),
             None => Err(usage("Flush requires arguments.")),
         },
-        "help" => Ok(AddrCommand::Help),
-        other => Err(usage(&format!(
-            "Command \"{other}\" is unknown, try \"netns addr help\"."
-        ))),
+        Some(Verb::Help) => Ok(AddrCommand::Help),
+        Some(_) => Err(crate::keywords::pending("address", cmd, ADDR_VERBS)),
+        None => Err(crate::keywords::unknown("address", cmd)),
     }
 }
 

@@ -12,7 +12,10 @@
 #![deny(unsafe_code)]
 
 mod addr;
+mod batch;
 mod demo;
+mod ip;
+pub mod keywords;
 mod link;
 mod netns;
 mod output;
@@ -27,6 +30,7 @@ use netns_core::{Error, Handle, Registry};
 use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
+pub use ip::IpOptions;
 pub use link::{LinkCommand, LinkOptions, LinkSetArgs};
 pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};
@@ -94,7 +98,11 @@ enum ClapCommand {
     },
     /// List names, sorted, with their ids in the current namespace (default command).
     #[command(visible_alias = "ls", alias = "show")]
-    List,
+    List {
+        /// Ignored, as `ip netns list` ignores them (scripts pass a stray `|`).
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        ignored: Vec<OsString>,
+    },
     /// List the ids known in the current namespace: [target-nsid N] [nsid N].
     ListId {
         /// `target-nsid N` and/or `nsid N`, as `ip netns list-id`.
@@ -166,6 +174,8 @@ pub struct Invocation {
     pub pretty: bool,
     /// `-n NAME`: run link/addr/route commands inside this named namespace.
     pub netns: Option<String>,
+    /// ip's other global options (`-4`, `-o`, `-br`, `-s`, `-d`, `-force`, `-a` …).
+    pub options: IpOptions,
     /// What to do.
     pub command: Command,
 }
@@ -183,6 +193,16 @@ pub enum Command {
     Route(RouteCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
     Topology(TopologyCommand),
+    /// `-b FILE` / `-batch FILE` (`-` for stdin): one command per line.
+    Batch {
+        /// The file, or `-`.
+        file: String,
+    },
+    /// `help [OBJECT]`: netns's help, or an object's usage (as `ip OBJECT help`).
+    Help {
+        /// The object, as written.
+        object: Option<String>,
+    },
 }
 
 /// A command line refused by [`parse`] (or help and version, which clap
@@ -191,6 +211,8 @@ pub enum Command {
 pub struct Usage {
     message: String,
     status: u8,
+    /// Printed as it is (a usage text), without the `netns: ` prefix.
+    plain: bool,
     /// clap's own error, kept to print it as clap does (colours on a tty,
     /// help and version on stdout).
     clap: Option<clap::Error>,
@@ -202,7 +224,16 @@ impl Usage {
         Usage {
             message: message.into(),
             status,
+            plain: false,
             clap: None,
+        }
+    }
+
+    /// A usage text printed as it is on stderr, with exit `status`.
+    fn plain(message: impl Into<String>, status: u8) -> Usage {
+        Usage {
+            plain: true,
+            ..Usage::new(message, status)
         }
     }
 
@@ -214,6 +245,7 @@ impl Usage {
             } else {
                 0
             },
+            plain: false,
             clap: Some(e),
         }
     }
@@ -235,6 +267,7 @@ impl Usage {
             Some(e) => {
                 let _ = e.print();
             }
+            None if self.plain => eprintln!("{}", self.message),
             None => eprintln!("netns: {}", self.message),
         }
         self.status
@@ -260,9 +293,76 @@ impl std::error::Error for Usage {}
 
 /// Parses a command line (`argv[0]` first, as `std::env::args_os`). Pure:
 /// no kernel, no filesystem, no environment; never panics.
+///
+/// ip's global options come first, in any order (`-4 -o -br -s -d -j -p
+/// -n NAME -b FILE -force -a` …); then netns's own commands by their whole
+/// word, or ip's objects by prefix in ip's order ([`keywords::OBJECTS`]):
+/// `netns a`, `netns ro sh`, `netns netns del X`.
 pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
-    let cli = Cli::try_parse_from(argv).map_err(Usage::from_clap)?;
-    let command = match cli.command.unwrap_or(ClapCommand::List) {
+    let argv0 = argv.first().cloned().unwrap_or_else(|| "netns".into());
+    let args = argv.get(1..).unwrap_or_default();
+    let g = ip::globals(args)?;
+    let rest = &args[g.rest..];
+    let mut inv = Invocation {
+        json: g.json,
+        pretty: g.pretty,
+        netns: g.netns,
+        options: g.options,
+        command: Command::Namespace(NsCommand::List),
+    };
+    if let Some(flag) = g.clap_flag {
+        let e = Cli::try_parse_from([argv0, flag.into()]).err();
+        return Err(e.map_or_else(|| Usage::new("", 0), Usage::from_clap));
+    }
+    if let Some(file) = g.batch {
+        inv.command = Command::Batch { file };
+        return Ok(inv);
+    }
+    let mut clap_argv: Vec<OsString> = vec![argv0];
+    if let Some(first) = rest.first() {
+        let word = first.to_string_lossy();
+        if !own_command(&word) && !word.starts_with('-') {
+            use keywords::Object;
+            let canonical = match keywords::lookup(keywords::OBJECTS, &word) {
+                Some(Object::Address) => "addr",
+                Some(Object::Route) => "route",
+                Some(Object::Link) => "link",
+                Some(Object::Netns) => {
+                    inv.command =
+                        Command::Namespace(ip::netns_object(&rest[1..], inv.options.all)?);
+                    return Ok(inv);
+                }
+                Some(Object::Help) => {
+                    inv.command = Command::Help {
+                        object: rest.get(1).map(|w| w.to_string_lossy().into_owned()),
+                    };
+                    return Ok(inv);
+                }
+                Some(Object::Rule) => return Err(not_yet("rule")),
+                Some(Object::Neigh) => return Err(not_yet("neighbor")),
+                Some(Object::Nexthop) => return Err(not_yet("nexthop")),
+                Some(Object::Unsupported(name)) => return Err(not_yet(name)),
+                None => {
+                    return Err(Usage::new(
+                        format!("Object \"{word}\" is unknown, try \"netns help\"."),
+                        1,
+                    ))
+                }
+            };
+            clap_argv.push(canonical.into());
+            clap_argv.extend(rest[1..].iter().cloned());
+        } else {
+            clap_argv.extend(rest.iter().cloned());
+        }
+    }
+    let cli = Cli::try_parse_from(&clap_argv).map_err(Usage::from_clap)?;
+    inv.json |= cli.json;
+    inv.pretty |= cli.pretty;
+    if cli.netns.is_some() {
+        inv.netns = cli.netns;
+    }
+    let all = inv.options.all;
+    inv.command = match cli.command.unwrap_or(ClapCommand::List { ignored: vec![] }) {
         ClapCommand::Link { args } => Command::Link(link::parse(&args)?),
         ClapCommand::Addr { args } => Command::Addr(addr::parse(&args)?),
         ClapCommand::Route { args } => Command::Route(route::parse(&args)?),
@@ -270,23 +370,41 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
         ClapCommand::Attach { name, pid } => Command::Namespace(NsCommand::Attach { name, pid }),
         ClapCommand::Delete { all: true, .. } => Command::Namespace(NsCommand::DeleteAll),
-        ClapCommand::Delete { names, .. } => Command::Namespace(NsCommand::Delete { names }),
-        ClapCommand::List => Command::Namespace(NsCommand::List),
+        ClapCommand::Delete { .. } if all => Command::Namespace(NsCommand::DeleteAll),
+        ClapCommand::Delete { names, .. } => Command::Namespace(NsCommand::Delete {
+            names: ip::strip_list_id(names),
+        }),
+        ClapCommand::List { .. } => Command::Namespace(NsCommand::List),
         ClapCommand::ListId { args } => Command::Namespace(netns::parse_list_id(&args)?),
         ClapCommand::Set { name, id } => Command::Namespace(netns::parse_set(name, &id)?),
         ClapCommand::Identify { pid } => Command::Namespace(NsCommand::Identify { pid }),
         ClapCommand::Pids { name, threads } => {
             Command::Namespace(NsCommand::Pids { name, threads })
         }
-        ClapCommand::Exec { all, args } => Command::Namespace(netns::parse_exec(all, args)?),
+        ClapCommand::Exec { all: a, args } => {
+            Command::Namespace(netns::parse_exec(a || all, args)?)
+        }
         ClapCommand::Monitor => Command::Namespace(NsCommand::Monitor),
     };
-    Ok(Invocation {
-        json: cli.json,
-        pretty: cli.pretty,
-        netns: cli.netns,
-        command,
-    })
+    Ok(inv)
+}
+
+/// Whether `word` is one of netns's own commands (or their aliases), which
+/// match only whole and come before ip's objects (so `netns add X` adds a
+/// namespace, where ip would read `add` as a prefix of `address`).
+fn own_command(word: &str) -> bool {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+}
+
+/// An object of ip that netns does not have (yet): exit 255.
+fn not_yet(object: &str) -> Usage {
+    Usage::new(
+        format!("Object \"{object}\" is not supported by netns yet (docs/cli.md)."),
+        output::usage_status(output::Group::Netns),
+    )
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -304,6 +422,22 @@ impl Invocation {
         if let Some(n) = &self.netns {
             out.push(format!("--netns={n}").into());
         }
+        let o = &self.options;
+        if let Some(f) = o.family {
+            out.push(format!("-family={}", f.word()).into());
+        }
+        for (on, flag) in [
+            (o.oneline, "-oneline"),
+            (o.brief, "-brief"),
+            (o.force, "-force"),
+            (o.all, "-all"),
+        ] {
+            if on {
+                out.push(flag.into());
+            }
+        }
+        out.extend((0..o.stats).map(|_| OsString::from("-stats")));
+        out.extend((0..o.details).map(|_| OsString::from("-details")));
         match &self.command {
             Command::Namespace(c) => c.render(&mut out),
             Command::Link(c) => {
@@ -319,6 +453,11 @@ impl Invocation {
                 out.extend(c.words().into_iter().map(OsString::from));
             }
             Command::Topology(c) => topology_words(c, &mut out),
+            Command::Batch { file } => out.push(format!("-batch={file}").into()),
+            Command::Help { object } => {
+                out.push("help".into());
+                out.extend(object.iter().map(OsString::from));
+            }
         }
         out
     }
@@ -379,6 +518,8 @@ struct Context {
     netns: Option<String>,
     /// How to print.
     out: Output,
+    /// ip's global options (family, `-o`, `-br`, `-s`, `-d`).
+    options: IpOptions,
 }
 
 impl Context {
@@ -398,13 +539,35 @@ pub fn execute(inv: Invocation) -> u8 {
         registry: Registry::from_env(),
         netns: inv.netns,
         out: Output::new(inv.json, inv.pretty),
+        options: inv.options,
     };
-    match inv.command {
+    run(&ctx, inv.command)
+}
+
+/// Runs one command in `ctx`; returns the exit status.
+fn run(ctx: &Context, command: Command) -> u8 {
+    match command {
         Command::Namespace(cmd) => netns::run(&ctx.registry, &ctx.out, cmd),
-        Command::Link(cmd) => link::execute(&ctx, cmd),
-        Command::Addr(cmd) => addr::execute(&ctx, cmd),
-        Command::Route(cmd) => route::execute(&ctx, cmd),
+        Command::Link(cmd) => link::execute(ctx, cmd),
+        Command::Addr(cmd) => addr::execute(ctx, cmd),
+        Command::Route(cmd) => route::execute(ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
+        Command::Batch { file } => batch::run(ctx, &file),
+        Command::Help { object } => help(object.as_deref()),
+    }
+}
+
+/// `netns help [OBJECT]`: netns's help on stdout (exit 0), or the object's
+/// usage as `netns OBJECT help` prints it.
+fn help(object: Option<&str>) -> u8 {
+    use clap::CommandFactory;
+    let Some(object) = object else {
+        let _ = Cli::command().print_long_help();
+        return 0;
+    };
+    match parse(&["netns".into(), object.into(), "help".into()]) {
+        Ok(inv) => execute(inv),
+        Err(u) => u.report(),
     }
 }
 

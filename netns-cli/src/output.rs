@@ -162,3 +162,12 @@ pub fn status(outcome: Outcome) -> u8 {
         Err(f) => f.report(),
     }
 }
+
+/// C's `strerror` text of an I/O error (`No such file or directory`), as ip
+/// prints it; the error's own text when it has no errno.
+pub fn strerror(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => nix::errno::Errno::from_raw(code).desc().to_owned(),
+        None => e.to_string(),
+    }
+}

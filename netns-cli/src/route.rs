@@ -10,6 +10,7 @@
 //! a space, so lines end with one); `-j` uses its JSON names. Exit status as
 //! `ip`: 0, 1 for a usage error or unknown device, 2 when the kernel refuses.
 
+use crate::keywords::{lookup, Verb, ROUTE_VERBS};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -68,15 +69,15 @@ pub(crate) fn parse(args: &[String]) -> Result<RouteCommand, Usage> {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    match cmd {
-        "show" | "list" | "ls" | "lst" | "sh" | "s" => parse_show(rest),
-        "add" | "a" => parse_change(rest, RouteOp::Add),
-        "replace" => parse_change(rest, RouteOp::Replace),
-        "delete" | "del" | "d" => parse_change(rest, RouteOp::Delete),
-        "help" => Ok(RouteCommand::Help),
-        other => Err(usage(&format!(
-            "Command \"{other}\" is unknown, try \"netns route help\"."
-        ))),
+    // iproute2's order (`do_iproute`): `ip route s` is show, `a` add.
+    match lookup(ROUTE_VERBS, cmd) {
+        Some(Verb::Show) => parse_show(rest),
+        Some(Verb::Add) => parse_change(rest, RouteOp::Add),
+        Some(Verb::Replace) => parse_change(rest, RouteOp::Replace),
+        Some(Verb::Delete) => parse_change(rest, RouteOp::Delete),
+        Some(Verb::Help) => Ok(RouteCommand::Help),
+        Some(_) => Err(crate::keywords::pending("route", cmd, ROUTE_VERBS)),
+        None => Err(crate::keywords::unknown("route", cmd)),
     }
 }
 

@@ -171,13 +171,16 @@ fn addr_and_route_refusals_exit_1() {
             &["route", "show", "table", "x"],
             "\"table\" value is invalid: x",
         ),
-        (&["route", "frob"], "try \"netns route help\""),
     ];
     for (words, text) in cases {
         let (message, status) = refused(words);
         assert!(message.contains(text), "{words:?}: {message}");
         assert_eq!(status, 1, "{words:?}");
     }
+    // An unknown subcommand is ip's `exit(-1)`: 255.
+    let (message, status) = refused(&["route", "frob"]);
+    assert!(message.contains("try \"netns route help\""), "{message}");
+    assert_eq!(status, 255);
     let inv = ok(&[
         "addr",
         "replace",
@@ -287,4 +290,141 @@ fn odd_words_survive_the_round_trip() {
     ] {
         ok(words);
     }
+}
+
+#[test]
+fn ip_global_options_in_any_order_before_the_object() {
+    let inv = ok(&[
+        "-6", "-netns", "blue", "-o", "-br", "-s", "-s", "-d", "-j", "-p", "-force", "-a", "-c",
+        "-t", "link",
+    ]);
+    assert_eq!(inv.netns.as_deref(), Some("blue"));
+    assert!(inv.json && inv.pretty);
+    let o = &inv.options;
+    assert_eq!(o.family, Some(netns_cli::keywords::Family::Inet6));
+    assert!(o.oneline && o.brief && o.force && o.all);
+    assert_eq!((o.stats, o.details), (2, 1));
+    for (words, family) in [
+        (&["-4", "r"][..], "inet"),
+        (&["-0", "a"], "link"),
+        (&["-f", "inet6", "r"], "inet6"),
+        (&["--family", "bridge", "l"], "bridge"),
+    ] {
+        assert_eq!(ok(words).options.family.map(|f| f.word()), Some(family));
+    }
+    // `-n`, `-ne`, `-net`, `-netns`, `--netns` all name a namespace.
+    for opt in ["-n", "-ne", "-net", "-netns", "--netns"] {
+        assert_eq!(ok(&[opt, "x", "l"]).netns.as_deref(), Some("x"));
+    }
+    // `-b` is `-batch` (before `-brief` in ip's order); `-br` is brief.
+    assert_eq!(
+        ok(&["-b", "cmds", "-force"]).command,
+        Command::Batch {
+            file: "cmds".into()
+        }
+    );
+    assert!(ok(&["-br", "a"]).options.brief);
+    let (m, s) = refused(&["-x", "link"]);
+    assert_eq!(
+        (m.as_str(), s),
+        ("Option \"-x\" is unknown, try \"netns -help\".", 255)
+    );
+    let (m, s) = refused(&["-f", "foo", "link"]);
+    assert!(m.contains("invalid protocol family"), "{m}");
+    assert_eq!(s, 255);
+    let (m, _) = refused(&["-n"]);
+    assert!(m.starts_with("Command line is not complete"), "{m}");
+}
+
+#[test]
+fn objects_and_subcommands_match_by_prefix_in_ip_order() {
+    let show = Command::Link(LinkCommand::Show { dev: None });
+    for w in ["l", "li", "lin", "link"] {
+        assert_eq!(ok(&[w]).command, show);
+    }
+    assert_eq!(ok(&["link", "l"]).command, show);
+    assert_eq!(ok(&["link", "sh"]).command, show);
+    for w in ["a", "ad", "addr", "address"] {
+        assert!(matches!(
+            ok(&[w, "s"]).command,
+            Command::Addr(AddrCommand::Show { .. })
+        ));
+    }
+    for w in ["r", "ro", "rou", "route"] {
+        assert!(matches!(
+            ok(&[w, "li"]).command,
+            Command::Route(RouteCommand::Show { .. })
+        ));
+    }
+    // `ip link s` is set (set comes before show in ip's table).
+    assert!(matches!(
+        ok(&["l", "s", "v0", "up"]).command,
+        Command::Link(LinkCommand::Set(_))
+    ));
+    // netns's own commands match whole and first: `add` is not `address`.
+    assert_eq!(
+        ok(&["add", "blue"]).command,
+        Command::Namespace(NsCommand::Add {
+            name: "blue".into()
+        })
+    );
+    // Objects ip has and netns does not (yet) say so.
+    for w in ["ru", "n", "neigh", "nexthop", "xfrm"] {
+        let (m, s) = refused(&[w]);
+        assert!(m.contains("not supported by netns yet"), "{w}: {m}");
+        assert_eq!(s, 255);
+    }
+    let (m, s) = refused(&["frob"]);
+    assert_eq!(
+        (m.as_str(), s),
+        ("Object \"frob\" is unknown, try \"netns help\".", 1)
+    );
+    let (m, s) = refused(&["route", "get", "1.1.1.1"]);
+    assert!(m.contains("\"route get\" is not supported"), "{m}");
+    assert_eq!(s, 255);
+}
+
+#[test]
+fn ip_netns_forms_behave_as_ip() {
+    let ns = |words: &[&str]| ok(words).command;
+    assert_eq!(ns(&["netns"]), Command::Namespace(NsCommand::List));
+    assert_eq!(ns(&["netns", "l"]), Command::Namespace(NsCommand::List));
+    // ip ignores what follows `list` (scripts pass a stray `|`).
+    assert_eq!(
+        ns(&["netns", "list", "|"]),
+        Command::Namespace(NsCommand::List)
+    );
+    assert_eq!(ns(&["list", "|", "x"]), Command::Namespace(NsCommand::List));
+    assert_eq!(
+        ns(&["netns", "a", "blue"]),
+        Command::Namespace(NsCommand::Add {
+            name: "blue".into()
+        })
+    );
+    // A copied `list` line: ip deletes the name and ignores `(id: 0)`.
+    let del = Command::Namespace(NsCommand::Delete {
+        names: vec!["blue".into()],
+    });
+    assert_eq!(ns(&["netns", "del", "blue", "(id:", "0)"]), del);
+    assert_eq!(ns(&["delete", "blue", "(id:", "0)"]), del);
+    assert_eq!(
+        ns(&["-all", "netns", "delete"]),
+        Command::Namespace(NsCommand::DeleteAll)
+    );
+    assert_eq!(
+        ns(&["-a", "netns", "exec", "true"]),
+        Command::Namespace(NsCommand::ExecAll {
+            argv: vec!["true".into()]
+        })
+    );
+    assert_eq!(
+        ns(&["netns", "attach", "x", "12"]),
+        Command::Namespace(NsCommand::Attach {
+            name: "x".into(),
+            pid: 12
+        })
+    );
+    let (m, s) = refused(&["netns", "frob"]);
+    assert!(m.starts_with("Command \"frob\" is unknown"), "{m}");
+    assert_eq!(s, 255);
 }

@@ -29,6 +29,7 @@ mod parse;
 mod render;
 mod show;
 
+use crate::keywords::{lookup, Verb, LINK_VERBS};
 use netns_core::link::{LinkSpec, MacAddr, NetNsRef};
 
 use crate::output::{self, usage_status, Group};
@@ -107,15 +108,18 @@ pub(crate) fn parse(args: &[String]) -> Result<LinkCommand, Usage> {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    match command {
-        "show" | "list" | "ls" | "lst" | "sh" | "l" => parse::show(rest),
-        "add" | "a" => parse::add(rest).map(LinkCommand::Add),
-        "set" | "s" | "change" | "chg" => parse::set(rest).map(LinkCommand::Set),
-        "delete" | "del" | "d" => parse::delete(rest),
-        "help" | "-h" | "--help" => Ok(LinkCommand::Help),
-        other => Err(parse::usage(&format!(
-            "Command \"{other}\" is unknown, try \"netns link help\"."
-        ))),
+    if matches!(command, "-h" | "--help") {
+        return Ok(LinkCommand::Help);
+    }
+    // iproute2's order (`do_iplink`): `ip link s` is set, `l` list.
+    match lookup(LINK_VERBS, command) {
+        Some(Verb::Show) => parse::show(rest),
+        Some(Verb::Add) => parse::add(rest).map(LinkCommand::Add),
+        Some(Verb::Set | Verb::Change) => parse::set(rest).map(LinkCommand::Set),
+        Some(Verb::Delete) => parse::delete(rest),
+        Some(Verb::Help) => Ok(LinkCommand::Help),
+        Some(_) => Err(crate::keywords::pending("link", command, LINK_VERBS)),
+        None => Err(crate::keywords::unknown("link", command)),
     }
 }
 
