@@ -223,3 +223,13 @@ TEST_STEPS += setup-lock
 .PHONY: test-setup-lock
 test-setup-lock:
 	tests/setup/apt_lock.sh
+
+# Real scripts' ip calls (tests/conformance/corpus, each citing its source),
+# replayed in sandboxes with the real ip and with an ip shim running netns;
+# fails when the share of calls that behave the same drops below the floor
+# (docs/cli.md lists the calls that differ and why).
+TEST_STEPS += conformance
+.PHONY: test-conformance
+test-conformance:
+	$(CARGO) build -p netns-cli
+	timeout 300 tests/conformance/run.sh target/debug/netns

@@ -25,6 +25,8 @@ use netns_core::route::{parse_scope, scope_name};
 use netns_core::{Error, Handle};
 use serde_json::{json, Map, Value};
 
+use crate::keywords::Family as KwFamily;
+use crate::link::show::{oneline, Header, Links};
 use crate::output::{self, Failure, Group, Outcome, Stage};
 use crate::{Context, Usage};
 
@@ -310,23 +312,40 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     }
     // Group by interface in the kernel's order of links (by index), as ip.
     let mut by_link: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
-    let mut text: BTreeMap<u32, String> = BTreeMap::new();
+    let mut text: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let mut brief: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    let wanted = match ctx.options.family {
+        Some(KwFamily::Inet) => Some(Family::Inet),
+        Some(KwFamily::Inet6) => Some(Family::Inet6),
+        _ => None,
+    };
     for a in h
         .addresses(filter)
         .map_err(|e| failure(e, "list", "addresses"))?
     {
+        if wanted.is_some() && a.family() != wanted {
+            continue;
+        }
         by_link
             .entry(a.ifindex())
             .or_default()
             .push(address_json(&a));
-        text.entry(a.ifindex())
-            .or_default()
-            .push_str(&address_text(&a));
+        text.entry(a.ifindex()).or_default().push(address_text(&a));
+        if let Some(ip) = a.ip() {
+            brief
+                .entry(a.ifindex())
+                .or_default()
+                .push(format!("{ip}/{}", a.prefix_len()));
+        }
     }
-    let shown: Vec<u32> = match only {
+    let mut shown: Vec<u32> = match only {
         Some(i) => vec![i],
         None => names.keys().copied().collect(),
     };
+    // `ip -4 addr` / `-6`: only the links with an address of that family.
+    if wanted.is_some() {
+        shown.retain(|i| text.contains_key(i));
+    }
     if ctx.out.json() {
         let links: Vec<Value> = shown
             .iter()
@@ -340,14 +359,45 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
             .collect();
         ctx.out.print_json(&links);
     } else {
+        let links = Links::read(ctx, &mut h, None)
+            .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
+        let o = &ctx.options;
+        let packet = o.family == Some(KwFamily::Packet);
+        let style = match o.family {
+            Some(KwFamily::Inet) if o.details == 0 => Header::Inet,
+            Some(KwFamily::Inet6) if o.details == 0 => Header::Inet6,
+            _ => Header::Addr,
+        };
+        let mut out = String::new();
         for i in shown {
-            // TODO(link CLI): the full `ip link` header line (flags, mtu,
-            // qdisc, state) once the link module's view is settled.
-            println!("{i}: {}:", names.get(&i).map(String::as_str).unwrap_or("?"));
-            if let Some(t) = text.get(&i) {
-                print!("{t}");
+            let lines = text.get(&i).map(Vec::as_slice).unwrap_or_default();
+            if o.brief {
+                links.brief_of(i, &mut out);
+                for a in brief.get(&i).map(Vec::as_slice).unwrap_or_default() {
+                    out.push_str(a);
+                    out.push(' ');
+                }
+                out.push('\n');
+            } else if o.oneline {
+                // ip -o addr: one line per address, no link header.
+                let name = links.name(i).unwrap_or("?");
+                for line in lines.iter().filter(|_| !packet) {
+                    out.push_str(&format!("{i}: {name}"));
+                    out.push_str(&oneline(line.clone(), true));
+                }
+                if packet {
+                    let mut header = String::new();
+                    links.header(i, style, &mut header);
+                    out.push_str(&oneline(header, true));
+                }
+            } else {
+                links.header(i, style, &mut out);
+                if !packet {
+                    lines.iter().for_each(|l| out.push_str(l));
+                }
             }
         }
+        print!("{out}");
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ mod exec;
 mod parse;
 #[cfg(any(test, feature = "fuzzing"))]
 mod render;
-mod show;
+pub(crate) mod show;
 
 use crate::keywords::{lookup, Verb, LINK_VERBS};
 use netns_core::link::{LinkSpec, MacAddr, NetNsRef};

@@ -10,44 +10,132 @@ use crate::output::{Failure, Group, Outcome, Stage};
 use crate::Context;
 
 /// `link show [[dev] NAME]`: every link, or the one named (1 when it does
-/// not exist).
+/// not exist); plain, `-o` (one line per link), `-br` or `-j`.
 pub(super) fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
     let mut h = ctx.handle()?;
-    // Names and flags of every link, to print `@peer` and `master BR` by name.
-    let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
-    let mut rows = Vec::new();
-    let mut need_nsids = false;
-    {
-        let links = h.links()?;
-        for link in links {
+    let links = Links::read(ctx, &mut h, dev)?;
+    if let (Some(d), true) = (dev, links.rows.is_empty()) {
+        let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
+            .with_detail(format!("device \"{d}\" does not exist"));
+        return Err(Failure::new(Group::Link, Stage::Lookup, err));
+    }
+    if ctx.out.json() {
+        let json: Vec<JsonLink<'_>> = links.rows.iter().map(|r| r.json(&links.known)).collect();
+        ctx.out.print_json(&json);
+        return Ok(());
+    }
+    let mut text = String::new();
+    for row in &links.rows {
+        if ctx.options.brief {
+            links.brief(row, true, &mut text);
+            text.push('\n');
+        } else {
+            let mut record = String::new();
+            row.text(&links.known, &links.nsid_names, Header::Link, &mut record);
+            text.push_str(&oneline(record, ctx.options.oneline));
+        }
+    }
+    print!("{text}");
+    Ok(())
+}
+
+/// ip's `-o`: the line breaks inside a record become `\`.
+pub(crate) fn oneline(record: String, on: bool) -> String {
+    if !on {
+        return record;
+    }
+    let body = record.strip_suffix('\n').unwrap_or(&record);
+    format!("{}\n", body.replace('\n', "\\"))
+}
+
+/// Which header ip prints for a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Header {
+    /// `ip link show`: with `mode`.
+    Link,
+    /// `ip addr show` (and `-0`): without `mode`.
+    Addr,
+    /// `ip -4 addr show`: no `link/…` line (iproute2 prints it only without
+    /// a family, with `-0` or `-d`).
+    Inet,
+    /// `ip -6 addr show`: the kernel's IPv6 link dump (`inet6_fill_ifinfo`)
+    /// has no qdisc, master or group; no `link/…` line.
+    Inet6,
+}
+
+/// The links of a namespace as ip prints them (for `link show` and the
+/// headers of `addr show`).
+pub(crate) struct Links {
+    rows: Vec<Row>,
+    known: HashMap<IfIndex, (String, LinkFlags)>,
+    nsid_names: HashMap<Nsid, String>,
+}
+
+impl Links {
+    /// Every link of `h`'s namespace (only `dev` when given), in the
+    /// kernel's order; the names of peer namespaces when a link has one.
+    pub(crate) fn read(ctx: &Context, h: &mut Handle, dev: Option<&str>) -> Result<Links, Error> {
+        let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
+        let mut rows = Vec::new();
+        let mut need_nsids = false;
+        for link in h.links()? {
             known.insert(link.index(), (link.name().to_owned(), link.flags()));
             if dev.is_none_or(|d| d.as_bytes() == link.name_bytes()) {
                 need_nsids |= link.has_link_netnsid();
                 rows.push(Row::from_view(&link));
             }
         }
+        let nsid_names = if need_nsids {
+            nsid_names(ctx, h)
+        } else {
+            HashMap::new()
+        };
+        Ok(Links {
+            rows,
+            known,
+            nsid_names,
+        })
     }
-    if let (Some(d), true) = (dev, rows.is_empty()) {
-        let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
-            .with_detail(format!("device \"{d}\" does not exist"));
-        return Err(Failure::new(Group::Link, Stage::Lookup, err));
+
+    fn row(&self, index: u32) -> Option<&Row> {
+        self.rows.iter().find(|r| r.link.index.get() == index)
     }
-    let nsid_names = if need_nsids {
-        nsid_names(ctx, &mut h)
-    } else {
-        HashMap::new()
-    };
-    if ctx.out.json() {
-        let json: Vec<JsonLink<'_>> = rows.iter().map(|r| r.json(&known)).collect();
-        ctx.out.print_json(&json);
-    } else {
-        let mut text = String::new();
-        for row in &rows {
-            row.text(&known, &nsid_names, &mut text);
+
+    /// The header `ip addr` prints for a link.
+    pub(crate) fn header(&self, index: u32, style: Header, out: &mut String) {
+        if let Some(row) = self.row(index) {
+            row.text(&self.known, &self.nsid_names, style, out);
         }
-        print!("{text}");
     }
-    Ok(())
+
+    /// The link's name, as `ip -o addr` prints it before each address.
+    pub(crate) fn name(&self, index: u32) -> Option<&str> {
+        self.row(index).map(|r| r.link.name.as_str())
+    }
+
+    /// `-br`: `NAME@PEER` (16 wide), the state (14 wide); for `link` the
+    /// address and the flags. No line break.
+    pub(crate) fn brief_of(&self, index: u32, out: &mut String) {
+        if let Some(row) = self.row(index) {
+            self.brief(row, false, out);
+        }
+    }
+
+    fn brief(&self, row: &Row, link: bool, out: &mut String) {
+        use std::fmt::Write;
+        let l = &row.link;
+        let mut name = l.name.clone();
+        if let Some(peer) = row.peer(&self.known) {
+            name = format!("{name}@{peer}");
+        }
+        let _ = write!(out, "{name:<16} {:<14} ", l.operstate.to_string());
+        if link {
+            if let Some(a) = row.address(l.address.as_ref()) {
+                let _ = write!(out, "{a} ");
+            }
+            let _ = write!(out, "<{}> ", row.flag_words(&self.known).join(","));
+        }
+    }
 }
 
 fn nsid_names(ctx: &Context, h: &mut Handle) -> HashMap<Nsid, String> {
@@ -211,12 +299,16 @@ impl Row {
         }
     }
 
+    /// ip's two lines for the link; `mode` for `link show` (`addr show`
+    /// prints no link mode).
     fn text(
         &self,
         known: &HashMap<IfIndex, (String, LinkFlags)>,
         nsid_names: &HashMap<Nsid, String>,
+        style: Header,
         out: &mut String,
     ) {
+        let full = style != Header::Inet6;
         use std::fmt::Write;
         let l = &self.link;
         let _ = write!(out, "{}: {}", l.index, l.name);
@@ -227,21 +319,27 @@ impl Row {
         if let Some(mtu) = l.mtu {
             let _ = write!(out, " mtu {mtu}");
         }
-        if let Some(q) = &l.qdisc {
+        if let Some(q) = l.qdisc.as_ref().filter(|_| full) {
             let _ = write!(out, " qdisc {q}");
         }
-        if let Some(m) = self.master(known) {
+        if let Some(m) = self.master(known).filter(|_| full) {
             let _ = write!(out, " master {m}");
         }
         let _ = write!(out, " state {}", l.operstate);
-        if let Some(mode) = l.link_mode.name() {
+        if let Some(mode) = l.link_mode.name().filter(|_| style == Header::Link) {
             let _ = write!(out, " mode {mode}");
         }
-        if let Some(g) = self.group() {
+        if let Some(g) = self.group().filter(|_| full) {
             let _ = write!(out, " group {g}");
         }
         if let Some(q) = l.txqlen {
             let _ = write!(out, " qlen {q}");
+        }
+        if matches!(style, Header::Inet | Header::Inet6) {
+            // ip prints the peer's namespace on the header line then.
+            self.netnsid_words(nsid_names, out);
+            out.push('\n');
+            return;
         }
         let _ = write!(out, "\n    link/{} ", l.link_type);
         if let Some(a) = self.address(l.address.as_ref()) {
@@ -255,6 +353,13 @@ impl Row {
             };
             let _ = write!(out, " {word} {b}");
         }
+        self.netnsid_words(nsid_names, out);
+        out.push('\n');
+    }
+
+    /// ` link-netns NAME`, ` link-netnsid N` or ` link-netnsid unknown`.
+    fn netnsid_words(&self, nsid_names: &HashMap<Nsid, String>, out: &mut String) {
+        use std::fmt::Write;
         if self.has_netnsid {
             match self.raw_netnsid {
                 Some(id) => match nsid_names.get(&id) {
@@ -268,6 +373,5 @@ impl Row {
                 None => out.push_str(" link-netnsid unknown"),
             }
         }
-        out.push('\n');
     }
 }
