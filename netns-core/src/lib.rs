@@ -3,6 +3,7 @@
 
 pub mod addr;
 pub mod error;
+pub mod event;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 #[cfg(feature = "fuzzing")]
@@ -11,9 +12,11 @@ pub mod fuzzing;
 mod handle;
 pub mod link;
 pub mod namespace;
+pub mod neigh;
 pub mod netlink;
 pub mod nsid;
 pub mod route;
+pub mod rule;
 mod sys;
 pub mod sysctl;
 

@@ -12,6 +12,8 @@ use nix::errno::Errno;
 use nix::libc;
 use nix::unistd::Pid;
 
+pub(crate) mod tun;
+
 /// `ioctl(fd, NS_GET_NSTYPE)`: the `CLONE_NEW*` constant of the namespace `fd`
 /// refers to.
 pub(crate) fn ns_type(fd: BorrowedFd<'_>) -> Result<libc::c_int, Errno> {

@@ -42,6 +42,8 @@ mod create;
 mod promisc;
 mod resolve;
 mod spec;
+mod stats;
+mod tuntap;
 mod types;
 mod view;
 
@@ -58,6 +60,8 @@ pub use self::change::LinkChange;
 pub use self::create::{CreatedLink, MacVlanMode, VxlanOptions};
 pub(crate) use self::resolve::{validate_dev, DevTable, OP_FIND};
 pub use self::spec::{Dev, LinkKind, LinkRequest, LinkSpec, NetNsRef, VethPeer};
+pub use self::stats::{LinkStats64, StatsDisplay};
+pub use self::tuntap::{tuntap_add_current, TunInfo, TunMode, TunTap, TunTapSpec};
 pub use self::types::{
     validate_link_name, HwAddr, IfIndex, Link, LinkFlags, LinkMode, LinkType, MacAddr, OperState,
     MAX_NAME_LEN,
@@ -124,7 +128,8 @@ impl LinkId<'_> {
 }
 
 /// `RTM_GETLINK` (with `IFLA_EXT_MASK` = `RTEXT_FILTER_SKIP_STATS`: the
-/// statistics blocks are neither produced nor copied).
+/// kernel leaves out the statistics of SR-IOV virtual functions; the link's
+/// own `IFLA_STATS64` still comes, see [`LinkRef::stats64`]).
 fn get_message(id: Option<LinkId<'_>>, op: &'static str) -> Result<RouteNetlinkMessage> {
     let mut msg = LinkMessage::default();
     if let Some(id) = id {

@@ -592,4 +592,6 @@ pub struct Link {
     pub promiscuity: Option<u32>,
     /// `IFLA_CARRIER`.
     pub carrier: Option<bool>,
+    /// `IFLA_STATS64`: the 64-bit counters (`ip -s link`).
+    pub stats64: Option<super::LinkStats64>,
 }

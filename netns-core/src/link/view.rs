@@ -3,12 +3,13 @@
 
 use std::fmt;
 
+use super::stats::LinkStats64;
 use super::types::{IfIndex, Link, LinkFlags, LinkMode, LinkType, OperState};
 use crate::netlink::uapi::{
     IFLA_ADDRESS, IFLA_BROADCAST, IFLA_CARRIER, IFLA_GROUP, IFLA_IFALIAS, IFLA_IFNAME,
     IFLA_INFO_KIND, IFLA_INFO_SLAVE_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_LINKMODE,
     IFLA_LINK_NETNSID, IFLA_MASTER, IFLA_MAX_MTU, IFLA_MIN_MTU, IFLA_MTU, IFLA_OPERSTATE,
-    IFLA_PERM_ADDRESS, IFLA_PROMISCUITY, IFLA_QDISC, IFLA_TXQLEN,
+    IFLA_PERM_ADDRESS, IFLA_PROMISCUITY, IFLA_QDISC, IFLA_STATS64, IFLA_TXQLEN,
 };
 use crate::netlink::{attr, protocol_error, Messages, RawMessage, RTM_NEWLINK};
 use crate::{Nsid, Result};
@@ -48,7 +49,9 @@ const V_OPERSTATE: usize = 23;
 const V_LINKMODE: usize = 24;
 const V_CARRIER: usize = 25;
 const PRESENT: usize = 26;
-const SLOT_WORDS: usize = 27;
+// A span after the numbers (added with the statistics).
+const S_STATS64: usize = 27;
+const SLOT_WORDS: usize = 29;
 
 /// Words per link in a dump's index: the payload's offset in the receive
 /// buffer, its length, then its [`Slots`].
@@ -104,6 +107,7 @@ fn slots_of(payload: &[u8]) -> std::result::Result<Slots, &'static str> {
             IFLA_QDISC => span(S_QDISC, attr::c_bytes(v).len()),
             IFLA_IFALIAS => span(S_ALIAS, attr::c_bytes(v).len()),
             IFLA_LINKINFO => span(S_LINKINFO, v.len()),
+            IFLA_STATS64 => span(S_STATS64, v.len()),
             _ => {
                 let (slot, number) = match kind {
                     IFLA_MTU => (V_MTU, attr::u32_ne(v)),
@@ -338,6 +342,16 @@ impl<'a> LinkRef<'a> {
         self.linkinfo_string(IFLA_INFO_SLAVE_KIND)
     }
 
+    /// `IFLA_STATS64`: the 64-bit counters (`ip -s link`), read in place.
+    pub fn stats64(&self) -> Option<LinkStats64> {
+        self.span(S_STATS64).and_then(LinkStats64::parse)
+    }
+
+    /// The value of `IFLA_LINKINFO` (its nested `IFLA_INFO_*`), in place.
+    pub(crate) fn linkinfo(&self) -> Option<&'a [u8]> {
+        self.span(S_LINKINFO)
+    }
+
     fn linkinfo_string(&self, kind: u16) -> Option<&'a str> {
         attr::find(self.span(S_LINKINFO)?, kind).map(|v| str_prefix(attr::c_bytes(v)))
     }
@@ -383,6 +397,7 @@ impl<'a> LinkRef<'a> {
             alias: text(self.span(S_ALIAS)),
             promiscuity: self.promiscuity(),
             carrier: self.carrier(),
+            stats64: self.stats64(),
         }
     }
 }

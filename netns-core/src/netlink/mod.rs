@@ -45,7 +45,7 @@ pub(crate) mod ack;
 pub(crate) mod attr;
 mod socket;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub(crate) mod uapi;
 
 use std::fmt;
@@ -83,6 +83,18 @@ pub const RTM_NEWROUTE: u16 = 24;
 pub const RTM_DELROUTE: u16 = 25;
 /// `RTM_GETROUTE`: get one route or dump all.
 pub const RTM_GETROUTE: u16 = 26;
+/// `RTM_NEWNEIGH`: a neighbour entry (answer of `RTM_GETNEIGH`, or a request to add one).
+pub const RTM_NEWNEIGH: u16 = 28;
+/// `RTM_DELNEIGH`: delete a neighbour entry.
+pub const RTM_DELNEIGH: u16 = 29;
+/// `RTM_GETNEIGH`: get one neighbour entry or dump all.
+pub const RTM_GETNEIGH: u16 = 30;
+/// `RTM_NEWRULE`: a routing rule (answer of `RTM_GETRULE`, or a request to add one).
+pub const RTM_NEWRULE: u16 = 32;
+/// `RTM_DELRULE`: delete a routing rule.
+pub const RTM_DELRULE: u16 = 33;
+/// `RTM_GETRULE`: dump the routing rules.
+pub const RTM_GETRULE: u16 = 34;
 /// `RTM_NEWNSID`: an nsid (answer of `RTM_GETNSID`, or a request to assign one).
 pub const RTM_NEWNSID: u16 = 88;
 /// `RTM_DELNSID`: notification that an nsid went away.

@@ -57,3 +57,52 @@ pub(crate) const NETNSA_CURRENT_NSID: u16 = 5;
 // linux/netlink.h: extended-ack attributes of NLMSG_ERROR (NLMSGERR_ATTR_*)
 pub(crate) const NLMSGERR_ATTR_MSG: u16 = 1;
 pub(crate) const NLMSGERR_ATTR_OFFS: u16 = 2;
+
+// linux/neighbour.h: struct ndmsg attributes (NDA_*), flags (NTF_*)
+pub(crate) const NDA_DST: u16 = 1;
+pub(crate) const NDA_LLADDR: u16 = 2;
+pub(crate) const NDA_CACHEINFO: u16 = 3;
+pub(crate) const NDA_PROBES: u16 = 4;
+pub(crate) const NDA_MASTER: u16 = 9;
+pub(crate) const NDA_PROTOCOL: u16 = 12;
+pub(crate) const NDA_FLAGS_EXT: u16 = 15;
+pub(crate) const NTF_PROXY: u8 = 0x08;
+pub(crate) const NTF_EXT_LEARNED: u8 = 0x10;
+pub(crate) const NTF_OFFLOADED: u8 = 0x20;
+pub(crate) const NTF_EXT_MANAGED: u32 = 0x01;
+pub(crate) const NTF_ROUTER: u8 = 0x80;
+
+// linux/fib_rules.h: struct fib_rule_hdr attributes (FRA_*), flags
+pub(crate) const FRA_DST: u16 = 1;
+pub(crate) const FRA_SRC: u16 = 2;
+pub(crate) const FRA_IIFNAME: u16 = 3;
+pub(crate) const FRA_GOTO: u16 = 4;
+pub(crate) const FRA_PRIORITY: u16 = 6;
+pub(crate) const FRA_FWMARK: u16 = 10;
+pub(crate) const FRA_SUPPRESS_PREFIXLEN: u16 = 14;
+pub(crate) const FRA_TABLE: u16 = 15;
+pub(crate) const FRA_FWMASK: u16 = 16;
+pub(crate) const FRA_OIFNAME: u16 = 17;
+pub(crate) const FRA_UID_RANGE: u16 = 20;
+pub(crate) const FRA_PROTOCOL: u16 = 21;
+pub(crate) const FRA_IP_PROTO: u16 = 22;
+pub(crate) const FRA_SPORT_RANGE: u16 = 23;
+pub(crate) const FRA_DPORT_RANGE: u16 = 24;
+pub(crate) const FIB_RULE_INVERT: u32 = 0x2;
+pub(crate) const FIB_RULE_UNRESOLVED: u32 = 0x4;
+pub(crate) const FIB_RULE_IIF_DETACHED: u32 = 0x8;
+pub(crate) const FIB_RULE_OIF_DETACHED: u32 = 0x10;
+
+// linux/if_link.h: more IFLA_* (statistics, tun)
+pub(crate) const IFLA_STATS64: u16 = 23;
+pub(crate) const IFLA_INFO_DATA: u16 = 2;
+// IFLA_INFO_DATA of kind "tun" (IFLA_TUN_*)
+pub(crate) const IFLA_TUN_OWNER: u16 = 1;
+pub(crate) const IFLA_TUN_GROUP: u16 = 2;
+pub(crate) const IFLA_TUN_TYPE: u16 = 3;
+pub(crate) const IFLA_TUN_PI: u16 = 4;
+pub(crate) const IFLA_TUN_VNET_HDR: u16 = 5;
+pub(crate) const IFLA_TUN_PERSIST: u16 = 6;
+pub(crate) const IFLA_TUN_MULTI_QUEUE: u16 = 7;
+pub(crate) const IFLA_TUN_NUM_QUEUES: u16 = 8;
+pub(crate) const IFLA_TUN_NUM_DISABLED_QUEUES: u16 = 9;
