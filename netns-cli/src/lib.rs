@@ -31,7 +31,7 @@ use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
 pub use ip::IpOptions;
-pub use link::{LinkCommand, LinkOptions, LinkSetArgs};
+pub use link::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};
 pub use topology::TopologyCommand;

@@ -171,3 +171,41 @@ pub fn strerror(e: &std::io::Error) -> String {
         None => e.to_string(),
     }
 }
+
+/// A JSON object whose keys keep the order they were pushed in (ip's field
+/// order), whatever serde_json's map does.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<(&'static str, FieldValue)>);
+
+/// A value of [`Fields`]: a plain value or a list of ordered objects.
+#[derive(Debug)]
+enum FieldValue {
+    Value(serde_json::Value),
+    List(Vec<Fields>),
+}
+
+impl Fields {
+    /// Appends `key: value`.
+    pub fn push(&mut self, key: &'static str, value: serde_json::Value) {
+        self.0.push((key, FieldValue::Value(value)));
+    }
+
+    /// Appends `key: [objects…]`, each keeping its order.
+    pub fn push_list(&mut self, key: &'static str, list: Vec<Fields>) {
+        self.0.push((key, FieldValue::List(list)));
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            match v {
+                FieldValue::Value(v) => map.serialize_entry(k, v)?,
+                FieldValue::List(l) => map.serialize_entry(k, l)?,
+            }
+        }
+        map.end()
+    }
+}

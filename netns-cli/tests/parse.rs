@@ -41,7 +41,13 @@ fn no_command_is_list_and_globals_are_kept() {
     let inv = ok(&["-j", "-p", "-n", "blue", "link"]);
     assert!(inv.json && inv.pretty);
     assert_eq!(inv.netns.as_deref(), Some("blue"));
-    assert_eq!(inv.command, Command::Link(LinkCommand::Show { dev: None }));
+    assert_eq!(
+        inv.command,
+        Command::Link(LinkCommand::Show {
+            dev: None,
+            filter: Default::default()
+        })
+    );
 }
 
 #[test]
@@ -338,7 +344,10 @@ fn ip_global_options_in_any_order_before_the_object() {
 
 #[test]
 fn objects_and_subcommands_match_by_prefix_in_ip_order() {
-    let show = Command::Link(LinkCommand::Show { dev: None });
+    let show = Command::Link(LinkCommand::Show {
+        dev: None,
+        filter: Default::default(),
+    });
     for w in ["l", "li", "lin", "link"] {
         assert_eq!(ok(&[w]).command, show);
     }

@@ -57,6 +57,8 @@ pub enum LinkCommand {
     Show {
         /// Only this device (by name).
         dev: Option<String>,
+        /// `up`, `master BR`, `type KIND`.
+        filter: LinkFilter,
     },
     /// `add …`: the core's spec, names unresolved.
     Add(LinkSpec),
@@ -69,6 +71,18 @@ pub enum LinkCommand {
     },
     /// `help`: the usage on stderr, exit 255 (as ip).
     Help,
+}
+
+/// The selectors of `link show` and `addr show` (`ip link show [up]
+/// [master DEVICE] [type KIND]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkFilter {
+    /// `up`: only links that are administratively up.
+    pub up: bool,
+    /// `master DEVICE`: only the ports of this device.
+    pub master: Option<String>,
+    /// `type KIND`: only links of this kind (`IFLA_INFO_KIND`).
+    pub kind: Option<String>,
 }
 
 /// Options of a link (and of a veth's peer): `address`, `mtu`, `txqlen`, `netns`.
@@ -136,7 +150,7 @@ pub fn run(ctx: &Context, args: &[String]) -> u8 {
 /// Runs a parsed `link` command; returns the exit status.
 pub(crate) fn execute(ctx: &Context, cmd: LinkCommand) -> u8 {
     let outcome = match cmd {
-        LinkCommand::Show { dev } => show::show(ctx, dev.as_deref()),
+        LinkCommand::Show { dev, filter } => show::show(ctx, dev.as_deref(), &filter),
         LinkCommand::Add(args) => exec::add(ctx, args),
         LinkCommand::Set(args) => exec::set(ctx, args),
         LinkCommand::Delete { dev } => exec::delete(ctx, &dev),

@@ -7,7 +7,7 @@ use netns_core::link::{
     Dev, LinkKind, LinkSpec, MacAddr, MacVlanMode, NetNsRef, VethPeer, VxlanOptions,
 };
 
-use super::{LinkCommand, LinkOptions, LinkSetArgs};
+use super::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 use crate::output::{usage_status, Group};
 use crate::Usage;
 
@@ -72,17 +72,21 @@ fn set_name(slot: &mut Option<String>, word: &str) -> Result<(), Usage> {
     Ok(())
 }
 
-/// `show [[dev] NAME]`.
+/// `show [[dev] NAME] [up] [master DEVICE] [type KIND]`.
 pub(super) fn show(args: &[String]) -> Result<LinkCommand, Usage> {
     let mut words = Words::new(args);
     let mut dev = None;
+    let mut filter = LinkFilter::default();
     while let Some(word) = words.next() {
         match word {
             "dev" => set_name(&mut dev, words.value()?)?,
+            "up" => filter.up = true,
+            "master" => filter.master = Some(words.value()?.to_owned()),
+            "type" => filter.kind = Some(words.value()?.to_owned()),
             w => set_name(&mut dev, w)?,
         }
     }
-    Ok(LinkCommand::Show { dev })
+    Ok(LinkCommand::Show { dev, filter })
 }
 
 /// A name and the options common to a link and (for veth) its peer.

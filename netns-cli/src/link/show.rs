@@ -2,18 +2,19 @@
 
 use std::collections::HashMap;
 
-use netns_core::link::{HwAddr, IfIndex, LinkFlags, LinkRef};
+use netns_core::link::{HwAddr, IfIndex, LinkFlags, LinkRef, LinkStats64};
 use netns_core::{Error, ErrorKind, Handle, Nsid};
 use serde::Serialize;
 
-use crate::output::{Failure, Group, Outcome, Stage};
+use super::LinkFilter;
+use crate::output::{Failure, Fields, Group, Outcome, Stage};
 use crate::Context;
 
 /// `link show [[dev] NAME]`: every link, or the one named (1 when it does
 /// not exist); plain, `-o` (one line per link), `-br` or `-j`.
-pub(super) fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
+pub(super) fn show(ctx: &Context, dev: Option<&str>, filter: &LinkFilter) -> Outcome {
     let mut h = ctx.handle()?;
-    let links = Links::read(ctx, &mut h, dev)?;
+    let links = Links::read(ctx, &mut h, dev, filter)?;
     if let (Some(d), true) = (dev, links.rows.is_empty()) {
         let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
             .with_detail(format!("device \"{d}\" does not exist"));
@@ -32,6 +33,9 @@ pub(super) fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
         } else {
             let mut record = String::new();
             row.text(&links.known, &links.nsid_names, Header::Link, &mut record);
+            if ctx.options.stats > 0 {
+                row.stats(ctx.options.stats, &mut record);
+            }
             text.push_str(&oneline(record, ctx.options.oneline));
         }
     }
@@ -74,7 +78,12 @@ pub(crate) struct Links {
 impl Links {
     /// Every link of `h`'s namespace (only `dev` when given), in the
     /// kernel's order; the names of peer namespaces when a link has one.
-    pub(crate) fn read(ctx: &Context, h: &mut Handle, dev: Option<&str>) -> Result<Links, Error> {
+    pub(crate) fn read(
+        ctx: &Context,
+        h: &mut Handle,
+        dev: Option<&str>,
+        filter: &LinkFilter,
+    ) -> Result<Links, Error> {
         let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
         let mut rows = Vec::new();
         let mut need_nsids = false;
@@ -84,6 +93,30 @@ impl Links {
                 need_nsids |= link.has_link_netnsid();
                 rows.push(Row::from_view(&link));
             }
+        }
+        if filter.up {
+            rows.retain(|r| r.link.flags.is_up());
+        }
+        if let Some(kind) = &filter.kind {
+            rows.retain(|r| r.kind.as_deref() == Some(kind.as_str()));
+        }
+        if let Some(master) = &filter.master {
+            // ip: `argument "BR" is wrong: Device does not exist` (255).
+            let Some(index) = known
+                .iter()
+                .find(|(_, (name, _))| name == master)
+                .map(|(i, _)| *i)
+            else {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "show",
+                    format!("links of master {master:?}"),
+                )
+                .with_detail(format!(
+                    "argument \"{master}\" is wrong: Device does not exist"
+                )));
+            };
+            rows.retain(|r| r.link.master == Some(index));
         }
         let nsid_names = if need_nsids {
             nsid_names(ctx, h)
@@ -105,6 +138,42 @@ impl Links {
     pub(crate) fn header(&self, index: u32, style: Header, out: &mut String) {
         if let Some(row) = self.row(index) {
             row.text(&self.known, &self.nsid_names, style, out);
+        }
+    }
+
+    /// The indexes of the links shown, in the kernel's order.
+    pub(crate) fn indexes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.rows.iter().map(|r| r.link.index.get())
+    }
+
+    /// `ip -j addr show`'s object for a link: its `ip -j link` fields, then
+    /// `addr_info`.
+    pub(crate) fn json_with(&self, index: u32, addr_info: Vec<Fields>) -> Option<JsonAddrs<'_>> {
+        let row = self.row(index)?;
+        let mut link = row.json(&self.known);
+        // `ip addr` prints no link mode.
+        link.linkmode = None;
+        Some(JsonAddrs { link, addr_info })
+    }
+
+    /// `ip -br -j addr show`'s fields for a link: `link` (its peer, when
+    /// shown as `@peer`), `ifname`, `operstate`.
+    pub(crate) fn brief_json(&self, index: u32) -> Fields {
+        let mut f = Fields::default();
+        if let Some(row) = self.row(index) {
+            if let Some(peer) = row.peer(&self.known).filter(|_| !row.has_netnsid) {
+                f.push("link", peer.into());
+            }
+            f.push("ifname", row.link.name.clone().into());
+            f.push("operstate", row.link.operstate.to_string().into());
+        }
+        f
+    }
+
+    /// ip's `-s` block for the link (after its addresses in `addr show`).
+    pub(crate) fn stats(&self, index: u32, level: u8, out: &mut String) {
+        if let Some(row) = self.row(index) {
+            row.stats(level, out);
         }
     }
 
@@ -157,8 +226,19 @@ fn nsid_names(ctx: &Context, h: &mut Handle) -> HashMap<Nsid, String> {
 /// What is printed of one link.
 struct Row {
     link: netns_core::link::Link,
+    kind: Option<String>,
+    stats: Option<LinkStats64>,
+    carrier_changes: Option<u32>,
     has_netnsid: bool,
     raw_netnsid: Option<Nsid>,
+}
+
+/// `ip -j addr show`: a link's fields, then its addresses.
+#[derive(Serialize)]
+pub(crate) struct JsonAddrs<'a> {
+    #[serde(flatten)]
+    link: JsonLink<'a>,
+    addr_info: Vec<Fields>,
 }
 
 /// `ip -j link` field names and order.
@@ -199,6 +279,12 @@ impl Row {
     fn from_view(view: &LinkRef<'_>) -> Row {
         Row {
             link: view.to_owned(),
+            kind: view.kind().map(str::to_owned),
+            stats: view.stats64(),
+            carrier_changes: view
+                .attributes()
+                .find(|(kind, _)| *kind == IFLA_CARRIER_CHANGES)
+                .and_then(|(_, v)| Some(u32::from_ne_bytes(v.get(..4)?.try_into().ok()?))),
             has_netnsid: view.has_link_netnsid(),
             raw_netnsid: view.link_netnsid(),
         }
@@ -357,6 +443,13 @@ impl Row {
         out.push('\n');
     }
 
+    /// `-s` (`level` 1) and `-s -s` (2): ip's counters block.
+    fn stats(&self, level: u8, out: &mut String) {
+        if let Some(s) = &self.stats {
+            stats_block(s, self.carrier_changes, level, out);
+        }
+    }
+
     /// ` link-netns NAME`, ` link-netnsid N` or ` link-netnsid unknown`.
     fn netnsid_words(&self, nsid_names: &HashMap<Nsid, String>, out: &mut String) {
         use std::fmt::Write;
@@ -374,4 +467,224 @@ impl Row {
             }
         }
     }
+}
+
+/// `IFLA_CARRIER_CHANGES` (`linux/if_link.h`): the core's link view has no
+/// accessor for it yet, so `-s -s` reads it from the view's attributes.
+const IFLA_CARRIER_CHANGES: u16 = 35;
+
+/// ip's `-s` block (iproute2 6.1.0 `print_stats64`, `ip/ipaddress.c`):
+/// columns as wide as the widest number or their title, each number
+/// followed by a space; `-s -s` adds the error lines.
+fn stats_block(s: &LinkStats64, carrier_changes: Option<u32>, level: u8, out: &mut String) {
+    use std::fmt::Write;
+    // The titles' widths: "*X errors:", packets, errors, dropped, heartbt,
+    // overrun, compressed, otherhost.
+    let mut cols = [10usize, 7, 6, 7, 7, 7, 10, 9];
+    let mut size = |values: [u64; 8]| {
+        for (c, v) in cols.iter_mut().zip(values) {
+            *c = (*c).max(v.to_string().len());
+        }
+    };
+    let cc = u64::from(carrier_changes.unwrap_or(0));
+    size([
+        s.rx_bytes,
+        s.rx_packets,
+        s.rx_errors,
+        s.rx_dropped,
+        s.rx_missed_errors,
+        s.multicast,
+        s.rx_compressed,
+        0,
+    ]);
+    if level > 1 {
+        size([
+            0,
+            s.rx_length_errors,
+            s.rx_crc_errors,
+            s.rx_frame_errors,
+            s.rx_fifo_errors,
+            s.rx_over_errors,
+            s.rx_nohandler,
+            s.rx_otherhost_dropped,
+        ]);
+    }
+    size([
+        s.tx_bytes,
+        s.tx_packets,
+        s.tx_errors,
+        s.tx_dropped,
+        s.tx_carrier_errors,
+        s.collisions,
+        s.tx_compressed,
+        0,
+    ]);
+    if level > 1 {
+        size([
+            0,
+            0,
+            s.tx_aborted_errors,
+            s.tx_fifo_errors,
+            s.tx_window_errors,
+            s.tx_heartbeat_errors,
+            cc,
+            0,
+        ]);
+    }
+    let c = cols;
+    let nums = |out: &mut String, values: &[(usize, u64)]| {
+        for (w, v) in values {
+            let _ = write!(out, "{v:>w$} ");
+        }
+    };
+    let comp = |on: u64| if on != 0 { "compressed" } else { "" };
+    let _ = writeln!(
+        out,
+        "    RX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "missed",
+        "mcast",
+        comp(s.rx_compressed),
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    out.push_str("    ");
+    nums(
+        out,
+        &[
+            (c[0], s.rx_bytes),
+            (c[1], s.rx_packets),
+            (c[2], s.rx_errors),
+            (c[3], s.rx_dropped),
+            (c[4], s.rx_missed_errors),
+            (c[5], s.multicast),
+        ],
+    );
+    if s.rx_compressed != 0 {
+        nums(out, &[(c[6], s.rx_compressed)]);
+    }
+    if level > 1 {
+        let (nh_w, nh) = if s.rx_nohandler != 0 {
+            (c[6] + 1, " nohandler")
+        } else {
+            (0, "")
+        };
+        let (oh_w, oh) = if s.rx_otherhost_dropped != 0 {
+            (c[7] + 1, " otherhost")
+        } else {
+            (0, "")
+        };
+        let _ = write!(
+            out,
+            "\n    RX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}{nh:>nh_w$}{oh:>oh_w$}\n{:w$}",
+            "",
+            "length",
+            "crc",
+            "frame",
+            "fifo",
+            "overrun",
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w = c[0] + 5,
+        );
+        nums(
+            out,
+            &[
+                (c[1], s.rx_length_errors),
+                (c[2], s.rx_crc_errors),
+                (c[3], s.rx_frame_errors),
+                (c[4], s.rx_fifo_errors),
+                (c[5], s.rx_over_errors),
+            ],
+        );
+        if s.rx_nohandler != 0 {
+            nums(out, &[(c[6], s.rx_nohandler)]);
+        }
+        if s.rx_otherhost_dropped != 0 {
+            nums(out, &[(c[7], s.rx_otherhost_dropped)]);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n    TX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "carrier",
+        "collsns",
+        comp(s.tx_compressed),
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    out.push_str("    ");
+    nums(
+        out,
+        &[
+            (c[0], s.tx_bytes),
+            (c[1], s.tx_packets),
+            (c[2], s.tx_errors),
+            (c[3], s.tx_dropped),
+            (c[4], s.tx_carrier_errors),
+            (c[5], s.collisions),
+        ],
+    );
+    if s.tx_compressed != 0 {
+        nums(out, &[(c[6], s.tx_compressed)]);
+    }
+    if level > 1 {
+        let _ = write!(
+            out,
+            "\n    TX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}\n{:w$}",
+            "",
+            "aborted",
+            "fifo",
+            "window",
+            "heartbt",
+            if carrier_changes.is_some() {
+                "transns"
+            } else {
+                ""
+            },
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w = c[0] + 5,
+        );
+        nums(
+            out,
+            &[
+                (c[1], s.tx_aborted_errors),
+                (c[2], s.tx_fifo_errors),
+                (c[3], s.tx_window_errors),
+                (c[4], s.tx_heartbeat_errors),
+            ],
+        );
+        if carrier_changes.is_some() {
+            nums(out, &[(c[5], cc)]);
+        }
+    }
+    out.push('\n');
 }
