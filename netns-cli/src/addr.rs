@@ -245,9 +245,10 @@ fn show_args(args: &[String]) -> Result<AddrCommand, Usage> {
             }
             w if dev.is_none() => dev = Some(w.to_owned()),
             w => {
-                return Err(usage(&format!(
-                    "either \"dev\" is duplicate, or \"{w}\" is a garbage."
-                )))
+                return Err(Usage::new(
+                    format!("either \"dev\" is duplicate, or \"{w}\" is a garbage."),
+                    255,
+                ))
             }
         }
     }

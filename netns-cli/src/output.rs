@@ -24,7 +24,7 @@ impl Output {
     /// Prints `value` as JSON (one document, newline-terminated).
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) {
         let text = if self.pretty {
-            serde_json::to_string_pretty(value)
+            ip_pretty(value)
         } else {
             serde_json::to_string(value)
         };
@@ -182,12 +182,18 @@ pub struct Fields(Vec<(&'static str, FieldValue)>);
 enum FieldValue {
     Value(serde_json::Value),
     List(Vec<Fields>),
+    Object(Fields),
 }
 
 impl Fields {
     /// Appends `key: value`.
     pub fn push(&mut self, key: &'static str, value: serde_json::Value) {
         self.0.push((key, FieldValue::Value(value)));
+    }
+
+    /// Appends `key: {object}`, keeping its order.
+    pub fn push_object(&mut self, key: &'static str, object: Fields) {
+        self.0.push((key, FieldValue::Object(object)));
     }
 
     /// Appends `key: [objects…]`, each keeping its order.
@@ -204,8 +210,123 @@ impl Serialize for Fields {
             match v {
                 FieldValue::Value(v) => map.serialize_entry(k, v)?,
                 FieldValue::List(l) => map.serialize_entry(k, l)?,
+                FieldValue::Object(o) => map.serialize_entry(k, o)?,
             }
         }
         map.end()
+    }
+}
+
+/// `value` as `ip -j -p` prints JSON (iproute2's `lib/json_writer.c`):
+/// members on their own lines indented by four spaces a level, arrays on
+/// one line as `[ a,b ]`, a list of objects as `[ {` … `},{` … `} ]`.
+fn ip_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, IpPretty::default());
+    value.serialize(&mut ser)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The layout of iproute2's JSON writer in pretty mode.
+#[derive(Default)]
+struct IpPretty {
+    depth: usize,
+    /// Whether each open array or object has had a member yet.
+    open: Vec<bool>,
+}
+
+impl IpPretty {
+    fn eol<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            w.write_all(b"    ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for IpPretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.open.push(false);
+        w.write_all(b"[ ")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.open.pop() == Some(true) {
+            w.write_all(b" ")?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if let Some(top) = self.open.last_mut() {
+            *top = true;
+        }
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b",")
+        }
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.open.push(false);
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.open.pop() == Some(true) {
+            self.eol(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if let Some(top) = self.open.last_mut() {
+            *top = true;
+        }
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.eol(w)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_json_is_laid_out_as_ip_does() {
+        let v = serde_json::json!([{"a": 1, "f": ["X", "Y"], "e": [], "o": {"b": true}}, {}]);
+        // serde_json's json! sorts keys: a, e, f, o.
+        assert_eq!(
+            ip_pretty(&v).unwrap(),
+            "[ {\n        \"a\": 1,\n        \"e\": [ ],\n        \"f\": [ \"X\",\"Y\" ],\n        \"o\": {\n            \"b\": true\n        }\n    },{} ]"
+        );
     }
 }

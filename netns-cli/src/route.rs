@@ -14,16 +14,18 @@ use crate::keywords::{lookup, Verb, ROUTE_VERBS};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use netns_core::addr::Family;
+use netns_core::addr::{Family, IpNet};
+use netns_core::link::Dev;
 use netns_core::route::{
     parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, RouteRef,
     RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD, RTNH_F_LINKDOWN, RTNH_F_ONLINK,
     SCOPE_UNIVERSE, TYPE_UNICAST,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::addr::{failure, open_handle, usage};
-use crate::output::{self, Failure, Group, Outcome, Stage};
+use crate::keywords::Family as KwFamily;
+use crate::output::{self, Failure, Fields, Group, Outcome, Stage};
 use crate::{Context, Usage};
 
 const USAGE: &str = "\
@@ -34,12 +36,17 @@ Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
 /// A parsed `route` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RouteCommand {
-    /// `show [table T|all] [-4|-6]`.
+    /// `show [table T|all] [-4|-6] [[exact] default|PREFIX] [dev NAME]`.
     Show {
         /// The table; `None` for every table.
         table: Option<RouteTable>,
         /// The family; `None` for both.
         family: Option<Family>,
+        /// `default` / `PREFIX` (ip's default selector, `exact`): only
+        /// routes to exactly this destination; `Some(None)` is `default`.
+        exact: Option<Option<IpNet>>,
+        /// `dev NAME`: only routes through this device.
+        dev: Option<String>,
     },
     /// `add|del|replace …`.
     Change {
@@ -92,7 +99,12 @@ pub fn run(ctx: &Context, args: &[String]) -> u8 {
 /// Runs a parsed `route` command; returns the exit status.
 pub(crate) fn execute(ctx: &Context, cmd: RouteCommand) -> u8 {
     output::status(match cmd {
-        RouteCommand::Show { table, family } => show(ctx, table, family),
+        RouteCommand::Show {
+            table,
+            family,
+            exact,
+            dev,
+        } => show(ctx, table, family, exact, dev.as_deref()),
         RouteCommand::Change { op, spec } => change(ctx, op, &spec),
         RouteCommand::Help => {
             println!("{USAGE}");
@@ -213,6 +225,8 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
     // both families, with `table X` on each line not in main.
     let mut table: Option<RouteTable> = Some(RouteTable::MAIN);
     let mut family: Option<Family> = Some(Family::Inet);
+    let mut exact = None;
+    let mut dev = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -225,6 +239,15 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
             },
             "-4" => family = Some(Family::Inet),
             "-6" => family = Some(Family::Inet6),
+            "dev" | "oif" => dev = Some(value(&mut it, "dev")?.to_owned()),
+            "default" | "all" | "any" if exact.is_none() => exact = Some(None),
+            "exact" | "to" => {
+                let v = value(&mut it, "exact")?;
+                exact = Some(show_prefix(v)?);
+            }
+            a if exact.is_none() && a.parse::<IpNet>().is_ok() => {
+                exact = Some(show_prefix(a)?);
+            }
             a => {
                 return Err(usage(&format!(
                     "unexpected argument \"{a}\" (only \"table N\" is supported)"
@@ -232,7 +255,23 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
             }
         }
     }
-    Ok(RouteCommand::Show { table, family })
+    Ok(RouteCommand::Show {
+        table,
+        family,
+        exact,
+        dev,
+    })
+}
+
+/// The destination of `route show [exact] PREFIX|default` (the family
+/// stays ip's: IPv4 unless `-6`, so an IPv6 prefix alone shows nothing).
+fn show_prefix(word: &str) -> Result<Option<IpNet>, Usage> {
+    if matches!(word, "default" | "all" | "any") {
+        return Ok(None);
+    }
+    word.parse()
+        .map(Some)
+        .map_err(|_| usage(&format!("invalid prefix \"{word}\"")))
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -248,7 +287,12 @@ impl RouteCommand {
         let mut out: Vec<String> = Vec::new();
         match self {
             RouteCommand::Help => out.push("help".into()),
-            RouteCommand::Show { table, family } => {
+            RouteCommand::Show {
+                table,
+                family,
+                exact,
+                dev,
+            } => {
                 out.push("show".into());
                 if table.is_none() || family.is_none() {
                     out.extend(["table".into(), "all".into()]);
@@ -260,6 +304,14 @@ impl RouteCommand {
                     Some(Family::Inet6) => out.push("-6".into()),
                     Some(_) => out.push("-4".into()),
                     None => {}
+                }
+                match exact {
+                    Some(Some(net)) => out.extend(["exact".into(), net.to_string()]),
+                    Some(None) => out.push("default".into()),
+                    None => {}
+                }
+                if let Some(d) = dev {
+                    out.extend(["dev".into(), d.clone()]);
                 }
             }
             RouteCommand::Change { op, spec } => {
@@ -306,22 +358,59 @@ impl RouteCommand {
     }
 }
 
-fn show(ctx: &Context, table: Option<RouteTable>, family: Option<Family>) -> Outcome {
+fn show(
+    ctx: &Context,
+    table: Option<RouteTable>,
+    family: Option<Family>,
+    exact: Option<Option<IpNet>>,
+    dev: Option<&str>,
+) -> Outcome {
     let mut h = open_handle(ctx)?;
+    let oif = match dev {
+        Some(d) => Some(
+            h.dev_index(&Dev::from(d))
+                .map_err(|e| failure(e, "show", d))?
+                .get(),
+        ),
+        None => None,
+    };
+    // ip's selectors, applied to the dump.
+    let wanted = |r: &RouteRef<'_>| {
+        oif.is_none_or(|i| r.oif() == Some(i))
+            && exact.is_none_or(|e| match e {
+                None => r.dst_len() == 0,
+                Some(net) => r.destination() == Some(net),
+            })
+    };
     let names = h
         .interface_names()
         .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
     let show_table = table.is_none();
-    let routes = h
-        .routes(table, family)
-        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
+    // `-4` / `-6` before the object (ip's global options) as after it.
+    let family = match ctx.options.family {
+        Some(KwFamily::Inet) => Some(Family::Inet),
+        Some(KwFamily::Inet6) => Some(Family::Inet6),
+        _ => family,
+    };
+    let routes = match h.routes(table, family) {
+        Ok(r) => Some(r),
+        // A table no route was ever put in does not exist yet (`FIB table
+        // does not exist`): ip shows it as empty.
+        Err(e) if e.kind() == netns_core::ErrorKind::NotFound => None,
+        Err(e) => return Err(Failure::new(Group::AddrRoute, Stage::Run, e)),
+    };
     if ctx.out.json() {
-        let list: Vec<Value> = routes.map(|r| route_json(&r, &names, show_table)).collect();
+        let list: Vec<Fields> = routes
+            .into_iter()
+            .flatten()
+            .filter(|r| wanted(r))
+            .map(|r| route_json(&r, &names, show_table, oif.is_some()))
+            .collect();
         ctx.out.print_json(&list);
     } else {
         let mut out = String::new();
-        for r in routes {
-            out.push_str(&route_text(&r, &names, show_table));
+        for r in routes.into_iter().flatten().filter(|r| wanted(r)) {
+            out.push_str(&route_text(&r, &names, show_table, oif.is_some()));
         }
         print!("{out}");
     }
@@ -426,9 +515,19 @@ fn pref_word(p: u8) -> String {
 }
 
 /// One line as `ip route` prints it.
-fn route_text(r: &RouteRef<'_>, names: &BTreeMap<u32, String>, show_table: bool) -> String {
+/// One route as ip prints it; without `dev` when the routes were selected
+/// by device (`hide_dev`, as ip).
+fn route_text(
+    r: &RouteRef<'_>,
+    names: &BTreeMap<u32, String>,
+    show_table: bool,
+    hide_dev: bool,
+) -> String {
     let mut s = String::new();
-    for (_, fmt, v) in route_fields(r, names, show_table) {
+    for (name, fmt, v) in route_fields(r, names, show_table) {
+        if hide_dev && name == "dev" {
+            continue;
+        }
         let text = match &v {
             Value::String(t) => t.clone(),
             other => other.to_string(),
@@ -447,14 +546,22 @@ fn route_text(r: &RouteRef<'_>, names: &BTreeMap<u32, String>, show_table: bool)
 }
 
 /// One route with ip's JSON names.
-fn route_json(r: &RouteRef<'_>, names: &BTreeMap<u32, String>, show_table: bool) -> Value {
-    let mut m = Map::new();
+fn route_json(
+    r: &RouteRef<'_>,
+    names: &BTreeMap<u32, String>,
+    show_table: bool,
+    hide_dev: bool,
+) -> Fields {
+    let mut m = Fields::default();
     for (name, _, v) in route_fields(r, names, show_table) {
-        m.insert(name.into(), v);
+        if hide_dev && name == "dev" {
+            continue;
+        }
+        m.push(name, v);
     }
-    m.insert("flags".into(), json!(flag_words(r.flags())));
+    m.push("flags", json!(flag_words(r.flags())));
     if let Some(p) = r.pref() {
-        m.insert("pref".into(), json!(pref_word(p)));
+        m.push("pref", json!(pref_word(p)));
     }
-    Value::Object(m)
+    m
 }

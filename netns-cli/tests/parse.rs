@@ -164,7 +164,6 @@ fn addr_and_route_refusals_exit_1() {
             "argument \"dev\" needs a value",
         ),
         (&["addr", "flush"], "Flush requires arguments."),
-        (&["addr", "show", "a", "b"], "unexpected arguments: a b"),
         (
             &["route", "add", "default", "via", "1.2.3.999"],
             "invalid gateway \"1.2.3.999\"",
@@ -183,7 +182,14 @@ fn addr_and_route_refusals_exit_1() {
         assert!(message.contains(text), "{words:?}: {message}");
         assert_eq!(status, 1, "{words:?}");
     }
-    // An unknown subcommand is ip's `exit(-1)`: 255.
+    // A second device is ip's `duparg2`, and an unknown subcommand ip's
+    // `exit(-1)`: 255.
+    let (message, status) = refused(&["addr", "show", "a", "b"]);
+    assert_eq!(
+        message,
+        "either \"dev\" is duplicate, or \"b\" is a garbage."
+    );
+    assert_eq!(status, 255);
     let (message, status) = refused(&["route", "frob"]);
     assert!(message.contains("try \"netns route help\""), "{message}");
     assert_eq!(status, 255);

@@ -21,7 +21,21 @@ pub(super) fn show(ctx: &Context, dev: Option<&str>, filter: &LinkFilter) -> Out
         return Err(Failure::new(Group::Link, Stage::Lookup, err));
     }
     if ctx.out.json() {
-        let json: Vec<JsonLink<'_>> = links.rows.iter().map(|r| r.json(&links.known)).collect();
+        let level = ctx.options.stats;
+        let json: Vec<JsonLink<'_>> = links
+            .rows
+            .iter()
+            .map(|r| {
+                let mut j = r.json(&links.known);
+                if level > 0 {
+                    j.stats64 = r
+                        .stats
+                        .as_ref()
+                        .map(|s| stats_json(s, r.carrier_changes, level));
+                }
+                j
+            })
+            .collect();
         ctx.out.print_json(&json);
         return Ok(());
     }
@@ -273,6 +287,9 @@ struct JsonLink<'a> {
     link_pointtopoint: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     link_netnsid: Option<i32>,
+    /// `-s`: the counters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats64: Option<Fields>,
 }
 
 impl Row {
@@ -382,6 +399,7 @@ impl Row {
             } else {
                 None
             },
+            stats64: None,
         }
     }
 
@@ -687,4 +705,55 @@ fn stats_block(s: &LinkStats64, carrier_changes: Option<u32>, level: u8, out: &m
         }
     }
     out.push('\n');
+}
+
+/// `ip -s -j`'s `stats64` object (`print_stats64`'s JSON branch).
+fn stats_json(s: &LinkStats64, carrier_changes: Option<u32>, level: u8) -> Fields {
+    let mut rx = Fields::default();
+    let n = |f: &mut Fields, k: &'static str, v: u64| f.push(k, v.into());
+    n(&mut rx, "bytes", s.rx_bytes);
+    n(&mut rx, "packets", s.rx_packets);
+    n(&mut rx, "errors", s.rx_errors);
+    n(&mut rx, "dropped", s.rx_dropped);
+    n(&mut rx, "over_errors", s.rx_over_errors);
+    n(&mut rx, "multicast", s.multicast);
+    if s.rx_compressed != 0 {
+        n(&mut rx, "compressed", s.rx_compressed);
+    }
+    if level > 1 {
+        n(&mut rx, "length_errors", s.rx_length_errors);
+        n(&mut rx, "crc_errors", s.rx_crc_errors);
+        n(&mut rx, "frame_errors", s.rx_frame_errors);
+        n(&mut rx, "fifo_errors", s.rx_fifo_errors);
+        n(&mut rx, "missed_errors", s.rx_missed_errors);
+        if s.rx_nohandler != 0 {
+            n(&mut rx, "nohandler", s.rx_nohandler);
+        }
+        if s.rx_otherhost_dropped != 0 {
+            n(&mut rx, "otherhost", s.rx_otherhost_dropped);
+        }
+    }
+    let mut tx = Fields::default();
+    n(&mut tx, "bytes", s.tx_bytes);
+    n(&mut tx, "packets", s.tx_packets);
+    n(&mut tx, "errors", s.tx_errors);
+    n(&mut tx, "dropped", s.tx_dropped);
+    n(&mut tx, "carrier_errors", s.tx_carrier_errors);
+    n(&mut tx, "collisions", s.collisions);
+    if s.tx_compressed != 0 {
+        n(&mut tx, "compressed", s.tx_compressed);
+    }
+    if level > 1 {
+        n(&mut tx, "aborted_errors", s.tx_aborted_errors);
+        n(&mut tx, "fifo_errors", s.tx_fifo_errors);
+        n(&mut tx, "window_errors", s.tx_window_errors);
+        n(&mut tx, "heartbeat_errors", s.tx_heartbeat_errors);
+        if let Some(cc) = carrier_changes {
+            n(&mut tx, "carrier_changes", u64::from(cc));
+        }
+    }
+    let mut all = Fields::default();
+    all.push_object("rx", rx);
+    all.push_object("tx", tx);
+    all
 }
