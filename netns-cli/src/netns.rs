@@ -193,12 +193,8 @@ pub(crate) fn parse_list_id(args: &[String]) -> Result<NsCommand, Usage> {
             ));
         }
     }
-    if filter.nsid.is_some() && filter.target_nsid.is_none() {
-        return Err(Usage::new(
-            "list-id: nsid needs target-nsid",
-            usage_status(Group::Netns),
-        ));
-    }
+    // `nsid N` alone is the entry of N in the current namespace (ip's
+    // `list-id nsid N`).
     Ok(NsCommand::ListId(filter))
 }
 

@@ -203,6 +203,23 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
 }
 
 fn change(ctx: &Context, op: RouteOp, spec: &RouteSpec) -> Outcome {
+    // `ip -6 route add unreachable default`: the family of a route whose
+    // words name none comes from ip's `-4`/`-6` (the spec checks that the
+    // addresses agree with it).
+    let mut with_family;
+    let mut spec = spec;
+    if spec.family.is_none() {
+        let family = match ctx.options.family {
+            Some(KwFamily::Inet) => Some(Family::Inet),
+            Some(KwFamily::Inet6) => Some(Family::Inet6),
+            _ => None,
+        };
+        if let Some(f) = family {
+            with_family = spec.clone();
+            with_family.family = Some(f);
+            spec = &with_family;
+        }
+    }
     let mut h = open_handle(ctx)?;
     let (verb, result) = match op {
         RouteOp::Add => ("add", h.route_add(spec)),

@@ -3,7 +3,9 @@
 
 A call behaves the same when its exit status and its standard output are
 equal, MAC addresses (but 00:…:00 and ff:…:ff) and IPv6 link-local
-addresses masked (random per run). stderr is shown for the calls that
+addresses masked (random per run), and the `tentative` flag of an
+address masked (IPv6 duplicate address detection ends after a second or so,
+so whether an address still has it depends on when the call ran). stderr is shown for the calls that
 differ, not compared (netns words its errors in its own way, prefixed
 `netns: `). Prints each differing call, then `same N of M`.
 """
@@ -12,6 +14,7 @@ import sys
 
 MAC = re.compile(r"\b(?!00(:00){5}\b)(?!ff(:ff){5}\b)[0-9a-f]{2}(:[0-9a-f]{2}){5}\b")
 LL = re.compile(r"fe80::[0-9a-f:]+")
+TENTATIVE = re.compile(r"tentative ?|\"tentative\":true,")
 
 
 def records(path):
@@ -29,7 +32,7 @@ def records(path):
             elif line.startswith("stderr: "):
                 cur["err"].append(line[8:])
             else:
-                cur["out"].append(LL.sub("fe80::LL", MAC.sub("MAC", line)))
+                cur["out"].append(TENTATIVE.sub("", LL.sub("fe80::LL", MAC.sub("MAC", line))))
     return out
 
 

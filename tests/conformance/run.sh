@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 netns_bin=$(realpath "${1:-target/debug/netns}")
-floor=${CONFORMANCE_FLOOR:-80}
+floor=${CONFORMANCE_FLOOR:-90}
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 total=0 same=0
