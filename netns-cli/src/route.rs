@@ -411,9 +411,14 @@ fn show(
     };
     let routes = match h.routes(table, family) {
         Ok(r) => Some(r),
-        // A table no route was ever put in does not exist yet (`FIB table
-        // does not exist`): ip shows it as empty.
-        Err(e) if e.kind() == netns_core::ErrorKind::NotFound => None,
+        // The main table exists only once a route was put in it (`FIB table
+        // does not exist`): ip shows it as empty. Any other table that does
+        // not exist is ip's error too (exit 2).
+        Err(e)
+            if e.kind() == netns_core::ErrorKind::NotFound && table == Some(RouteTable::MAIN) =>
+        {
+            None
+        }
         Err(e) => return Err(Failure::new(Group::AddrRoute, Stage::Run, e)),
     };
     if ctx.out.json() {
