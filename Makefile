@@ -88,7 +88,7 @@ TEST_STEPS += py
 test-py:
 	STEP_TIMEOUT=$(STEP_TIMEOUT) netns-py/run-tests.sh
 
-install: install-lib
+install: install-lib install-cli-docs
 	$(CARGO) install --locked --path netns-cli --root $(PREFIX)
 
 # The C library: libnetns.so.VERSION (+ .so.MAJOR and .so links), libnetns.a,
@@ -233,3 +233,18 @@ TEST_STEPS += conformance
 test-conformance:
 	$(CARGO) build -p netns-cli
 	timeout 300 tests/conformance/run.sh target/debug/netns
+
+# Man pages (netns.1, netns-COMMAND.1) and bash/zsh/fish completions,
+# generated from the clap definitions (netns-cli/examples/gen_docs.rs);
+# `make install` puts them under $(PREFIX)/share.
+CLI_DOCS := target/cli-docs
+.PHONY: cli-docs install-cli-docs
+cli-docs:
+	$(CARGO) run -q -p netns-cli --example gen_docs -- $(CLI_DOCS)
+
+install-cli-docs: cli-docs
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(CLI_DOCS)/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 $(CLI_DOCS)/completions/netns.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/netns
+	install -D -m 0644 $(CLI_DOCS)/completions/_netns $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_netns
+	install -D -m 0644 $(CLI_DOCS)/completions/netns.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/netns.fish

@@ -32,7 +32,7 @@ use crate::output::Fields;
 use crate::output::{self, Failure, Group, Outcome, Stage};
 use crate::{Context, Usage};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] addr [show|list] [dev IFNAME]
        netns [-n NAME] addr {add|replace|del} IFADDR dev IFNAME [brd {+|-|ADDR}] [scope SCOPE]
                                 [label LABEL] [metric N] [noprefixroute] [nodad]

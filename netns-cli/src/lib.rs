@@ -49,6 +49,12 @@ Examples:
   netns demo                          the walk-through and a topology, in a throwaway sandbox
   netns apply examples/bridge-nat.toml   build a topology (see docs/topology.md)
 
+ip's command lines work as they are (docs/cli.md): its global options before the
+command, in any order: -4 -6 -0 -f FAMILY, -o (one line), -br (brief), -s (counters),
+-j, -p, -n NAME, -b FILE / -batch - [-force] (one command per line), -a (all names);
+its objects and words by prefix, in ip's order: `netns a`, `netns ro sh`,
+`netns l s v0 up`, `netns netns add blue`; `netns help OBJECT` as `ip OBJECT help`.
+
 Environment: NETNS_RUN_DIR (default /run/netns), NETNS_ETC_DIR (default /etc/netns).";
 
 /// Create, wire and inspect Linux network namespaces (iproute2's `ip netns`
@@ -141,21 +147,21 @@ enum ClapCommand {
     /// Print names as they are added (once mounted) and deleted.
     Monitor,
     /// Network devices, with `ip link`'s syntax: list, add, delete, set.
-    #[command(visible_alias = "l")]
+    #[command(visible_alias = "l", after_long_help = link::USAGE)]
     Link {
         /// `ip link` arguments, e.g. `add veth0 type veth peer name veth1`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Addresses, with `ip addr`'s syntax: show, add, del, flush.
-    #[command(visible_aliases = ["a", "address"])]
+    #[command(visible_aliases = ["a", "address"], after_long_help = addr::USAGE)]
     Addr {
         /// `ip addr` arguments, e.g. `add 10.1.1.1/24 dev veth1`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Routes, with `ip route`'s syntax: show, add, del, replace.
-    #[command(visible_alias = "r")]
+    #[command(visible_alias = "r", after_long_help = route::USAGE)]
     Route {
         /// `ip route` arguments, e.g. `add default via 10.1.1.2`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -387,6 +393,15 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Monitor => Command::Namespace(NsCommand::Monitor),
     };
     Ok(inv)
+}
+
+/// The command line's clap definition (netns's own commands and options;
+/// ip's global options and objects are read before clap, see [`parse`]):
+/// what man pages and shell completions are generated from
+/// (`examples/gen_docs.rs`, `make cli-docs`).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
 }
 
 /// Whether `word` is one of netns's own commands (or their aliases), which

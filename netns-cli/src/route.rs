@@ -28,7 +28,7 @@ use crate::keywords::Family as KwFamily;
 use crate::output::{self, Failure, Fields, Group, Outcome, Stage};
 use crate::{Context, Usage};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
        netns [-n NAME] route {add|del|replace} [TYPE] {default|PREFIX} [via ADDRESS] [dev IFNAME]
                          [metric N] [table TABLE_ID] [scope SCOPE] [proto RTPROTO] [src ADDRESS]";

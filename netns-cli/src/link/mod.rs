@@ -35,7 +35,7 @@ use netns_core::link::{LinkSpec, MacAddr, NetNsRef};
 use crate::output::{self, usage_status, Group};
 use crate::{Context, Usage};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 Usage: netns link [list|show] [[dev] NAME]
        netns link add [link PARENT] [name] NAME [address MAC] [mtu N] [txqlen N]
                       [master BR] [netns NS] [up] type TYPE [ARGS]
