@@ -25,7 +25,7 @@ use netns_core::route::{parse_scope, scope_name};
 use netns_core::{Error, Handle};
 use serde_json::json;
 
-use crate::keywords::Family as KwFamily;
+use crate::keywords::{keyword, Family as KwFamily, ADDR_WORDS};
 use crate::link::show::{oneline, Header, Links};
 use crate::link::LinkFilter;
 use crate::output::Fields;
@@ -162,7 +162,7 @@ fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
     let mut opts = AddressOptions::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        match keyword(ADDR_WORDS, arg) {
             "dev" => dev = Some(next_value(&mut it, "dev")?),
             "brd" | "broadcast" => {
                 let v = next_value(&mut it, "brd")?;

@@ -460,6 +460,53 @@ impl Family {
     }
 }
 
+// ---------------------------------------------------------------- words inside a command
+
+/// The keyword `word` stands for in `table` (ip's prefix match), or `word`
+/// itself (a name, a value, or a keyword compared whole).
+pub fn keyword<'a>(table: &[Entry<&'static str>], word: &'a str) -> &'a str {
+    lookup(table, word).unwrap_or(word)
+}
+
+/// The keywords `iplink_parse` (`ip/iplink.c`) matches by prefix, in its
+/// order, among those netns reads (the rest, `up`, `name`, `mtu`, `netns`,
+/// `dev` …, ip compares whole). So `ip link set v0 a MAC` is `address`,
+/// `t` is `txqueuelen` (before `type`), `m` `master`, `n` `nomaster`.
+pub const LINK_WORDS: &[Entry<&str>] = &[
+    p("link", "link"),
+    p("address", "address"),
+    p("txqueuelen", "txqueuelen"),
+    p("txqlen", "txqlen"),
+    p("master", "master"),
+    p("nomaster", "nomaster"),
+    p("type", "type"),
+];
+
+/// The keywords `ipaddr_modify` (`ip/ipaddress.c`) matches by prefix, in
+/// its order, among those netns reads: `b` is `broadcast`, `m` `metric`,
+/// `p`/`pri` `priority`, `pre` `preference`.
+pub const ADDR_WORDS: &[Entry<&str>] = &[
+    p("broadcast", "broadcast"),
+    p("metric", "metric"),
+    p("priority", "priority"),
+    p("preference", "preference"),
+];
+
+/// The keywords `iproute_modify` (`ip/iproute.c`) matches by prefix, in its
+/// order, among those netns reads: `m` is `metric`, `p`/`pr` `priority`,
+/// `pro` `protocol`, `t` `table`.
+pub const ROUTE_WORDS: &[Entry<&str>] = &[
+    p("metric", "metric"),
+    p("priority", "priority"),
+    p("protocol", "protocol"),
+    p("table", "table"),
+];
+
+/// The keywords `iproute_list_flush_or_save` (`ip/iproute.c`) matches by
+/// prefix, in its order, among those netns reads.
+pub const ROUTE_SHOW_WORDS: &[Entry<&str>] =
+    &[p("table", "table"), p("exact", "exact"), p("to", "to")];
+
 // ---------------------------------------------------------------- refusals
 
 /// ip's refusal of a subcommand it does not know (`exit(-1)`: 255).
@@ -522,5 +569,12 @@ mod tests {
         assert_eq!(opt("-4"), Some(GlobalOpt::Inet));
         assert_eq!(opt("-44"), None);
         assert_eq!(opt("-e"), None);
+        assert_eq!(keyword(LINK_WORDS, "a"), "address");
+        assert_eq!(keyword(LINK_WORDS, "t"), "txqueuelen");
+        assert_eq!(keyword(LINK_WORDS, "ty"), "type");
+        assert_eq!(keyword(LINK_WORDS, "veth0"), "veth0");
+        assert_eq!(keyword(ADDR_WORDS, "pre"), "preference");
+        assert_eq!(keyword(ROUTE_WORDS, "p"), "priority");
+        assert_eq!(keyword(ROUTE_WORDS, "pro"), "protocol");
     }
 }

@@ -24,7 +24,7 @@ use netns_core::route::{
 use serde_json::{json, Value};
 
 use crate::addr::{failure, open_handle, usage};
-use crate::keywords::Family as KwFamily;
+use crate::keywords::{keyword, Family as KwFamily, ROUTE_SHOW_WORDS, ROUTE_WORDS};
 use crate::output::{self, Failure, Fields, Group, Outcome, Stage};
 use crate::{Context, Usage};
 
@@ -130,7 +130,7 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
     let mut dev: Option<&str> = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        match keyword(ROUTE_WORDS, arg) {
             "via" => {
                 let v = value(&mut it, "via")?;
                 let v = if v == "inet" || v == "inet6" {
@@ -246,7 +246,7 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
     let mut dev = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        match keyword(ROUTE_SHOW_WORDS, arg) {
             "table" => match value(&mut it, "table")? {
                 "all" | "0" => {
                     table = None;

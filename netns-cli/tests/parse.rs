@@ -116,19 +116,19 @@ fn link_refusals_keep_ip_messages_and_exit_255() {
         ),
         (&["link", "add", "x"], "\"type\" argument is required"),
         (
-            &["link", "add", "a", "b", "type", "bridge"],
-            "\"b\" is a garbage",
+            &["link", "add", "x", "y", "type", "bridge"],
+            "\"y\" is a garbage",
         ),
         (
             &["link", "add", "b", "type", "bridge", "x"],
             "\"x\" is a garbage",
         ),
         (
-            &["link", "add", "m", "type", "macvlan"],
+            &["link", "add", "mv0", "type", "macvlan"],
             "macvlan needs a lower device",
         ),
         (
-            &["link", "add", "m", "type", "macvlan", "mode", "x"],
+            &["link", "add", "mv0", "type", "macvlan", "mode", "x"],
             "Invalid \"mode\" value",
         ),
         (
@@ -396,6 +396,34 @@ fn objects_and_subcommands_match_by_prefix_in_ip_order() {
     assert_eq!(
         (m.as_str(), s),
         ("Object \"frob\" is unknown, try \"netns help\".", 1)
+    );
+    // Keywords inside a command, by prefix in ip's order: `a` is address,
+    // `t` txqueuelen (before type), `ty` type; route `t` table, `p` priority.
+    let Command::Link(LinkCommand::Add(spec)) = ok(&[
+        "l",
+        "a",
+        "x0",
+        "a",
+        "02:00:00:00:00:01",
+        "t",
+        "500",
+        "ty",
+        "bridge",
+    ])
+    .command
+    else {
+        panic!()
+    };
+    assert_eq!((spec.name.as_str(), spec.txqlen), ("x0", Some(500)));
+    assert!(spec.mac.is_some());
+    let Command::Route(RouteCommand::Change { spec, .. }) =
+        ok(&["r", "a", "10.9.0.0/16", "dev", "x0", "t", "100", "p", "9"]).command
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (spec.table.map(|t| t.id()), spec.metric),
+        (Some(100), Some(9))
     );
     let (m, s) = refused(&["route", "get", "1.1.1.1"]);
     assert!(m.contains("\"route get\" is not supported"), "{m}");
