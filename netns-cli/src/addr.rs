@@ -444,8 +444,14 @@ fn show(ctx: &Context, dev: Option<&str>, selector: &LinkFilter) -> Outcome {
     for i in shown {
         let lines = text.get(&i).map(Vec::as_slice).unwrap_or_default();
         if o.brief {
-            links.brief_of(i, &mut out);
-            for (ip, len, metric) in brief.get(&i).map(Vec::as_slice).unwrap_or_default() {
+            links.brief_of(i, packet, &mut out);
+            let none = &[][..];
+            let addrs = if packet {
+                none
+            } else {
+                brief.get(&i).map(Vec::as_slice).unwrap_or_default()
+            };
+            for (ip, len, metric) in addrs {
                 out.push_str(&format!("{ip}/{len} "));
                 if let Some(m) = metric {
                     out.push_str(&format!("metric {m} "));

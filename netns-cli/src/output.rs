@@ -77,7 +77,7 @@ pub enum Stage {
 /// |---|---|---|---|
 /// | `Netns` | 255 (`exec`) | 1 | 1 |
 /// | `NetnsId` | not found 1, else 2 | not found 1, else 2 | not found 1, else 2 |
-/// | `Link` | by kind | by kind | by kind: not found 1, refused before the kernel 255, else 2 |
+/// | `Link` | 255 | by kind | by kind: not found 1, refused before the kernel 255, else 2 |
 /// | `AddrRoute` | 255 | 1 | 2 |
 /// | `Topology` | 2 | 2 | 2 (drift is 1, not an error) |
 pub fn exit_status(group: Group, stage: Stage, err: &Error) -> u8 {
@@ -89,6 +89,7 @@ pub fn exit_status(group: Group, stage: Stage, err: &Error) -> u8 {
         (Group::Netns, _) => 1,
         (Group::NetnsId, _) if err.kind() == ErrorKind::NotFound => 1,
         (Group::NetnsId, _) => 2,
+        (Group::Link, Stage::Open) => 255,
         (Group::Link, _) => match (err.kind(), err.errno()) {
             (ErrorKind::NotFound, _) => 1,
             (ErrorKind::InvalidArgument, None) => 255,

@@ -13,12 +13,28 @@ use crate::Context;
 /// `link show [[dev] NAME]`: every link, or the one named (1 when it does
 /// not exist); plain, `-o` (one line per link), `-br` or `-j`.
 pub(super) fn show(ctx: &Context, dev: Option<&str>, filter: &LinkFilter) -> Outcome {
-    let mut h = ctx.handle()?;
+    let mut h = super::exec::open(ctx)?;
     let links = Links::read(ctx, &mut h, dev, filter)?;
     if let (Some(d), true) = (dev, links.rows.is_empty()) {
         let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
             .with_detail(format!("device \"{d}\" does not exist"));
         return Err(Failure::new(Group::Link, Stage::Lookup, err));
+    }
+    if ctx.out.json() && ctx.options.brief {
+        let json: Vec<Fields> = links
+            .rows
+            .iter()
+            .map(|r| {
+                let mut f = links.brief_json(r.link.index.get());
+                if let Some(a) = r.address(r.link.address.as_ref()) {
+                    f.push("address", a.into());
+                }
+                f.push("flags", r.flag_words(&links.known).into());
+                f
+            })
+            .collect();
+        ctx.out.print_json(&json);
+        return Ok(());
     }
     if ctx.out.json() {
         let level = ctx.options.stats;
@@ -196,11 +212,12 @@ impl Links {
         self.row(index).map(|r| r.link.name.as_str())
     }
 
-    /// `-br`: `NAME@PEER` (16 wide), the state (14 wide); for `link` the
-    /// address and the flags. No line break.
-    pub(crate) fn brief_of(&self, index: u32, out: &mut String) {
+    /// `-br`: `NAME@PEER` (16 wide), the state (14 wide); with `link`
+    /// (`link show`, `addr show -0`) the address and the flags. No line
+    /// break.
+    pub(crate) fn brief_of(&self, index: u32, link: bool, out: &mut String) {
         if let Some(row) = self.row(index) {
-            self.brief(row, false, out);
+            self.brief(row, link, out);
         }
     }
 
