@@ -11,6 +11,7 @@
 //! Exit status as `ip`: 0 on success, 1 for a usage error or an unknown
 //! device, 2 when the kernel refuses.
 
+use crate::keywords::{lookup, Verb, ADDR_VERBS};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
@@ -22,12 +23,16 @@ use netns_core::addr::{
 use netns_core::link::Dev;
 use netns_core::route::{parse_scope, scope_name};
 use netns_core::{Error, Handle};
-use serde_json::{json, Map, Value};
+use serde_json::json;
 
+use crate::keywords::{keyword, Family as KwFamily, ADDR_WORDS};
+use crate::link::show::{oneline, Header, Links};
+use crate::link::LinkFilter;
+use crate::output::Fields;
 use crate::output::{self, Failure, Group, Outcome, Stage};
 use crate::{Context, Usage};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] addr [show|list] [dev IFNAME]
        netns [-n NAME] addr {add|replace|del} IFADDR dev IFNAME [brd {+|-|ADDR}] [scope SCOPE]
                                 [label LABEL] [metric N] [noprefixroute] [nodad]
@@ -36,10 +41,12 @@ Usage: netns [-n NAME] [-j] addr [show|list] [dev IFNAME]
 /// A parsed `addr` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddrCommand {
-    /// `show [[dev] NAME]`.
+    /// `show [[dev] NAME] [up] [master DEVICE] [type KIND]`.
     Show {
         /// Only this device (by name).
         dev: Option<String>,
+        /// `up`, `master DEVICE`, `type KIND`.
+        filter: LinkFilter,
     },
     /// `add|replace|del ADDR dev NAME …`.
     Change(AddrChange),
@@ -79,21 +86,19 @@ pub(crate) fn parse(args: &[String]) -> Result<AddrCommand, Usage> {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    match cmd {
-        "show" | "list" | "ls" | "lst" | "sh" | "s" => Ok(AddrCommand::Show {
-            dev: dev_arg(rest)?,
-        }),
-        "add" | "a" => parse_change(rest, AddrOp::Add),
-        "replace" | "change" => parse_change(rest, AddrOp::Replace),
-        "delete" | "del" | "d" => parse_change(rest, AddrOp::Delete),
-        "flush" | "f" => match dev_arg(rest)? {
+    // iproute2's order (`do_ipaddr`): `ip addr s` is show, `a` add.
+    match lookup(ADDR_VERBS, cmd) {
+        Some(Verb::Show) => show_args(rest),
+        Some(Verb::Add) => parse_change(rest, AddrOp::Add),
+        Some(Verb::Replace | Verb::Change) => parse_change(rest, AddrOp::Replace),
+        Some(Verb::Delete) => parse_change(rest, AddrOp::Delete),
+        Some(Verb::Flush) => match dev_arg(rest)? {
             Some(dev) => Ok(AddrCommand::Flush { dev }),
             None => Err(usage("Flush requires arguments.")),
         },
-        "help" => Ok(AddrCommand::Help),
-        other => Err(usage(&format!(
-            "Command \"{other}\" is unknown, try \"netns addr help\"."
-        ))),
+        Some(Verb::Help) => Ok(AddrCommand::Help),
+        Some(_) => Err(crate::keywords::pending("address", cmd, ADDR_VERBS)),
+        None => Err(crate::keywords::unknown("address", cmd)),
     }
 }
 
@@ -108,7 +113,7 @@ pub fn run(ctx: &Context, args: &[String]) -> u8 {
 /// Runs a parsed `addr` command; returns the exit status.
 pub(crate) fn execute(ctx: &Context, cmd: AddrCommand) -> u8 {
     output::status(match cmd {
-        AddrCommand::Show { dev } => show(ctx, dev.as_deref()),
+        AddrCommand::Show { dev, filter } => show(ctx, dev.as_deref(), &filter),
         AddrCommand::Change(c) => change(ctx, &c),
         AddrCommand::Flush { dev } => flush(ctx, &dev),
         AddrCommand::Help => {
@@ -157,7 +162,7 @@ fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
     let mut opts = AddressOptions::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        match keyword(ADDR_WORDS, arg) {
             "dev" => dev = Some(next_value(&mut it, "dev")?),
             "brd" | "broadcast" => {
                 let v = next_value(&mut it, "brd")?;
@@ -219,6 +224,37 @@ fn parse_net(s: &str) -> Result<IpNet, Usage> {
     })
 }
 
+/// `show [[dev] NAME] [up] [master DEVICE] [type KIND]` (the selectors of
+/// `ip addr show` netns has; the others are refused by name).
+fn show_args(args: &[String]) -> Result<AddrCommand, Usage> {
+    let mut dev = None;
+    let mut filter = LinkFilter::default();
+    let mut it = args.iter();
+    while let Some(word) = it.next() {
+        match word.as_str() {
+            "dev" => dev = Some(next_value(&mut it, "dev")?.to_owned()),
+            "up" => filter.up = true,
+            "master" => filter.master = Some(next_value(&mut it, "master")?.to_owned()),
+            "type" => filter.kind = Some(next_value(&mut it, "type")?.to_owned()),
+            w @ ("scope" | "to" | "label" | "permanent" | "dynamic" | "secondary" | "primary"
+            | "tentative" | "deprecated" | "dadfailed" | "temporary" | "vrf" | "nomaster"
+            | "proto") => {
+                return Err(usage(&format!(
+                    "\"addr show {w}\" is not supported by netns yet (docs/cli.md)."
+                )))
+            }
+            w if dev.is_none() => dev = Some(w.to_owned()),
+            w => {
+                return Err(Usage::new(
+                    format!("either \"dev\" is duplicate, or \"{w}\" is a garbage."),
+                    255,
+                ))
+            }
+        }
+    }
+    Ok(AddrCommand::Show { dev, filter })
+}
+
 fn dev_arg(args: &[String]) -> Result<Option<String>, Usage> {
     match args {
         [] => Ok(None),
@@ -242,10 +278,19 @@ impl AddrCommand {
     pub fn words(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         match self {
-            AddrCommand::Show { dev } => {
+            AddrCommand::Show { dev, filter } => {
                 out.push("show".into());
                 if let Some(d) = dev {
                     out.extend(["dev".into(), d.clone()]);
+                }
+                if filter.up {
+                    out.push("up".into());
+                }
+                if let Some(m) = &filter.master {
+                    out.extend(["master".into(), m.clone()]);
+                }
+                if let Some(k) = &filter.kind {
+                    out.extend(["type".into(), k.clone()]);
                 }
             }
             AddrCommand::Flush { dev } => out.extend(["flush".into(), "dev".into(), dev.clone()]),
@@ -293,11 +338,8 @@ impl AddrCommand {
     }
 }
 
-fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
+fn show(ctx: &Context, dev: Option<&str>, selector: &LinkFilter) -> Outcome {
     let mut h = open_handle(ctx)?;
-    let names = h
-        .interface_names()
-        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
     let mut filter = AddressFilter::new();
     let mut only = None;
     if let Some(d) = dev {
@@ -307,48 +349,141 @@ fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
         only = Some(index.get());
         filter = filter.dev(index);
     }
-    // Group by interface in the kernel's order of links (by index), as ip.
-    let mut by_link: BTreeMap<u32, Vec<Value>> = BTreeMap::new();
-    let mut text: BTreeMap<u32, String> = BTreeMap::new();
+    let o = &ctx.options;
+    let wanted = match o.family {
+        Some(KwFamily::Inet) => Some(Family::Inet),
+        Some(KwFamily::Inet6) => Some(Family::Inet6),
+        _ => None,
+    };
+    // By interface, in the kernel's order of links, as ip.
+    let mut json: BTreeMap<u32, Vec<Fields>> = BTreeMap::new();
+    let mut text: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    // `-br`: address, prefix length, metric (ip prints the metric there too).
+    let mut brief: BTreeMap<u32, Vec<(String, u8, Option<u32>)>> = BTreeMap::new();
     let addresses = h
         .addresses(filter)
         .map_err(|e| failure(e, "list", "addresses"))?;
     let consistent = addresses.is_consistent();
     for a in addresses {
-        by_link
-            .entry(a.ifindex())
-            .or_default()
-            .push(address_json(&a));
-        text.entry(a.ifindex())
-            .or_default()
-            .push_str(&address_text(&a));
+        if wanted.is_some() && a.family() != wanted {
+            continue;
+        }
+        json.entry(a.ifindex()).or_default().push(address_json(&a));
+        text.entry(a.ifindex()).or_default().push(address_text(&a));
+        if let Some(ip) = a.ip() {
+            brief.entry(a.ifindex()).or_default().push((
+                ip.to_string(),
+                a.prefix_len(),
+                a.route_priority(),
+            ));
+        }
     }
-    let shown: Vec<u32> = match only {
-        Some(i) => vec![i],
-        None => names.keys().copied().collect(),
-    };
-    if ctx.out.json() {
-        let links: Vec<Value> = shown
+    let links = Links::read(ctx, &mut h, None, selector).map_err(|e| {
+        // `master NAME` naming no device is ip's invalid argument (255).
+        let group = if e.kind() == netns_core::ErrorKind::InvalidArgument {
+            Group::Link
+        } else {
+            Group::AddrRoute
+        };
+        Failure::new(group, Stage::Run, e)
+    })?;
+    let shown: Vec<u32> = links
+        .indexes()
+        .filter(|i| only.is_none_or(|o| o == *i))
+        // `ip -4 addr` / `-6`: only the links with an address of that family.
+        .filter(|i| wanted.is_none() || text.contains_key(i))
+        .collect();
+    let packet = o.family == Some(KwFamily::Packet);
+    if ctx.out.json() && o.brief {
+        let rows: Vec<Fields> = shown
             .iter()
             .map(|i| {
-                json!({
-                    "ifindex": i,
-                    "ifname": names.get(i).cloned().unwrap_or_default(),
-                    "addr_info": by_link.remove(i).unwrap_or_default(),
-                })
+                let addrs: Vec<Fields> = brief
+                    .get(i)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(ip, len, metric)| {
+                        let mut f = Fields::default();
+                        f.push("local", json!(ip));
+                        f.push("prefixlen", json!(len));
+                        if let Some(m) = metric {
+                            f.push("metric", json!(m));
+                        }
+                        f
+                    })
+                    .collect();
+                let mut f = links.brief_json(*i);
+                f.push_list("addr_info", addrs);
+                f
             })
             .collect();
-        ctx.out.print_json(&links);
-    } else {
-        for i in shown {
-            // TODO(link CLI): the full `ip link` header line (flags, mtu,
-            // qdisc, state) once the link module's view is settled.
-            println!("{i}: {}:", names.get(&i).map(String::as_str).unwrap_or("?"));
-            if let Some(t) = text.get(&i) {
-                print!("{t}");
+        ctx.out.print_json(&rows);
+        crate::output::warn_if_inconsistent(consistent);
+        return Ok(());
+    }
+    if ctx.out.json() {
+        let rows: Vec<_> = shown
+            .iter()
+            .filter_map(|i| {
+                let addrs = if packet {
+                    Vec::new()
+                } else {
+                    json.remove(i).unwrap_or_default()
+                };
+                links.json_with(*i, addrs)
+            })
+            .collect();
+        ctx.out.print_json(&rows);
+        crate::output::warn_if_inconsistent(consistent);
+        return Ok(());
+    }
+    let style = match o.family {
+        Some(KwFamily::Inet) if o.details == 0 => Header::Inet,
+        Some(KwFamily::Inet6) if o.details == 0 => Header::Inet6,
+        _ => Header::Addr,
+    };
+    let mut out = String::new();
+    for i in shown {
+        let lines = text.get(&i).map(Vec::as_slice).unwrap_or_default();
+        if o.brief {
+            links.brief_of(i, packet, &mut out);
+            let none = &[][..];
+            let addrs = if packet {
+                none
+            } else {
+                brief.get(&i).map(Vec::as_slice).unwrap_or_default()
+            };
+            for (ip, len, metric) in addrs {
+                out.push_str(&format!("{ip}/{len} "));
+                if let Some(m) = metric {
+                    out.push_str(&format!("metric {m} "));
+                }
+            }
+            out.push('\n');
+        } else if o.oneline {
+            // ip -o addr: one line per address, no link header.
+            let name = links.name(i).unwrap_or("?");
+            for line in lines.iter().filter(|_| !packet) {
+                out.push_str(&format!("{i}: {name}"));
+                out.push_str(&oneline(line.clone(), true));
+            }
+            if packet {
+                let mut header = String::new();
+                links.header(i, style, &mut header);
+                out.push_str(&oneline(header, true));
+            }
+        } else {
+            links.header(i, style, &mut out);
+            if !packet {
+                lines.iter().for_each(|l| out.push_str(l));
+            }
+            if o.stats > 0 {
+                links.stats(i, o.stats, &mut out);
             }
         }
     }
+    print!("{out}");
     crate::output::warn_if_inconsistent(consistent);
     Ok(())
 }
@@ -412,11 +547,12 @@ pub(crate) fn address_text(a: &AddressRef<'_>) -> String {
         }
     }
     s.push_str(&format!("/{} ", a.prefix_len()));
-    if let Some(b) = a.broadcast() {
-        s.push_str(&format!("brd {b} "));
-    }
+    // ip prints the metric before `brd` (`print_addrinfo`).
     if let Some(m) = a.route_priority() {
         s.push_str(&format!("metric {m} "));
+    }
+    if let Some(b) = a.broadcast() {
+        s.push_str(&format!("brd {b} "));
     }
     s.push_str(&format!("scope {} ", scope_text(a.scope())));
     for w in flag_words(a) {
@@ -437,31 +573,31 @@ pub(crate) fn address_text(a: &AddressRef<'_>) -> String {
 }
 
 /// One `addr_info` entry with ip's JSON names.
-fn address_json(a: &AddressRef<'_>) -> Value {
-    let mut m = Map::new();
-    m.insert("family".into(), json!(a.family().map_or("?", Family::name)));
-    m.insert("local".into(), json!(a.ip().map(|i: IpAddr| i.to_string())));
+fn address_json(a: &AddressRef<'_>) -> Fields {
+    let mut m = Fields::default();
+    m.push("family", json!(a.family().map_or("?", Family::name)));
+    m.push("local", json!(a.ip().map(|i: IpAddr| i.to_string())));
     if let (Some(local), Some(peer)) = (a.local(), a.address()) {
         if local != peer {
-            m.insert("address".into(), json!(peer.to_string()));
+            m.push("address", json!(peer.to_string()));
         }
     }
-    m.insert("prefixlen".into(), json!(a.prefix_len()));
-    if let Some(b) = a.broadcast() {
-        m.insert("broadcast".into(), json!(b.to_string()));
-    }
+    m.push("prefixlen", json!(a.prefix_len()));
     if let Some(p) = a.route_priority() {
-        m.insert("metric".into(), json!(p));
+        m.push("metric", json!(p));
     }
-    m.insert("scope".into(), json!(scope_text(a.scope())));
+    if let Some(b) = a.broadcast() {
+        m.push("broadcast", json!(b.to_string()));
+    }
+    m.push("scope", json!(scope_text(a.scope())));
     for w in flag_words(a) {
-        m.insert(w.into(), json!(true));
+        m.push(w, json!(true));
     }
     if let Some(l) = a.label() {
-        m.insert("label".into(), json!(l));
+        m.push("label", json!(l));
     }
     let (preferred, valid) = a.lifetimes().unwrap_or((u32::MAX, u32::MAX));
-    m.insert("valid_life_time".into(), json!(valid));
-    m.insert("preferred_life_time".into(), json!(preferred));
-    Value::Object(m)
+    m.push("valid_life_time", json!(valid));
+    m.push("preferred_life_time", json!(preferred));
+    m
 }

@@ -124,11 +124,13 @@ fn walkthrough(reg: &Registry) -> Result<(), String> {
         registry: reg.clone(),
         netns: None,
         out,
+        options: Default::default(),
     };
     let in_ns1 = Context {
         registry: reg.clone(),
         netns: Some("netns1".into()),
         out,
+        options: Default::default(),
     };
     let step = |ip: &str, ctx: &Context, what: fn(&Context, &[String]) -> u8, args: &str| {
         header(ip);

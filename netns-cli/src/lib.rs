@@ -12,7 +12,10 @@
 #![deny(unsafe_code)]
 
 mod addr;
+mod batch;
 mod demo;
+mod ip;
+pub mod keywords;
 mod link;
 mod monitor;
 mod neigh;
@@ -32,7 +35,8 @@ use netns_core::{Error, Handle, Registry};
 use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
-pub use link::{LinkCommand, LinkOptions, LinkSetArgs};
+pub use ip::IpOptions;
+pub use link::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 pub use monitor::MonitorCommand;
 pub use neigh::{NeighCommand, NeighOp};
 pub use netns::NsCommand;
@@ -53,6 +57,12 @@ Examples:
   netns -j list                       the same listing as JSON
   netns demo                          the walk-through and a topology, in a throwaway sandbox
   netns apply examples/bridge-nat.toml   build a topology (see docs/topology.md)
+
+ip's command lines work as they are (docs/cli.md): its global options before the
+command, in any order: -4 -6 -0 -f FAMILY, -o (one line), -br (brief), -s (counters),
+-j, -p, -n NAME, -b FILE / -batch - [-force] (one command per line), -a (all names);
+its objects and words by prefix, in ip's order: `netns a`, `netns ro sh`,
+`netns l s v0 up`, `netns netns add blue`; `netns help OBJECT` as `ip OBJECT help`.
 
 Environment: NETNS_RUN_DIR (default /run/netns), NETNS_ETC_DIR (default /etc/netns).";
 
@@ -103,7 +113,11 @@ enum ClapCommand {
     },
     /// List names, sorted, with their ids in the current namespace (default command).
     #[command(visible_alias = "ls", alias = "show")]
-    List,
+    List {
+        /// Ignored, as `ip netns list` ignores them (scripts pass a stray `|`).
+        #[arg(hide = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        ignored: Vec<OsString>,
+    },
     /// List the ids known in the current namespace: [target-nsid N] [nsid N].
     ListId {
         /// `target-nsid N` and/or `nsid N`, as `ip netns list-id`.
@@ -147,21 +161,21 @@ enum ClapCommand {
         objects: Vec<String>,
     },
     /// Network devices, with `ip link`'s syntax: list, add, delete, set.
-    #[command(visible_alias = "l")]
+    #[command(visible_alias = "l", after_long_help = link::USAGE)]
     Link {
         /// `ip link` arguments, e.g. `add veth0 type veth peer name veth1`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Addresses, with `ip addr`'s syntax: show, add, del, flush.
-    #[command(visible_aliases = ["a", "address"])]
+    #[command(visible_aliases = ["a", "address"], after_long_help = addr::USAGE)]
     Addr {
         /// `ip addr` arguments, e.g. `add 10.1.1.1/24 dev veth1`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Routes, with `ip route`'s syntax: show, add, del, replace.
-    #[command(visible_alias = "r")]
+    #[command(visible_alias = "r", after_long_help = route::USAGE)]
     Route {
         /// `ip route` arguments, e.g. `add default via 10.1.1.2`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -200,6 +214,8 @@ pub struct Invocation {
     pub pretty: bool,
     /// `-n NAME`: run link/addr/route commands inside this named namespace.
     pub netns: Option<String>,
+    /// ip's other global options (`-4`, `-o`, `-br`, `-s`, `-d`, `-force`, `-a` …).
+    pub options: IpOptions,
     /// What to do.
     pub command: Command,
 }
@@ -225,6 +241,16 @@ pub enum Command {
     Tuntap(TuntapCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
     Topology(TopologyCommand),
+    /// `-b FILE` / `-batch FILE` (`-` for stdin): one command per line.
+    Batch {
+        /// The file, or `-`.
+        file: String,
+    },
+    /// `help [OBJECT]`: netns's help, or an object's usage (as `ip OBJECT help`).
+    Help {
+        /// The object, as written.
+        object: Option<String>,
+    },
 }
 
 /// A command line refused by [`parse`] (or help and version, which clap
@@ -233,6 +259,8 @@ pub enum Command {
 pub struct Usage {
     message: String,
     status: u8,
+    /// Printed as it is (a usage text), without the `netns: ` prefix.
+    plain: bool,
     /// clap's own error, kept to print it as clap does (colours on a tty,
     /// help and version on stdout).
     clap: Option<clap::Error>,
@@ -244,7 +272,16 @@ impl Usage {
         Usage {
             message: message.into(),
             status,
+            plain: false,
             clap: None,
+        }
+    }
+
+    /// A usage text printed as it is on stderr, with exit `status`.
+    fn plain(message: impl Into<String>, status: u8) -> Usage {
+        Usage {
+            plain: true,
+            ..Usage::new(message, status)
         }
     }
 
@@ -256,6 +293,7 @@ impl Usage {
             } else {
                 0
             },
+            plain: false,
             clap: Some(e),
         }
     }
@@ -277,6 +315,7 @@ impl Usage {
             Some(e) => {
                 let _ = e.print();
             }
+            None if self.plain => eprintln!("{}", self.message),
             None => eprintln!("netns: {}", self.message),
         }
         self.status
@@ -302,9 +341,77 @@ impl std::error::Error for Usage {}
 
 /// Parses a command line (`argv[0]` first, as `std::env::args_os`). Pure:
 /// no kernel, no filesystem, no environment; never panics.
+///
+/// ip's global options come first, in any order (`-4 -o -br -s -d -j -p
+/// -n NAME -b FILE -force -a` …); then netns's own commands by their whole
+/// word, or ip's objects by prefix in ip's order ([`keywords::OBJECTS`]):
+/// `netns a`, `netns ro sh`, `netns netns del X`.
 pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
-    let cli = Cli::try_parse_from(argv).map_err(Usage::from_clap)?;
-    let command = match cli.command.unwrap_or(ClapCommand::List) {
+    let argv0 = argv.first().cloned().unwrap_or_else(|| "netns".into());
+    let args = argv.get(1..).unwrap_or_default();
+    let g = ip::globals(args)?;
+    let rest = &args[g.rest..];
+    let mut inv = Invocation {
+        json: g.json,
+        pretty: g.pretty,
+        netns: g.netns,
+        options: g.options,
+        command: Command::Namespace(NsCommand::List),
+    };
+    if let Some(flag) = g.clap_flag {
+        let e = Cli::try_parse_from([argv0, flag.into()]).err();
+        return Err(e.map_or_else(|| Usage::new("", 0), Usage::from_clap));
+    }
+    if let Some(file) = g.batch {
+        inv.command = Command::Batch { file };
+        return Ok(inv);
+    }
+    let mut clap_argv: Vec<OsString> = vec![argv0];
+    if let Some(first) = rest.first() {
+        let word = first.to_string_lossy();
+        if !own_command(&word) && !word.starts_with('-') {
+            use keywords::Object;
+            let canonical = match keywords::lookup(keywords::OBJECTS, &word) {
+                Some(Object::Address) => "addr",
+                Some(Object::Route) => "route",
+                Some(Object::Link) => "link",
+                Some(Object::Netns) => {
+                    inv.command =
+                        Command::Namespace(ip::netns_object(&rest[1..], inv.options.all)?);
+                    return Ok(inv);
+                }
+                Some(Object::Help) => {
+                    inv.command = Command::Help {
+                        object: rest.get(1).map(|w| w.to_string_lossy().into_owned()),
+                    };
+                    return Ok(inv);
+                }
+                Some(Object::Rule) => "rule",
+                Some(Object::Neigh) => "neigh",
+                Some(Object::Unsupported("tuntap")) => "tuntap",
+                Some(Object::Nexthop) => return Err(not_yet("nexthop")),
+                Some(Object::Unsupported(name)) => return Err(not_yet(name)),
+                None => {
+                    return Err(Usage::new(
+                        format!("Object \"{word}\" is unknown, try \"netns help\"."),
+                        1,
+                    ))
+                }
+            };
+            clap_argv.push(canonical.into());
+            clap_argv.extend(rest[1..].iter().cloned());
+        } else {
+            clap_argv.extend(rest.iter().cloned());
+        }
+    }
+    let cli = Cli::try_parse_from(&clap_argv).map_err(Usage::from_clap)?;
+    inv.json |= cli.json;
+    inv.pretty |= cli.pretty;
+    if cli.netns.is_some() {
+        inv.netns = cli.netns;
+    }
+    let all = inv.options.all;
+    inv.command = match cli.command.unwrap_or(ClapCommand::List { ignored: vec![] }) {
         ClapCommand::Link { args } => Command::Link(link::parse(&args)?),
         ClapCommand::Addr { args } => Command::Addr(addr::parse(&args)?),
         ClapCommand::Route { args } => Command::Route(route::parse(&args)?),
@@ -315,26 +422,53 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
         ClapCommand::Attach { name, pid } => Command::Namespace(NsCommand::Attach { name, pid }),
         ClapCommand::Delete { all: true, .. } => Command::Namespace(NsCommand::DeleteAll),
-        ClapCommand::Delete { names, .. } => Command::Namespace(NsCommand::Delete { names }),
-        ClapCommand::List => Command::Namespace(NsCommand::List),
+        ClapCommand::Delete { .. } if all => Command::Namespace(NsCommand::DeleteAll),
+        ClapCommand::Delete { names, .. } => Command::Namespace(NsCommand::Delete {
+            names: ip::strip_list_id(names),
+        }),
+        ClapCommand::List { .. } => Command::Namespace(NsCommand::List),
         ClapCommand::ListId { args } => Command::Namespace(netns::parse_list_id(&args)?),
         ClapCommand::Set { name, id } => Command::Namespace(netns::parse_set(name, &id)?),
         ClapCommand::Identify { pid } => Command::Namespace(NsCommand::Identify { pid }),
         ClapCommand::Pids { name, threads } => {
             Command::Namespace(NsCommand::Pids { name, threads })
         }
-        ClapCommand::Exec { all, args } => Command::Namespace(netns::parse_exec(all, args)?),
+        ClapCommand::Exec { all: a, args } => {
+            Command::Namespace(netns::parse_exec(a || all, args)?)
+        }
         ClapCommand::Monitor { objects } if objects.is_empty() => {
             Command::Namespace(NsCommand::Monitor)
         }
         ClapCommand::Monitor { objects } => Command::Monitor(monitor::parse(&objects)?),
     };
-    Ok(Invocation {
-        json: cli.json,
-        pretty: cli.pretty,
-        netns: cli.netns,
-        command,
-    })
+    Ok(inv)
+}
+
+/// The command line's clap definition (netns's own commands and options;
+/// ip's global options and objects are read before clap, see [`parse`]):
+/// what man pages and shell completions are generated from
+/// (`examples/gen_docs.rs`, `make cli-docs`).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
+
+/// Whether `word` is one of netns's own commands (or their aliases), which
+/// match only whole and come before ip's objects (so `netns add X` adds a
+/// namespace, where ip would read `add` as a prefix of `address`).
+fn own_command(word: &str) -> bool {
+    use clap::CommandFactory;
+    Cli::command()
+        .get_subcommands()
+        .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+}
+
+/// An object of ip that netns does not have (yet): exit 255.
+fn not_yet(object: &str) -> Usage {
+    Usage::new(
+        format!("Object \"{object}\" is not supported by netns yet (docs/cli.md)."),
+        output::usage_status(output::Group::Netns),
+    )
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -352,6 +486,22 @@ impl Invocation {
         if let Some(n) = &self.netns {
             out.push(format!("--netns={n}").into());
         }
+        let o = &self.options;
+        if let Some(f) = o.family {
+            out.push(format!("-family={}", f.word()).into());
+        }
+        for (on, flag) in [
+            (o.oneline, "-oneline"),
+            (o.brief, "-brief"),
+            (o.force, "-force"),
+            (o.all, "-all"),
+        ] {
+            if on {
+                out.push(flag.into());
+            }
+        }
+        out.extend((0..o.stats).map(|_| OsString::from("-stats")));
+        out.extend((0..o.details).map(|_| OsString::from("-details")));
         match &self.command {
             Command::Namespace(c) => c.render(&mut out),
             Command::Link(c) => {
@@ -383,6 +533,11 @@ impl Invocation {
                 out.extend(c.words().into_iter().map(OsString::from));
             }
             Command::Topology(c) => topology_words(c, &mut out),
+            Command::Batch { file } => out.push(format!("-batch={file}").into()),
+            Command::Help { object } => {
+                out.push("help".into());
+                out.extend(object.iter().map(OsString::from));
+            }
         }
         out
     }
@@ -443,6 +598,8 @@ struct Context {
     netns: Option<String>,
     /// How to print.
     out: Output,
+    /// ip's global options (family, `-o`, `-br`, `-s`, `-d`).
+    options: IpOptions,
 }
 
 impl Context {
@@ -462,17 +619,39 @@ pub fn execute(inv: Invocation) -> u8 {
         registry: Registry::from_env(),
         netns: inv.netns,
         out: Output::new(inv.json, inv.pretty),
+        options: inv.options,
     };
-    match inv.command {
+    run(&ctx, inv.command)
+}
+
+/// Runs one command in `ctx`; returns the exit status.
+fn run(ctx: &Context, command: Command) -> u8 {
+    match command {
         Command::Namespace(cmd) => netns::run(&ctx.registry, &ctx.out, cmd),
-        Command::Link(cmd) => link::execute(&ctx, cmd),
-        Command::Addr(cmd) => addr::execute(&ctx, cmd),
-        Command::Route(cmd) => route::execute(&ctx, cmd),
-        Command::Neigh(cmd) => neigh::execute(&ctx, cmd),
-        Command::Monitor(cmd) => monitor::execute(&ctx, &cmd),
-        Command::Rule(cmd) => rule::execute(&ctx, cmd),
-        Command::Tuntap(cmd) => tuntap::execute(&ctx, cmd),
+        Command::Link(cmd) => link::execute(ctx, cmd),
+        Command::Addr(cmd) => addr::execute(ctx, cmd),
+        Command::Route(cmd) => route::execute(ctx, cmd),
+        Command::Neigh(cmd) => neigh::execute(ctx, cmd),
+        Command::Monitor(cmd) => monitor::execute(ctx, &cmd),
+        Command::Rule(cmd) => rule::execute(ctx, cmd),
+        Command::Tuntap(cmd) => tuntap::execute(ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
+        Command::Batch { file } => batch::run(ctx, &file),
+        Command::Help { object } => help(object.as_deref()),
+    }
+}
+
+/// `netns help [OBJECT]`: netns's help on stdout (exit 0), or the object's
+/// usage as `netns OBJECT help` prints it.
+fn help(object: Option<&str>) -> u8 {
+    use clap::CommandFactory;
+    let Some(object) = object else {
+        let _ = Cli::command().print_long_help();
+        return 0;
+    };
+    match parse(&["netns".into(), object.into(), "help".into()]) {
+        Ok(inv) => execute(inv),
+        Err(u) => u.report(),
     }
 }
 

@@ -12,6 +12,20 @@ use serde::Serialize;
 use crate::output::{fail, usage_status, Group, Output, Stage};
 use crate::Usage;
 
+/// `netns netns help` (ip's `ip netns help`), on stderr with exit 255 as ip.
+pub(crate) const USAGE: &str = "\
+Usage:\tnetns [netns] list
+\tnetns [netns] add NAME
+\tnetns [netns] attach NAME PID
+\tnetns [netns] set NAME NETNSID
+\tnetns [-all] [netns] delete [NAME]
+\tnetns [netns] identify [PID]
+\tnetns [netns] pids NAME
+\tnetns [-all] [netns] exec [NAME] cmd ...
+\tnetns [netns] monitor
+\tnetns [netns] list-id [target-nsid POSITIVE-INT] [nsid POSITIVE-INT]
+NETNSID := auto | POSITIVE-INT";
+
 /// A parsed namespace command (`ip netns`'s).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NsCommand {
@@ -179,12 +193,8 @@ pub(crate) fn parse_list_id(args: &[String]) -> Result<NsCommand, Usage> {
             ));
         }
     }
-    if filter.nsid.is_some() && filter.target_nsid.is_none() {
-        return Err(Usage::new(
-            "list-id: nsid needs target-nsid",
-            usage_status(Group::Netns),
-        ));
-    }
+    // `nsid N` alone is the entry of N in the current namespace (ip's
+    // `list-id nsid N`).
     Ok(NsCommand::ListId(filter))
 }
 

@@ -24,7 +24,7 @@ impl Output {
     /// Prints `value` as JSON (one document, newline-terminated).
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) {
         let text = if self.pretty {
-            serde_json::to_string_pretty(value)
+            ip_pretty(value)
         } else {
             serde_json::to_string(value)
         };
@@ -88,7 +88,7 @@ pub enum Stage {
 /// |---|---|---|---|
 /// | `Netns` | 255 (`exec`) | 1 | 1 |
 /// | `NetnsId` | not found 1, else 2 | not found 1, else 2 | not found 1, else 2 |
-/// | `Link` | by kind | by kind | by kind: not found 1, refused before the kernel 255, else 2 |
+/// | `Link` | 255 | by kind | by kind: not found 1, refused before the kernel 255, else 2 |
 /// | `AddrRoute` | 255 | 1 | 2 |
 /// | `NeighRule` | 255 | 1 | 2 |
 /// | `Topology` | 2 | 2 | 2 (drift is 1, not an error) |
@@ -101,6 +101,7 @@ pub fn exit_status(group: Group, stage: Stage, err: &Error) -> u8 {
         (Group::Netns, _) => 1,
         (Group::NetnsId, _) if err.kind() == ErrorKind::NotFound => 1,
         (Group::NetnsId, _) => 2,
+        (Group::Link, Stage::Open) => 255,
         (Group::Link, _) => match (err.kind(), err.errno()) {
             (ErrorKind::NotFound, _) => 1,
             (ErrorKind::InvalidArgument, None) => 255,
@@ -175,5 +176,173 @@ pub fn status(outcome: Outcome) -> u8 {
     match outcome {
         Ok(()) => 0,
         Err(f) => f.report(),
+    }
+}
+
+/// C's `strerror` text of an I/O error (`No such file or directory`), as ip
+/// prints it; the error's own text when it has no errno.
+pub fn strerror(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => nix::errno::Errno::from_raw(code).desc().to_owned(),
+        None => e.to_string(),
+    }
+}
+
+/// A JSON object whose keys keep the order they were pushed in (ip's field
+/// order), whatever serde_json's map does.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<(&'static str, FieldValue)>);
+
+/// A value of [`Fields`]: a plain value or a list of ordered objects.
+#[derive(Debug)]
+enum FieldValue {
+    Value(serde_json::Value),
+    List(Vec<Fields>),
+    Object(Fields),
+}
+
+impl Fields {
+    /// Appends `key: value`.
+    pub fn push(&mut self, key: &'static str, value: serde_json::Value) {
+        self.0.push((key, FieldValue::Value(value)));
+    }
+
+    /// Appends `key: {object}`, keeping its order.
+    pub fn push_object(&mut self, key: &'static str, object: Fields) {
+        self.0.push((key, FieldValue::Object(object)));
+    }
+
+    /// Appends `key: [objects…]`, each keeping its order.
+    pub fn push_list(&mut self, key: &'static str, list: Vec<Fields>) {
+        self.0.push((key, FieldValue::List(list)));
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            match v {
+                FieldValue::Value(v) => map.serialize_entry(k, v)?,
+                FieldValue::List(l) => map.serialize_entry(k, l)?,
+                FieldValue::Object(o) => map.serialize_entry(k, o)?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// `value` as `ip -j -p` prints JSON (iproute2's `lib/json_writer.c`):
+/// members on their own lines indented by four spaces a level, arrays on
+/// one line as `[ a,b ]`, a list of objects as `[ {` … `},{` … `} ]`.
+fn ip_pretty<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    let mut buf = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, IpPretty::default());
+    value.serialize(&mut ser)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// The layout of iproute2's JSON writer in pretty mode.
+#[derive(Default)]
+struct IpPretty {
+    depth: usize,
+    /// Whether each open array or object has had a member yet.
+    open: Vec<bool>,
+}
+
+impl IpPretty {
+    fn eol<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b"\n")?;
+        for _ in 0..self.depth {
+            w.write_all(b"    ")?;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for IpPretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.open.push(false);
+        w.write_all(b"[ ")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.open.pop() == Some(true) {
+            w.write_all(b" ")?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if let Some(top) = self.open.last_mut() {
+            *top = true;
+        }
+        if first {
+            Ok(())
+        } else {
+            w.write_all(b",")
+        }
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.open.push(false);
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.open.pop() == Some(true) {
+            self.eol(w)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if let Some(top) = self.open.last_mut() {
+            *top = true;
+        }
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.eol(w)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _w: &mut W) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_json_is_laid_out_as_ip_does() {
+        let v = serde_json::json!([{"a": 1, "f": ["X", "Y"], "e": [], "o": {"b": true}}, {}]);
+        // serde_json's json! sorts keys: a, e, f, o.
+        assert_eq!(
+            ip_pretty(&v).unwrap(),
+            "[ {\n        \"a\": 1,\n        \"e\": [ ],\n        \"f\": [ \"X\",\"Y\" ],\n        \"o\": {\n            \"b\": true\n        }\n    },{} ]"
+        );
     }
 }

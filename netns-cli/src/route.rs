@@ -10,23 +10,26 @@
 //! a space, so lines end with one); `-j` uses its JSON names. Exit status as
 //! `ip`: 0, 1 for a usage error or unknown device, 2 when the kernel refuses.
 
+use crate::keywords::{lookup, Verb, ROUTE_VERBS};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use netns_core::addr::Family;
+use netns_core::addr::{Family, IpNet};
+use netns_core::link::Dev;
 use netns_core::route::{
     parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, NextHop,
     RouteRef, RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD, RTNH_F_LINKDOWN,
     RTNH_F_ONLINK, SCOPE_UNIVERSE, TYPE_UNICAST,
 };
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::addr::{failure, open_handle, usage};
-use crate::output::{self, Failure, Group, Outcome, Stage};
+use crate::keywords::{keyword, Family as KwFamily, ROUTE_SHOW_WORDS, ROUTE_WORDS};
+use crate::output::{self, Failure, Fields, Group, Outcome, Stage};
 use crate::route_get::{self, RouteFlush, RouteGet};
 use crate::{Context, Usage};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
        netns [-n NAME] route {add|del|replace} [TYPE] {default|PREFIX} [via ADDRESS] [dev IFNAME]
                          [metric N] [table TABLE_ID] [scope SCOPE] [proto RTPROTO] [src ADDRESS]";
@@ -34,12 +37,17 @@ Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
 /// A parsed `route` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RouteCommand {
-    /// `show [table T|all] [-4|-6]`.
+    /// `show [table T|all] [-4|-6] [[exact] default|PREFIX] [dev NAME]`.
     Show {
         /// The table; `None` for every table.
         table: Option<RouteTable>,
         /// The family; `None` for both.
         family: Option<Family>,
+        /// `default` / `PREFIX` (ip's default selector, `exact`): only
+        /// routes to exactly this destination; `Some(None)` is `default`.
+        exact: Option<Option<IpNet>>,
+        /// `dev NAME`: only routes through this device.
+        dev: Option<String>,
     },
     /// `add|del|replace …`.
     Change {
@@ -73,17 +81,17 @@ pub(crate) fn parse(args: &[String]) -> Result<RouteCommand, Usage> {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    match cmd {
-        "show" | "list" | "ls" | "lst" | "sh" | "s" => parse_show(rest),
-        "add" | "a" => parse_change(rest, RouteOp::Add),
-        "replace" => parse_change(rest, RouteOp::Replace),
-        "delete" | "del" | "d" => parse_change(rest, RouteOp::Delete),
-        "get" | "g" => route_get::parse_get(rest).map(RouteCommand::Get),
-        "flush" | "f" => route_get::parse_flush(rest).map(RouteCommand::Flush),
-        "help" => Ok(RouteCommand::Help),
-        other => Err(usage(&format!(
-            "Command \"{other}\" is unknown, try \"netns route help\"."
-        ))),
+    // iproute2's order (`do_iproute`): `ip route s` is show, `a` add.
+    match lookup(ROUTE_VERBS, cmd) {
+        Some(Verb::Show) => parse_show(rest),
+        Some(Verb::Add) => parse_change(rest, RouteOp::Add),
+        Some(Verb::Replace) => parse_change(rest, RouteOp::Replace),
+        Some(Verb::Delete) => parse_change(rest, RouteOp::Delete),
+        Some(Verb::Get) => route_get::parse_get(rest).map(RouteCommand::Get),
+        Some(Verb::Flush) => route_get::parse_flush(rest).map(RouteCommand::Flush),
+        Some(Verb::Help) => Ok(RouteCommand::Help),
+        Some(_) => Err(crate::keywords::pending("route", cmd, ROUTE_VERBS)),
+        None => Err(crate::keywords::unknown("route", cmd)),
     }
 }
 
@@ -98,7 +106,12 @@ pub fn run(ctx: &Context, args: &[String]) -> u8 {
 /// Runs a parsed `route` command; returns the exit status.
 pub(crate) fn execute(ctx: &Context, cmd: RouteCommand) -> u8 {
     output::status(match cmd {
-        RouteCommand::Show { table, family } => show(ctx, table, family),
+        RouteCommand::Show {
+            table,
+            family,
+            exact,
+            dev,
+        } => show(ctx, table, family, exact, dev.as_deref()),
         RouteCommand::Change { op, spec } => change(ctx, op, &spec),
         RouteCommand::Get(g) => return route_get::get(ctx, &g),
         RouteCommand::Flush(f) => return route_get::flush(ctx, &f),
@@ -126,7 +139,7 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
     let mut dev: Option<&str> = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        match keyword(ROUTE_WORDS, arg) {
             "via" => {
                 let v = value(&mut it, "via")?;
                 let v = if v == "inet" || v == "inet6" {
@@ -257,6 +270,23 @@ fn parse_nexthop(it: &mut std::slice::Iter<'_, String>) -> Result<NextHop, Usage
 }
 
 fn change(ctx: &Context, op: RouteOp, spec: &RouteSpec) -> Outcome {
+    // `ip -6 route add unreachable default`: the family of a route whose
+    // words name none comes from ip's `-4`/`-6` (the spec checks that the
+    // addresses agree with it).
+    let mut with_family;
+    let mut spec = spec;
+    if spec.family.is_none() {
+        let family = match ctx.options.family {
+            Some(KwFamily::Inet) => Some(Family::Inet),
+            Some(KwFamily::Inet6) => Some(Family::Inet6),
+            _ => None,
+        };
+        if let Some(f) = family {
+            with_family = spec.clone();
+            with_family.family = Some(f);
+            spec = &with_family;
+        }
+    }
     let mut h = open_handle(ctx)?;
     let (verb, result) = match op {
         RouteOp::Add => ("add", h.route_add(spec)),
@@ -279,9 +309,11 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
     // both families, with `table X` on each line not in main.
     let mut table: Option<RouteTable> = Some(RouteTable::MAIN);
     let mut family: Option<Family> = Some(Family::Inet);
+    let mut exact = None;
+    let mut dev = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        match keyword(ROUTE_SHOW_WORDS, arg) {
             "table" => match value(&mut it, "table")? {
                 "all" | "0" => {
                     table = None;
@@ -291,6 +323,15 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
             },
             "-4" => family = Some(Family::Inet),
             "-6" => family = Some(Family::Inet6),
+            "dev" | "oif" => dev = Some(value(&mut it, "dev")?.to_owned()),
+            "default" | "all" | "any" if exact.is_none() => exact = Some(None),
+            "exact" | "to" => {
+                let v = value(&mut it, "exact")?;
+                exact = Some(show_prefix(v)?);
+            }
+            a if exact.is_none() && a.parse::<IpNet>().is_ok() => {
+                exact = Some(show_prefix(a)?);
+            }
             a => {
                 return Err(usage(&format!(
                     "unexpected argument \"{a}\" (only \"table N\" is supported)"
@@ -298,7 +339,23 @@ fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
             }
         }
     }
-    Ok(RouteCommand::Show { table, family })
+    Ok(RouteCommand::Show {
+        table,
+        family,
+        exact,
+        dev,
+    })
+}
+
+/// The destination of `route show [exact] PREFIX|default` (the family
+/// stays ip's: IPv4 unless `-6`, so an IPv6 prefix alone shows nothing).
+fn show_prefix(word: &str) -> Result<Option<IpNet>, Usage> {
+    if matches!(word, "default" | "all" | "any") {
+        return Ok(None);
+    }
+    word.parse()
+        .map(Some)
+        .map_err(|_| usage(&format!("invalid prefix \"{word}\"")))
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -322,7 +379,12 @@ impl RouteCommand {
                 out.push("flush".into());
                 out.extend(f.words());
             }
-            RouteCommand::Show { table, family } => {
+            RouteCommand::Show {
+                table,
+                family,
+                exact,
+                dev,
+            } => {
                 out.push("show".into());
                 if table.is_none() || family.is_none() {
                     out.extend(["table".into(), "all".into()]);
@@ -334,6 +396,14 @@ impl RouteCommand {
                     Some(Family::Inet6) => out.push("-6".into()),
                     Some(_) => out.push("-4".into()),
                     None => {}
+                }
+                match exact {
+                    Some(Some(net)) => out.extend(["exact".into(), net.to_string()]),
+                    Some(None) => out.push("default".into()),
+                    None => {}
+                }
+                if let Some(d) = dev {
+                    out.extend(["dev".into(), d.clone()]);
                 }
             }
             RouteCommand::Change { op, spec } => {
@@ -395,23 +465,65 @@ impl RouteCommand {
     }
 }
 
-fn show(ctx: &Context, table: Option<RouteTable>, family: Option<Family>) -> Outcome {
+fn show(
+    ctx: &Context,
+    table: Option<RouteTable>,
+    family: Option<Family>,
+    exact: Option<Option<IpNet>>,
+    dev: Option<&str>,
+) -> Outcome {
     let mut h = open_handle(ctx)?;
+    let oif = match dev {
+        Some(d) => Some(
+            h.dev_index(&Dev::from(d))
+                .map_err(|e| failure(e, "show", d))?
+                .get(),
+        ),
+        None => None,
+    };
+    // ip's selectors, applied to the dump.
+    let wanted = |r: &RouteRef<'_>| {
+        oif.is_none_or(|i| r.oif() == Some(i))
+            && exact.is_none_or(|e| match e {
+                None => r.dst_len() == 0,
+                Some(net) => r.destination() == Some(net),
+            })
+    };
     let names = h
         .interface_names()
         .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
     let show_table = table.is_none();
-    let routes = h
-        .routes(table, family)
-        .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
-    let consistent = routes.is_consistent();
+    // `-4` / `-6` before the object (ip's global options) as after it.
+    let family = match ctx.options.family {
+        Some(KwFamily::Inet) => Some(Family::Inet),
+        Some(KwFamily::Inet6) => Some(Family::Inet6),
+        _ => family,
+    };
+    let routes = match h.routes(table, family) {
+        Ok(r) => Some(r),
+        // The main table exists only once a route was put in it (`FIB table
+        // does not exist`): ip shows it as empty. Any other table that does
+        // not exist is ip's error too (exit 2).
+        Err(e)
+            if e.kind() == netns_core::ErrorKind::NotFound && table == Some(RouteTable::MAIN) =>
+        {
+            None
+        }
+        Err(e) => return Err(Failure::new(Group::AddrRoute, Stage::Run, e)),
+    };
+    let consistent = routes.as_ref().is_none_or(|r| r.is_consistent());
     if ctx.out.json() {
-        let list: Vec<Value> = routes.map(|r| route_json(&r, &names, show_table)).collect();
+        let list: Vec<Fields> = routes
+            .into_iter()
+            .flatten()
+            .filter(|r| wanted(r))
+            .map(|r| route_json(&r, &names, show_table, oif.is_some()))
+            .collect();
         ctx.out.print_json(&list);
     } else {
         let mut out = String::new();
-        for r in routes {
-            out.push_str(&route_text(&r, &names, show_table));
+        for r in routes.into_iter().flatten().filter(|r| wanted(r)) {
+            out.push_str(&route_text(&r, &names, show_table, oif.is_some()));
         }
         print!("{out}");
     }
@@ -551,13 +663,19 @@ fn pref_word(p: u8) -> String {
 }
 
 /// One line as `ip route` prints it.
+/// One route as ip prints it; without `dev` when the routes were selected
+/// by device (`hide_dev`, as ip).
 pub(crate) fn route_text(
     r: &RouteRef<'_>,
     names: &BTreeMap<u32, String>,
     show_table: bool,
+    hide_dev: bool,
 ) -> String {
     let mut s = String::new();
-    for (_, fmt, v) in route_fields(r, names, show_table) {
+    for (name, fmt, v) in route_fields(r, names, show_table) {
+        if hide_dev && name == "dev" {
+            continue;
+        }
         let text = match &v {
             Value::String(t) => t.clone(),
             other => other.to_string(),
@@ -577,14 +695,22 @@ pub(crate) fn route_text(
 }
 
 /// One route with ip's JSON names.
-fn route_json(r: &RouteRef<'_>, names: &BTreeMap<u32, String>, show_table: bool) -> Value {
-    let mut m = Map::new();
+fn route_json(
+    r: &RouteRef<'_>,
+    names: &BTreeMap<u32, String>,
+    show_table: bool,
+    hide_dev: bool,
+) -> Fields {
+    let mut m = Fields::default();
     for (name, _, v) in route_fields(r, names, show_table) {
-        m.insert(name.into(), v);
+        if hide_dev && name == "dev" {
+            continue;
+        }
+        m.push(name, v);
     }
-    m.insert("flags".into(), json!(flag_words(r.flags())));
+    m.push("flags", json!(flag_words(r.flags())));
     if let Some(p) = r.pref() {
-        m.insert("pref".into(), json!(pref_word(p)));
+        m.push("pref", json!(pref_word(p)));
     }
-    Value::Object(m)
+    m
 }

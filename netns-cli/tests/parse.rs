@@ -41,7 +41,13 @@ fn no_command_is_list_and_globals_are_kept() {
     let inv = ok(&["-j", "-p", "-n", "blue", "link"]);
     assert!(inv.json && inv.pretty);
     assert_eq!(inv.netns.as_deref(), Some("blue"));
-    assert_eq!(inv.command, Command::Link(LinkCommand::Show { dev: None }));
+    assert_eq!(
+        inv.command,
+        Command::Link(LinkCommand::Show {
+            dev: None,
+            filter: Default::default()
+        })
+    );
 }
 
 #[test]
@@ -110,19 +116,19 @@ fn link_refusals_keep_ip_messages_and_exit_255() {
         ),
         (&["link", "add", "x"], "\"type\" argument is required"),
         (
-            &["link", "add", "a", "b", "type", "bridge"],
-            "\"b\" is a garbage",
+            &["link", "add", "x", "y", "type", "bridge"],
+            "\"y\" is a garbage",
         ),
         (
             &["link", "add", "b", "type", "bridge", "x"],
             "\"x\" is a garbage",
         ),
         (
-            &["link", "add", "m", "type", "macvlan"],
+            &["link", "add", "mv0", "type", "macvlan"],
             "macvlan needs a lower device",
         ),
         (
-            &["link", "add", "m", "type", "macvlan", "mode", "x"],
+            &["link", "add", "mv0", "type", "macvlan", "mode", "x"],
             "Invalid \"mode\" value",
         ),
         (
@@ -158,7 +164,6 @@ fn addr_and_route_refusals_exit_1() {
             "argument \"dev\" needs a value",
         ),
         (&["addr", "flush"], "Flush requires arguments."),
-        (&["addr", "show", "a", "b"], "unexpected arguments: a b"),
         (
             &["route", "add", "default", "via", "1.2.3.999"],
             "invalid gateway \"1.2.3.999\"",
@@ -171,13 +176,23 @@ fn addr_and_route_refusals_exit_1() {
             &["route", "show", "table", "x"],
             "\"table\" value is invalid: x",
         ),
-        (&["route", "frob"], "try \"netns route help\""),
     ];
     for (words, text) in cases {
         let (message, status) = refused(words);
         assert!(message.contains(text), "{words:?}: {message}");
         assert_eq!(status, 1, "{words:?}");
     }
+    // A second device is ip's `duparg2`, and an unknown subcommand ip's
+    // `exit(-1)`: 255.
+    let (message, status) = refused(&["addr", "show", "a", "b"]);
+    assert_eq!(
+        message,
+        "either \"dev\" is duplicate, or \"b\" is a garbage."
+    );
+    assert_eq!(status, 255);
+    let (message, status) = refused(&["route", "frob"]);
+    assert!(message.contains("try \"netns route help\""), "{message}");
+    assert_eq!(status, 255);
     let inv = ok(&[
         "addr",
         "replace",
@@ -219,8 +234,11 @@ fn addr_and_route_refusals_exit_1() {
 
 #[test]
 fn namespace_commands_parse_their_words() {
-    let (m, s) = refused(&["list-id", "nsid", "3"]);
-    assert_eq!((m.as_str(), s), ("list-id: nsid needs target-nsid", 255));
+    // ip's `list-id nsid N`: the one entry, in the current namespace.
+    assert!(matches!(
+        ok(&["list-id", "nsid", "3"]).command,
+        Command::Namespace(NsCommand::ListId(_))
+    ));
     let (m, s) = refused(&["set", "a", "x1"]);
     assert!(m.starts_with("invalid id \"x1\""), "{m}");
     assert_eq!(s, 255);
@@ -287,4 +305,185 @@ fn odd_words_survive_the_round_trip() {
     ] {
         ok(words);
     }
+}
+
+#[test]
+fn ip_global_options_in_any_order_before_the_object() {
+    let inv = ok(&[
+        "-6", "-netns", "blue", "-o", "-br", "-s", "-s", "-d", "-j", "-p", "-force", "-a", "-c",
+        "-t", "link",
+    ]);
+    assert_eq!(inv.netns.as_deref(), Some("blue"));
+    assert!(inv.json && inv.pretty);
+    let o = &inv.options;
+    assert_eq!(o.family, Some(netns_cli::keywords::Family::Inet6));
+    assert!(o.oneline && o.brief && o.force && o.all);
+    assert_eq!((o.stats, o.details), (2, 1));
+    for (words, family) in [
+        (&["-4", "r"][..], "inet"),
+        (&["-0", "a"], "link"),
+        (&["-f", "inet6", "r"], "inet6"),
+        (&["--family", "bridge", "l"], "bridge"),
+    ] {
+        assert_eq!(ok(words).options.family.map(|f| f.word()), Some(family));
+    }
+    // `-n`, `-ne`, `-net`, `-netns`, `--netns` all name a namespace.
+    for opt in ["-n", "-ne", "-net", "-netns", "--netns"] {
+        assert_eq!(ok(&[opt, "x", "l"]).netns.as_deref(), Some("x"));
+    }
+    // `-b` is `-batch` (before `-brief` in ip's order); `-br` is brief.
+    assert_eq!(
+        ok(&["-b", "cmds", "-force"]).command,
+        Command::Batch {
+            file: "cmds".into()
+        }
+    );
+    assert!(ok(&["-br", "a"]).options.brief);
+    let (m, s) = refused(&["-x", "link"]);
+    assert_eq!(
+        (m.as_str(), s),
+        ("Option \"-x\" is unknown, try \"netns -help\".", 255)
+    );
+    let (m, s) = refused(&["-f", "foo", "link"]);
+    assert!(m.contains("invalid protocol family"), "{m}");
+    assert_eq!(s, 255);
+    let (m, _) = refused(&["-n"]);
+    assert!(m.starts_with("Command line is not complete"), "{m}");
+}
+
+#[test]
+fn objects_and_subcommands_match_by_prefix_in_ip_order() {
+    let show = Command::Link(LinkCommand::Show {
+        dev: None,
+        filter: Default::default(),
+    });
+    for w in ["l", "li", "lin", "link"] {
+        assert_eq!(ok(&[w]).command, show);
+    }
+    assert_eq!(ok(&["link", "l"]).command, show);
+    assert_eq!(ok(&["link", "sh"]).command, show);
+    for w in ["a", "ad", "addr", "address"] {
+        assert!(matches!(
+            ok(&[w, "s"]).command,
+            Command::Addr(AddrCommand::Show { .. })
+        ));
+    }
+    for w in ["r", "ro", "rou", "route"] {
+        assert!(matches!(
+            ok(&[w, "li"]).command,
+            Command::Route(RouteCommand::Show { .. })
+        ));
+    }
+    // `ip link s` is set (set comes before show in ip's table).
+    assert!(matches!(
+        ok(&["l", "s", "v0", "up"]).command,
+        Command::Link(LinkCommand::Set(_))
+    ));
+    // netns's own commands match whole and first: `add` is not `address`.
+    assert_eq!(
+        ok(&["add", "blue"]).command,
+        Command::Namespace(NsCommand::Add {
+            name: "blue".into()
+        })
+    );
+    // ip's objects netns has since: neighbours, rules, tun/tap, by prefix.
+    assert!(matches!(ok(&["n"]).command, Command::Neigh(_)));
+    assert!(matches!(ok(&["neighbour", "show"]).command, Command::Neigh(_)));
+    assert!(matches!(ok(&["ru"]).command, Command::Rule(_)));
+    assert!(matches!(ok(&["tuntap", "show"]).command, Command::Tuntap(_)));
+    // Objects ip has and netns does not (yet) say so.
+    for w in ["nexthop", "xfrm"] {
+        let (m, s) = refused(&[w]);
+        assert!(m.contains("not supported by netns yet"), "{w}: {m}");
+        assert_eq!(s, 255);
+    }
+    let (m, s) = refused(&["frob"]);
+    assert_eq!(
+        (m.as_str(), s),
+        ("Object \"frob\" is unknown, try \"netns help\".", 1)
+    );
+    // Keywords inside a command, by prefix in ip's order: `a` is address,
+    // `t` txqueuelen (before type), `ty` type; route `t` table, `p` priority.
+    let Command::Link(LinkCommand::Add(spec)) = ok(&[
+        "l",
+        "a",
+        "x0",
+        "a",
+        "02:00:00:00:00:01",
+        "t",
+        "500",
+        "ty",
+        "bridge",
+    ])
+    .command
+    else {
+        panic!()
+    };
+    assert_eq!((spec.name.as_str(), spec.txqlen), ("x0", Some(500)));
+    assert!(spec.mac.is_some());
+    let Command::Route(RouteCommand::Change { spec, .. }) =
+        ok(&["r", "a", "10.9.0.0/16", "dev", "x0", "t", "100", "p", "9"]).command
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (spec.table.map(|t| t.id()), spec.metric),
+        (Some(100), Some(9))
+    );
+    assert!(matches!(
+        ok(&["ro", "g", "1.1.1.1", "from", "10.0.0.1", "oif", "v0"]).command,
+        Command::Route(RouteCommand::Get(_))
+    ));
+    assert!(matches!(
+        ok(&["route", "flush", "table", "main", "dev", "v0"]).command,
+        Command::Route(RouteCommand::Flush(_))
+    ));
+    let (m, s) = refused(&["route", "save"]);
+    assert!(m.contains("\"route save\" is not supported"), "{m}");
+    assert_eq!(s, 255);
+}
+
+#[test]
+fn ip_netns_forms_behave_as_ip() {
+    let ns = |words: &[&str]| ok(words).command;
+    assert_eq!(ns(&["netns"]), Command::Namespace(NsCommand::List));
+    assert_eq!(ns(&["netns", "l"]), Command::Namespace(NsCommand::List));
+    // ip ignores what follows `list` (scripts pass a stray `|`).
+    assert_eq!(
+        ns(&["netns", "list", "|"]),
+        Command::Namespace(NsCommand::List)
+    );
+    assert_eq!(ns(&["list", "|", "x"]), Command::Namespace(NsCommand::List));
+    assert_eq!(
+        ns(&["netns", "a", "blue"]),
+        Command::Namespace(NsCommand::Add {
+            name: "blue".into()
+        })
+    );
+    // A copied `list` line: ip deletes the name and ignores `(id: 0)`.
+    let del = Command::Namespace(NsCommand::Delete {
+        names: vec!["blue".into()],
+    });
+    assert_eq!(ns(&["netns", "del", "blue", "(id:", "0)"]), del);
+    assert_eq!(ns(&["delete", "blue", "(id:", "0)"]), del);
+    assert_eq!(
+        ns(&["-all", "netns", "delete"]),
+        Command::Namespace(NsCommand::DeleteAll)
+    );
+    assert_eq!(
+        ns(&["-a", "netns", "exec", "true"]),
+        Command::Namespace(NsCommand::ExecAll {
+            argv: vec!["true".into()]
+        })
+    );
+    assert_eq!(
+        ns(&["netns", "attach", "x", "12"]),
+        Command::Namespace(NsCommand::Attach {
+            name: "x".into(),
+            pid: 12
+        })
+    );
+    let (m, s) = refused(&["netns", "frob"]);
+    assert!(m.starts_with("Command \"frob\" is unknown"), "{m}");
+    assert_eq!(s, 255);
 }

@@ -130,8 +130,12 @@ test_addresses_match_ip() {
     grep -q "inet 10.3.1.1/24 brd 10.3.1.0 scope" <<<"$shown" || fail "brd - not applied: $shown"
     assert_eq "$(ip -j addr show dev veth0 | jq -S '.[0].addr_info')" \
         "$(netns -j addr show dev veth0 | jq -S '.[0].addr_info')" "JSON addr_info"
-    assert_eq "$(ip addr show dev veth0 | grep -v '^[0-9]*:' | grep -v 'link/')" \
-        "$(netns addr show dev veth0 | grep -v '^[0-9]*:')" "address lines"
+    # The whole text, the link's header lines included (the header as ip
+    # prints it: flags, mtu, qdisc, state, group, qlen, link/ether … brd …).
+    assert_eq "$(ip addr show dev veth0)" "$(netns addr show dev veth0)" "addr show"
+    assert_eq "$(ip -o addr show dev veth0)" "$(netns -o addr show dev veth0)" "addr show -o"
+    assert_eq "$(ip -br addr show dev veth0)" "$(netns -br addr show dev veth0)" "addr show -br"
+    assert_eq "$(ip -j addr show dev veth0)" "$(netns -j addr show dev veth0)" "addr show -j"
     must netns addr del 10.1.1.9/24 dev veth0
     grep -q "10.1.1.9/" <<<"$(ip addr show dev veth0)" && fail "10.1.1.9 not deleted"
     must netns addr flush dev veth0

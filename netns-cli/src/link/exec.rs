@@ -3,14 +3,21 @@
 use netns_core::link::{LinkChange, LinkId, LinkSpec, NetNsRef};
 
 use super::LinkSetArgs;
-use crate::output::Outcome;
+use crate::output::{Failure, Group, Outcome, Stage};
 use crate::Context;
+
+/// A handle on `-n NAME`'s namespace or the current one; failing to open
+/// it is ip's `Cannot open network namespace` (exit 255).
+pub(super) fn open(ctx: &Context) -> Result<netns_core::Handle, Failure> {
+    ctx.handle()
+        .map_err(|e| Failure::new(Group::Link, Stage::Open, e))
+}
 
 // ---------------------------------------------------------------- add
 
 /// `link add`: the spec, names resolved by the core.
 pub(super) fn add(ctx: &Context, spec: LinkSpec) -> Outcome {
-    ctx.handle()?.link_add(&spec)?;
+    open(ctx)?.link_add(&spec)?;
     Ok(())
 }
 
@@ -19,7 +26,7 @@ pub(super) fn add(ctx: &Context, spec: LinkSpec) -> Outcome {
 /// `link set`: the master and the target namespace resolved here, all sent
 /// as one change.
 pub(super) fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
-    let mut h = ctx.handle()?;
+    let mut h = open(ctx)?;
     let target = args
         .options
         .netns
@@ -63,6 +70,6 @@ pub(super) fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
 
 /// `link delete`.
 pub(super) fn delete(ctx: &Context, dev: &str) -> Outcome {
-    ctx.handle()?.link_delete(LinkId::Name(dev))?;
+    open(ctx)?.link_delete(LinkId::Name(dev))?;
     Ok(())
 }

@@ -27,16 +27,17 @@ mod exec;
 mod parse;
 #[cfg(any(test, feature = "fuzzing"))]
 mod render;
-mod show;
+pub(crate) mod show;
 
 pub(crate) use show::link_event_text;
 
+use crate::keywords::{lookup, Verb, LINK_VERBS};
 use netns_core::link::{LinkSpec, MacAddr, NetNsRef};
 
 use crate::output::{self, usage_status, Group};
 use crate::{Context, Usage};
 
-const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 Usage: netns link [list|show] [[dev] NAME]
        netns link add [link PARENT] [name] NAME [address MAC] [mtu N] [txqlen N]
                       [master BR] [netns NS] [up] type TYPE [ARGS]
@@ -58,6 +59,8 @@ pub enum LinkCommand {
     Show {
         /// Only this device (by name).
         dev: Option<String>,
+        /// `up`, `master BR`, `type KIND`.
+        filter: LinkFilter,
     },
     /// `add …`: the core's spec, names unresolved.
     Add(LinkSpec),
@@ -70,6 +73,18 @@ pub enum LinkCommand {
     },
     /// `help`: the usage on stderr, exit 255 (as ip).
     Help,
+}
+
+/// The selectors of `link show` and `addr show` (`ip link show [up]
+/// [master DEVICE] [type KIND]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LinkFilter {
+    /// `up`: only links that are administratively up.
+    pub up: bool,
+    /// `master DEVICE`: only the ports of this device.
+    pub master: Option<String>,
+    /// `type KIND`: only links of this kind (`IFLA_INFO_KIND`).
+    pub kind: Option<String>,
 }
 
 /// Options of a link (and of a veth's peer): `address`, `mtu`, `txqlen`, `netns`.
@@ -109,15 +124,18 @@ pub(crate) fn parse(args: &[String]) -> Result<LinkCommand, Usage> {
         None => ("show", &[][..]),
         Some((c, rest)) => (c.as_str(), rest),
     };
-    match command {
-        "show" | "list" | "ls" | "lst" | "sh" | "l" => parse::show(rest),
-        "add" | "a" => parse::add(rest).map(LinkCommand::Add),
-        "set" | "s" | "change" | "chg" => parse::set(rest).map(LinkCommand::Set),
-        "delete" | "del" | "d" => parse::delete(rest),
-        "help" | "-h" | "--help" => Ok(LinkCommand::Help),
-        other => Err(parse::usage(&format!(
-            "Command \"{other}\" is unknown, try \"netns link help\"."
-        ))),
+    if matches!(command, "-h" | "--help") {
+        return Ok(LinkCommand::Help);
+    }
+    // iproute2's order (`do_iplink`): `ip link s` is set, `l` list.
+    match lookup(LINK_VERBS, command) {
+        Some(Verb::Show) => parse::show(rest),
+        Some(Verb::Add) => parse::add(rest).map(LinkCommand::Add),
+        Some(Verb::Set | Verb::Change) => parse::set(rest).map(LinkCommand::Set),
+        Some(Verb::Delete) => parse::delete(rest),
+        Some(Verb::Help) => Ok(LinkCommand::Help),
+        Some(_) => Err(crate::keywords::pending("link", command, LINK_VERBS)),
+        None => Err(crate::keywords::unknown("link", command)),
     }
 }
 
@@ -134,7 +152,7 @@ pub fn run(ctx: &Context, args: &[String]) -> u8 {
 /// Runs a parsed `link` command; returns the exit status.
 pub(crate) fn execute(ctx: &Context, cmd: LinkCommand) -> u8 {
     let outcome = match cmd {
-        LinkCommand::Show { dev } => show::show(ctx, dev.as_deref()),
+        LinkCommand::Show { dev, filter } => show::show(ctx, dev.as_deref(), &filter),
         LinkCommand::Add(args) => exec::add(ctx, args),
         LinkCommand::Set(args) => exec::set(ctx, args),
         LinkCommand::Delete { dev } => exec::delete(ctx, &dev),

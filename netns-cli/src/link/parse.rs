@@ -7,7 +7,8 @@ use netns_core::link::{
     Dev, LinkKind, LinkSpec, MacAddr, MacVlanMode, NetNsRef, VethPeer, VxlanOptions,
 };
 
-use super::{LinkCommand, LinkOptions, LinkSetArgs};
+use super::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
+use crate::keywords::{keyword, LINK_WORDS};
 use crate::output::{usage_status, Group};
 use crate::Usage;
 
@@ -72,17 +73,21 @@ fn set_name(slot: &mut Option<String>, word: &str) -> Result<(), Usage> {
     Ok(())
 }
 
-/// `show [[dev] NAME]`.
+/// `show [[dev] NAME] [up] [master DEVICE] [type KIND]`.
 pub(super) fn show(args: &[String]) -> Result<LinkCommand, Usage> {
     let mut words = Words::new(args);
     let mut dev = None;
+    let mut filter = LinkFilter::default();
     while let Some(word) = words.next() {
         match word {
             "dev" => set_name(&mut dev, words.value()?)?,
+            "up" => filter.up = true,
+            "master" => filter.master = Some(words.value()?.to_owned()),
+            "type" => filter.kind = Some(words.value()?.to_owned()),
             w => set_name(&mut dev, w)?,
         }
     }
-    Ok(LinkCommand::Show { dev })
+    Ok(LinkCommand::Show { dev, filter })
 }
 
 /// A name and the options common to a link and (for veth) its peer.
@@ -97,7 +102,7 @@ impl Common {
     /// if it is not one.
     fn take(&mut self, word: &str, words: &mut Words<'_>) -> Result<bool, Usage> {
         let o = &mut self.options;
-        match word {
+        match keyword(LINK_WORDS, word) {
             "name" | "dev" => set_name(&mut self.name, words.value()?)?,
             "address" => o.address = Some(words.mac()?),
             "mtu" => o.mtu = Some(words.parsed("mtu")?),
@@ -117,11 +122,11 @@ pub(super) fn add(args: &[String]) -> Result<LinkSpec, Usage> {
     let mut master = None;
     let mut up = false;
     let mut kind = None;
-    while let Some(word) = words.next() {
-        if own.take(word, &mut words)? {
+    while let Some(raw) = words.next() {
+        if own.take(raw, &mut words)? {
             continue;
         }
-        match word {
+        match keyword(LINK_WORDS, raw) {
             "link" => parent = Some(words.value()?.to_owned()),
             "master" => master = Some(words.value()?.to_owned()),
             "up" => up = true,
@@ -130,7 +135,7 @@ pub(super) fn add(args: &[String]) -> Result<LinkSpec, Usage> {
                 kind = Some(words.value()?);
                 break;
             }
-            w => set_name(&mut own.name, w)?,
+            _ => set_name(&mut own.name, raw)?,
         }
     }
     let Some(name) = own.name else {
@@ -235,16 +240,16 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
     let mut common = Common::default();
     let mut new_name = None;
     let mut master: Option<Option<String>> = None;
-    while let Some(word) = words.next() {
-        match word {
+    while let Some(raw) = words.next() {
+        match keyword(LINK_WORDS, raw) {
             "dev" => set_name(&mut dev, words.value()?)?,
             "up" => up = Some(true),
             "down" => up = Some(false),
             "name" => new_name = Some(words.value()?.to_owned()),
             "master" => master = Some(Some(words.value()?.to_owned())),
             "nomaster" => master = Some(None),
-            w if common.take(w, &mut words)? => {}
-            w => set_name(&mut dev, w)?,
+            _ if common.take(raw, &mut words)? => {}
+            _ => set_name(&mut dev, raw)?,
         }
     }
     let Some(dev) = dev else {
@@ -265,14 +270,14 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
 pub(super) fn delete(args: &[String]) -> Result<LinkCommand, Usage> {
     let mut words = Words::new(args);
     let mut dev = None;
-    while let Some(word) = words.next() {
-        match word {
+    while let Some(raw) = words.next() {
+        match keyword(LINK_WORDS, raw) {
             "dev" => set_name(&mut dev, words.value()?)?,
             // `type X` is accepted and ignored, as by ip for a named device.
             "type" => {
                 words.value()?;
             }
-            w => set_name(&mut dev, w)?,
+            _ => set_name(&mut dev, raw)?,
         }
     }
     let Some(dev) = dev else {

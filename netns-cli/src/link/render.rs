@@ -40,10 +40,19 @@ impl LinkCommand {
     pub fn words(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         match self {
-            LinkCommand::Show { dev } => {
+            LinkCommand::Show { dev, filter } => {
                 out.push("show".into());
                 if let Some(d) = dev {
                     out.extend(["dev".into(), d.clone()]);
+                }
+                if filter.up {
+                    out.push("up".into());
+                }
+                if let Some(m) = &filter.master {
+                    out.extend(["master".into(), m.clone()]);
+                }
+                if let Some(k) = &filter.kind {
+                    out.extend(["type".into(), k.clone()]);
                 }
             }
             LinkCommand::Help => out.push("help".into()),

@@ -2,55 +2,248 @@
 
 use std::collections::HashMap;
 
-use netns_core::link::{HwAddr, IfIndex, LinkFlags, LinkRef};
+use netns_core::link::{HwAddr, IfIndex, LinkFlags, LinkRef, LinkStats64};
 use netns_core::{Error, ErrorKind, Handle, Nsid};
 use serde::Serialize;
 
-use crate::output::{Failure, Group, Outcome, Stage};
+use super::LinkFilter;
+use crate::output::{Failure, Fields, Group, Outcome, Stage};
 use crate::Context;
 
 /// `link show [[dev] NAME]`: every link, or the one named (1 when it does
-/// not exist).
-pub(super) fn show(ctx: &Context, dev: Option<&str>) -> Outcome {
-    let mut h = ctx.handle()?;
-    // Names and flags of every link, to print `@peer` and `master BR` by name.
-    let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
-    let mut rows = Vec::new();
-    let mut need_nsids = false;
-    let consistent;
-    {
-        let links = h.links()?;
-        consistent = links.is_consistent();
-        for link in links {
+/// not exist); plain, `-o` (one line per link), `-br` or `-j`.
+pub(super) fn show(ctx: &Context, dev: Option<&str>, filter: &LinkFilter) -> Outcome {
+    let mut h = super::exec::open(ctx)?;
+    let links = Links::read(ctx, &mut h, dev, filter)?;
+    if let (Some(d), true) = (dev, links.rows.is_empty()) {
+        let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
+            .with_detail(format!("device \"{d}\" does not exist"));
+        return Err(Failure::new(Group::Link, Stage::Lookup, err));
+    }
+    if ctx.out.json() && ctx.options.brief {
+        let json: Vec<Fields> = links
+            .rows
+            .iter()
+            .map(|r| {
+                let mut f = links.brief_json(r.link.index.get());
+                if let Some(a) = r.address(r.link.address.as_ref()) {
+                    f.push("address", a.into());
+                }
+                f.push("flags", r.flag_words(&links.known).into());
+                f
+            })
+            .collect();
+        ctx.out.print_json(&json);
+        crate::output::warn_if_inconsistent(links.consistent);
+        return Ok(());
+    }
+    if ctx.out.json() {
+        let level = ctx.options.stats;
+        let json: Vec<JsonLink<'_>> = links
+            .rows
+            .iter()
+            .map(|r| {
+                let mut j = r.json(&links.known);
+                if level > 0 {
+                    j.stats64 = r
+                        .stats
+                        .as_ref()
+                        .map(|s| stats_json(s, r.carrier_changes, level));
+                }
+                j
+            })
+            .collect();
+        ctx.out.print_json(&json);
+        crate::output::warn_if_inconsistent(links.consistent);
+        return Ok(());
+    }
+    let mut text = String::new();
+    for row in &links.rows {
+        if ctx.options.brief {
+            links.brief(row, true, &mut text);
+            text.push('\n');
+        } else {
+            let mut record = String::new();
+            row.text(&links.known, &links.nsid_names, Header::Link, &mut record);
+            if ctx.options.stats > 0 {
+                row.stats(ctx.options.stats, &mut record);
+            }
+            text.push_str(&oneline(record, ctx.options.oneline));
+        }
+    }
+    print!("{text}");
+    crate::output::warn_if_inconsistent(links.consistent);
+    Ok(())
+}
+
+/// ip's `-o`: the line breaks inside a record become `\`.
+pub(crate) fn oneline(record: String, on: bool) -> String {
+    if !on {
+        return record;
+    }
+    let body = record.strip_suffix('\n').unwrap_or(&record);
+    format!("{}\n", body.replace('\n', "\\"))
+}
+
+/// Which header ip prints for a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Header {
+    /// `ip link show`: with `mode`.
+    Link,
+    /// `ip addr show` (and `-0`): without `mode`.
+    Addr,
+    /// `ip -4 addr show`: no `link/…` line (iproute2 prints it only without
+    /// a family, with `-0` or `-d`).
+    Inet,
+    /// `ip -6 addr show`: the kernel's IPv6 link dump (`inet6_fill_ifinfo`)
+    /// has no qdisc, master or group; no `link/…` line.
+    Inet6,
+}
+
+/// The links of a namespace as ip prints them (for `link show` and the
+/// headers of `addr show`).
+pub(crate) struct Links {
+    rows: Vec<Row>,
+    known: HashMap<IfIndex, (String, LinkFlags)>,
+    nsid_names: HashMap<Nsid, String>,
+    /// Whether the link dump was consistent (not interrupted on every try).
+    pub(crate) consistent: bool,
+}
+
+impl Links {
+    /// Every link of `h`'s namespace (only `dev` when given), in the
+    /// kernel's order; the names of peer namespaces when a link has one.
+    pub(crate) fn read(
+        ctx: &Context,
+        h: &mut Handle,
+        dev: Option<&str>,
+        filter: &LinkFilter,
+    ) -> Result<Links, Error> {
+        let mut known: HashMap<IfIndex, (String, LinkFlags)> = HashMap::new();
+        let mut rows = Vec::new();
+        let mut need_nsids = false;
+        let dump = h.links()?;
+        let consistent = dump.is_consistent();
+        for link in dump {
             known.insert(link.index(), (link.name().to_owned(), link.flags()));
             if dev.is_none_or(|d| d.as_bytes() == link.name_bytes()) {
                 need_nsids |= link.has_link_netnsid();
                 rows.push(Row::from_view(&link));
             }
         }
-    }
-    if let (Some(d), true) = (dev, rows.is_empty()) {
-        let err = Error::new(ErrorKind::NotFound, "show", format!("link {d:?}"))
-            .with_detail(format!("device \"{d}\" does not exist"));
-        return Err(Failure::new(Group::Link, Stage::Lookup, err));
-    }
-    let nsid_names = if need_nsids {
-        nsid_names(ctx, &mut h)
-    } else {
-        HashMap::new()
-    };
-    if ctx.out.json() {
-        let json: Vec<JsonLink<'_>> = rows.iter().map(|r| r.json(&known)).collect();
-        ctx.out.print_json(&json);
-    } else {
-        let mut text = String::new();
-        for row in &rows {
-            row.text(&known, &nsid_names, &mut text);
+        if filter.up {
+            rows.retain(|r| r.link.flags.is_up());
         }
-        print!("{text}");
+        if let Some(kind) = &filter.kind {
+            rows.retain(|r| r.kind.as_deref() == Some(kind.as_str()));
+        }
+        if let Some(master) = &filter.master {
+            // ip: `argument "BR" is wrong: Device does not exist` (255).
+            let Some(index) = known
+                .iter()
+                .find(|(_, (name, _))| name == master)
+                .map(|(i, _)| *i)
+            else {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    "show",
+                    format!("links of master {master:?}"),
+                )
+                .with_detail(format!(
+                    "argument \"{master}\" is wrong: Device does not exist"
+                )));
+            };
+            rows.retain(|r| r.link.master == Some(index));
+        }
+        let nsid_names = if need_nsids {
+            nsid_names(ctx, h)
+        } else {
+            HashMap::new()
+        };
+        Ok(Links {
+            rows,
+            known,
+            nsid_names,
+            consistent,
+        })
     }
-    crate::output::warn_if_inconsistent(consistent);
-    Ok(())
+
+    fn row(&self, index: u32) -> Option<&Row> {
+        self.rows.iter().find(|r| r.link.index.get() == index)
+    }
+
+    /// The header `ip addr` prints for a link.
+    pub(crate) fn header(&self, index: u32, style: Header, out: &mut String) {
+        if let Some(row) = self.row(index) {
+            row.text(&self.known, &self.nsid_names, style, out);
+        }
+    }
+
+    /// The indexes of the links shown, in the kernel's order.
+    pub(crate) fn indexes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.rows.iter().map(|r| r.link.index.get())
+    }
+
+    /// `ip -j addr show`'s object for a link: its `ip -j link` fields, then
+    /// `addr_info`.
+    pub(crate) fn json_with(&self, index: u32, addr_info: Vec<Fields>) -> Option<JsonAddrs<'_>> {
+        let row = self.row(index)?;
+        let mut link = row.json(&self.known);
+        // `ip addr` prints no link mode.
+        link.linkmode = None;
+        Some(JsonAddrs { link, addr_info })
+    }
+
+    /// `ip -br -j addr show`'s fields for a link: `link` (its peer, when
+    /// shown as `@peer`), `ifname`, `operstate`.
+    pub(crate) fn brief_json(&self, index: u32) -> Fields {
+        let mut f = Fields::default();
+        if let Some(row) = self.row(index) {
+            if let Some(peer) = row.peer(&self.known).filter(|_| !row.has_netnsid) {
+                f.push("link", peer.into());
+            }
+            f.push("ifname", row.link.name.clone().into());
+            f.push("operstate", row.link.operstate.to_string().into());
+        }
+        f
+    }
+
+    /// ip's `-s` block for the link (after its addresses in `addr show`).
+    pub(crate) fn stats(&self, index: u32, level: u8, out: &mut String) {
+        if let Some(row) = self.row(index) {
+            row.stats(level, out);
+        }
+    }
+
+    /// The link's name, as `ip -o addr` prints it before each address.
+    pub(crate) fn name(&self, index: u32) -> Option<&str> {
+        self.row(index).map(|r| r.link.name.as_str())
+    }
+
+    /// `-br`: `NAME@PEER` (16 wide), the state (14 wide); with `link`
+    /// (`link show`, `addr show -0`) the address and the flags. No line
+    /// break.
+    pub(crate) fn brief_of(&self, index: u32, link: bool, out: &mut String) {
+        if let Some(row) = self.row(index) {
+            self.brief(row, link, out);
+        }
+    }
+
+    fn brief(&self, row: &Row, link: bool, out: &mut String) {
+        use std::fmt::Write;
+        let l = &row.link;
+        let mut name = l.name.clone();
+        if let Some(peer) = row.peer(&self.known) {
+            name = format!("{name}@{peer}");
+        }
+        let _ = write!(out, "{name:<16} {:<14} ", l.operstate.to_string());
+        if link {
+            if let Some(a) = row.address(l.address.as_ref()) {
+                let _ = write!(out, "{a} ");
+            }
+            let _ = write!(out, "<{}> ", row.flag_words(&self.known).join(","));
+        }
+    }
 }
 
 fn nsid_names(ctx: &Context, h: &mut Handle) -> HashMap<Nsid, String> {
@@ -72,8 +265,19 @@ fn nsid_names(ctx: &Context, h: &mut Handle) -> HashMap<Nsid, String> {
 /// What is printed of one link.
 struct Row {
     link: netns_core::link::Link,
+    kind: Option<String>,
+    stats: Option<LinkStats64>,
+    carrier_changes: Option<u32>,
     has_netnsid: bool,
     raw_netnsid: Option<Nsid>,
+}
+
+/// `ip -j addr show`: a link's fields, then its addresses.
+#[derive(Serialize)]
+pub(crate) struct JsonAddrs<'a> {
+    #[serde(flatten)]
+    link: JsonLink<'a>,
+    addr_info: Vec<Fields>,
 }
 
 /// `ip -j link` field names and order.
@@ -108,12 +312,21 @@ struct JsonLink<'a> {
     link_pointtopoint: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     link_netnsid: Option<i32>,
+    /// `-s`: the counters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats64: Option<Fields>,
 }
 
 impl Row {
     fn from_view(view: &LinkRef<'_>) -> Row {
         Row {
             link: view.to_owned(),
+            kind: view.kind().map(str::to_owned),
+            stats: view.stats64(),
+            carrier_changes: view
+                .attributes()
+                .find(|(kind, _)| *kind == IFLA_CARRIER_CHANGES)
+                .and_then(|(_, v)| Some(u32::from_ne_bytes(v.get(..4)?.try_into().ok()?))),
             has_netnsid: view.has_link_netnsid(),
             raw_netnsid: view.link_netnsid(),
         }
@@ -211,15 +424,20 @@ impl Row {
             } else {
                 None
             },
+            stats64: None,
         }
     }
 
+    /// ip's two lines for the link; `mode` for `link show` (`addr show`
+    /// prints no link mode).
     fn text(
         &self,
         known: &HashMap<IfIndex, (String, LinkFlags)>,
         nsid_names: &HashMap<Nsid, String>,
+        style: Header,
         out: &mut String,
     ) {
+        let full = style != Header::Inet6;
         use std::fmt::Write;
         let l = &self.link;
         let _ = write!(out, "{}: {}", l.index, l.name);
@@ -230,21 +448,27 @@ impl Row {
         if let Some(mtu) = l.mtu {
             let _ = write!(out, " mtu {mtu}");
         }
-        if let Some(q) = &l.qdisc {
+        if let Some(q) = l.qdisc.as_ref().filter(|_| full) {
             let _ = write!(out, " qdisc {q}");
         }
-        if let Some(m) = self.master(known) {
+        if let Some(m) = self.master(known).filter(|_| full) {
             let _ = write!(out, " master {m}");
         }
         let _ = write!(out, " state {}", l.operstate);
-        if let Some(mode) = l.link_mode.name() {
+        if let Some(mode) = l.link_mode.name().filter(|_| style == Header::Link) {
             let _ = write!(out, " mode {mode}");
         }
-        if let Some(g) = self.group() {
+        if let Some(g) = self.group().filter(|_| full) {
             let _ = write!(out, " group {g}");
         }
         if let Some(q) = l.txqlen {
             let _ = write!(out, " qlen {q}");
+        }
+        if matches!(style, Header::Inet | Header::Inet6) {
+            // ip prints the peer's namespace on the header line then.
+            self.netnsid_words(nsid_names, out);
+            out.push('\n');
+            return;
         }
         let _ = write!(out, "\n    link/{} ", l.link_type);
         if let Some(a) = self.address(l.address.as_ref()) {
@@ -258,6 +482,20 @@ impl Row {
             };
             let _ = write!(out, " {word} {b}");
         }
+        self.netnsid_words(nsid_names, out);
+        out.push('\n');
+    }
+
+    /// `-s` (`level` 1) and `-s -s` (2): ip's counters block.
+    fn stats(&self, level: u8, out: &mut String) {
+        if let Some(s) = &self.stats {
+            stats_block(s, self.carrier_changes, level, out);
+        }
+    }
+
+    /// ` link-netns NAME`, ` link-netnsid N` or ` link-netnsid unknown`.
+    fn netnsid_words(&self, nsid_names: &HashMap<Nsid, String>, out: &mut String) {
+        use std::fmt::Write;
         if self.has_netnsid {
             match self.raw_netnsid {
                 Some(id) => match nsid_names.get(&id) {
@@ -271,8 +509,278 @@ impl Row {
                 None => out.push_str(" link-netnsid unknown"),
             }
         }
-        out.push('\n');
     }
+}
+
+/// `IFLA_CARRIER_CHANGES` (`linux/if_link.h`): the core's link view has no
+/// accessor for it yet, so `-s -s` reads it from the view's attributes.
+const IFLA_CARRIER_CHANGES: u16 = 35;
+
+/// ip's `-s` block (iproute2 6.1.0 `print_stats64`, `ip/ipaddress.c`):
+/// columns as wide as the widest number or their title, each number
+/// followed by a space; `-s -s` adds the error lines.
+fn stats_block(s: &LinkStats64, carrier_changes: Option<u32>, level: u8, out: &mut String) {
+    use std::fmt::Write;
+    // The titles' widths: "*X errors:", packets, errors, dropped, heartbt,
+    // overrun, compressed, otherhost.
+    let mut cols = [10usize, 7, 6, 7, 7, 7, 10, 9];
+    let mut size = |values: [u64; 8]| {
+        for (c, v) in cols.iter_mut().zip(values) {
+            *c = (*c).max(v.to_string().len());
+        }
+    };
+    let cc = u64::from(carrier_changes.unwrap_or(0));
+    size([
+        s.rx_bytes,
+        s.rx_packets,
+        s.rx_errors,
+        s.rx_dropped,
+        s.rx_missed_errors,
+        s.multicast,
+        s.rx_compressed,
+        0,
+    ]);
+    if level > 1 {
+        size([
+            0,
+            s.rx_length_errors,
+            s.rx_crc_errors,
+            s.rx_frame_errors,
+            s.rx_fifo_errors,
+            s.rx_over_errors,
+            s.rx_nohandler,
+            s.rx_otherhost_dropped,
+        ]);
+    }
+    size([
+        s.tx_bytes,
+        s.tx_packets,
+        s.tx_errors,
+        s.tx_dropped,
+        s.tx_carrier_errors,
+        s.collisions,
+        s.tx_compressed,
+        0,
+    ]);
+    if level > 1 {
+        size([
+            0,
+            0,
+            s.tx_aborted_errors,
+            s.tx_fifo_errors,
+            s.tx_window_errors,
+            s.tx_heartbeat_errors,
+            cc,
+            0,
+        ]);
+    }
+    let c = cols;
+    let nums = |out: &mut String, values: &[(usize, u64)]| {
+        for (w, v) in values {
+            let _ = write!(out, "{v:>w$} ");
+        }
+    };
+    let comp = |on: u64| if on != 0 { "compressed" } else { "" };
+    let _ = writeln!(
+        out,
+        "    RX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "missed",
+        "mcast",
+        comp(s.rx_compressed),
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    out.push_str("    ");
+    nums(
+        out,
+        &[
+            (c[0], s.rx_bytes),
+            (c[1], s.rx_packets),
+            (c[2], s.rx_errors),
+            (c[3], s.rx_dropped),
+            (c[4], s.rx_missed_errors),
+            (c[5], s.multicast),
+        ],
+    );
+    if s.rx_compressed != 0 {
+        nums(out, &[(c[6], s.rx_compressed)]);
+    }
+    if level > 1 {
+        let (nh_w, nh) = if s.rx_nohandler != 0 {
+            (c[6] + 1, " nohandler")
+        } else {
+            (0, "")
+        };
+        let (oh_w, oh) = if s.rx_otherhost_dropped != 0 {
+            (c[7] + 1, " otherhost")
+        } else {
+            (0, "")
+        };
+        let _ = write!(
+            out,
+            "\n    RX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}{nh:>nh_w$}{oh:>oh_w$}\n{:w$}",
+            "",
+            "length",
+            "crc",
+            "frame",
+            "fifo",
+            "overrun",
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w = c[0] + 5,
+        );
+        nums(
+            out,
+            &[
+                (c[1], s.rx_length_errors),
+                (c[2], s.rx_crc_errors),
+                (c[3], s.rx_frame_errors),
+                (c[4], s.rx_fifo_errors),
+                (c[5], s.rx_over_errors),
+            ],
+        );
+        if s.rx_nohandler != 0 {
+            nums(out, &[(c[6], s.rx_nohandler)]);
+        }
+        if s.rx_otherhost_dropped != 0 {
+            nums(out, &[(c[7], s.rx_otherhost_dropped)]);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n    TX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+        "bytes",
+        "packets",
+        "errors",
+        "dropped",
+        "carrier",
+        "collsns",
+        comp(s.tx_compressed),
+        w0 = c[0] - 4,
+        w1 = c[1],
+        w2 = c[2],
+        w3 = c[3],
+        w4 = c[4],
+        w5 = c[5],
+        w6 = c[6],
+    );
+    out.push_str("    ");
+    nums(
+        out,
+        &[
+            (c[0], s.tx_bytes),
+            (c[1], s.tx_packets),
+            (c[2], s.tx_errors),
+            (c[3], s.tx_dropped),
+            (c[4], s.tx_carrier_errors),
+            (c[5], s.collisions),
+        ],
+    );
+    if s.tx_compressed != 0 {
+        nums(out, &[(c[6], s.tx_compressed)]);
+    }
+    if level > 1 {
+        let _ = write!(
+            out,
+            "\n    TX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}\n{:w$}",
+            "",
+            "aborted",
+            "fifo",
+            "window",
+            "heartbt",
+            if carrier_changes.is_some() {
+                "transns"
+            } else {
+                ""
+            },
+            "",
+            w0 = c[0] - 10,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w = c[0] + 5,
+        );
+        nums(
+            out,
+            &[
+                (c[1], s.tx_aborted_errors),
+                (c[2], s.tx_fifo_errors),
+                (c[3], s.tx_window_errors),
+                (c[4], s.tx_heartbeat_errors),
+            ],
+        );
+        if carrier_changes.is_some() {
+            nums(out, &[(c[5], cc)]);
+        }
+    }
+    out.push('\n');
+}
+
+/// `ip -s -j`'s `stats64` object (`print_stats64`'s JSON branch).
+fn stats_json(s: &LinkStats64, carrier_changes: Option<u32>, level: u8) -> Fields {
+    let mut rx = Fields::default();
+    let n = |f: &mut Fields, k: &'static str, v: u64| f.push(k, v.into());
+    n(&mut rx, "bytes", s.rx_bytes);
+    n(&mut rx, "packets", s.rx_packets);
+    n(&mut rx, "errors", s.rx_errors);
+    n(&mut rx, "dropped", s.rx_dropped);
+    n(&mut rx, "over_errors", s.rx_over_errors);
+    n(&mut rx, "multicast", s.multicast);
+    if s.rx_compressed != 0 {
+        n(&mut rx, "compressed", s.rx_compressed);
+    }
+    if level > 1 {
+        n(&mut rx, "length_errors", s.rx_length_errors);
+        n(&mut rx, "crc_errors", s.rx_crc_errors);
+        n(&mut rx, "frame_errors", s.rx_frame_errors);
+        n(&mut rx, "fifo_errors", s.rx_fifo_errors);
+        n(&mut rx, "missed_errors", s.rx_missed_errors);
+        if s.rx_nohandler != 0 {
+            n(&mut rx, "nohandler", s.rx_nohandler);
+        }
+        if s.rx_otherhost_dropped != 0 {
+            n(&mut rx, "otherhost", s.rx_otherhost_dropped);
+        }
+    }
+    let mut tx = Fields::default();
+    n(&mut tx, "bytes", s.tx_bytes);
+    n(&mut tx, "packets", s.tx_packets);
+    n(&mut tx, "errors", s.tx_errors);
+    n(&mut tx, "dropped", s.tx_dropped);
+    n(&mut tx, "carrier_errors", s.tx_carrier_errors);
+    n(&mut tx, "collisions", s.collisions);
+    if s.tx_compressed != 0 {
+        n(&mut tx, "compressed", s.tx_compressed);
+    }
+    if level > 1 {
+        n(&mut tx, "aborted_errors", s.tx_aborted_errors);
+        n(&mut tx, "fifo_errors", s.tx_fifo_errors);
+        n(&mut tx, "window_errors", s.tx_window_errors);
+        n(&mut tx, "heartbeat_errors", s.tx_heartbeat_errors);
+        if let Some(cc) = carrier_changes {
+            n(&mut tx, "carrier_changes", u64::from(cc));
+        }
+    }
+    let mut all = Fields::default();
+    all.push_object("rx", rx);
+    all.push_object("tx", tx);
+    all
 }
 
 /// One link as `ip monitor link` prints it (iproute2 6.1): the `ip link
@@ -286,7 +794,7 @@ pub(crate) fn link_event_text(
     /// `IFLA_LINK`.
     const IFLA_LINK: u16 = 5;
     let mut text = String::new();
-    Row::from_view(view).text(known, &HashMap::new(), &mut text);
+    Row::from_view(view).text(known, &HashMap::new(), Header::Link, &mut text);
     let (first, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
     let mut words: Vec<&str> = Vec::new();
     let mut it = first.split(' ').peekable();
