@@ -544,7 +544,9 @@ pub struct netns_id_iter {
 /// registry name that has it. `target_nsid` -1 = no target; `nsid` -1 = all
 /// (a specific `nsid` needs a target, as in iproute2). Writes an iterator to `*out`.
 ///
-/// Errors: the kernel's refusal, e.g. "Invalid target network namespace id".
+/// Errors: `NETNS_INVALID_ARGUMENT` for an `nsid` without a `target_nsid`
+/// (as `ip netns list-id nsid N`), or the kernel's refusal, e.g. "Invalid
+/// target network namespace id".
 #[no_mangle]
 pub extern "C" fn netns_list_ids(
     reg: *const netns_registry,
