@@ -23,6 +23,7 @@ use pyo3::prelude::*;
 /// Python.
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::add_to_module(m)?;
     m.add_class::<namespace::Namespace>()?;
     m.add_class::<registry::Registry>()?;
@@ -47,5 +48,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(namespace::current, m)?)?;
     m.add_function(wrap_pyfunction!(handle::handle, m)?)?;
     m.add_function(wrap_pyfunction!(handle::handles, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_error_for_errno, m)?)?;
     Ok(())
 }
