@@ -42,7 +42,7 @@ def test_user_script_runs() -> None:
     finally:
         sys.path.pop(0)
     version, out = user_script.walkthrough("tt")
-    assert version == netns.__version__ and "eth0" in out
+    assert version == netns.__version__ and "tu3" in out
 
 
 @pytest.mark.parametrize(

@@ -89,8 +89,8 @@ def walkthrough(tag: str) -> Tuple[str, str]:
             for dev in ("tumv", "tuvx", "tudm2", "tud1", "tubr2", "tu1", "tubr"):
                 if dev in made:
                     h.link_delete(dev)
-        assert "eth0" in links_in(blue)
-        assert "eth0" in dump_inside(netns.open(blue_name))
+        assert "tu3" in links_in(blue)  # eth0 went with tu1, its peer
+        assert "tu3" in dump_inside(netns.open(blue_name))
         ids: List[netns.IdEntry] = netns.list_ids()
         assert any(i.nsid == 9 for i in ids)
         entries: List[netns.NamespaceEntry] = netns.list()
@@ -99,7 +99,7 @@ def walkthrough(tag: str) -> Tuple[str, str]:
             blue_name, ["ip", "-o", "link"], capture_output=True, text=True, check=True
         )
         raw: subprocess.CompletedProcess[bytes] = netns.exec(blue_name, ["true"])
-        assert raw.returncode == 0 and "eth0" in done.stdout
+        assert raw.returncode == 0 and "tu3" in done.stdout
         assert netns.identify() == [] and netns.pids(red_name) == []
         here = netns.current()
         same = netns.open_pid(1)
