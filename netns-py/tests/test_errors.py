@@ -265,3 +265,19 @@ def test_open_path_on_a_file_that_is_not_a_namespace(tmp_path: "os.PathLike[str]
             f'[Errno 22] cannot open network namespace file "{p}": '
             "Invalid argument: not a network namespace file"
         )
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes are Python 3.11+")
+def test_an_int_out_of_range_is_an_overflow_error_naming_the_argument() -> None:
+    # Refused while the arguments are converted, before anything is made; the
+    # argument is named in the exception's note (shown in the traceback).
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: netns.Veth("tv0", "tv1", mtu=-1), "mtu"),
+        (lambda: netns.Veth("tv0", "tv1", peer_mtu=2**40), "peer_mtu"),
+        (lambda: netns.Bridge("tbr0", txqlen=2**70), "txqlen"),
+        (lambda: netns.Vxlan("tvx0", 2**33), "vni"),
+    ]
+    for case, name in cases:
+        with pytest.raises(OverflowError) as e:
+            case()
+        assert f"while processing '{name}'" in getattr(e.value, "__notes__", []), name
