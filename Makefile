@@ -96,6 +96,19 @@ TARGET_DIR = $(eval TARGET_DIR := $(shell $(CARGO) metadata --format-version 1 -
 # Installs what `make release` (or `make demo`) built: the same cargo command,
 # so nothing is rebuilt when it ran already; the CLI is copied, not rebuilt by
 # `cargo install`.
+# The Python package for sharing: a manylinux abi3 wheel and the sdist, in
+# WHEEL_DIR (maturin from PyPI in .venv; cargo must be installed).
+WHEEL_DIR = $(TARGET_DIR)/wheels
+.PHONY: wheel test-wheel
+wheel:
+	netns-py/build-wheel.sh $(WHEEL_DIR)
+
+# The wheel's tags, the wheel and the sdist installed into fresh venvs, and a
+# build without cargo failing fast (netns-py/test-wheel.sh).
+TEST_STEPS += wheel
+test-wheel:
+	MAKE=$(MAKE) netns-py/test-wheel.sh
+
 install: install-lib
 	$(CARGO) build --workspace --profile $(LIB_PROFILE)
 	install -D -m 0755 $(LIB_BUILD_DIR)/netns $(DESTDIR)$(PREFIX)/bin/netns

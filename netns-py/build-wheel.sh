@@ -24,6 +24,9 @@ maturin=$VENV/bin/maturin
 mkdir -p "$out"
 rm -f "$out"/netns-*.whl "$out"/netns-*.tar.gz
 # --compatibility unset: maturin picks the manylinux policy and checks it.
+# On Debian 12 (glibc 2.36) that is manylinux_2_34: the extension links
+# GLIBC_2.30..2.34 symbols, so `--compatibility manylinux_2_28` is refused
+# here; an older policy needs a manylinux container (or `maturin --zig`).
 "$maturin" build --release -m netns-py/Cargo.toml --out "$out" --interpreter "$py" >&2
 "$maturin" sdist -m netns-py/Cargo.toml --out "$out" >&2
 wheel=$(ls "$out"/netns-*.whl)
