@@ -151,10 +151,11 @@ pub struct Error {
     op: &'static str,
     object: Cow<'static, str>,
     errno: Option<Errno>,
-    kernel_message: Option<String>,
+    // Boxed strings (16 bytes, not 24): errors travel in `Result`s, keep them small.
+    kernel_message: Option<Box<str>>,
     kernel_offset: Option<u32>,
     capability: Option<Capability>,
-    detail: Option<String>,
+    detail: Option<Box<str>>,
     /// The `std::io::Error` this one was made from ([`Error::io`]).
     source: Option<Arc<std::io::Error>>,
 }
@@ -198,7 +199,9 @@ impl Error {
     ) -> Self {
         let mut e = Error::new(ErrorKind::from_errno(errno, ErrorKind::Kernel), op, object);
         e.errno = Some(errno);
-        e.kernel_message = message.filter(|m| !m.is_empty());
+        e.kernel_message = message
+            .filter(|m| !m.is_empty())
+            .map(String::into_boxed_str);
         e.kernel_offset = offset;
         if e.kind == ErrorKind::PermissionDenied {
             e.capability = Some(Capability::NetAdmin);
@@ -238,7 +241,7 @@ impl Error {
     /// Adds a free-form explanation, shown after the reason (e.g. what holds a
     /// busy mount, or which step of a multi-step call failed).
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.detail = Some(detail.into().into_boxed_str());
         self
     }
 
