@@ -337,13 +337,14 @@ impl std::error::Error for Error {
 }
 
 impl From<Error> for std::io::Error {
-    /// An `io::Error` of the kind the errno stands for (the one the error
-    /// carries, else the one its kind stands for: [`ErrorKind::errno`]),
+    /// An `io::Error` of the kind std gives the errno the error's kind
+    /// stands for ([`ErrorKind::errno`]: `NotFound` for an `ESRCH` too), else
+    /// the errno the error carries (`ENETUNREACH`: `NetworkUnreachable`),
     /// holding `e` itself: `get_ref()` and a downcast to [`Error`] give back
     /// the errno, the kernel's text, the operation and the object; its
     /// `Display` is `e`'s.
     fn from(e: Error) -> std::io::Error {
-        let kind = match e.errno.or_else(|| e.kind.errno()) {
+        let kind = match e.kind.errno().or(e.errno) {
             Some(errno) => std::io::Error::from_raw_os_error(errno as i32).kind(),
             None => std::io::ErrorKind::Other,
         };
@@ -435,6 +436,14 @@ mod tests {
         );
         let e = Error::new(ErrorKind::Interrupted, "list", "links");
         assert_eq!(std::io::Error::from(e).kind(), std::io::ErrorKind::Other);
+        // The kind's errno first (std has no kind of its own for ESRCH), else the error's.
+        let e = Error::sys(Errno::ESRCH, "open", "process 9");
+        assert_eq!(std::io::Error::from(e).kind(), std::io::ErrorKind::NotFound);
+        let e = Error::kernel(Errno::ENETUNREACH, None, None, "add", "route");
+        assert_eq!(
+            std::io::Error::from(e).kind(),
+            std::io::ErrorKind::NetworkUnreachable
+        );
     }
 
     #[test]

@@ -93,7 +93,7 @@ fn enobufs_on_a_dump_is_reported_and_the_handle_recovers() {
     let ns = reg.add("n").unwrap();
     let mut h = ns.handle().unwrap();
     for i in 0..20 {
-        h.link_add(&netns_core::link::LinkSpec::bridge(&format!("br{i}")))
+        h.link_add(&netns_core::link::LinkSpec::bridge(format!("br{i}")))
             .unwrap();
     }
     let before: Vec<String> = h.links().unwrap().map(|l| l.name().to_string()).collect();
