@@ -88,24 +88,53 @@ TEST_STEPS += py
 test-py:
 	STEP_TIMEOUT=$(STEP_TIMEOUT) netns-py/run-tests.sh
 
+# Where cargo puts what it builds: $CARGO_TARGET_DIR, build.target-dir, or
+# target/ (asked of cargo, once, only by the targets that need it).
+TARGET_DIR = $(eval TARGET_DIR := $(shell $(CARGO) metadata --format-version 1 --no-deps \
+    | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p'))$(TARGET_DIR)
+
+# Installs what `make release` (or `make demo`) built: the same cargo command,
+# so nothing is rebuilt when it ran already; the CLI is copied, not rebuilt by
+# `cargo install`.
+# The Python package for sharing: a manylinux abi3 wheel and the sdist, in
+# WHEEL_DIR (maturin from PyPI in .venv; cargo must be installed).
+WHEEL_DIR = $(TARGET_DIR)/wheels
+.PHONY: wheel test-wheel
+wheel:
+	netns-py/build-wheel.sh $(WHEEL_DIR)
+
+# The wheel's tags, the wheel and the sdist installed into fresh venvs, and a
+# build without cargo failing fast (netns-py/test-wheel.sh).
+TEST_STEPS += wheel
+test-wheel:
+	MAKE=$(MAKE) netns-py/test-wheel.sh
+
 install: install-lib install-cli-docs
-	$(CARGO) install --locked --path netns-cli --root $(PREFIX)
+	$(CARGO) build --workspace --profile $(LIB_PROFILE)
+	install -D -m 0755 $(LIB_BUILD_DIR)/netns $(DESTDIR)$(PREFIX)/bin/netns
 
 # The C library: libnetns.so.VERSION (+ .so.MAJOR and .so links), libnetns.a,
-# include/netns.h, lib/pkgconfig/netns.pc. LIB_PROFILE=dev installs the debug build.
+# include/netns.h, lib/pkgconfig/netns.pc, share/netns/valgrind.supp.
+# LIB_PROFILE=dev installs the debug build. The library is built by the
+# workspace build (`make release`, `make demo`, `make build` for dev), so
+# installing after it rebuilds nothing (a `-p netns-ffi` build alone would
+# unify features differently and compile netns-core again).
 LIB_PROFILE   ?= release
-LIB_BUILD_DIR := target/$(if $(filter dev,$(LIB_PROFILE)),debug,$(LIB_PROFILE))
+LIB_BUILD_DIR  = $(TARGET_DIR)/$(if $(filter dev,$(LIB_PROFILE)),debug,$(LIB_PROFILE))
 LIB_VERSION   := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n 1)
 LIB_MAJOR     := $(firstword $(subst ., ,$(LIB_VERSION)))
-LIB_PRIVATE   := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+# What libnetns.a needs (rustc's native-static-libs), for `pkg-config --static`:
+# gcc_eh (the unwinder as an archive) instead of gcc_s, so `cc -static` links.
+LIB_PRIVATE   := -lgcc_eh -lutil -lrt -lpthread -lm -ldl -lc
 install-lib:
-	$(CARGO) build -p netns-ffi --profile $(LIB_PROFILE)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	$(CARGO) build --workspace --profile $(LIB_PROFILE)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/netns
 	install -m 0755 $(LIB_BUILD_DIR)/libnetns.so $(DESTDIR)$(PREFIX)/lib/libnetns.so.$(LIB_VERSION)
 	ln -sf libnetns.so.$(LIB_VERSION) $(DESTDIR)$(PREFIX)/lib/libnetns.so.$(LIB_MAJOR)
 	ln -sf libnetns.so.$(LIB_MAJOR) $(DESTDIR)$(PREFIX)/lib/libnetns.so
 	install -m 0644 $(LIB_BUILD_DIR)/libnetns.a $(DESTDIR)$(PREFIX)/lib/libnetns.a
 	install -m 0644 include/netns.h $(DESTDIR)$(PREFIX)/include/netns.h
+	install -m 0644 tests/c/valgrind.supp $(DESTDIR)$(PREFIX)/share/netns/valgrind.supp
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(PREFIX)/lib|' \
 	    -e 's|@INCLUDEDIR@|$(PREFIX)/include|' -e 's|@VERSION@|$(LIB_VERSION)|' \
 	    -e 's|@PRIVATE_LIBS@|$(LIB_PRIVATE)|' netns-ffi/netns.pc.in \
@@ -116,7 +145,7 @@ header:
 	$(CARGO) run -q -p netns-ffi --example generate_header -- include/netns.h
 
 test-c:
-	$(CARGO) build -p netns-ffi
+	$(CARGO) build --workspace
 	timeout $(STEP_TIMEOUT) env CARGO=$(CARGO) MAKE=$(MAKE) tests/c/run.sh
 
 # Benchmarks (bench/README.md): W(N), the 10,000-link dump and per-call

@@ -12,7 +12,13 @@
  *    fallible call on that thread; netns_last_errno() its errno.
  *  - A required pointer that is NULL gives NETNS_NULL_ARGUMENT, a string that
  *    is not UTF-8 NETNS_INVALID_ARGUMENT; nothing crashes or unwinds into C.
- *  - No function changes the namespace of the calling thread.
+ *  - No function changes the namespace of the calling thread; none forks but
+ *    netns_exec, whose child dies with the thread that called it.
+ *  - Errors keep errno: netns_last_errno() is the system's, else the one the
+ *    result stands for (EINVAL for NETNS_INVALID_ARGUMENT, ENOENT for
+ *    NETNS_NOT_FOUND …); the kernel's EINVAL and ERANGE are
+ *    NETNS_INVALID_ARGUMENT, as arguments refused before the kernel are.
+ *  - Needs C99 or later (or C++): // comments, stdbool.h, stdint.h.
  *  - Batch functions (netns_link_batch_send, netns_addrs_add) also write the
  *    index of the first entry that failed to their optional failed_at.
  *  - Strings returned by accessors belong to the object they came from.
@@ -151,7 +157,8 @@ enum netns_result
     NETNS_PANIC = 2,
     /**
      * An argument was refused: malformed (not UTF-8, not an address…), out of
-     * range, or refused by the kernel with `EINVAL`/`ERANGE` on a system call.
+     * range, or refused by the kernel with `EINVAL`/`ERANGE` (a system call or
+     * a netlink request). `netns_last_errno()` is `EINVAL` (or `ERANGE`).
      */
     NETNS_INVALID_ARGUMENT = 3,
     /**
@@ -487,8 +494,10 @@ const char *netns_last_error_message(void);
 
 /**
  * The errno behind the calling thread's last failure (`EEXIST`,
- * `EOPNOTSUPP`…), or 0 when there was none (success, a NULL argument, a
- * name refused before any system call).
+ * `EOPNOTSUPP`…): the system's, else the one the result stands for
+ * (`EINVAL` for an argument or name refused before any system call,
+ * `ENOENT` for `NETNS_NOT_FOUND` …); 0 after a success, a NULL argument or
+ * a failure with no errno (`NETNS_INTERRUPTED`, `NETNS_IO` without one).
  */
 int netns_last_errno(void);
 
@@ -902,10 +911,12 @@ netns_result netns_link_set_down(netns_handle *h, const char *dev);
 netns_result netns_link_set_mtu(netns_handle *h, const char *dev, uint32_t mtu);
 
 /**
- * Renames link `dev` to `new_name` (the link must be down).
+ * Renames link `dev` to `new_name`. Linux 6.2 and later rename a link that
+ * is up; earlier kernels refuse while it is up (`NETNS_BUSY`: bring it down
+ * first, as `ip link set dev X name Y` needs there).
  *
  * Errors: as `netns_link_set_up`; `NETNS_INVALID_ARGUMENT` for a bad name;
- * `NETNS_BUSY` when the link is up.
+ * `NETNS_ALREADY_EXISTS` for a name taken; `NETNS_BUSY` as above.
  */
 netns_result netns_link_set_name(netns_handle *h, const char *dev, const char *new_name);
 
@@ -918,9 +929,11 @@ netns_result netns_link_set_name(netns_handle *h, const char *dev, const char *n
 netns_result netns_link_set_mac(netns_handle *h, const char *dev, const char *mac);
 
 /**
- * Makes link `dev` a port of `master` (a bridge), looked up by name.
+ * Makes link `dev` a port of `master` (a bridge, bond, team or VRF),
+ * looked up by name.
  *
- * Errors: as `netns_link_set_up`, for either link.
+ * Errors: as `netns_link_set_up`, for either link; `NETNS_UNSUPPORTED` when
+ * `master` cannot take ports (`lo`, a veth …), the message saying so.
  */
 netns_result netns_link_set_master(netns_handle *h, const char *dev, const char *master);
 
@@ -1052,8 +1065,10 @@ int32_t netns_link_netnsid(const netns_link *l);
  * Opens the namespace file at `path` (any bytes but NUL) and checks it is a
  * network namespace. Writes the handle to `*out`.
  *
- * Errors: `NETNS_NOT_FOUND`; `NETNS_STALE` for a file with no namespace
- * mounted on it; `NETNS_INVALID_ARGUMENT` for a namespace of another type.
+ * Errors: `NETNS_NOT_FOUND`; `NETNS_INVALID_ARGUMENT` (errno `EINVAL`) for
+ * a file that is not a network namespace ("not a network namespace file")
+ * or a namespace of another type. (`netns_open` of a registry entry with
+ * nothing mounted on it gives `NETNS_STALE`.)
  */
 netns_result netns_ns_open_path(const char *path, netns_ns **out);
 
@@ -1468,7 +1483,9 @@ netns_result netns_exec(const netns_registry *reg, const char *name, const char 
  * `*out`; `netns_id_iter_consistent` says whether the kernel's dump was
  * consistent.
  *
- * Errors: the kernel's refusal, e.g. "Invalid target network namespace id".
+ * Errors: `NETNS_INVALID_ARGUMENT` for an `nsid` without a `target_nsid`
+ * (as `ip netns list-id nsid N`), or the kernel's refusal, e.g. "Invalid
+ * target network namespace id".
  */
 netns_result netns_list_ids(const netns_registry *reg, int32_t target_nsid, int32_t nsid, netns_id_iter **out);
 
@@ -1517,8 +1534,9 @@ const char *netns_id_entry_name(const netns_id_entry *e);
  * DEV]` (`RTM_NEWROUTE`): `dst` is a prefix (`"10.2.0.0/16"`) or NULL /
  * `"default"`; `gateway` (`"10.1.1.2"`) and `dev` may be NULL.
  *
- * Errors: `NETNS_INVALID_ARGUMENT` for a malformed prefix or gateway;
- * `NETNS_NOT_FOUND` for no such link; `NETNS_ALREADY_EXISTS`; the kernel's
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed prefix or gateway, or
+ * when both `gateway` and `dev` are NULL (a route needs one); `NETNS_NOT_FOUND`
+ * for no such link; `NETNS_ALREADY_EXISTS`; the kernel's
  * refusal with its text (`Network is unreachable (kernel: Nexthop has
  * invalid gateway)`).
  */

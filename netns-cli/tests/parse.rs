@@ -388,9 +388,15 @@ fn objects_and_subcommands_match_by_prefix_in_ip_order() {
     );
     // ip's objects netns has since: neighbours, rules, tun/tap, by prefix.
     assert!(matches!(ok(&["n"]).command, Command::Neigh(_)));
-    assert!(matches!(ok(&["neighbour", "show"]).command, Command::Neigh(_)));
+    assert!(matches!(
+        ok(&["neighbour", "show"]).command,
+        Command::Neigh(_)
+    ));
     assert!(matches!(ok(&["ru"]).command, Command::Rule(_)));
-    assert!(matches!(ok(&["tuntap", "show"]).command, Command::Tuntap(_)));
+    assert!(matches!(
+        ok(&["tuntap", "show"]).command,
+        Command::Tuntap(_)
+    ));
     // Objects ip has and netns does not (yet) say so.
     for w in ["nexthop", "xfrm"] {
         let (m, s) = refused(&[w]);

@@ -41,12 +41,17 @@ pub struct Ctx<'a> {
 pub fn open_netns(path: &Path) -> Result<NetNs> {
     NetNs::open_path(path).map_err(|e| {
         let kind = e.kind();
+        // A file with no namespace at all (a plain file, a directory) is
+        // `InvalidArgument` with errno EINVAL, as setns says of it; a
+        // namespace of another type has no errno.
+        let no_namespace = e.errno() == Some(netns_core::Errno::EINVAL);
         let err = CniError::from(e).context(format_args!(
             "failed to open netns {:?}",
             path.display().to_string()
         ));
         match kind {
             ErrorKind::NotFound | ErrorKind::Stale => err.with_code(code::UNKNOWN_CONTAINER),
+            ErrorKind::InvalidArgument if no_namespace => err.with_code(code::UNKNOWN_CONTAINER),
             ErrorKind::InvalidArgument => err.with_code(code::INVALID_ENV),
             _ => err,
         }

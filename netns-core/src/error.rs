@@ -14,6 +14,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 pub use nix::errno::Errno;
 
@@ -82,11 +83,30 @@ impl ErrorKind {
             Errno::EOPNOTSUPP | Errno::EAFNOSUPPORT | Errno::EPROTONOSUPPORT | Errno::ENOSYS => {
                 ErrorKind::Unsupported
             }
-            Errno::EINVAL | Errno::ERANGE if fallback == ErrorKind::Io => {
-                ErrorKind::InvalidArgument
-            }
+            // One rule for every front end: an argument the kernel refuses
+            // (netlink or system call) is the same kind as one refused here.
+            Errno::EINVAL | Errno::ERANGE => ErrorKind::InvalidArgument,
             _ => fallback,
         }
+    }
+
+    /// The `errno` this kind stands for when an error carries none of its own
+    /// (one refused before reaching the kernel, e.g. a bad name): `ENOENT`,
+    /// `EEXIST`, `EPERM`, `EINVAL` (also for a stale entry: what `setns`
+    /// says of it), `EBUSY`, `EOPNOTSUPP`, `EPROTO` for a malformed reply;
+    /// `None` for the others. The C library's `netns_last_errno`, Python's
+    /// `OSError.errno` and `From<Error> for std::io::Error` use it.
+    pub fn errno(self) -> Option<Errno> {
+        Some(match self {
+            ErrorKind::NotFound => Errno::ENOENT,
+            ErrorKind::AlreadyExists => Errno::EEXIST,
+            ErrorKind::PermissionDenied => Errno::EPERM,
+            ErrorKind::InvalidName | ErrorKind::InvalidArgument | ErrorKind::Stale => Errno::EINVAL,
+            ErrorKind::Busy => Errno::EBUSY,
+            ErrorKind::Unsupported => Errno::EOPNOTSUPP,
+            ErrorKind::Protocol => Errno::EPROTO,
+            _ => return None,
+        })
     }
 }
 
@@ -112,16 +132,37 @@ impl fmt::Display for Capability {
 /// The error of every fallible operation in this crate.
 ///
 /// `Display` gives one line: `cannot OP OBJECT: REASON[ (kernel: TEXT)]`.
+///
+/// Where a `std::io::Error` was the cause ([`Error::io`]), [`source`] returns
+/// it. An `Error` converts into a `std::io::Error` (`?` in a function
+/// returning `io::Result`) whose [`kind`] follows the errno and whose inner
+/// error is this one, errno and all:
+///
+/// ```
+/// use netns_core::{Errno, Error};
+/// let e = Error::sys(Errno::ESRCH, "open", "network namespace of process 999999");
+/// let io = std::io::Error::from(e);
+/// assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+/// let inner = io.get_ref().and_then(|e| e.downcast_ref::<Error>()).unwrap();
+/// assert_eq!(inner.errno(), Some(Errno::ESRCH));
+/// assert_eq!(io.to_string(), "cannot open network namespace of process 999999: not found");
+/// ```
+///
+/// [`source`]: std::error::Error::source
+/// [`kind`]: std::io::Error::kind
 #[derive(Debug, Clone)]
 pub struct Error {
     kind: ErrorKind,
     op: &'static str,
     object: Cow<'static, str>,
     errno: Option<Errno>,
-    kernel_message: Option<String>,
+    // Boxed strings (16 bytes, not 24): errors travel in `Result`s, keep them small.
+    kernel_message: Option<Box<str>>,
     kernel_offset: Option<u32>,
     capability: Option<Capability>,
-    detail: Option<String>,
+    detail: Option<Box<str>>,
+    /// The `std::io::Error` this one was made from ([`Error::io`]).
+    source: Option<Arc<std::io::Error>>,
 }
 
 /// `Result<T, netns_core::Error>`.
@@ -139,6 +180,7 @@ impl Error {
             kernel_offset: None,
             capability: None,
             detail: None,
+            source: None,
         }
     }
 
@@ -162,7 +204,9 @@ impl Error {
     ) -> Self {
         let mut e = Error::new(ErrorKind::from_errno(errno, ErrorKind::Kernel), op, object);
         e.errno = Some(errno);
-        e.kernel_message = message.filter(|m| !m.is_empty());
+        e.kernel_message = message
+            .filter(|m| !m.is_empty())
+            .map(String::into_boxed_str);
         e.kernel_offset = offset;
         if e.kind == ErrorKind::PermissionDenied {
             e.capability = Some(Capability::NetAdmin);
@@ -170,16 +214,26 @@ impl Error {
         e
     }
 
-    /// A failure of `std::io` (which carries an OS errno when there was one).
+    /// A failure of `std::io` (which carries an OS errno when there was
+    /// one); [`std::error::Error::source`] gives it back (the OS error as
+    /// such, or the same kind and text).
     pub fn io(
         err: &std::io::Error,
         op: &'static str,
         object: impl Into<Cow<'static, str>>,
     ) -> Self {
-        match err.raw_os_error() {
-            Some(code) => Error::sys(Errno::from_raw(code), op, object),
-            None => Error::new(ErrorKind::Io, op, object).with_detail(err.to_string()),
-        }
+        let (mut e, source) = match err.raw_os_error() {
+            Some(code) => (
+                Error::sys(Errno::from_raw(code), op, object),
+                std::io::Error::from_raw_os_error(code),
+            ),
+            None => (
+                Error::new(ErrorKind::Io, op, object).with_detail(err.to_string()),
+                std::io::Error::new(err.kind(), err.to_string()),
+            ),
+        };
+        e.source = Some(Arc::new(source));
+        e
     }
 
     /// Adds the capability the operation needs; shown when the kind is
@@ -192,7 +246,7 @@ impl Error {
     /// Adds a free-form explanation, shown after the reason (e.g. what holds a
     /// busy mount, or which step of a multi-step call failed).
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
-        self.detail = Some(detail.into());
+        self.detail = Some(detail.into().into_boxed_str());
         self
     }
 
@@ -279,7 +333,29 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<Error> for std::io::Error {
+    /// An `io::Error` of the kind std gives the errno the error's kind
+    /// stands for ([`ErrorKind::errno`]: `NotFound` for an `ESRCH` too), else
+    /// the errno the error carries (`ENETUNREACH`: `NetworkUnreachable`),
+    /// holding `e` itself: `get_ref()` and a downcast to [`Error`] give back
+    /// the errno, the kernel's text, the operation and the object; its
+    /// `Display` is `e`'s.
+    fn from(e: Error) -> std::io::Error {
+        let kind = match e.kind.errno().or(e.errno) {
+            Some(errno) => std::io::Error::from_raw_os_error(errno as i32).kind(),
+            None => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -332,14 +408,82 @@ mod tests {
     }
 
     #[test]
-    fn kernel_einval_stays_a_kernel_error_syscall_einval_is_an_argument_error() {
+    fn einval_and_erange_are_argument_errors_from_the_kernel_and_from_syscalls() {
+        for errno in [Errno::EINVAL, Errno::ERANGE] {
+            let kernel = Error::kernel(errno, Some("MTU too big".into()), None, "set", "x");
+            assert_eq!(kernel.kind(), ErrorKind::InvalidArgument);
+            assert_eq!(kernel.errno(), Some(errno));
+            assert_eq!(
+                Error::sys(errno, "set", "x").kind(),
+                ErrorKind::InvalidArgument
+            );
+        }
+        let e = Error::kernel(Errno::EINVAL, Some("MTU too big".into()), None, "set", "x");
         assert_eq!(
-            Error::kernel(Errno::EINVAL, None, None, "set", "x").kind(),
-            ErrorKind::Kernel
+            e.to_string(),
+            "cannot set x: Invalid argument (kernel: MTU too big)"
         );
+    }
+
+    #[test]
+    fn into_io_error_keeps_the_kind_the_errno_and_the_message() {
+        let e = Error::kernel(Errno::EINVAL, None, None, "set", "link \"v0\"");
+        let io = std::io::Error::from(e);
+        assert_eq!(io.kind(), std::io::ErrorKind::InvalidInput);
+        let inner = io.get_ref().and_then(|e| e.downcast_ref::<Error>());
+        assert_eq!(inner.and_then(Error::errno), Some(Errno::EINVAL));
+        assert!(io.to_string().starts_with("cannot set link \"v0\": "));
+        // An error with no errno of its own: the one its kind stands for.
+        let e = Error::new(ErrorKind::AlreadyExists, "add", "network namespace \"x\"");
         assert_eq!(
-            Error::sys(Errno::EINVAL, "set", "x").kind(),
-            ErrorKind::InvalidArgument
+            std::io::Error::from(e).kind(),
+            std::io::ErrorKind::AlreadyExists
         );
+        let e = Error::new(ErrorKind::Interrupted, "list", "links");
+        assert_eq!(std::io::Error::from(e).kind(), std::io::ErrorKind::Other);
+        // The kind's errno first (std has no kind of its own for ESRCH), else the error's.
+        let e = Error::sys(Errno::ESRCH, "open", "process 9");
+        assert_eq!(std::io::Error::from(e).kind(), std::io::ErrorKind::NotFound);
+        let e = Error::kernel(Errno::ENETUNREACH, None, None, "add", "route");
+        assert_eq!(
+            std::io::Error::from(e).kind(),
+            std::io::ErrorKind::NetworkUnreachable
+        );
+    }
+
+    #[test]
+    fn source_is_the_io_error_it_was_made_from() {
+        use std::error::Error as _;
+        let os = std::io::Error::from_raw_os_error(Errno::ENOENT as i32);
+        let e = Error::io(&os, "open", "file");
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        let source = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            source.and_then(std::io::Error::raw_os_error),
+            Some(Errno::ENOENT as i32)
+        );
+        let other = std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "short read");
+        let e = Error::io(&other, "read", "file");
+        let source = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            source.map(std::io::Error::kind),
+            Some(std::io::ErrorKind::UnexpectedEof)
+        );
+        assert!(Error::sys(Errno::EEXIST, "add", "x").source().is_none());
+    }
+
+    #[test]
+    fn every_kind_with_an_errno_maps_back_to_itself() {
+        for kind in [
+            ErrorKind::NotFound,
+            ErrorKind::AlreadyExists,
+            ErrorKind::PermissionDenied,
+            ErrorKind::InvalidArgument,
+            ErrorKind::Busy,
+            ErrorKind::Unsupported,
+        ] {
+            let errno = kind.errno().unwrap();
+            assert_eq!(ErrorKind::from_errno(errno, ErrorKind::Kernel), kind);
+        }
     }
 }

@@ -261,7 +261,7 @@ unsafe fn enter_and_exec(plan: &ExecPlan, argv: &[*const libc::c_char]) -> (Exec
     if libc::mount(
         std::ptr::null(),
         root.as_ptr(),
-        std::ptr::null(),
+        c"none".as_ptr(),
         libc::MS_SLAVE | libc::MS_REC,
         std::ptr::null(),
     ) != 0

@@ -808,10 +808,20 @@ fn anonymous_namespaces_and_open_by_pid() {
             .kind(),
         ErrorKind::InvalidArgument
     );
-    assert_eq!(
-        NetNs::open_path("/etc/hostname").unwrap_err().kind(),
-        ErrorKind::Stale
-    );
+    // A file that is not a namespace: one clear message, errno EINVAL (what
+    // setns says); "stale" is for registry entries only.
+    for path in ["/etc/hostname", "/proc/self/status"] {
+        let e = NetNs::open_path(path).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(e.errno(), Some(netns_core::Errno::EINVAL));
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "cannot open network namespace file \"{path}\": Invalid argument: \
+                 not a network namespace file"
+            )
+        );
+    }
 }
 
 #[test]

@@ -26,7 +26,8 @@ pub enum netns_result {
     /// The library panicked (a bug in libnetns); nothing was unwound into C.
     NETNS_PANIC = 2,
     /// An argument was refused: malformed (not UTF-8, not an address…), out of
-    /// range, or refused by the kernel with `EINVAL`/`ERANGE` on a system call.
+    /// range, or refused by the kernel with `EINVAL`/`ERANGE` (a system call or
+    /// a netlink request). `netns_last_errno()` is `EINVAL` (or `ERANGE`).
     NETNS_INVALID_ARGUMENT = 3,
     /// A namespace name was refused (empty, longer than 255 bytes, `/`, `.`, `..`).
     NETNS_INVALID_NAME = 4,
@@ -137,7 +138,10 @@ impl From<netns_core::Error> for Failure {
         Failure {
             code,
             message: e.to_string(),
-            errno: e.errno().map_or(0, |errno| errno as c_int),
+            errno: e
+                .errno()
+                .or_else(|| e.kind().errno())
+                .map_or(0, |errno| errno as c_int),
             local: false,
         }
     }
@@ -160,12 +164,16 @@ impl Failure {
 
     /// String argument `what` is not UTF-8.
     pub(crate) fn utf8(what: &'static str) -> Failure {
-        Failure::local(NETNS_INVALID_ARGUMENT, format!("{what} is not valid UTF-8"))
+        Failure::invalid(what, "not valid UTF-8").with_message(format!("{what} is not valid UTF-8"))
     }
 
-    /// Argument `what` was refused for reason `why`.
+    /// Argument `what` was refused for reason `why` (errno `EINVAL`, as the
+    /// core's argument errors).
     pub(crate) fn invalid(what: &str, why: &str) -> Failure {
-        Failure::local(NETNS_INVALID_ARGUMENT, format!("{what}: {why}"))
+        Failure {
+            errno: libc_einval(),
+            ..Failure::local(NETNS_INVALID_ARGUMENT, format!("{what}: {why}"))
+        }
     }
 
     /// The library panicked with `message`.
@@ -183,6 +191,11 @@ impl Failure {
     pub(crate) fn code(&self) -> netns_result {
         self.code
     }
+}
+
+/// `EINVAL`, the errno of every argument refused before the kernel.
+fn libc_einval() -> c_int {
+    netns_core::Errno::EINVAL as c_int
 }
 
 /// The last failure of this thread: message (NUL-terminated) and errno.

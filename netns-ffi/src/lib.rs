@@ -132,8 +132,10 @@ pub extern "C" fn netns_last_error_message() -> *const c_char {
 }
 
 /// The errno behind the calling thread's last failure (`EEXIST`,
-/// `EOPNOTSUPP`…), or 0 when there was none (success, a NULL argument, a
-/// name refused before any system call).
+/// `EOPNOTSUPP`…): the system's, else the one the result stands for
+/// (`EINVAL` for an argument or name refused before any system call,
+/// `ENOENT` for `NETNS_NOT_FOUND` …); 0 after a success, a NULL argument or
+/// a failure with no errno (`NETNS_INTERRUPTED`, `NETNS_IO` without one).
 #[no_mangle]
 pub extern "C" fn netns_last_errno() -> c_int {
     guard(0, error::last_errno)

@@ -136,10 +136,12 @@ pub extern "C" fn netns_link_set_mtu(
     })
 }
 
-/// Renames link `dev` to `new_name` (the link must be down).
+/// Renames link `dev` to `new_name`. Linux 6.2 and later rename a link that
+/// is up; earlier kernels refuse while it is up (`NETNS_BUSY`: bring it down
+/// first, as `ip link set dev X name Y` needs there).
 ///
 /// Errors: as `netns_link_set_up`; `NETNS_INVALID_ARGUMENT` for a bad name;
-/// `NETNS_BUSY` when the link is up.
+/// `NETNS_ALREADY_EXISTS` for a name taken; `NETNS_BUSY` as above.
 #[no_mangle]
 pub extern "C" fn netns_link_set_name(
     h: *mut netns_handle,
@@ -168,9 +170,11 @@ pub extern "C" fn netns_link_set_mac(
     })
 }
 
-/// Makes link `dev` a port of `master` (a bridge), looked up by name.
+/// Makes link `dev` a port of `master` (a bridge, bond, team or VRF),
+/// looked up by name.
 ///
-/// Errors: as `netns_link_set_up`, for either link.
+/// Errors: as `netns_link_set_up`, for either link; `NETNS_UNSUPPORTED` when
+/// `master` cannot take ports (`lo`, a veth …), the message saying so.
 #[no_mangle]
 pub extern "C" fn netns_link_set_master(
     h: *mut netns_handle,

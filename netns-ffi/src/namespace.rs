@@ -42,8 +42,10 @@ fn open_into(
 /// Opens the namespace file at `path` (any bytes but NUL) and checks it is a
 /// network namespace. Writes the handle to `*out`.
 ///
-/// Errors: `NETNS_NOT_FOUND`; `NETNS_STALE` for a file with no namespace
-/// mounted on it; `NETNS_INVALID_ARGUMENT` for a namespace of another type.
+/// Errors: `NETNS_NOT_FOUND`; `NETNS_INVALID_ARGUMENT` (errno `EINVAL`) for
+/// a file that is not a network namespace ("not a network namespace file")
+/// or a namespace of another type. (`netns_open` of a registry entry with
+/// nothing mounted on it gives `NETNS_STALE`.)
 #[no_mangle]
 pub extern "C" fn netns_ns_open_path(path: *const c_char, out: *mut *mut netns_ns) -> netns_result {
     call("netns_ns_open_path", || {

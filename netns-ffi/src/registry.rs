@@ -547,7 +547,9 @@ pub struct netns_id_iter {
 /// `*out`; `netns_id_iter_consistent` says whether the kernel's dump was
 /// consistent.
 ///
-/// Errors: the kernel's refusal, e.g. "Invalid target network namespace id".
+/// Errors: `NETNS_INVALID_ARGUMENT` for an `nsid` without a `target_nsid`
+/// (as `ip netns list-id nsid N`), or the kernel's refusal, e.g. "Invalid
+/// target network namespace id".
 #[no_mangle]
 pub extern "C" fn netns_list_ids(
     reg: *const netns_registry,

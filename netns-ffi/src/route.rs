@@ -40,8 +40,9 @@ fn spec(
 /// DEV]` (`RTM_NEWROUTE`): `dst` is a prefix (`"10.2.0.0/16"`) or NULL /
 /// `"default"`; `gateway` (`"10.1.1.2"`) and `dev` may be NULL.
 ///
-/// Errors: `NETNS_INVALID_ARGUMENT` for a malformed prefix or gateway;
-/// `NETNS_NOT_FOUND` for no such link; `NETNS_ALREADY_EXISTS`; the kernel's
+/// Errors: `NETNS_INVALID_ARGUMENT` for a malformed prefix or gateway, or
+/// when both `gateway` and `dev` are NULL (a route needs one); `NETNS_NOT_FOUND`
+/// for no such link; `NETNS_ALREADY_EXISTS`; the kernel's
 /// refusal with its text (`Network is unreachable (kernel: Nexthop has
 /// invalid gateway)`).
 #[no_mangle]

@@ -10,14 +10,25 @@
 //! | `AlreadyExists`               | `AlreadyExistsError`    | `FileExistsError`   |
 //! | `NotFound`                    | `NotFoundError`         | `FileNotFoundError` |
 //! | `PermissionDenied`            | `PermissionDeniedError` | `PermissionError`   |
-//! | `InvalidName`, `InvalidArgument` | `InvalidArgumentError` | `ValueError`     |
+//! | `InvalidName`, `InvalidArgument` (`EINVAL`, `ERANGE`) | `InvalidArgumentError` | `ValueError` |
 //! | `Busy`                        | `BusyError`             |                     |
 //! | `Stale`                       | `StaleError`            |                     |
 //! | `Unsupported`                 | `UnsupportedError`      |                     |
 //! | anything else                 | `NetnsError`            | `OSError`           |
 //!
+//! The kernel's `EINVAL` and `ERANGE` are argument errors too (core rule:
+//! `ErrorKind::from_errno`), so `except ValueError` catches every errno-22
+//! failure, whether netns or the kernel refused the argument.
+//!
+//! Each exception is also an instance of the `OSError` subclass CPython picks
+//! for its errno (`OSError(errno, …)` builds it: `ESRCH` a
+//! `ProcessLookupError`, `EAGAIN` a `BlockingIOError`, `ETIMEDOUT` a
+//! `TimeoutError` …): when the class of the table is not one already, the
+//! exception's class is a subclass of both with the same name
+//! (`NotFoundError` and `ProcessLookupError` for `ESRCH`), made once.
+//!
 //! The exception's `errno` is the system's when there was one (else the one
-//! the kind stands for, e.g. `EEXIST`), its message the core error's one
+//! the kind stands for: `ErrorKind::errno`, e.g. `EEXIST`), its message the core error's one
 //! line (`cannot add network namespace "x": already exists`), and it carries
 //! `kernel_message` (the netlink extended-ack text), `operation`, `object`
 //! and `batch_index` (for the failure of a batched call, the index of the
@@ -27,7 +38,7 @@
 //! ([`add_to_module`]), with `type(name, bases, namespace)`, since a class with
 //! two bases cannot be declared with `create_exception!`.
 
-use netns_core::{Errno, Error, ErrorKind};
+use netns_core::{Error, ErrorKind};
 use pyo3::exceptions::{
     PyFileExistsError, PyFileNotFoundError, PyOSError, PyPermissionError, PyValueError,
 };
@@ -45,6 +56,9 @@ struct Classes {
     busy: Py<PyType>,
     stale: Py<PyType>,
     unsupported: Py<PyType>,
+    /// `(class of the table, CPython's class for the errno)` → the class of
+    /// both, made when first needed.
+    mixed: Py<PyDict>,
 }
 
 static CLASSES: PyOnceLock<Classes> = PyOnceLock::new();
@@ -101,8 +115,8 @@ fn classes(py: Python<'_>) -> PyResult<&'static Classes> {
             invalid: sub(
                 "InvalidArgumentError",
                 Some(py.get_type::<PyValueError>()),
-                "A name, address or other argument was refused before reaching the kernel: \
-                 a ValueError.",
+                "A name, address or other argument was refused, before reaching the kernel \
+                 or by the kernel (EINVAL, ERANGE): a ValueError.",
             )?,
             busy: sub(
                 "BusyError",
@@ -120,6 +134,7 @@ fn classes(py: Python<'_>) -> PyResult<&'static Classes> {
                 "The kernel or this machine does not support the operation (EOPNOTSUPP, \
                  no driver …).",
             )?,
+            mixed: PyDict::new(py).unbind(),
             base,
         })
     })
@@ -173,19 +188,6 @@ pub(crate) fn add_to_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// The errno an error without one stands for.
-fn kind_errno(kind: ErrorKind) -> Option<Errno> {
-    Some(match kind {
-        ErrorKind::NotFound => Errno::ENOENT,
-        ErrorKind::AlreadyExists => Errno::EEXIST,
-        ErrorKind::PermissionDenied => Errno::EPERM,
-        ErrorKind::InvalidName | ErrorKind::InvalidArgument => Errno::EINVAL,
-        ErrorKind::Busy => Errno::EBUSY,
-        ErrorKind::Unsupported => Errno::EOPNOTSUPP,
-        _ => return None,
-    })
-}
-
 /// Builds the Python exception for `err` (the one conversion).
 pub(crate) fn to_py(py: Python<'_>, err: Error) -> PyErr {
     match build(py, &err, None) {
@@ -208,9 +210,12 @@ fn build(py: Python<'_>, err: &Error, batch_index: Option<usize>) -> PyResult<Py
         _ => &c.base,
     };
     let message = err.to_string();
-    let errno = err.errno().or_else(|| kind_errno(err.kind()));
+    let errno = err.errno().or_else(|| err.kind().errno());
     let value = match errno {
-        Some(errno) => class.bind(py).call1((errno as i32, message))?,
+        Some(errno) => {
+            let class = with_errno_class(py, c, class.bind(py), errno as i32)?;
+            class.call1((errno as i32, message))?
+        }
         None => class.bind(py).call1((message,))?,
     };
     value.setattr("kernel_message", err.kernel_message())?;
@@ -218,6 +223,50 @@ fn build(py: Python<'_>, err: &Error, batch_index: Option<usize>) -> PyResult<Py
     value.setattr("object", err.object())?;
     value.setattr("batch_index", batch_index)?;
     Ok(PyErr::from_value(value))
+}
+
+/// `class` if it is already an instance of the `OSError` subclass CPython
+/// uses for `errno` (`type(OSError(errno, ""))`), else the subclass of both,
+/// named as `class` (made once per pair).
+fn with_errno_class<'py>(
+    py: Python<'py>,
+    c: &Classes,
+    class: &Bound<'py, PyType>,
+    errno: i32,
+) -> PyResult<Bound<'py, PyType>> {
+    let cpython = py.get_type::<PyOSError>().call1((errno, ""))?.get_type();
+    if class.is_subclass(&cpython)? {
+        return Ok(class.clone());
+    }
+    let key = (class, &cpython);
+    let mixed = c.mixed.bind(py);
+    if let Some(found) = mixed.get_item(key)? {
+        return Ok(found.cast_into::<PyType>()?);
+    }
+    let doc: String = class.getattr("__doc__")?.extract()?;
+    let made = make_class(
+        py,
+        &class.name()?.to_cow()?,
+        &[class.clone(), cpython.clone()],
+        &doc,
+    )?;
+    // Two threads may make one each: both are right, the first is kept.
+    let kept = mixed.call_method1("setdefault", (key, made))?;
+    Ok(kept.cast_into::<PyType>()?)
+}
+
+/// The exception of an error the core would give for a system call (or,
+/// with `kernel`, a netlink request) failing with `errno`: the conversion
+/// itself, for the test over every errno of the `errno` module.
+#[pyfunction]
+pub(crate) fn _error_for_errno(py: Python<'_>, errno: i32, kernel: bool) -> PyResult<Py<PyAny>> {
+    let errno = netns_core::Errno::from_raw(errno);
+    let err = if kernel {
+        Error::kernel(errno, None, None, "test", "errno")
+    } else {
+        Error::sys(errno, "test", "errno")
+    };
+    Ok(build(py, &err, None)?.into_value(py).into_any())
 }
 
 /// Builds the Python exception for the failure of a batch: as [`to_py`],

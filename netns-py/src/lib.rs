@@ -27,6 +27,7 @@ use pyo3::prelude::*;
 /// Python.
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::add_to_module(m)?;
     m.add_class::<namespace::Namespace>()?;
     m.add_class::<registry::Registry>()?;
@@ -64,5 +65,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(topology::topology_destroy, m)?)?;
     m.add_function(wrap_pyfunction!(topology::topology_status, m)?)?;
     m.add_function(wrap_pyfunction!(topology::topology_check, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::_error_for_errno, m)?)?;
     Ok(())
 }

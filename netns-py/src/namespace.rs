@@ -130,6 +130,13 @@ impl Namespace {
     /// namespace (``setns``); the calling thread never changes namespace and
     /// releases the GIL while it waits. Sockets ``func`` opens stay bound to
     /// this namespace after it returns.
+    ///
+    /// Only that thread is inside: files of ``/proc`` that follow the network
+    /// namespace must be read through ``/proc/thread-self/net/...``.
+    /// ``/proc/net`` is ``/proc/self/net``, which follows the process's main
+    /// thread, so it shows the caller's namespace::
+    ///
+    ///     ns.run(lambda: open("/proc/thread-self/net/dev").read())
     #[pyo3(signature = (func, /, *args, **kwargs))]
     fn run(
         &self,

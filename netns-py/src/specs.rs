@@ -141,6 +141,8 @@ fn init<T: pyo3::PyClass<BaseType = LinkSpec>>(spec: Spec, sub: T) -> PyClassIni
 
 /// A veth pair: ``name`` in the handle's namespace (or ``netns``), its
 /// ``peer`` born in ``peer_netns`` when given (never created and moved).
+/// ``up=True`` brings up ``name`` only; the peer is created down (bring it
+/// up with ``Handle.link_set(peer, up=True)`` in its namespace).
 #[pyclass(frozen, extends = LinkSpec, module = "netns")]
 pub(crate) struct Veth;
 

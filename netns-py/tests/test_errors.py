@@ -135,7 +135,7 @@ def test_wrong_types_are_type_errors(root_handle: netns.Handle) -> None:
         lambda: netns.add(1),  # type: ignore[call-overload]
         lambda: netns.attach("x", "1"),  # type: ignore[arg-type]
         lambda: root_handle.link(1.5),  # type: ignore[arg-type]
-        lambda: root_handle.address_add("lo", 42),
+        lambda: root_handle.address_add("lo", 42),  # type: ignore[arg-type]
         lambda: root_handle.link_set("lo", netns="netns1"),  # type: ignore[arg-type]
         lambda: root_handle.veth("tv0", "tv1", peer_netns="netns1"),  # type: ignore[arg-type]
         lambda: root_handle.route_add("default", table=1.5),  # type: ignore[arg-type]
@@ -210,3 +210,74 @@ def test_kernel_refusal_carries_the_ext_ack_text(root_handle: netns.Handle) -> N
     assert "(kernel: Nexthop has invalid gateway)" in str(err)
     assert isinstance(err, OSError) and err.strerror == str(err).split("] ", 1)[1]
     assert os.strerror(err.errno) == "Network is unreachable"
+
+
+@pytest.mark.parametrize("kernel", [False, True], ids=["syscall", "netlink"])
+def test_every_errno_is_the_oserror_subclass_cpython_uses(kernel: bool) -> None:
+    # The conversion itself, over the whole errno table: whatever netns's own
+    # class, the exception is also what OSError(errno, ...) would be.
+    for number, name in sorted(errno.errorcode.items()):
+        err = netns._native._error_for_errno(number, kernel)
+        cpython = type(OSError(number, "x"))
+        assert isinstance(err, cpython), (name, type(err).__mro__, cpython)
+        assert isinstance(err, netns.NetnsError), name
+        assert err.errno == number, name
+        assert type(err).__name__.endswith("Error") and type(err).__module__ == "netns"
+        if number in (errno.EINVAL, errno.ERANGE):
+            assert isinstance(err, netns.InvalidArgumentError), name
+            assert isinstance(err, ValueError), name
+    esrch = netns._native._error_for_errno(errno.ESRCH, False)
+    assert isinstance(esrch, ProcessLookupError) and isinstance(esrch, netns.NotFoundError)
+    assert type(esrch).__name__ == "NotFoundError"
+    # One class per pair, made once.
+    assert type(esrch) is type(netns._native._error_for_errno(errno.ESRCH, True))
+
+
+def test_a_process_that_does_not_exist_is_process_lookup_error() -> None:
+    with pytest.raises(ProcessLookupError) as e:
+        netns.attach("tnoproc", 2**22 + 1)
+    assert isinstance(e.value, netns.NotFoundError)
+    assert e.value.errno == errno.ESRCH
+    assert netns.list() == []
+
+
+def test_kernel_einval_is_a_value_error_as_ours_is(root_handle: netns.Handle) -> None:
+    # The kernel refuses the MTU of a bridge (EINVAL): the same class as an
+    # argument refused before the kernel.
+    root_handle.bridge("tmtu")
+    with pytest.raises(ValueError) as e:
+        root_handle.link_set("tmtu", mtu=70000)
+    assert isinstance(e.value, netns.InvalidArgumentError)
+    assert e.value.errno == errno.EINVAL
+    assert e.value.kernel_message is not None
+    assert 'link "tmtu"' in str(e.value)
+
+
+def test_open_path_on_a_file_that_is_not_a_namespace(tmp_path: "os.PathLike[str]") -> None:
+    path = os.path.join(os.fspath(tmp_path), "plain")
+    with open(path, "w") as f:
+        f.write("x\n")
+    for p in (path, "/proc/self/status"):
+        with pytest.raises(netns.InvalidArgumentError) as e:
+            netns.open_path(p)
+        assert e.value.errno == errno.EINVAL
+        assert str(e.value) == (
+            f'[Errno 22] cannot open network namespace file "{p}": '
+            "Invalid argument: not a network namespace file"
+        )
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception notes are Python 3.11+")
+def test_an_int_out_of_range_is_an_overflow_error_naming_the_argument() -> None:
+    # Refused while the arguments are converted, before anything is made; the
+    # argument is named in the exception's note (shown in the traceback).
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: netns.Veth("tv0", "tv1", mtu=-1), "mtu"),
+        (lambda: netns.Veth("tv0", "tv1", peer_mtu=2**40), "peer_mtu"),
+        (lambda: netns.Bridge("tbr0", txqlen=2**70), "txqlen"),
+        (lambda: netns.Vxlan("tvx0", 2**33), "vni"),
+    ]
+    for case, name in cases:
+        with pytest.raises(OverflowError) as e:
+            case()
+        assert f"while processing '{name}'" in getattr(e.value, "__notes__", []), name

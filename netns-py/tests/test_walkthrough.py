@@ -26,8 +26,8 @@ def test_walkthrough() -> None:
         with ns1.handle() as h:
             h.link_set("lo", up=True)
             assert h.link("lo").up
-        r = netns.exec("netns1", ["ping", "-c1", "-W2", "127.0.0.1"], capture_output=True)
-        assert r.returncode == 0, r
+        rb = netns.exec("netns1", ["ping", "-c1", "-W2", "127.0.0.1"], capture_output=True)
+        assert rb.returncode == 0, rb
 
         # A veth pair, the peer born in netns1; addresses; up.
         with netns.handle() as root:

@@ -36,6 +36,7 @@ int main(void)
     netns_ns *out = sentinel;
     netns_entry_iter *entries = NULL;
     netns_addr_iter *addrs = NULL;
+    netns_id_iter *ids = NULL;
     int status = 12345;
     int32_t id = 77;
     uint32_t index = 99;
@@ -195,6 +196,38 @@ int main(void)
     CHECK(netns_addrs(h, NULL, 12345, &addrs) == NETNS_INVALID_ARGUMENT && addrs == NULL,
           "an unknown address family is an invalid argument");
     CHECK(netns_link_set_mac(h, "lo", "zz:zz") == NETNS_INVALID_ARGUMENT, "a malformed MAC");
+    CHECK(netns_last_errno() == EINVAL, "an argument refused before the kernel: errno EINVAL");
+
+    /* An nsid without a target is refused, as the header and ip say. */
+    ids = NULL;
+    CHECK(netns_list_ids(reg, -1, 5, &ids) == NETNS_INVALID_ARGUMENT && ids == NULL &&
+              CONTAINS(netns_last_error_message(), "needs a target nsid"),
+          "list_ids(nsid 5, no target): refused");
+    /* A route with nothing to route through says so. */
+    CHECK(netns_route_add(h, NULL, NULL, NULL) == NETNS_INVALID_ARGUMENT && netns_last_errno() == EINVAL &&
+              CONTAINS(netns_last_error_message(), "cannot add route default: invalid argument: "
+                                                   "a route needs a gateway (via) or a device (dev)"),
+          "route_add(h, NULL, NULL, NULL): needs a gateway or a device");
+    /* A file that is not a namespace: one message, errno set, not "stale". */
+    out = sentinel;
+    CHECK(netns_ns_open_path("/proc/self/status", &out) == NETNS_INVALID_ARGUMENT && out == sentinel &&
+              netns_last_errno() == EINVAL,
+          "ns_open_path of a plain file: invalid argument, EINVAL");
+    CHECK(STREQ(netns_last_error_message(), "cannot open network namespace file \"/proc/self/status\": "
+                                            "Invalid argument: not a network namespace file"),
+          "ns_open_path of a plain file: one clear message");
+    /* lo cannot be a master: the message says why. */
+    OK(netns_link_add_veth(h, "tm0", "tm1", NULL), "veth tm0/tm1");
+    /* One rule: the kernel's EINVAL is an invalid argument too (a veth's MTU is at most 65535). */
+    CHECK(netns_link_set_mtu(h, "tm0", 70000) == NETNS_INVALID_ARGUMENT && netns_last_errno() == EINVAL,
+          "an MTU the kernel refuses (EINVAL): NETNS_INVALID_ARGUMENT");
+    CHECK(CONTAINS(netns_last_error_message(), "cannot set link \"tm0\": Invalid argument (kernel: "),
+          "naming the link as given, with the kernel's text");
+    CHECK(netns_link_set_master(h, "tm0", "lo") == NETNS_UNSUPPORTED &&
+              CONTAINS(netns_last_error_message(), "cannot set link \"tm0\": not supported: the master "
+                                                   "cannot take ports"),
+          "set_master(tm0, lo): not supported, and why");
+    OK(netns_link_delete(h, "tm0"), "delete tm0");
     OK(netns_open(reg, "dup", &ns), "open dup");
     CHECK(netns_ns_sysctl_get(ns, "kernel.hostname", &value) == NETNS_INVALID_ARGUMENT && value == NULL,
           "a sysctl outside net is refused");

@@ -59,7 +59,8 @@ install_lib() {
     "$MAKE" --no-print-directory install-lib PREFIX="$prefix" LIB_PROFILE=dev >"$work/install.log" 2>&1 ||
         { cat "$work/install.log"; return 1; }
     local f
-    for f in lib/libnetns.so lib/libnetns.so.0 lib/libnetns.a include/netns.h lib/pkgconfig/netns.pc; do
+    for f in lib/libnetns.so lib/libnetns.so.0 lib/libnetns.a include/netns.h lib/pkgconfig/netns.pc \
+        share/netns/valgrind.supp; do
         [ -e "$prefix/$f" ] || { echo "missing $prefix/$f"; return 1; }
     done
     readelf -d "$prefix/lib/libnetns.so" | grep -q 'SONAME.*\[libnetns\.so\.0\]' ||
@@ -92,6 +93,48 @@ build_static() {
     fi
 }
 
+# Fully static (`cc -static`), from `pkg-config --static` output alone: the
+# private libraries must be archives that exist (gcc_eh, not gcc_s).
+build_full_static() {
+    # shellcheck disable=SC2046
+    "$CC" "${CFLAGS_TEST[@]}" -static $(pkg-config --cflags netns) -Itests/c -o "$work/$1-fullstatic" \
+        "tests/c/$1.c" $(pkg-config --static --libs netns) || return 1
+    if ! file "$work/$1-fullstatic" | grep -q 'statically linked'; then
+        file "$work/$1-fullstatic"
+        return 1
+    fi
+}
+run_full_static() { run_test "$1-fullstatic" no "$work/$1-fullstatic"; }
+
+pkg_config_static_is_gcc_eh() {
+    local libs
+    libs=$(pkg-config --static --libs netns) || return 1
+    echo "pkg-config --static --libs netns: $(echo $libs)"
+    grep -qw -- -lgcc_eh <<<"$libs" && ! grep -qw -- -lgcc_s <<<"$libs"
+}
+
+# `make install-lib` installs what the workspace build made: right after one,
+# nothing is compiled again (cargo says only "Finished").
+install_rebuilds_nothing() {
+    "$MAKE" --no-print-directory install-lib PREFIX="$work/again" LIB_PROFILE=dev >"$work/again.log" 2>&1 ||
+        { cat "$work/again.log"; return 1; }
+    if grep -q 'Compiling' "$work/again.log"; then
+        grep 'Compiling' "$work/again.log"
+        return 1
+    fi
+}
+
+# With CARGO_TARGET_DIR set, install-lib copies from there.
+install_honours_cargo_target_dir() {
+    local t=$work/targetdir
+    mkdir -p "$t/debug"
+    for f in libnetns.so libnetns.a; do cp "$prefix/lib/$f" "$t/debug/$f"; done
+    # A cargo that does nothing: only the copy from CARGO_TARGET_DIR is under test.
+    CARGO_TARGET_DIR=$t "$MAKE" --no-print-directory install-lib PREFIX="$work/tdir" LIB_PROFILE=dev \
+        CARGO="$PWD/tests/c/cargo-metadata-only.sh" >"$work/tdir.log" 2>&1 || { cat "$work/tdir.log"; return 1; }
+    cmp -s "$t/debug/libnetns.a" "$work/tdir/lib/libnetns.a"
+}
+
 in_sandbox() {
     LD_LIBRARY_PATH=$prefix/lib timeout "$RUN_TIMEOUT" scripts/sandbox.sh "$@"
 }
@@ -118,9 +161,11 @@ run_test() {
 
 run_shared() { run_test "$1" no "$work/$1"; }
 run_static() { run_test "$1-static" no "$work/$1-static"; }
+# valgrind as a user runs it: leak errors are its defaults (definite and
+# possible), with only the installed suppression file (share/netns/valgrind.supp).
 run_valgrind() {
-    run_test "$1-valgrind" yes valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible \
-        --suppressions=tests/c/valgrind.supp --error-exitcode=1 "$work/$1"
+    run_test "$1-valgrind" yes valgrind -q --leak-check=full --error-exitcode=1 \
+        --suppressions="$prefix/share/netns/valgrind.supp" "$work/$1"
 }
 
 # The valgrind check can fail: a program that leaks a registry must not pass.
@@ -144,6 +189,9 @@ check "netns.h compiles alone as C99" header_c99
 check "netns.h compiles alone as C++" header_cxx
 check "make install-lib PREFIX=tmp installs libraries, header, netns.pc" install_lib
 check "pkg-config --cflags --libs netns" pkg_config_works
+check "pkg-config --static --libs netns names gcc_eh, not gcc_s" pkg_config_static_is_gcc_eh
+check "make install-lib again rebuilds nothing" install_rebuilds_nothing
+check "make install-lib copies from CARGO_TARGET_DIR" install_honours_cargo_target_dir
 
 for src in tests/c/*.c; do
     t=$(basename "$src" .c)
@@ -155,6 +203,10 @@ for src in tests/c/*.c; do
         check "run $t (static) in a sandbox" run_static "$t"
     fi
 done
+
+if check "build walkthrough fully static (cc -static, pkg-config --static)" build_full_static walkthrough; then
+    check "run walkthrough (fully static) in a sandbox" run_full_static walkthrough
+fi
 
 check "valgrind catches a leaked registry" valgrind_catches_a_leak
 

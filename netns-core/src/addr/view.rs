@@ -224,6 +224,7 @@ impl<'a> Iterator for Addresses<'a> {
 /// Which addresses [`Handle::addresses`] asks for; both fields are applied
 /// by the kernel (`NETLINK_GET_STRICT_CHK`), not by filtering a full dump.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AddressFilter {
     /// Only this family (`ifa_family` of the request); `None` = both.
     pub family: Option<Family>,

@@ -286,6 +286,19 @@ impl Handle {
         let message = change.message(index)?;
         self.socket()
             .execute(&Request::new(message, change.op(), &change.id))
+            .map_err(|e| match change.master {
+                // The kernel says only EOPNOTSUPP when the master has no
+                // ports (no ndo_add_slave): `lo`, a veth, a dummy …
+                Some(Some(_))
+                    if e.errno() == Some(crate::Errno::EOPNOTSUPP)
+                        && e.kernel_message().is_none() =>
+                {
+                    e.with_detail(
+                        "the master cannot take ports (it is not a bridge, bond, team or VRF)",
+                    )
+                }
+                _ => e,
+            })
     }
 
     /// Brings link `id` up: [`LinkChange::up`].

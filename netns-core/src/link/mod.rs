@@ -77,6 +77,7 @@ use crate::{Error, ErrorKind, Handle, Result};
 /// Which link an operation is about: by index (`ifi_index`) or by name
 /// (`IFLA_IFNAME`, looked up by the kernel).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LinkId<'a> {
     /// By interface index.
     Index(IfIndex),

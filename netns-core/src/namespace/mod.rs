@@ -63,6 +63,9 @@ impl AsFd for NetNs {
     }
 }
 
+/// The detail of [`NetNs::open_path`]'s error for a file that is not a namespace.
+pub(crate) const NOT_NETNS_FILE: &str = "not a network namespace file";
+
 /// A path shown in messages.
 pub(crate) struct Shown<'a>(pub(crate) &'a Path);
 impl fmt::Display for Shown<'_> {
@@ -78,9 +81,10 @@ impl NetNs {
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] when the path does not exist;
-    /// [`ErrorKind::Stale`] for a file with no namespace mounted on it (an
-    /// interrupted `ip netns add` leaves such files); [`ErrorKind::InvalidArgument`]
-    /// for a namespace of another type.
+    /// [`ErrorKind::InvalidArgument`] (errno `EINVAL`) for a file that is not
+    /// a network namespace (`not a network namespace file`) or a namespace of
+    /// another type. (A registry entry with no namespace mounted on it is
+    /// [`ErrorKind::Stale`]: `Registry::open`.)
     #[doc(alias = "open")]
     pub fn open_path(path: impl AsRef<Path>) -> Result<NetNs> {
         let path = path.as_ref();
@@ -102,8 +106,8 @@ impl NetNs {
     fn from_fd_checked(fd: OwnedFd) -> Result<NetNs> {
         let fs = nix::sys::statfs::fstatfs(&fd).map_err(|e| Error::sys(e, "check", ""))?;
         if fs.filesystem_type() != NSFS_MAGIC {
-            return Err(Error::new(ErrorKind::Stale, "check", "")
-                .with_detail("not a namespace file (nothing is mounted on it)"));
+            // EINVAL is what setns says of it. A registry entry is "stale" instead.
+            return Err(Error::sys(Errno::EINVAL, "check", "").with_detail(NOT_NETNS_FILE));
         }
         match sys::ns_type(fd.as_fd()) {
             Ok(t) if t == CloneFlags::CLONE_NEWNET.bits() => {}

@@ -390,6 +390,7 @@ impl fmt::Debug for Request<'_> {
 /// `sent` on were never sent. Requests before `index` were all applied, so a
 /// caller can roll them back.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct BatchError {
     /// Index of the first request that failed.
     pub index: usize,

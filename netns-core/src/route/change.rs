@@ -431,7 +431,9 @@ impl Handle {
     /// refusal with its text, e.g. `Network is unreachable (kernel: Nexthop
     /// has invalid gateway)` for a gateway no route reaches, or `Invalid
     /// prefix for given prefix length` when the destination has host bits;
-    /// [`ErrorKind::InvalidArgument`] when IPv4 and IPv6 are mixed.
+    /// [`ErrorKind::InvalidArgument`] when IPv4 and IPv6 are mixed, or for a
+    /// unicast route with neither gateway nor device (`a route needs a
+    /// gateway (via) or a device (dev)`).
     ///
     /// # Examples
     /// ```no_run
@@ -487,6 +489,18 @@ impl Handle {
     }
 
     fn change_route(&mut self, route: &RouteSpec, op: &'static str, flags: u16) -> Result<()> {
+        if route.gateway.is_none()
+            && route.dev.is_none()
+            && route.kind.is_none_or(|k| k == TYPE_UNICAST)
+        {
+            // The kernel would say only ENODEV ("No such device").
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                op,
+                RouteObject(route).to_string(),
+            )
+            .with_detail("a route needs a gateway (via) or a device (dev)"));
+        }
         let msg = self.route_message(route, false)?;
         self.socket().execute(
             &Request::new(RouteNetlinkMessage::NewRoute(msg), op, &RouteObject(route))

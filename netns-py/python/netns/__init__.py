@@ -39,7 +39,11 @@ Errors are ``NetnsError`` (an ``OSError``) with ``errno``,
 the built-in exceptions one expects (``AlreadyExistsError`` is a
 ``FileExistsError``, ``NotFoundError`` a ``FileNotFoundError``,
 ``PermissionDeniedError`` a ``PermissionError``, ``InvalidArgumentError`` a
-``ValueError``). Arguments of the wrong type raise ``TypeError``.
+``ValueError``). An argument the kernel refuses (``EINVAL``, ``ERANGE``) is
+an ``InvalidArgumentError`` too, and every exception is also the ``OSError``
+subclass CPython picks for its errno (``ESRCH``: ``ProcessLookupError``).
+Arguments of the wrong type raise ``TypeError``; an integer out of range
+``OverflowError``. ``netns.__version__`` is the package's version.
 A listing whose kernel dump kept changing on every attempt is returned with
 an ``InconsistentDumpWarning`` (a ``RuntimeWarning``), as ``ip`` prints "Dump
 was interrupted and may be inconsistent".
@@ -55,6 +59,7 @@ import subprocess
 from typing import Any, Iterator, Literal, Optional, Sequence, Tuple, Union, overload
 
 from netns._native import (
+    __version__,
     Address,
     AlreadyExistsError,
     Bridge,
@@ -91,6 +96,7 @@ from netns._native import (
 )
 
 __all__ = [
+    "__version__",
     "Address",
     "AlreadyExistsError",
     "Bridge",
@@ -231,6 +237,39 @@ def monitor() -> Monitor:
     return _registry().monitor()
 
 
+@overload
+def exec(  # noqa: A001
+    name: str,
+    argv: Sequence[_Arg],
+    *,
+    capture_output: bool = False,
+    check: bool = False,
+    input: Optional[bytes] = None,  # noqa: A002
+    timeout: Optional[float] = None,
+    text: Literal[False] = False,
+) -> "subprocess.CompletedProcess[bytes]": ...
+@overload
+def exec(  # noqa: A001
+    name: str,
+    argv: Sequence[_Arg],
+    *,
+    capture_output: bool = False,
+    check: bool = False,
+    input: Optional[str] = None,  # noqa: A002
+    timeout: Optional[float] = None,
+    text: Literal[True],
+) -> "subprocess.CompletedProcess[str]": ...
+@overload
+def exec(  # noqa: A001
+    name: str,
+    argv: Sequence[_Arg],
+    *,
+    capture_output: bool = False,
+    check: bool = False,
+    input: Optional[Union[bytes, str]] = None,  # noqa: A002
+    timeout: Optional[float] = None,
+    text: bool = False,
+) -> "subprocess.CompletedProcess[Any]": ...
 def exec(  # noqa: A001 - as `ip netns exec`
     name: str,
     argv: Sequence[_Arg],

@@ -1,15 +1,34 @@
 """Type stubs of the private extension module ``netns._native`` (use ``netns``)."""
 
 import builtins
+import ipaddress
 import os
 import subprocess
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar, Union, final
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Literal,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+    final,
+    overload,
+)
 
 from typing_extensions import ParamSpec, Self, disjoint_base
 
+__version__: str
+
 __all__ = [
+    "__version__",
+    "_error_for_errno",
     "Address",
     "AlreadyExistsError",
     "Bridge",
@@ -60,7 +79,17 @@ __all__ = [
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 _Dev = Union[str, int]
-_Ip = Union[str, Any]  # str or an ipaddress object
+# An address as text, or an ipaddress object (an interface or network gives
+# its prefix length too).
+_Ip = Union[
+    str,
+    ipaddress.IPv4Address,
+    ipaddress.IPv6Address,
+    ipaddress.IPv4Interface,
+    ipaddress.IPv6Interface,
+    ipaddress.IPv4Network,
+    ipaddress.IPv6Network,
+]
 _Table = Union[str, int]
 _Named = Union[str, int]  # a name as ip prints it, or a number
 _StrPath = Union[str, "os.PathLike[str]"]
@@ -276,7 +305,7 @@ class Namespace:
     def __exit__(
         self,
         *_exc: Union[Optional[type[BaseException]], Optional[BaseException], Optional[TracebackType]],
-    ) -> bool: ...
+    ) -> Literal[False]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def run(self, func: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T: ...
@@ -298,6 +327,7 @@ class Namespace:
     ) -> Tuple[str, Optional[int]]: ...
 
 def open_path(path: _StrPath) -> Namespace: ...
+def _error_for_errno(errno: int, kernel: bool) -> NetnsError: ...  # for the tests
 def open_pid(pid: int) -> Namespace: ...
 def current() -> Namespace: ...
 
@@ -313,7 +343,7 @@ class Monitor:
     def __exit__(
         self,
         *_exc: Union[Optional[type[BaseException]], Optional[BaseException], Optional[TracebackType]],
-    ) -> bool: ...
+    ) -> Literal[False]: ...
 
 @final
 class Registry:
@@ -338,6 +368,31 @@ class Registry:
     def identify(self, pid: Optional[int] = None) -> List[str]: ...
     def pids(self, name: str, *, threads: bool = False) -> List[int]: ...
     def monitor(self) -> Monitor: ...
+    @overload
+    def exec(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        capture_output: bool = False,
+        check: bool = False,
+        input: Optional[bytes] = None,
+        timeout: Optional[float] = None,
+        text: Literal[False] = False,
+    ) -> subprocess.CompletedProcess[bytes]: ...
+    @overload
+    def exec(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        capture_output: bool = False,
+        check: bool = False,
+        input: Optional[str] = None,
+        timeout: Optional[float] = None,
+        text: Literal[True],
+    ) -> subprocess.CompletedProcess[str]: ...
+    @overload
     def exec(
         self,
         name: str,
@@ -375,7 +430,7 @@ class LinkSpec:
 
 @final
 class Veth(LinkSpec):
-    """A veth pair."""
+    """A veth pair; ``up=True`` brings up ``name`` only (the peer is created down)."""
 
     def __new__(
         cls,
@@ -504,7 +559,7 @@ class Handle:
     def __exit__(
         self,
         *_exc: Union[Optional[type[BaseException]], Optional[BaseException], Optional[TracebackType]],
-    ) -> bool: ...
+    ) -> Literal[False]: ...
     def links(self) -> List[Link]: ...
     def link(self, dev: _Dev) -> Link: ...
     def link_index(self, name: str) -> int: ...

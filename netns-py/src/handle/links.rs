@@ -117,7 +117,9 @@ impl Handle {
 
     /// Creates a veth pair ``name`` ↔ ``peer``: ``link_add(Veth(...))``
     /// with the same arguments (the peer born in ``peer_netns`` when given,
-    /// the first end in ``netns``).
+    /// the first end in ``netns``). ``up=True`` brings up the first end
+    /// (``name``) only, in the same message; the peer is created down (bring
+    /// it up with ``link_set(peer, up=True)`` on a handle in its namespace).
     #[pyo3(signature = (name, peer, peer_netns=None, *, netns=None, mtu=None, peer_mtu=None, mac=None, peer_mac=None, up=false))]
     #[allow(clippy::too_many_arguments)]
     fn veth(

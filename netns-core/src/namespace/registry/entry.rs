@@ -100,7 +100,14 @@ pub(super) fn open_entry(dir: &VerifiedDir, name: &str) -> Result<NetNs> {
         }
         Err(e) => return Err(e.context("open", object())),
     };
-    NetNs::from_fd_checked(fd).map_err(|e| e.context("open", object()))
+    NetNs::from_fd_checked(fd).map_err(|e| {
+        if e.detail() == Some(crate::namespace::NOT_NETNS_FILE) {
+            // Not a namespace file: here, an entry with nothing mounted on it.
+            Error::sys(Errno::EINVAL, "open", object()).with_kind(ErrorKind::Stale)
+        } else {
+            e.context("open", object())
+        }
+    })
 }
 
 /// Whether `name` is still the registry file `entry` was created as (same

@@ -356,7 +356,7 @@ impl Registry {
         if let Err(e) = nix::mount::mount(
             Some(source.as_str()),
             target.as_str(),
-            None::<&str>,
+            Some("none"),
             MsFlags::MS_BIND,
             None::<&str>,
         ) {
@@ -401,9 +401,11 @@ impl Registry {
         let shared = MsFlags::MS_SHARED | MsFlags::MS_REC;
         let shared_here = MsFlags::MS_SHARED;
         let none = None::<&str>;
+        // The type is ignored for these flags; "none", as iproute2 passes.
+        let fstype = Some("none");
         let perm = |e| Error::sys(e, "mount", object()).with_capability(Capability::SysAdmin);
         let at = |d: &VerifiedDir| format!("/proc/thread-self/fd/{}", d.as_fd().as_raw_fd());
-        match nix::mount::mount(none, at(&dir).as_str(), none, shared_here, none) {
+        match nix::mount::mount(none, at(&dir).as_str(), fstype, shared_here, none) {
             Ok(()) => return Ok((dir, lock)),
             Err(Errno::EINVAL) => {}
             Err(e) => return Err(perm(e)),
@@ -412,7 +414,7 @@ impl Registry {
             .map_err(|e| Error::sys(e, "lock", object()))?;
         // Another add may have made it a mount point meanwhile: look again.
         let dir = reopen_same(&dir)?;
-        match nix::mount::mount(none, at(&dir).as_str(), none, shared, none) {
+        match nix::mount::mount(none, at(&dir).as_str(), fstype, shared, none) {
             Ok(()) => {}
             Err(Errno::EINVAL) => {
                 // Not a mount point yet: make it one, with a peer group of its own.
@@ -420,7 +422,7 @@ impl Registry {
                 nix::mount::mount(
                     Some(here.as_str()),
                     here.as_str(),
-                    none,
+                    fstype,
                     MsFlags::MS_BIND | MsFlags::MS_REC,
                     none,
                 )
@@ -436,12 +438,12 @@ impl Registry {
                 nix::mount::mount(
                     none,
                     there.as_str(),
-                    none,
+                    fstype,
                     MsFlags::MS_PRIVATE | MsFlags::MS_REC,
                     none,
                 )
                 .map_err(undo)?;
-                nix::mount::mount(none, there.as_str(), none, shared, none).map_err(undo)?;
+                nix::mount::mount(none, there.as_str(), fstype, shared, none).map_err(undo)?;
                 lock.relock(FlockArg::LockShared)
                     .map_err(|e| Error::sys(e, "lock", object()))?;
                 return Ok((mounted, lock));
