@@ -222,7 +222,7 @@ impl fmt::Display for NeighState {
 /// Parses a link-layer address as `ip neigh … lladdr` takes it: bytes in
 /// hexadecimal separated by `:` (`02:00:00:00:00:01`), at most
 /// [`MAX_LLADDR_LEN`] bytes. (`ip`'s `lladdr null` is "no address":
-/// leave [`NeighSpec::lladdr`] unset.)
+/// leave [`NeighSpec::mac`] unset.)
 ///
 /// # Errors
 /// [`ErrorKind::InvalidArgument`] naming the text.
