@@ -206,7 +206,7 @@ int main(void)
     /* A route with nothing to route through says so. */
     CHECK(netns_route_add(h, NULL, NULL, NULL) == NETNS_INVALID_ARGUMENT && netns_last_errno() == EINVAL &&
               CONTAINS(netns_last_error_message(), "cannot add route default: invalid argument: "
-                                                   "a route needs a gateway (via) or a device (dev)"),
+                                                   "a route needs a gateway (via), a device (dev)"),
           "route_add(h, NULL, NULL, NULL): needs a gateway or a device");
     /* A file that is not a namespace: one message, errno set, not "stale". */
     out = sentinel;

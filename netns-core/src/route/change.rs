@@ -491,6 +491,8 @@ impl Handle {
     fn change_route(&mut self, route: &RouteSpec, op: &'static str, flags: u16) -> Result<()> {
         if route.gateway.is_none()
             && route.dev.is_none()
+            && route.nexthops.is_empty()
+            && route.nhid.is_none()
             && route.kind.is_none_or(|k| k == TYPE_UNICAST)
         {
             // The kernel would say only ENODEV ("No such device").
@@ -499,7 +501,7 @@ impl Handle {
                 op,
                 RouteObject(route).to_string(),
             )
-            .with_detail("a route needs a gateway (via) or a device (dev)"));
+            .with_detail("a route needs a gateway (via), a device (dev), paths (nexthop) or a nexthop object (nhid)"));
         }
         let msg = self.route_message(route, false)?;
         self.socket().execute(
