@@ -457,6 +457,39 @@ impl Handle {
         self.change_route(route, "replace", NLM_F_CREATE | NLM_F_REPLACE)
     }
 
+    /// Changes an existing route (`RTM_NEWROUTE` with `NLM_F_REPLACE` and
+    /// no `NLM_F_CREATE`), as `ip route change`: the route with the same
+    /// destination, table, tos and metric takes the new gateway, device and
+    /// attributes.
+    ///
+    /// # Errors
+    /// [`ErrorKind::NotFound`] (`ENOENT`) when no such route exists; otherwise
+    /// as [`Handle::route_add`].
+    pub fn route_change(&mut self, route: &RouteSpec) -> Result<()> {
+        self.change_route(route, "change", NLM_F_REPLACE)
+    }
+
+    /// Adds a route after the existing ones with the same destination, table,
+    /// tos and metric (`RTM_NEWROUTE` with `NLM_F_CREATE | NLM_F_APPEND`), as
+    /// `ip route append`. For IPv6 the kernel adds it as another path of the
+    /// existing route.
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`]; an identical route is `AlreadyExists`.
+    pub fn route_append(&mut self, route: &RouteSpec) -> Result<()> {
+        self.change_route(route, "append", NLM_F_CREATE | NLM_F_APPEND)
+    }
+
+    /// Adds a route before the existing ones with the same destination,
+    /// table, tos and metric (`RTM_NEWROUTE` with only `NLM_F_CREATE`), as
+    /// `ip route prepend`.
+    ///
+    /// # Errors
+    /// As [`Handle::route_add`].
+    pub fn route_prepend(&mut self, route: &RouteSpec) -> Result<()> {
+        self.change_route(route, "prepend", NLM_F_CREATE)
+    }
+
     /// Deletes the first route matching `route` (`RTM_DELROUTE`); fields
     /// left unset match anything, as with `ip route del`.
     ///

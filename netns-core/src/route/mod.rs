@@ -7,6 +7,9 @@
 //! | [`Handle::route_add`]     | `RTM_NEWROUTE` + `NLM_F_CREATE│NLM_F_EXCL`            | `ip route add …`                  |
 //! | [`Handle::route_replace`] | `RTM_NEWROUTE` + `NLM_F_CREATE│NLM_F_REPLACE`         | `ip route replace …`              |
 //! | [`Handle::route_del`]     | `RTM_DELROUTE`                                        | `ip route del …`                  |
+//! | [`Handle::route_change`]  | `RTM_NEWROUTE` + `NLM_F_REPLACE` (no `NLM_F_CREATE`)  | `ip route change …`               |
+//! | [`Handle::route_append`]  | `RTM_NEWROUTE` + `NLM_F_CREATE│NLM_F_APPEND`          | `ip route append …`               |
+//! | [`Handle::route_prepend`] | `RTM_NEWROUTE` + `NLM_F_CREATE`                       | `ip route prepend …`              |
 //!
 //! A [`RouteSpec`] is built as iproute2 builds its request: protocol `boot`,
 //! type `unicast`, scope `global`, or scope `link` for an IPv4 route without
@@ -40,7 +43,9 @@ use crate::netlink::uapi::{
     RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTA_UID,
     RTM_F_FIB_MATCH,
 };
-use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWROUTE};
+use crate::netlink::{
+    Request, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWROUTE,
+};
 use crate::{Error, ErrorKind, Handle, Result};
 
 /// `sizeof(struct rtmsg)`.
