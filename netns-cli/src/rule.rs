@@ -417,6 +417,9 @@ fn spec_words(s: &RuleSpec, out: &mut Vec<String>) {
     if let Some(p) = s.protocol {
         out.extend(["protocol".into(), p.to_string()]);
     }
+    if let Some(t) = s.table {
+        out.extend(["table".into(), t.id().to_string()]);
+    }
     match s.action {
         Some(RuleAction::Table(t)) => out.extend(["table".into(), t.id().to_string()]),
         Some(RuleAction::Goto(n)) => out.extend(["goto".into(), n.to_string()]),

@@ -133,7 +133,8 @@ pub extern "C" fn netns_rule_spec_set_oif(
     })
 }
 
-/// `lookup TABLE` (a table id; 254 is main).
+/// `table TABLE` (a table id; 254 is main): `lookup TABLE`, or the table
+/// kept with an action (`prohibit`), as `ip rule add table 15 prohibit`.
 #[no_mangle]
 pub extern "C" fn netns_rule_spec_set_table(
     spec: *mut netns_rule_spec,
@@ -142,7 +143,7 @@ pub extern "C" fn netns_rule_spec_set_table(
     set("netns_rule_spec_set_table", spec, |s| {
         let t = RouteTable::new(table)
             .ok_or_else(|| Failure::invalid("table", "table 0 is not a routing table"))?;
-        s.action = Some(RuleAction::Table(t));
+        *s = std::mem::take(s).table(t);
         Ok(())
     })
 }
@@ -154,7 +155,7 @@ pub extern "C" fn netns_rule_spec_set_goto(
     target: u32,
 ) -> netns_result {
     set("netns_rule_spec_set_goto", spec, |s| {
-        s.action = Some(RuleAction::Goto(target));
+        *s = std::mem::take(s).action(RuleAction::Goto(target));
         Ok(())
     })
 }
@@ -167,7 +168,8 @@ pub extern "C" fn netns_rule_spec_set_action(
     action: *const c_char,
 ) -> netns_result {
     set("netns_rule_spec_set_action", spec, |s| {
-        s.action = Some(RuleAction::parse_type(str_arg(action, "action")?)?);
+        let action = RuleAction::parse_type(str_arg(action, "action")?)?;
+        *s = std::mem::take(s).action(action);
         Ok(())
     })
 }

@@ -70,6 +70,19 @@ test_rule_listing_changes_and_statuses_match_ip() {
     must netns rule add fwmark 0x10/0xff iif v0 pref 200 lookup 7
     ip rule add to 192.168.0.0/16 prohibit pref 300
     must netns rule add not from 10.1.0.0/16 pref 400 unreachable
+    # A table kept with an action, in both orders (ip: `lookup 15 prohibit`;
+    # netns once dropped the table, or the action when the table came last).
+    must netns rule add pref 150 table 15 prohibit
+    ip rule add pref 151 table 15 prohibit
+    must netns rule add pref 160 blackhole table 16
+    ip rule add pref 161 blackhole table 16
+    assert_eq "150:	from all lookup 15 prohibit" "$(ip rule | grep '^150:')" "table + prohibit"
+    assert_eq "160:	from all lookup 16 blackhole" "$(ip rule | grep '^160:')" "blackhole + table"
+    assert_eq "$(ip rule | grep '^161:' | cut -f2)" "$(ip rule | grep '^160:' | cut -f2)" "as ip's"
+    ip rule del pref 151
+    ip rule del pref 161
+    must netns rule del pref 150
+    must netns rule del pref 160
     assert_same_run "rule" -- netns rule -- ip rule
     assert_same_run "rule list" -- netns rule list -- ip rule list
     assert_same_status "duplicate rule" rule add prio 100 from 10.0.0.0/8 table 100

@@ -267,6 +267,11 @@ pub struct RuleSpec {
     pub oif: Option<Dev>,
     /// The action; unset on add = `lookup main`, as `ip rule add`.
     pub action: Option<RuleAction>,
+    /// `table N` given with an action other than a lookup (`ip rule add
+    /// table 15 prohibit`): the kernel keeps the table (`FRA_TABLE`) and
+    /// `ip rule` shows `lookup 15 prohibit`. The builders put a table here
+    /// or in [`RuleAction::Table`], whichever the action makes right.
+    pub table: Option<RouteTable>,
     /// `suppress_prefixlength N` (`FRA_SUPPRESS_PREFIXLEN`): ignore lookup
     /// results with a prefix this long or shorter.
     pub suppress_prefixlength: Option<u32>,
@@ -307,14 +312,25 @@ impl RuleSpec {
         self.family = Some(family);
         self
     }
-    /// Sets the action.
+    /// Sets the action. A table given before stays with the rule, as `ip
+    /// rule add table 15 prohibit` keeps it.
     pub fn action(mut self, action: RuleAction) -> RuleSpec {
+        if let (Some(RuleAction::Table(t)), false) =
+            (self.action, matches!(action, RuleAction::Table(_)))
+        {
+            self.table = Some(t);
+        }
         self.action = Some(action);
         self
     }
-    /// `lookup TABLE`.
-    pub fn table(self, table: RouteTable) -> RuleSpec {
-        self.action(RuleAction::Table(table))
+    /// `table TABLE`: `lookup TABLE`, or the table kept with an action set
+    /// before (`prohibit table 15`).
+    pub fn table(mut self, table: RouteTable) -> RuleSpec {
+        match self.action {
+            None | Some(RuleAction::Table(_)) => self.action = Some(RuleAction::Table(table)),
+            Some(_) => self.table = Some(table),
+        }
+        self
     }
     /// Sets the firewall mark (and mask).
     pub fn fwmark(mut self, mark: u32, mask: Option<u32>) -> RuleSpec {
@@ -452,6 +468,12 @@ impl RuleSpec {
             Some(RuleAction::Goto(p)) => a.push(RuleAttribute::Goto(p)),
             _ => {}
         }
+        if let (Some(t), false) = (self.table, matches!(action, Some(RuleAction::Table(_)))) {
+            match u8::try_from(t.id()) {
+                Ok(id) => msg.header.table = id,
+                Err(_) => a.push(RuleAttribute::Table(t.id())),
+            }
+        }
         if let Some(p) = self.suppress_prefixlength {
             a.push(RuleAttribute::SuppressPrefixLen(p));
         }
@@ -540,6 +562,12 @@ impl fmt::Display for RuleSpec {
         }
         if let Some((start, end)) = self.uid_range {
             write!(f, " uidrange {start}-{end}")?;
+        }
+        if let (Some(t), false) = (
+            self.table,
+            matches!(self.action, Some(RuleAction::Table(_))),
+        ) {
+            write!(f, " lookup {t}")?;
         }
         if let Some(a) = self.action {
             write!(f, " {a}")?;

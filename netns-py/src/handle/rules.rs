@@ -48,12 +48,15 @@ impl RuleArgs {
         s.suppress_prefixlength = self.suppress_prefixlength;
         s.protocol = self.protocol;
         s.family = self.family;
-        s.action = match (&self.action, self.table, self.goto) {
-            (Some(word), _, _) => Some(RuleAction::parse_type(word)?),
-            (None, Some(t), _) => Some(RuleAction::Table(t)),
-            (None, None, Some(g)) => Some(RuleAction::Goto(g)),
-            (None, None, None) => None,
-        };
+        if let Some(word) = &self.action {
+            s = s.action(RuleAction::parse_type(word)?);
+        }
+        if let Some(g) = self.goto {
+            s = s.action(RuleAction::Goto(g));
+        }
+        if let Some(t) = self.table {
+            s = s.table(t);
+        }
         Ok(s)
     }
 }
@@ -77,9 +80,9 @@ fn rule_args(
     protocol: Option<u8>,
     family: Option<&str>,
 ) -> PyResult<RuleArgs> {
-    if action.is_some() && (table.is_some() || goto.is_some()) {
+    if action.is_some() && goto.is_some() {
         return Err(PyValueError::new_err(
-            "action is for blackhole, unreachable, prohibit or nop: give table= or goto= alone",
+            "action is for blackhole, unreachable, prohibit or nop: give goto= alone",
         ));
     }
     if table.is_some() && goto.is_some() {
