@@ -504,8 +504,23 @@ pub const ROUTE_WORDS: &[Entry<&str>] = &[
 
 /// The keywords `iproute_list_flush_or_save` (`ip/iproute.c`) matches by
 /// prefix, in its order, among those netns reads.
-pub const ROUTE_SHOW_WORDS: &[Entry<&str>] =
-    &[p("table", "table"), p("exact", "exact"), p("to", "to")];
+pub const ROUTE_SHOW_WORDS: &[Entry<&str>] = &[
+    p("table", "table"),
+    p("protocol", "protocol"),
+    p("scope", "scope"),
+    p("type", "type"),
+    p("metric", "metric"),
+    p("priority", "metric"),
+];
+
+/// The destination's keywords there, matched by prefix in ip's order:
+/// `to`, then `root`, `match`, `exact`.
+pub const ROUTE_TO_WORDS: &[Entry<&str>] = &[
+    p("to", "to"),
+    p("root", "root"),
+    p("match", "match"),
+    p("exact", "exact"),
+];
 
 // ---------------------------------------------------------------- refusals
 

@@ -178,7 +178,7 @@ fn render(o: &ObjectRef<'_>, deleted: bool, label: bool, names: &mut Names) -> S
         ),
         ObjectRef::Route(r) => (
             "[ROUTE]",
-            crate::route::route_text(r, &names.by_number(), true, false),
+            crate::route::route_text(r, &names.by_number(), true, &[]),
         ),
         ObjectRef::Neigh(n) => {
             let dev = names.name(n.ifindex());

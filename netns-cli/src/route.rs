@@ -14,17 +14,16 @@ use crate::keywords::{lookup, Verb, ROUTE_VERBS};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use netns_core::addr::{Family, IpNet};
-use netns_core::link::Dev;
+use netns_core::addr::Family;
 use netns_core::route::{
     parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, NextHop,
-    RouteRef, RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD, RTNH_F_LINKDOWN,
-    RTNH_F_ONLINK, SCOPE_UNIVERSE, TYPE_UNICAST,
+    RouteFilter, RouteRef, RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD,
+    RTNH_F_LINKDOWN, RTNH_F_ONLINK, SCOPE_UNIVERSE, TYPE_UNICAST,
 };
 use serde_json::{json, Value};
 
 use crate::addr::{failure, open_handle, usage};
-use crate::keywords::{keyword, Family as KwFamily, ROUTE_SHOW_WORDS, ROUTE_WORDS};
+use crate::keywords::{keyword, Family as KwFamily, ROUTE_WORDS};
 use crate::output::{self, Failure, Fields, Group, Outcome, Stage};
 use crate::route_get::{self, RouteFlush, RouteGet};
 use crate::{Context, Usage};
@@ -37,18 +36,9 @@ Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
 /// A parsed `route` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RouteCommand {
-    /// `show [table T|all] [-4|-6] [[exact] default|PREFIX] [dev NAME]`.
-    Show {
-        /// The table; `None` for every table.
-        table: Option<RouteTable>,
-        /// The family; `None` for both.
-        family: Option<Family>,
-        /// `default` / `PREFIX` (ip's default selector, `exact`): only
-        /// routes to exactly this destination; `Some(None)` is `default`.
-        exact: Option<Option<IpNet>>,
-        /// `dev NAME`: only routes through this device.
-        dev: Option<String>,
-    },
+    /// `show` with ip's selectors (`table T|all`, `-4|-6`, `dev`, `via`,
+    /// `src`, `proto`, `scope`, `type`, `[root|match|exact] PREFIX`).
+    Show(RouteFilter),
     /// `add|del|replace …`.
     Change {
         /// The operation.
@@ -106,12 +96,7 @@ pub fn run(ctx: &Context, args: &[String]) -> u8 {
 /// Runs a parsed `route` command; returns the exit status.
 pub(crate) fn execute(ctx: &Context, cmd: RouteCommand) -> u8 {
     output::status(match cmd {
-        RouteCommand::Show {
-            table,
-            family,
-            exact,
-            dev,
-        } => show(ctx, table, family, exact, dev.as_deref()),
+        RouteCommand::Show(filter) => show(ctx, &filter),
         RouteCommand::Change { op, spec } => change(ctx, op, &spec),
         RouteCommand::Get(g) => return route_get::get(ctx, &g),
         RouteCommand::Flush(f) => return route_get::flush(ctx, &f),
@@ -305,57 +290,7 @@ fn set_destination(spec: &mut RouteSpec, have_dst: &mut bool, s: &str) -> Result
 }
 
 fn parse_show(args: &[String]) -> Result<RouteCommand, Usage> {
-    // ip's default: the main table, IPv4; `table all` shows every table of
-    // both families, with `table X` on each line not in main.
-    let mut table: Option<RouteTable> = Some(RouteTable::MAIN);
-    let mut family: Option<Family> = Some(Family::Inet);
-    let mut exact = None;
-    let mut dev = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match keyword(ROUTE_SHOW_WORDS, arg) {
-            "table" => match value(&mut it, "table")? {
-                "all" | "0" => {
-                    table = None;
-                    family = None;
-                }
-                t => table = Some(parse_table(t)?),
-            },
-            "-4" => family = Some(Family::Inet),
-            "-6" => family = Some(Family::Inet6),
-            "dev" | "oif" => dev = Some(value(&mut it, "dev")?.to_owned()),
-            "default" | "all" | "any" if exact.is_none() => exact = Some(None),
-            "exact" | "to" => {
-                let v = value(&mut it, "exact")?;
-                exact = Some(show_prefix(v)?);
-            }
-            a if exact.is_none() && a.parse::<IpNet>().is_ok() => {
-                exact = Some(show_prefix(a)?);
-            }
-            a => {
-                return Err(usage(&format!(
-                    "unexpected argument \"{a}\" (only \"table N\" is supported)"
-                )))
-            }
-        }
-    }
-    Ok(RouteCommand::Show {
-        table,
-        family,
-        exact,
-        dev,
-    })
-}
-
-/// The destination of `route show [exact] PREFIX|default` (the family
-/// stays ip's: IPv4 unless `-6`, so an IPv6 prefix alone shows nothing).
-fn show_prefix(word: &str) -> Result<Option<IpNet>, Usage> {
-    if matches!(word, "default" | "all" | "any") {
-        return Ok(None);
-    }
-    word.parse()
-        .map(Some)
-        .map_err(|_| usage(&format!("invalid prefix \"{word}\"")))
+    route_get::parse_selectors(args).map(RouteCommand::Show)
 }
 
 #[cfg(any(test, feature = "fuzzing"))]
@@ -379,32 +314,9 @@ impl RouteCommand {
                 out.push("flush".into());
                 out.extend(f.words());
             }
-            RouteCommand::Show {
-                table,
-                family,
-                exact,
-                dev,
-            } => {
+            RouteCommand::Show(filter) => {
                 out.push("show".into());
-                if table.is_none() || family.is_none() {
-                    out.extend(["table".into(), "all".into()]);
-                }
-                if let Some(t) = table {
-                    out.extend(["table".into(), t.id().to_string()]);
-                }
-                match family {
-                    Some(Family::Inet6) => out.push("-6".into()),
-                    Some(_) => out.push("-4".into()),
-                    None => {}
-                }
-                match exact {
-                    Some(Some(net)) => out.extend(["exact".into(), net.to_string()]),
-                    Some(None) => out.push("default".into()),
-                    None => {}
-                }
-                if let Some(d) = dev {
-                    out.extend(["dev".into(), d.clone()]);
-                }
+                out.extend(route_get::filter_words(filter));
             }
             RouteCommand::Change { op, spec } => {
                 out.push(
@@ -465,49 +377,40 @@ impl RouteCommand {
     }
 }
 
-fn show(
-    ctx: &Context,
-    table: Option<RouteTable>,
-    family: Option<Family>,
-    exact: Option<Option<IpNet>>,
-    dev: Option<&str>,
-) -> Outcome {
+fn show(ctx: &Context, filter: &RouteFilter) -> Outcome {
     let mut h = open_handle(ctx)?;
-    let oif = match dev {
-        Some(d) => Some(
-            h.dev_index(&Dev::from(d))
-                .map_err(|e| failure(e, "show", d))?
-                .get(),
-        ),
-        None => None,
-    };
-    // ip's selectors, applied to the dump.
-    let wanted = |r: &RouteRef<'_>| {
-        oif.is_none_or(|i| r.oif() == Some(i))
-            && exact.is_none_or(|e| match e {
-                None => r.dst_len() == 0,
-                Some(net) => r.destination() == Some(net),
-            })
-    };
     let names = h
         .interface_names()
         .map_err(|e| Failure::new(Group::AddrRoute, Stage::Run, e))?;
-    let show_table = table.is_none();
+    let mut filter = filter.clone();
     // `-4` / `-6` before the object (ip's global options) as after it.
-    let family = match ctx.options.family {
-        Some(KwFamily::Inet) => Some(Family::Inet),
-        Some(KwFamily::Inet6) => Some(Family::Inet6),
-        _ => family,
-    };
-    let routes = match h.routes(table, family) {
+    match ctx.options.family {
+        Some(KwFamily::Inet) => filter.family = Some(Family::Inet),
+        Some(KwFamily::Inet6) => filter.family = Some(Family::Inet6),
+        _ => {}
+    }
+    let show_table = filter.all_tables;
+    // ip leaves out what the selection pinned.
+    let hide: Vec<&str> = [
+        ("dev", filter.dev.is_some()),
+        ("protocol", filter.protocol.is_some()),
+        ("scope", filter.scope.is_some()),
+        ("gateway", filter.via.is_some()),
+        ("metric", filter.metric.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, pinned)| pinned.then_some(name))
+    .collect();
+    let main = !filter.all_tables && filter.table.is_none_or(|t| t == RouteTable::MAIN);
+    let routes = match h.routes_matching(&filter) {
         Ok(r) => Some(r),
         // The main table exists only once a route was put in it (`FIB table
         // does not exist`): ip shows it as empty. Any other table that does
         // not exist is ip's error too (exit 2).
-        Err(e)
-            if e.kind() == netns_core::ErrorKind::NotFound && table == Some(RouteTable::MAIN) =>
-        {
-            None
+        Err(e) if e.kind() == netns_core::ErrorKind::NotFound && main => None,
+        Err(e) if e.is_lookup() => {
+            let dev = filter.dev.as_ref().map(|d| d.word()).unwrap_or_default();
+            return Err(failure(e, "show", dev));
         }
         Err(e) => return Err(Failure::new(Group::AddrRoute, Stage::Run, e)),
     };
@@ -516,14 +419,13 @@ fn show(
         let list: Vec<Fields> = routes
             .into_iter()
             .flatten()
-            .filter(|r| wanted(r))
-            .map(|r| route_json(&r, &names, show_table, oif.is_some()))
+            .map(|r| route_json(&r, &names, show_table, &hide))
             .collect();
         ctx.out.print_json(&list);
     } else {
         let mut out = String::new();
-        for r in routes.into_iter().flatten().filter(|r| wanted(r)) {
-            out.push_str(&route_text(&r, &names, show_table, oif.is_some()));
+        for r in routes.into_iter().flatten() {
+            out.push_str(&route_text(&r, &names, show_table, &hide));
         }
         print!("{out}");
     }
@@ -662,18 +564,17 @@ fn pref_word(p: u8) -> String {
     }
 }
 
-/// One line as `ip route` prints it.
-/// One route as ip prints it; without `dev` when the routes were selected
-/// by device (`hide_dev`, as ip).
+/// One route as ip prints it, without the fields the selection pinned
+/// (`hide`: `dev`, `protocol`, `scope`, `gateway`, as ip leaves them out).
 pub(crate) fn route_text(
     r: &RouteRef<'_>,
     names: &BTreeMap<u32, String>,
     show_table: bool,
-    hide_dev: bool,
+    hide: &[&str],
 ) -> String {
     let mut s = String::new();
     for (name, fmt, v) in route_fields(r, names, show_table) {
-        if hide_dev && name == "dev" {
+        if hide.contains(&name) {
             continue;
         }
         let text = match &v {
@@ -699,11 +600,11 @@ fn route_json(
     r: &RouteRef<'_>,
     names: &BTreeMap<u32, String>,
     show_table: bool,
-    hide_dev: bool,
+    hide: &[&str],
 ) -> Fields {
     let mut m = Fields::default();
     for (name, _, v) in route_fields(r, names, show_table) {
-        if hide_dev && name == "dev" {
+        if hide.contains(&name) {
             continue;
         }
         m.push(name, v);

@@ -12,12 +12,12 @@
 //! refuses (`Network is unreachable`).
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
-use netns_core::addr::Family;
+use netns_core::addr::{Family, IpNet};
 use netns_core::route::{
-    parse_protocol, parse_type, protocol_name, scope_name, type_name, Route, RouteFilter,
-    RouteQuery, RouteTable, PROTO_BOOT, RTM_F_CLONED, SCOPE_UNIVERSE, TYPE_UNICAST,
+    parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, Route,
+    RouteFilter, RouteQuery, RouteTable, PROTO_BOOT, RTM_F_CLONED, SCOPE_UNIVERSE, TYPE_UNICAST,
 };
 use serde_json::{json, Map, Value};
 
@@ -111,10 +111,20 @@ pub(crate) fn parse_flush(args: &[String]) -> Result<RouteFlush, Usage> {
     if args.len() == 1 && args[0] == "cache" {
         return Ok(RouteFlush::Cache);
     }
+    parse_selectors(args).map(RouteFlush::Routes)
+}
+
+/// The selectors of `ip route show` and `ip route flush` (iproute2's
+/// `iproute_list_flush_or_save`): `table T|all`, `-4|-6`, `dev|oif DEV`,
+/// `proto P`, `type T`, `scope S`, `via ADDRESS`, `src PREFIX`, and the
+/// destination: `[to] [root|match|exact] PREFIX|default` (a prefix alone is
+/// `exact`). The table is `main` and the family IPv4 unless given, as ip's.
+pub(crate) fn parse_selectors(args: &[String]) -> Result<RouteFilter, Usage> {
+    use crate::keywords::{keyword, ROUTE_SHOW_WORDS, ROUTE_TO_WORDS};
     let mut filter = RouteFilter::new().family(Family::Inet);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        match arg.as_str() {
+        match keyword(ROUTE_SHOW_WORDS, arg) {
             "table" => match value(&mut it, "table")? {
                 "all" | "0" => {
                     filter.all_tables = true;
@@ -123,43 +133,95 @@ pub(crate) fn parse_flush(args: &[String]) -> Result<RouteFlush, Usage> {
                 t => {
                     filter = filter.table(
                         t.parse::<RouteTable>()
-                            .map_err(|_| usage(&format!("\"table\" value is invalid: {t}")))?,
+                            .map_err(|_| invarg(t, "\"table\" value is invalid"))?,
                     )
                 }
             },
             "dev" | "oif" => filter = filter.dev(value(&mut it, "dev")?),
-            "proto" | "protocol" => {
-                let v = value(&mut it, "proto")?;
-                filter =
-                    filter
-                        .protocol(parse_protocol(v).ok_or_else(|| {
-                            usage(&format!("\"protocol\" value is invalid: {v}"))
-                        })?);
+            "protocol" => {
+                let v = value(&mut it, "protocol")?;
+                if v != "all" {
+                    filter = filter.protocol(
+                        parse_protocol(v).ok_or_else(|| invarg(v, "invalid \"protocol\""))?,
+                    );
+                }
             }
             "type" => {
                 let v = value(&mut it, "type")?;
-                filter.kind = Some(
-                    parse_type(v).ok_or_else(|| usage(&format!("invalid route type \"{v}\"")))?,
-                );
-            }
-            "root" => {
-                let v = value(&mut it, "root")?;
-                filter.root = Some(v.parse().map_err(|_| {
+                filter.kind = Some(parse_type(v).ok_or_else(|| {
                     usage(&format!(
-                        "any valid prefix is expected rather than \"{v}\"."
+                        "argument \"{v}\" is wrong: node type value is invalid"
                     ))
                 })?);
             }
+            "scope" => {
+                let v = value(&mut it, "scope")?;
+                if v != "all" {
+                    filter.scope =
+                        Some(parse_scope(v).ok_or_else(|| invarg(v, "invalid \"scope\""))?);
+                }
+            }
+            "via" => {
+                let v = value(&mut it, "via")?;
+                filter = filter.via(v.parse().map_err(|_| {
+                    usage(&format!(
+                        "any valid address is expected rather than \"{v}\"."
+                    ))
+                })?);
+            }
+            "src" => {
+                let v = value(&mut it, "src")?;
+                filter.src = Some(prefix(v)?);
+            }
+            "metric" | "preference" => {
+                let v = value(&mut it, "metric")?;
+                filter.metric = Some(
+                    v.parse()
+                        .map_err(|_| invarg(v, "\"metric\" value is invalid"))?,
+                );
+            }
             "-4" => filter.family = Some(Family::Inet),
             "-6" => filter.family = Some(Family::Inet6),
-            a => {
-                return Err(usage(&format!(
-                    "either \"to\" is duplicate, or \"{a}\" is a garbage."
-                )))
+            word => {
+                // `[to] [root|match|exact] PREFIX`: every other word, the
+                // last one winning, as ip reads them.
+                let mut word = word;
+                if keyword(ROUTE_TO_WORDS, word) == "to" {
+                    word = value(&mut it, "to")?;
+                }
+                let how = keyword(ROUTE_TO_WORDS, word);
+                let v = match how {
+                    "root" | "match" | "exact" => value(&mut it, how)?,
+                    _ => word,
+                };
+                let net = prefix(v)?;
+                (filter.root, filter.matching, filter.exact) = match how {
+                    "root" => (Some(net), None, None),
+                    "match" => (None, Some(net), None),
+                    _ => (None, None, Some(net)),
+                };
             }
         }
     }
-    Ok(RouteFlush::Routes(filter))
+    Ok(filter)
+}
+
+/// ip's `invarg`: `argument "V" is wrong: WHY`, exit 255.
+fn invarg(value: &str, why: &str) -> Usage {
+    Usage::new(format!("argument \"{value}\" is wrong: {why}"), 255)
+}
+
+/// A selector's prefix: an address (a host prefix), `A/N`, or `default`
+/// (`all`, `any`: length 0).
+fn prefix(word: &str) -> Result<IpNet, Usage> {
+    if matches!(word, "default" | "all" | "any") {
+        return Ok(IpNet::new(Ipv4Addr::UNSPECIFIED.into(), 0).expect("a /0 prefix"));
+    }
+    word.parse().map_err(|_| {
+        usage(&format!(
+            "any valid prefix is expected rather than \"{word}\"."
+        ))
+    })
 }
 
 /// Runs `route get`.
@@ -344,32 +406,56 @@ impl RouteGet {
 impl RouteFlush {
     /// The canonical words (after `route flush`).
     pub fn words(&self) -> Vec<String> {
-        let RouteFlush::Routes(f) = self else {
-            return vec!["cache".into()];
-        };
-        let mut out = Vec::new();
-        if f.all_tables {
-            out.extend(["table".into(), "all".into()]);
-        } else if let Some(t) = f.table {
-            out.extend(["table".into(), t.id().to_string()]);
+        match self {
+            RouteFlush::Routes(f) => filter_words(f),
+            RouteFlush::Cache => vec!["cache".into()],
         }
-        match f.family {
-            Some(Family::Inet6) => out.push("-6".into()),
-            Some(_) => out.push("-4".into()),
-            None => {}
-        }
-        if let Some(d) = &f.dev {
-            out.extend(["dev".into(), d.word()]);
-        }
-        if let Some(p) = f.protocol {
-            out.extend(["proto".into(), p.to_string()]);
-        }
-        if let Some(k) = f.kind {
-            out.extend(["type".into(), k.to_string()]);
-        }
-        if let Some(r) = f.root {
-            out.extend(["root".into(), r.to_string()]);
-        }
-        out
     }
+}
+
+/// The canonical words of a filter ([`parse_selectors`] turns them back
+/// into an equal value).
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn filter_words(f: &RouteFilter) -> Vec<String> {
+    let mut out = Vec::new();
+    if f.all_tables {
+        out.extend(["table".into(), "all".into()]);
+    } else if let Some(t) = f.table {
+        out.extend(["table".into(), t.id().to_string()]);
+    }
+    match f.family {
+        Some(Family::Inet6) => out.push("-6".into()),
+        Some(_) => out.push("-4".into()),
+        None if f.all_tables => {}
+        // `table all` gives no family; without it, both families take a
+        // table that is not main's default (not expressible in words).
+        None => {}
+    }
+    if let Some(d) = &f.dev {
+        out.extend(["dev".into(), d.word()]);
+    }
+    if let Some(p) = f.protocol {
+        out.extend(["proto".into(), p.to_string()]);
+    }
+    if let Some(k) = f.kind {
+        out.extend(["type".into(), k.to_string()]);
+    }
+    if let Some(s) = f.scope {
+        out.extend(["scope".into(), s.to_string()]);
+    }
+    if let Some(g) = f.via {
+        out.extend(["via".into(), g.to_string()]);
+    }
+    if let Some(m) = f.metric {
+        out.extend(["metric".into(), m.to_string()]);
+    }
+    if let Some(s) = f.src {
+        out.extend(["src".into(), s.to_string()]);
+    }
+    for (word, net) in [("root", f.root), ("match", f.matching), ("exact", f.exact)] {
+        if let Some(n) = net {
+            out.extend([word.into(), n.to_string()]);
+        }
+    }
+    out
 }

@@ -93,10 +93,13 @@ impl fmt::Display for RouteQuery {
     }
 }
 
-/// Which routes [`Handle::route_flush`] removes, as `ip route flush`
-/// selects them: one table (`main` unless set; [`RouteFilter::all_tables`]
-/// for every table), one family or both, and optionally a device, a
-/// protocol, a type, a destination prefix (routes inside it, `root`).
+/// Which routes [`Handle::routes_matching`] lists and
+/// [`Handle::route_flush`] removes, with the selectors of `ip route show` and
+/// `ip route flush`: one table (`main` unless set;
+/// [`RouteFilter::all_tables`] for every table), one family or both, and
+/// optionally a device, a gateway, a preferred source, a protocol, a scope,
+/// a type, and a destination selector (`root`, `match`, `exact`; a bare
+/// prefix is `exact`, as in ip). Cached (cloned) routes are never selected.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RouteFilter {
@@ -106,7 +109,8 @@ pub struct RouteFilter {
     pub all_tables: bool,
     /// The family (`None`: both).
     pub family: Option<Family>,
-    /// `dev`: routes out of this device.
+    /// `dev`: routes out of this device (their own, as ip: not a multipath
+    /// route's paths).
     pub dev: Option<Dev>,
     /// `proto`.
     pub protocol: Option<u8>,
@@ -114,6 +118,21 @@ pub struct RouteFilter {
     pub kind: Option<u8>,
     /// `root PREFIX`: routes whose destination lies inside it.
     pub root: Option<IpNet>,
+    /// `match PREFIX`: routes whose destination contains it (`match
+    /// 10.0.0.0/16` selects 10.0.0.0/16, 10.0.0.0/8 and the default route).
+    pub matching: Option<IpNet>,
+    /// `exact PREFIX` (or the prefix alone): routes to exactly this
+    /// destination; a prefix of length 0 is `default`, of either family.
+    pub exact: Option<IpNet>,
+    /// `via ADDRESS`: routes through this gateway (their own, as ip: not a
+    /// multipath route's paths).
+    pub via: Option<IpAddr>,
+    /// `metric N`: routes of this metric (priority).
+    pub metric: Option<u32>,
+    /// `src PREFIX`: routes whose preferred source lies inside it.
+    pub src: Option<IpNet>,
+    /// `scope SCOPE`.
+    pub scope: Option<u8>,
 }
 
 impl RouteFilter {
@@ -142,20 +161,92 @@ impl RouteFilter {
         self
     }
 
-    fn admits(&self, r: &RouteRef<'_>, oif: Option<u32>) -> bool {
-        let dst_inside = |root: &IpNet| match r.destination() {
-            Some(d) => d.prefix_len() >= root.prefix_len() && root.contains(&d.addr()),
-            None => root.prefix_len() == 0,
-        };
-        r.flags() & RTM_F_CLONED == 0
-            && oif.is_none_or(|i| {
-                r.oif() == Some(i)
-                    || r.nexthops()
-                        .any(|h| h.dev == IfIndex::new(i).map(Dev::Index))
+    /// Only routes through `gateway`.
+    pub fn via(mut self, gateway: IpAddr) -> Self {
+        self.via = Some(gateway);
+        self
+    }
+    /// Only routes to exactly `prefix` (length 0: `default`).
+    pub fn exact(mut self, prefix: IpNet) -> Self {
+        self.exact = Some(prefix);
+        self
+    }
+    /// Only routes inside `prefix` (`root`).
+    pub fn root(mut self, prefix: IpNet) -> Self {
+        self.root = Some(prefix);
+        self
+    }
+
+    /// Whether `r` is selected, with `oif` the index of [`RouteFilter::dev`]
+    /// (looked up by the caller). The table and the family are the dump's.
+    pub(crate) fn admits(&self, r: &RouteRef<'_>, oif: Option<u32>) -> bool {
+        // The destination as a prefix of its family (`default` is /0).
+        let dst = || {
+            r.destination().or_else(|| {
+                let unspecified: IpAddr = match r.family()? {
+                    Family::Inet => Ipv4Addr::UNSPECIFIED.into(),
+                    Family::Inet6 => Ipv6Addr::UNSPECIFIED.into(),
+                };
+                IpNet::new(unspecified, 0).ok()
             })
+        };
+        // A /0 holds every prefix of either family (`root default`).
+        let inside = |outer: &IpNet, inner: &IpNet| {
+            outer.prefix_len() == 0
+                || (inner.prefix_len() >= outer.prefix_len() && outer.contains(&inner.addr()))
+        };
+        // As ip: the route's own device and gateway, not its paths'.
+        r.flags() & RTM_F_CLONED == 0
+            && oif.is_none_or(|i| r.oif() == Some(i))
+            && self.metric.is_none_or(|m| r.metric().unwrap_or(0) == m)
             && self.protocol.is_none_or(|p| r.protocol() == p)
             && self.kind.is_none_or(|k| r.kind() == k)
-            && self.root.as_ref().is_none_or(dst_inside)
+            && self.scope.is_none_or(|s| r.scope() == s)
+            && self
+                .root
+                .as_ref()
+                .is_none_or(|root| dst().is_some_and(|d| inside(root, &d)))
+            && self
+                .matching
+                .as_ref()
+                .is_none_or(|m| dst().is_some_and(|d| inside(&d, m)))
+            && self.exact.as_ref().is_none_or(|e| {
+                if e.prefix_len() == 0 {
+                    r.dst_len() == 0
+                } else {
+                    r.destination() == Some(*e)
+                }
+            })
+            && self.via.is_none_or(|g| r.gateway() == Some(g))
+            && self
+                .src
+                .as_ref()
+                .is_none_or(|s| r.prefsrc().is_some_and(|a| s.contains(&a)))
+    }
+}
+
+/// The routes a [`RouteFilter`] selects from one dump
+/// ([`Handle::routes_matching`]), borrowed from the socket's receive buffer.
+#[derive(Debug, Clone)]
+pub struct MatchingRoutes<'a> {
+    routes: Routes<'a>,
+    filter: &'a RouteFilter,
+    oif: Option<u32>,
+}
+
+impl MatchingRoutes<'_> {
+    /// `false` when the kernel marked the dump inconsistent
+    /// (`NLM_F_DUMP_INTR` on every retry), as [`Routes::is_consistent`].
+    pub fn is_consistent(&self) -> bool {
+        self.routes.is_consistent()
+    }
+}
+
+impl<'a> Iterator for MatchingRoutes<'a> {
+    type Item = RouteRef<'a>;
+    fn next(&mut self) -> Option<RouteRef<'a>> {
+        let (filter, oif) = (self.filter, self.oif);
+        self.routes.by_ref().find(|r| filter.admits(r, oif))
     }
 }
 
@@ -213,17 +304,30 @@ impl Handle {
             .map_err(|e| e.context("look up", query.to_string()))
     }
 
-    /// Removes the routes `filter` selects, as `ip route flush` does: one
+    /// The routes `filter` selects, as `ip route show` selects them: one
     /// dump filtered by the kernel (table and family), the rest of the
-    /// filter applied while reading, then every matching route deleted
-    /// exactly as dumped, in one batch. Cached (cloned) routes are left
-    /// alone. Returns how many routes were removed.
+    /// filter applied while reading, in place (no allocation per route).
     ///
     /// # Errors
-    /// A device that does not exist ([`Error::is_lookup`]); the dump's or a
-    /// delete's refusal.
-    #[doc(alias = "ip route flush")]
-    pub fn route_flush(&mut self, filter: &RouteFilter) -> Result<usize> {
+    /// A device that does not exist ([`Error::is_lookup`]); as
+    /// [`Handle::routes`] for the dump (a table that does not exist is
+    /// `NotFound`, as `ip route show table 7` fails).
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::route::RouteFilter;
+    /// let mut h = netns_core::Handle::current()?;
+    /// let filter = RouteFilter::new().dev("veth0").via("10.1.1.2".parse().unwrap());
+    /// for r in h.routes_matching(&filter)? {
+    ///     println!("{:?}", r.destination());
+    /// }
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "ip route show")]
+    pub fn routes_matching<'a>(
+        &'a mut self,
+        filter: &'a RouteFilter,
+    ) -> Result<MatchingRoutes<'a>> {
         let oif = filter
             .dev
             .as_ref()
@@ -235,9 +339,27 @@ impl Handle {
         } else {
             Some(filter.table.unwrap_or(RouteTable::MAIN))
         };
+        let routes = self.routes(table, filter.family)?;
+        Ok(MatchingRoutes {
+            routes,
+            filter,
+            oif,
+        })
+    }
+
+    /// Removes the routes `filter` selects, as `ip route flush` does: one
+    /// dump filtered by the kernel (table and family), the rest of the
+    /// filter applied while reading, then every matching route deleted
+    /// exactly as dumped, in one batch. Cached (cloned) routes are left
+    /// alone. Returns how many routes were removed.
+    ///
+    /// # Errors
+    /// A device that does not exist ([`Error::is_lookup`]); the dump's or a
+    /// delete's refusal.
+    #[doc(alias = "ip route flush")]
+    pub fn route_flush(&mut self, filter: &RouteFilter) -> Result<usize> {
         let doomed: Vec<RouteSpec> = self
-            .routes(table, filter.family)?
-            .filter(|r| filter.admits(r, oif))
+            .routes_matching(filter)?
             .map(|r| RouteSpec::from(&r.to_owned()))
             .collect();
         let messages = doomed

@@ -26,7 +26,7 @@
 //! ```
 
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 use netlink_packet_route::route::{
@@ -242,6 +242,6 @@ mod tests;
 mod view;
 
 pub use change::RouteSpec;
-pub use get::{RouteFilter, RouteQuery};
+pub use get::{MatchingRoutes, RouteFilter, RouteQuery};
 pub use nexthop::{NextHop, NextHops};
 pub use view::{Route, RouteRef, Routes};
