@@ -12,12 +12,13 @@
 //! refuses (`Network is unreachable`).
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
 use netns_core::addr::{Family, IpNet};
 use netns_core::route::{
-    parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, Route,
-    RouteFilter, RouteQuery, RouteTable, PROTO_BOOT, RTM_F_CLONED, SCOPE_UNIVERSE, TYPE_UNICAST,
+    parse_protocol, parse_scope, parse_selector, parse_type, protocol_name, scope_name, type_name,
+    Route, RouteFilter, RouteQuery, RouteTable, PROTO_BOOT, RTM_F_CLONED, SCOPE_UNIVERSE,
+    TYPE_UNICAST,
 };
 use serde_json::{json, Map, Value};
 
@@ -211,17 +212,9 @@ fn invarg(value: &str, why: &str) -> Usage {
     Usage::new(format!("argument \"{value}\" is wrong: {why}"), 255)
 }
 
-/// A selector's prefix: an address (a host prefix), `A/N`, or `default`
-/// (`all`, `any`: length 0).
+/// A selector's prefix, by the core's rule ([`parse_selector`]).
 fn prefix(word: &str) -> Result<IpNet, Usage> {
-    if matches!(word, "default" | "all" | "any") {
-        return Ok(IpNet::new(Ipv4Addr::UNSPECIFIED.into(), 0).expect("a /0 prefix"));
-    }
-    word.parse().map_err(|_| {
-        usage(&format!(
-            "any valid prefix is expected rather than \"{word}\"."
-        ))
-    })
+    parse_selector(word).map_err(|e| usage(&format!("{}.", e.detail().unwrap_or(word))))
 }
 
 /// Runs `route get`.

@@ -181,7 +181,10 @@ fn addr_and_route_refusals_exit_as_ip() {
     // ip's `invarg` (`exit(-1)`: 255), as iproute2 6.1 exits for `ip route
     // show table x` (tests/shell/route_select_cli.sh compares the two).
     let (message, status) = refused(&["route", "show", "table", "x"]);
-    assert_eq!(message, "argument \"x\" is wrong: \"table\" value is invalid");
+    assert_eq!(
+        message,
+        "argument \"x\" is wrong: \"table\" value is invalid"
+    );
     assert_eq!(status, 255);
     // A second device is ip's `duparg2`, and an unknown subcommand ip's
     // `exit(-1)`: 255.

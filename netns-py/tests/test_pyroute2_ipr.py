@@ -361,3 +361,58 @@ def test_flush_routes(ctx: Tuple[netns.Handle, str, int]) -> None:
     assert len(h.routes(table=10101)) == 10
     assert h.route_flush(table=10101, family="inet") == 10
     assert "10.100.0.0" not in ip("route", "show", "table", "all")
+
+
+def test_route_change_existing(ctx: Tuple[netns.Handle, str, int]) -> None:
+    """test_route.py::test_route_change_existing"""
+    h, dev, _ = ctx
+    h.address_add(dev, "10.9.0.1/24")
+    h.route_add("10.99.0.0/24", via="10.9.0.2")
+    h.route_change("10.99.0.0/24", via="10.9.0.3")
+    assert [r.gateway for r in h.routes(exact="10.99.0.0/24")] == ["10.9.0.3"]
+
+
+def test_route_change_not_existing_fail(ctx: Tuple[netns.Handle, str, int]) -> None:
+    """test_route.py::test_route_change_not_existing_fail"""
+    h, dev, _ = ctx
+    h.address_add(dev, "10.9.0.1/24")
+    with pytest.raises(netns.NetnsError) as e:
+        h.route_change("10.99.0.0/24", via="10.9.0.3")
+    assert e.value.errno == errno.ENOENT
+
+
+# ------------------------------------------- ip route show's selectors (ip-route(8))
+
+
+def test_route_selectors_select_what_ip_route_show_does(ctx: Tuple[netns.Handle, str, int]) -> None:
+    """Not pyroute2's (its get_routes filters on any attribute client-side):
+    the selectors of ``ip route show``, compared with ip's answer for the
+    same words in the same namespace."""
+    h, dev, _ = ctx
+    h.address_add(dev, "10.9.0.1/24")
+    h.route_add("default", via="10.9.0.2")
+    h.route_add("10.0.0.0/8", via="10.9.0.3", protocol="static")
+    h.route_add("10.5.0.0/16", via="10.9.0.4")
+    h.route_add("10.5.1.0/24", dev=dev, metric=7)
+    h.route_append("10.5.1.0/24", via="10.9.0.5", metric=7)
+    h.route_prepend("10.5.1.0/24", via="10.9.0.6", metric=7)
+    cases: list[tuple[dict[str, object], list[str]]] = [
+        ({"root": "10.5.0.0/16"}, ["root", "10.5.0.0/16"]),
+        ({"match": "10.5.1.0/24"}, ["match", "10.5.1.0/24"]),
+        ({"exact": "10.5.0.0/16"}, ["exact", "10.5.0.0/16"]),
+        ({"exact": "default"}, ["default"]),
+        ({"via": "10.9.0.4"}, ["via", "10.9.0.4"]),
+        ({"protocol": "static"}, ["proto", "static"]),
+        ({"scope": "link"}, ["scope", "link"]),
+        ({"metric": 7}, ["metric", "7"]),
+        ({"dev": dev, "src": "10.9.0.0/24"}, ["dev", dev, "src", "10.9.0.0/24"]),
+    ]
+    for kwargs, words in cases:
+        ours = [r.dst for r in h.routes(family="inet", **kwargs)]  # type: ignore[arg-type]
+        theirs = [line.split()[0] for line in ip("route", "show", *words).splitlines() if not line.startswith("\t")]
+        theirs = [d if "/" in d or d == "default" else d + "/32" for d in theirs]
+        assert ours == theirs, (kwargs, ours, theirs)
+    # append and prepend order the three routes of 10.5.1.0/24 as ip shows them.
+    assert [r.gateway for r in h.routes(exact="10.5.1.0/24")] == ["10.9.0.6", None, "10.9.0.5"]
+    assert h.route_flush(exact="10.5.1.0/24") == 3
+    assert "10.5.1.0" not in ip("route")

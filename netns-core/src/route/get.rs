@@ -225,6 +225,30 @@ impl RouteFilter {
     }
 }
 
+/// A destination or source selector of `ip route show|flush` (`root`,
+/// `match`, `exact`, `src`): `A/N`, an address (a host prefix), or
+/// `default` (also `all`, `any`): a prefix of length 0, which selects the
+/// default routes of either family.
+///
+/// # Errors
+/// [`ErrorKind::InvalidArgument`] for anything else, in ip's words (`any
+/// valid prefix is expected rather than "x"`).
+pub fn parse_selector(word: &str) -> Result<IpNet> {
+    if matches!(word, "default" | "all" | "any") {
+        return IpNet::new(Ipv4Addr::UNSPECIFIED.into(), 0);
+    }
+    word.parse().map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            "parse",
+            format!("prefix {word:?}"),
+        )
+        .with_detail(format!(
+            "any valid prefix is expected rather than \"{word}\""
+        ))
+    })
+}
+
 /// The routes a [`RouteFilter`] selects from one dump
 /// ([`Handle::routes_matching`]), borrowed from the socket's receive buffer.
 #[derive(Debug, Clone)]

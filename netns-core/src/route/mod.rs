@@ -242,6 +242,6 @@ mod tests;
 mod view;
 
 pub use change::RouteSpec;
-pub use get::{MatchingRoutes, RouteFilter, RouteQuery};
+pub use get::{parse_selector, MatchingRoutes, RouteFilter, RouteQuery};
 pub use nexthop::{NextHop, NextHops};
 pub use view::{Route, RouteRef, Routes};

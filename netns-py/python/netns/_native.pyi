@@ -633,7 +633,22 @@ class Handle:
     def address_flush(self, dev: _Dev, *, family: Optional[str] = None) -> int: ...
     def addresses(self, dev: Optional[_Dev] = None, *, family: Optional[str] = None) -> List[Address]: ...
     def links_and_addresses(self) -> Tuple[List[Link], List[Address]]: ...
-    def routes(self, *, table: Optional[_Table] = None, family: Optional[str] = None) -> List[Route]: ...
+    def routes(
+        self,
+        *,
+        table: Optional[_Table] = None,
+        family: Optional[str] = None,
+        dev: Optional[_Dev] = None,
+        via: Optional[_Ip] = None,
+        src: Optional[_Ip] = None,
+        protocol: Optional[_Named] = None,
+        scope: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        metric: Optional[int] = None,
+        root: Optional[_Ip] = None,
+        match: Optional[_Ip] = None,
+        exact: Optional[_Ip] = None,
+    ) -> List[Route]: ...
     def route_add(
         self,
         dst: _Ip,
@@ -654,6 +669,63 @@ class Handle:
         nhid: Optional[int] = None,
     ) -> None: ...
     def route_replace(
+        self,
+        dst: _Ip,
+        *,
+        via: Optional[_Ip] = None,
+        dev: Optional[_Dev] = None,
+        table: Optional[_Table] = None,
+        metric: Optional[int] = None,
+        src: Optional[_Ip] = None,
+        scope: Optional[_Named] = None,
+        protocol: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        family: Optional[str] = None,
+        nexthops: Optional[Iterable[NextHop]] = None,
+        onlink: bool = False,
+        mtu: Optional[int] = None,
+        advmss: Optional[int] = None,
+        nhid: Optional[int] = None,
+    ) -> None: ...
+    def route_change(
+        self,
+        dst: _Ip,
+        *,
+        via: Optional[_Ip] = None,
+        dev: Optional[_Dev] = None,
+        table: Optional[_Table] = None,
+        metric: Optional[int] = None,
+        src: Optional[_Ip] = None,
+        scope: Optional[_Named] = None,
+        protocol: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        family: Optional[str] = None,
+        nexthops: Optional[Iterable[NextHop]] = None,
+        onlink: bool = False,
+        mtu: Optional[int] = None,
+        advmss: Optional[int] = None,
+        nhid: Optional[int] = None,
+    ) -> None: ...
+    def route_append(
+        self,
+        dst: _Ip,
+        *,
+        via: Optional[_Ip] = None,
+        dev: Optional[_Dev] = None,
+        table: Optional[_Table] = None,
+        metric: Optional[int] = None,
+        src: Optional[_Ip] = None,
+        scope: Optional[_Named] = None,
+        protocol: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        family: Optional[str] = None,
+        nexthops: Optional[Iterable[NextHop]] = None,
+        onlink: bool = False,
+        mtu: Optional[int] = None,
+        advmss: Optional[int] = None,
+        nhid: Optional[int] = None,
+    ) -> None: ...
+    def route_prepend(
         self,
         dst: _Ip,
         *,
@@ -704,10 +776,17 @@ class Handle:
         self,
         *,
         table: Optional[_Table] = None,
-        dev: Optional[_Dev] = None,
-        protocol: Optional[_Named] = None,
-        kind: Optional[_Named] = None,
         family: Optional[str] = None,
+        dev: Optional[_Dev] = None,
+        via: Optional[_Ip] = None,
+        src: Optional[_Ip] = None,
+        protocol: Optional[_Named] = None,
+        scope: Optional[_Named] = None,
+        kind: Optional[_Named] = None,
+        metric: Optional[int] = None,
+        root: Optional[_Ip] = None,
+        match: Optional[_Ip] = None,
+        exact: Optional[_Ip] = None,
     ) -> int: ...
     def nsid(self, netns: Namespace) -> Optional[int]: ...
     def set_nsid(self, netns: Namespace, id: Optional[int] = None) -> Optional[int]: ...

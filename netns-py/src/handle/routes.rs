@@ -183,18 +183,49 @@ fn nexthops_arg(
 #[pymethods]
 impl Handle {
     /// The routes of ``table`` (``'main'`` by default; a number, a name, or
-    /// ``'all'``) and ``family`` (both when None), filtered by the kernel.
-    #[pyo3(signature = (*, table=None, family=None))]
+    /// ``'all'``) and ``family`` (both when None), filtered by the kernel,
+    /// then by ``ip route show``'s selectors, each given one must match:
+    /// ``dev`` (the route's own device), ``via`` (its own gateway), ``src``
+    /// (its preferred source lies in this prefix), ``protocol``, ``scope``,
+    /// ``kind`` (names as ``ip`` prints them, or numbers), ``metric``, and
+    /// the destination: ``root`` (routes inside the prefix), ``match``
+    /// (routes containing it), ``exact`` (that prefix; ``'default'``).
+    #[pyo3(signature = (*, table=None, family=None, dev=None, via=None, src=None, protocol=None, scope=None, kind=None, metric=None, root=None, r#match=None, exact=None))]
+    #[allow(clippy::too_many_arguments)]
     fn routes(
         &self,
         py: Python<'_>,
         table: Option<&Bound<'_, PyAny>>,
         family: Option<&str>,
+        dev: Option<&Bound<'_, PyAny>>,
+        via: Option<&Bound<'_, PyAny>>,
+        src: Option<&Bound<'_, PyAny>>,
+        protocol: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        kind: Option<&Bound<'_, PyAny>>,
+        metric: Option<u32>,
+        root: Option<&Bound<'_, PyAny>>,
+        r#match: Option<&Bound<'_, PyAny>>,
+        exact: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Route>> {
-        let table = table_or_all(table)?;
-        let family = family_arg(family)?;
+        let filter = Selectors {
+            table,
+            family,
+            dev,
+            via,
+            src,
+            protocol,
+            scope,
+            kind,
+            metric,
+            root,
+            matching: r#match,
+            exact,
+        }
+        .read()?;
         let (routes, consistent) = self.with(py, |h| {
-            let dump = h.routes(table, family)?;
+            let filter = filter.build()?;
+            let dump = h.routes_matching(&filter)?;
             let consistent = dump.is_consistent();
             let owned: Vec<netns_core::route::Route> = dump.map(|r| r.to_owned()).collect();
             let names = names_if(h, needs_names(owned.iter()))?;
@@ -202,73 +233,6 @@ impl Handle {
         })?;
         crate::errors::warn_if_inconsistent(py, consistent, "routes")?;
         Ok(routes)
-    }
-
-    /// Adds a route to ``dst`` (``'default'``, ``'10.2.0.0/16'`` or an
-    /// ``ipaddress`` network) via gateway ``via`` and/or link ``dev``, as
-    /// ``ip route add``; ``table``, ``metric``, ``src`` (preferred source),
-    /// ``scope``, ``protocol`` and ``kind`` (the route type: ``'unicast'``,
-    /// ``'local'``, ``'blackhole'`` …) take names as ``ip`` prints them or
-    /// numbers; ``family`` (``'inet6'``) for a default route with no
-    /// address to tell. A ``local``, ``broadcast``, ``anycast`` or ``nat``
-    /// route goes to table ``local`` unless ``table`` is given, as ``ip``
-    /// puts it. ``nexthops`` (``NextHop`` objects) makes a multipath route;
-    /// ``onlink``, ``mtu``, ``advmss`` and ``nhid`` (a nexthop object) as
-    /// ``ip route add`` takes them.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn route_add(
-        &self,
-        py: Python<'_>,
-        dst: &Bound<'_, PyAny>,
-        via: Option<&Bound<'_, PyAny>>,
-        dev: Option<&Bound<'_, PyAny>>,
-        table: Option<&Bound<'_, PyAny>>,
-        metric: Option<u32>,
-        src: Option<&Bound<'_, PyAny>>,
-        scope: Option<&Bound<'_, PyAny>>,
-        protocol: Option<&Bound<'_, PyAny>>,
-        kind: Option<&Bound<'_, PyAny>>,
-        family: Option<&str>,
-        nexthops: Option<&Bound<'_, PyAny>>,
-        onlink: bool,
-        mtu: Option<u32>,
-        advmss: Option<u32>,
-        nhid: Option<u32>,
-    ) -> PyResult<()> {
-        let spec = RouteArgs::new(dst, via, dev, table, metric, src)?
-            .with_kind(scope, protocol, kind, family)?
-            .with_paths(py, nexthops, onlink, mtu, advmss, nhid)?;
-        self.change_route(py, &spec, netns_core::Handle::route_add)
-    }
-
-    /// Adds or replaces a route (as ``ip route replace``); arguments as
-    /// ``route_add``.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn route_replace(
-        &self,
-        py: Python<'_>,
-        dst: &Bound<'_, PyAny>,
-        via: Option<&Bound<'_, PyAny>>,
-        dev: Option<&Bound<'_, PyAny>>,
-        table: Option<&Bound<'_, PyAny>>,
-        metric: Option<u32>,
-        src: Option<&Bound<'_, PyAny>>,
-        scope: Option<&Bound<'_, PyAny>>,
-        protocol: Option<&Bound<'_, PyAny>>,
-        kind: Option<&Bound<'_, PyAny>>,
-        family: Option<&str>,
-        nexthops: Option<&Bound<'_, PyAny>>,
-        onlink: bool,
-        mtu: Option<u32>,
-        advmss: Option<u32>,
-        nhid: Option<u32>,
-    ) -> PyResult<()> {
-        let spec = RouteArgs::new(dst, via, dev, table, metric, src)?
-            .with_kind(scope, protocol, kind, family)?
-            .with_paths(py, nexthops, onlink, mtu, advmss, nhid)?;
-        self.change_route(py, &spec, netns_core::Handle::route_replace)
     }
 
     /// Deletes the first route matching the arguments (unset ones match
@@ -342,38 +306,119 @@ impl Handle {
         })
     }
 
-    /// Deletes the routes of ``table`` (``'main'`` by default; a number, a
-    /// name, or ``'all'``) that match every filter given: ``dev`` (routes
-    /// out of it), ``protocol`` and ``kind`` (names as ``ip`` prints them,
-    /// or numbers), ``family``; as ``ip route flush`` (one dump, one
-    /// batch of deletes; cached routes are left alone). Returns how many
-    /// were deleted.
-    #[pyo3(signature = (*, table=None, dev=None, protocol=None, kind=None, family=None))]
+    /// Deletes the routes ``routes()`` would list with the same arguments,
+    /// as ``ip route flush`` (one dump, one batch of deletes; cached routes
+    /// are left alone). Returns how many were deleted.
+    #[pyo3(signature = (*, table=None, family=None, dev=None, via=None, src=None, protocol=None, scope=None, kind=None, metric=None, root=None, r#match=None, exact=None))]
+    #[allow(clippy::too_many_arguments)]
     fn route_flush(
         &self,
         py: Python<'_>,
         table: Option<&Bound<'_, PyAny>>,
-        dev: Option<&Bound<'_, PyAny>>,
-        protocol: Option<&Bound<'_, PyAny>>,
-        kind: Option<&Bound<'_, PyAny>>,
         family: Option<&str>,
+        dev: Option<&Bound<'_, PyAny>>,
+        via: Option<&Bound<'_, PyAny>>,
+        src: Option<&Bound<'_, PyAny>>,
+        protocol: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        kind: Option<&Bound<'_, PyAny>>,
+        metric: Option<u32>,
+        root: Option<&Bound<'_, PyAny>>,
+        r#match: Option<&Bound<'_, PyAny>>,
+        exact: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<usize> {
+        let filter = Selectors {
+            table,
+            family,
+            dev,
+            via,
+            src,
+            protocol,
+            scope,
+            kind,
+            metric,
+            root,
+            matching: r#match,
+            exact,
+        }
+        .read()?;
+        self.with(py, |h| h.route_flush(&filter.build()?))
+    }
+}
+
+/// The selectors of `routes` and `route_flush`, as Python gave them.
+struct Selectors<'a, 'py> {
+    table: Option<&'a Bound<'py, PyAny>>,
+    family: Option<&'a str>,
+    dev: Option<&'a Bound<'py, PyAny>>,
+    via: Option<&'a Bound<'py, PyAny>>,
+    src: Option<&'a Bound<'py, PyAny>>,
+    protocol: Option<&'a Bound<'py, PyAny>>,
+    scope: Option<&'a Bound<'py, PyAny>>,
+    kind: Option<&'a Bound<'py, PyAny>>,
+    metric: Option<u32>,
+    root: Option<&'a Bound<'py, PyAny>>,
+    matching: Option<&'a Bound<'py, PyAny>>,
+    exact: Option<&'a Bound<'py, PyAny>>,
+}
+
+/// The selectors read while attached; addresses and prefixes parsed by the
+/// core ([`FilterArgs::build`]).
+struct FilterArgs {
+    filter: RouteFilter,
+    via: Option<String>,
+    prefixes: [Option<String>; 4],
+}
+
+impl Selectors<'_, '_> {
+    fn read(&self) -> PyResult<FilterArgs> {
         let mut filter = RouteFilter::new();
-        match table_or_all(table)? {
+        match table_or_all(self.table)? {
             Some(t) => filter = filter.table(t),
             None => filter.all_tables = true,
         }
-        if let Some(d) = dev {
+        filter.family = family_arg(self.family)?;
+        if let Some(d) = self.dev {
             filter = filter.dev(dev_arg(d, "dev")?);
         }
-        if let Some(p) = protocol {
+        if let Some(p) = self.protocol {
             filter = filter.protocol(named_u8(p, "protocol", route::parse_protocol)?);
         }
-        filter.kind = kind
+        filter.scope = self
+            .scope
+            .map(|s| named_u8(s, "scope", route::parse_scope))
+            .transpose()?;
+        filter.kind = self
+            .kind
             .map(|k| named_u8(k, "route type", route::parse_type))
             .transpose()?;
-        filter.family = family_arg(family)?;
-        self.with(py, |h| h.route_flush(&filter))
+        filter.metric = self.metric;
+        let text = |v: Option<&Bound<'_, PyAny>>, what| v.map(|v| ip_text(v, what)).transpose();
+        Ok(FilterArgs {
+            filter,
+            via: text(self.via, "via")?,
+            prefixes: [
+                text(self.src, "src")?,
+                text(self.root, "root")?,
+                text(self.matching, "match")?,
+                text(self.exact, "exact")?,
+            ],
+        })
+    }
+}
+
+impl FilterArgs {
+    fn build(&self) -> netns_core::Result<RouteFilter> {
+        let mut filter = self.filter.clone();
+        if let Some(v) = &self.via {
+            filter = filter.via(parse_ip(v, "gateway")?);
+        }
+        let [src, root, matching, exact] = self
+            .prefixes
+            .clone()
+            .map(|p| p.map(|p| route::parse_selector(&p)).transpose());
+        (filter.src, filter.root, filter.matching, filter.exact) = (src?, root?, matching?, exact?);
+        Ok(filter)
     }
 }
 
@@ -507,3 +552,83 @@ impl RouteArgs {
         Ok(spec.onlink(self.onlink))
     }
 }
+
+/// One `#[pymethods]` block per way of writing a route (`add`, `replace`,
+/// `change`, `append`, `prepend`): the same arguments, one core operation
+/// each.
+macro_rules! route_write_method {
+    ($name:ident, $op:path, $doc:expr) => {
+        #[pymethods]
+        impl Handle {
+            #[doc = $doc]
+            #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn $name(
+                &self,
+                py: Python<'_>,
+                dst: &Bound<'_, PyAny>,
+                via: Option<&Bound<'_, PyAny>>,
+                dev: Option<&Bound<'_, PyAny>>,
+                table: Option<&Bound<'_, PyAny>>,
+                metric: Option<u32>,
+                src: Option<&Bound<'_, PyAny>>,
+                scope: Option<&Bound<'_, PyAny>>,
+                protocol: Option<&Bound<'_, PyAny>>,
+                kind: Option<&Bound<'_, PyAny>>,
+                family: Option<&str>,
+                nexthops: Option<&Bound<'_, PyAny>>,
+                onlink: bool,
+                mtu: Option<u32>,
+                advmss: Option<u32>,
+                nhid: Option<u32>,
+            ) -> PyResult<()> {
+                let spec = RouteArgs::new(dst, via, dev, table, metric, src)?
+                    .with_kind(scope, protocol, kind, family)?
+                    .with_paths(py, nexthops, onlink, mtu, advmss, nhid)?;
+                self.change_route(py, &spec, $op)
+            }
+        }
+    };
+}
+
+route_write_method!(
+    route_add,
+    netns_core::Handle::route_add,
+    "Adds a route to ``dst`` (``'default'``, ``'10.2.0.0/16'`` or an
+``ipaddress`` network) via gateway ``via`` and/or link ``dev``, as ``ip route
+add``; ``table``, ``metric``, ``src`` (preferred source), ``scope``,
+``protocol`` and ``kind`` (the route type: ``'unicast'``, ``'local'``,
+``'blackhole'`` …) take names as ``ip`` prints them or numbers; ``family``
+(``'inet6'``) for a default route with no address to tell. A ``local``,
+``broadcast``, ``anycast`` or ``nat`` route goes to table ``local`` unless
+``table`` is given, as ``ip`` puts it. ``nexthops`` (``NextHop`` objects)
+makes a multipath route; ``onlink``, ``mtu``, ``advmss`` and ``nhid`` (a
+nexthop object) as ``ip route add`` takes them."
+);
+route_write_method!(
+    route_replace,
+    netns_core::Handle::route_replace,
+    "Adds or replaces a route (as ``ip route replace``); arguments as
+``route_add``."
+);
+route_write_method!(
+    route_change,
+    netns_core::Handle::route_change,
+    "Changes an existing route (as ``ip route change``: the route with the
+same destination, table and metric takes the new gateway, device and
+attributes); ``NotFoundError`` when there is none. Arguments as
+``route_add``."
+);
+route_write_method!(
+    route_append,
+    netns_core::Handle::route_append,
+    "Adds a route after those with the same destination, table and metric
+(as ``ip route append``; for IPv6 a path of the existing route). Arguments as
+``route_add``."
+);
+route_write_method!(
+    route_prepend,
+    netns_core::Handle::route_prepend,
+    "Adds a route before those with the same destination, table and metric
+(as ``ip route prepend``). Arguments as ``route_add``."
+);
