@@ -30,7 +30,7 @@ use crate::{Context, Usage};
 
 pub(crate) const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
-       netns [-n NAME] route {add|del|replace} [TYPE] {default|PREFIX} [via ADDRESS] [dev IFNAME]
+       netns [-n NAME] route {add|del|replace|change|append|prepend} [TYPE] {default|PREFIX} [via ADDRESS] [dev IFNAME]
                          [metric N] [table TABLE_ID] [scope SCOPE] [proto RTPROTO] [src ADDRESS]";
 
 /// A parsed `route` command.
@@ -63,6 +63,12 @@ pub enum RouteOp {
     Replace,
     /// `del`.
     Delete,
+    /// `change`: an existing route takes the new attributes.
+    Change,
+    /// `append`: after the routes with the same key.
+    Append,
+    /// `prepend`: before them.
+    Prepend,
 }
 
 /// Parses `netns route ARGS…`.
@@ -77,6 +83,9 @@ pub(crate) fn parse(args: &[String]) -> Result<RouteCommand, Usage> {
         Some(Verb::Add) => parse_change(rest, RouteOp::Add),
         Some(Verb::Replace) => parse_change(rest, RouteOp::Replace),
         Some(Verb::Delete) => parse_change(rest, RouteOp::Delete),
+        Some(Verb::Change) => parse_change(rest, RouteOp::Change),
+        Some(Verb::Append) => parse_change(rest, RouteOp::Append),
+        Some(Verb::Prepend) => parse_change(rest, RouteOp::Prepend),
         Some(Verb::Get) => route_get::parse_get(rest).map(RouteCommand::Get),
         Some(Verb::Flush) => route_get::parse_flush(rest).map(RouteCommand::Flush),
         Some(Verb::Help) => Ok(RouteCommand::Help),
@@ -277,6 +286,9 @@ fn change(ctx: &Context, op: RouteOp, spec: &RouteSpec) -> Outcome {
         RouteOp::Add => ("add", h.route_add(spec)),
         RouteOp::Replace => ("replace", h.route_replace(spec)),
         RouteOp::Delete => ("delete", h.route_del(spec)),
+        RouteOp::Change => ("change", h.route_change(spec)),
+        RouteOp::Append => ("append", h.route_append(spec)),
+        RouteOp::Prepend => ("prepend", h.route_prepend(spec)),
     };
     result.map_err(|e| failure(e, verb, format_args!("route {spec}")))
 }
@@ -324,6 +336,9 @@ impl RouteCommand {
                         RouteOp::Add => "add",
                         RouteOp::Replace => "replace",
                         RouteOp::Delete => "delete",
+                        RouteOp::Change => "change",
+                        RouteOp::Append => "append",
+                        RouteOp::Prepend => "prepend",
                     }
                     .into(),
                 );

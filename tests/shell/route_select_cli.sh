@@ -74,4 +74,23 @@ test_flush_selectors_remove_what_ip_removes() {
     done
 }
 
+test_change_append_prepend_as_ip() {
+    clean
+    ip link add v0 type veth peer name v1 || fail "veth"
+    ip link set v0 up && ip link set v1 up
+    ip addr add 10.1.1.1/24 dev v0
+    local verb
+    must netns route add 10.50.0.0/16 via 10.1.1.2
+    ip route add 10.60.0.0/16 via 10.1.1.2
+    for verb in "change:10.1.1.3" "append:10.1.1.4" "prepend:10.1.1.5"; do
+        must netns route "${verb%%:*}" 10.50.0.0/16 via "${verb#*:}"
+        ip route "${verb%%:*}" 10.60.0.0/16 via "${verb#*:}"
+    done
+    assert_eq "$(ip route show root 10.60.0.0/16 | sed 's/10.60/P/')" \
+        "$(ip route show root 10.50.0.0/16 | sed 's/10.50/P/')" "change, append, prepend"
+    assert_eq "$(status_of ip route change 10.70.0.0/16 via 10.1.1.2)" \
+        "$(status_of netns route change 10.70.0.0/16 via 10.1.1.2)" "exit status of a change of nothing"
+    clean
+}
+
 run_tests
