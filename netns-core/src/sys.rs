@@ -179,7 +179,15 @@ pub(crate) fn fork_exec(plan: &ExecPlan) -> Result<Pid, (ExecStep, Errno)> {
     if pid == 0 {
         drop(rd);
         // SAFETY: see above; `child` never returns.
-        unsafe { child(plan, &argv_ptrs, env_ptrs.as_deref(), wr.as_raw_fd(), parent) }
+        unsafe {
+            child(
+                plan,
+                &argv_ptrs,
+                env_ptrs.as_deref(),
+                wr.as_raw_fd(),
+                parent,
+            )
+        }
     }
     drop(wr);
     let mut report = [0u8; 5];

@@ -46,9 +46,7 @@ pub(crate) fn env_arg(env: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<OsS
         match v.extract::<OsString>() {
             Ok(s) => Ok(s.as_bytes().to_vec()),
             Err(_) => v.extract::<Vec<u8>>().map_err(|_| {
-                pyo3::exceptions::PyTypeError::new_err(
-                    "env: names and values must be str or bytes",
-                )
+                pyo3::exceptions::PyTypeError::new_err("env: names and values must be str or bytes")
             }),
         }
     };

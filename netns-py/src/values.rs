@@ -52,10 +52,7 @@ macro_rules! value_class {
 pub(crate) fn plain(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
     let py = value.py();
     if let Ok(list) = value.cast::<pyo3::types::PyList>() {
-        let items = list
-            .iter()
-            .map(plain)
-            .collect::<PyResult<Vec<_>>>()?;
+        let items = list.iter().map(plain).collect::<PyResult<Vec<_>>>()?;
         return Ok(pyo3::types::PyList::new(py, items)?.into_any());
     }
     let basic = value.is_none()

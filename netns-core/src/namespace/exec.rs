@@ -79,7 +79,10 @@ impl ExecOptions {
 
 /// The `KEY=VALUE` entries of `env` as C strings, checked: each has a
 /// non-empty key before its `=` and no NUL byte.
-fn env_entries(env: Option<Vec<OsString>>, object: &dyn Fn() -> String) -> Result<Option<Vec<CString>>> {
+fn env_entries(
+    env: Option<Vec<OsString>>,
+    object: &dyn Fn() -> String,
+) -> Result<Option<Vec<CString>>> {
     let Some(env) = env else { return Ok(None) };
     let mut out = Vec::with_capacity(env.len());
     for entry in env {
