@@ -28,7 +28,7 @@ use std::str::FromStr;
 
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric,
-    RouteProtocol, RouteScope, RouteType,
+    RouteProtocol, RouteScope, RouteType, RouteVia,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
@@ -37,7 +37,7 @@ use crate::link::{Dev, IfIndex};
 use crate::netlink::attr;
 use crate::netlink::uapi::{
     RTAX_ADVMSS, RTAX_MTU, RTA_DST, RTA_GATEWAY, RTA_IIF, RTA_MARK, RTA_METRICS, RTA_MULTIPATH,
-    RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTA_UID,
+    RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTA_UID, RTA_VIA,
     RTM_F_FIB_MATCH,
 };
 use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_NEWROUTE};
@@ -129,6 +129,47 @@ fn route_address(ip: IpAddr) -> RouteAddress {
     match ip {
         IpAddr::V4(a) => RouteAddress::Inet(a),
         IpAddr::V6(a) => RouteAddress::Inet6(a),
+    }
+}
+
+/// The gateway attribute of a route (or path) of family `family`:
+/// `RTA_GATEWAY` for a gateway of the same family, else `RTA_VIA` (an IPv4
+/// route via an IPv6 gateway: `via inet6 fe80::1`).
+fn gateway_attribute(gateway: IpAddr, family: Family) -> RouteAttribute {
+    if Family::of(&gateway) == family {
+        return RouteAttribute::Gateway(route_address(gateway));
+    }
+    RouteAttribute::Via(match gateway {
+        IpAddr::V4(a) => RouteVia::Inet(a),
+        IpAddr::V6(a) => RouteVia::Inet6(a),
+    })
+}
+
+/// The address of an `RTA_VIA` value (`struct rtvia`: a `u16` family, then
+/// the address), when it is IPv4 or IPv6.
+fn via_address(value: &[u8]) -> Option<IpAddr> {
+    let (family, addr) = value.split_first_chunk::<2>()?;
+    match i32::from(u16::from_ne_bytes(*family)) {
+        nix::libc::AF_INET | nix::libc::AF_INET6 => attr::ip(addr),
+        _ => None,
+    }
+}
+
+/// The gateway of a route or path whose attributes are `attrs`:
+/// `RTA_GATEWAY`, else `RTA_VIA`'s address.
+fn gateway_in(attrs: &[u8]) -> Option<IpAddr> {
+    attr::find(attrs, RTA_GATEWAY)
+        .and_then(attr::ip)
+        .or_else(|| attr::find(attrs, RTA_VIA).and_then(via_address))
+}
+
+/// `GW` as `ip` writes a gateway of a route of family `family`: `inet6
+/// fe80::1` when the families differ (`RTA_VIA`), else the bare address.
+pub fn gateway_words(gateway: IpAddr, family: Option<Family>) -> String {
+    match (gateway, family) {
+        (IpAddr::V6(a), Some(Family::Inet)) => format!("inet6 {a}"),
+        (IpAddr::V4(a), Some(Family::Inet6)) => format!("inet {a}"),
+        (a, _) => a.to_string(),
     }
 }
 
