@@ -173,6 +173,58 @@ pub fn gateway_words(gateway: IpAddr, family: Option<Family>) -> String {
     }
 }
 
+/// Reads a gateway as `ip route` takes it after `via`: `[inet|inet6]
+/// ADDR`. With a family word the address must be of that family; without
+/// one, of `route_family` when the route's family is already known (ip's
+/// order: the words before `via` decide), else any. An IPv4 route then
+/// goes via an IPv6 gateway only when asked (`via inet6 fe80::1`).
+///
+/// # Errors
+/// [`ErrorKind::InvalidArgument`] in ip's words: `inet address is expected
+/// rather than "fe80::1"`, or for an unknown family word.
+///
+/// # Examples
+/// ```
+/// use netns_core::{addr::Family, route::parse_gateway};
+/// let v4 = Some(Family::Inet);
+/// assert_eq!(parse_gateway(Some("inet6"), "fe80::1", v4)?.to_string(), "fe80::1");
+/// assert!(parse_gateway(None, "fe80::1", v4).is_err());
+/// assert!(parse_gateway(None, "fe80::1", None).is_ok());
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+pub fn parse_gateway(
+    family: Option<&str>,
+    text: &str,
+    route_family: Option<Family>,
+) -> Result<IpAddr> {
+    let refuse = |why: String| {
+        Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "parse",
+            format!("gateway {text:?}"),
+        )
+        .with_detail(why))
+    };
+    let want = match family {
+        Some("inet") => Some(Family::Inet),
+        Some("inet6") => Some(Family::Inet6),
+        Some(other) => return refuse(format!("unsupported family \"{other}\" of a gateway")),
+        None => route_family,
+    };
+    let parsed = text.parse::<IpAddr>().ok();
+    match (parsed, want) {
+        (Some(a), None) => Ok(a),
+        (Some(a), Some(f)) if Family::of(&a) == f => Ok(a),
+        (_, Some(f)) => {
+            let name = if f == Family::Inet { "inet" } else { "inet6" };
+            refuse(format!("{name} address is expected rather than \"{text}\""))
+        }
+        (None, None) => refuse(format!(
+            "any valid address is expected rather than \"{text}\""
+        )),
+    }
+}
+
 fn name_of(table: &[(u8, &'static str)], v: u8) -> Option<&'static str> {
     table.iter().find(|(k, _)| *k == v).map(|(_, n)| *n)
 }
