@@ -1908,14 +1908,18 @@ netns_result netns_route_get(netns_handle *h, const char *dst, const char *from,
 
 /**
  * Deletes the routes of `table` (254 = main; 0 = every table) out of
- * `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`), as
- * `ip route flush` (one dump, one batch of deletes; cached routes are left
- * alone). Writes how many were deleted to `*removed` when it is not NULL.
+ * `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`) with
+ * protocol `protocol` and route type `kind` (each a name as `ip` takes it,
+ * `"static"`, `"blackhole"` …, or a number; NULL = any), as `ip route
+ * flush [table T] [dev D] [proto P] [type T]` (one dump, one batch of
+ * deletes; cached routes are left alone). Writes how many were deleted to
+ * `*removed` when it is not NULL.
  *
- * Errors: `NETNS_NOT_FOUND` for no such device (nothing deleted); a
- * delete's refusal.
+ * Errors: `NETNS_INVALID_ARGUMENT` for an unknown protocol or type name
+ * (nothing deleted); `NETNS_NOT_FOUND` for no such device (nothing
+ * deleted); a delete's refusal.
  */
-netns_result netns_route_flush(netns_handle *h, uint32_t table, const char *dev, int family, size_t *removed);
+netns_result netns_route_flush(netns_handle *h, uint32_t table, const char *dev, int family, const char *protocol, const char *kind, size_t *removed);
 
 /**
  * A new route to `dst`: a prefix (`"10.2.0.0/16"`, or an address for a
