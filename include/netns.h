@@ -325,6 +325,12 @@ typedef struct netns_link_batch netns_link_batch;
 typedef struct netns_link_iter netns_link_iter;
 
 /**
+ * A link to create, built by the `netns_link_spec_*` setters. Opaque; free
+ * with `netns_link_spec_free`. Not for concurrent use.
+ */
+typedef struct netns_link_spec netns_link_spec;
+
+/**
  * One neighbour entry. Borrowed from its iterator, or owned when it came
  * from `netns_neigh_get` (free that one with `netns_neigh_free`).
  */
@@ -1062,6 +1068,198 @@ const char *netns_link_operstate(const netns_link *l);
 int32_t netns_link_netnsid(const netns_link *l);
 
 /**
+ * A new link `name` of kind `kind` (`"veth"`, `"bridge"`, `"dummy"`,
+ * `"ifb"`, `"macvlan"`, `"vxlan"`), every option unset: as `ip link add
+ * NAME type KIND`. A veth's peer is then the first free `vethN` unless
+ * `netns_link_spec_peer` names it; a macvlan needs `netns_link_spec_dev`
+ * (its mode is `bridge` unless set; ip's default is `vepa`); a vxlan needs
+ * `netns_link_spec_vxlan_id`. Writes the builder to `*out`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a kind the library does not know
+ * (the message lists those it does; `netns_link_add` creates a link of
+ * any other kind the kernel has, without options) or a name no link can
+ * have.
+ */
+netns_result netns_link_spec_new(const char *kind, const char *name, netns_link_spec **out);
+
+/**
+ * Frees a link builder (and the namespace descriptors it holds). NULL is
+ * ignored.
+ */
+void netns_link_spec_free(netns_link_spec *spec);
+
+/**
+ * `mtu N`.
+ */
+netns_result netns_link_spec_mtu(netns_link_spec *spec, uint32_t mtu);
+
+/**
+ * `address MAC` (`"02:00:00:00:00:01"`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed or multicast address.
+ */
+netns_result netns_link_spec_mac(netns_link_spec *spec, const char *mac);
+
+/**
+ * `txqlen N`.
+ */
+netns_result netns_link_spec_txqlen(netns_link_spec *spec, uint32_t txqlen);
+
+/**
+ * `group N`.
+ */
+netns_result netns_link_spec_group(netns_link_spec *spec, uint32_t group);
+
+/**
+ * `master DEV`: a port of bridge (bond, VRF) `master`, by name, looked up
+ * when the link is created.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have.
+ */
+netns_result netns_link_spec_master(netns_link_spec *spec, const char *master);
+
+/**
+ * `netns NS`: the link is born in `netns` (`IFLA_NET_NS_FD`; for a veth,
+ * the first end). The builder keeps its own descriptor: `netns` may be
+ * freed afterwards.
+ */
+netns_result netns_link_spec_netns(netns_link_spec *spec, const netns_ns *netns);
+
+/**
+ * `up`: brought up by the message that creates it (`true`), or left down.
+ */
+netns_result netns_link_spec_up(netns_link_spec *spec, bool up);
+
+/**
+ * A veth's `peer name NAME`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind, or a name no link
+ * can have.
+ */
+netns_result netns_link_spec_peer(netns_link_spec *spec, const char *peer);
+
+/**
+ * A veth's peer is born in `netns` (no create-then-move); the builder
+ * keeps its own descriptor.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind.
+ */
+netns_result netns_link_spec_peer_netns(netns_link_spec *spec, const netns_ns *netns);
+
+/**
+ * A veth peer's MAC address.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind, a malformed or a
+ * multicast address.
+ */
+netns_result netns_link_spec_peer_mac(netns_link_spec *spec, const char *mac);
+
+/**
+ * A veth peer's MTU.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind.
+ */
+netns_result netns_link_spec_peer_mtu(netns_link_spec *spec, uint32_t mtu);
+
+/**
+ * The lower device of a macvlan, or the underlay device of a vxlan
+ * (`dev DEV`), by name, looked up when the link is created.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind or a name no link can
+ * have.
+ */
+netns_result netns_link_spec_dev(netns_link_spec *spec, const char *dev);
+
+/**
+ * A macvlan's `mode`: `"private"`, `"vepa"`, `"bridge"`, `"passthru"` or
+ * `"source"`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind or another mode.
+ */
+netns_result netns_link_spec_macvlan_mode(netns_link_spec *spec, const char *mode);
+
+/**
+ * A vxlan's `id VNI` (24 bits; required).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind or an id of more than
+ * 24 bits.
+ */
+netns_result netns_link_spec_vxlan_id(netns_link_spec *spec, uint32_t id);
+
+/**
+ * A vxlan's `remote ADDR`: the unicast address of the other end
+ * (`IFLA_VXLAN_GROUP`/`GROUP6`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind, a malformed or a
+ * multicast address.
+ */
+netns_result netns_link_spec_vxlan_remote(netns_link_spec *spec, const char *remote);
+
+/**
+ * A vxlan's `group ADDR`: the multicast group it joins (the kernel then
+ * wants `netns_link_spec_dev` too).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind, a malformed or a
+ * unicast address.
+ */
+netns_result netns_link_spec_vxlan_group(netns_link_spec *spec, const char *group);
+
+/**
+ * A vxlan's `local ADDR`: the source address of its packets.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind or a malformed address.
+ */
+netns_result netns_link_spec_vxlan_local(netns_link_spec *spec, const char *local);
+
+/**
+ * A vxlan's `dstport PORT`: the UDP destination port (the kernel's
+ * default is 8472; IANA's is 4789).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind.
+ */
+netns_result netns_link_spec_vxlan_dstport(netns_link_spec *spec, uint16_t port);
+
+/**
+ * A vxlan's `learning` (`true`) or `nolearning`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind.
+ */
+netns_result netns_link_spec_vxlan_learning(netns_link_spec *spec, bool learning);
+
+/**
+ * A vxlan's `ttl N` (0 inherits the inner packet's).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another kind.
+ */
+netns_result netns_link_spec_vxlan_ttl(netns_link_spec *spec, uint8_t ttl);
+
+/**
+ * Creates the link `spec` describes (one `RTM_NEWLINK` with
+ * `NLM_F_CREATE | NLM_F_EXCL`, its master and lower device looked up by
+ * name in the handle's namespace), as `ip link add`. When `ifindex` is not
+ * NULL the index the kernel gave the link is written to it (from the
+ * kernel's echo: no lookup; 0 when the kernel sent none). The builder is
+ * left as it was (free it with `netns_link_spec_free`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a spec its kind needs more of (a
+ * vxlan without an id, a macvlan without a lower device) — before the
+ * kernel; `NETNS_NOT_FOUND` for a master or lower device that does not
+ * exist; `NETNS_ALREADY_EXISTS`; `NETNS_UNSUPPORTED` when the kernel has
+ * no such driver; the kernel's refusal with its text.
+ */
+netns_result netns_link_add_spec(netns_handle *h, const netns_link_spec *spec, uint32_t *ifindex);
+
+/**
+ * Appends the creation of the link `spec` describes to batch `b` (sent
+ * with the others by `netns_link_batch_send`; its index is then
+ * `netns_link_batch_ifindex`). The batch keeps its own copy: `spec` may be
+ * changed or freed afterwards.
+ *
+ * Errors: as `netns_link_add_spec` before the kernel (checked here).
+ */
+netns_result netns_link_batch_add_spec(netns_link_batch *b, const netns_link_spec *spec);
+
+/**
  * Opens the namespace file at `path` (any bytes but NUL) and checks it is a
  * network namespace. Writes the handle to `*out`.
  *
@@ -1710,14 +1908,18 @@ netns_result netns_route_get(netns_handle *h, const char *dst, const char *from,
 
 /**
  * Deletes the routes of `table` (254 = main; 0 = every table) out of
- * `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`), as
- * `ip route flush` (one dump, one batch of deletes; cached routes are left
- * alone). Writes how many were deleted to `*removed` when it is not NULL.
+ * `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`) with
+ * protocol `protocol` and route type `kind` (each a name as `ip` takes it,
+ * `"static"`, `"blackhole"` …, or a number; NULL = any), as `ip route
+ * flush [table T] [dev D] [proto P] [type T]` (one dump, one batch of
+ * deletes; cached routes are left alone). Writes how many were deleted to
+ * `*removed` when it is not NULL.
  *
- * Errors: `NETNS_NOT_FOUND` for no such device (nothing deleted); a
- * delete's refusal.
+ * Errors: `NETNS_INVALID_ARGUMENT` for an unknown protocol or type name
+ * (nothing deleted); `NETNS_NOT_FOUND` for no such device (nothing
+ * deleted); a delete's refusal.
  */
-netns_result netns_route_flush(netns_handle *h, uint32_t table, const char *dev, int family, size_t *removed);
+netns_result netns_route_flush(netns_handle *h, uint32_t table, const char *dev, int family, const char *protocol, const char *kind, size_t *removed);
 
 /**
  * A new route to `dst`: a prefix (`"10.2.0.0/16"`, or an address for a
@@ -2038,19 +2240,26 @@ const char *netns_rule_line(const netns_rule *r);
  * Starts program `argv[0]` (searched in `PATH`; `argv` NULL-terminated)
  * inside a namespace, as `ip netns exec` does but without waiting: a
  * forked child enters the namespace, gets a private mount namespace with
- * the namespace's `/sys` and the files of `ETC_DIR/name/` bound over
- * `/etc`, then `execvp`s. The namespace is `ns` when it is not NULL (then
- * `name` names its `/etc` files and `/sys` mount), else the registry's
- * namespace `name`. `envp` must be NULL (the environment is inherited; a
- * new environment is not supported yet: `NETNS_UNSUPPORTED`).
- * `stdin_fd`, `stdout_fd`, `stderr_fd`: descriptors for the child's
- * standard streams (duplicated; the caller keeps its own), or -1 to
- * inherit. The child is killed when the thread that spawned it ends
- * (`PR_SET_PDEATHSIG`): wait for it from that thread.
+ * the namespace's `/sys` (and, for a registry name, the files of
+ * `ETC_DIR/name/` bound over `/etc`), then execs. The namespace is:
+ * - `ns` with `name` NULL: any open namespace (anonymous, a process's, one
+ *   opened by path); no `/etc` files; `reg` may be NULL;
+ * - `ns` with `name`: `ns`, with the `/etc` files and `/sys` label of `name`;
+ * - `ns` NULL: the registry `reg`'s namespace `name`.
  *
- * Writes the child to `*out`. Errors: `NETNS_INVALID_ARGUMENT` for an
- * empty `argv` or a bad descriptor; the errors of `netns_open`;
- * `NETNS_NOT_FOUND` when the program does not exist.
+ * `envp`: NULL inherits the caller's environment; else a NULL-terminated
+ * array of `"KEY=VALUE"` strings that is exactly the child's environment
+ * (`execvpe`; `{NULL}` gives an empty one; the program is still looked up
+ * in the caller's `PATH`). `stdin_fd`, `stdout_fd`, `stderr_fd`:
+ * descriptors for the child's standard streams (duplicated; the caller
+ * keeps its own), or -1 to inherit. The child is killed when the thread
+ * that spawned it ends (`PR_SET_PDEATHSIG`): wait for it from that thread.
+ *
+ * Writes the child to `*out`. Errors: `NETNS_NULL_ARGUMENT` for a NULL
+ * `argv`, or NULL `ns` and `name`; `NETNS_INVALID_ARGUMENT` for an empty
+ * `argv`, an `envp` entry that is not `KEY=VALUE`, or a bad descriptor;
+ * the errors of `netns_open`; `NETNS_NOT_FOUND` when the program does not
+ * exist.
  */
 netns_result netns_spawn(const netns_registry *reg, const char *name, const netns_ns *ns, const char *const *argv, const char *const *envp, int stdin_fd, int stdout_fd, int stderr_fd, netns_child **out);
 

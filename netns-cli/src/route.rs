@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use netns_core::addr::Family;
+use netns_core::link::Dev;
 use netns_core::route::{
-    parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name, NextHop,
-    RouteFilter, RouteRef, RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD,
+    gateway_words, parse_protocol, parse_scope, parse_type, protocol_name, scope_name, type_name,
+    NextHop, RouteFilter, RouteRef, RouteSpec, RouteTable, PROTO_BOOT, RTM_F_CLONED, RTNH_F_DEAD,
     RTNH_F_LINKDOWN, RTNH_F_ONLINK, SCOPE_UNIVERSE, TYPE_UNICAST,
 };
 use serde_json::{json, Value};
@@ -30,7 +31,7 @@ use crate::{Context, Usage};
 
 pub(crate) const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] route [show|list] [table TABLE_ID|all]
-       netns [-n NAME] route {add|del|replace|change|append|prepend} [TYPE] {default|PREFIX} [via ADDRESS] [dev IFNAME]
+       netns [-n NAME] route {add|del|replace|change|append|prepend} [TYPE] {default|PREFIX} [via [inet|inet6] ADDRESS] [dev IFNAME]
                          [metric N] [table TABLE_ID] [scope SCOPE] [proto RTPROTO] [src ADDRESS]";
 
 /// A parsed `route` command.
@@ -134,18 +135,7 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match keyword(ROUTE_WORDS, arg) {
-            "via" => {
-                let v = value(&mut it, "via")?;
-                let v = if v == "inet" || v == "inet6" {
-                    value(&mut it, "via")?
-                } else {
-                    v
-                };
-                spec.gateway = Some(
-                    v.parse::<IpAddr>()
-                        .map_err(|_| usage(&format!("invalid gateway \"{v}\"")))?,
-                );
-            }
+            "via" => spec.gateway = Some(parse_via(&mut it, route_family(&spec))?),
             "dev" | "oif" => dev = Some(value(&mut it, "dev")?),
             "mtu" | "advmss" => {
                 let key = arg.as_str();
@@ -170,7 +160,10 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
                         .map_err(|_| usage(&format!("\"id\" value is invalid: {v}")))?,
                 );
             }
-            "nexthop" => spec = spec.nexthop(parse_nexthop(&mut it)?),
+            "nexthop" => {
+                let family = route_family(&spec);
+                spec = spec.nexthop(parse_nexthop(&mut it, family)?);
+            }
             "metric" | "priority" | "preference" => {
                 let v = value(&mut it, "metric")?;
                 spec.metric = Some(
@@ -229,9 +222,39 @@ fn parse_change(args: &[String], op: RouteOp) -> Result<RouteCommand, Usage> {
     Ok(RouteCommand::Change { op, spec })
 }
 
+/// The family of the route as far as the words so far tell (ip reads a
+/// gateway in it).
+fn route_family(spec: &RouteSpec) -> Option<Family> {
+    spec.family.or_else(|| {
+        spec.destination
+            .map(|d| d.addr())
+            .or(spec.prefsrc)
+            .map(|a| Family::of(&a))
+    })
+}
+
+/// `via [inet|inet6] ADDR` after `via`, in a route of `family` (the core's
+/// reader: `via inet6 fe80::1` in an IPv4 route is `RTA_VIA`).
+fn parse_via(
+    it: &mut std::slice::Iter<'_, String>,
+    family: Option<Family>,
+) -> Result<IpAddr, Usage> {
+    let mut v = value(it, "via")?;
+    let mut word = None;
+    if v == "inet" || v == "inet6" {
+        word = Some(v);
+        v = value(it, "via")?;
+    }
+    netns_core::route::parse_gateway(word, v, family)
+        .map_err(|e| usage(&format!("{}.", e.detail().unwrap_or("invalid gateway"))))
+}
+
 /// One `nexthop via GW dev X weight N onlink` group: the words up to the
 /// next `nexthop` (which is left for the caller) or the end.
-fn parse_nexthop(it: &mut std::slice::Iter<'_, String>) -> Result<NextHop, Usage> {
+fn parse_nexthop(
+    it: &mut std::slice::Iter<'_, String>,
+    family: Option<Family>,
+) -> Result<NextHop, Usage> {
     let mut hop = NextHop::default();
     while let Some(word) = it.as_slice().first().map(String::as_str) {
         if !matches!(word, "via" | "dev" | "weight" | "onlink") {
@@ -239,16 +262,7 @@ fn parse_nexthop(it: &mut std::slice::Iter<'_, String>) -> Result<NextHop, Usage
         }
         it.next();
         match word {
-            "via" => {
-                let mut v = value(it, "via")?;
-                if v == "inet" || v == "inet6" {
-                    v = value(it, "via")?;
-                }
-                hop.gateway = Some(
-                    v.parse()
-                        .map_err(|_| usage(&format!("invalid gateway \"{v}\"")))?,
-                );
-            }
+            "via" => hop.gateway = Some(parse_via(it, family)?),
             "dev" => hop = hop.dev(value(it, "dev")?),
             "weight" => {
                 let v = value(it, "weight")?;
@@ -350,8 +364,10 @@ impl RouteCommand {
                     spec.destination
                         .map_or_else(|| "default".into(), |d| d.to_string()),
                 );
+                let family = route_family(spec);
                 if let Some(g) = spec.gateway {
-                    out.extend(["via".into(), g.to_string()]);
+                    out.push("via".into());
+                    out.extend(gateway_words(g, family).split(' ').map(str::to_owned));
                 }
                 if let Some(d) = &spec.dev {
                     out.extend(["dev".into(), d.word()]);
@@ -384,7 +400,7 @@ impl RouteCommand {
                     out.extend(["nhid".into(), id.to_string()]);
                 }
                 for hop in &spec.nexthops {
-                    out.extend(hop.to_string().split(' ').map(str::to_owned));
+                    out.extend(hop.words(family).split(' ').map(str::to_owned));
                 }
             }
         }
@@ -478,7 +494,17 @@ fn route_fields(
         f.push(("tos", "tos {} ", json!(format!("{:#x}", r.tos()))));
     }
     if let Some(gw) = r.gateway() {
-        f.push(("gateway", "via {} ", json!(gw.to_string())));
+        if r.gateway_is_via() {
+            // RTA_VIA: ip writes the family (`via inet6 fe80::1`), and in
+            // JSON an object.
+            f.push((
+                "via",
+                "via {} ",
+                json!({"family": family_word(gw), "host": gw.to_string()}),
+            ));
+        } else {
+            f.push(("gateway", "via {} ", json!(gw.to_string())));
+        }
     }
     if let Some(oif) = r.oif() {
         f.push((
@@ -538,7 +564,7 @@ fn nexthop_text(r: &RouteRef<'_>, names: &BTreeMap<u32, String>) -> String {
     for hop in r.nexthops() {
         s.push_str("\n\tnexthop ");
         if let Some(gw) = hop.gateway {
-            s.push_str(&format!("via {gw} "));
+            s.push_str(&format!("via {} ", gateway_words(gw, r.family())));
         }
         if let Some(netns_core::link::Dev::Index(i)) = &hop.dev {
             let name = names
@@ -554,6 +580,15 @@ fn nexthop_text(r: &RouteRef<'_>, names: &BTreeMap<u32, String>) -> String {
         }
     }
     s
+}
+
+/// ip's name of an address's family (`inet`, `inet6`).
+fn family_word(ip: IpAddr) -> &'static str {
+    if ip.is_ipv4() {
+        "inet"
+    } else {
+        "inet6"
+    }
 }
 
 fn flag_words(flags: u32) -> Vec<&'static str> {
@@ -594,6 +629,11 @@ pub(crate) fn route_text(
         }
         let text = match &v {
             Value::String(t) => t.clone(),
+            Value::Object(o) if name == "via" => format!(
+                "{} {}",
+                o.get("family").and_then(Value::as_str).unwrap_or_default(),
+                o.get("host").and_then(Value::as_str).unwrap_or_default()
+            ),
             other => other.to_string(),
         };
         s.push_str(&fmt.replacen("{}", &text, 1));
@@ -628,5 +668,40 @@ fn route_json(
     if let Some(p) = r.pref() {
         m.push("pref", json!(pref_word(p)));
     }
+    let hops: Vec<Value> = r
+        .nexthops()
+        .map(|h| nexthop_json(&h, r.family(), names))
+        .collect();
+    if !hops.is_empty() {
+        m.push("nexthops", Value::Array(hops));
+    }
     m
+}
+
+/// One path of a multipath route of `family` with ip's JSON names.
+fn nexthop_json(hop: &NextHop, family: Option<Family>, names: &BTreeMap<u32, String>) -> Value {
+    let mut o = serde_json::Map::new();
+    match hop.gateway {
+        // Of the other family: it came as RTA_VIA, an object in ip's JSON.
+        Some(gw) if family.is_some_and(|f| f != Family::of(&gw)) => {
+            o.insert(
+                "via".into(),
+                json!({"family": family_word(gw), "host": gw.to_string()}),
+            );
+        }
+        Some(gw) => {
+            o.insert("gateway".into(), json!(gw.to_string()));
+        }
+        None => {}
+    }
+    if let Some(Dev::Index(i)) = &hop.dev {
+        let name = names
+            .get(&i.get())
+            .cloned()
+            .unwrap_or_else(|| format!("if{i}"));
+        o.insert("dev".into(), json!(name));
+    }
+    o.insert("weight".into(), json!(hop.weight.unwrap_or(1)));
+    o.insert("flags".into(), json!(flag_words(hop.flags)));
+    Value::Object(o)
 }

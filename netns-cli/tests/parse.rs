@@ -166,7 +166,11 @@ fn addr_and_route_refusals_exit_as_ip() {
         (&["addr", "flush"], "Flush requires arguments."),
         (
             &["route", "add", "default", "via", "1.2.3.999"],
-            "invalid gateway \"1.2.3.999\"",
+            "any valid address is expected rather than \"1.2.3.999\"",
+        ),
+        (
+            &["route", "add", "10.0.0.0/8", "via", "fe80::1"],
+            "inet address is expected rather than \"fe80::1\"",
         ),
         (
             &["route", "add", "via", "10.0.0.1"],

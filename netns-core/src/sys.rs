@@ -137,6 +137,9 @@ pub(crate) struct ExecPlan {
     pub(crate) notes: Vec<u8>,
     pub(crate) stdio: [Option<OwnedFd>; 3],
     pub(crate) argv: Vec<CString>,
+    /// `KEY=VALUE` entries of the command's whole environment (`execvpe`);
+    /// `None` inherits the caller's (`execvp`).
+    pub(crate) env: Option<Vec<CString>>,
 }
 
 impl ExecPlan {
@@ -144,6 +147,15 @@ impl ExecPlan {
         let mut ptrs: Vec<*const libc::c_char> = self.argv.iter().map(|a| a.as_ptr()).collect();
         ptrs.push(std::ptr::null());
         ptrs
+    }
+
+    /// The NULL-terminated `envp` of [`ExecPlan::env`], when set.
+    fn env_ptrs(&self) -> Option<Vec<*const libc::c_char>> {
+        self.env.as_ref().map(|env| {
+            let mut ptrs: Vec<*const libc::c_char> = env.iter().map(|e| e.as_ptr()).collect();
+            ptrs.push(std::ptr::null());
+            ptrs
+        })
     }
 }
 
@@ -153,6 +165,7 @@ impl ExecPlan {
 /// child's pid once `execvp` succeeded, or the step that failed with its errno.
 pub(crate) fn fork_exec(plan: &ExecPlan) -> Result<Pid, (ExecStep, Errno)> {
     let argv_ptrs = plan.argv_ptrs();
+    let env_ptrs = plan.env_ptrs();
     let (rd, wr) =
         nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| (ExecStep::Exec, e))?;
     // SAFETY: plain system call.
@@ -166,7 +179,15 @@ pub(crate) fn fork_exec(plan: &ExecPlan) -> Result<Pid, (ExecStep, Errno)> {
     if pid == 0 {
         drop(rd);
         // SAFETY: see above; `child` never returns.
-        unsafe { child(plan, &argv_ptrs, wr.as_raw_fd(), parent) }
+        unsafe {
+            child(
+                plan,
+                &argv_ptrs,
+                env_ptrs.as_deref(),
+                wr.as_raw_fd(),
+                parent,
+            )
+        }
     }
     drop(wr);
     let mut report = [0u8; 5];
@@ -200,15 +221,17 @@ pub(crate) fn fork_exec(plan: &ExecPlan) -> Result<Pid, (ExecStep, Errno)> {
 /// about to become the command (`netns exec`).
 pub(crate) fn exec_in_place(plan: &ExecPlan) -> (ExecStep, Errno) {
     let argv_ptrs = plan.argv_ptrs();
-    // SAFETY: `plan` and `argv_ptrs` outlive the call; on success it does not
-    // return (the process image is replaced).
-    unsafe { enter_and_exec(plan, &argv_ptrs) }
+    let env_ptrs = plan.env_ptrs();
+    // SAFETY: `plan`, `argv_ptrs` and `env_ptrs` outlive the call; on success
+    // it does not return (the process image is replaced).
+    unsafe { enter_and_exec(plan, &argv_ptrs, env_ptrs.as_deref()) }
 }
 
 /// The exec child. Only async-signal-safe calls from here on.
 unsafe fn child(
     plan: &ExecPlan,
     argv: &[*const libc::c_char],
+    envp: Option<&[*const libc::c_char]>,
     report: RawFd,
     parent: libc::pid_t,
 ) -> ! {
@@ -228,14 +251,18 @@ unsafe fn child(
     if libc::getppid() != parent {
         libc::_exit(127);
     }
-    let (step, errno) = enter_and_exec(plan, argv);
+    let (step, errno) = enter_and_exec(plan, argv, envp);
     fail(report, step, errno)
 }
 
-/// Enters the namespace, makes the mounts and execs: the steps shared by the
-/// fork child and [`exec_in_place`]. Only async-signal-safe calls; returns
-/// only on failure.
-unsafe fn enter_and_exec(plan: &ExecPlan, argv: &[*const libc::c_char]) -> (ExecStep, Errno) {
+/// Enters the namespace, makes the mounts and execs (`execvpe` with `envp`
+/// when given, else `execvp`): the steps shared by the fork child and
+/// [`exec_in_place`]. Only async-signal-safe calls; returns only on failure.
+unsafe fn enter_and_exec(
+    plan: &ExecPlan,
+    argv: &[*const libc::c_char],
+    envp: Option<&[*const libc::c_char]>,
+) -> (ExecStep, Errno) {
     // Warnings go to the command's standard error (not yet moved to fd 2).
     let err_fd = plan.stdio[2].as_ref().map_or(2, |fd| fd.as_raw_fd());
     let warn = |msg: &[u8]| {
@@ -302,7 +329,10 @@ unsafe fn enter_and_exec(plan: &ExecPlan, argv: &[*const libc::c_char]) -> (Exec
             }
         }
     }
-    libc::execvp(argv[0], argv.as_ptr());
+    match envp {
+        Some(envp) => libc::execvpe(argv[0], argv.as_ptr(), envp.as_ptr()),
+        None => libc::execvp(argv[0], argv.as_ptr()),
+    };
     (ExecStep::Exec, Errno::last())
 }
 

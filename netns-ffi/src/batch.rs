@@ -190,7 +190,7 @@ pub extern "C" fn netns_addrs_add(
 /// created), cleared and reused. Opaque; free with `netns_link_batch_free`.
 /// Not for concurrent use.
 pub struct netns_link_batch {
-    entries: Vec<LinkRequest>,
+    pub(crate) entries: Vec<LinkRequest>,
     /// After a send: what the kernel gave each entry (default for changes).
     created: Vec<CreatedLink>,
 }

@@ -52,6 +52,7 @@ mod error;
 mod event;
 mod handle;
 mod link;
+mod link_spec;
 mod namespace;
 mod neigh;
 mod panic;

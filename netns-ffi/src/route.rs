@@ -5,7 +5,7 @@
 use std::ffi::{c_char, c_int, CString};
 
 use netns_core::link::Dev;
-use netns_core::route::{Route, RouteFilter, RouteQuery, RouteSpec, RouteTable};
+use netns_core::route::{self, Route, RouteFilter, RouteQuery, RouteSpec, RouteTable};
 
 use crate::addr::family_arg;
 use crate::error::{netns_result, Failure};
@@ -13,7 +13,7 @@ use crate::handle::{handle_arg, netns_handle};
 use crate::panic::{call, guard};
 use crate::ptr::{free, into_raw, mut_arg, opt_out, opt_ref, opt_str_arg, out_arg};
 use crate::registry::next_of;
-use crate::route_spec::ip_arg;
+use crate::route_spec::{ip_arg, named_arg};
 use crate::{c_string, opt_c_ptr};
 
 /// The route described by C arguments: `dst` NULL or `"default"` for the
@@ -420,18 +420,24 @@ pub extern "C" fn netns_route_get(
 }
 
 /// Deletes the routes of `table` (254 = main; 0 = every table) out of
-/// `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`), as
-/// `ip route flush` (one dump, one batch of deletes; cached routes are left
-/// alone). Writes how many were deleted to `*removed` when it is not NULL.
+/// `dev` (NULL = any) of `family` (0 = both, `AF_INET`, `AF_INET6`) with
+/// protocol `protocol` and route type `kind` (each a name as `ip` takes it,
+/// `"static"`, `"blackhole"` …, or a number; NULL = any), as `ip route
+/// flush [table T] [dev D] [proto P] [type T]` (one dump, one batch of
+/// deletes; cached routes are left alone). Writes how many were deleted to
+/// `*removed` when it is not NULL.
 ///
-/// Errors: `NETNS_NOT_FOUND` for no such device (nothing deleted); a
-/// delete's refusal.
+/// Errors: `NETNS_INVALID_ARGUMENT` for an unknown protocol or type name
+/// (nothing deleted); `NETNS_NOT_FOUND` for no such device (nothing
+/// deleted); a delete's refusal.
 #[no_mangle]
 pub extern "C" fn netns_route_flush(
     h: *mut netns_handle,
     table: u32,
     dev: *const c_char,
     family: c_int,
+    protocol: *const c_char,
+    kind: *const c_char,
     removed: *mut usize,
 ) -> netns_result {
     call("netns_route_flush", || {
@@ -445,6 +451,12 @@ pub extern "C" fn netns_route_flush(
             filter = filter.dev(d);
         }
         filter.family = family_arg(family)?;
+        if !protocol.is_null() {
+            filter.protocol = Some(named_arg(protocol, "protocol", route::parse_protocol)?);
+        }
+        if !kind.is_null() {
+            filter.kind = Some(named_arg(kind, "route type", route::parse_type)?);
+        }
         let n = h.route_flush(&filter)?;
         if let Some(out) = opt_out(removed) {
             out.set(n);

@@ -29,7 +29,7 @@ pub(crate) fn ip_arg(p: *const c_char, what: &'static str) -> Result<IpAddr, Fai
 }
 
 /// A one-byte route field given as `ip` takes it: a name or a number.
-fn named_arg(
+pub(crate) fn named_arg(
     p: *const c_char,
     what: &'static str,
     parse: fn(&str) -> Option<u8>,

@@ -1,17 +1,21 @@
 //! Processes in a namespace: `netns_spawn` starts a program (as `ip netns
-//! exec`, without waiting) and gives a `netns_child` with its pid and
-//! pidfd; `netns_child_wait` and `netns_child_kill`.
+//! exec`, without waiting; in a named namespace or any open `netns_ns`,
+//! with the caller's environment or exactly `envp`) and gives a
+//! `netns_child` with its pid and pidfd; `netns_child_wait` and
+//! `netns_child_kill`.
 
-use std::ffi::{c_char, c_int};
+use std::ffi::{c_char, c_int, OsStr};
 use std::os::fd::AsRawFd;
 use std::os::unix::process::ExitStatusExt;
 
-use netns_core::{Error, ErrorKind, ExecChild, ExecOptions};
+use netns_core::{Error, ExecChild, ExecOptions};
 
 use crate::error::{netns_result, Failure};
-use crate::namespace::{netns_ns, ns_arg};
+use crate::namespace::netns_ns;
 use crate::panic::{call, guard};
-use crate::ptr::{argv_arg, dup_fd, free, into_raw, mut_arg, opt_ref, out_arg, str_arg};
+use crate::ptr::{
+    argv_arg, dup_fd, free, into_raw, mut_arg, opt_ref, opt_str_arg, out_arg, str_arg,
+};
 use crate::registry::{netns_registry, registry};
 
 /// A program started by `netns_spawn`. Opaque; free with
@@ -24,19 +28,26 @@ pub struct netns_child {
 /// Starts program `argv[0]` (searched in `PATH`; `argv` NULL-terminated)
 /// inside a namespace, as `ip netns exec` does but without waiting: a
 /// forked child enters the namespace, gets a private mount namespace with
-/// the namespace's `/sys` and the files of `ETC_DIR/name/` bound over
-/// `/etc`, then `execvp`s. The namespace is `ns` when it is not NULL (then
-/// `name` names its `/etc` files and `/sys` mount), else the registry's
-/// namespace `name`. `envp` must be NULL (the environment is inherited; a
-/// new environment is not supported yet: `NETNS_UNSUPPORTED`).
-/// `stdin_fd`, `stdout_fd`, `stderr_fd`: descriptors for the child's
-/// standard streams (duplicated; the caller keeps its own), or -1 to
-/// inherit. The child is killed when the thread that spawned it ends
-/// (`PR_SET_PDEATHSIG`): wait for it from that thread.
+/// the namespace's `/sys` (and, for a registry name, the files of
+/// `ETC_DIR/name/` bound over `/etc`), then execs. The namespace is:
+/// - `ns` with `name` NULL: any open namespace (anonymous, a process's, one
+///   opened by path); no `/etc` files; `reg` may be NULL;
+/// - `ns` with `name`: `ns`, with the `/etc` files and `/sys` label of `name`;
+/// - `ns` NULL: the registry `reg`'s namespace `name`.
 ///
-/// Writes the child to `*out`. Errors: `NETNS_INVALID_ARGUMENT` for an
-/// empty `argv` or a bad descriptor; the errors of `netns_open`;
-/// `NETNS_NOT_FOUND` when the program does not exist.
+/// `envp`: NULL inherits the caller's environment; else a NULL-terminated
+/// array of `"KEY=VALUE"` strings that is exactly the child's environment
+/// (`execvpe`; `{NULL}` gives an empty one; the program is still looked up
+/// in the caller's `PATH`). `stdin_fd`, `stdout_fd`, `stderr_fd`:
+/// descriptors for the child's standard streams (duplicated; the caller
+/// keeps its own), or -1 to inherit. The child is killed when the thread
+/// that spawned it ends (`PR_SET_PDEATHSIG`): wait for it from that thread.
+///
+/// Writes the child to `*out`. Errors: `NETNS_NULL_ARGUMENT` for a NULL
+/// `argv`, or NULL `ns` and `name`; `NETNS_INVALID_ARGUMENT` for an empty
+/// `argv`, an `envp` entry that is not `KEY=VALUE`, or a bad descriptor;
+/// the errors of `netns_open`; `NETNS_NOT_FOUND` when the program does not
+/// exist.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn netns_spawn(
@@ -51,20 +62,19 @@ pub extern "C" fn netns_spawn(
     out: *mut *mut netns_child,
 ) -> netns_result {
     call("netns_spawn", || {
-        let reg = registry(reg)?;
-        let name = str_arg(name, "name")?;
+        let ns = opt_ref(ns).map(|ns| &ns.inner);
+        // NULL is a name only when `ns` says where.
+        let name = match ns {
+            Some(_) => opt_str_arg(name, "name")?,
+            None => Some(str_arg(name, "name")?),
+        };
         let argv = argv_arg(argv, "argv")?;
-        if !envp.is_null() {
-            return Err(
-                Error::new(ErrorKind::Unsupported, "spawn", format!("{name:?}"))
-                    .with_detail(
-                        "envp: a new environment is not supported yet (pass NULL to inherit)",
-                    )
-                    .into(),
-            );
-        }
         let out = out_arg(out, "out")?;
         let mut opts = ExecOptions::new();
+        if !envp.is_null() {
+            let env = argv_arg(envp, "envp")?;
+            opts = opts.env(env.into_iter().map(OsStr::to_os_string));
+        }
         if stdin_fd != -1 {
             opts = opts.stdin(dup_fd(stdin_fd, "stdin_fd")?);
         }
@@ -74,11 +84,12 @@ pub extern "C" fn netns_spawn(
         if stderr_fd != -1 {
             opts = opts.stderr(dup_fd(stderr_fd, "stderr_fd")?);
         }
-        let child = if ns.is_null() {
-            reg.spawn(name, &argv, opts)?
-        } else {
-            let ns = ns_arg(ns, "ns")?.try_clone()?;
-            reg.spawn_in(name, ns, &argv, opts)?
+        let child = match (ns, name) {
+            (Some(ns), None) => ns.spawn(&argv, opts)?,
+            (Some(ns), Some(name)) => {
+                registry(reg)?.spawn_in(name, ns.try_clone()?, &argv, opts)?
+            }
+            (None, name) => registry(reg)?.spawn(name.unwrap_or_default(), &argv, opts)?,
         };
         out.set(into_raw(netns_child {
             pid: child.pid(),

@@ -26,6 +26,48 @@ pub(crate) struct ExecRequest<'a> {
     pub(crate) capture: bool,
     pub(crate) input: Option<Vec<u8>>,
     pub(crate) timeout: Option<Duration>,
+    /// The child's whole environment (`KEY=VALUE` entries); `None` inherits.
+    pub(crate) env: Option<Vec<OsString>>,
+}
+
+/// `env=` as `subprocess.run` takes it: a mapping of names to values
+/// (`str` or `bytes`), made into the core's `KEY=VALUE` entries; `None`
+/// inherits the caller's environment.
+///
+/// # Errors
+/// `TypeError` for something that is not a mapping of strings;
+/// `ValueError` for a name that is empty or contains `=`, as `subprocess`.
+pub(crate) fn env_arg(env: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<OsString>>> {
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let Some(env) = env.filter(|e| !e.is_none()) else {
+        return Ok(None);
+    };
+    let os_bytes = |v: &Bound<'_, PyAny>| -> PyResult<Vec<u8>> {
+        match v.extract::<OsString>() {
+            Ok(s) => Ok(s.as_bytes().to_vec()),
+            Err(_) => v.extract::<Vec<u8>>().map_err(|_| {
+                pyo3::exceptions::PyTypeError::new_err("env: names and values must be str or bytes")
+            }),
+        }
+    };
+    let items = env.call_method0("items").map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err("env must be a mapping of names to values")
+    })?;
+    let mut out = Vec::new();
+    for item in items.try_iter()? {
+        let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+        let mut entry = os_bytes(&k)?;
+        if entry.is_empty() || entry.contains(&b'=') {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "illegal environment variable name {:?}",
+                String::from_utf8_lossy(&entry)
+            )));
+        }
+        entry.push(b'=');
+        entry.extend_from_slice(&os_bytes(&v)?);
+        out.push(OsString::from_vec(entry));
+    }
+    Ok(Some(out))
 }
 
 /// How it ended.
@@ -54,6 +96,9 @@ fn read_all(fd: Option<OwnedFd>) -> Option<Vec<u8>> {
 pub(crate) fn run(reg: &Registry, req: ExecRequest<'_>) -> netns_core::Result<ExecOutcome> {
     let object = format!("in network namespace {:?}", req.name);
     let mut opts = ExecOptions::new();
+    if let Some(env) = req.env {
+        opts = opts.env(env);
+    }
     let mut stdin_w = None;
     if req.input.is_some() {
         let (r, w) = pipe(&object)?;

@@ -184,7 +184,7 @@ impl Registry {
 
     /// Runs ``argv`` inside namespace ``name`` (as ``ip netns exec``) and
     /// returns a ``subprocess.CompletedProcess``; see ``netns.exec``.
-    #[pyo3(signature = (name, argv, *, capture_output=false, check=false, input=None, timeout=None, text=false))]
+    #[pyo3(signature = (name, argv, *, capture_output=false, check=false, input=None, timeout=None, text=false, env=None))]
     #[allow(clippy::too_many_arguments)]
     fn exec(
         &self,
@@ -196,6 +196,7 @@ impl Registry {
         input: Option<&Bound<'_, PyAny>>,
         timeout: Option<f64>,
         text: bool,
+        env: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         if argv.is_instance_of::<pyo3::types::PyString>() || argv.is_instance_of::<PyBytes>() {
             return Err(PyTypeError::new_err(
@@ -219,6 +220,7 @@ impl Registry {
             capture: capture_output,
             input,
             timeout,
+            env: exec::env_arg(env)?,
         };
         let outcome = py.detach(|| exec::run(&self.inner, request)).py(py)?;
         exec::to_python(py, argv, outcome, check, text, timeout)

@@ -33,14 +33,37 @@ macro_rules! value_class {
                 Ok(format!("{}({})", stringify!($name), fields.join(", ")))
             }
 
-            /// The attributes as a new dict (for JSON and the like).
+            /// The attributes as a new dict (for JSON and the like): nested
+            /// values (a route's ``nexthops``, a link's ``stats``) as dicts too.
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
                 let dict = PyDict::new(py);
-                $( dict.set_item(PyString::intern(py, stringify!($field)), self.$field.clone())?; )*
+                $(
+                    let value = $crate::values::plain(self.$field.clone().into_bound_py_any(py)?)?;
+                    dict.set_item(PyString::intern(py, stringify!($field)), value)?;
+                )*
                 Ok(dict)
             }
         }
     };
+}
+
+/// `value` with what `to_dict` gives for a value class, and a list of them
+/// as a list of dicts: plain data all the way down (`json.dumps` takes it).
+pub(crate) fn plain(value: Bound<'_, PyAny>) -> PyResult<Bound<'_, PyAny>> {
+    let py = value.py();
+    if let Ok(list) = value.cast::<pyo3::types::PyList>() {
+        let items = list.iter().map(plain).collect::<PyResult<Vec<_>>>()?;
+        return Ok(pyo3::types::PyList::new(py, items)?.into_any());
+    }
+    let basic = value.is_none()
+        || value.is_instance_of::<PyString>()
+        || value.is_instance_of::<pyo3::types::PyInt>()
+        || value.is_instance_of::<pyo3::types::PyBool>()
+        || value.is_instance_of::<pyo3::types::PyFloat>();
+    if !basic && value.hasattr(pyo3::intern!(py, "to_dict"))? {
+        return value.call_method0(pyo3::intern!(py, "to_dict"));
+    }
+    Ok(value)
 }
 
 value_class! {

@@ -226,17 +226,17 @@ int main(void)
     OK(netns_route_spec_table(s, 100), "table 100");
     OK(netns_route_add_spec(h, s), "10.13.0.0/16 dev veth2 table 100");
     netns_route_spec_free(s);
-    CHECK(netns_route_flush(h, 254, "nosuch0", AF_INET, &removed) == NETNS_NOT_FOUND && removed == 99,
+    CHECK(netns_route_flush(h, 254, "nosuch0", AF_INET, NULL, NULL, &removed) == NETNS_NOT_FOUND && removed == 99,
           "flush of a missing device: not found, nothing written");
-    OK(netns_route_flush(h, 254, "veth0", AF_INET, &removed), "flush dev veth0 (main)");
+    OK(netns_route_flush(h, 254, "veth0", AF_INET, NULL, NULL, &removed), "flush dev veth0 (main)");
     CHECK(removed == 4, "4 routes: 10.11/16, 10.6/16, 10.9/16 (a path on veth0) and the prefix route");
     CHECK(STREQ(ip("route show"), "10.2.2.0/24 dev veth2 proto kernel scope link src 10.2.2.1 \n"
                                   "10.5.0.0/16 via 192.0.2.1 dev veth2 onlink \n"),
           "ip shows veth2's routes left");
     CHECK(STREQ(ip("route show table 100"), "10.13.0.0/16 dev veth2 scope link \n"), "table 100 untouched");
-    OK(netns_route_flush(h, 100, NULL, 0, NULL), "flush table 100 (no count wanted)");
+    OK(netns_route_flush(h, 100, NULL, 0, NULL, NULL, NULL), "flush table 100 (no count wanted)");
     CHECK(STREQ(ip("route show table 100"), ""), "table 100 empty");
-    OK(netns_route_flush(h, 0, NULL, AF_INET, &removed), "flush every IPv4 table");
+    OK(netns_route_flush(h, 0, NULL, AF_INET, NULL, NULL, &removed), "flush every IPv4 table");
     CHECK(removed > 0 && STREQ(ip("-4 route show table all"), ""), "ip -4 shows no route in any table");
 
     /* NULLs and bad input. */
@@ -260,7 +260,7 @@ int main(void)
     CHECK(netns_route_mtu(NULL) == 0 && netns_route_nexthop_count(NULL) == 0 &&
               netns_route_nexthop_gateway(NULL, 0) == NULL && netns_route_nexthop_oif(NULL, 0) == 0,
           "accessors on NULL");
-    CHECK(netns_route_flush(NULL, 254, NULL, 0, NULL) == NETNS_NULL_ARGUMENT, "flush(NULL h)");
+    CHECK(netns_route_flush(NULL, 254, NULL, 0, NULL, NULL, NULL) == NETNS_NULL_ARGUMENT, "flush(NULL h)");
 
     netns_handle_free(h);
     netns_ns_free(ns);

@@ -64,12 +64,12 @@ test_flush_selectors_remove_what_ip_removes() {
         routes
         # shellcheck disable=SC2086
         must ip route flush $sel
-        local want; want=$(ip route show table all)
+        local want; want=$(ip -4 route show table all)
         clean
         routes
         # shellcheck disable=SC2086
         must netns route flush $sel
-        assert_eq "$want" "$(ip route show table all)" "route flush $sel"
+        assert_eq "$want" "$(ip -4 route show table all)" "route flush $sel"
         clean
     done
 }

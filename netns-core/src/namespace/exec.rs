@@ -1,7 +1,8 @@
-//! `exec`: run a program inside a named namespace, as `ip netns exec` does.
+//! `exec`: run a program inside a named namespace, as `ip netns exec` does,
+//! or inside any open namespace ([`NetNs::spawn`]).
 
 use std::convert::Infallible;
-use std::ffi::{CString, OsStr};
+use std::ffi::{CString, OsStr, OsString};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::ExitStatusExt;
@@ -20,8 +21,9 @@ use super::{NetNs, Shown};
 use crate::error::{Capability, Errno, Error, ErrorKind, Result};
 use crate::sys::{self, EtcBind, ExecPlan, ExecStep};
 
-/// Options of [`Registry::exec`] and [`Registry::spawn`]: the standard
-/// streams of the child (inherited when unset).
+/// Options of [`Registry::exec`], [`Registry::spawn`] and [`NetNs::spawn`]:
+/// the standard streams of the child and its environment (inherited when
+/// unset).
 #[derive(Debug, Default)]
 #[non_exhaustive]
 pub struct ExecOptions {
@@ -31,6 +33,10 @@ pub struct ExecOptions {
     pub stdout: Option<OwnedFd>,
     /// The child's standard error.
     pub stderr: Option<OwnedFd>,
+    /// The child's whole environment, as `KEY=VALUE` entries (`execvpe`'s
+    /// `envp`); `None` inherits the caller's. The program is still looked
+    /// up in the caller's `PATH`, as `execvpe` does.
+    pub env: Option<Vec<OsString>>,
 }
 
 impl ExecOptions {
@@ -53,6 +59,48 @@ impl ExecOptions {
         self.stderr = Some(fd);
         self
     }
+    /// Gives the child exactly the environment `entries` (`KEY=VALUE` each;
+    /// none at all for an empty list) instead of the caller's.
+    ///
+    /// # Examples
+    /// ```
+    /// let opts = netns_core::ExecOptions::new().env(["LANG=C", "MODE=test"]);
+    /// assert_eq!(opts.env.as_ref().map(Vec::len), Some(2));
+    /// ```
+    pub fn env<I, S>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<OsString>,
+    {
+        self.env = Some(entries.into_iter().map(Into::into).collect());
+        self
+    }
+}
+
+/// The `KEY=VALUE` entries of `env` as C strings, checked: each has a
+/// non-empty key before its `=` and no NUL byte.
+fn env_entries(
+    env: Option<Vec<OsString>>,
+    object: &dyn Fn() -> String,
+) -> Result<Option<Vec<CString>>> {
+    let Some(env) = env else { return Ok(None) };
+    let mut out = Vec::with_capacity(env.len());
+    for entry in env {
+        let bytes = entry.as_bytes();
+        let refuse = |why: &str| {
+            Error::new(ErrorKind::InvalidArgument, "exec", object()).with_detail(format!(
+                "environment entry {:?}: {why}",
+                entry.to_string_lossy()
+            ))
+        };
+        match bytes.iter().position(|b| *b == b'=') {
+            Some(0) => return Err(refuse("the name before \"=\" is empty")),
+            None => return Err(refuse("not KEY=VALUE")),
+            Some(_) => {}
+        }
+        out.push(CString::new(bytes).map_err(|_| refuse("contains a NUL byte"))?);
+    }
+    Ok(Some(out))
 }
 
 /// A program started by [`Registry::spawn`]; [`ExecChild::wait`] reaps it.
@@ -233,18 +281,11 @@ impl Registry {
         opts: ExecOptions,
     ) -> Result<ExecChild> {
         let plan = self.exec_plan(name, ns, argv, opts)?;
-        match sys::fork_exec(&plan) {
-            Ok(pid) => Ok(ExecChild {
-                pid,
-                pidfd: sys::pidfd_open(pid.as_raw()).ok(),
-                waited: false,
-            }),
-            Err((step, e)) => Err(exec_error(step, e, &plan, name)),
-        }
+        fork(&plan, name)
     }
 
     /// Everything the child (or [`Registry::exec_in_place`]) needs, prepared
-    /// before `fork`.
+    /// before `fork`: the namespace `name`'s etc binds included.
     fn exec_plan<S: AsRef<OsStr>>(
         &self,
         name: &str,
@@ -252,44 +293,11 @@ impl Registry {
         argv: &[S],
         opts: ExecOptions,
     ) -> Result<ExecPlan> {
-        let Some(argv0) = argv.first().map(|a| a.as_ref()) else {
-            return Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "exec",
-                format!("in network namespace {name:?}"),
-            )
-            .with_detail("no command given"));
-        };
-        let cargv = argv
-            .iter()
-            .map(|a| CString::new(a.as_ref().as_bytes()))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|_| {
-                Error::new(ErrorKind::InvalidArgument, "exec", object(argv0, name))
-                    .with_detail("an argument contains a NUL byte")
-            })?;
-        let readonly = nix::sys::statvfs::statvfs("/sys")
-            .map(|s| s.flags().contains(FsFlags::ST_RDONLY))
-            .unwrap_or(false);
-        let mut sysfs_flags = MsFlags::empty();
-        if readonly {
-            sysfs_flags |= MsFlags::MS_RDONLY;
-        }
+        let mut plan = plan(name, ns, argv, opts)?;
         let mut notes = Vec::new();
-        let binds = self.etc_binds(name, &mut notes);
-        Ok(ExecPlan {
-            netns: ns.into_fd(),
-            sysfs_source: CString::new(name).unwrap_or_default(),
-            sysfs_flags: sysfs_flags.bits(),
-            sysfs_warning: format!(
-                "netns: warning: cannot mount a sysfs for network namespace {name:?} on /sys; /sys shows the caller's\n"
-            )
-            .into_bytes(),
-            binds,
-            notes,
-            stdio: [opts.stdin, opts.stdout, opts.stderr],
-            argv: cargv,
-        })
+        plan.binds = self.etc_binds(name, &mut notes);
+        plan.notes = notes;
+        Ok(plan)
     }
 
     /// The binds of `ETC_DIR/NAME/*` over `/etc/*`, each entry opened
@@ -398,6 +406,90 @@ impl Registry {
             });
         }
         binds
+    }
+}
+
+/// Everything the child needs but the etc binds, prepared before `fork`;
+/// `name` names the namespace in errors and labels the sysfs mount.
+fn plan<S: AsRef<OsStr>>(name: &str, ns: NetNs, argv: &[S], opts: ExecOptions) -> Result<ExecPlan> {
+    let Some(argv0) = argv.first().map(|a| a.as_ref()) else {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "exec",
+            format!("in network namespace {name:?}"),
+        )
+        .with_detail("no command given"));
+    };
+    let cargv = argv
+        .iter()
+        .map(|a| CString::new(a.as_ref().as_bytes()))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|_| {
+            Error::new(ErrorKind::InvalidArgument, "exec", object(argv0, name))
+                .with_detail("an argument contains a NUL byte")
+        })?;
+    let env = env_entries(opts.env, &|| object(argv0, name))?;
+    let readonly = nix::sys::statvfs::statvfs("/sys")
+        .map(|s| s.flags().contains(FsFlags::ST_RDONLY))
+        .unwrap_or(false);
+    let mut sysfs_flags = MsFlags::empty();
+    if readonly {
+        sysfs_flags |= MsFlags::MS_RDONLY;
+    }
+    Ok(ExecPlan {
+        netns: ns.into_fd(),
+        sysfs_source: CString::new(name).unwrap_or_default(),
+        sysfs_flags: sysfs_flags.bits(),
+        sysfs_warning: format!(
+            "netns: warning: cannot mount a sysfs for network namespace {name:?} on /sys; /sys shows the caller's\n"
+        )
+        .into_bytes(),
+        binds: Vec::new(),
+        notes: Vec::new(),
+        stdio: [opts.stdin, opts.stdout, opts.stderr],
+        argv: cargv,
+        env,
+    })
+}
+
+impl NetNs {
+    /// Starts `argv` inside this namespace, which needs no registry name (an
+    /// anonymous namespace, a process's, one opened by path): as
+    /// [`Registry::spawn`] (a forked child calls `setns(CLONE_NEWNET)`,
+    /// `unshare(CLONE_NEWNS)`, mounts a sysfs of the namespace over `/sys`,
+    /// then `execvp`, or `execvpe` with [`ExecOptions::env`]), without the
+    /// `ETC_DIR/NAME/` binds, which belong to a registry name. Errors name
+    /// the namespace `net:[INODE]`. The child gets `SIGKILL` when the
+    /// calling thread ends, as there.
+    ///
+    /// # Errors
+    /// As [`Registry::spawn`], less the errors of opening the namespace.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use netns_core::{ExecOptions, NetNs};
+    /// let pod = NetNs::new_anonymous()?;
+    /// let child = pod.spawn(&["ip", "link"], ExecOptions::new().env(["LANG=C"]))?;
+    /// assert!(child.wait()?.success());
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    #[doc(alias = "setns")]
+    pub fn spawn<S: AsRef<OsStr>>(&self, argv: &[S], opts: ExecOptions) -> Result<ExecChild> {
+        let name = format!("net:[{}]", self.inode());
+        let plan = plan(&name, self.try_clone()?, argv, opts)?;
+        fork(&plan, &name)
+    }
+}
+
+/// Forks and execs `plan` (see [`sys::fork_exec`]).
+fn fork(plan: &ExecPlan, name: &str) -> Result<ExecChild> {
+    match sys::fork_exec(plan) {
+        Ok(pid) => Ok(ExecChild {
+            pid,
+            pidfd: sys::pidfd_open(pid.as_raw()).ok(),
+            waited: false,
+        }),
+        Err((step, e)) => Err(exec_error(step, e, plan, name)),
     }
 }
 

@@ -54,6 +54,9 @@ pub(crate) const RTA_MULTIPATH: u16 = nix::libc::RTA_MULTIPATH;
 pub(crate) const RTA_MARK: u16 = nix::libc::RTA_MARK;
 /// `RTA_UID` (linux/rtnetlink.h; not in libc).
 pub(crate) const RTA_UID: u16 = 25;
+/// `RTA_VIA` (linux/rtnetlink.h): a gateway of another family, `struct
+/// rtvia` (`rtvia_family`, then the address).
+pub(crate) const RTA_VIA: u16 = 18;
 /// `RTA_NH_ID` (linux/rtnetlink.h; not in libc).
 pub(crate) const RTA_NH_ID: u16 = 30;
 // linux/rtnetlink.h: RTA_METRICS members (RTAX_*)

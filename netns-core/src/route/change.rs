@@ -182,27 +182,40 @@ impl RouteSpec {
         }
     }
 
-    /// The family the route belongs to, checked for consistency.
-    fn resolve_family(&self) -> Result<Family> {
+    /// The family the route belongs to, checked for consistency: the
+    /// destination's, the source's and [`RouteSpec::family`] must agree; a
+    /// gateway of the other family is allowed for an IPv4 route (sent as
+    /// `RTA_VIA`: `via inet6 fe80::1`); without any of those, the first
+    /// gateway's family.
+    pub(super) fn resolve_family(&self) -> Result<Family> {
+        let mixed = |why: &str| {
+            Err(
+                Error::new(ErrorKind::InvalidArgument, "use", format!("route {self}"))
+                    .with_detail(why.to_owned()),
+            )
+        };
         let mut family: Option<Family> = self.family;
-        let ips = [
-            self.destination.map(|d| d.addr()),
-            self.gateway,
-            self.prefsrc,
-        ];
-        let hops = self.nexthops.iter().filter_map(|h| h.gateway);
-        for ip in ips.into_iter().flatten().chain(hops) {
+        for ip in [self.destination.map(|d| d.addr()), self.prefsrc]
+            .into_iter()
+            .flatten()
+        {
             let f = Family::of(&ip);
             match family {
-                Some(g) if g != f => {
-                    return Err(Error::new(
-                        ErrorKind::InvalidArgument,
-                        "use",
-                        format!("route {self}"),
-                    )
-                    .with_detail("IPv4 and IPv6 addresses mixed in one route"))
-                }
+                Some(g) if g != f => return mixed("IPv4 and IPv6 addresses mixed in one route"),
                 _ => family = Some(f),
+            }
+        }
+        let gateways = self
+            .gateway
+            .into_iter()
+            .chain(self.nexthops.iter().filter_map(|h| h.gateway));
+        for gw in gateways {
+            match (family, Family::of(&gw)) {
+                (None, f) => family = Some(f),
+                (Some(Family::Inet6), Family::Inet) => return mixed(
+                    "an IPv6 route cannot go via an IPv4 gateway (IPv6 does not support RTA_VIA)",
+                ),
+                _ => {}
             }
         }
         Ok(family.unwrap_or(Family::Inet))
@@ -274,8 +287,7 @@ impl RouteSpec {
             msg.attributes.push(RouteAttribute::Table(table));
         }
         if let Some(gw) = self.gateway {
-            msg.attributes
-                .push(RouteAttribute::Gateway(route_address(gw)));
+            msg.attributes.push(gateway_attribute(gw, family));
         }
         if let Some(oif) = oif {
             msg.attributes.push(RouteAttribute::Oif(oif.get()));
@@ -305,7 +317,7 @@ impl RouteSpec {
                 .nexthops
                 .iter()
                 .enumerate()
-                .map(|(i, h)| h.encode(hop_oifs.get(i).copied().flatten()))
+                .map(|(i, h)| h.encode(hop_oifs.get(i).copied().flatten(), family))
                 .collect();
             msg.attributes.push(RouteAttribute::MultiPath(hops));
         }
@@ -318,8 +330,16 @@ impl RouteSpec {
 
 impl fmt::Display for RouteSpec {
     /// `default via 10.9.9.9`, `10.6.0.0/16 dev #3 table 100 metric 5`,
-    /// `local 10.0.0.1 dev lo table local`.
+    /// `local 10.0.0.1 dev lo table local`, `10.0.0.0/24 via inet6 fe80::1`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The family as far as the destination and source tell (not
+        // `resolve_family`, which names the route in its own errors).
+        let family = self.family.or_else(|| {
+            self.destination
+                .map(|d| d.addr())
+                .or(self.prefsrc)
+                .map(|a| Family::of(&a))
+        });
         if let Some(k) = self.kind.filter(|k| *k != TYPE_UNICAST) {
             match type_name(k) {
                 Some(n) => write!(f, "{n} ")?,
@@ -331,7 +351,7 @@ impl fmt::Display for RouteSpec {
             None => f.write_str("default")?,
         }
         if let Some(gw) = self.gateway {
-            write!(f, " via {gw}")?;
+            write!(f, " via {}", gateway_words(gw, family))?;
         }
         if let Some(d) = &self.dev {
             write!(f, " dev {}", d.word())?;
@@ -346,7 +366,7 @@ impl fmt::Display for RouteSpec {
             write!(f, " nhid {id}")?;
         }
         for hop in &self.nexthops {
-            write!(f, " {hop}")?;
+            write!(f, " {}", hop.words(family))?;
         }
         if self.onlink {
             f.write_str(" onlink")?;

@@ -31,7 +31,7 @@ use std::str::FromStr;
 
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric,
-    RouteProtocol, RouteScope, RouteType,
+    RouteProtocol, RouteScope, RouteType, RouteVia,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
@@ -40,7 +40,7 @@ use crate::link::{Dev, IfIndex};
 use crate::netlink::attr;
 use crate::netlink::uapi::{
     RTAX_ADVMSS, RTAX_MTU, RTA_DST, RTA_GATEWAY, RTA_IIF, RTA_MARK, RTA_METRICS, RTA_MULTIPATH,
-    RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTA_UID,
+    RTA_NH_ID, RTA_OIF, RTA_PREF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC, RTA_TABLE, RTA_UID, RTA_VIA,
     RTM_F_FIB_MATCH,
 };
 use crate::netlink::{
@@ -134,6 +134,99 @@ fn route_address(ip: IpAddr) -> RouteAddress {
     match ip {
         IpAddr::V4(a) => RouteAddress::Inet(a),
         IpAddr::V6(a) => RouteAddress::Inet6(a),
+    }
+}
+
+/// The gateway attribute of a route (or path) of family `family`:
+/// `RTA_GATEWAY` for a gateway of the same family, else `RTA_VIA` (an IPv4
+/// route via an IPv6 gateway: `via inet6 fe80::1`).
+fn gateway_attribute(gateway: IpAddr, family: Family) -> RouteAttribute {
+    if Family::of(&gateway) == family {
+        return RouteAttribute::Gateway(route_address(gateway));
+    }
+    RouteAttribute::Via(match gateway {
+        IpAddr::V4(a) => RouteVia::Inet(a),
+        IpAddr::V6(a) => RouteVia::Inet6(a),
+    })
+}
+
+/// The address of an `RTA_VIA` value (`struct rtvia`: a `u16` family, then
+/// the address), when it is IPv4 or IPv6.
+fn via_address(value: &[u8]) -> Option<IpAddr> {
+    let (family, addr) = value.split_first_chunk::<2>()?;
+    match i32::from(u16::from_ne_bytes(*family)) {
+        nix::libc::AF_INET | nix::libc::AF_INET6 => attr::ip(addr),
+        _ => None,
+    }
+}
+
+/// The gateway of a route or path whose attributes are `attrs`:
+/// `RTA_GATEWAY`, else `RTA_VIA`'s address.
+fn gateway_in(attrs: &[u8]) -> Option<IpAddr> {
+    attr::find(attrs, RTA_GATEWAY)
+        .and_then(attr::ip)
+        .or_else(|| attr::find(attrs, RTA_VIA).and_then(via_address))
+}
+
+/// `GW` as `ip` writes a gateway of a route of family `family`: `inet6
+/// fe80::1` when the families differ (`RTA_VIA`), else the bare address.
+pub fn gateway_words(gateway: IpAddr, family: Option<Family>) -> String {
+    match (gateway, family) {
+        (IpAddr::V6(a), Some(Family::Inet)) => format!("inet6 {a}"),
+        (IpAddr::V4(a), Some(Family::Inet6)) => format!("inet {a}"),
+        (a, _) => a.to_string(),
+    }
+}
+
+/// Reads a gateway as `ip route` takes it after `via`: `[inet|inet6]
+/// ADDR`. With a family word the address must be of that family; without
+/// one, of `route_family` when the route's family is already known (ip's
+/// order: the words before `via` decide), else any. An IPv4 route then
+/// goes via an IPv6 gateway only when asked (`via inet6 fe80::1`).
+///
+/// # Errors
+/// [`ErrorKind::InvalidArgument`] in ip's words: `inet address is expected
+/// rather than "fe80::1"`, or for an unknown family word.
+///
+/// # Examples
+/// ```
+/// use netns_core::{addr::Family, route::parse_gateway};
+/// let v4 = Some(Family::Inet);
+/// assert_eq!(parse_gateway(Some("inet6"), "fe80::1", v4)?.to_string(), "fe80::1");
+/// assert!(parse_gateway(None, "fe80::1", v4).is_err());
+/// assert!(parse_gateway(None, "fe80::1", None).is_ok());
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+pub fn parse_gateway(
+    family: Option<&str>,
+    text: &str,
+    route_family: Option<Family>,
+) -> Result<IpAddr> {
+    let refuse = |why: String| {
+        Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "parse",
+            format!("gateway {text:?}"),
+        )
+        .with_detail(why))
+    };
+    let want = match family {
+        Some("inet") => Some(Family::Inet),
+        Some("inet6") => Some(Family::Inet6),
+        Some(other) => return refuse(format!("unsupported family \"{other}\" of a gateway")),
+        None => route_family,
+    };
+    let parsed = text.parse::<IpAddr>().ok();
+    match (parsed, want) {
+        (Some(a), None) => Ok(a),
+        (Some(a), Some(f)) if Family::of(&a) == f => Ok(a),
+        (_, Some(f)) => {
+            let name = if f == Family::Inet { "inet" } else { "inet6" };
+            refuse(format!("{name} address is expected rather than \"{text}\""))
+        }
+        (None, None) => refuse(format!(
+            "any valid address is expected rather than \"{text}\""
+        )),
     }
 }
 

@@ -97,11 +97,12 @@ impl NextHop {
         Ok(())
     }
 
-    /// The `struct rtnexthop` and its gateway, the device resolved to `oif`.
-    pub(super) fn encode(&self, oif: Option<IfIndex>) -> RouteNextHop {
+    /// The `struct rtnexthop` and its gateway (`RTA_VIA` when not of the
+    /// route's `family`), the device resolved to `oif`.
+    pub(super) fn encode(&self, oif: Option<IfIndex>, family: Family) -> RouteNextHop {
         let mut attributes = Vec::new();
         if let Some(gw) = self.gateway {
-            attributes.push(RouteAttribute::Gateway(route_address(gw)));
+            attributes.push(gateway_attribute(gw, family));
         }
         let mut hop = RouteNextHop::default();
         hop.flags = RouteNextHopFlags::from_bits_retain(self.flags as u8);
@@ -112,12 +113,23 @@ impl NextHop {
     }
 }
 
-impl fmt::Display for NextHop {
-    /// `nexthop via 10.1.1.2 dev veth0 weight 2 onlink`, as `ip` writes it.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl NextHop {
+    /// The path as `ip` writes it in a route of `family`: `nexthop via inet6
+    /// fe80::1 dev veth0` for a gateway of the other family.
+    pub fn words(&self, family: Option<Family>) -> String {
+        struct Words<'a>(&'a NextHop, Option<Family>);
+        impl fmt::Display for Words<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.write(f, self.1)
+            }
+        }
+        Words(self, family).to_string()
+    }
+
+    fn write(&self, f: &mut fmt::Formatter<'_>, family: Option<Family>) -> fmt::Result {
         f.write_str("nexthop")?;
         if let Some(gw) = self.gateway {
-            write!(f, " via {gw}")?;
+            write!(f, " via {}", gateway_words(gw, family))?;
         }
         if let Some(d) = &self.dev {
             write!(f, " dev {}", d.word())?;
@@ -129,6 +141,14 @@ impl fmt::Display for NextHop {
             f.write_str(" onlink")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for NextHop {
+    /// `nexthop via 10.1.1.2 dev veth0 weight 2 onlink`, as `ip` writes it
+    /// (a gateway bare; see [`NextHop::words`] for `via inet6`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, None)
     }
 }
 
@@ -158,7 +178,7 @@ impl Iterator for NextHops<'_> {
         let index = u32::from_ne_bytes([head[4], head[5], head[6], head[7]]);
         self.rest = self.rest.get(attr::align(len)..).unwrap_or(&[]);
         Some(NextHop {
-            gateway: attr::find(attrs, RTA_GATEWAY).and_then(attr::ip),
+            gateway: gateway_in(attrs),
             dev: IfIndex::new(index).map(Dev::Index),
             weight: Some(u16::from(head[3]) + 1),
             flags: u32::from(head[2]),

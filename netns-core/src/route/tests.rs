@@ -40,12 +40,138 @@ fn specs_get_iproute2_defaults() {
     let del = msg(&dev, true).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(u8::from(del.header.scope), SCOPE_NOWHERE);
     assert_eq!(u8::from(del.header.protocol), 0);
-    let mixed = RouteSpec::to("10.6.0.0/16".parse().unwrap_or_else(|e| panic!("{e}")))
-        .via("2001:db8::1".parse().unwrap_or_else(|e| panic!("{e}")));
+    // An IPv6 route cannot go via an IPv4 gateway (the kernel's IPv6 has no
+    // RTA_VIA): refused before the kernel.
+    let mixed = RouteSpec::to("2001:db8::/64".parse().unwrap_or_else(|e| panic!("{e}")))
+        .via("10.1.1.2".parse().unwrap_or_else(|e| panic!("{e}")));
     assert_eq!(
         msg(&mixed, false).err().map(|e| e.kind()),
         Some(ErrorKind::InvalidArgument)
     );
+    let mixed = RouteSpec::to("10.6.0.0/16".parse().unwrap_or_else(|e| panic!("{e}")))
+        .src("2001:db8::1".parse().unwrap_or_else(|e| panic!("{e}")));
+    assert_eq!(
+        msg(&mixed, false).err().map(|e| e.kind()),
+        Some(ErrorKind::InvalidArgument)
+    );
+}
+
+/// `ip route add 10.0.0.0/24 via inet6 fe80::1 dev v0`, as dumped: `RTA_VIA`
+/// (`struct rtvia`: family 10, then the address), no `RTA_GATEWAY`.
+const ROUTE_VIA_INET6: [u8; 60] = [
+    0x02, 0x18, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00,
+    0xfe, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x16, 0x00, 0x12, 0x00,
+    0x0a, 0x00, 0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x01, 0x00, 0x00, 0x08, 0x00, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00,
+];
+
+/// `ip route add 10.0.2.0/24 nexthop via inet6 fe80::2 dev v0 nexthop via
+/// inet6 fe80::3 dev v1`, as dumped: each `rtnexthop` with its `RTA_VIA`.
+const ROUTE_MULTIPATH_VIA_INET6: [u8; 96] = [
+    0x02, 0x18, 0x00, 0x00, 0xfe, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x08, 0x00, 0x0f, 0x00,
+    0xfe, 0x00, 0x00, 0x00, 0x08, 0x00, 0x01, 0x00, 0x0a, 0x00, 0x02, 0x00, 0x44, 0x00, 0x09, 0x00,
+    0x20, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x16, 0x00, 0x12, 0x00, 0x0a, 0x00, 0xfe, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00,
+    0x20, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x16, 0x00, 0x12, 0x00, 0x0a, 0x00, 0xfe, 0x80,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00,
+];
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[test]
+fn ipv4_routes_via_an_ipv6_gateway_read_in_place() {
+    let r = parse(&ROUTE_VIA_INET6);
+    assert_eq!(r.family(), Some(Family::Inet));
+    assert_eq!(r.gateway(), Some(ip("fe80::1")));
+    assert!(r.gateway_is_via());
+    assert_eq!(r.oif(), Some(3));
+    assert_eq!(gateway_words(ip("fe80::1"), r.family()), "inet6 fe80::1");
+    assert!(!parse(&ROUTE_DEFAULT).gateway_is_via());
+
+    let r = parse(&ROUTE_MULTIPATH_VIA_INET6);
+    let hops: Vec<NextHop> = r.nexthops().collect();
+    let gws: Vec<Option<IpAddr>> = hops.iter().map(|h| h.gateway).collect();
+    assert_eq!(gws, [Some(ip("fe80::2")), Some(ip("fe80::3"))]);
+    assert_eq!(
+        hops[0].words(r.family()),
+        "nexthop via inet6 fe80::2 dev #3"
+    );
+
+    // Deleting what was dumped (as `route flush` does) sends RTA_VIA back.
+    let spec = RouteSpec::from(&parse(&ROUTE_VIA_INET6).to_owned());
+    let m = msg(&spec, true).unwrap_or_else(|e| panic!("{e}"));
+    assert!(m.attributes.contains(&RouteAttribute::Via(RouteVia::Inet6(
+        "fe80::1".parse().unwrap_or_else(|e| panic!("{e}"))
+    ))));
+}
+
+#[test]
+fn ipv4_routes_via_an_ipv6_gateway_send_rta_via() {
+    use netlink_packet_core::Emitable;
+    let spec = RouteSpec::to("10.0.0.0/24".parse().unwrap_or_else(|e| panic!("{e}")))
+        .via(ip("fe80::1"))
+        .dev(IfIndex::new(3).unwrap_or_else(|| panic!("3")));
+    assert_eq!(spec.to_string(), "10.0.0.0/24 via inet6 fe80::1 dev #3");
+    let m = msg(&spec, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.header.address_family, AddressFamily::Inet);
+    assert_eq!(u8::from(m.header.scope), SCOPE_UNIVERSE);
+    assert!(!m
+        .attributes
+        .iter()
+        .any(|a| matches!(a, RouteAttribute::Gateway(_))));
+    // The attribute is the kernel's own bytes: the dump's RTA_VIA (offset
+    // 28, 24 bytes with its padding).
+    let via = m
+        .attributes
+        .iter()
+        .find(|a| matches!(a, RouteAttribute::Via(_)))
+        .unwrap_or_else(|| panic!("no RTA_VIA"));
+    let mut out = vec![0; via.buffer_len()];
+    via.emit(&mut out);
+    assert_eq!(out, ROUTE_VIA_INET6[28..28 + 24]);
+
+    // An IPv4 default route names its family; without it, an IPv6 gateway
+    // makes the default route IPv6 (as `ip route add default via inet6 …`).
+    let v4 = RouteSpec::default_route()
+        .family(Family::Inet)
+        .via(ip("fe80::9"));
+    let m = msg(&v4, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.header.address_family, AddressFamily::Inet);
+    assert!(m
+        .attributes
+        .iter()
+        .any(|a| matches!(a, RouteAttribute::Via(_))));
+    let v6 = RouteSpec::default_route().via(ip("fe80::9"));
+    let m = msg(&v6, false).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.header.address_family, AddressFamily::Inet6);
+    assert!(m
+        .attributes
+        .iter()
+        .any(|a| matches!(a, RouteAttribute::Gateway(_))));
+
+    // A path of a multipath route too.
+    let multi = RouteSpec::to("10.0.2.0/24".parse().unwrap_or_else(|e| panic!("{e}")))
+        .nexthop(NextHop::via(ip("fe80::2")).dev(IfIndex::new(3).unwrap_or_else(|| panic!("3"))));
+    assert_eq!(
+        multi.to_string(),
+        "10.0.2.0/24 nexthop via inet6 fe80::2 dev #3"
+    );
+    let m = multi
+        .message(None, &[IfIndex::new(3)], false)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Some(RouteAttribute::MultiPath(hops)) = m
+        .attributes
+        .iter()
+        .find(|a| matches!(a, RouteAttribute::MultiPath(_)))
+    else {
+        panic!("no RTA_MULTIPATH")
+    };
+    assert!(hops[0]
+        .attributes
+        .iter()
+        .any(|a| matches!(a, RouteAttribute::Via(RouteVia::Inet6(_)))));
 }
 
 /// `ip route add 10.8.0.0/16 dev veth0 table 100000`, as dumped (the
@@ -135,6 +261,8 @@ fn kernel_routes_round_trip_through_netlink_packet_route() {
         &ROUTE_TABLE_100000,
         &ROUTE_PREFIX,
         &ROUTE_V6_PREFIX,
+        &ROUTE_VIA_INET6,
+        &ROUTE_MULTIPATH_VIA_INET6,
     ] {
         let owned = RouteMessage::parse(bytes).unwrap_or_else(|e| panic!("{e}"));
         let mut out = vec![0; owned.buffer_len()];

@@ -87,9 +87,17 @@ impl<'a> RouteRef<'a> {
         let ip = self.attr(RTA_SRC).and_then(attr::ip)?;
         IpNet::new(ip, self.src_len()).ok()
     }
-    /// `RTA_GATEWAY`: the next hop (`via`).
+    /// The next hop (`via`): `RTA_GATEWAY`, or the address of `RTA_VIA`
+    /// (a gateway of the other family: an IPv4 route via an IPv6 gateway,
+    /// which `ip` shows as `via inet6 fe80::1`; [`gateway_words`] writes it
+    /// so). A gateway whose family is not the route's came from `RTA_VIA`.
     pub fn gateway(&self) -> Option<IpAddr> {
-        self.attr(RTA_GATEWAY).and_then(attr::ip)
+        gateway_in(self.attrs)
+    }
+    /// Whether the gateway came as `RTA_VIA` (of another family than the
+    /// route's).
+    pub fn gateway_is_via(&self) -> bool {
+        self.attr(RTA_GATEWAY).is_none() && self.attr(RTA_VIA).and_then(via_address).is_some()
     }
     /// `RTA_OIF`: the output interface index (`dev`).
     pub fn oif(&self) -> Option<u32> {
@@ -213,7 +221,7 @@ pub struct Route {
     pub kind: u8,
     /// `rtm_flags`.
     pub flags: u32,
-    /// `RTA_GATEWAY`.
+    /// `RTA_GATEWAY`, or `RTA_VIA`'s address (then of the other family).
     pub gateway: Option<IpAddr>,
     /// `RTA_OIF`.
     pub oif: Option<u32>,

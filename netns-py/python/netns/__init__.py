@@ -56,7 +56,7 @@ import contextlib
 import os
 import secrets
 import subprocess
-from typing import Any, Iterator, Literal, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Iterator, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from netns._native import (
     __version__,
@@ -247,6 +247,7 @@ def exec(  # noqa: A001
     input: Optional[bytes] = None,  # noqa: A002
     timeout: Optional[float] = None,
     text: Literal[False] = False,
+    env: Optional[Mapping[str, str]] = None,
 ) -> "subprocess.CompletedProcess[bytes]": ...
 @overload
 def exec(  # noqa: A001
@@ -258,6 +259,7 @@ def exec(  # noqa: A001
     input: Optional[str] = None,  # noqa: A002
     timeout: Optional[float] = None,
     text: Literal[True],
+    env: Optional[Mapping[str, str]] = None,
 ) -> "subprocess.CompletedProcess[str]": ...
 @overload
 def exec(  # noqa: A001
@@ -269,6 +271,7 @@ def exec(  # noqa: A001
     input: Optional[Union[bytes, str]] = None,  # noqa: A002
     timeout: Optional[float] = None,
     text: bool = False,
+    env: Optional[Mapping[str, str]] = None,
 ) -> "subprocess.CompletedProcess[Any]": ...
 def exec(  # noqa: A001 - as `ip netns exec`
     name: str,
@@ -279,6 +282,7 @@ def exec(  # noqa: A001 - as `ip netns exec`
     input: Optional[Union[bytes, str]] = None,  # noqa: A002 - as subprocess.run
     timeout: Optional[float] = None,
     text: bool = False,
+    env: Optional[Mapping[str, str]] = None,
 ) -> "subprocess.CompletedProcess[Any]":
     """Runs *argv* inside namespace *name*, as ``ip netns exec``, like ``subprocess.run``.
 
@@ -289,6 +293,8 @@ def exec(  # noqa: A001 - as `ip netns exec`
     stderr (as ``bytes``, or ``str`` with *text*), *input* is fed to stdin,
     *timeout* kills the child and raises ``subprocess.TimeoutExpired``, and
     *check* raises ``subprocess.CalledProcessError`` on a non-zero status.
+    *env*, as in ``subprocess.run``, is the child's whole environment (a
+    mapping of names to values; ``None`` inherits the caller's).
     """
     args = [os.fsdecode(a) for a in argv] if not isinstance(argv, (str, bytes)) else argv
     return _registry().exec(
@@ -299,6 +305,7 @@ def exec(  # noqa: A001 - as `ip netns exec`
         input=input,
         timeout=timeout,
         text=text,
+        env=env,
     )
 
 

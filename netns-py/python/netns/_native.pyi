@@ -13,6 +13,7 @@ from typing import (
     Iterable,
     List,
     Literal,
+    Mapping,
     Optional,
     Sequence,
     Tuple,
@@ -379,6 +380,7 @@ class Registry:
         input: Optional[bytes] = None,
         timeout: Optional[float] = None,
         text: Literal[False] = False,
+        env: Optional[Mapping[str, str]] = None,
     ) -> subprocess.CompletedProcess[bytes]: ...
     @overload
     def exec(
@@ -391,6 +393,7 @@ class Registry:
         input: Optional[str] = None,
         timeout: Optional[float] = None,
         text: Literal[True],
+        env: Optional[Mapping[str, str]] = None,
     ) -> subprocess.CompletedProcess[str]: ...
     @overload
     def exec(
@@ -403,6 +406,7 @@ class Registry:
         input: Optional[Union[bytes, str]] = None,
         timeout: Optional[float] = None,
         text: bool = False,
+        env: Optional[Mapping[str, str]] = None,
     ) -> subprocess.CompletedProcess[Any]: ...
 
 # ----- links, addresses, routes ---------------------------------------------
