@@ -367,6 +367,13 @@ typedef struct netns_registry netns_registry;
 typedef struct netns_route netns_route;
 
 /**
+ * Which routes to list or flush. Opaque; made by `netns_route_filter_new`
+ * (table main, both families, every route), freed by
+ * `netns_route_filter_free`. Each selector set must match.
+ */
+typedef struct netns_route_filter netns_route_filter;
+
+/**
  * The routes of `netns_routes`, in the kernel's order: a snapshot taken by
  * the call. Free with `netns_route_iter_free`.
  */
@@ -1922,6 +1929,76 @@ netns_result netns_route_get(netns_handle *h, const char *dst, const char *from,
 netns_result netns_route_flush(netns_handle *h, uint32_t table, const char *dev, int family, const char *protocol, const char *kind, size_t *removed);
 
 /**
+ * A new filter: the routes of table main, both families. Writes it to `*out`.
+ */
+netns_result netns_route_filter_new(netns_route_filter **out);
+
+/**
+ * Frees the filter. NULL is ignored.
+ */
+void netns_route_filter_free(netns_route_filter *filter);
+
+/**
+ * `table T` (254 = main; 0 = every table, `table all`).
+ */
+netns_result netns_route_filter_table(netns_route_filter *filter, uint32_t table);
+
+/**
+ * The family: 0 (both), `AF_INET` or `AF_INET6`.
+ */
+netns_result netns_route_filter_family(netns_route_filter *filter, int family);
+
+/**
+ * `dev NAME`: the route's own output device (as ip, not a path's).
+ */
+netns_result netns_route_filter_dev(netns_route_filter *filter, const char *dev);
+
+/**
+ * `via ADDRESS`: the route's own gateway.
+ */
+netns_result netns_route_filter_via(netns_route_filter *filter, const char *gateway);
+
+/**
+ * `protocol P`, `scope S` or `type T` (`what`: `"protocol"`, `"scope"`,
+ * `"type"`), each a name as `ip` takes it or a number.
+ */
+netns_result netns_route_filter_set(netns_route_filter *filter, const char *what, const char *value);
+
+/**
+ * `metric N`.
+ */
+netns_result netns_route_filter_metric(netns_route_filter *filter, uint32_t metric);
+
+/**
+ * A prefix selector (`how`: `"root"`: routes inside `prefix`; `"match"`:
+ * routes containing it; `"exact"`: that prefix only; `"src"`: routes
+ * whose preferred source lies in it). `prefix` is `A/N`, an address, or
+ * `"default"`.
+ */
+netns_result netns_route_filter_prefix(netns_route_filter *filter, const char *how, const char *prefix);
+
+/**
+ * The routes `filter` selects (NULL: table main, both families), as `ip
+ * route show` lists them: one dump filtered by the kernel, the rest while
+ * reading. Writes an iterator to `*out` (free it with
+ * `netns_route_iter_free`); `netns_route_iter_consistent` says whether the
+ * dump was consistent.
+ *
+ * Errors: `NETNS_NOT_FOUND` for no such device or a table that does not
+ * exist (as `ip route show table 7`).
+ */
+netns_result netns_routes_matching(netns_handle *h, const netns_route_filter *filter, netns_route_iter **out);
+
+/**
+ * Deletes the routes `filter` selects (NULL: every route of table main),
+ * as `ip route flush` (one dump, one batch of deletes). Writes how many were
+ * deleted to `*removed` when it is not NULL.
+ *
+ * Errors: as `netns_routes_matching`; a delete's refusal.
+ */
+netns_result netns_route_flush_matching(netns_handle *h, const netns_route_filter *filter, size_t *removed);
+
+/**
  * A new route to `dst`: a prefix (`"10.2.0.0/16"`, or an address for a
  * host route), or NULL / `"default"` for the default route. Protocol
  * `boot`, type `unicast`, table `main` and scope `link` for an IPv4 route
@@ -2055,6 +2132,33 @@ netns_result netns_route_add_spec(netns_handle *h, const netns_route_spec *spec)
 netns_result netns_route_replace_spec(netns_handle *h, const netns_route_spec *spec);
 
 /**
+ * Changes the existing route `spec` describes (`NLM_F_REPLACE` without
+ * `NLM_F_CREATE`), as `ip route change`: the route with the same
+ * destination, table and metric takes the new gateway, device and
+ * attributes.
+ *
+ * Errors: `NETNS_NOT_FOUND` when there is no such route; as
+ * `netns_route_add_spec`.
+ */
+netns_result netns_route_change_spec(netns_handle *h, const netns_route_spec *spec);
+
+/**
+ * Adds the route `spec` describes after those with the same destination,
+ * table and metric (`NLM_F_CREATE | NLM_F_APPEND`), as `ip route append`.
+ *
+ * Errors: as `netns_route_add_spec`.
+ */
+netns_result netns_route_append_spec(netns_handle *h, const netns_route_spec *spec);
+
+/**
+ * Adds the route `spec` describes before those with the same destination,
+ * table and metric (`NLM_F_CREATE` alone), as `ip route prepend`.
+ *
+ * Errors: as `netns_route_add_spec`.
+ */
+netns_result netns_route_prepend_spec(netns_handle *h, const netns_route_spec *spec);
+
+/**
  * Deletes the first route matching `spec` (`RTM_DELROUTE`), as `ip route
  * del`: protocol, scope and type match any unless set; a `local` (…)
  * route is looked for in table `local` unless a table is set.
@@ -2109,7 +2213,8 @@ netns_result netns_rule_spec_set_iif(netns_rule_spec *spec, const char *iif);
 netns_result netns_rule_spec_set_oif(netns_rule_spec *spec, const char *oif);
 
 /**
- * `lookup TABLE` (a table id; 254 is main).
+ * `table TABLE` (a table id; 254 is main): `lookup TABLE`, or the table
+ * kept with an action (`prohibit`), as `ip rule add table 15 prohibit`.
  */
 netns_result netns_rule_spec_set_table(netns_rule_spec *spec, uint32_t table);
 

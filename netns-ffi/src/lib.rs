@@ -59,6 +59,7 @@ mod panic;
 mod ptr;
 mod registry;
 mod route;
+mod route_filter;
 mod route_spec;
 mod rule;
 mod spawn;

@@ -162,9 +162,9 @@ impl netns_route {
 /// The routes of `netns_routes`, in the kernel's order: a snapshot taken by
 /// the call. Free with `netns_route_iter_free`.
 pub struct netns_route_iter {
-    items: Vec<netns_route>,
-    next: usize,
-    consistent: bool,
+    pub(crate) items: Vec<netns_route>,
+    pub(crate) next: usize,
+    pub(crate) consistent: bool,
 }
 
 /// Lists the routes of the handle's namespace, filtered by the kernel:

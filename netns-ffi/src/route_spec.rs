@@ -313,6 +313,60 @@ pub extern "C" fn netns_route_replace_spec(
     )
 }
 
+/// Changes the existing route `spec` describes (`NLM_F_REPLACE` without
+/// `NLM_F_CREATE`), as `ip route change`: the route with the same
+/// destination, table and metric takes the new gateway, device and
+/// attributes.
+///
+/// Errors: `NETNS_NOT_FOUND` when there is no such route; as
+/// `netns_route_add_spec`.
+#[no_mangle]
+pub extern "C" fn netns_route_change_spec(
+    h: *mut netns_handle,
+    spec: *const netns_route_spec,
+) -> netns_result {
+    send(
+        "netns_route_change_spec",
+        h,
+        spec,
+        netns_core::Handle::route_change,
+    )
+}
+
+/// Adds the route `spec` describes after those with the same destination,
+/// table and metric (`NLM_F_CREATE | NLM_F_APPEND`), as `ip route append`.
+///
+/// Errors: as `netns_route_add_spec`.
+#[no_mangle]
+pub extern "C" fn netns_route_append_spec(
+    h: *mut netns_handle,
+    spec: *const netns_route_spec,
+) -> netns_result {
+    send(
+        "netns_route_append_spec",
+        h,
+        spec,
+        netns_core::Handle::route_append,
+    )
+}
+
+/// Adds the route `spec` describes before those with the same destination,
+/// table and metric (`NLM_F_CREATE` alone), as `ip route prepend`.
+///
+/// Errors: as `netns_route_add_spec`.
+#[no_mangle]
+pub extern "C" fn netns_route_prepend_spec(
+    h: *mut netns_handle,
+    spec: *const netns_route_spec,
+) -> netns_result {
+    send(
+        "netns_route_prepend_spec",
+        h,
+        spec,
+        netns_core::Handle::route_prepend,
+    )
+}
+
 /// Deletes the first route matching `spec` (`RTM_DELROUTE`), as `ip route
 /// del`: protocol, scope and type match any unless set; a `local` (…)
 /// route is looked for in table `local` unless a table is set.

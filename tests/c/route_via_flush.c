@@ -116,7 +116,12 @@ static void flush_filters(netns_handle *h)
     CHECK(!CONTAINS(out, "10.5."), "nothing of 10.5.0.0/16 left");
     CHECK(CONTAINS(out, "10.0.0.0/24 via inet6 fe80::1 dev v0"), "the RTA_VIA route untouched");
     OK(netns_route_flush(h, 254, "v0", AF_INET, NULL, NULL, &removed), "flush dev v0");
-    CHECK(removed == 2, "the RTA_VIA routes flushed (sent back as dumped)");
+    CHECK(removed == 1, "the RTA_VIA route flushed (sent back as dumped)");
+    ip("route show");
+    CHECK(!CONTAINS(out, "10.0.0.0/24") && CONTAINS(out, "10.0.1.0/24"),
+          "... and the multipath one left, as ip route flush dev v0 leaves it");
+    OK(netns_route_flush(h, 254, NULL, AF_INET, NULL, NULL, &removed), "flush table main");
+    CHECK(!CONTAINS(ip("route show"), "10.0.1.0/24"), "the RTA_VIA paths flushed (sent back as dumped)");
 }
 
 int main(void)

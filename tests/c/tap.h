@@ -30,6 +30,8 @@ static void tap_check(int ok, const char *what, int line)
 /* Whether string s contains part (NULL never does). */
 #define CONTAINS(s, part) ((s) != NULL && strstr((s), (part)) != NULL)
 #define STREQ(a, b) ((a) != NULL && (b) != NULL && strcmp((a), (b)) == 0)
+/* Whether string s starts with prefix. */
+#define STARTS(s, prefix) ((s) != NULL && strncmp((s), (prefix), strlen(prefix)) == 0)
 
 /* Ends the program: status 1 if anything failed. */
 static int tap_done(void)
