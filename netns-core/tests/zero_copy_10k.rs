@@ -80,7 +80,9 @@ fn neighbour_dump(h: &mut Handle, filter: &NeighFilter) -> (usize, usize, usize)
 /// (routes of table main, allocations of the request, of the iteration).
 fn route_dump(h: &mut Handle) -> (usize, usize, usize) {
     let a0 = allocations();
-    let dump = h.routes(Some(RouteTable::MAIN), Some(Family::Inet)).unwrap();
+    let dump = h
+        .routes(Some(RouteTable::MAIN), Some(Family::Inet))
+        .unwrap();
     let a1 = allocations();
     let (mut count, mut sum) = (0, 0u64);
     for r in dump {
@@ -132,8 +134,14 @@ fn dumps_of_ten_thousand_neighbours_allocate_nothing_per_entry() {
     );
     assert_eq!(iter10, 0, "iterating 10,000 neighbours allocated");
     assert_eq!(iter10, iter1);
-    assert_eq!(req10, req1, "the request's allocations grew with the entries");
-    assert!(req10 + iter10 <= PER_DUMP, "{req10} + {iter10} allocations per dump");
+    assert_eq!(
+        req10, req1,
+        "the request's allocations grew with the entries"
+    );
+    assert!(
+        req10 + iter10 <= PER_DUMP,
+        "{req10} + {iter10} allocations per dump"
+    );
 }
 
 #[test]
@@ -160,11 +168,19 @@ fn dumps_of_ten_thousand_routes_allocate_nothing_per_entry() {
     );
     assert_eq!((n1, n10), (1_000, 10_000));
     assert_eq!(
-        sb.run_checked("ip", ["-4", "route", "show"]).lines().count(),
+        sb.run_checked("ip", ["-4", "route", "show"])
+            .lines()
+            .count(),
         10_000
     );
     assert_eq!(iter10, 0, "iterating 10,000 routes allocated");
     assert_eq!(iter10, iter1);
-    assert_eq!(req10, req1, "the request's allocations grew with the entries");
-    assert!(req10 + iter10 <= PER_DUMP, "{req10} + {iter10} allocations per dump");
+    assert_eq!(
+        req10, req1,
+        "the request's allocations grew with the entries"
+    );
+    assert!(
+        req10 + iter10 <= PER_DUMP,
+        "{req10} + {iter10} allocations per dump"
+    );
 }
