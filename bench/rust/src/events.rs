@@ -108,7 +108,9 @@ fn receive_buffer(fd: i32) -> i64 {
 /// link address`), with `rcvbuf` bytes forced (`SO_RCVBUFFORCE`) or the
 /// subscription's own default; prints a `ready` line; then counts events
 /// in place ([`netns_core::event::Subscription::next_ref`]) until none came
-/// for `idle` seconds after the first (or for 120 s before it).
+/// for `idle` seconds once the generator has finished (the driver creates
+/// the file named by `EVENTS_GEN_DONE` then; without it, `idle` seconds
+/// after the first event), or for 120 s before the first.
 pub fn receive(rcvbuf: Option<usize>, idle: f64) -> Result<String, BoxError> {
     let mut groups = EventGroup::from_word("link")?;
     groups.extend(EventGroup::from_word("address")?);
@@ -140,9 +142,16 @@ pub fn receive(rcvbuf: Option<usize>, idle: f64) -> Result<String, BoxError> {
     let (mut links, mut addresses, mut other, mut overruns) = (0u64, 0u64, 0u64, 0u64);
     let (mut first, mut last) = (0.0, 0.0);
     let mut sum = 0u64;
+    // The RTNL lock is shared by every namespace: another process's work
+    // can pause the generator for longer than `idle`.
+    let done = std::env::var_os("EVENTS_GEN_DONE").map(std::path::PathBuf::from);
+    let generator_done = || done.as_ref().is_none_or(|p| p.exists());
     loop {
         let wait = if first == 0.0 { 120.0 } else { idle };
         let Some(event) = sub.next_ref(Some(Duration::from_secs_f64(wait)))? else {
+            if first != 0.0 && !generator_done() {
+                continue;
+            }
             break;
         };
         let now = monotonic();
