@@ -43,6 +43,7 @@ its bench-events markers unless --no-write or --smoke.
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -161,6 +162,31 @@ def ip_monitor_count(proc, counter, cpu0):
             "first": counter.first, "last": counter.last, "cpu": cpu, "rcvbuf": None}
 
 
+def wait_subscribed(limit=30.0):
+    """Waits until an rtnetlink socket of this namespace other than the
+    kernel's has joined a multicast group (/proc/net/netlink: protocol 0,
+    port not 0, groups not 0)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        for line in Path("/proc/net/netlink").read_text().splitlines()[1:]:
+            f = line.split()
+            if f[1] == "0" and f[2] != "0" and int(f[3], 16) != 0:
+                return
+        time.sleep(0.01)
+    raise RuntimeError("ip monitor did not subscribe")
+
+
+def rtnl_receive_buffer():
+    """The largest receive buffer of the namespace's rtnetlink sockets
+    other than the kernel's (`ss -f netlink -a -m`: `rb` of skmem): ip's,
+    which does not report it."""
+    out = subprocess.run(["ss", "-f", "netlink", "-a", "-m"], capture_output=True, text=True).stdout
+    sizes = [int(m.group(1)) for line in out.splitlines()
+             if "rtnl:" in line and "rtnl:kernel" not in line
+             for m in [re.search(r"\brb(\d+)", line)] if m]
+    return max(sizes) if sizes else None
+
+
 def one_run(args):
     """Inside scripts/sandbox.sh: one receiver, one mode; prints JSON."""
     name, mode, n, rcvbuf = args.inner_receiver, args.inner_mode, args.n, args.inner_rcvbuf
@@ -172,8 +198,8 @@ def one_run(args):
     if name == "ip monitor":
         counter = LineCounter(proc)
         counter.start()
-        time.sleep(0.3)  # bound and joined by then; ip says nothing when ready
-        got_ready = {"rcvbuf": None}
+        wait_subscribed()  # ip says nothing when ready
+        got_ready = {"rcvbuf": rtnl_receive_buffer()}
     else:
         line = proc.stdout.readline()
         if not line:
@@ -195,7 +221,6 @@ def one_run(args):
         os.kill(proc.pid, signal.SIGCONT)
     if name == "ip monitor":
         got = ip_monitor_count(proc, counter, cpu0)
-        got["rcvbuf"] = 2 * rcvbuf if rcvbuf else None
     else:
         out, err = proc.communicate(timeout=600)
         if proc.returncode != 0:
