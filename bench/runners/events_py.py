@@ -6,7 +6,9 @@
         subscribes to link and address events in this namespace (as
         `ip monitor link address`), RCVBUF bytes forced (SO_RCVBUFFORCE) or
         the library's default buffer; prints a ready line, then counts events
-        until none came for a second after the first; prints one JSON line.
+        until none came for IDLE (3) seconds once the generator has finished
+        (the driver creates the file named by EVENTS_GEN_DONE then); prints
+        one JSON line.
     events_py.py dump netns|pyroute2 ROUNDS
         ROUNDS dumps of the IPv4 neighbours of nA and of the IPv4 routes of
         table main (bench/rust/src/dump10k.rs set them up); prints one JSON
@@ -23,7 +25,7 @@ import statistics
 import sys
 import time
 
-IDLE = 1.0
+IDLE = 3.0
 # The driver creates this file once the generator has finished: a pause
 # longer than IDLE before then (the RTNL lock is shared by every namespace)
 # does not end the count.

@@ -148,9 +148,9 @@ fn main() -> ExitCode {
             Ok(n) => events::generate(n),
             Err(_) => return usage(),
         },
-        ["events-recv"] => events::receive(None, 1.0),
+        ["events-recv"] => events::receive(None, 3.0),
         ["events-recv", bytes] => match bytes.parse() {
-            Ok(b) => events::receive(Some(b), 1.0),
+            Ok(b) => events::receive(Some(b), 3.0),
             Err(_) => return usage(),
         },
         ["dump10k-setup", n] => match n.parse() {
