@@ -150,7 +150,9 @@ test-c:
 
 # Benchmarks (bench/README.md): W(N), the 10,000-link dump and per-call
 # latency, netns against ip, ip -batch, pyroute2 and rtnetlink 0.24, each run
-# in a fresh sandbox; writes bench/results/*.json and BENCHMARKS.md.
+# in a fresh sandbox; then (bench/events.py) events received while links and
+# addresses are created, and dumps of 10,000 neighbours and routes; writes
+# bench/results/*.json and BENCHMARKS.md.
 # `make bench N=1000 ROUNDS=3`. Not part of `make test` (bench-smoke is).
 N      ?= 1000
 ROUNDS ?= 3
@@ -160,6 +162,7 @@ bench: setup release
 	$(BENCH_CARGO) --release --features anchors
 	bench/run.py --n $(N) --rounds $(ROUNDS)
 	bench/run.py --plot
+	bench/events.py --rounds $(ROUNDS)
 
 # W(N) against N (bench/README.md, "Scale"): netns, the floor runner and
 # ip -batch at each N of NS, each run in a fresh sandbox, and `netns list` /
@@ -183,6 +186,7 @@ test-bench-smoke:
 	$(CARGO) clippy --manifest-path bench/rust/Cargo.toml --target-dir target -- -D warnings
 	$(BENCH_CARGO)
 	timeout $(STEP_TIMEOUT) bench/run.py --smoke --bench-bin target/debug/netns-bench
+	timeout $(STEP_TIMEOUT) bench/events.py --smoke --bench-bin target/debug/netns-bench
 
 clean:
 	$(CARGO) clean

@@ -12,10 +12,16 @@
 //! netns-bench dump rtnetlink NS  the same with rtnetlink 0.24 (feature `anchors`)
 //! netns-bench latency K          K single adds of a namespace, a veth, an address
 //! netns-bench measure CMD ARG…   runs CMD, then prints its wall time and rusage
+//! netns-bench events-gen N       N ifb links, then an address on each (events.rs)
+//! netns-bench events-recv [BYTES] count link and address events until idle
+//! netns-bench dump10k-setup N    N permanent neighbours and N routes (dump10k.rs)
+//! netns-bench dump10k ROUNDS     dumps of those, timed, allocations counted
 //! ```
 
 mod alloc;
 mod dump;
+mod dump10k;
+mod events;
 mod floor;
 mod latency;
 mod measure;
@@ -90,7 +96,7 @@ impl Counts {
 
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: netns-bench w netns|rtnetlink|floor N | names N | dump-setup NS PAIRS | dump netns|rtnetlink NS | latency K | measure CMD ARG…"
+        "usage: netns-bench w netns|rtnetlink|floor N | names N | dump-setup NS PAIRS | dump netns|rtnetlink NS | latency K | measure CMD ARG… | events-gen N | events-recv [RCVBUF] | dump10k-setup N | dump10k ROUNDS"
     );
     ExitCode::from(2)
 }
@@ -138,6 +144,23 @@ fn main() -> ExitCode {
         },
         ["dump", "netns", ns] => dump::run(ns),
         ["dump", "rtnetlink", ns] => anchor("dump", ns),
+        ["events-gen", n] => match n.parse() {
+            Ok(n) => events::generate(n),
+            Err(_) => return usage(),
+        },
+        ["events-recv"] => events::receive(None, 3.0),
+        ["events-recv", bytes] => match bytes.parse() {
+            Ok(b) => events::receive(Some(b), 3.0),
+            Err(_) => return usage(),
+        },
+        ["dump10k-setup", n] => match n.parse() {
+            Ok(n) => dump10k::setup(n),
+            Err(_) => return usage(),
+        },
+        ["dump10k", rounds] => match rounds.parse() {
+            Ok(r) => dump10k::run(r),
+            Err(_) => return usage(),
+        },
         ["measure", ..] => measure::run(&args[1..]),
         ["latency", _] => match number(args.get(1)) {
             Some(k) if k > 0 => latency::run(k),
