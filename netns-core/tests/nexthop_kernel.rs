@@ -269,7 +269,23 @@ fn refusals_carry_errno_and_the_kernels_words() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert_eq!(e.errno(), None);
+    for e in [
+        h.nexthop_del(0).unwrap_err(),
+        h.nexthop_get(0).unwrap_err(),
+        h.nexthop_add(&NexthopSpec::new(13).via(ip("10.0.0.1")))
+            .unwrap_err(),
+    ] {
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        assert_eq!(e.errno(), None, "{e}");
+    }
     assert_eq!(ip_nexthop(&sb, &["show"]).len(), 1);
+    // An fdb nexthop needs no device.
+    h.nexthop_add(&NexthopSpec::new(14).via(ip("10.0.0.1")).fdb(true))
+        .unwrap();
+    assert_eq!(
+        ours(&mut h, &NexthopFilter::new().fdb(true)),
+        ["id 14 via 10.0.0.1 scope link fdb"]
+    );
 }
 
 #[test]

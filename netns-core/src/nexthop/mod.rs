@@ -417,6 +417,11 @@ impl NexthopSpec {
                     "a nexthop needs a gateway (via), a device (dev), blackhole or a group",
                 ));
             }
+            if !self.blackhole && !self.fdb && self.dev.is_none() {
+                return Err(bad(
+                    "a nexthop other than a blackhole or an fdb one needs its device (dev)",
+                ));
+            }
             if self.fdb && (self.blackhole || self.dev.is_some()) {
                 return Err(bad("an fdb nexthop takes no device (dev) or blackhole"));
             }
@@ -640,6 +645,18 @@ impl fmt::Display for NexthopsObject<'_> {
     }
 }
 
+/// Refuses id 0 before the kernel: ids start at 1 (0 asks the kernel to
+/// choose one when adding).
+fn check_id(id: u32, op: &'static str, object: &dyn fmt::Display) -> Result<()> {
+    if id == 0 {
+        return Err(
+            Error::new(ErrorKind::InvalidArgument, op, object.to_string())
+                .with_detail("a nexthop id is 1 or more"),
+        );
+    }
+    Ok(())
+}
+
 /// The object of a request about one id.
 struct IdObject(u32);
 
@@ -737,6 +754,7 @@ impl Handle {
     #[doc(alias = "RTM_DELNEXTHOP")]
     pub fn nexthop_del(&mut self, id: u32) -> Result<()> {
         let object = IdObject(id);
+        check_id(id, "delete", &object)?;
         self.socket().execute(&Request::raw(
             RTM_DELNEXTHOP,
             id_payload(id),
@@ -762,6 +780,7 @@ impl Handle {
     pub fn nexthop_get(&mut self, id: u32) -> Result<Nexthop> {
         const OP: &str = "get";
         let object = IdObject(id);
+        check_id(id, OP, &object)?;
         let request = Request::raw(RTM_GETNEXTHOP, id_payload(id), OP, &object);
         let mut messages = self.socket().request(&request)?;
         let found = messages
@@ -799,9 +818,10 @@ impl Handle {
         const OP: &str = "list";
         let object = NexthopsObject(filter);
         if let Some(id) = filter.id {
+            check_id(id, OP, &object)?;
             let request = Request::raw(RTM_GETNEXTHOP, id_payload(id), OP, &object);
             let messages = self.socket().request(&request)?;
-            return Ok(Nexthops::new(messages, filter.protocol));
+            return Ok(Nexthops::new(messages, filter.protocol, filter.fdb));
         }
         let mut buf = nhmsg(filter.family.map_or(0, Family::to_raw), 0, 0);
         if let Some(dev) = &filter.dev {
@@ -820,7 +840,7 @@ impl Handle {
         }
         let request = Request::raw(RTM_GETNEXTHOP, buf, OP, &object);
         let messages = self.socket().dump(&request)?;
-        Ok(Nexthops::new(messages, filter.protocol))
+        Ok(Nexthops::new(messages, filter.protocol, filter.fdb))
     }
 
     /// Deletes the nexthops `filter` selects, as `ip nexthop flush` does:

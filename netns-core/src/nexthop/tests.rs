@@ -121,8 +121,15 @@ fn bad_specs_are_refused_before_the_kernel() {
             NexthopSpec::new(1).via(gw).group_type(GroupType::Mpath),
             "group type",
         ),
-        (NexthopSpec::new(1).via(gw).family(Family::Inet6), "family"),
+        (
+            NexthopSpec::new(1)
+                .via(gw)
+                .dev("veth0")
+                .family(Family::Inet6),
+            "family",
+        ),
         (NexthopSpec::new(1).dev("bad/name"), "name"),
+        (NexthopSpec::new(1).via(gw), "needs its device"),
     ] {
         let e = spec.validate().unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{spec:?}");

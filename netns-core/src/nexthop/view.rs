@@ -69,7 +69,7 @@ impl<'a> GroupMembers<'a> {
     pub(crate) fn raw(raw: &'a [u8]) -> GroupMembers<'a> {
         // A value that is not a whole number of members is ignored, as
         // iproute2 refuses it.
-        let raw = if raw.len() % NEXTHOP_GRP_LEN == 0 {
+        let raw = if raw.len().is_multiple_of(NEXTHOP_GRP_LEN) {
             raw
         } else {
             &[]
@@ -330,11 +330,20 @@ impl Nexthop {
 pub struct Nexthops<'a> {
     messages: Messages<'a>,
     protocol: Option<u8>,
+    fdb_only: bool,
 }
 
 impl<'a> Nexthops<'a> {
-    pub(super) fn new(messages: Messages<'a>, protocol: Option<u8>) -> Nexthops<'a> {
-        Nexthops { messages, protocol }
+    pub(super) fn new(
+        messages: Messages<'a>,
+        protocol: Option<u8>,
+        fdb_only: bool,
+    ) -> Nexthops<'a> {
+        Nexthops {
+            messages,
+            protocol,
+            fdb_only,
+        }
     }
 
     /// False when the dump was interrupted on every attempt
@@ -357,7 +366,7 @@ impl<'a> Iterator for Nexthops<'a> {
             let Ok(n) = NexthopRef::parse(m.payload()) else {
                 continue;
             };
-            if self.protocol.is_none_or(|p| p == n.protocol()) {
+            if self.protocol.is_none_or(|p| p == n.protocol()) && (!self.fdb_only || n.is_fdb()) {
                 return Some(n);
             }
         }
