@@ -54,6 +54,7 @@ mod handle;
 mod link;
 mod namespace;
 mod neigh;
+mod nexthop;
 mod panic;
 mod ptr;
 mod registry;
