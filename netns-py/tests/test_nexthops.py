@@ -102,5 +102,5 @@ def test_nexthop_refusals(lab: netns.Namespace) -> None:
         with pytest.raises(ValueError):
             h.nexthop_add(7, via="10.9.0.x", dev="d0")
         with pytest.raises(TypeError):
-            h.nexthop_add(7, group=[1.5])
+            h.nexthop_add(7, group=[1.5])  # type: ignore[list-item]
         assert [n.id for n in h.nexthops()] == [1]

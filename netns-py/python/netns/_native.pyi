@@ -65,6 +65,7 @@ __all__ = [
     "Event",
     "LinkStats",
     "Neighbour",
+    "Nexthop",
     "Rule",
     "Subscription",
     "TunTap",
