@@ -21,8 +21,8 @@ use std::net::IpAddr;
 
 use netns_core::link::Dev;
 use netns_core::nexthop::{
-    flag_words, format_hundredths, parse_group, GroupType, Nexthop, NexthopFilter, NexthopSpec,
-    MAX_TIMER_SECONDS,
+    flag_words, format_hundredths, parse_group, parse_number, GroupType, Nexthop, NexthopFilter,
+    NexthopSpec, MAX_TIMER_SECONDS,
 };
 use netns_core::route::{parse_protocol, protocol_name, scope_name};
 use serde_json::json;
@@ -95,18 +95,7 @@ fn matches(word: &str, keyword: &str) -> bool {
 }
 
 fn parse_id(s: &str) -> Result<u32, Usage> {
-    netns_core_number(s).ok_or_else(|| invarg("invalid id value", s))
-}
-
-/// iproute2's `get_unsigned(…, 0)`.
-fn netns_core_number(s: &str) -> Option<u32> {
-    if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        u32::from_str_radix(hex, 16).ok()
-    } else if s.len() > 1 && s.starts_with('0') {
-        u32::from_str_radix(&s[1..], 8).ok()
-    } else {
-        s.parse().ok()
-    }
+    parse_number(s).ok_or_else(|| invarg("invalid id value", s))
 }
 
 /// Parses `netns nexthop ARGS…`.
@@ -192,7 +181,7 @@ fn parse_spec(args: &[String]) -> Result<NexthopSpec, Usage> {
                     // ip names the bad weight when that is what is wrong.
                     let bad_weight = v.split('/').find_map(|m| {
                         let (_, w) = m.split_once(',')?;
-                        let ok = netns_core_number(w).is_some_and(|w| (1..=256).contains(&w));
+                        let ok = parse_number(w).is_some_and(|w| (1..=256).contains(&w));
                         (!ok).then_some(w)
                     });
                     match bad_weight {
@@ -237,7 +226,7 @@ fn parse_resilient(
             Some("buckets") => {
                 *it = peek;
                 let v = next_value(it)?;
-                let b = netns_core_number(v)
+                let b = parse_number(v)
                     .and_then(|b| u16::try_from(b).ok())
                     .ok_or_else(|| invarg("invalid buckets value", v))?;
                 spec.resilient.buckets = Some(b);
@@ -250,7 +239,7 @@ fn parse_resilient(
                 } else {
                     "invalid unbalanced timer value"
                 };
-                let s = netns_core_number(v)
+                let s = parse_number(v)
                     .filter(|&s| s <= MAX_TIMER_SECONDS)
                     .ok_or_else(|| invarg(what, v))?;
                 if word == "idle_timer" {
@@ -297,7 +286,7 @@ fn parse_filter(args: &[String]) -> Result<NexthopFilter, Usage> {
             return Ok(filter);
         } else if matches(a, "protocol") {
             let v = next_value(&mut it)?;
-            let p = netns_core_number(v)
+            let p = parse_number(v)
                 .and_then(|p| u8::try_from(p).ok())
                 .ok_or_else(|| invarg("invalid protocol value", v))?;
             filter.protocol = Some(p);

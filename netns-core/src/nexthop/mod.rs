@@ -221,9 +221,17 @@ pub fn parse_group(s: &str) -> Result<Vec<GroupMember>> {
         .collect()
 }
 
-/// A number as iproute2's `get_unsigned(…, 0)` reads it: decimal, `0x` hex
-/// or `0` octal.
-pub(crate) fn parse_number(s: &str) -> Option<u32> {
+/// A number as iproute2's `get_unsigned(…, 0)` reads ids, weights and
+/// timers: decimal, `0x` hex or `0` octal.
+///
+/// # Examples
+/// ```
+/// use netns_core::nexthop::parse_number;
+/// assert_eq!(parse_number("0x10"), Some(16));
+/// assert_eq!(parse_number("010"), Some(8));
+/// assert_eq!(parse_number("x"), None);
+/// ```
+pub fn parse_number(s: &str) -> Option<u32> {
     if let Some(hex) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         u32::from_str_radix(hex, 16).ok()
     } else if s.len() > 1 && s.starts_with('0') {
