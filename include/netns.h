@@ -98,6 +98,16 @@
 #define NETNS_NEIGH_ALL_STATES 8
 
 /**
+ * Listing and flushing: groups only (`ip nexthop show groups`).
+ */
+#define NETNS_NEXTHOP_GROUPS 1
+
+/**
+ * Listing and flushing: fdb nexthops only (`ip nexthop show fdb`).
+ */
+#define NETNS_NEXTHOP_FDB 2
+
+/**
  * Apply and status: take over what exists already (`adopt = true`).
  */
 #define NETNS_TOPOLOGY_ADOPT 1
@@ -341,6 +351,24 @@ typedef struct netns_neigh netns_neigh;
  * with `netns_neigh_iter_free`.
  */
 typedef struct netns_neigh_iter netns_neigh_iter;
+
+/**
+ * One nexthop object. Borrowed from its iterator, or owned when it came
+ * from `netns_nexthop_get` (free that one with `netns_nexthop_free`).
+ */
+typedef struct netns_nexthop netns_nexthop;
+
+/**
+ * The nexthops of `netns_nexthops`: a snapshot taken by the call. Free
+ * with `netns_nexthop_iter_free`.
+ */
+typedef struct netns_nexthop_iter netns_nexthop_iter;
+
+/**
+ * A nexthop object to add or replace, built by the `netns_nexthop_spec_*`
+ * setters. Free with `netns_nexthop_spec_free`.
+ */
+typedef struct netns_nexthop_spec netns_nexthop_spec;
 
 /**
  * An open network namespace (a file descriptor on its nsfs file): the
@@ -1472,6 +1500,228 @@ uint8_t netns_neigh_flags(const netns_neigh *n);
  * 02:00:00:00:00:02 PERMANENT"`). NULL for NULL.
  */
 const char *netns_neigh_line(const netns_neigh *n);
+
+/**
+ * A new nexthop `id` (0: the kernel chooses one), nothing else yet: give
+ * it a gateway and device, a device, `blackhole` or a group. Writes the
+ * builder to `*out`.
+ */
+netns_result netns_nexthop_spec_new(uint32_t id, netns_nexthop_spec **out);
+
+/**
+ * Frees a nexthop builder. NULL is ignored.
+ */
+void netns_nexthop_spec_free(netns_nexthop_spec *spec);
+
+/**
+ * `via GATEWAY` (`"10.0.0.1"`, `"fe80::1"`).
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed address.
+ */
+netns_result netns_nexthop_spec_via(netns_nexthop_spec *spec, const char *gateway);
+
+/**
+ * `dev DEV`: the output device, by name (looked up when the nexthop is
+ * sent).
+ */
+netns_result netns_nexthop_spec_dev(netns_nexthop_spec *spec, const char *dev);
+
+/**
+ * `onlink`: the gateway is on the link even without a route to it.
+ */
+netns_result netns_nexthop_spec_onlink(netns_nexthop_spec *spec, bool onlink);
+
+/**
+ * `blackhole`: drop what is routed through it (needs `lo` up).
+ */
+netns_result netns_nexthop_spec_blackhole(netns_nexthop_spec *spec);
+
+/**
+ * `fdb`: a nexthop for the bridge fdb (VXLAN), not for routes.
+ */
+netns_result netns_nexthop_spec_fdb(netns_nexthop_spec *spec, bool fdb);
+
+/**
+ * `group GROUP` as `ip nexthop` takes it: `"1/2"`, `"1,10/2,20"` (id,
+ * weight 1 to 256). Replaces the members set so far.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed group.
+ */
+netns_result netns_nexthop_spec_group(netns_nexthop_spec *spec, const char *group);
+
+/**
+ * Adds member `id` with `weight` (1 to 256; 0 is taken as 1) to the group.
+ */
+netns_result netns_nexthop_spec_member(netns_nexthop_spec *spec, uint32_t id, uint16_t weight);
+
+/**
+ * `type TYPE`: `"mpath"` or `"resilient"`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another word.
+ */
+netns_result netns_nexthop_spec_group_type(netns_nexthop_spec *spec, const char *kind);
+
+/**
+ * A resilient group's `buckets` (makes the group resilient).
+ */
+netns_result netns_nexthop_spec_buckets(netns_nexthop_spec *spec, uint16_t buckets);
+
+/**
+ * A resilient group's `idle_timer` and `unbalanced_timer`, in seconds
+ * (makes the group resilient; 0 for `unbalanced` leaves it unset).
+ */
+netns_result netns_nexthop_spec_timers(netns_nexthop_spec *spec, uint32_t idle, uint32_t unbalanced);
+
+/**
+ * `proto PROTOCOL`: a name (`"static"`, `"bird"` …) or a number.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for an unknown name.
+ */
+netns_result netns_nexthop_spec_protocol(netns_nexthop_spec *spec, const char *protocol);
+
+/**
+ * The family (`AF_INET`, `AF_INET6`; 0: the gateway's, else IPv4), as
+ * `ip -4`/`-6 nexthop add`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another family.
+ */
+netns_result netns_nexthop_spec_family(netns_nexthop_spec *spec, int family);
+
+/**
+ * Adds the nexthop (`ip nexthop add`: `RTM_NEWNEXTHOP` with
+ * `NLM_F_CREATE|NLM_F_EXCL`). The spec is not consumed.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` (checked before the kernel, or the
+ * kernel's refusal, e.g. a group member that does not exist);
+ * `NETNS_NOT_FOUND` for no such device; `NETNS_ALREADY_EXISTS`.
+ */
+netns_result netns_nexthop_add(netns_handle *h, const netns_nexthop_spec *spec);
+
+/**
+ * Adds or replaces the nexthop (`ip nexthop replace`); routes using it
+ * follow.
+ */
+netns_result netns_nexthop_replace(netns_handle *h, const netns_nexthop_spec *spec);
+
+/**
+ * Deletes nexthop `id` (`ip nexthop del id ID`). Errors:
+ * `NETNS_NOT_FOUND` when there is none; `NETNS_INVALID_ARGUMENT` for 0.
+ */
+netns_result netns_nexthop_del(netns_handle *h, uint32_t id);
+
+/**
+ * Lists nexthop objects (`ip nexthop show`): of `family` (0 every),
+ * out of link `dev` unless NULL; `flags` ORs `NETNS_NEXTHOP_GROUPS` and
+ * `NETNS_NEXTHOP_FDB`. The kernel filters. Writes an iterator to `*out`.
+ */
+netns_result netns_nexthops(netns_handle *h, int family, const char *dev, uint32_t flags, netns_nexthop_iter **out);
+
+/**
+ * Deletes the nexthops `netns_nexthops` with the same arguments would
+ * list, groups first when all are selected (`ip nexthop flush`); writes
+ * how many went to `*flushed` unless it is NULL.
+ */
+netns_result netns_nexthop_flush(netns_handle *h, int family, const char *dev, uint32_t flags, size_t *flushed);
+
+/**
+ * Nexthop `id` (`ip nexthop get id ID`: one `RTM_GETNEXTHOP`). Writes it
+ * to `*out`, freed with `netns_nexthop_free`. Errors: `NETNS_NOT_FOUND`.
+ */
+netns_result netns_nexthop_get(netns_handle *h, uint32_t id, netns_nexthop **out);
+
+/**
+ * Frees a nexthop from `netns_nexthop_get` (never one from an iterator).
+ * NULL is ignored.
+ */
+void netns_nexthop_free(netns_nexthop *n);
+
+/**
+ * The next nexthop, or NULL at the end (or for NULL). Valid until the
+ * iterator is freed.
+ */
+const netns_nexthop *netns_nexthop_iter_next(netns_nexthop_iter *it);
+
+/**
+ * How many nexthops the iterator holds in all (0 for NULL).
+ */
+size_t netns_nexthop_iter_len(const netns_nexthop_iter *it);
+
+/**
+ * Frees the iterator and its nexthops. NULL is ignored.
+ */
+void netns_nexthop_iter_free(netns_nexthop_iter *it);
+
+/**
+ * The id (0 for NULL).
+ */
+uint32_t netns_nexthop_id(const netns_nexthop *n);
+
+/**
+ * The gateway as text, or NULL.
+ */
+const char *netns_nexthop_gateway(const netns_nexthop *n);
+
+/**
+ * The output device's name, or NULL (none, or unknown).
+ */
+const char *netns_nexthop_dev(const netns_nexthop *n);
+
+/**
+ * The output device's index (0: none, or NULL).
+ */
+uint32_t netns_nexthop_oif(const netns_nexthop *n);
+
+/**
+ * Whether it is a blackhole.
+ */
+bool netns_nexthop_is_blackhole(const netns_nexthop *n);
+
+/**
+ * Whether it is an fdb nexthop.
+ */
+bool netns_nexthop_is_fdb(const netns_nexthop *n);
+
+/**
+ * `nh_flags` (`RTNH_F_*`: 0x4 onlink, 0x1 dead, 0x10 linkdown).
+ */
+uint32_t netns_nexthop_flags(const netns_nexthop *n);
+
+/**
+ * `nh_protocol`.
+ */
+uint8_t netns_nexthop_protocol(const netns_nexthop *n);
+
+/**
+ * `nh_family` (`AF_INET`, `AF_INET6`; 0 for a group or NULL).
+ */
+int netns_nexthop_family(const netns_nexthop *n);
+
+/**
+ * How many members the group has (0: not a group, or NULL).
+ */
+size_t netns_nexthop_group_count(const netns_nexthop *n);
+
+/**
+ * Member `i`'s id (0 when out of range).
+ */
+uint32_t netns_nexthop_group_id(const netns_nexthop *n, size_t i);
+
+/**
+ * Member `i`'s weight, 1 to 256 (0 when out of range).
+ */
+uint16_t netns_nexthop_group_weight(const netns_nexthop *n, size_t i);
+
+/**
+ * The group type: 0 `mpath`, 1 `resilient` (0 for a single nexthop).
+ */
+uint16_t netns_nexthop_group_type(const netns_nexthop *n);
+
+/**
+ * The nexthop as `ip nexthop show` prints it (`"id 1 via 10.0.0.1 dev
+ * veth0 scope link"`, `"id 3 group 1/2"`, `"id 4 blackhole"`). NULL for
+ * NULL.
+ */
+const char *netns_nexthop_line(const netns_nexthop *n);
 
 /**
  * A registry with the directories from the environment: `NETNS_RUN_DIR`

@@ -20,6 +20,7 @@ mod link;
 mod monitor;
 mod neigh;
 mod netns;
+mod nexthop;
 mod output;
 mod route;
 mod route_get;
@@ -40,6 +41,7 @@ pub use link::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 pub use monitor::MonitorCommand;
 pub use neigh::{NeighCommand, NeighOp};
 pub use netns::NsCommand;
+pub use nexthop::{NexthopCommand, NexthopOp};
 pub use route::{RouteCommand, RouteOp};
 pub use rule::RuleCommand;
 pub use topology::TopologyCommand;
@@ -188,6 +190,13 @@ enum ClapCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Nexthop objects, with `ip nexthop`'s syntax: show, add, replace, del, get, flush.
+    #[command(after_long_help = nexthop::USAGE)]
+    Nexthop {
+        /// `ip nexthop` arguments, e.g. `add id 1 via 10.0.0.1 dev veth0`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// tun/tap devices, with `ip tuntap`'s syntax: add, del, show.
     Tuntap {
         /// `ip tuntap` arguments, e.g. `add tap0 mode tap user 1000`.
@@ -239,6 +248,8 @@ pub enum Command {
     Rule(RuleCommand),
     /// `tuntap …`.
     Tuntap(TuntapCommand),
+    /// `nexthop …`.
+    Nexthop(NexthopCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
     Topology(TopologyCommand),
     /// `-b FILE` / `-batch FILE` (`-` for stdin): one command per line.
@@ -389,7 +400,7 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
                 Some(Object::Rule) => "rule",
                 Some(Object::Neigh) => "neigh",
                 Some(Object::Unsupported("tuntap")) => "tuntap",
-                Some(Object::Nexthop) => return Err(not_yet("nexthop")),
+                Some(Object::Nexthop) => "nexthop",
                 Some(Object::Unsupported(name)) => return Err(not_yet(name)),
                 None => {
                     return Err(Usage::new(
@@ -418,6 +429,7 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Neigh { args } => Command::Neigh(neigh::parse(&args)?),
         ClapCommand::Rule { args } => Command::Rule(rule::parse(&args)?),
         ClapCommand::Tuntap { args } => Command::Tuntap(tuntap::parse(&args)?),
+        ClapCommand::Nexthop { args } => Command::Nexthop(nexthop::parse(&args)?),
         ClapCommand::Topology(cmd) => Command::Topology(cmd),
         ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
         ClapCommand::Attach { name, pid } => Command::Namespace(NsCommand::Attach { name, pid }),
@@ -528,6 +540,10 @@ impl Invocation {
                 out.push("tuntap".into());
                 out.extend(c.words().into_iter().map(OsString::from));
             }
+            Command::Nexthop(c) => {
+                out.push("nexthop".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
             Command::Rule(c) => {
                 out.push("rule".into());
                 out.extend(c.words().into_iter().map(OsString::from));
@@ -635,6 +651,7 @@ fn run(ctx: &Context, command: Command) -> u8 {
         Command::Monitor(cmd) => monitor::execute(ctx, &cmd),
         Command::Rule(cmd) => rule::execute(ctx, cmd),
         Command::Tuntap(cmd) => tuntap::execute(ctx, cmd),
+        Command::Nexthop(cmd) => nexthop::execute(ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
         Command::Batch { file } => batch::run(ctx, &file),
         Command::Help { object } => help(object.as_deref()),

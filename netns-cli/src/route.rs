@@ -490,6 +490,10 @@ fn route_fields(
     if let Some(src) = r.source() {
         f.push(("src", "from {} ", json!(src.to_string())));
     }
+    // ip prints nhid right after the source (iproute.c, print_route).
+    if let Some(id) = r.nhid() {
+        f.push(("nhid", "nhid {} ", json!(id)));
+    }
     if r.tos() != 0 {
         f.push(("tos", "tos {} ", json!(format!("{:#x}", r.tos()))));
     }
@@ -550,9 +554,6 @@ fn route_fields(
     }
     if let Some(m) = r.advmss() {
         f.push(("advmss", "advmss {} ", json!(m)));
-    }
-    if let Some(id) = r.nhid() {
-        f.push(("nhid", "nhid {} ", json!(id)));
     }
     f
 }

@@ -405,8 +405,10 @@ fn objects_and_subcommands_match_by_prefix_in_ip_order() {
         ok(&["tuntap", "show"]).command,
         Command::Tuntap(_)
     ));
+    assert!(matches!(ok(&["nexthop"]).command, Command::Nexthop(_)));
+    assert!(matches!(ok(&["nex", "sh"]).command, Command::Nexthop(_)));
     // Objects ip has and netns does not (yet) say so.
-    for w in ["nexthop", "xfrm"] {
+    for w in ["xfrm", "l2tp"] {
         let (m, s) = refused(&[w]);
         assert!(m.contains("not supported by netns yet"), "{w}: {m}");
         assert_eq!(s, 255);

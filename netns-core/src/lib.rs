@@ -73,6 +73,7 @@ pub mod link;
 pub mod namespace;
 pub mod neigh;
 pub mod netlink;
+pub mod nexthop;
 pub mod nsid;
 pub mod route;
 pub mod rule;

@@ -55,6 +55,7 @@ mod link;
 mod link_spec;
 mod namespace;
 mod neigh;
+mod nexthop;
 mod panic;
 mod ptr;
 mod registry;

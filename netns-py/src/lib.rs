@@ -33,6 +33,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<registry::Registry>()?;
     m.add_class::<monitor::Monitor>()?;
     m.add_class::<handle::Handle>()?;
+    handle::add_nexthop_classes(m)?;
     m.add_class::<specs::LinkSpec>()?;
     m.add_class::<specs::Veth>()?;
     m.add_class::<specs::Bridge>()?;

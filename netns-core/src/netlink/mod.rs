@@ -102,6 +102,14 @@ pub const RTM_NEWNSID: u16 = 88;
 pub const RTM_DELNSID: u16 = 89;
 /// `RTM_GETNSID`: get the nsid of one namespace or dump all.
 pub const RTM_GETNSID: u16 = 90;
+/// `RTM_NEWNEXTHOP`: a nexthop object (answer of `RTM_GETNEXTHOP`, or a
+/// request to add one). Not in `netlink-packet-route` 0.34: sent with
+/// [`Request::raw`].
+pub const RTM_NEWNEXTHOP: u16 = 104;
+/// `RTM_DELNEXTHOP`: delete a nexthop object.
+pub const RTM_DELNEXTHOP: u16 = 105;
+/// `RTM_GETNEXTHOP`: get one nexthop object or dump all.
+pub const RTM_GETNEXTHOP: u16 = 106;
 
 /// One netlink message of a reply, borrowed from the socket's receive buffer.
 ///
@@ -337,7 +345,7 @@ impl<'a, T> IntoIterator for &'a Listing<T> {
 ///
 /// `NLM_F_REQUEST | NLM_F_ACK` are always added.
 pub struct Request<'a> {
-    message: RouteNetlinkMessage,
+    message: Payload,
     flags: u16,
     op: &'static str,
     object: &'a dyn fmt::Display,
@@ -352,7 +360,29 @@ impl<'a> Request<'a> {
         object: &'a dyn fmt::Display,
     ) -> Self {
         Request {
-            message,
+            message: Payload::Route(message),
+            flags: 0,
+            op,
+            object,
+        }
+    }
+
+    /// A request whose payload (the fixed header and attributes after the
+    /// netlink header) was built by hand, for the messages
+    /// `netlink-packet-route` does not know (`RTM_*NEXTHOP`):
+    /// `message_type` is its `nlmsg_type`. Sent, batched, acknowledged and
+    /// dumped exactly as [`Request::new`]'s.
+    pub fn raw(
+        message_type: u16,
+        payload: Vec<u8>,
+        op: &'static str,
+        object: &'a dyn fmt::Display,
+    ) -> Self {
+        Request {
+            message: Payload::Raw {
+                message_type,
+                bytes: payload,
+            },
             flags: 0,
             op,
             object,
@@ -365,9 +395,44 @@ impl<'a> Request<'a> {
         self
     }
 
-    /// The message this request sends.
-    pub fn message(&self) -> &RouteNetlinkMessage {
-        &self.message
+    /// The message this request sends; `None` for a [`Request::raw`].
+    pub fn message(&self) -> Option<&RouteNetlinkMessage> {
+        match &self.message {
+            Payload::Route(m) => Some(m),
+            Payload::Raw { .. } => None,
+        }
+    }
+}
+
+/// What a [`Request`] sends after the netlink header: a message of
+/// `netlink-packet-route`, or bytes built by hand ([`Request::raw`]).
+#[derive(Debug)]
+pub(crate) enum Payload {
+    Route(RouteNetlinkMessage),
+    Raw { message_type: u16, bytes: Vec<u8> },
+}
+
+impl Payload {
+    /// `nlmsg_type`.
+    pub(crate) fn message_type(&self) -> u16 {
+        match self {
+            Payload::Route(m) => m.message_type(),
+            Payload::Raw { message_type, .. } => *message_type,
+        }
+    }
+    /// Length of the payload, without the netlink header.
+    pub(crate) fn buffer_len(&self) -> usize {
+        match self {
+            Payload::Route(m) => netlink_packet_core::Emitable::buffer_len(m),
+            Payload::Raw { bytes, .. } => bytes.len(),
+        }
+    }
+    /// Writes the payload into `buf` (exactly [`Payload::buffer_len`] bytes).
+    pub(crate) fn emit(&self, buf: &mut [u8]) {
+        match self {
+            Payload::Route(m) => netlink_packet_core::Emitable::emit(m, buf),
+            Payload::Raw { bytes, .. } => buf.copy_from_slice(bytes),
+        }
     }
 }
 

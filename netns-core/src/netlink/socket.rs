@@ -5,16 +5,15 @@ use std::fmt;
 use std::io;
 
 use netlink_packet_core::{
-    Emitable, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP,
-    NLM_F_DUMP_INTR, NLM_F_REQUEST,
+    NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR,
+    NLM_F_REQUEST,
 };
-use netlink_packet_route::RouteNetlinkMessage;
 use netlink_sys::{protocols::NETLINK_ROUTE, SocketAddr};
 use nix::libc;
 
 use super::ack::{self, HEADER_LEN};
 use super::attr::align;
-use super::{split_message, BatchError, Messages, RawMessage, Request};
+use super::{split_message, BatchError, Messages, Payload, RawMessage, Request};
 use crate::{Error, ErrorKind, Result};
 
 /// How many times [`Socket::dump`] runs a dump that the kernel marks
@@ -594,7 +593,7 @@ fn is_dump(request: &Request<'_>) -> bool {
 
 /// Appends `message` with a netlink header (`flags`, `seq`, port 0 = let the
 /// kernel fill it in) to `buf`, padded to the netlink alignment.
-fn append_request(buf: &mut Vec<u8>, message: &RouteNetlinkMessage, flags: u16, seq: u32) {
+fn append_request(buf: &mut Vec<u8>, message: &Payload, flags: u16, seq: u32) {
     let start = buf.len();
     let len = HEADER_LEN + message.buffer_len();
     buf.resize(start + align(len), 0);
@@ -608,9 +607,13 @@ fn append_request(buf: &mut Vec<u8>, message: &RouteNetlinkMessage, flags: u16, 
 }
 
 #[cfg(test)]
-pub(super) fn serialize_for_test(message: &RouteNetlinkMessage, flags: u16, seq: u32) -> Vec<u8> {
+pub(super) fn serialize_for_test(
+    message: &netlink_packet_route::RouteNetlinkMessage,
+    flags: u16,
+    seq: u32,
+) -> Vec<u8> {
     let mut buf = Vec::new();
-    append_request(&mut buf, message, flags, seq);
+    append_request(&mut buf, &Payload::Route(message.clone()), flags, seq);
     buf
 }
 

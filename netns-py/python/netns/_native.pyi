@@ -66,6 +66,7 @@ __all__ = [
     "Event",
     "LinkStats",
     "Neighbour",
+    "Nexthop",
     "Rule",
     "Subscription",
     "TunTap",
@@ -853,6 +854,64 @@ class Handle:
         master: Optional[_Dev] = None,
     ) -> int: ...
     def neighs_add(self, entries: Iterable[Dict[str, Any]]) -> None: ...
+    def nexthop_add(
+        self,
+        id: int = 0,
+        *,
+        via: Optional[_Ip] = None,
+        dev: Optional[_Dev] = None,
+        onlink: bool = False,
+        blackhole: bool = False,
+        fdb: bool = False,
+        group: Optional[Union[str, Iterable[Union[int, Tuple[int, int]]]]] = None,
+        group_type: Optional[str] = None,
+        buckets: Optional[int] = None,
+        idle_timer: Optional[int] = None,
+        unbalanced_timer: Optional[int] = None,
+        protocol: Optional[_Named] = None,
+        family: Optional[str] = None,
+    ) -> None: ...
+    def nexthop_replace(
+        self,
+        id: int = 0,
+        *,
+        via: Optional[_Ip] = None,
+        dev: Optional[_Dev] = None,
+        onlink: bool = False,
+        blackhole: bool = False,
+        fdb: bool = False,
+        group: Optional[Union[str, Iterable[Union[int, Tuple[int, int]]]]] = None,
+        group_type: Optional[str] = None,
+        buckets: Optional[int] = None,
+        idle_timer: Optional[int] = None,
+        unbalanced_timer: Optional[int] = None,
+        protocol: Optional[_Named] = None,
+        family: Optional[str] = None,
+    ) -> None: ...
+    def nexthop_del(self, id: int) -> None: ...
+    def nexthop_get(self, id: int) -> Nexthop: ...
+    def nexthops(
+        self,
+        *,
+        id: Optional[int] = None,
+        dev: Optional[_Dev] = None,
+        master: Optional[_Dev] = None,
+        groups: bool = False,
+        fdb: bool = False,
+        protocol: Optional[int] = None,
+        family: Optional[str] = None,
+    ) -> List[Nexthop]: ...
+    def nexthop_flush(
+        self,
+        *,
+        id: Optional[int] = None,
+        dev: Optional[_Dev] = None,
+        master: Optional[_Dev] = None,
+        groups: bool = False,
+        fdb: bool = False,
+        protocol: Optional[int] = None,
+        family: Optional[str] = None,
+    ) -> int: ...
     def rule_add(
         self,
         *,
@@ -901,6 +960,44 @@ def handle() -> Handle: ...
 def handles(namespaces: Iterable[Namespace]) -> List[Handle]: ...
 
 # ----- neighbours, rules, statistics, tun/tap -------------------------------
+
+@final
+class Nexthop:
+    @property
+    def id(self) -> int: ...
+    @property
+    def family(self) -> Optional[str]: ...
+    @property
+    def gateway(self) -> Optional[str]: ...
+    @property
+    def dev(self) -> Optional[str]: ...
+    @property
+    def oif(self) -> Optional[int]: ...
+    @property
+    def onlink(self) -> bool: ...
+    @property
+    def blackhole(self) -> bool: ...
+    @property
+    def fdb(self) -> bool: ...
+    @property
+    def group(self) -> List[Tuple[int, int]]: ...
+    @property
+    def group_type(self) -> Optional[str]: ...
+    @property
+    def buckets(self) -> Optional[int]: ...
+    @property
+    def idle_timer(self) -> Optional[int]: ...
+    @property
+    def unbalanced_timer(self) -> Optional[int]: ...
+    @property
+    def protocol(self) -> int: ...
+    @property
+    def scope(self) -> int: ...
+    @property
+    def flags(self) -> int: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
 @final
 class Neighbour:

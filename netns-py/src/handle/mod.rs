@@ -14,6 +14,7 @@ mod addrs;
 mod links;
 mod names;
 mod neigh;
+mod nexthop;
 mod nsids;
 mod routes;
 mod rules;
@@ -21,6 +22,7 @@ mod tuntaps;
 
 pub(crate) use addrs::address_objects;
 pub(crate) use links::link_of;
+pub(crate) use nexthop::add_to_module as add_nexthop_classes;
 pub(crate) use routes::route_objects;
 
 use std::sync::Mutex;
