@@ -4,10 +4,11 @@
 use std::str::FromStr;
 
 use netns_core::link::{
-    Dev, LinkKind, LinkSpec, MacAddr, MacVlanMode, NetNsRef, VethPeer, VxlanOptions,
+    BridgeOptions, BridgePortSpec, Dev, LinkKind, LinkSpec, LinkTypeChange, MacAddr, MacVlanMode,
+    NetNsRef, VethPeer, VxlanOptions,
 };
 
-use super::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
+use super::{LinkCommand, LinkFilter, LinkFlagWord, LinkOptions, LinkSetArgs};
 use crate::keywords::{keyword, LINK_WORDS};
 use crate::output::{usage_status, Group};
 use crate::Usage;
@@ -232,6 +233,93 @@ fn kind_args(kind: &str, parent: Option<String>, words: &mut Words<'_>) -> Resul
     Ok(kind)
 }
 
+/// ip's `on|off` after `word` (`Error: argument of "arp" must be one of
+/// "off", "on", not "maybe"`); exit `status` when it is neither (ip: 1,
+/// bridge: 234).
+pub(crate) fn on_off(word: &str, value: &str, status: u8) -> Result<bool, Usage> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(Usage::new(
+            format!(
+                "Error: argument of \"{word}\" must be one of \"off\", \"on\", not \"{value}\""
+            ),
+            status,
+        )),
+    }
+}
+
+/// An option a kind does not have after `link set … type KIND` (ip: exit 1).
+fn unknown_option(kind: &str, word: &str) -> Usage {
+    Usage::new(format!("{kind}: unknown option \"{word}\"?"), 1)
+}
+
+/// The words after `link set … type KIND`.
+fn type_change(kind: &str, words: &mut Words<'_>) -> Result<LinkTypeChange, Usage> {
+    match kind {
+        "vxlan" => {
+            let mut vni = None;
+            let mut vx = VxlanOptions::default();
+            while let Some(word) = words.next() {
+                match word {
+                    "id" | "vni" => vni = Some(words.parsed::<u32>("id")?),
+                    "dstport" => vx.port = Some(words.parsed("dstport")?),
+                    "remote" | "group" => vx.remote = Some(words.parsed("remote")?),
+                    "local" => vx.local = Some(words.parsed("local")?),
+                    "ttl" | "hoplimit" => vx.ttl = Some(words.parsed("ttl")?),
+                    "learning" => vx.learning = Some(true),
+                    "nolearning" => vx.learning = Some(false),
+                    w => return Err(unknown_option("vxlan", w)),
+                }
+            }
+            Ok(LinkTypeChange::Vxlan { vni, options: vx })
+        }
+        "macvlan" => {
+            let mut mode = None;
+            while let Some(word) = words.next() {
+                match word {
+                    "mode" => {
+                        let m = words.value()?;
+                        mode = Some(MacVlanMode::from_name(m).ok_or_else(|| invalid("mode", m))?);
+                    }
+                    w => return Err(unknown_option("macvlan", w)),
+                }
+            }
+            let mode = mode.ok_or_else(|| usage("macvlan: nothing to change (mode MODE)"))?;
+            Ok(LinkTypeChange::MacVlan { mode })
+        }
+        "bridge" => {
+            let mut o = BridgeOptions::default();
+            while let Some(word) = words.next() {
+                match word {
+                    "stp_state" => o.stp_state = Some(words.parsed(word)?),
+                    "forward_delay" => o.forward_delay = Some(words.parsed(word)?),
+                    "hello_time" => o.hello_time = Some(words.parsed(word)?),
+                    "max_age" => o.max_age = Some(words.parsed(word)?),
+                    "ageing_time" => o.ageing_time = Some(words.parsed(word)?),
+                    "priority" => o.priority = Some(words.parsed(word)?),
+                    "vlan_filtering" => o.vlan_filtering = Some(words.parsed::<u8>(word)? != 0),
+                    "mcast_snooping" => o.mcast_snooping = Some(words.parsed::<u8>(word)? != 0),
+                    w => return Err(unknown_option("bridge", w)),
+                }
+            }
+            Ok(LinkTypeChange::Bridge(o))
+        }
+        "bridge_slave" => {
+            let mut spec = BridgePortSpec::default();
+            while let Some(word) = words.next() {
+                if !crate::bridge_link::port_setting(&mut spec, word, 1, || words.value())? {
+                    return Err(unknown_option("bridge_slave", word));
+                }
+            }
+            Ok(LinkTypeChange::BridgePort(spec))
+        }
+        other => Err(usage(&format!(
+            "\"link set … type {other}\" is not supported by netns yet (docs/cli.md)."
+        ))),
+    }
+}
+
 /// `set …`.
 pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
     let mut words = Words::new(args);
@@ -240,7 +328,14 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
     let mut common = Common::default();
     let mut new_name = None;
     let mut master: Option<Option<String>> = None;
+    let mut flags = Vec::new();
+    let mut alias = None;
+    let mut kind = None;
     while let Some(raw) = words.next() {
+        if let Some((flag, w)) = LinkFlagWord::ALL.iter().find(|(_, w)| *w == raw) {
+            flags.push((*flag, on_off(w, words.value()?, 1)?));
+            continue;
+        }
         match keyword(LINK_WORDS, raw) {
             "dev" => set_name(&mut dev, words.value()?)?,
             "up" => up = Some(true),
@@ -248,6 +343,11 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
             "name" => new_name = Some(words.value()?.to_owned()),
             "master" => master = Some(Some(words.value()?.to_owned())),
             "nomaster" => master = Some(None),
+            "alias" => alias = Some(words.value()?.to_owned()),
+            "type" => {
+                let k = words.value()?;
+                kind = Some(type_change(k, &mut words)?);
+            }
             _ if common.take(raw, &mut words)? => {}
             _ => set_name(&mut dev, raw)?,
         }
@@ -263,7 +363,40 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
         name: new_name,
         master,
         options: common.options,
+        flags,
+        alias,
+        kind,
     })
+}
+
+/// `property add|del dev NAME altname ALT [altname ALT …]`.
+pub(super) fn property(args: &[String]) -> Result<LinkCommand, Usage> {
+    let mut words = Words::new(args);
+    let add = match words.next() {
+        Some(w) if !w.is_empty() && "add".starts_with(w) => true,
+        Some(w) if !w.is_empty() && "delete".starts_with(w) => false,
+        Some(w) => {
+            return Err(usage(&format!(
+                "Command \"{w}\" is unknown, try \"netns link help\"."
+            )))
+        }
+        None => return Err(incomplete()),
+    };
+    let mut dev = None;
+    let mut altnames = Vec::new();
+    while let Some(word) = words.next() {
+        match word {
+            "dev" => set_name(&mut dev, words.value()?)?,
+            "altname" => altnames.push(words.value()?.to_owned()),
+            w => set_name(&mut dev, w)?,
+        }
+    }
+    let Some(dev) = dev else {
+        return Err(usage(
+            "Not enough information: \"dev\" argument is required.",
+        ));
+    };
+    Ok(LinkCommand::Property { add, dev, altnames })
 }
 
 /// `delete [dev] NAME` (`type X` accepted and ignored).

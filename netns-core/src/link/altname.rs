@@ -118,9 +118,13 @@ mod tests {
 
     #[test]
     fn altname_message_nests_alt_ifname_in_prop_list() {
-        let RouteNetlinkMessage::NewLinkProp(msg) =
-            message(LinkId::Name("veth0"), "a-very-long-alternative", true, "add").unwrap()
-        else {
+        let RouteNetlinkMessage::NewLinkProp(msg) = message(
+            LinkId::Name("veth0"),
+            "a-very-long-alternative",
+            true,
+            "add",
+        )
+        .unwrap() else {
             unreachable!("add builds NewLinkProp")
         };
         let mut bytes = vec![0u8; msg.buffer_len()];

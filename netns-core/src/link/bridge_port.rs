@@ -89,7 +89,7 @@ pub struct BridgePortSpec {
     pub mcast_router: Option<u8>,
     /// `proxy_arp on|off` (`IFLA_BRPORT_PROXYARP`).
     pub proxy_arp: Option<bool>,
-    /// The on/off settings, by `IFLA_BRPORT_*` type, in the order set.
+    /// The on/off settings, by `IFLA_BRPORT_*` type (sorted by type).
     switches: Vec<(u16, bool)>,
 }
 
@@ -108,15 +108,14 @@ impl BridgePortSpec {
     /// # Errors
     /// [`ErrorKind::InvalidArgument`] for a word that names no setting.
     pub fn set(&mut self, word: &str, on: bool) -> Result<&mut Self> {
-        let (kind, _) = SWITCHES
-            .iter()
-            .find(|(_, w)| *w == word)
-            .ok_or_else(|| {
-                Error::new(ErrorKind::InvalidArgument, "set", "bridge port")
-                    .with_detail(format!("no bridge port setting is called {word:?}"))
-            })?;
+        let (kind, _) = SWITCHES.iter().find(|(_, w)| *w == word).ok_or_else(|| {
+            Error::new(ErrorKind::InvalidArgument, "set", "bridge port")
+                .with_detail(format!("no bridge port setting is called {word:?}"))
+        })?;
         self.switches.retain(|(k, _)| k != kind);
         self.switches.push((*kind, on));
+        // One order, so that equal specs compare equal.
+        self.switches.sort_unstable_by_key(|(k, _)| *k);
         Ok(self)
     }
 
@@ -405,11 +404,7 @@ impl Handle {
         msg.header.interface_family = AddressFamily::Bridge;
         msg.attributes
             .push(LinkAttribute::ExtMask(vec![LinkExtentMask::SkipStats]));
-        let request = Request::new(
-            RouteNetlinkMessage::GetLink(msg),
-            "list",
-            &"bridge ports",
-        );
+        let request = Request::new(RouteNetlinkMessage::GetLink(msg), "list", &"bridge ports");
         let (buffer, index, consistent) = self.socket().dump_indexed(&request, index_link)?;
         Ok(Links::indexed(buffer, index, consistent))
     }
@@ -464,7 +459,10 @@ mod tests {
     #[test]
     fn spec_round_trips_through_the_view_and_prints_as_bridge() {
         let mut spec = BridgePortSpec::default();
-        spec.set("learning", false).unwrap().set("isolated", true).unwrap();
+        spec.set("learning", false)
+            .unwrap()
+            .set("isolated", true)
+            .unwrap();
         spec.cost = Some(7);
         spec.priority = Some(3);
         spec.state = Some(0);

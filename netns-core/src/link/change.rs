@@ -135,12 +135,10 @@ impl LinkTypeChange {
     /// Checks what can be checked before the kernel (a VNI of 24 bits).
     fn validate(&self, op: &'static str, id: &LinkId<'_>) -> Result<()> {
         match self {
-            LinkTypeChange::Vxlan { vni: Some(v), .. } if *v >= 1 << 24 => Err(Error::new(
-                ErrorKind::InvalidArgument,
-                op,
-                id.to_string(),
-            )
-            .with_detail(format!("VNI {v} does not fit in 24 bits"))),
+            LinkTypeChange::Vxlan { vni: Some(v), .. } if *v >= 1 << 24 => {
+                Err(Error::new(ErrorKind::InvalidArgument, op, id.to_string())
+                    .with_detail(format!("VNI {v} does not fit in 24 bits")))
+            }
             _ => Ok(()),
         }
     }

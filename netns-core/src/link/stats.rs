@@ -129,11 +129,7 @@ impl LinkStats64 {
     /// adds the error counters, `carrier_changes` (from
     /// [`LinkRef::carrier_changes`](super::LinkRef::carrier_changes)) goes
     /// in tx at level 2.
-    pub fn fields(
-        &self,
-        level: u8,
-        carrier_changes: Option<u32>,
-    ) -> [Vec<(&'static str, u64)>; 2] {
+    pub fn fields(&self, level: u8, carrier_changes: Option<u32>) -> [Vec<(&'static str, u64)>; 2] {
         let s = self;
         let mut rx = vec![
             ("bytes", s.rx_bytes),
@@ -219,9 +215,9 @@ impl fmt::Display for StatsDisplay<'_> {
     ///
     /// ```text
     ///     RX:  bytes packets errors dropped  missed   mcast           
-    ///            684       8      0       0       0       0 
+    ///            684       8      0       0       0       0
     ///     TX:  bytes packets errors dropped carrier collsns           
-    ///            684       8      0       0       0       0 
+    ///            684       8      0       0       0       0
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (s, level, carrier_changes) = (self.stats, self.level, self.carrier_changes);
@@ -506,6 +502,9 @@ mod tests {
         let [rx, tx] = lo.fields(1, None);
         assert_eq!(rx[0], ("bytes", 684));
         assert_eq!(tx.len(), 6);
-        assert_eq!(lo.fields(2, Some(3))[1].last(), Some(&("carrier_changes", 3)));
+        assert_eq!(
+            lo.fields(2, Some(3))[1].last(),
+            Some(&("carrier_changes", 3))
+        );
     }
 }
