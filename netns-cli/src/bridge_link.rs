@@ -55,42 +55,27 @@ fn usage(message: &str) -> Usage {
 }
 
 /// Reads one bridge port setting `word` (and its value, from `value`) into
-/// `spec`, as `bridge link set` and `ip link set … type bridge_slave` take
-/// it; `Ok(false)` when `word` is no setting.
-/// A value that is neither `on` nor `off` exits `on_off_status`.
+/// `spec` through the core ([`BridgePortSpec::set_word`]); `Ok(false)` when
+/// `word` is no setting. A value that is neither `on` nor `off` exits
+/// `on_off_status`, any other bad value 255.
 pub(crate) fn port_setting<'a>(
     spec: &mut BridgePortSpec,
     word: &str,
     on_off_status: u8,
     value: impl FnOnce() -> Result<&'a str, Usage>,
 ) -> Result<bool, Usage> {
-    let number = |v: &str| -> Result<u32, Usage> {
-        v.parse()
-            .map_err(|_| usage(&format!("Invalid argument \"{v}\" for {word}")))
-    };
-    let byte = |v: &str| -> Result<u8, Usage> {
-        v.parse()
-            .map_err(|_| usage(&format!("Invalid argument \"{v}\" for {word}")))
-    };
-    match word {
-        "cost" => spec.cost = Some(number(value()?)?),
-        "priority" => {
-            let v = value()?;
-            spec.priority = Some(
-                v.parse()
-                    .map_err(|_| usage(&format!("Invalid argument \"{v}\" for priority")))?,
-            );
-        }
-        "state" => spec.state = Some(byte(value()?)?),
-        "mcast_router" => spec.mcast_router = Some(byte(value()?)?),
-        "proxy_arp" => spec.proxy_arp = Some(crate::link::on_off(word, value()?, on_off_status)?),
-        w if BridgePortSpec::switch_names().any(|n| n == w) => {
-            let on = crate::link::on_off(w, value()?, on_off_status)?;
-            spec.set(w, on).map_err(|e| usage(&e.to_string()))?;
-        }
-        _ => return Ok(false),
+    if !BridgePortSpec::words().any(|w| w == word) {
+        return Ok(false);
     }
-    Ok(true)
+    spec.set_word(word, value()?).map_err(|e| {
+        let detail = e.detail().unwrap_or("invalid value");
+        let status = if detail.starts_with("argument of") {
+            on_off_status
+        } else {
+            255
+        };
+        Usage::new(format!("Error: {detail}"), status)
+    })
 }
 
 /// The canonical words of `spec` (for the parse round trip).

@@ -32,7 +32,6 @@ mod parse;
 mod render;
 pub(crate) mod show;
 
-pub(crate) use parse::on_off;
 pub(crate) use show::link_event_text;
 
 use crate::keywords::{lookup, Verb, LINK_VERBS};

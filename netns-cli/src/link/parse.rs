@@ -4,8 +4,8 @@
 use std::str::FromStr;
 
 use netns_core::link::{
-    BridgeOptions, BridgePortSpec, Dev, LinkKind, LinkSpec, LinkTypeChange, MacAddr, MacVlanMode,
-    NetNsRef, VethPeer, VxlanOptions,
+    parse_on_off, Dev, LinkKind, LinkSpec, LinkTypeChange, MacAddr, MacVlanMode, NetNsRef,
+    VethPeer, VxlanOptions,
 };
 
 use super::{LinkCommand, LinkFilter, LinkFlagWord, LinkOptions, LinkSetArgs};
@@ -233,91 +233,23 @@ fn kind_args(kind: &str, parent: Option<String>, words: &mut Words<'_>) -> Resul
     Ok(kind)
 }
 
-/// ip's `on|off` after `word` (`Error: argument of "arp" must be one of
-/// "off", "on", not "maybe"`); exit `status` when it is neither (ip: 1,
-/// bridge: 234).
+/// ip's `on|off` after `word` (the core's [`parse_on_off`]); exit
+/// `status` when it is neither (ip: 1, bridge: 234).
 pub(crate) fn on_off(word: &str, value: &str, status: u8) -> Result<bool, Usage> {
-    match value {
-        "on" => Ok(true),
-        "off" => Ok(false),
-        _ => Err(Usage::new(
-            format!(
-                "Error: argument of \"{word}\" must be one of \"off\", \"on\", not \"{value}\""
-            ),
+    parse_on_off(word, value).map_err(|e| {
+        Usage::new(
+            format!("Error: {}", e.detail().unwrap_or("on or off")),
             status,
-        )),
-    }
+        )
+    })
 }
 
-/// An option a kind does not have after `link set … type KIND` (ip: exit 1).
-fn unknown_option(kind: &str, word: &str) -> Usage {
-    Usage::new(format!("{kind}: unknown option \"{word}\"?"), 1)
-}
-
-/// The words after `link set … type KIND`.
+/// The words after `link set … type KIND`, read by the core (ip: exit 1
+/// for what it refuses).
 fn type_change(kind: &str, words: &mut Words<'_>) -> Result<LinkTypeChange, Usage> {
-    match kind {
-        "vxlan" => {
-            let mut vni = None;
-            let mut vx = VxlanOptions::default();
-            while let Some(word) = words.next() {
-                match word {
-                    "id" | "vni" => vni = Some(words.parsed::<u32>("id")?),
-                    "dstport" => vx.port = Some(words.parsed("dstport")?),
-                    "remote" | "group" => vx.remote = Some(words.parsed("remote")?),
-                    "local" => vx.local = Some(words.parsed("local")?),
-                    "ttl" | "hoplimit" => vx.ttl = Some(words.parsed("ttl")?),
-                    "learning" => vx.learning = Some(true),
-                    "nolearning" => vx.learning = Some(false),
-                    w => return Err(unknown_option("vxlan", w)),
-                }
-            }
-            Ok(LinkTypeChange::Vxlan { vni, options: vx })
-        }
-        "macvlan" => {
-            let mut mode = None;
-            while let Some(word) = words.next() {
-                match word {
-                    "mode" => {
-                        let m = words.value()?;
-                        mode = Some(MacVlanMode::from_name(m).ok_or_else(|| invalid("mode", m))?);
-                    }
-                    w => return Err(unknown_option("macvlan", w)),
-                }
-            }
-            let mode = mode.ok_or_else(|| usage("macvlan: nothing to change (mode MODE)"))?;
-            Ok(LinkTypeChange::MacVlan { mode })
-        }
-        "bridge" => {
-            let mut o = BridgeOptions::default();
-            while let Some(word) = words.next() {
-                match word {
-                    "stp_state" => o.stp_state = Some(words.parsed(word)?),
-                    "forward_delay" => o.forward_delay = Some(words.parsed(word)?),
-                    "hello_time" => o.hello_time = Some(words.parsed(word)?),
-                    "max_age" => o.max_age = Some(words.parsed(word)?),
-                    "ageing_time" => o.ageing_time = Some(words.parsed(word)?),
-                    "priority" => o.priority = Some(words.parsed(word)?),
-                    "vlan_filtering" => o.vlan_filtering = Some(words.parsed::<u8>(word)? != 0),
-                    "mcast_snooping" => o.mcast_snooping = Some(words.parsed::<u8>(word)? != 0),
-                    w => return Err(unknown_option("bridge", w)),
-                }
-            }
-            Ok(LinkTypeChange::Bridge(o))
-        }
-        "bridge_slave" => {
-            let mut spec = BridgePortSpec::default();
-            while let Some(word) = words.next() {
-                if !crate::bridge_link::port_setting(&mut spec, word, 1, || words.value())? {
-                    return Err(unknown_option("bridge_slave", word));
-                }
-            }
-            Ok(LinkTypeChange::BridgePort(spec))
-        }
-        other => Err(usage(&format!(
-            "\"link set … type {other}\" is not supported by netns yet (docs/cli.md)."
-        ))),
-    }
+    let rest: Vec<&str> = std::iter::from_fn(|| words.next()).collect();
+    LinkTypeChange::parse(kind, rest)
+        .map_err(|e| Usage::new(e.detail().map_or_else(|| e.to_string(), str::to_owned), 1))
 }
 
 /// `set …`.

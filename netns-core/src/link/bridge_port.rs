@@ -101,6 +101,13 @@ impl BridgePortSpec {
         SWITCHES.iter().map(|(_, w)| *w)
     }
 
+    /// Every word [`BridgePortSpec::set_word`] takes.
+    pub fn words() -> impl Iterator<Item = &'static str> {
+        ["cost", "priority", "state", "mcast_router", "proxy_arp"]
+            .into_iter()
+            .chain(Self::switch_names())
+    }
+
     /// Turns the on/off setting `word` (bridge's word, see
     /// [`BridgePortSpec::switch_names`]; `flood` is unicast flooding) on or
     /// off.
@@ -117,6 +124,36 @@ impl BridgePortSpec {
         // One order, so that equal specs compare equal.
         self.switches.sort_unstable_by_key(|(k, _)| *k);
         Ok(self)
+    }
+
+    /// Reads one setting in `bridge link set`'s words (also `ip link set …
+    /// type bridge_slave`'s): `word` and its `value` — `cost N`, `priority
+    /// N`, `state N`, `mcast_router N`, `proxy_arp on|off`, or an on/off
+    /// setting of [`BridgePortSpec::switch_names`]. `Ok(false)` when `word`
+    /// names no setting (nothing changed).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidArgument`] for a value that is not a number in
+    /// range, or not `on`/`off` (the detail says `argument of "learning"
+    /// must be one of "off", "on", not "maybe"`).
+    pub fn set_word(&mut self, word: &str, value: &str) -> Result<bool> {
+        let bad = |what: &str| {
+            Error::new(ErrorKind::InvalidArgument, "set", "bridge port")
+                .with_detail(format!("Invalid argument \"{value}\" for {what}"))
+        };
+        match word {
+            "cost" => self.cost = Some(value.parse().map_err(|_| bad(word))?),
+            "priority" => self.priority = Some(value.parse().map_err(|_| bad(word))?),
+            "state" => self.state = Some(value.parse().map_err(|_| bad(word))?),
+            "mcast_router" => self.mcast_router = Some(value.parse().map_err(|_| bad(word))?),
+            "proxy_arp" => self.proxy_arp = Some(parse_on_off(word, value)?),
+            w if SWITCHES.iter().any(|(_, s)| *s == w) => {
+                let on = parse_on_off(w, value)?;
+                self.set(w, on)?;
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     /// The value asked for the on/off setting `word`, if any.
@@ -167,6 +204,23 @@ impl BridgePortSpec {
             LinkInfo::PortKind(InfoPortKind::Bridge),
             LinkInfo::PortData(InfoPortData::Other(data)),
         ]
+    }
+}
+
+/// ip's and bridge's `on|off` for `word`.
+///
+/// # Errors
+/// [`ErrorKind::InvalidArgument`]: `argument of "WORD" must be one of
+/// "off", "on", not "VALUE"`.
+pub fn parse_on_off(word: &str, value: &str) -> Result<bool> {
+    match value {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(
+            Error::new(ErrorKind::InvalidArgument, "read", format!("{word:?}")).with_detail(
+                format!("argument of \"{word}\" must be one of \"off\", \"on\", not \"{value}\""),
+            ),
+        ),
     }
 }
 

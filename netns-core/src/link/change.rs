@@ -111,6 +111,136 @@ pub enum LinkTypeChange {
 }
 
 impl LinkTypeChange {
+    /// Reads `ip link set … type KIND WORDS…`: `kind` is `vxlan`, `macvlan`,
+    /// `bridge` or `bridge_slave`, `words` what follows it in ip's syntax
+    /// (`ttl 9 nolearning`, `mode bridge`, `stp_state 1 forward_delay 400`,
+    /// `learning off cost 7`), values parsed here once for every front end.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for another kind;
+    /// [`ErrorKind::InvalidArgument`] for a word the kind does not have
+    /// (`vxlan: unknown option "x"`), a missing or malformed value, or a
+    /// macvlan change without `mode`.
+    ///
+    /// # Examples
+    /// ```
+    /// use netns_core::link::LinkTypeChange;
+    /// let change = LinkTypeChange::parse("vxlan", ["ttl", "9", "nolearning"])?;
+    /// assert!(matches!(change, LinkTypeChange::Vxlan { vni: None, .. }));
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn parse<'w>(
+        kind: &str,
+        words: impl IntoIterator<Item = &'w str>,
+    ) -> Result<LinkTypeChange> {
+        let err = |detail: String| {
+            Error::new(ErrorKind::InvalidArgument, "read", format!("type {kind}"))
+                .with_detail(detail)
+        };
+        let mut words = words.into_iter();
+        fn value<'w>(
+            words: &mut impl Iterator<Item = &'w str>,
+            word: &str,
+            err: impl Fn(String) -> Error,
+        ) -> Result<&'w str> {
+            words
+                .next()
+                .ok_or_else(|| err(format!("{word} needs a value")))
+        }
+        fn number<T: std::str::FromStr>(
+            word: &str,
+            v: &str,
+            err: impl Fn(String) -> Error,
+        ) -> Result<T> {
+            v.parse()
+                .map_err(|_| err(format!("invalid {word} \"{v}\"")))
+        }
+        let unknown = |w: &str| err(format!("{kind}: unknown option \"{w}\""));
+        match kind {
+            "vxlan" => {
+                let mut vni = None;
+                let mut o = VxlanOptions::default();
+                while let Some(word) = words.next() {
+                    match word {
+                        "id" | "vni" => {
+                            vni = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "dstport" => {
+                            o.port = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "remote" | "group" => {
+                            o.remote = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "local" => {
+                            o.local = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "ttl" | "hoplimit" => {
+                            o.ttl = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "learning" => o.learning = Some(true),
+                        "nolearning" => o.learning = Some(false),
+                        w => return Err(unknown(w)),
+                    }
+                }
+                Ok(LinkTypeChange::Vxlan { vni, options: o })
+            }
+            "macvlan" => {
+                let mut mode = None;
+                while let Some(word) = words.next() {
+                    match word {
+                        "mode" => {
+                            let m = value(&mut words, word, err)?;
+                            mode = Some(
+                                MacVlanMode::from_name(m)
+                                    .ok_or_else(|| err(format!("invalid mode \"{m}\"")))?,
+                            );
+                        }
+                        w => return Err(unknown(w)),
+                    }
+                }
+                let mode = mode.ok_or_else(|| err("nothing to change (mode MODE)".into()))?;
+                Ok(LinkTypeChange::MacVlan { mode })
+            }
+            "bridge" => {
+                let mut o = BridgeOptions::default();
+                while let Some(word) = words.next() {
+                    let v = value(&mut words, word, err)?;
+                    match word {
+                        "stp_state" => o.stp_state = Some(number(word, v, err)?),
+                        "forward_delay" => o.forward_delay = Some(number(word, v, err)?),
+                        "hello_time" => o.hello_time = Some(number(word, v, err)?),
+                        "max_age" => o.max_age = Some(number(word, v, err)?),
+                        "ageing_time" => o.ageing_time = Some(number(word, v, err)?),
+                        "priority" => o.priority = Some(number(word, v, err)?),
+                        "vlan_filtering" => {
+                            o.vlan_filtering = Some(number::<u8>(word, v, err)? != 0)
+                        }
+                        "mcast_snooping" => {
+                            o.mcast_snooping = Some(number::<u8>(word, v, err)? != 0)
+                        }
+                        w => return Err(unknown(w)),
+                    }
+                }
+                Ok(LinkTypeChange::Bridge(o))
+            }
+            "bridge_slave" => {
+                let mut spec = BridgePortSpec::default();
+                while let Some(word) = words.next() {
+                    let v = value(&mut words, word, err)?;
+                    if !spec.set_word(word, v)? {
+                        return Err(unknown(word));
+                    }
+                }
+                Ok(LinkTypeChange::BridgePort(spec))
+            }
+            other => Err(
+                Error::new(ErrorKind::Unsupported, "read", format!("type {other}")).with_detail(
+                    "kinds whose settings can change: vxlan, macvlan, bridge, bridge_slave",
+                ),
+            ),
+        }
+    }
+
     /// The `IFLA_LINKINFO` value.
     fn linkinfo(&self) -> Vec<LinkInfo> {
         match self {

@@ -58,7 +58,9 @@ use netlink_packet_route::RouteNetlinkMessage;
 
 pub use self::alias::MAX_ALIAS_LEN;
 pub use self::altname::{validate_altname, MAX_ALTNAME_LEN};
-pub use self::bridge_port::{BridgePort, BridgePortDetails, BridgePortSpec, BridgePortSummary};
+pub use self::bridge_port::{
+    parse_on_off, BridgePort, BridgePortDetails, BridgePortSpec, BridgePortSummary,
+};
 pub use self::change::{BridgeOptions, LinkChange, LinkTypeChange};
 pub use self::create::{CreatedLink, MacVlanMode, VxlanOptions};
 pub(crate) use self::resolve::{validate_dev, DevTable, OP_FIND};
