@@ -58,6 +58,9 @@ test_link_flags_as_ip() {
     ip link show dev v0 | grep -q "<BROADCAST,NOARP,ALLMULTI,DYNAMIC,NOTRAILERS,M-DOWN>" || fail "flags set: $(ip link show dev v0)"
     must netns link set dev v0 arp on multicast on allmulticast off dynamic off trailers on promisc on
     ip link show dev v0 | grep -q "<BROADCAST,MULTICAST,PROMISC,M-DOWN>" || fail "flags back: $(ip link show dev v0)"
+    must netns link set dev v0 allmulticast on arp off
+    assert_same_run "flags in ip's order" -- netns link show dev v0 -- ip link show dev v0
+    must netns link set dev v0 allmulticast off arp on
     ip link set dev v1 arp off
     assert_eq "$(ip -j link show dev v1 | json_sorted)" "$(netns -j link show dev v1 | json_sorted)" "-j NOARP"
     assert_same_status "arp maybe" link set dev v0 arp maybe

@@ -286,6 +286,20 @@ impl BridgePort {
         self.switches[i]
     }
 
+    /// The setting `word` as a number (on/off as 1/0): `cost`, `priority`,
+    /// `state`, `mcast_router` or a word of
+    /// [`BridgePortSpec::switch_names`]; `None` when the kernel did not
+    /// report it.
+    pub fn value(&self, word: &str) -> Option<u64> {
+        match word {
+            "cost" => self.cost.map(u64::from),
+            "priority" => self.priority.map(u64::from),
+            "state" => self.state.map(u64::from),
+            "mcast_router" => self.mcast_router.map(u64::from),
+            w => self.get(w).map(u64::from),
+        }
+    }
+
     /// The STP state's name, as bridge prints it (`disabled`, `listening`,
     /// `learning`, `forwarding`, `blocking`).
     pub fn state_name(&self) -> Option<&'static str> {
