@@ -1179,7 +1179,7 @@ netns_result netns_bridge_port_get(netns_handle *h, const char *dev, const char 
  *
  * Errors: as `netns_link_stats_get`.
  */
-netns_result netns_link_stats_format(netns_handle *h, const char *dev, uint8_t level, char **text);
+netns_result netns_link_stats_text(netns_handle *h, const char *dev, uint8_t level, char **text);
 
 /**
  * Opens the namespace file at `path` (any bytes but NUL) and checks it is a

@@ -714,13 +714,13 @@ pub extern "C" fn netns_bridge_port_get(
 ///
 /// Errors: as `netns_link_stats_get`.
 #[no_mangle]
-pub extern "C" fn netns_link_stats_format(
+pub extern "C" fn netns_link_stats_text(
     h: *mut netns_handle,
     dev: *const c_char,
     level: u8,
     text: *mut *mut c_char,
 ) -> netns_result {
-    on_link("netns_link_stats_format", h, dev, |h, dev| {
+    on_link("netns_link_stats_text", h, dev, |h, dev| {
         let out = out_arg(text, "text")?;
         let link = h.link(dev.into())?;
         let changes = link.carrier_changes();

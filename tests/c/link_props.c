@@ -120,14 +120,14 @@ static void stats(netns_handle *h)
 {
     char out[4096];
     char *text = NULL;
-    OK(netns_link_stats_format(h, "lo", 2, &text), "ip -s -s block of lo");
+    OK(netns_link_stats_text(h, "lo", 2, &text), "ip -s -s block of lo");
     sh("ip -s -s link show lo | tail -n +3", out, sizeof out);
     if (text != NULL) {
         size_t n = strlen(text);
         CHECK(strncmp(out, text, n) == 0 && out[n] == '\n' && out[n + 1] == '\0', "the same as ip's");
     }
     netns_string_free(text);
-    CHECK(netns_link_stats_format(h, "nosuch0", 1, &text) == NETNS_NOT_FOUND, "a missing link");
+    CHECK(netns_link_stats_text(h, "nosuch0", 1, &text) == NETNS_NOT_FOUND, "a missing link");
 }
 
 int main(void)
