@@ -1103,6 +1103,126 @@ const char *netns_link_operstate(const netns_link *l);
 int32_t netns_link_netnsid(const netns_link *l);
 
 /**
+ * Gives link `dev` the alternative name `altname` (up to 127 bytes;
+ * `RTM_NEWLINKPROP`, as `ip link property add dev DEV altname ALT`). Every
+ * function taking a device name then finds the link by it too.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have;
+ * `NETNS_NOT_FOUND` when there is no such link; `NETNS_ALREADY_EXISTS`
+ * when a link has that name already.
+ */
+netns_result netns_link_altname_add(netns_handle *h, const char *dev, const char *altname);
+
+/**
+ * Removes the alternative name `altname` of link `dev` (`RTM_DELLINKPROP`).
+ *
+ * Errors: as `netns_link_altname_add`; `NETNS_NOT_FOUND` when the link
+ * has no such alternative name.
+ */
+netns_result netns_link_altname_del(netns_handle *h, const char *dev, const char *altname);
+
+/**
+ * The alternative names of link `dev`, one per line (each ending in a
+ * newline; empty when it has none), written to `*altnames` (free it with
+ * `netns_string_free`). One `RTM_GETLINK`.
+ *
+ * Errors: `NETNS_NOT_FOUND` when there is no such link.
+ */
+netns_result netns_link_altnames(netns_handle *h, const char *dev, char **altnames);
+
+/**
+ * Turns ARP on link `dev` on or off (`off` sets `IFF_NOARP`), as `ip link
+ * set dev DEV arp on|off`.
+ *
+ * Errors: as `netns_link_set_up`.
+ */
+netns_result netns_link_set_arp(netns_handle *h, const char *dev, bool on);
+
+/**
+ * `ip link set dev DEV multicast on|off` (`IFF_MULTICAST`).
+ *
+ * Errors: as `netns_link_set_up`.
+ */
+netns_result netns_link_set_multicast(netns_handle *h, const char *dev, bool on);
+
+/**
+ * `ip link set dev DEV allmulticast on|off` (`IFF_ALLMULTI`).
+ *
+ * Errors: as `netns_link_set_up`.
+ */
+netns_result netns_link_set_allmulticast(netns_handle *h, const char *dev, bool on);
+
+/**
+ * `ip link set dev DEV promisc on|off` (`IFF_PROMISC`).
+ *
+ * Errors: as `netns_link_set_up`.
+ */
+netns_result netns_link_set_promisc(netns_handle *h, const char *dev, bool on);
+
+/**
+ * `ip link set dev DEV dynamic on|off` (`IFF_DYNAMIC`).
+ *
+ * Errors: as `netns_link_set_up`.
+ */
+netns_result netns_link_set_dynamic(netns_handle *h, const char *dev, bool on);
+
+/**
+ * `ip link set dev DEV trailers on|off` (`off` sets `IFF_NOTRAILERS`).
+ *
+ * Errors: as `netns_link_set_up`.
+ */
+netns_result netns_link_set_trailers(netns_handle *h, const char *dev, bool on);
+
+/**
+ * Changes the kind-specific settings of link `dev`, as `ip link set dev
+ * DEV type KIND WORDS…`: `kind` is `"vxlan"`, `"macvlan"`, `"bridge"` or
+ * `"bridge_slave"`, `words` a NULL-terminated array of ip's words after
+ * it (`{"ttl", "9", "nolearning", NULL}`), read by the core. One
+ * `RTM_NEWLINK` without `NLM_F_CREATE` carrying `IFLA_LINKINFO`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a word or value the kind does not
+ * take (`vxlan: unknown option "x"`); `NETNS_UNSUPPORTED` for another
+ * kind, and when the kernel refuses the change (message: `… (kernel:
+ * Cannot change VNI)`); `NETNS_NOT_FOUND` when there is no such link.
+ */
+netns_result netns_link_set_type(netns_handle *h, const char *dev, const char *kind, const char *const *words);
+
+/**
+ * Changes settings of bridge port `dev`, as `bridge link set dev DEV
+ * WORDS…`: `words` is a NULL-terminated array of setting/value pairs in
+ * bridge's words (`{"learning", "off", "cost", "7", NULL}`: `cost`,
+ * `priority`, `state`, `mcast_router`, `proxy_arp`, `hairpin`, `guard`,
+ * `root_block`, `fastleave`, `learning`, `flood`, `mcast_flood`,
+ * `bcast_flood`, `mcast_to_unicast`, `neigh_suppress`, `vlan_tunnel`,
+ * `isolated`, `locked`), all sent in one `AF_BRIDGE` `RTM_SETLINK`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for an unknown setting, a missing or
+ * malformed value; `NETNS_NOT_FOUND` when there is no such link;
+ * `NETNS_UNSUPPORTED` when it is no bridge port.
+ */
+netns_result netns_bridge_port_set(netns_handle *h, const char *dev, const char *const *words);
+
+/**
+ * Reads one setting of bridge port `dev` into `*value`: `cost`,
+ * `priority`, `state`, `mcast_router`, or an on/off setting (1 on, 0 off)
+ * by bridge's word. One `RTM_GETLINK` (`IFLA_INFO_SLAVE_DATA`).
+ *
+ * Errors: `NETNS_NOT_FOUND` when there is no such link, when it is no
+ * bridge port, or when the kernel does not report that setting.
+ */
+netns_result netns_bridge_port_get(netns_handle *h, const char *dev, const char *setting, uint64_t *value);
+
+/**
+ * The counters of link `dev` as `ip -s link` prints them (`level` 1; 2
+ * as `ip -s -s` with the error lines), lines indented by four spaces, the
+ * last without a newline; written to `*text` (free it with
+ * `netns_string_free`). The same block as the CLI's, from the core.
+ *
+ * Errors: as `netns_link_stats_get`.
+ */
+netns_result netns_link_stats_text(netns_handle *h, const char *dev, uint8_t level, char **text);
+
+/**
  * A new link `name` of kind `kind` (`"veth"`, `"bridge"`, `"dummy"`,
  * `"ifb"`, `"macvlan"`, `"vxlan"`), every option unset: as `ip link add
  * NAME type KIND`. A veth's peer is then the first free `vethN` unless

@@ -13,6 +13,7 @@
 
 mod addr;
 mod batch;
+mod bridge_link;
 mod demo;
 mod ip;
 pub mod keywords;
@@ -36,6 +37,7 @@ use netns_core::{Error, Handle, Registry};
 use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
+pub use bridge_link::BridgeLinkCommand;
 pub use ip::IpOptions;
 pub use link::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 pub use monitor::MonitorCommand;
@@ -197,6 +199,12 @@ enum ClapCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Bridge ports, with iproute2 `bridge`'s syntax: `bridge link [show|set]`.
+    Bridge {
+        /// `bridge` arguments, e.g. `link set dev veth0 learning off`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// tun/tap devices, with `ip tuntap`'s syntax: add, del, show.
     Tuntap {
         /// `ip tuntap` arguments, e.g. `add tap0 mode tap user 1000`.
@@ -250,6 +258,8 @@ pub enum Command {
     Tuntap(TuntapCommand),
     /// `nexthop …`.
     Nexthop(NexthopCommand),
+    /// `bridge OBJECT …` (iproute2's `bridge` tool).
+    Bridge(BridgeCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
     Topology(TopologyCommand),
     /// `-b FILE` / `-batch FILE` (`-` for stdin): one command per line.
@@ -430,6 +440,7 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Rule { args } => Command::Rule(rule::parse(&args)?),
         ClapCommand::Tuntap { args } => Command::Tuntap(tuntap::parse(&args)?),
         ClapCommand::Nexthop { args } => Command::Nexthop(nexthop::parse(&args)?),
+        ClapCommand::Bridge { args } => Command::Bridge(parse_bridge(&args)?),
         ClapCommand::Topology(cmd) => Command::Topology(cmd),
         ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
         ClapCommand::Attach { name, pid } => Command::Namespace(NsCommand::Attach { name, pid }),
@@ -473,6 +484,29 @@ fn own_command(word: &str) -> bool {
     Cli::command()
         .get_subcommands()
         .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+}
+
+/// A parsed `bridge OBJECT …` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BridgeCommand {
+    /// `bridge link …`.
+    Link(bridge_link::BridgeLinkCommand),
+}
+
+/// `bridge OBJECT ARGS…`: the object by prefix, as `bridge` matches it.
+fn parse_bridge(args: &[String]) -> Result<BridgeCommand, Usage> {
+    let object = args.first().map_or("", String::as_str);
+    match object {
+        w if !w.is_empty() && "link".starts_with(w) => {
+            Ok(BridgeCommand::Link(bridge_link::parse(&args[1..])?))
+        }
+        "" => Err(Usage::new("Usage: netns bridge link ...", 255)),
+        w => Err(Usage::new(
+            format!("Object \"{w}\" is unknown, try \"bridge help\"."),
+            255,
+        )),
+    }
 }
 
 /// An object of ip that netns does not have (yet): exit 255.
@@ -542,6 +576,10 @@ impl Invocation {
             }
             Command::Nexthop(c) => {
                 out.push("nexthop".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Bridge(BridgeCommand::Link(c)) => {
+                out.extend(["bridge".into(), "link".into()]);
                 out.extend(c.words().into_iter().map(OsString::from));
             }
             Command::Rule(c) => {
@@ -652,6 +690,7 @@ fn run(ctx: &Context, command: Command) -> u8 {
         Command::Rule(cmd) => rule::execute(ctx, cmd),
         Command::Tuntap(cmd) => tuntap::execute(ctx, cmd),
         Command::Nexthop(cmd) => nexthop::execute(ctx, cmd),
+        Command::Bridge(BridgeCommand::Link(cmd)) => bridge_link::execute(ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
         Command::Batch { file } => batch::run(ctx, &file),
         Command::Help { object } => help(object.as_deref()),

@@ -76,6 +76,9 @@ fn link_words_become_typed_values_resolved_later() {
             name: Some("lo2".into()),
             master: Some(None),
             options: LinkOptions::default(),
+            flags: vec![],
+            alias: None,
+            kind: None,
         }))
     );
     let inv = ok(&["link", "add", "m0", "link", "eth0", "type", "macvlan"]);
@@ -280,6 +283,82 @@ fn namespace_commands_parse_their_words() {
     assert_eq!(s, 0);
     let (_, s) = refused(&["--version"]);
     assert_eq!(s, 0);
+}
+
+#[test]
+fn link_properties_flags_kind_changes_and_bridge_ports_parse() {
+    for words in [
+        &[
+            "link",
+            "set",
+            "dev",
+            "v0",
+            "arp",
+            "off",
+            "multicast",
+            "on",
+            "trailers",
+            "off",
+            "alias",
+            "x y",
+            "type",
+            "bridge_slave",
+            "learning",
+            "off",
+            "cost",
+            "3",
+        ][..],
+        &[
+            "link",
+            "property",
+            "add",
+            "dev",
+            "v0",
+            "altname",
+            "a-long-alternative-name",
+        ],
+        &[
+            "link", "property", "del", "dev", "v0", "altname", "a", "altname", "b",
+        ],
+        &[
+            "link",
+            "set",
+            "vx",
+            "type",
+            "vxlan",
+            "ttl",
+            "9",
+            "nolearning",
+        ],
+        &[
+            "link",
+            "set",
+            "br",
+            "type",
+            "bridge",
+            "stp_state",
+            "1",
+            "vlan_filtering",
+            "1",
+        ],
+        &["link", "set", "mv", "type", "macvlan", "mode", "private"],
+        &[
+            "bridge", "link", "set", "dev", "v0", "flood", "off", "priority", "3", "hairpin", "on",
+            "learning", "on",
+        ],
+        &["bridge", "link", "show", "dev", "v0"],
+        &["bridge", "l"],
+    ] {
+        ok(words);
+    }
+    let (_, s) = refused(&["link", "set", "v0", "arp", "maybe"]);
+    assert_eq!(s, 1);
+    let (_, s) = refused(&["link", "set", "v0", "type", "bridge_slave", "bogus", "1"]);
+    assert_eq!(s, 1);
+    let (m, s) = refused(&["bridge", "bogus"]);
+    assert_eq!(s, 255, "{m}");
+    let (_, s) = refused(&["bridge", "link", "set", "dev", "v0", "learning", "maybe"]);
+    assert_eq!(s, 234);
 }
 
 #[test]

@@ -58,8 +58,13 @@ fn interface_names_resolve_in_the_kernel() {
     let e = h.link_index("nosuch0").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
     assert_eq!(e.errno(), Some(Errno::ENODEV));
+    // Longer than a link name: looked up as an alternative name.
     assert_eq!(
         h.link_index("x".repeat(16).as_str()).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        h.link_index("x".repeat(128).as_str()).unwrap_err().kind(),
         ErrorKind::InvalidArgument
     );
     let (v0, v1) = veth_pair(&sb, &mut h);

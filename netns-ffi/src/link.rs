@@ -449,3 +449,291 @@ pub extern "C" fn netns_link_operstate(l: *const netns_link) -> *const c_char {
 pub extern "C" fn netns_link_netnsid(l: *const netns_link) -> i32 {
     guard(-1, || opt_ref(l).map_or(-1, |l| l.netnsid))
 }
+
+// ---------------------------------------------------------------- altnames, flags, kind changes, bridge ports, ip's counters
+
+/// Gives link `dev` the alternative name `altname` (up to 127 bytes;
+/// `RTM_NEWLINKPROP`, as `ip link property add dev DEV altname ALT`). Every
+/// function taking a device name then finds the link by it too.
+///
+/// Errors: `NETNS_INVALID_ARGUMENT` for a name no link can have;
+/// `NETNS_NOT_FOUND` when there is no such link; `NETNS_ALREADY_EXISTS`
+/// when a link has that name already.
+#[no_mangle]
+pub extern "C" fn netns_link_altname_add(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    altname: *const c_char,
+) -> netns_result {
+    on_link("netns_link_altname_add", h, dev, |h, dev| {
+        let altname = str_arg(altname, "altname")?;
+        Ok(h.link_altname_add(dev.into(), altname)?)
+    })
+}
+
+/// Removes the alternative name `altname` of link `dev` (`RTM_DELLINKPROP`).
+///
+/// Errors: as `netns_link_altname_add`; `NETNS_NOT_FOUND` when the link
+/// has no such alternative name.
+#[no_mangle]
+pub extern "C" fn netns_link_altname_del(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    altname: *const c_char,
+) -> netns_result {
+    on_link("netns_link_altname_del", h, dev, |h, dev| {
+        let altname = str_arg(altname, "altname")?;
+        Ok(h.link_altname_del(dev.into(), altname)?)
+    })
+}
+
+/// The alternative names of link `dev`, one per line (each ending in a
+/// newline; empty when it has none), written to `*altnames` (free it with
+/// `netns_string_free`). One `RTM_GETLINK`.
+///
+/// Errors: `NETNS_NOT_FOUND` when there is no such link.
+#[no_mangle]
+pub extern "C" fn netns_link_altnames(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    altnames: *mut *mut c_char,
+) -> netns_result {
+    on_link("netns_link_altnames", h, dev, |h, dev| {
+        let out = out_arg(altnames, "altnames")?;
+        let text: String = h
+            .link(dev.into())?
+            .altnames()
+            .flat_map(|a| [a, "\n"])
+            .collect();
+        out.set(crate::into_c_string(text));
+        Ok(())
+    })
+}
+
+/// Turns ARP on link `dev` on or off (`off` sets `IFF_NOARP`), as `ip link
+/// set dev DEV arp on|off`.
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_arp(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    on: bool,
+) -> netns_result {
+    on_link("netns_link_set_arp", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).arp(on))
+    })
+}
+
+/// `ip link set dev DEV multicast on|off` (`IFF_MULTICAST`).
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_multicast(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    on: bool,
+) -> netns_result {
+    on_link("netns_link_set_multicast", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).multicast(on))
+    })
+}
+
+/// `ip link set dev DEV allmulticast on|off` (`IFF_ALLMULTI`).
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_allmulticast(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    on: bool,
+) -> netns_result {
+    on_link("netns_link_set_allmulticast", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).allmulticast(on))
+    })
+}
+
+/// `ip link set dev DEV promisc on|off` (`IFF_PROMISC`).
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_promisc(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    on: bool,
+) -> netns_result {
+    on_link("netns_link_set_promisc", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).promisc(on))
+    })
+}
+
+/// `ip link set dev DEV dynamic on|off` (`IFF_DYNAMIC`).
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_dynamic(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    on: bool,
+) -> netns_result {
+    on_link("netns_link_set_dynamic", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).dynamic(on))
+    })
+}
+
+/// `ip link set dev DEV trailers on|off` (`off` sets `IFF_NOTRAILERS`).
+///
+/// Errors: as `netns_link_set_up`.
+#[no_mangle]
+pub extern "C" fn netns_link_set_trailers(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    on: bool,
+) -> netns_result {
+    on_link("netns_link_set_trailers", h, dev, |h, dev| {
+        apply(h, LinkChange::new(dev.into()).trailers(on))
+    })
+}
+
+/// The strings of a NULL-terminated array, as UTF-8.
+fn words_arg<'a>(
+    words: *const *const c_char,
+    function: &'static str,
+) -> Result<Vec<&'a str>, Failure> {
+    crate::ptr::argv_arg(words, "words")?
+        .into_iter()
+        .map(|w| {
+            w.to_str().ok_or_else(|| {
+                netns_core::Error::new(netns_core::ErrorKind::InvalidArgument, "read", function)
+                    .with_detail("a word is not UTF-8")
+                    .into()
+            })
+        })
+        .collect()
+}
+
+/// Changes the kind-specific settings of link `dev`, as `ip link set dev
+/// DEV type KIND WORDS…`: `kind` is `"vxlan"`, `"macvlan"`, `"bridge"` or
+/// `"bridge_slave"`, `words` a NULL-terminated array of ip's words after
+/// it (`{"ttl", "9", "nolearning", NULL}`), read by the core. One
+/// `RTM_NEWLINK` without `NLM_F_CREATE` carrying `IFLA_LINKINFO`.
+///
+/// Errors: `NETNS_INVALID_ARGUMENT` for a word or value the kind does not
+/// take (`vxlan: unknown option "x"`); `NETNS_UNSUPPORTED` for another
+/// kind, and when the kernel refuses the change (message: `… (kernel:
+/// Cannot change VNI)`); `NETNS_NOT_FOUND` when there is no such link.
+#[no_mangle]
+pub extern "C" fn netns_link_set_type(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    kind: *const c_char,
+    words: *const *const c_char,
+) -> netns_result {
+    on_link("netns_link_set_type", h, dev, |h, dev| {
+        let kind = str_arg(kind, "kind")?;
+        let words = words_arg(words, "netns_link_set_type")?;
+        let change = netns_core::link::LinkTypeChange::parse(kind, words)?;
+        apply(h, LinkChange::new(dev.into()).kind(change))
+    })
+}
+
+/// Changes settings of bridge port `dev`, as `bridge link set dev DEV
+/// WORDS…`: `words` is a NULL-terminated array of setting/value pairs in
+/// bridge's words (`{"learning", "off", "cost", "7", NULL}`: `cost`,
+/// `priority`, `state`, `mcast_router`, `proxy_arp`, `hairpin`, `guard`,
+/// `root_block`, `fastleave`, `learning`, `flood`, `mcast_flood`,
+/// `bcast_flood`, `mcast_to_unicast`, `neigh_suppress`, `vlan_tunnel`,
+/// `isolated`, `locked`), all sent in one `AF_BRIDGE` `RTM_SETLINK`.
+///
+/// Errors: `NETNS_INVALID_ARGUMENT` for an unknown setting, a missing or
+/// malformed value; `NETNS_NOT_FOUND` when there is no such link;
+/// `NETNS_UNSUPPORTED` when it is no bridge port.
+#[no_mangle]
+pub extern "C" fn netns_bridge_port_set(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    words: *const *const c_char,
+) -> netns_result {
+    on_link("netns_bridge_port_set", h, dev, |h, dev| {
+        let words = words_arg(words, "netns_bridge_port_set")?;
+        let mut spec = netns_core::link::BridgePortSpec::default();
+        let bad = |detail: String| -> Failure {
+            netns_core::Error::new(
+                netns_core::ErrorKind::InvalidArgument,
+                "set",
+                format!("bridge port {dev:?}"),
+            )
+            .with_detail(detail)
+            .into()
+        };
+        for pair in words.chunks(2) {
+            let [word, value] = pair else {
+                return Err(bad(format!("{} needs a value", pair[0])));
+            };
+            if !spec.set_word(word, value)? {
+                return Err(bad(format!("no bridge port setting is called {word:?}")));
+            }
+        }
+        Ok(h.bridge_port_set(dev.into(), &spec)?)
+    })
+}
+
+/// Reads one setting of bridge port `dev` into `*value`: `cost`,
+/// `priority`, `state`, `mcast_router`, or an on/off setting (1 on, 0 off)
+/// by bridge's word. One `RTM_GETLINK` (`IFLA_INFO_SLAVE_DATA`).
+///
+/// Errors: `NETNS_NOT_FOUND` when there is no such link, when it is no
+/// bridge port, or when the kernel does not report that setting.
+#[no_mangle]
+pub extern "C" fn netns_bridge_port_get(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    setting: *const c_char,
+    value: *mut u64,
+) -> netns_result {
+    on_link("netns_bridge_port_get", h, dev, |h, dev| {
+        let setting = str_arg(setting, "setting")?;
+        let out = out_arg(value, "value")?;
+        let port = h.link(dev.into())?.bridge_port();
+        let v = port.and_then(|p| p.value(setting)).ok_or_else(|| {
+            netns_core::Error::new(
+                netns_core::ErrorKind::NotFound,
+                "get",
+                format!("{setting} of bridge port {dev:?}"),
+            )
+        })?;
+        out.set(v);
+        Ok(())
+    })
+}
+
+/// The counters of link `dev` as `ip -s link` prints them (`level` 1; 2
+/// as `ip -s -s` with the error lines), lines indented by four spaces, the
+/// last without a newline; written to `*text` (free it with
+/// `netns_string_free`). The same block as the CLI's, from the core.
+///
+/// Errors: as `netns_link_stats_get`.
+#[no_mangle]
+pub extern "C" fn netns_link_stats_text(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    level: u8,
+    text: *mut *mut c_char,
+) -> netns_result {
+    on_link("netns_link_stats_text", h, dev, |h, dev| {
+        let out = out_arg(text, "text")?;
+        let link = h.link(dev.into())?;
+        let changes = link.carrier_changes();
+        let stats = link.stats64().ok_or_else(|| {
+            netns_core::Error::new(
+                netns_core::ErrorKind::Protocol,
+                "get",
+                format!("statistics of {dev:?}"),
+            )
+            .with_detail("the kernel sent no IFLA_STATS64")
+        })?;
+        let block = stats.display().level(level.max(1)).carrier_changes(changes);
+        out.set(crate::into_c_string(block.to_string()));
+        Ok(())
+    })
+}

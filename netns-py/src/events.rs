@@ -214,6 +214,7 @@ fn link_of_owned(l: &netns_core::link::Link) -> Link {
         group: l.group,
         promiscuity: l.promiscuity,
         stats: l.stats64.as_ref().map(stats_of),
+        altnames: l.altnames.clone(),
     }
 }
 

@@ -139,6 +139,8 @@ value_class! {
         promiscuity: Option<u32>,
         /// The 64-bit statistics (``IFLA_STATS64``), or None.
         stats: Option<crate::objects::LinkStats>,
+        /// The alternative names (``ip link property add … altname``), in order.
+        altnames: Vec<String>,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use netns_core::link::{LinkChange, LinkId, LinkSpec, NetNsRef};
 
-use super::LinkSetArgs;
+use super::{LinkFlagWord, LinkSetArgs};
 use crate::output::{Failure, Group, Outcome, Stage};
 use crate::Context;
 
@@ -64,7 +64,52 @@ pub(super) fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
     if let Some(ns) = &target {
         change = change.netns(ns);
     }
+    for (flag, on) in &args.flags {
+        change = match flag {
+            LinkFlagWord::Arp => change.arp(*on),
+            LinkFlagWord::Multicast => change.multicast(*on),
+            LinkFlagWord::Allmulticast => change.allmulticast(*on),
+            LinkFlagWord::Promisc => change.promisc(*on),
+            LinkFlagWord::Dynamic => change.dynamic(*on),
+            LinkFlagWord::Trailers => change.trailers(*on),
+        };
+    }
+    if let Some(kind) = args.kind {
+        change = change.kind(kind);
+    }
     h.link_set(&change)?;
+    if let Some(alias) = &args.alias {
+        let id = match &args.name {
+            Some(n) => LinkId::Name(n),
+            None => LinkId::Name(&args.dev),
+        };
+        h.link_set_alias(id, alias)?;
+    }
+    Ok(())
+}
+
+/// `link property add|del dev X altname Y…`: the device looked up first
+/// (`Cannot find device`, 1), then one request per name, as ip; every
+/// refusal of the kernel is 2 then, "no such altname" (`ENOENT`) included.
+pub(super) fn property(ctx: &Context, add: bool, dev: &str, altnames: &[String]) -> Outcome {
+    let mut h = open(ctx)?;
+    let index = h
+        .link_index(dev)
+        .map_err(|e| Failure::new(Group::Link, Stage::Lookup, e))?;
+    for alt in altnames {
+        let done = if add {
+            h.link_altname_add(LinkId::Index(index), alt)
+        } else {
+            h.link_altname_del(LinkId::Index(index), alt)
+        };
+        // A name refused before the kernel is ip's usage error (255).
+        let group = if e_is_local(&done) {
+            Group::Link
+        } else {
+            Group::NeighRule
+        };
+        done.map_err(|e| Failure::new(group, Stage::Run, e))?;
+    }
     Ok(())
 }
 
@@ -72,4 +117,9 @@ pub(super) fn set(ctx: &Context, args: LinkSetArgs) -> Outcome {
 pub(super) fn delete(ctx: &Context, dev: &str) -> Outcome {
     open(ctx)?.link_delete(LinkId::Name(dev))?;
     Ok(())
+}
+
+/// Whether `r` failed before reaching the kernel (no errno).
+fn e_is_local(r: &netns_core::Result<()>) -> bool {
+    matches!(r, Err(e) if e.errno().is_none())
 }

@@ -9,7 +9,10 @@
 //!     vxlan    id VNI [dstport P] [dev PARENT] [remote IP|group IP] [local IP] [ttl N] [[no]learning]
 //!     bridge | dummy | ifb | any other kind (sent as is; the kernel decides)
 //! netns [-n NAME] link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC]
-//!                          [master BR|nomaster] [txqlen N] [netns NS]
+//!                          [master BR|nomaster] [txqlen N] [netns NS] [alias TEXT]
+//!                          [arp|multicast|allmulticast|promisc|dynamic|trailers on|off]
+//!                          [type vxlan|macvlan|bridge|bridge_slave ARGS]
+//! netns [-n NAME] link property add|del dev NAME altname ALT…
 //! netns [-n NAME] link del|delete [dev] NAME
 //! ```
 //!
@@ -32,7 +35,7 @@ pub(crate) mod show;
 pub(crate) use show::link_event_text;
 
 use crate::keywords::{lookup, Verb, LINK_VERBS};
-use netns_core::link::{LinkSpec, MacAddr, NetNsRef};
+use netns_core::link::{LinkSpec, LinkTypeChange, MacAddr, NetNsRef};
 
 use crate::output::{self, usage_status, Group};
 use crate::{Context, Usage};
@@ -46,7 +49,16 @@ Usage: netns link [list|show] [[dev] NAME]
                  | vxlan id VNI [dstport P] [dev PARENT] [remote IP] [local IP] [ttl N]
                  | bridge | dummy | ifb | ...
        netns link set [dev] NAME [up|down] [mtu N] [name NEW] [address MAC]
-                      [master BR | nomaster] [txqlen N] [netns NS]
+                      [master BR | nomaster] [txqlen N] [netns NS] [alias TEXT]
+                      [arp|multicast|allmulticast|promisc|dynamic|trailers on|off]
+                      [type TYPE ARGS]
+           TYPE := vxlan [id VNI] [dstport P] [remote IP] [local IP] [ttl N] [[no]learning]
+                 | macvlan mode MODE
+                 | bridge [stp_state N] [forward_delay N] [hello_time N] [max_age N]
+                          [ageing_time N] [priority N] [vlan_filtering 0|1] [mcast_snooping 0|1]
+                 | bridge_slave [learning|flood|hairpin|guard|isolated|... on|off]
+                                [cost N] [priority N] [state N]
+       netns link property {add|del} dev NAME altname ALT [altname ALT ...]
        netns link del [dev] NAME
 NS := a name under the run directory, or a process id";
 
@@ -70,6 +82,15 @@ pub enum LinkCommand {
     Delete {
         /// The device's name.
         dev: String,
+    },
+    /// `property add|del dev NAME altname ALT [altname ALT …]`.
+    Property {
+        /// `add` (true) or `del`.
+        add: bool,
+        /// The device (a name or alternative name).
+        dev: String,
+        /// The alternative names, in order.
+        altnames: Vec<String>,
     },
     /// `help`: the usage on stderr, exit 255 (as ip).
     Help,
@@ -114,6 +135,50 @@ pub struct LinkSetArgs {
     pub master: Option<Option<String>>,
     /// `address`, `mtu`, `txqlen`, `netns`.
     pub options: LinkOptions,
+    /// `arp|multicast|allmulticast|promisc|dynamic|trailers on|off`, in order.
+    pub flags: Vec<(LinkFlagWord, bool)>,
+    /// `alias TEXT`.
+    pub alias: Option<String>,
+    /// `type KIND ARGS`: the kind-specific settings to change.
+    pub kind: Option<LinkTypeChange>,
+}
+
+/// The interface flags `link set` turns on or off, by ip's word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkFlagWord {
+    /// `arp` (`IFF_NOARP` inverted).
+    Arp,
+    /// `multicast`.
+    Multicast,
+    /// `allmulticast`.
+    Allmulticast,
+    /// `promisc`.
+    Promisc,
+    /// `dynamic`.
+    Dynamic,
+    /// `trailers` (`IFF_NOTRAILERS` inverted).
+    Trailers,
+}
+
+impl LinkFlagWord {
+    /// Every word, with its keyword.
+    pub(crate) const ALL: [(LinkFlagWord, &'static str); 6] = [
+        (LinkFlagWord::Arp, "arp"),
+        (LinkFlagWord::Multicast, "multicast"),
+        (LinkFlagWord::Allmulticast, "allmulticast"),
+        (LinkFlagWord::Promisc, "promisc"),
+        (LinkFlagWord::Dynamic, "dynamic"),
+        (LinkFlagWord::Trailers, "trailers"),
+    ];
+
+    /// ip's word.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn word(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(w, _)| *w == self)
+            .map_or("arp", |(_, k)| k)
+    }
 }
 
 // ---------------------------------------------------------------- parsing
@@ -133,6 +198,7 @@ pub(crate) fn parse(args: &[String]) -> Result<LinkCommand, Usage> {
         Some(Verb::Add) => parse::add(rest).map(LinkCommand::Add),
         Some(Verb::Set | Verb::Change) => parse::set(rest).map(LinkCommand::Set),
         Some(Verb::Delete) => parse::delete(rest),
+        Some(Verb::Property) => parse::property(rest),
         Some(Verb::Help) => Ok(LinkCommand::Help),
         Some(_) => Err(crate::keywords::pending("link", command, LINK_VERBS)),
         None => Err(crate::keywords::unknown("link", command)),
@@ -156,6 +222,7 @@ pub(crate) fn execute(ctx: &Context, cmd: LinkCommand) -> u8 {
         LinkCommand::Add(args) => exec::add(ctx, args),
         LinkCommand::Set(args) => exec::set(ctx, args),
         LinkCommand::Delete { dev } => exec::delete(ctx, &dev),
+        LinkCommand::Property { add, dev, altnames } => exec::property(ctx, add, &dev, &altnames),
         LinkCommand::Help => {
             eprintln!("{USAGE}");
             return usage_status(Group::Link);

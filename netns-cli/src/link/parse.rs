@@ -4,10 +4,11 @@
 use std::str::FromStr;
 
 use netns_core::link::{
-    Dev, LinkKind, LinkSpec, MacAddr, MacVlanMode, NetNsRef, VethPeer, VxlanOptions,
+    parse_on_off, Dev, LinkKind, LinkSpec, LinkTypeChange, MacAddr, MacVlanMode, NetNsRef,
+    VethPeer, VxlanOptions,
 };
 
-use super::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
+use super::{LinkCommand, LinkFilter, LinkFlagWord, LinkOptions, LinkSetArgs};
 use crate::keywords::{keyword, LINK_WORDS};
 use crate::output::{usage_status, Group};
 use crate::Usage;
@@ -232,6 +233,25 @@ fn kind_args(kind: &str, parent: Option<String>, words: &mut Words<'_>) -> Resul
     Ok(kind)
 }
 
+/// ip's `on|off` after `word` (the core's [`parse_on_off`]); exit
+/// `status` when it is neither (ip: 1, bridge: 234).
+pub(crate) fn on_off(word: &str, value: &str, status: u8) -> Result<bool, Usage> {
+    parse_on_off(word, value).map_err(|e| {
+        Usage::new(
+            format!("Error: {}", e.detail().unwrap_or("on or off")),
+            status,
+        )
+    })
+}
+
+/// The words after `link set … type KIND`, read by the core (ip: exit 1
+/// for what it refuses).
+fn type_change(kind: &str, words: &mut Words<'_>) -> Result<LinkTypeChange, Usage> {
+    let rest: Vec<&str> = std::iter::from_fn(|| words.next()).collect();
+    LinkTypeChange::parse(kind, rest)
+        .map_err(|e| Usage::new(e.detail().map_or_else(|| e.to_string(), str::to_owned), 1))
+}
+
 /// `set …`.
 pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
     let mut words = Words::new(args);
@@ -240,7 +260,14 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
     let mut common = Common::default();
     let mut new_name = None;
     let mut master: Option<Option<String>> = None;
+    let mut flags = Vec::new();
+    let mut alias = None;
+    let mut kind = None;
     while let Some(raw) = words.next() {
+        if let Some((flag, w)) = LinkFlagWord::ALL.iter().find(|(_, w)| *w == raw) {
+            flags.push((*flag, on_off(w, words.value()?, 1)?));
+            continue;
+        }
         match keyword(LINK_WORDS, raw) {
             "dev" => set_name(&mut dev, words.value()?)?,
             "up" => up = Some(true),
@@ -248,6 +275,11 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
             "name" => new_name = Some(words.value()?.to_owned()),
             "master" => master = Some(Some(words.value()?.to_owned())),
             "nomaster" => master = Some(None),
+            "alias" => alias = Some(words.value()?.to_owned()),
+            "type" => {
+                let k = words.value()?;
+                kind = Some(type_change(k, &mut words)?);
+            }
             _ if common.take(raw, &mut words)? => {}
             _ => set_name(&mut dev, raw)?,
         }
@@ -263,7 +295,40 @@ pub(super) fn set(args: &[String]) -> Result<LinkSetArgs, Usage> {
         name: new_name,
         master,
         options: common.options,
+        flags,
+        alias,
+        kind,
     })
+}
+
+/// `property add|del dev NAME altname ALT [altname ALT …]`.
+pub(super) fn property(args: &[String]) -> Result<LinkCommand, Usage> {
+    let mut words = Words::new(args);
+    let add = match words.next() {
+        Some(w) if !w.is_empty() && "add".starts_with(w) => true,
+        Some(w) if !w.is_empty() && "delete".starts_with(w) => false,
+        Some(w) => {
+            return Err(usage(&format!(
+                "Command \"{w}\" is unknown, try \"netns link help\"."
+            )))
+        }
+        None => return Err(incomplete()),
+    };
+    let mut dev = None;
+    let mut altnames = Vec::new();
+    while let Some(word) = words.next() {
+        match word {
+            "dev" => set_name(&mut dev, words.value()?)?,
+            "altname" => altnames.push(words.value()?.to_owned()),
+            w => set_name(&mut dev, w)?,
+        }
+    }
+    let Some(dev) = dev else {
+        return Err(usage(
+            "Not enough information: \"dev\" argument is required.",
+        ));
+    };
+    Ok(LinkCommand::Property { add, dev, altnames })
 }
 
 /// `delete [dev] NAME` (`type X` accepted and ignored).

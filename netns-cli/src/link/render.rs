@@ -2,7 +2,7 @@
 //! or feature `fuzzing`): [`crate::parse`] turns them back into an equal
 //! value.
 
-use netns_core::link::{Dev, LinkKind, LinkSpec, MacVlanMode};
+use netns_core::link::{Dev, LinkKind, LinkSpec, LinkTypeChange, MacVlanMode, VxlanOptions};
 
 use super::{LinkCommand, LinkOptions};
 
@@ -72,6 +72,26 @@ impl LinkCommand {
                     Some(Some(m)) => out.extend(["master".into(), m.clone()]),
                     Some(None) => out.push("nomaster".into()),
                     None => {}
+                }
+                for (flag, on) in &s.flags {
+                    out.extend([flag.word().into(), if *on { "on" } else { "off" }.into()]);
+                }
+                if let Some(a) = &s.alias {
+                    out.extend(["alias".into(), a.clone()]);
+                }
+                if let Some(k) = &s.kind {
+                    type_change_words(k, &mut out);
+                }
+            }
+            LinkCommand::Property { add, dev, altnames } => {
+                out.extend([
+                    "property".into(),
+                    if *add { "add" } else { "del" }.into(),
+                    "dev".into(),
+                    dev.clone(),
+                ]);
+                for a in altnames {
+                    out.extend(["altname".into(), a.clone()]);
                 }
             }
             LinkCommand::Add(a) => add_words(a, &mut out),
@@ -156,5 +176,66 @@ fn add_words(a: &LinkSpec, out: &mut Vec<String>) {
             }
         }
         other => out.push(other.name().to_owned()),
+    }
+}
+
+/// The vxlan options' words (after `id`).
+fn vxlan_words(options: &VxlanOptions, out: &mut Vec<String>) {
+    if let Some(p) = options.port {
+        out.extend(["dstport".into(), p.to_string()]);
+    }
+    if let Some(r) = options.remote {
+        out.extend(["remote".into(), r.to_string()]);
+    }
+    if let Some(l) = options.local {
+        out.extend(["local".into(), l.to_string()]);
+    }
+    if let Some(t) = options.ttl {
+        out.extend(["ttl".into(), t.to_string()]);
+    }
+    match options.learning {
+        Some(true) => out.push("learning".into()),
+        Some(false) => out.push("nolearning".into()),
+        None => {}
+    }
+}
+
+/// `type KIND ARGS` of `link set`.
+fn type_change_words(k: &LinkTypeChange, out: &mut Vec<String>) {
+    out.push("type".into());
+    match k {
+        LinkTypeChange::Vxlan { vni, options } => {
+            out.push("vxlan".into());
+            if let Some(v) = vni {
+                out.extend(["id".into(), v.to_string()]);
+            }
+            vxlan_words(options, out);
+        }
+        LinkTypeChange::MacVlan { mode } => out.extend([
+            "macvlan".into(),
+            "mode".into(),
+            macvlan_mode_name(*mode).into(),
+        ]),
+        LinkTypeChange::Bridge(o) => {
+            out.push("bridge".into());
+            let mut n = |w: &str, v: Option<u64>| {
+                if let Some(v) = v {
+                    out.extend([w.to_owned(), v.to_string()]);
+                }
+            };
+            n("stp_state", o.stp_state.map(u64::from));
+            n("forward_delay", o.forward_delay.map(u64::from));
+            n("hello_time", o.hello_time.map(u64::from));
+            n("max_age", o.max_age.map(u64::from));
+            n("ageing_time", o.ageing_time.map(u64::from));
+            n("priority", o.priority.map(u64::from));
+            n("vlan_filtering", o.vlan_filtering.map(u64::from));
+            n("mcast_snooping", o.mcast_snooping.map(u64::from));
+        }
+        LinkTypeChange::BridgePort(spec) => {
+            out.push("bridge_slave".into());
+            crate::bridge_link::port_words(spec, out);
+        }
+        _ => {}
     }
 }

@@ -68,6 +68,7 @@ pub(super) fn show(ctx: &Context, dev: Option<&str>, filter: &LinkFilter) -> Out
             if ctx.options.stats > 0 {
                 row.stats(ctx.options.stats, &mut record);
             }
+            row.altname_lines(&mut record);
             text.push_str(&oneline(record, ctx.options.oneline));
         }
     }
@@ -126,7 +127,7 @@ impl Links {
         let consistent = dump.is_consistent();
         for link in dump {
             known.insert(link.index(), (link.name().to_owned(), link.flags()));
-            if dev.is_none_or(|d| d.as_bytes() == link.name_bytes()) {
+            if dev.is_none_or(|d| link.is_named(d)) {
                 need_nsids |= link.has_link_netnsid();
                 rows.push(Row::from_view(&link));
             }
@@ -189,8 +190,9 @@ impl Links {
     pub(crate) fn json_with(&self, index: u32, addr_info: Vec<Fields>) -> Option<JsonAddrs<'_>> {
         let row = self.row(index)?;
         let mut link = row.json(&self.known);
-        // `ip addr` prints no link mode.
+        // `ip addr` prints no link mode, nor the alias.
         link.linkmode = None;
+        link.ifalias = None;
         Some(JsonAddrs { link, addr_info })
     }
 
@@ -213,6 +215,47 @@ impl Links {
         if let Some(row) = self.row(index) {
             row.stats(level, out);
         }
+    }
+
+    /// The start of `bridge link show`'s line for port `index`: `4:
+    /// v0@v1: <FLAGS> mtu 1500 master br0` (without the port's settings).
+    pub(crate) fn bridge_prefix(&self, index: u32) -> Option<String> {
+        use std::fmt::Write;
+        let row = self.row(index)?;
+        let l = &row.link;
+        let mut out = format!("{}: {}", l.index, l.name);
+        if let Some(peer) = row.peer(&self.known) {
+            let _ = write!(out, "@{peer}");
+        }
+        let _ = write!(out, ": <{}>", row.flag_words(&self.known).join(","));
+        if let Some(mtu) = l.mtu {
+            let _ = write!(out, " mtu {mtu}");
+        }
+        if let Some(m) = row.master(&self.known) {
+            let _ = write!(out, " master {m}");
+        }
+        Some(out)
+    }
+
+    /// `bridge -j link show`'s first fields for port `index`: `ifindex`,
+    /// `link`, `ifname`, `flags`, `mtu`, `master`.
+    pub(crate) fn bridge_json(&self, index: u32) -> Option<Fields> {
+        let row = self.row(index)?;
+        let l = &row.link;
+        let mut f = Fields::default();
+        f.push("ifindex", l.index.get().into());
+        if let Some(peer) = row.peer(&self.known) {
+            f.push("link", peer.into());
+        }
+        f.push("ifname", l.name.clone().into());
+        f.push("flags", row.flag_words(&self.known).into());
+        if let Some(mtu) = l.mtu {
+            f.push("mtu", mtu.into());
+        }
+        if let Some(m) = row.master(&self.known) {
+            f.push("master", m.into());
+        }
+        Some(f)
     }
 
     /// The link's name, as `ip -o addr` prints it before each address.
@@ -312,9 +355,15 @@ struct JsonLink<'a> {
     link_pointtopoint: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     link_netnsid: Option<i32>,
+    /// `alias TEXT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ifalias: Option<&'a str>,
     /// `-s`: the counters.
     #[serde(skip_serializing_if = "Option::is_none")]
     stats64: Option<Fields>,
+    /// `altname` lines.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    altnames: &'a [String],
 }
 
 impl Row {
@@ -323,10 +372,7 @@ impl Row {
             link: view.to_owned(),
             kind: view.kind().map(str::to_owned),
             stats: view.stats64(),
-            carrier_changes: view
-                .attributes()
-                .find(|(kind, _)| *kind == IFLA_CARRIER_CHANGES)
-                .and_then(|(_, v)| Some(u32::from_ne_bytes(v.get(..4)?.try_into().ok()?))),
+            carrier_changes: view.carrier_changes(),
             has_netnsid: view.has_link_netnsid(),
             raw_netnsid: view.link_netnsid(),
         }
@@ -424,7 +470,9 @@ impl Row {
             } else {
                 None
             },
+            ifalias: l.alias.as_deref(),
             stats64: None,
+            altnames: &l.altnames,
         }
     }
 
@@ -484,12 +532,34 @@ impl Row {
         }
         self.netnsid_words(nsid_names, out);
         out.push('\n');
+        if style == Header::Link {
+            if let Some(a) = &l.alias {
+                let _ = writeln!(out, "    alias {a}");
+            }
+        }
+        // `ip link` prints the altnames after the counters (see show).
+        if style != Header::Link {
+            self.altname_lines(out);
+        }
+    }
+
+    /// `    altname NAME` lines.
+    fn altname_lines(&self, out: &mut String) {
+        use std::fmt::Write;
+        for alt in &self.link.altnames {
+            let _ = writeln!(out, "    altname {alt}");
+        }
     }
 
     /// `-s` (`level` 1) and `-s -s` (2): ip's counters block.
     fn stats(&self, level: u8, out: &mut String) {
+        use std::fmt::Write;
         if let Some(s) = &self.stats {
-            stats_block(s, self.carrier_changes, level, out);
+            let block = s
+                .display()
+                .level(level)
+                .carrier_changes(self.carrier_changes);
+            let _ = writeln!(out, "{block}");
         }
     }
 
@@ -512,274 +582,20 @@ impl Row {
     }
 }
 
-/// `IFLA_CARRIER_CHANGES` (`linux/if_link.h`): the core's link view has no
-/// accessor for it yet, so `-s -s` reads it from the view's attributes.
-const IFLA_CARRIER_CHANGES: u16 = 35;
-
-/// ip's `-s` block (iproute2 6.1.0 `print_stats64`, `ip/ipaddress.c`):
-/// columns as wide as the widest number or their title, each number
-/// followed by a space; `-s -s` adds the error lines.
-fn stats_block(s: &LinkStats64, carrier_changes: Option<u32>, level: u8, out: &mut String) {
-    use std::fmt::Write;
-    // The titles' widths: "*X errors:", packets, errors, dropped, heartbt,
-    // overrun, compressed, otherhost.
-    let mut cols = [10usize, 7, 6, 7, 7, 7, 10, 9];
-    let mut size = |values: [u64; 8]| {
-        for (c, v) in cols.iter_mut().zip(values) {
-            *c = (*c).max(v.to_string().len());
-        }
-    };
-    let cc = u64::from(carrier_changes.unwrap_or(0));
-    size([
-        s.rx_bytes,
-        s.rx_packets,
-        s.rx_errors,
-        s.rx_dropped,
-        s.rx_missed_errors,
-        s.multicast,
-        s.rx_compressed,
-        0,
-    ]);
-    if level > 1 {
-        size([
-            0,
-            s.rx_length_errors,
-            s.rx_crc_errors,
-            s.rx_frame_errors,
-            s.rx_fifo_errors,
-            s.rx_over_errors,
-            s.rx_nohandler,
-            s.rx_otherhost_dropped,
-        ]);
-    }
-    size([
-        s.tx_bytes,
-        s.tx_packets,
-        s.tx_errors,
-        s.tx_dropped,
-        s.tx_carrier_errors,
-        s.collisions,
-        s.tx_compressed,
-        0,
-    ]);
-    if level > 1 {
-        size([
-            0,
-            0,
-            s.tx_aborted_errors,
-            s.tx_fifo_errors,
-            s.tx_window_errors,
-            s.tx_heartbeat_errors,
-            cc,
-            0,
-        ]);
-    }
-    let c = cols;
-    let nums = |out: &mut String, values: &[(usize, u64)]| {
-        for (w, v) in values {
-            let _ = write!(out, "{v:>w$} ");
-        }
-    };
-    let comp = |on: u64| if on != 0 { "compressed" } else { "" };
-    let _ = writeln!(
-        out,
-        "    RX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
-        "bytes",
-        "packets",
-        "errors",
-        "dropped",
-        "missed",
-        "mcast",
-        comp(s.rx_compressed),
-        w0 = c[0] - 4,
-        w1 = c[1],
-        w2 = c[2],
-        w3 = c[3],
-        w4 = c[4],
-        w5 = c[5],
-        w6 = c[6],
-    );
-    out.push_str("    ");
-    nums(
-        out,
-        &[
-            (c[0], s.rx_bytes),
-            (c[1], s.rx_packets),
-            (c[2], s.rx_errors),
-            (c[3], s.rx_dropped),
-            (c[4], s.rx_missed_errors),
-            (c[5], s.multicast),
-        ],
-    );
-    if s.rx_compressed != 0 {
-        nums(out, &[(c[6], s.rx_compressed)]);
-    }
-    if level > 1 {
-        let (nh_w, nh) = if s.rx_nohandler != 0 {
-            (c[6] + 1, " nohandler")
-        } else {
-            (0, "")
-        };
-        let (oh_w, oh) = if s.rx_otherhost_dropped != 0 {
-            (c[7] + 1, " otherhost")
-        } else {
-            (0, "")
-        };
-        let _ = write!(
-            out,
-            "\n    RX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}{nh:>nh_w$}{oh:>oh_w$}\n{:w$}",
-            "",
-            "length",
-            "crc",
-            "frame",
-            "fifo",
-            "overrun",
-            "",
-            w0 = c[0] - 10,
-            w1 = c[1],
-            w2 = c[2],
-            w3 = c[3],
-            w4 = c[4],
-            w5 = c[5],
-            w = c[0] + 5,
-        );
-        nums(
-            out,
-            &[
-                (c[1], s.rx_length_errors),
-                (c[2], s.rx_crc_errors),
-                (c[3], s.rx_frame_errors),
-                (c[4], s.rx_fifo_errors),
-                (c[5], s.rx_over_errors),
-            ],
-        );
-        if s.rx_nohandler != 0 {
-            nums(out, &[(c[6], s.rx_nohandler)]);
-        }
-        if s.rx_otherhost_dropped != 0 {
-            nums(out, &[(c[7], s.rx_otherhost_dropped)]);
-        }
-    }
-    let _ = writeln!(
-        out,
-        "\n    TX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
-        "bytes",
-        "packets",
-        "errors",
-        "dropped",
-        "carrier",
-        "collsns",
-        comp(s.tx_compressed),
-        w0 = c[0] - 4,
-        w1 = c[1],
-        w2 = c[2],
-        w3 = c[3],
-        w4 = c[4],
-        w5 = c[5],
-        w6 = c[6],
-    );
-    out.push_str("    ");
-    nums(
-        out,
-        &[
-            (c[0], s.tx_bytes),
-            (c[1], s.tx_packets),
-            (c[2], s.tx_errors),
-            (c[3], s.tx_dropped),
-            (c[4], s.tx_carrier_errors),
-            (c[5], s.collisions),
-        ],
-    );
-    if s.tx_compressed != 0 {
-        nums(out, &[(c[6], s.tx_compressed)]);
-    }
-    if level > 1 {
-        let _ = write!(
-            out,
-            "\n    TX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}\n{:w$}",
-            "",
-            "aborted",
-            "fifo",
-            "window",
-            "heartbt",
-            if carrier_changes.is_some() {
-                "transns"
-            } else {
-                ""
-            },
-            "",
-            w0 = c[0] - 10,
-            w1 = c[1],
-            w2 = c[2],
-            w3 = c[3],
-            w4 = c[4],
-            w5 = c[5],
-            w = c[0] + 5,
-        );
-        nums(
-            out,
-            &[
-                (c[1], s.tx_aborted_errors),
-                (c[2], s.tx_fifo_errors),
-                (c[3], s.tx_window_errors),
-                (c[4], s.tx_heartbeat_errors),
-            ],
-        );
-        if carrier_changes.is_some() {
-            nums(out, &[(c[5], cc)]);
-        }
-    }
-    out.push('\n');
-}
-
-/// `ip -s -j`'s `stats64` object (`print_stats64`'s JSON branch).
+/// `ip -s -j`'s `stats64` object: the core's field list
+/// ([`LinkStats64::fields`]).
 fn stats_json(s: &LinkStats64, carrier_changes: Option<u32>, level: u8) -> Fields {
-    let mut rx = Fields::default();
-    let n = |f: &mut Fields, k: &'static str, v: u64| f.push(k, v.into());
-    n(&mut rx, "bytes", s.rx_bytes);
-    n(&mut rx, "packets", s.rx_packets);
-    n(&mut rx, "errors", s.rx_errors);
-    n(&mut rx, "dropped", s.rx_dropped);
-    n(&mut rx, "over_errors", s.rx_over_errors);
-    n(&mut rx, "multicast", s.multicast);
-    if s.rx_compressed != 0 {
-        n(&mut rx, "compressed", s.rx_compressed);
-    }
-    if level > 1 {
-        n(&mut rx, "length_errors", s.rx_length_errors);
-        n(&mut rx, "crc_errors", s.rx_crc_errors);
-        n(&mut rx, "frame_errors", s.rx_frame_errors);
-        n(&mut rx, "fifo_errors", s.rx_fifo_errors);
-        n(&mut rx, "missed_errors", s.rx_missed_errors);
-        if s.rx_nohandler != 0 {
-            n(&mut rx, "nohandler", s.rx_nohandler);
+    let [rx_fields, tx_fields] = s.fields(level, carrier_changes);
+    let obj = |fields: Vec<(&'static str, u64)>| {
+        let mut f = Fields::default();
+        for (k, v) in fields {
+            f.push(k, v.into());
         }
-        if s.rx_otherhost_dropped != 0 {
-            n(&mut rx, "otherhost", s.rx_otherhost_dropped);
-        }
-    }
-    let mut tx = Fields::default();
-    n(&mut tx, "bytes", s.tx_bytes);
-    n(&mut tx, "packets", s.tx_packets);
-    n(&mut tx, "errors", s.tx_errors);
-    n(&mut tx, "dropped", s.tx_dropped);
-    n(&mut tx, "carrier_errors", s.tx_carrier_errors);
-    n(&mut tx, "collisions", s.collisions);
-    if s.tx_compressed != 0 {
-        n(&mut tx, "compressed", s.tx_compressed);
-    }
-    if level > 1 {
-        n(&mut tx, "aborted_errors", s.tx_aborted_errors);
-        n(&mut tx, "fifo_errors", s.tx_fifo_errors);
-        n(&mut tx, "window_errors", s.tx_window_errors);
-        n(&mut tx, "heartbeat_errors", s.tx_heartbeat_errors);
-        if let Some(cc) = carrier_changes {
-            n(&mut tx, "carrier_changes", u64::from(cc));
-        }
-    }
+        f
+    };
     let mut all = Fields::default();
-    all.push_object("rx", rx);
-    all.push_object("tx", tx);
+    all.push_object("rx", obj(rx_fields));
+    all.push_object("tx", obj(tx_fields));
     all
 }
 
@@ -794,7 +610,9 @@ pub(crate) fn link_event_text(
     /// `IFLA_LINK`.
     const IFLA_LINK: u16 = 5;
     let mut text = String::new();
-    Row::from_view(view).text(known, &HashMap::new(), Header::Link, &mut text);
+    let row = Row::from_view(view);
+    row.text(known, &HashMap::new(), Header::Link, &mut text);
+    row.altname_lines(&mut text);
     let (first, rest) = text.split_once('\n').unwrap_or((text.as_str(), ""));
     let mut words: Vec<&str> = Vec::new();
     let mut it = first.split(' ').peekable();

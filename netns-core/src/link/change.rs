@@ -4,9 +4,14 @@
 use std::fmt;
 use std::os::fd::{AsFd, AsRawFd};
 
-use netlink_packet_route::link::{LinkAttribute, LinkFlags as NlFlags, LinkMessage};
+use netlink_packet_route::link::{
+    BridgeStpState, InfoBridge, InfoData, InfoKind, InfoMacVlan, LinkAttribute,
+    LinkFlags as NlFlags, LinkInfo, LinkMessage,
+};
 use netlink_packet_route::RouteNetlinkMessage;
 
+use super::bridge_port::BridgePortSpec;
+use super::create::{vxlan_info, MacVlanMode, VxlanOptions};
 use super::types::{validate_link_name, IfIndex, LinkFlags, MacAddr};
 use super::LinkId;
 use crate::netlink::Request;
@@ -17,6 +22,256 @@ use crate::{Error, ErrorKind, Handle, NetNs, Result};
 enum Target<'a> {
     Netns(&'a NetNs),
     Pid(u32),
+}
+
+/// Options of a bridge device (`IFLA_BR_*`), all optional (`None`:
+/// unchanged), as `ip link set dev BR type bridge …` takes them; times in
+/// hundredths of a second, as ip and the kernel count them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BridgeOptions {
+    /// `stp_state 0|1` (`IFLA_BR_STP_STATE`).
+    pub stp_state: Option<u32>,
+    /// `forward_delay N` (`IFLA_BR_FORWARD_DELAY`).
+    pub forward_delay: Option<u32>,
+    /// `hello_time N` (`IFLA_BR_HELLO_TIME`).
+    pub hello_time: Option<u32>,
+    /// `max_age N` (`IFLA_BR_MAX_AGE`).
+    pub max_age: Option<u32>,
+    /// `ageing_time N` (`IFLA_BR_AGEING_TIME`).
+    pub ageing_time: Option<u32>,
+    /// `priority N` (`IFLA_BR_PRIORITY`).
+    pub priority: Option<u16>,
+    /// `vlan_filtering 0|1` (`IFLA_BR_VLAN_FILTERING`).
+    pub vlan_filtering: Option<bool>,
+    /// `mcast_snooping 0|1` (`IFLA_BR_MCAST_SNOOPING`).
+    pub mcast_snooping: Option<bool>,
+}
+
+impl BridgeOptions {
+    /// The `IFLA_BR_*` attributes: the one encoder of bridge data.
+    fn info(&self) -> Vec<InfoBridge> {
+        let mut v = Vec::new();
+        if let Some(s) = self.stp_state {
+            v.push(InfoBridge::StpState(BridgeStpState::from(s)));
+        }
+        if let Some(t) = self.forward_delay {
+            v.push(InfoBridge::ForwardDelay(t));
+        }
+        if let Some(t) = self.hello_time {
+            v.push(InfoBridge::HelloTime(t));
+        }
+        if let Some(t) = self.max_age {
+            v.push(InfoBridge::MaxAge(t));
+        }
+        if let Some(t) = self.ageing_time {
+            v.push(InfoBridge::AgeingTime(t));
+        }
+        if let Some(p) = self.priority {
+            v.push(InfoBridge::Priority(p));
+        }
+        if let Some(on) = self.vlan_filtering {
+            v.push(InfoBridge::VlanFiltering(on));
+        }
+        if let Some(on) = self.mcast_snooping {
+            v.push(InfoBridge::MulticastSnooping(on));
+        }
+        v
+    }
+}
+
+/// A change of an existing link's kind-specific settings, as `ip link set
+/// dev X type KIND …` says: sent as `RTM_NEWLINK` without `NLM_F_CREATE`,
+/// carrying `IFLA_LINKINFO` with the kind's data (the same encoders as
+/// creation). The kernel refuses what its driver cannot change (`Cannot
+/// change VNI.`), and a kind that is not the link's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkTypeChange {
+    /// `type vxlan [id VNI] [dstport P] [remote IP] [local IP] [ttl N]
+    /// [[no]learning]`.
+    Vxlan {
+        /// `IFLA_VXLAN_ID`: sent only when given (the kernel refuses a
+        /// different one).
+        vni: Option<u32>,
+        /// The options to change.
+        options: VxlanOptions,
+    },
+    /// `type macvlan mode MODE`.
+    MacVlan {
+        /// The new mode.
+        mode: MacVlanMode,
+    },
+    /// `type bridge …`.
+    Bridge(BridgeOptions),
+    /// `type bridge_slave …`: the port's settings in
+    /// `IFLA_INFO_SLAVE_KIND`/`IFLA_INFO_SLAVE_DATA` (see also
+    /// [`Handle::bridge_port_set`]).
+    BridgePort(BridgePortSpec),
+}
+
+impl LinkTypeChange {
+    /// Reads `ip link set … type KIND WORDS…`: `kind` is `vxlan`, `macvlan`,
+    /// `bridge` or `bridge_slave`, `words` what follows it in ip's syntax
+    /// (`ttl 9 nolearning`, `mode bridge`, `stp_state 1 forward_delay 400`,
+    /// `learning off cost 7`), values parsed here once for every front end.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] for another kind;
+    /// [`ErrorKind::InvalidArgument`] for a word the kind does not have
+    /// (`vxlan: unknown option "x"`), a missing or malformed value, or a
+    /// macvlan change without `mode`.
+    ///
+    /// # Examples
+    /// ```
+    /// use netns_core::link::LinkTypeChange;
+    /// let change = LinkTypeChange::parse("vxlan", ["ttl", "9", "nolearning"])?;
+    /// assert!(matches!(change, LinkTypeChange::Vxlan { vni: None, .. }));
+    /// # Ok::<(), netns_core::Error>(())
+    /// ```
+    pub fn parse<'w>(
+        kind: &str,
+        words: impl IntoIterator<Item = &'w str>,
+    ) -> Result<LinkTypeChange> {
+        let err = |detail: String| {
+            Error::new(ErrorKind::InvalidArgument, "read", format!("type {kind}"))
+                .with_detail(detail)
+        };
+        let mut words = words.into_iter();
+        fn value<'w>(
+            words: &mut impl Iterator<Item = &'w str>,
+            word: &str,
+            err: impl Fn(String) -> Error,
+        ) -> Result<&'w str> {
+            words
+                .next()
+                .ok_or_else(|| err(format!("{word} needs a value")))
+        }
+        fn number<T: std::str::FromStr>(
+            word: &str,
+            v: &str,
+            err: impl Fn(String) -> Error,
+        ) -> Result<T> {
+            v.parse()
+                .map_err(|_| err(format!("invalid {word} \"{v}\"")))
+        }
+        let unknown = |w: &str| err(format!("{kind}: unknown option \"{w}\""));
+        match kind {
+            "vxlan" => {
+                let mut vni = None;
+                let mut o = VxlanOptions::default();
+                while let Some(word) = words.next() {
+                    match word {
+                        "id" | "vni" => {
+                            vni = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "dstport" => {
+                            o.port = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "remote" | "group" => {
+                            o.remote = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "local" => {
+                            o.local = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "ttl" | "hoplimit" => {
+                            o.ttl = Some(number(word, value(&mut words, word, err)?, err)?)
+                        }
+                        "learning" => o.learning = Some(true),
+                        "nolearning" => o.learning = Some(false),
+                        w => return Err(unknown(w)),
+                    }
+                }
+                Ok(LinkTypeChange::Vxlan { vni, options: o })
+            }
+            "macvlan" => {
+                let mut mode = None;
+                while let Some(word) = words.next() {
+                    match word {
+                        "mode" => {
+                            let m = value(&mut words, word, err)?;
+                            mode = Some(
+                                MacVlanMode::from_name(m)
+                                    .ok_or_else(|| err(format!("invalid mode \"{m}\"")))?,
+                            );
+                        }
+                        w => return Err(unknown(w)),
+                    }
+                }
+                let mode = mode.ok_or_else(|| err("nothing to change (mode MODE)".into()))?;
+                Ok(LinkTypeChange::MacVlan { mode })
+            }
+            "bridge" => {
+                let mut o = BridgeOptions::default();
+                while let Some(word) = words.next() {
+                    let v = value(&mut words, word, err)?;
+                    match word {
+                        "stp_state" => o.stp_state = Some(number(word, v, err)?),
+                        "forward_delay" => o.forward_delay = Some(number(word, v, err)?),
+                        "hello_time" => o.hello_time = Some(number(word, v, err)?),
+                        "max_age" => o.max_age = Some(number(word, v, err)?),
+                        "ageing_time" => o.ageing_time = Some(number(word, v, err)?),
+                        "priority" => o.priority = Some(number(word, v, err)?),
+                        "vlan_filtering" => {
+                            o.vlan_filtering = Some(number::<u8>(word, v, err)? != 0)
+                        }
+                        "mcast_snooping" => {
+                            o.mcast_snooping = Some(number::<u8>(word, v, err)? != 0)
+                        }
+                        w => return Err(unknown(w)),
+                    }
+                }
+                Ok(LinkTypeChange::Bridge(o))
+            }
+            "bridge_slave" => {
+                let mut spec = BridgePortSpec::default();
+                while let Some(word) = words.next() {
+                    let v = value(&mut words, word, err)?;
+                    if !spec.set_word(word, v)? {
+                        return Err(unknown(word));
+                    }
+                }
+                Ok(LinkTypeChange::BridgePort(spec))
+            }
+            other => Err(
+                Error::new(ErrorKind::Unsupported, "read", format!("type {other}")).with_detail(
+                    "kinds whose settings can change: vxlan, macvlan, bridge, bridge_slave",
+                ),
+            ),
+        }
+    }
+
+    /// The `IFLA_LINKINFO` value.
+    fn linkinfo(&self) -> Vec<LinkInfo> {
+        match self {
+            LinkTypeChange::Vxlan { vni, options } => vec![
+                LinkInfo::Kind(InfoKind::Vxlan),
+                LinkInfo::Data(InfoData::Vxlan(vxlan_info(*vni, options))),
+            ],
+            LinkTypeChange::MacVlan { mode } => vec![
+                LinkInfo::Kind(InfoKind::MacVlan),
+                LinkInfo::Data(InfoData::MacVlan(vec![InfoMacVlan::Mode(
+                    mode.to_netlink(),
+                )])),
+            ],
+            LinkTypeChange::Bridge(options) => vec![
+                LinkInfo::Kind(InfoKind::Bridge),
+                LinkInfo::Data(InfoData::Bridge(options.info())),
+            ],
+            LinkTypeChange::BridgePort(spec) => spec.port_linkinfo(),
+        }
+    }
+
+    /// Checks what can be checked before the kernel (a VNI of 24 bits).
+    fn validate(&self, op: &'static str, id: &LinkId<'_>) -> Result<()> {
+        match self {
+            LinkTypeChange::Vxlan { vni: Some(v), .. } if *v >= 1 << 24 => {
+                Err(Error::new(ErrorKind::InvalidArgument, op, id.to_string())
+                    .with_detail(format!("VNI {v} does not fit in 24 bits")))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Changes to one link, sent together as **one** `RTM_SETLINK`: the kernel
@@ -43,6 +298,10 @@ pub struct LinkChange<'a> {
     txqlen: Option<u32>,
     group: Option<u32>,
     target: Option<Target<'a>>,
+    /// Interface flags to set (`flags`, within `flag_mask`), besides `up`.
+    flags: u32,
+    flag_mask: u32,
+    kind: Option<LinkTypeChange>,
 }
 
 impl<'a> LinkChange<'a> {
@@ -58,7 +317,70 @@ impl<'a> LinkChange<'a> {
             txqlen: None,
             group: None,
             target: None,
+            flags: 0,
+            flag_mask: 0,
+            kind: None,
         }
+    }
+
+    /// Sets or clears interface flag `flag` (`ifi_flags` within
+    /// `ifi_change`); the flags below say it in ip's words.
+    pub fn flag(mut self, flag: LinkFlags, on: bool) -> Self {
+        let bit = flag.bits();
+        self.flag_mask |= bit;
+        if on {
+            self.flags |= bit;
+        } else {
+            self.flags &= !bit;
+        }
+        self
+    }
+
+    /// `arp on|off`: ARP on the link (`off` sets `IFF_NOARP`, shown as
+    /// `NOARP`).
+    pub fn arp(self, on: bool) -> Self {
+        self.flag(LinkFlags::NOARP, !on)
+    }
+
+    /// `multicast on|off` (`IFF_MULTICAST`).
+    pub fn multicast(self, on: bool) -> Self {
+        self.flag(LinkFlags::MULTICAST, on)
+    }
+
+    /// `allmulticast on|off` (`IFF_ALLMULTI`: receive every multicast frame).
+    pub fn allmulticast(self, on: bool) -> Self {
+        self.flag(LinkFlags::ALLMULTI, on)
+    }
+
+    /// `promisc on|off` (`IFF_PROMISC`).
+    pub fn promisc(self, on: bool) -> Self {
+        self.flag(LinkFlags::PROMISC, on)
+    }
+
+    /// `dynamic on|off` (`IFF_DYNAMIC`).
+    pub fn dynamic(self, on: bool) -> Self {
+        self.flag(LinkFlags::DYNAMIC, on)
+    }
+
+    /// `trailers on|off` (`off` sets `IFF_NOTRAILERS`).
+    pub fn trailers(self, on: bool) -> Self {
+        self.flag(LinkFlags::NOTRAILERS, !on)
+    }
+
+    /// Changes the kind-specific settings (`ip link set dev X type KIND
+    /// …`): the change is then sent as `RTM_NEWLINK` without
+    /// `NLM_F_CREATE`, which the kernel reads as "change this link", with
+    /// `IFLA_LINKINFO` (`RTM_SETLINK` ignores it).
+    pub fn kind(mut self, change: LinkTypeChange) -> Self {
+        self.kind = Some(change);
+        self
+    }
+
+    /// `ip link set dev X type bridge_slave …`: the bridge port settings of
+    /// `spec`, in this same message ([`LinkChange::kind`] with
+    /// [`LinkTypeChange::BridgePort`]).
+    pub fn bridge_port(self, spec: BridgePortSpec) -> Self {
+        self.kind(LinkTypeChange::BridgePort(spec))
     }
 
     /// The link changed.
@@ -149,6 +471,8 @@ impl<'a> LinkChange<'a> {
             && self.txqlen.is_none()
             && self.group.is_none()
             && self.target.is_none()
+            && self.flag_mask == 0
+            && self.kind.is_none()
     }
 
     /// The operation word of errors: `move` for a pure namespace move, else `set`.
@@ -160,7 +484,9 @@ impl<'a> LinkChange<'a> {
             && self.mac.is_none()
             && self.master.is_none()
             && self.txqlen.is_none()
-            && self.group.is_none();
+            && self.group.is_none()
+            && self.flag_mask == 0
+            && self.kind.is_none();
         if only_move {
             "move"
         } else {
@@ -213,10 +539,17 @@ impl<'a> LinkChange<'a> {
             Some(i) => msg.header.index = i.get(),
             None => self.id.apply(op, &mut msg)?,
         }
+        let (mut flags, mut mask) = (self.flags, self.flag_mask);
         if let Some(up) = self.up {
             let bit = LinkFlags::UP.bits();
-            msg.header.flags = NlFlags::from_bits_retain(if up { bit } else { 0 });
-            msg.header.change_mask = NlFlags::from_bits_retain(bit);
+            mask |= bit;
+            if up {
+                flags |= bit;
+            }
+        }
+        if mask != 0 {
+            msg.header.flags = NlFlags::from_bits_retain(flags & mask);
+            msg.header.change_mask = NlFlags::from_bits_retain(mask);
         }
         let attrs = &mut msg.attributes;
         match self.target {
@@ -243,6 +576,13 @@ impl<'a> LinkChange<'a> {
         }
         if let Some(group) = self.group {
             attrs.push(LinkAttribute::Group(group));
+        }
+        if let Some(kind) = &self.kind {
+            kind.validate(op, &self.id)?;
+            attrs.push(LinkAttribute::LinkInfo(kind.linkinfo()));
+            // RTM_NEWLINK without NLM_F_CREATE: change the existing link
+            // (its kind data and every other attribute above).
+            return Ok(RouteNetlinkMessage::NewLink(msg));
         }
         Ok(RouteNetlinkMessage::SetLink(msg))
     }

@@ -51,7 +51,7 @@ impl MacVlanMode {
         })
     }
 
-    fn to_netlink(self) -> NlMacVlanMode {
+    pub(super) fn to_netlink(self) -> NlMacVlanMode {
         match self {
             MacVlanMode::Private => NlMacVlanMode::Private,
             MacVlanMode::Vepa => NlMacVlanMode::Vepa,
@@ -80,6 +80,39 @@ pub struct VxlanOptions {
     pub ttl: Option<u8>,
     /// `IFLA_VXLAN_LEARNING`.
     pub learning: Option<bool>,
+}
+
+/// The `IFLA_VXLAN_*` attributes of `options` (and `IFLA_VXLAN_ID` when
+/// `vni` is given): the one encoder of vxlan data, for creating a vxlan and
+/// for changing one ([`LinkTypeChange`](super::LinkTypeChange)).
+pub(super) fn vxlan_info(vni: Option<u32>, options: &VxlanOptions) -> Vec<InfoVxlan> {
+    let mut v = Vec::new();
+    if let Some(vni) = vni {
+        v.push(InfoVxlan::Id(vni));
+    }
+    if let Some(port) = options.port {
+        v.push(InfoVxlan::Port(port));
+    }
+    if let Some(parent) = options.parent {
+        v.push(InfoVxlan::Link(parent.get()));
+    }
+    match options.remote {
+        Some(IpAddr::V4(a)) => v.push(InfoVxlan::Group(a)),
+        Some(IpAddr::V6(a)) => v.push(InfoVxlan::Group6(a)),
+        None => {}
+    }
+    match options.local {
+        Some(IpAddr::V4(a)) => v.push(InfoVxlan::Local(a)),
+        Some(IpAddr::V6(a)) => v.push(InfoVxlan::Local6(a)),
+        None => {}
+    }
+    if let Some(ttl) = options.ttl {
+        v.push(InfoVxlan::Ttl(ttl));
+    }
+    if let Some(learning) = options.learning {
+        v.push(InfoVxlan::Learning(learning));
+    }
+    v
 }
 
 /// What kind of link to create, with its kind-specific data.
@@ -392,29 +425,7 @@ impl<'a> LinkAdd<'a> {
                             .with_detail(format!("VNI {vni} does not fit in 24 bits")),
                     );
                 }
-                let mut v = vec![InfoVxlan::Id(*vni)];
-                if let Some(port) = options.port {
-                    v.push(InfoVxlan::Port(port));
-                }
-                if let Some(parent) = options.parent {
-                    v.push(InfoVxlan::Link(parent.get()));
-                }
-                match options.remote {
-                    Some(IpAddr::V4(a)) => v.push(InfoVxlan::Group(a)),
-                    Some(IpAddr::V6(a)) => v.push(InfoVxlan::Group6(a)),
-                    None => {}
-                }
-                match options.local {
-                    Some(IpAddr::V4(a)) => v.push(InfoVxlan::Local(a)),
-                    Some(IpAddr::V6(a)) => v.push(InfoVxlan::Local6(a)),
-                    None => {}
-                }
-                if let Some(ttl) = options.ttl {
-                    v.push(InfoVxlan::Ttl(ttl));
-                }
-                if let Some(learning) = options.learning {
-                    v.push(InfoVxlan::Learning(learning));
-                }
+                let v = vxlan_info(Some(*vni), options);
                 (InfoKind::Vxlan, Some(InfoData::Vxlan(v)))
             }
             Kind::Other(k) => {

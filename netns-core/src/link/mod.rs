@@ -36,6 +36,7 @@
 //! ```
 
 mod alias;
+mod altname;
 mod bridge_port;
 mod change;
 mod create;
@@ -56,7 +57,11 @@ use netlink_packet_route::link::{LinkAttribute, LinkExtentMask, LinkMessage};
 use netlink_packet_route::RouteNetlinkMessage;
 
 pub use self::alias::MAX_ALIAS_LEN;
-pub use self::change::LinkChange;
+pub use self::altname::{validate_altname, MAX_ALTNAME_LEN};
+pub use self::bridge_port::{
+    parse_on_off, BridgePort, BridgePortDetails, BridgePortSpec, BridgePortSummary,
+};
+pub use self::change::{BridgeOptions, LinkChange, LinkTypeChange};
 pub use self::create::{CreatedLink, MacVlanMode, VxlanOptions};
 pub(crate) use self::resolve::{validate_dev, DevTable, OP_FIND};
 pub use self::spec::{Dev, LinkKind, LinkRequest, LinkSpec, NetNsRef, VethPeer};
@@ -119,6 +124,18 @@ impl LinkId<'_> {
     fn apply(&self, op: &'static str, msg: &mut LinkMessage) -> Result<()> {
         match *self {
             LinkId::Index(i) => msg.header.index = i.get(),
+            // A name longer than a link name can be is an alternative name:
+            // the kernel looks it up from IFLA_ALT_IFNAME (as ip sends it).
+            LinkId::Name(n) if n.len() > types::MAX_NAME_LEN => {
+                validate_altname(n).map_err(|e| e.context(op, self.to_string()))?;
+                let mut value = n.as_bytes().to_vec();
+                value.push(0);
+                msg.attributes
+                    .push(LinkAttribute::Other(netlink_packet_core::DefaultNla::new(
+                        view::IFLA_ALT_IFNAME,
+                        value,
+                    )));
+            }
             LinkId::Name(n) => {
                 validate_link_name(n).map_err(|e| e.context(op, self.to_string()))?;
                 msg.attributes.push(LinkAttribute::IfName(n.to_owned()));

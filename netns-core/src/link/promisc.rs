@@ -1,16 +1,12 @@
 //! Promiscuous mode (`IFF_PROMISC`), as `ip link set dev X promisc on|off`.
 
-use netlink_packet_route::link::{LinkFlags as NlFlags, LinkMessage};
-use netlink_packet_route::RouteNetlinkMessage;
-
-use super::types::LinkFlags;
-use super::LinkId;
-use crate::netlink::Request;
+use super::{LinkChange, LinkId};
 use crate::{Handle, Result};
 
 impl Handle {
     /// Turns promiscuous mode of link `id` on or off: one `RTM_SETLINK` with
-    /// `IFF_PROMISC` in `ifi_change`, and in `ifi_flags` when `on` (the
+    /// `IFF_PROMISC` in `ifi_change`, and in `ifi_flags` when `on`
+    /// ([`LinkChange::promisc`]; the
     /// kernel keeps a count: this is the administrative flag `ip` sets, shown
     /// as `PROMISC`).
     ///
@@ -27,12 +23,6 @@ impl Handle {
     #[doc(alias = "IFF_PROMISC")]
     #[doc(alias = "ip link set promisc")]
     pub fn link_set_promisc(&mut self, id: LinkId<'_>, on: bool) -> Result<()> {
-        let bit = LinkFlags::PROMISC.bits();
-        let mut msg = LinkMessage::default();
-        id.apply("set promisc", &mut msg)?;
-        msg.header.flags = NlFlags::from_bits_retain(if on { bit } else { 0 });
-        msg.header.change_mask = NlFlags::from_bits_retain(bit);
-        let request = Request::new(RouteNetlinkMessage::SetLink(msg), "set promisc", &id);
-        self.socket().execute(&request)
+        self.link_set(&LinkChange::new(id).promisc(on))
     }
 }

@@ -18,7 +18,7 @@ pub(crate) const OP_FIND: &str = "find";
 pub(crate) fn validate_dev(dev: &Dev) -> Result<()> {
     match dev {
         Dev::Name(n) => {
-            super::validate_link_name(n).map_err(|e| e.context(OP_FIND, device_object(n)))
+            super::validate_altname(n).map_err(|e| e.context(OP_FIND, device_object(n)))
         }
         Dev::Index(_) => Ok(()),
     }
@@ -90,10 +90,13 @@ impl Handle {
         if named.len() <= DevTable::DUMP_ABOVE {
             return Ok(DevTable::default());
         }
-        let names = self
-            .links()?
-            .map(|l| (l.name().to_owned(), l.index()))
-            .collect();
+        let mut names = HashMap::new();
+        for l in self.links()? {
+            names.insert(l.name().to_owned(), l.index());
+            for alt in l.altnames() {
+                names.insert(alt.to_owned(), l.index());
+            }
+        }
         Ok(DevTable { names: Some(names) })
     }
 

@@ -423,7 +423,7 @@ impl LinkSpec {
         }
         for dev in self.devs().into_iter().flatten() {
             if let Dev::Name(n) = dev {
-                validate_link_name(n).map_err(ctx)?;
+                super::validate_altname(n).map_err(ctx)?;
             }
         }
         Ok(())

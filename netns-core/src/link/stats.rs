@@ -112,60 +112,325 @@ impl LinkStats64 {
         })
     }
 
-    /// The counters as `ip -s link` prints them (two header lines and two
-    /// value lines, each indented by four spaces, without the final
-    /// newline).
+    /// The counters as `ip -s link` prints them (iproute2 6.1's
+    /// `print_stats64`): two header lines and two value lines, each
+    /// indented by four spaces, without the final newline;
+    /// [`StatsDisplay::level`] 2 (`-s -s`) adds the error lines.
     pub fn display(&self) -> StatsDisplay<'_> {
-        StatsDisplay(self)
+        StatsDisplay {
+            stats: self,
+            level: 1,
+            carrier_changes: None,
+        }
+    }
+
+    /// The counters as `ip -s -j link` names them in its `stats64` object:
+    /// `[rx, tx]`, each a list of `(name, value)` in ip's order; `level` 2
+    /// adds the error counters, `carrier_changes` (from
+    /// [`LinkRef::carrier_changes`](super::LinkRef::carrier_changes)) goes
+    /// in tx at level 2.
+    pub fn fields(&self, level: u8, carrier_changes: Option<u32>) -> [Vec<(&'static str, u64)>; 2] {
+        let s = self;
+        let mut rx = vec![
+            ("bytes", s.rx_bytes),
+            ("packets", s.rx_packets),
+            ("errors", s.rx_errors),
+            ("dropped", s.rx_dropped),
+            ("over_errors", s.rx_over_errors),
+            ("multicast", s.multicast),
+        ];
+        if s.rx_compressed != 0 {
+            rx.push(("compressed", s.rx_compressed));
+        }
+        if level > 1 {
+            rx.extend([
+                ("length_errors", s.rx_length_errors),
+                ("crc_errors", s.rx_crc_errors),
+                ("frame_errors", s.rx_frame_errors),
+                ("fifo_errors", s.rx_fifo_errors),
+                ("missed_errors", s.rx_missed_errors),
+            ]);
+            if s.rx_nohandler != 0 {
+                rx.push(("nohandler", s.rx_nohandler));
+            }
+            if s.rx_otherhost_dropped != 0 {
+                rx.push(("otherhost", s.rx_otherhost_dropped));
+            }
+        }
+        let mut tx = vec![
+            ("bytes", s.tx_bytes),
+            ("packets", s.tx_packets),
+            ("errors", s.tx_errors),
+            ("dropped", s.tx_dropped),
+            ("carrier_errors", s.tx_carrier_errors),
+            ("collisions", s.collisions),
+        ];
+        if s.tx_compressed != 0 {
+            tx.push(("compressed", s.tx_compressed));
+        }
+        if level > 1 {
+            tx.extend([
+                ("aborted_errors", s.tx_aborted_errors),
+                ("fifo_errors", s.tx_fifo_errors),
+                ("window_errors", s.tx_window_errors),
+                ("heartbeat_errors", s.tx_heartbeat_errors),
+            ]);
+            if let Some(cc) = carrier_changes {
+                tx.push(("carrier_changes", u64::from(cc)));
+            }
+        }
+        [rx, tx]
     }
 }
 
-/// [`LinkStats64::display`].
+/// [`LinkStats64::display`]: ip's `-s` block.
 #[derive(Debug, Clone, Copy)]
-pub struct StatsDisplay<'a>(&'a LinkStats64);
+pub struct StatsDisplay<'a> {
+    stats: &'a LinkStats64,
+    level: u8,
+    carrier_changes: Option<u32>,
+}
+
+impl StatsDisplay<'_> {
+    /// How many `-s` (1: the RX/TX lines; 2 or more: also the error lines).
+    #[must_use]
+    pub fn level(mut self, level: u8) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// The carrier changes (`IFLA_CARRIER_CHANGES`), shown as `transns` at
+    /// level 2.
+    #[must_use]
+    pub fn carrier_changes(mut self, changes: Option<u32>) -> Self {
+        self.carrier_changes = changes;
+        self
+    }
+}
 
 impl fmt::Display for StatsDisplay<'_> {
-    /// iproute2 6.x's `ip -s link` block:
+    /// iproute2 6.1's `ip -s link` block: columns as wide as the widest
+    /// number or their title, each number followed by a space; a
+    /// `compressed` column when there are compressed packets:
     ///
     /// ```text
-    ///     RX:  bytes packets errors dropped  missed   mcast
+    ///     RX:  bytes packets errors dropped  missed   mcast           
     ///            684       8      0       0       0       0
-    ///     TX:  bytes packets errors dropped carrier collsns
+    ///     TX:  bytes packets errors dropped carrier collsns           
     ///            684       8      0       0       0       0
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        let row = |f: &mut fmt::Formatter<'_>, v: [u64; 6]| {
-            write!(
-                f,
-                "    {:>10} {:>7} {:>6} {:>7} {:>7} {:>7}",
-                v[0], v[1], v[2], v[3], v[4], v[5]
-            )
+        let (s, level, carrier_changes) = (self.stats, self.level, self.carrier_changes);
+        // The titles' widths: "*X errors:", packets, errors, dropped,
+        // heartbt, overrun, compressed, otherhost.
+        let mut cols = [10usize, 7, 6, 7, 7, 7, 10, 9];
+        let mut size = |values: [u64; 8]| {
+            for (c, v) in cols.iter_mut().zip(values) {
+                *c = (*c).max(v.to_string().len());
+            }
         };
-        f.write_str("    RX:  bytes packets errors dropped  missed   mcast\n")?;
-        row(
+        let cc = u64::from(carrier_changes.unwrap_or(0));
+        size([
+            s.rx_bytes,
+            s.rx_packets,
+            s.rx_errors,
+            s.rx_dropped,
+            s.rx_missed_errors,
+            s.multicast,
+            s.rx_compressed,
+            0,
+        ]);
+        if level > 1 {
+            size([
+                0,
+                s.rx_length_errors,
+                s.rx_crc_errors,
+                s.rx_frame_errors,
+                s.rx_fifo_errors,
+                s.rx_over_errors,
+                s.rx_nohandler,
+                s.rx_otherhost_dropped,
+            ]);
+        }
+        size([
+            s.tx_bytes,
+            s.tx_packets,
+            s.tx_errors,
+            s.tx_dropped,
+            s.tx_carrier_errors,
+            s.collisions,
+            s.tx_compressed,
+            0,
+        ]);
+        if level > 1 {
+            size([
+                0,
+                0,
+                s.tx_aborted_errors,
+                s.tx_fifo_errors,
+                s.tx_window_errors,
+                s.tx_heartbeat_errors,
+                cc,
+                0,
+            ]);
+        }
+        let c = cols;
+        let nums = |f: &mut fmt::Formatter<'_>, values: &[(usize, u64)]| -> fmt::Result {
+            for (w, v) in values {
+                write!(f, "{v:>w$} ")?;
+            }
+            Ok(())
+        };
+        let comp = |on: u64| if on != 0 { "compressed" } else { "" };
+        writeln!(
             f,
-            [
-                s.rx_bytes,
-                s.rx_packets,
-                s.rx_errors,
-                s.rx_dropped,
-                s.rx_missed_errors,
-                s.multicast,
+            "    RX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+            "bytes",
+            "packets",
+            "errors",
+            "dropped",
+            "missed",
+            "mcast",
+            comp(s.rx_compressed),
+            w0 = c[0] - 4,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = c[6],
+        )?;
+        f.write_str("    ")?;
+        nums(
+            f,
+            &[
+                (c[0], s.rx_bytes),
+                (c[1], s.rx_packets),
+                (c[2], s.rx_errors),
+                (c[3], s.rx_dropped),
+                (c[4], s.rx_missed_errors),
+                (c[5], s.multicast),
             ],
         )?;
-        f.write_str("\n    TX:  bytes packets errors dropped carrier collsns\n")?;
-        row(
+        if s.rx_compressed != 0 {
+            nums(f, &[(c[6], s.rx_compressed)])?;
+        }
+        if level > 1 {
+            let (nh_w, nh) = if s.rx_nohandler != 0 {
+                (c[6] + 1, " nohandler")
+            } else {
+                (0, "")
+            };
+            let (oh_w, oh) = if s.rx_otherhost_dropped != 0 {
+                (c[7] + 1, " otherhost")
+            } else {
+                (0, "")
+            };
+            write!(
+                f,
+                "\n    RX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}{nh:>nh_w$}{oh:>oh_w$}\n{:w$}",
+                "",
+                "length",
+                "crc",
+                "frame",
+                "fifo",
+                "overrun",
+                "",
+                w0 = c[0] - 10,
+                w1 = c[1],
+                w2 = c[2],
+                w3 = c[3],
+                w4 = c[4],
+                w5 = c[5],
+                w = c[0] + 5,
+            )?;
+            nums(
+                f,
+                &[
+                    (c[1], s.rx_length_errors),
+                    (c[2], s.rx_crc_errors),
+                    (c[3], s.rx_frame_errors),
+                    (c[4], s.rx_fifo_errors),
+                    (c[5], s.rx_over_errors),
+                ],
+            )?;
+            if s.rx_nohandler != 0 {
+                nums(f, &[(c[6], s.rx_nohandler)])?;
+            }
+            if s.rx_otherhost_dropped != 0 {
+                nums(f, &[(c[7], s.rx_otherhost_dropped)])?;
+            }
+        }
+        writeln!(
             f,
-            [
-                s.tx_bytes,
-                s.tx_packets,
-                s.tx_errors,
-                s.tx_dropped,
-                s.tx_carrier_errors,
-                s.collisions,
+            "\n    TX: {:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$} {:>w6$}",
+            "bytes",
+            "packets",
+            "errors",
+            "dropped",
+            "carrier",
+            "collsns",
+            comp(s.tx_compressed),
+            w0 = c[0] - 4,
+            w1 = c[1],
+            w2 = c[2],
+            w3 = c[3],
+            w4 = c[4],
+            w5 = c[5],
+            w6 = c[6],
+        )?;
+        f.write_str("    ")?;
+        nums(
+            f,
+            &[
+                (c[0], s.tx_bytes),
+                (c[1], s.tx_packets),
+                (c[2], s.tx_errors),
+                (c[3], s.tx_dropped),
+                (c[4], s.tx_carrier_errors),
+                (c[5], s.collisions),
             ],
-        )
+        )?;
+        if s.tx_compressed != 0 {
+            nums(f, &[(c[6], s.tx_compressed)])?;
+        }
+        if level > 1 {
+            write!(
+                f,
+                "\n    TX errors:{:>w0$} {:>w1$} {:>w2$} {:>w3$} {:>w4$} {:>w5$}\n{:w$}",
+                "",
+                "aborted",
+                "fifo",
+                "window",
+                "heartbt",
+                if carrier_changes.is_some() {
+                    "transns"
+                } else {
+                    ""
+                },
+                "",
+                w0 = c[0] - 10,
+                w1 = c[1],
+                w2 = c[2],
+                w3 = c[3],
+                w4 = c[4],
+                w5 = c[5],
+                w = c[0] + 5,
+            )?;
+            nums(
+                f,
+                &[
+                    (c[1], s.tx_aborted_errors),
+                    (c[2], s.tx_fifo_errors),
+                    (c[3], s.tx_window_errors),
+                    (c[4], s.tx_heartbeat_errors),
+                ],
+            )?;
+            if carrier_changes.is_some() {
+                nums(f, &[(c[5], cc)])?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -226,7 +491,20 @@ mod tests {
         };
         assert_eq!(
             lo.display().to_string(),
-            "    RX:  bytes packets errors dropped  missed   mcast\n           684       8      0       0       0       0\n    TX:  bytes packets errors dropped carrier collsns\n           684       8      0       0       0       0"
+            "    RX:  bytes packets errors dropped  missed   mcast           \n           684       8      0       0       0       0 \n    TX:  bytes packets errors dropped carrier collsns           \n           684       8      0       0       0       0 "
+        );
+        // ip -s -s on a fresh lo (iproute2 6.1), carrier changes known.
+        let zero = LinkStats64::default();
+        assert_eq!(
+            zero.display().level(2).carrier_changes(Some(0)).to_string(),
+            "    RX:  bytes packets errors dropped  missed   mcast           \n             0       0      0       0       0       0 \n    RX errors:  length    crc   frame    fifo overrun\n                     0      0       0       0       0 \n    TX:  bytes packets errors dropped carrier collsns           \n             0       0      0       0       0       0 \n    TX errors: aborted   fifo  window heartbt transns\n                     0      0       0       0       0 "
+        );
+        let [rx, tx] = lo.fields(1, None);
+        assert_eq!(rx[0], ("bytes", 684));
+        assert_eq!(tx.len(), 6);
+        assert_eq!(
+            lo.fields(2, Some(3))[1].last(),
+            Some(&("carrier_changes", 3))
         );
     }
 }

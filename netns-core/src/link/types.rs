@@ -594,4 +594,6 @@ pub struct Link {
     pub carrier: Option<bool>,
     /// `IFLA_STATS64`: the 64-bit counters (`ip -s link`).
     pub stats64: Option<super::LinkStats64>,
+    /// The alternative names (`IFLA_PROP_LIST`), in the kernel's order.
+    pub altnames: Vec<String>,
 }

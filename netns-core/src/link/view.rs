@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::bridge_port::BridgePort;
 use super::stats::LinkStats64;
 use super::types::{IfIndex, Link, LinkFlags, LinkMode, LinkType, OperState};
 use crate::netlink::uapi::{
@@ -51,7 +52,22 @@ const V_CARRIER: usize = 25;
 const PRESENT: usize = 26;
 // A span after the numbers (added with the statistics).
 const S_STATS64: usize = 27;
-const SLOT_WORDS: usize = 29;
+// Spans added with altnames and bridge ports.
+const S_PROP_LIST: usize = 29;
+const S_PROTINFO: usize = 31;
+const SLOT_WORDS: usize = 33;
+
+/// `IFLA_PROTINFO` (`linux/if_link.h`): a bridge port's settings in an
+/// `AF_BRIDGE` dump.
+const IFLA_PROTINFO: u16 = 12;
+/// `IFLA_PROP_LIST`: the nested list of a link's alternative names.
+const IFLA_PROP_LIST: u16 = 52;
+/// `IFLA_ALT_IFNAME`: one alternative name (in `IFLA_PROP_LIST`).
+pub(crate) const IFLA_ALT_IFNAME: u16 = 53;
+/// `IFLA_CARRIER_CHANGES`.
+const IFLA_CARRIER_CHANGES: u16 = 35;
+/// `IFLA_INFO_SLAVE_DATA`.
+const IFLA_INFO_SLAVE_DATA: u16 = 5;
 
 /// Words per link in a dump's index: the payload's offset in the receive
 /// buffer, its length, then its [`Slots`].
@@ -108,6 +124,8 @@ fn slots_of(payload: &[u8]) -> std::result::Result<Slots, &'static str> {
             IFLA_IFALIAS => span(S_ALIAS, attr::c_bytes(v).len()),
             IFLA_LINKINFO => span(S_LINKINFO, v.len()),
             IFLA_STATS64 => span(S_STATS64, v.len()),
+            IFLA_PROP_LIST => span(S_PROP_LIST, v.len()),
+            IFLA_PROTINFO => span(S_PROTINFO, v.len()),
             _ => {
                 let (slot, number) = match kind {
                     IFLA_MTU => (V_MTU, attr::u32_ne(v)),
@@ -347,6 +365,42 @@ impl<'a> LinkRef<'a> {
         self.span(S_STATS64).and_then(LinkStats64::parse)
     }
 
+    /// `IFLA_CARRIER_CHANGES`: how often the carrier came and went (`ip
+    /// -s -s link`'s `transns`).
+    pub fn carrier_changes(&self) -> Option<u32> {
+        self.attributes()
+            .find(|(kind, _)| *kind == IFLA_CARRIER_CHANGES)
+            .and_then(|(_, v)| attr::u32_ne(v))
+    }
+
+    /// The link's alternative names (`IFLA_PROP_LIST` → `IFLA_ALT_IFNAME`,
+    /// `ip link property add … altname`), in the kernel's order, borrowed.
+    #[doc(alias = "IFLA_ALT_IFNAME")]
+    pub fn altnames(&self) -> impl Iterator<Item = &'a str> + 'a {
+        attr::pairs(self.span(S_PROP_LIST).unwrap_or(&[]))
+            .filter(|(kind, _)| *kind == IFLA_ALT_IFNAME)
+            .map(|(_, v)| str_prefix(attr::c_bytes(v)))
+    }
+
+    /// Whether `name` is the link's name or one of its alternative names.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.name_bytes() == name.as_bytes() || self.altnames().any(|a| a == name)
+    }
+
+    /// A bridge port's settings: `IFLA_PROTINFO` of an `AF_BRIDGE` dump
+    /// ([`Handle::bridge_ports`](crate::Handle::bridge_ports)), else
+    /// `IFLA_LINKINFO` → `IFLA_INFO_SLAVE_DATA` of a port's link message.
+    /// `None` for a link that is no bridge port.
+    pub fn bridge_port(&self) -> Option<BridgePort> {
+        if let Some(p) = self.span(S_PROTINFO) {
+            return Some(BridgePort::parse(p));
+        }
+        if self.port_kind() != Some("bridge") {
+            return None;
+        }
+        attr::find(self.span(S_LINKINFO)?, IFLA_INFO_SLAVE_DATA).map(BridgePort::parse)
+    }
+
     /// The value of `IFLA_LINKINFO` (its nested `IFLA_INFO_*`), in place.
     pub(crate) fn linkinfo(&self) -> Option<&'a [u8]> {
         self.span(S_LINKINFO)
@@ -398,6 +452,7 @@ impl<'a> LinkRef<'a> {
             promiscuity: self.promiscuity(),
             carrier: self.carrier(),
             stats64: self.stats64(),
+            altnames: self.altnames().map(str::to_owned).collect(),
         }
     }
 }

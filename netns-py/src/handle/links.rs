@@ -60,6 +60,7 @@ pub(crate) fn link_of(l: &LinkRef<'_>) -> Link {
         group: l.group(),
         promiscuity: l.promiscuity(),
         stats: l.stats64().as_ref().map(crate::objects::stats_of),
+        altnames: l.altnames().map(str::to_owned).collect(),
     }
 }
 
@@ -185,8 +186,11 @@ impl Handle {
     /// ``mtu``, ``name`` (rename), ``mac``, ``master`` (a name or index;
     /// ``nomaster=True`` to leave it), ``txqlen``, ``group`` (the device
     /// group; see ``link_delete_group``), ``netns`` (a Namespace or a pid:
-    /// moves the link).
-    #[pyo3(signature = (dev, *, up=None, mtu=None, name=None, mac=None, master=None, nomaster=false, txqlen=None, group=None, netns=None))]
+    /// moves the link); the interface flags as ip's ``on|off`` words:
+    /// ``arp`` (False sets ``NOARP``), ``multicast``, ``allmulticast``,
+    /// ``promisc``, ``dynamic``, ``trailers`` (False sets ``NOTRAILERS``).
+    /// All in one ``RTM_SETLINK``.
+    #[pyo3(signature = (dev, *, up=None, mtu=None, name=None, mac=None, master=None, nomaster=false, txqlen=None, group=None, netns=None, arp=None, multicast=None, allmulticast=None, promisc=None, dynamic=None, trailers=None))]
     #[allow(clippy::too_many_arguments)]
     fn link_set(
         &self,
@@ -201,6 +205,12 @@ impl Handle {
         txqlen: Option<u32>,
         group: Option<u32>,
         netns: Option<&Bound<'_, PyAny>>,
+        arp: Option<bool>,
+        multicast: Option<bool>,
+        allmulticast: Option<bool>,
+        promisc: Option<bool>,
+        dynamic: Option<bool>,
+        trailers: Option<bool>,
     ) -> PyResult<()> {
         let dev = dev_arg(dev, "dev")?;
         let master = master.map(|m| dev_arg(m, "master")).transpose()?;
@@ -242,6 +252,20 @@ impl Handle {
                 Some(Target::Ns(ns)) => change = change.netns(ns),
                 Some(Target::Pid(pid)) => change = change.netns_pid(*pid),
                 None => {}
+            }
+            type Flag<'a> = fn(LinkChange<'a>, bool) -> LinkChange<'a>;
+            let flags: [(Option<bool>, Flag<'_>); 6] = [
+                (arp, LinkChange::arp),
+                (multicast, LinkChange::multicast),
+                (allmulticast, LinkChange::allmulticast),
+                (promisc, LinkChange::promisc),
+                (dynamic, LinkChange::dynamic),
+                (trailers, LinkChange::trailers),
+            ];
+            for (on, set) in flags {
+                if let Some(on) = on {
+                    change = set(change, on);
+                }
             }
             h.link_set(&change)
         })
@@ -355,5 +379,156 @@ impl Handle {
     ) -> PyResult<()> {
         let dev = dev_arg(dev, "dev")?;
         self.with(py, |h| h.bridge_port_set_hairpin(dev.as_id(), on))
+    }
+
+    /// Gives link ``dev`` the alternative name ``altname`` (up to 127
+    /// bytes; ``RTM_NEWLINKPROP``, as ``ip link property add dev X altname
+    /// Y``). Every method then finds the link by that name too; ``Link.altnames``
+    /// lists them.
+    fn link_altname_add(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        altname: &str,
+    ) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        self.with(py, |h| h.link_altname_add(dev.as_id(), altname))
+    }
+
+    /// Removes the alternative name ``altname`` of link ``dev``
+    /// (``RTM_DELLINKPROP``); ``FileNotFoundError`` when it has no such name.
+    fn link_altname_del(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        altname: &str,
+    ) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        self.with(py, |h| h.link_altname_del(dev.as_id(), altname))
+    }
+
+    /// Changes the kind-specific settings of link ``dev``, as ``ip link set
+    /// dev X type KIND WORDS…``: ``kind`` is ``'vxlan'``, ``'macvlan'``,
+    /// ``'bridge'`` or ``'bridge_slave'``, ``words`` ip's words after it
+    /// (``['ttl', '9', 'nolearning']``), read by the core. One
+    /// ``RTM_NEWLINK`` without ``NLM_F_CREATE``; the kernel's refusal comes
+    /// back with its text (``Cannot change VNI``).
+    #[pyo3(signature = (dev, kind, words=Vec::new()))]
+    fn link_set_type(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        kind: &str,
+        words: Vec<String>,
+    ) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        let change =
+            netns_core::link::LinkTypeChange::parse(kind, words.iter().map(String::as_str))
+                .py(py)?;
+        self.with(py, |h| {
+            h.link_set(&LinkChange::new(dev.as_id()).kind(change))
+        })
+    }
+
+    /// Changes settings of bridge port ``dev`` in one ``AF_BRIDGE``
+    /// ``RTM_SETLINK``, as ``bridge link set``: keywords by bridge's words,
+    /// on/off settings as bools (``learning``, ``flood``, ``mcast_flood``,
+    /// ``bcast_flood``, ``hairpin``, ``guard``, ``root_block``,
+    /// ``fastleave``, ``isolated``, ``neigh_suppress``,
+    /// ``mcast_to_unicast``, ``vlan_tunnel``, ``locked``, ``proxy_arp``),
+    /// numbers as ints (``cost``, ``priority``, ``state``,
+    /// ``mcast_router``). ``ValueError`` for an unknown setting.
+    #[pyo3(signature = (dev, **settings))]
+    fn bridge_port_set(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        settings: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        let dev = dev_arg(dev, "dev")?;
+        let mut spec = netns_core::link::BridgePortSpec::default();
+        for (key, value) in settings.into_iter().flatten() {
+            let word: String = key.extract()?;
+            let text = if let Ok(on) = value.cast::<pyo3::types::PyBool>() {
+                if on.is_true() { "on" } else { "off" }.to_owned()
+            } else if value.is_instance_of::<PyInt>() {
+                value.extract::<u64>()?.to_string()
+            } else {
+                return Err(PyTypeError::new_err(format!(
+                    "{word} must be a bool or an int, not {}",
+                    value.get_type().name()?
+                )));
+            };
+            if !spec.set_word(&word, &text).py(py)? {
+                return Err(PyValueError::new_err(format!(
+                    "no bridge port setting is called {word:?}"
+                )));
+            }
+        }
+        self.with(py, |h| h.bridge_port_set(dev.as_id(), &spec))
+    }
+
+    /// The settings of bridge port ``dev`` as ``bridge -d link show`` shows
+    /// them: ``{'state': 0, 'priority': 32, 'cost': 2, 'hairpin': False,
+    /// 'learning': True, …}`` (what the kernel reports); None when ``dev``
+    /// is no bridge port. One ``RTM_GETLINK``.
+    fn bridge_port<'py>(
+        &self,
+        py: Python<'py>,
+        dev: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<Bound<'py, pyo3::types::PyDict>>> {
+        let dev = dev_arg(dev, "dev")?;
+        let port = self.with(py, |h| Ok(h.link(dev.as_id())?.bridge_port()))?;
+        let Some(port) = port else {
+            return Ok(None);
+        };
+        let dict = pyo3::types::PyDict::new(py);
+        for (word, v) in [
+            ("state", port.state.map(u64::from)),
+            ("priority", port.priority.map(u64::from)),
+            ("cost", port.cost.map(u64::from)),
+        ] {
+            if let Some(v) = v {
+                dict.set_item(word, v)?;
+            }
+        }
+        for (word, v) in port.fields() {
+            if word == "mcast_router" {
+                dict.set_item(word, v)?;
+            } else {
+                dict.set_item(word, v != 0)?;
+            }
+        }
+        Ok(Some(dict))
+    }
+
+    /// The counters of link ``dev`` as ``ip -s link`` prints them
+    /// (``level`` 2: ``ip -s -s``, with the error lines): the core's block,
+    /// the same text as the CLI's, lines indented by four spaces.
+    #[pyo3(signature = (dev, level=1))]
+    fn link_stats_text(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        level: u8,
+    ) -> PyResult<String> {
+        let dev = dev_arg(dev, "dev")?;
+        self.with(py, |h| {
+            let link = h.link(dev.as_id())?;
+            let changes = link.carrier_changes();
+            let stats = link.stats64().ok_or_else(|| {
+                netns_core::Error::new(
+                    netns_core::ErrorKind::Protocol,
+                    "get",
+                    format!("statistics of {dev}"),
+                )
+                .with_detail("the kernel sent no IFLA_STATS64")
+            })?;
+            Ok(stats
+                .display()
+                .level(level.max(1))
+                .carrier_changes(changes)
+                .to_string())
+        })
     }
 }
