@@ -36,8 +36,8 @@ def test_exec_env_is_exactly_the_childs_environment(h: netns.Handle) -> None:
     assert (r.returncode, r.stdout) == (0, "FOO=bar baz\nONLY=1\n")
     assert netns.exec(NS, ["env"], env={}, capture_output=True).stdout == b""
     # bytes names and values, as os.environb gives them.
-    r = netns.exec(NS, ["env"], env={b"B": b"\xffx"}, capture_output=True)  # type: ignore[dict-item]
-    assert r.stdout == b"B=\xffx\n"
+    raw = netns.exec(NS, ["env"], env={b"B": b"\xffx"}, capture_output=True)
+    assert raw.stdout == b"B=\xffx\n"
     # None inherits the caller's environment.
     os.environ["NETNS_PY_TEST_INHERITED"] = "yes"
     try:
@@ -53,9 +53,9 @@ def test_exec_env_refuses_what_subprocess_refuses(h: netns.Handle) -> None:
     with pytest.raises(ValueError):
         netns.exec(NS, ["true"], env={"": "x"})
     with pytest.raises(TypeError):
-        netns.exec(NS, ["true"], env=5)  # type: ignore[arg-type]
+        netns.exec(NS, ["true"], env=5)  # type: ignore[call-overload]
     with pytest.raises(TypeError):
-        netns.exec(NS, ["true"], env={"A": 1})  # type: ignore[dict-item]
+        netns.exec(NS, ["true"], env={"A": 1})  # type: ignore[arg-type]
 
 
 def test_route_to_dict_gives_paths_as_dicts(h: netns.Handle) -> None:
