@@ -1226,7 +1226,7 @@ netns_result netns_link_stats_text(netns_handle *h, const char *dev, uint8_t lev
  * A new link `name` of kind `kind` (`"veth"`, `"bridge"`, `"dummy"`,
  * `"ifb"`, `"macvlan"`, `"vxlan"`), every option unset: as `ip link add
  * NAME type KIND`. A veth's peer is then the first free `vethN` unless
- * `netns_link_spec_peer` names it; a macvlan needs `netns_link_spec_dev`
+ * `netns_link_spec_peer` names it; a macvlan needs `netns_link_spec_parent`
  * (its mode is `bridge` unless set; ip's default is `vepa`); a vxlan needs
  * `netns_link_spec_vxlan_id`. Writes the builder to `*out`.
  *
@@ -1317,13 +1317,13 @@ netns_result netns_link_spec_peer_mac(netns_link_spec *spec, const char *mac);
 netns_result netns_link_spec_peer_mtu(netns_link_spec *spec, uint32_t mtu);
 
 /**
- * The lower device of a macvlan, or the underlay device of a vxlan
- * (`dev DEV`), by name, looked up when the link is created.
+ * The parent: the lower device of a macvlan, or the underlay device of a
+ * vxlan (ip's `dev DEV`), by name, looked up when the link is created.
  *
  * Errors: `NETNS_INVALID_ARGUMENT` for another kind or a name no link can
  * have.
  */
-netns_result netns_link_spec_dev(netns_link_spec *spec, const char *dev);
+netns_result netns_link_spec_parent(netns_link_spec *spec, const char *parent);
 
 /**
  * A macvlan's `mode`: `"private"`, `"vepa"`, `"bridge"`, `"passthru"` or
@@ -1352,7 +1352,7 @@ netns_result netns_link_spec_vxlan_remote(netns_link_spec *spec, const char *rem
 
 /**
  * A vxlan's `group ADDR`: the multicast group it joins (the kernel then
- * wants `netns_link_spec_dev` too).
+ * wants `netns_link_spec_parent` too).
  *
  * Errors: `NETNS_INVALID_ARGUMENT` for another kind, a malformed or a
  * unicast address.

@@ -32,7 +32,7 @@ pub struct netns_link_spec {
     spec: LinkSpec,
     /// A vxlan's id was given (`netns_link_spec_vxlan_id`).
     has_vni: bool,
-    /// A macvlan's lower device was given (`netns_link_spec_dev`).
+    /// A macvlan's lower device was given (`netns_link_spec_parent`).
     has_parent: bool,
 }
 
@@ -44,7 +44,7 @@ impl netns_link_spec {
                 "vxlan: missing virtual network identifier (netns_link_spec_vxlan_id)"
             }
             LinkKind::MacVlan { .. } if !self.has_parent => {
-                "macvlan: missing lower device (netns_link_spec_dev)"
+                "macvlan: missing lower device (netns_link_spec_parent)"
             }
             _ => {
                 self.spec.validate()?;
@@ -116,7 +116,7 @@ fn set_vxlan(
 /// A new link `name` of kind `kind` (`"veth"`, `"bridge"`, `"dummy"`,
 /// `"ifb"`, `"macvlan"`, `"vxlan"`), every option unset: as `ip link add
 /// NAME type KIND`. A veth's peer is then the first free `vethN` unless
-/// `netns_link_spec_peer` names it; a macvlan needs `netns_link_spec_dev`
+/// `netns_link_spec_peer` names it; a macvlan needs `netns_link_spec_parent`
 /// (its mode is `bridge` unless set; ip's default is `vepa`); a vxlan needs
 /// `netns_link_spec_vxlan_id`. Writes the builder to `*out`.
 ///
@@ -316,18 +316,18 @@ pub extern "C" fn netns_link_spec_peer_mtu(spec: *mut netns_link_spec, mtu: u32)
     })
 }
 
-/// The lower device of a macvlan, or the underlay device of a vxlan
-/// (`dev DEV`), by name, looked up when the link is created.
+/// The parent: the lower device of a macvlan, or the underlay device of a
+/// vxlan (ip's `dev DEV`), by name, looked up when the link is created.
 ///
 /// Errors: `NETNS_INVALID_ARGUMENT` for another kind or a name no link can
 /// have.
 #[no_mangle]
-pub extern "C" fn netns_link_spec_dev(
+pub extern "C" fn netns_link_spec_parent(
     spec: *mut netns_link_spec,
-    dev: *const c_char,
+    parent: *const c_char,
 ) -> netns_result {
-    set("netns_link_spec_dev", spec, |s| {
-        let name = str_arg(dev, "dev")?;
+    set("netns_link_spec_parent", spec, |s| {
+        let name = str_arg(parent, "parent")?;
         netns_core::link::validate_link_name(name)
             .map_err(|e| e.context("add", s.spec.to_string()))?;
         match &mut s.spec.kind {
@@ -336,7 +336,7 @@ pub extern "C" fn netns_link_spec_dev(
                 s.has_parent = true;
             }
             LinkKind::Vxlan { parent, .. } => *parent = Some(Dev::from(name)),
-            _ => return Err(not_for(&s.spec, "dev", "macvlan, vxlan")),
+            _ => return Err(not_for(&s.spec, "parent", "macvlan, vxlan")),
         }
         Ok(())
     })
@@ -431,7 +431,7 @@ pub extern "C" fn netns_link_spec_vxlan_remote(
 }
 
 /// A vxlan's `group ADDR`: the multicast group it joins (the kernel then
-/// wants `netns_link_spec_dev` too).
+/// wants `netns_link_spec_parent` too).
 ///
 /// Errors: `NETNS_INVALID_ARGUMENT` for another kind, a malformed or a
 /// unicast address.

@@ -89,7 +89,7 @@ static void links(netns_handle *h, const netns_ns *ns)
     OK(netns_link_spec_vxlan_id(s, 42), "vxlan id 42");
     OK(netns_link_spec_vxlan_remote(s, "10.0.0.2"), "remote 10.0.0.2");
     OK(netns_link_spec_vxlan_local(s, "10.0.0.1"), "local 10.0.0.1");
-    OK(netns_link_spec_dev(s, "under0"), "dev under0");
+    OK(netns_link_spec_parent(s, "under0"), "parent under0");
     OK(netns_link_spec_vxlan_dstport(s, 4789), "dstport 4789");
     OK(netns_link_spec_vxlan_learning(s, false), "nolearning");
     OK(netns_link_spec_vxlan_ttl(s, 5), "ttl 5");
@@ -119,7 +119,7 @@ static void links(netns_handle *h, const netns_ns *ns)
     CHECK(netns_link_spec_vxlan_remote(s, "239.1.1.1") == NETNS_INVALID_ARGUMENT,
           "remote: a multicast address is refused");
     OK(netns_link_spec_vxlan_group(s, "239.1.1.1"), "group 239.1.1.1");
-    OK(netns_link_spec_dev(s, "under0"), "dev under0");
+    OK(netns_link_spec_parent(s, "under0"), "parent under0");
     OK(netns_link_add_spec(h, s, NULL), "add vx1");
     netns_link_spec_free(s);
     CHECK(CONTAINS(ip_link(ns, "vx1"), "vxlan id 7 group 239.1.1.1 dev under0"),
@@ -127,7 +127,7 @@ static void links(netns_handle *h, const netns_ns *ns)
 
     /* A macvlan. */
     s = spec_new("macvlan", "mv0");
-    OK(netns_link_spec_dev(s, "under0"), "macvlan dev under0");
+    OK(netns_link_spec_parent(s, "under0"), "macvlan parent under0");
     OK(netns_link_spec_macvlan_mode(s, "private"), "mode private");
     OK(netns_link_spec_mac(s, "02:00:00:00:00:aa"), "mac");
     OK(netns_link_add_spec(h, s, NULL), "add mv0");
@@ -170,7 +170,7 @@ static void links(netns_handle *h, const netns_ns *ns)
     CHECK(netns_link_spec_vxlan_id(s, 5) == NETNS_INVALID_ARGUMENT, "vxlan id on a bridge: refused");
     CHECK(CONTAINS(netns_last_error_message(), "not an option of a bridge link"), "... and says so");
     CHECK(netns_link_spec_peer(s, "x") == NETNS_INVALID_ARGUMENT, "peer on a bridge: refused");
-    CHECK(netns_link_spec_dev(s, "under0") == NETNS_INVALID_ARGUMENT, "dev on a bridge: refused");
+    CHECK(netns_link_spec_parent(s, "under0") == NETNS_INVALID_ARGUMENT, "parent on a bridge: refused");
     CHECK(netns_link_spec_mac(s, "01:00:5e:00:00:01") == NETNS_INVALID_ARGUMENT,
           "a multicast mac: refused");
     netns_link_spec_free(s);
@@ -181,10 +181,10 @@ static void links(netns_handle *h, const netns_ns *ns)
     netns_link_spec_free(s);
     s = spec_new("macvlan", "mv9");
     CHECK(netns_link_spec_macvlan_mode(s, "fast") == NETNS_INVALID_ARGUMENT, "an unknown mode: refused");
-    CHECK(netns_link_add_spec(h, s, NULL) == NETNS_INVALID_ARGUMENT, "a macvlan without dev: refused");
+    CHECK(netns_link_add_spec(h, s, NULL) == NETNS_INVALID_ARGUMENT, "a macvlan without parent: refused");
     netns_link_spec_free(s);
     s = spec_new("macvlan", "mv9");
-    OK(netns_link_spec_dev(s, "nosuch0"), "dev nosuch0 (looked up when sent)");
+    OK(netns_link_spec_parent(s, "nosuch0"), "parent nosuch0 (looked up when sent)");
     CHECK(netns_link_add_spec(h, s, NULL) == NETNS_NOT_FOUND, "a missing lower device: not found");
     netns_link_spec_free(s);
     CHECK(netns_link_add_spec(h, NULL, NULL) == NETNS_NULL_ARGUMENT, "NULL spec");

@@ -247,7 +247,7 @@ def exec(  # noqa: A001
     input: Optional[bytes] = None,  # noqa: A002
     timeout: Optional[float] = None,
     text: Literal[False] = False,
-    env: Optional[Mapping[str, str]] = None,
+    env: Optional[Union[Mapping[str, str], Mapping[bytes, bytes]]] = None,
 ) -> "subprocess.CompletedProcess[bytes]": ...
 @overload
 def exec(  # noqa: A001
@@ -259,7 +259,7 @@ def exec(  # noqa: A001
     input: Optional[str] = None,  # noqa: A002
     timeout: Optional[float] = None,
     text: Literal[True],
-    env: Optional[Mapping[str, str]] = None,
+    env: Optional[Union[Mapping[str, str], Mapping[bytes, bytes]]] = None,
 ) -> "subprocess.CompletedProcess[str]": ...
 @overload
 def exec(  # noqa: A001
@@ -271,7 +271,7 @@ def exec(  # noqa: A001
     input: Optional[Union[bytes, str]] = None,  # noqa: A002
     timeout: Optional[float] = None,
     text: bool = False,
-    env: Optional[Mapping[str, str]] = None,
+    env: Optional[Union[Mapping[str, str], Mapping[bytes, bytes]]] = None,
 ) -> "subprocess.CompletedProcess[Any]": ...
 def exec(  # noqa: A001 - as `ip netns exec`
     name: str,
@@ -282,7 +282,7 @@ def exec(  # noqa: A001 - as `ip netns exec`
     input: Optional[Union[bytes, str]] = None,  # noqa: A002 - as subprocess.run
     timeout: Optional[float] = None,
     text: bool = False,
-    env: Optional[Mapping[str, str]] = None,
+    env: Optional[Union[Mapping[str, str], Mapping[bytes, bytes]]] = None,
 ) -> "subprocess.CompletedProcess[Any]":
     """Runs *argv* inside namespace *name*, as ``ip netns exec``, like ``subprocess.run``.
 

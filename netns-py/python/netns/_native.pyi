@@ -383,7 +383,7 @@ class Registry:
         input: Optional[bytes] = None,
         timeout: Optional[float] = None,
         text: Literal[False] = False,
-        env: Optional[Mapping[str, str]] = None,
+        env: Optional[Union[Mapping[str, str], Mapping[bytes, bytes]]] = None,
     ) -> subprocess.CompletedProcess[bytes]: ...
     @overload
     def exec(
@@ -396,7 +396,7 @@ class Registry:
         input: Optional[str] = None,
         timeout: Optional[float] = None,
         text: Literal[True],
-        env: Optional[Mapping[str, str]] = None,
+        env: Optional[Union[Mapping[str, str], Mapping[bytes, bytes]]] = None,
     ) -> subprocess.CompletedProcess[str]: ...
     @overload
     def exec(
@@ -409,7 +409,7 @@ class Registry:
         input: Optional[Union[bytes, str]] = None,
         timeout: Optional[float] = None,
         text: bool = False,
-        env: Optional[Mapping[str, str]] = None,
+        env: Optional[Union[Mapping[str, str], Mapping[bytes, bytes]]] = None,
     ) -> subprocess.CompletedProcess[Any]: ...
 
 # ----- links, addresses, routes ---------------------------------------------
