@@ -10,13 +10,14 @@ Usage: plot_scale.py SCALE.json OUT.svg   (matplotlib, from .venv-bench)
 """
 
 import json
+import math
 import sys
 
 import matplotlib
 
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FormatStrFormatter  # noqa: E402
+from matplotlib.ticker import FormatStrFormatter, FuncFormatter  # noqa: E402
 
 PHASES = ("create", "configure", "dump", "delete")
 PANELS = ("create", "configure", "create + configure", "dump", "delete", "total")
@@ -29,6 +30,12 @@ STYLE = {
     "ip -batch": {"color": "tab:red", "marker": "^"},
 }
 ORDER = tuple(STYLE)
+
+
+def minor_label(v, _pos):
+    """Labels the minor ticks 2 and 5 of each decade only."""
+    m = round(v / 10 ** math.floor(math.log10(v))) if v > 0 else 0
+    return f"{v:g}" if m in (2, 5) else ""
 
 
 def value(row, panel):
@@ -69,15 +76,15 @@ def main():
         ax.set_yscale("log")
         ax.set_xticks([int(n) for n in ns], [f"{int(n) // 1000}k" if int(n) >= 1000 else n for n in ns])
         ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
-        ax.yaxis.set_minor_formatter(FormatStrFormatter("%g"))
+        ax.yaxis.set_minor_formatter(FuncFormatter(minor_label))
         ax.tick_params(axis="y", which="both", labelsize="x-small")
         ax.set_xlabel("N (namespaces)")
         ax.grid(True, which="both", alpha=0.3)
     for ax in grid[:, 0]:
         ax.set_ylabel("ms per namespace")
     axes[-1].legend(fontsize="small")
-    fig.suptitle(f"W(N): time per namespace by phase ({data['meta']['date']}, load {data['meta']['load_before']})",
-                 fontsize="medium")
+    fig.suptitle("W(N): time per namespace by phase, log-log (bench/results/scale.json; last run "
+                 f"{data['meta']['date']}; each row's date and load in BENCHMARKS.md)", fontsize="medium")
     fig.savefig(sys.argv[2], format="svg", metadata={"Date": None})
 
 

@@ -479,6 +479,8 @@ def same_run(n, rounds, pause, baseline):
             sample = one_run(n, name, runners[name], f"same run {r + 1}/{rounds}", timeout=3 * 3600)
             runs[name].append(sample)
             order.append({"runner": name, "ok": sample["ok"], "seconds": sample.get("seconds"),
+                          "cpu": sample["user"] + sample["sys"] if sample["ok"] else None,
+                          "phases": sample.get("phases"), "rss_kib": sample.get("rss_kib"),
                           "load": sample["load"], "load_after": sample["load_after"],
                           "uptime": uptime()})
             settle(baseline, pause, limit=300.0)
@@ -553,12 +555,14 @@ def phase_cells(ph):
     return cells
 
 
-def growth(a, b, phase):
-    """b's phase (or total) over a's, or None."""
-    if phase == "total":
+def growth(a, b, phase, key="phases"):
+    """b's phase (or total) over a's, or None; key "phases_cpu" for CPU time."""
+    if phase == "total" and key == "phases":
         x, y = a.get("seconds", {}).get("median"), b.get("seconds", {}).get("median")
+    elif phase == "total":
+        x, y = sum(a.get(key, {}).values()), sum(b.get(key, {}).values())
     else:
-        pa, pb = a.get("phases", {}), b.get("phases", {})
+        pa, pb = a.get(key, {}), b.get(key, {})
         if phase == "create" and "create" not in pa:
             phase = "apply"
         x, y = pa.get(phase), pb.get(phase)
@@ -598,16 +602,32 @@ def scale_markdown(meta, data):
         out.append(f"`bench/run.py --same-run {same['n']}` ({same['date']}, commit {same.get('commit', '?')}): "
                    f"netns, `ip -batch`, netns again, back to back, each in a fresh sandbox.")
         out.append("")
-        out.append("| # | runner | W(N) | load average before → after |")
-        out.append("|---|---|---|---|")
+        out.append("| # | runner | W(N) | create | configure | dump | delete | CPU (user + sys) "
+                   "| load average before → after |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
         for i, x in enumerate(same["order"], 1):
             sec = f"{x['seconds']:.3f} s" if x.get("ok") else "failed"
-            out.append(f"| {i} | {x['runner']} | {sec} | {x['load']} → {x['load_after']} |")
+            cells = " | ".join(phase_cells(x.get("phases") or {}))
+            cpu = f"{x['cpu']:.2f} s" if x.get("cpu") is not None else "–"
+            out.append(f"| {i} | {x['runner']} | {sec} | {cells} | {cpu} | {x['load']} → {x['load_after']} |")
         out.append("")
         if "ratio" in same:
             out.append(f"netns (Rust) / `ip -batch` (medians): {same['netns_median']:.3f} s / "
                        f"{same['ip_batch_median']:.3f} s = **{same['ratio']:.4f}×** (target ≤ 0.15×: "
                        f"{'met' if same['ratio'] <= 0.15 else 'missed'}).")
+            cpu = {k: [x["cpu"] for x in same["order"] if x["runner"] == k and x.get("cpu") is not None]
+                   for k in SAME_RUN}
+            if all(cpu.values()):
+                a, b = statistics.median(cpu["netns (Rust)"]), statistics.median(cpu["ip -batch"])
+                out.append(f"Their CPU time (user + sys, medians): {a:.2f} s / {b:.2f} s = {a / b:.4f}×.")
+            out.append("")
+        for old in reversed(data.get("same_run_earlier", [])):
+            ratio = f"{old['netns_median']:.3f} s / {old['ip_batch_median']:.3f} s = {old['ratio']:.4f}×" \
+                if "ratio" in old else "failed"
+            loads = ", ".join(x["load"].split()[0] for x in old["order"])
+            out.append(f"- earlier same run, {old['date']} (commit {old.get('commit', '?')}, 1-minute load at "
+                       f"the start of each run {loads}): {ratio}")
+        if data.get("same_run_earlier"):
             out.append("")
     w = data.get("w")
     if w:
@@ -637,24 +657,43 @@ def scale_markdown(meta, data):
                 out.append(f"| {name} | {n} | {runs} | {med:.3f} s | {cells} | {1e3 * med / int(n):.3f} ms "
                            f"| {cpu:.2f} s | {row['rss_kib']['median'] / 1024:.1f} MiB{buf} | {date} ({load}) |")
         out.append("")
+        cpu_rows = [(name, n, w[n][name]["phases_cpu"]) for name in runner_order(w) for n in ns
+                    if w[n].get(name, {}).get("phases_cpu")]
+        if cpu_rows:
+            out.append("CPU time of each phase (user + sys of the runner process, every thread; medians, s):")
+            out.append("")
+            out.append("| runner | N | " + " | ".join(PHASES) + " | per namespace |")
+            out.append("|---|---|" + "---|" * len(PHASES) + "---|")
+            for name, n, cpu in cpu_rows:
+                total = sum(cpu.get(p, 0) for p in PHASES)
+                out.append(f"| {name} | {n} | " + " | ".join(f"{cpu[p]:.3f}" if p in cpu else "–" for p in PHASES)
+                           + f" | {1e3 * total / int(n):.3f} ms |")
+            out.append("")
         lo, hi = growth_ns(ns)
         out.append(f"Growth of each phase from N = {lo} to {hi} (×; linear would be {int(hi) / int(lo):.0f}×), "
                    f"and each runner's growth over the floor runner's (issue 17: within 1.2×):")
         out.append("")
         cols = ("total",) + PHASES
-        out.append("| runner | " + " | ".join(cols) + " | " + " | ".join(f"{c} ÷ floor" for c in cols) + " |")
-        out.append("|---|" + "---|" * (2 * len(cols)))
         floor = (w[lo].get("floor (syscalls only)", {}), w[hi].get("floor (syscalls only)", {}))
-        for name in runner_order(w):
-            a, b = w[lo].get(name, {}), w[hi].get(name, {})
-            if "seconds" not in a or "seconds" not in b:
+        for key, what in (("phases", "wall time"), ("phases_cpu", "CPU time (user + sys of the runner)")):
+            rows = []
+            for name in runner_order(w):
+                a, b = w[lo].get(name, {}), w[hi].get(name, {})
+                if "seconds" not in a or "seconds" not in b or (key != "phases" and not (a.get(key) and b.get(key))):
+                    continue
+                g = [growth(a, b, c, key) for c in cols]
+                f = [growth(*floor, c, key) for c in cols]
+                cells = [f"{x:.1f}" if x else "–" for x in g]
+                rel = [f"{x / y:.2f}" if x and y else "–" for x, y in zip(g, f)]
+                rows.append(f"| {name} | " + " | ".join(cells) + " | " + " | ".join(rel) + " |")
+            if not rows:
                 continue
-            g = [growth(a, b, c) for c in cols]
-            f = [growth(*floor, c) for c in cols]
-            cells = [f"{x:.1f}" if x else "–" for x in g]
-            rel = [f"{x / y:.2f}" if x and y else "–" for x, y in zip(g, f)]
-            out.append(f"| {name} | " + " | ".join(cells) + " | " + " | ".join(rel) + " |")
-        out.append("")
+            out.append(f"{what.capitalize()}:")
+            out.append("")
+            out.append("| runner | " + " | ".join(cols) + " | " + " | ".join(f"{c} ÷ floor" for c in cols) + " |")
+            out.append("|---|" + "---|" * (2 * len(cols)))
+            out.extend(rows)
+            out.append("")
     lst = data.get("list")
     if lst:
         out.append(f"### Listing {lst['names']} names, {lst['rounds']} rounds (medians)")
@@ -729,6 +768,11 @@ def scale_main(args, baseline):
             data["list"] = old["list"]
         if "same_run" not in data and "same_run" in old:
             data["same_run"] = old["same_run"]
+        elif "same_run" in old:
+            # Every same-run result is kept: the earlier ones in a list.
+            data["same_run_earlier"] = old.get("same_run_earlier", []) + [old["same_run"]]
+        if "same_run_earlier" in old:
+            data.setdefault("same_run_earlier", old["same_run_earlier"])
         for n, rows in old.get("w", {}).items():
             merged = data.setdefault("w", {}).setdefault(n, {})
             for name, row in rows.items():
