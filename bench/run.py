@@ -478,7 +478,7 @@ def same_run(n, rounds, pause, baseline):
         for name in ("netns (Rust)", "ip -batch", "netns (Rust)"):
             sample = one_run(n, name, runners[name], f"same run {r + 1}/{rounds}", timeout=3 * 3600)
             runs[name].append(sample)
-            order.append({"runner": name, "ok": sample["ok"], "seconds": sample.get("seconds"),
+            order.append({"runner": name, "date": sample["date"], "ok": sample["ok"], "seconds": sample.get("seconds"),
                           "cpu": sample["user"] + sample["sys"] if sample["ok"] else None,
                           "phases": sample.get("phases"), "rss_kib": sample.get("rss_kib"),
                           "load": sample["load"], "load_after": sample["load_after"],
@@ -602,14 +602,15 @@ def scale_markdown(meta, data):
         out.append(f"`bench/run.py --same-run {same['n']}` ({same['date']}, commit {same.get('commit', '?')}): "
                    f"netns, `ip -batch`, netns again, back to back, each in a fresh sandbox.")
         out.append("")
-        out.append("| # | runner | W(N) | create | configure | dump | delete | CPU (user + sys) "
+        out.append("| # | runner | started | W(N) | create | configure | dump | delete | CPU (user + sys) "
                    "| load average before → after |")
-        out.append("|---|---|---|---|---|---|---|---|---|")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
         for i, x in enumerate(same["order"], 1):
             sec = f"{x['seconds']:.3f} s" if x.get("ok") else "failed"
             cells = " | ".join(phase_cells(x.get("phases") or {}))
             cpu = f"{x['cpu']:.2f} s" if x.get("cpu") is not None else "–"
-            out.append(f"| {i} | {x['runner']} | {sec} | {cells} | {cpu} | {x['load']} → {x['load_after']} |")
+            out.append(f"| {i} | {x['runner']} | {x.get('date', '–')[11:19]} | {sec} | {cells} | {cpu} "
+                       f"| {x['load']} → {x['load_after']} |")
         out.append("")
         if "ratio" in same:
             out.append(f"netns (Rust) / `ip -batch` (medians): {same['netns_median']:.3f} s / "
@@ -735,9 +736,10 @@ def scale_main(args, baseline):
     data = {"rounds": args.rounds}
     if args.same_run:
         record, rows = same_run(args.same_run, args.rounds, args.pause, baseline)
+        # Kept apart from the sweep's rows ("w"), which only sweeps write.
         data["same_run"] = {"date": meta["date"], "commit": meta["commit"],
-                            "uptime_before": meta["uptime_before"], "uptime_after": uptime(), **record}
-        data["w"] = rows
+                            "uptime_before": meta["uptime_before"], "uptime_after": uptime(), **record,
+                            "rows": rows}
     if args.sweep:
         data.setdefault("w", {}).update(sweep(args.sweep, args.rounds, args.only, args.pause, baseline))
     if args.list_names:
