@@ -689,7 +689,7 @@ def scale_markdown(meta, data):
                 rows.append(f"| {name} | " + " | ".join(cells) + " | " + " | ".join(rel) + " |")
             if not rows:
                 continue
-            out.append(f"{what.capitalize()}:")
+            out.append(f"{what[0].upper()}{what[1:]}:")
             out.append("")
             out.append("| runner | " + " | ".join(cols) + " | " + " | ".join(f"{c} ÷ floor" for c in cols) + " |")
             out.append("|---|" + "---|" * (2 * len(cols)))
