@@ -169,14 +169,23 @@ bench: setup release
 # `list-id` against `ip netns list` with LIST_NAMES names; writes
 # bench/results/scale.json, bench/results/w_scale.svg and the scale section
 # of BENCHMARKS.md. `make bench-scale NS="1000 2000 4000 8000" SCALE_ROUNDS=3`.
+# SCALE_ONLY="netns (Rust),libnetns (C)" limits the sweep to those runners.
+# SCALE_IP=8000 first runs netns (Rust), ip -batch and netns (Rust) again at
+# 8000 back to back in the same invocation (their ratio); alone with
+# `make bench-scale SCALE_IP=8000 NS= LIST_NAMES=0`.
 NS           ?= 1000 2000 4000 8000
 SCALE_ROUNDS ?= 1
 LIST_NAMES   ?= 10000
+SCALE_ONLY   ?=
+SCALE_IP     ?=
 .PHONY: bench-scale
 bench-scale: setup release
 	scripts/setup.sh bench
 	$(BENCH_CARGO) --release
-	bench/run.py --sweep "$(NS)" --rounds $(SCALE_ROUNDS) --list-names $(LIST_NAMES)
+	bench/run.py --rounds $(SCALE_ROUNDS) \
+	    $(if $(strip $(SCALE_IP)),--same-run $(SCALE_IP)) \
+	    $(if $(strip $(NS)),--sweep "$(NS)") $(if $(strip $(SCALE_ONLY)),--only "$(SCALE_ONLY)") \
+	    $(if $(filter-out 0,$(LIST_NAMES)),--list-names $(LIST_NAMES))
 
 # The bench crate kept compiling and its W(20) right (counts checked).
 TEST_STEPS += bench-smoke

@@ -378,12 +378,70 @@ def write_markdown(text, begin=MARK_BEGIN, end=MARK_END):
 
 
 def scale_runners(n):
-    """The W(N) runners of the sweep: name -> command."""
-    return {
+    """The W(N) runners of the sweep: name -> command. The C, Python and
+    apply runners are those of `make bench` (each prints its phases too);
+    one whose implementation is not built is left out, with a note."""
+    r = {
         "netns (Rust)": [str(BENCH_BIN), "w", "netns", str(n)],
         "floor (syscalls only)": [str(BENCH_BIN), "w", "floor", str(n)],
+        "libnetns (C)": optional_runner("netns_c.sh", "w", str(n)),
+        "netns-py": optional_runner("netns_py.sh", "w", str(n)),
+        "netns apply": optional_runner("w_apply.sh", str(n)),
         "ip -batch": [str(RUNNERS / "w_ip_batch.sh"), str(n)],
     }
+    out = {}
+    for name, cmd in r.items():
+        if isinstance(cmd, tuple):
+            cmd, why = cmd
+            if not cmd:
+                if n:
+                    log(f"sweep: {name}: not available: {why}")
+                continue
+        out[name] = cmd
+    return out
+
+
+def one_run(n, name, cmd, label, timeout=3600):
+    """One W(n) run of a scale runner in a fresh sandbox: a sample with its
+    phases, or {"ok": False, "error": ...}; either way with the load average
+    before and after it, and its date."""
+    load = loadavg()
+    date = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+    try:
+        result, wall, user, sys_, rss = measure(cmd, True, timeout=timeout)
+        sample = {"ok": True, "seconds": float(result["seconds"]),
+                  "phases": result.get("phases", {}),
+                  "phases_cpu": result.get("phases_cpu", {}),
+                  "consistent": result.get("consistent", True),
+                  "recv_buffer": result.get("recv_buffer"),
+                  "wall": wall, "user": user, "sys": sys_, "rss_kib": rss,
+                  "load": load, "load_after": loadavg(), "date": date}
+        log(f"W({n}) {label} {name}: {result['seconds']:.3f} s "
+            f"{result.get('phases', {})} (user {user:.2f}, sys {sys_:.2f}, {rss} KiB, "
+            f"load {load} -> {sample['load_after']})")
+    except RuntimeError as e:
+        sample = {"ok": False, "error": str(e)[-500:], "load": load, "load_after": loadavg(), "date": date}
+        log(f"W({n}) {label} {name}: FAILED: {str(e)[-300:]}")
+    return sample
+
+
+def summarize_runs(samples):
+    """The row of one runner at one N from its samples (failed ones counted)."""
+    good = [x for x in samples if x["ok"]]
+    row = {"runs": len(samples), "failed": len(samples) - len(good),
+           "inconsistent": sum(1 for x in good if not x["consistent"]), "samples": samples}
+    if good:
+        row["seconds"] = summarize(good, "seconds")
+        row["rss_kib"] = summarize(good, "rss_kib")
+        row["user"] = summarize(good, "user")
+        row["sys"] = summarize(good, "sys")
+        row["phases"] = {p: statistics.median(x["phases"][p] for x in good)
+                         for p in PHASES + ("apply",) if all(p in x["phases"] for x in good)}
+        cpu = {p: statistics.median(x["phases_cpu"][p] for x in good)
+               for p in PHASES if all(p in x.get("phases_cpu", {}) for x in good)}
+        if cpu:
+            row["phases_cpu"] = cpu
+    return row
 
 
 def sweep(ns, rounds, only, pause, baseline):
@@ -399,36 +457,41 @@ def sweep(ns, rounds, only, pause, baseline):
         runs = {k: [] for k in names}
         for r in range(rounds):
             for name in names[r % len(names):] + names[: r % len(names)]:
-                load = loadavg()
-                try:
-                    result, wall, user, sys_, rss = measure(runners[name], True, timeout=3600)
-                    runs[name].append({"ok": True, "seconds": float(result["seconds"]),
-                                       "phases": result.get("phases", {}),
-                                       "consistent": result.get("consistent", True),
-                                       "recv_buffer": result.get("recv_buffer"),
-                                       "wall": wall, "user": user, "sys": sys_, "rss_kib": rss,
-                                       "load": load})
-                    log(f"W({n}) round {r + 1}/{rounds} {name}: {result['seconds']:.3f} s "
-                        f"{result.get('phases', {})} (user {user:.2f}, sys {sys_:.2f}, {rss} KiB, load {load})")
-                except RuntimeError as e:
-                    runs[name].append({"ok": False, "error": str(e)[-500:], "load": load})
-                    log(f"W({n}) round {r + 1}/{rounds} {name}: FAILED: {str(e)[-300:]}")
+                runs[name].append(one_run(n, name, runners[name], f"round {r + 1}/{rounds}"))
                 settle(baseline, pause, limit=300.0)
-        rows = {}
-        for name, samples in runs.items():
-            good = [x for x in samples if x["ok"]]
-            row = {"runs": len(samples), "failed": len(samples) - len(good),
-                   "inconsistent": sum(1 for x in good if not x["consistent"]), "samples": samples}
-            if good:
-                row["seconds"] = summarize(good, "seconds")
-                row["rss_kib"] = summarize(good, "rss_kib")
-                row["user"] = summarize(good, "user")
-                row["sys"] = summarize(good, "sys")
-                row["phases"] = {p: statistics.median(x["phases"][p] for x in good)
-                                 for p in PHASES if all(p in x["phases"] for x in good)}
-            rows[name] = row
-        out[str(n)] = rows
+        out[str(n)] = {name: summarize_runs(samples) for name, samples in runs.items()}
     return out
+
+
+SAME_RUN = ("netns (Rust)", "ip -batch")
+
+
+def same_run(n, rounds, pause, baseline):
+    """netns (Rust) and ip -batch at N in one invocation, back to back, each in
+    a fresh sandbox: netns, ip -batch, netns again (per round), so that the
+    load during the long ip -batch run is bracketed by two netns runs.
+    Returns (the record with both rows and the ratio of medians, {n: rows})."""
+    runners = scale_runners(n)
+    runs = {k: [] for k in SAME_RUN}
+    order = []
+    for r in range(rounds):
+        for name in ("netns (Rust)", "ip -batch", "netns (Rust)"):
+            sample = one_run(n, name, runners[name], f"same run {r + 1}/{rounds}", timeout=3 * 3600)
+            runs[name].append(sample)
+            order.append({"runner": name, "date": sample["date"], "ok": sample["ok"], "seconds": sample.get("seconds"),
+                          "cpu": sample["user"] + sample["sys"] if sample["ok"] else None,
+                          "phases": sample.get("phases"), "rss_kib": sample.get("rss_kib"),
+                          "load": sample["load"], "load_after": sample["load_after"],
+                          "uptime": uptime()})
+            settle(baseline, pause, limit=300.0)
+    rows = {name: summarize_runs(samples) for name, samples in runs.items()}
+    record = {"n": n, "order": order}
+    a, b = rows["netns (Rust)"], rows["ip -batch"]
+    if "seconds" in a and "seconds" in b:
+        record["ratio"] = a["seconds"]["median"] / b["seconds"]["median"]
+        record["netns_median"] = a["seconds"]["median"]
+        record["ip_batch_median"] = b["seconds"]["median"]
+    return record, {str(n): rows}
 
 
 LIST_COMMANDS = {
@@ -466,18 +529,107 @@ def list_inner(args):
     print(json.dumps({"setup": setup, "rows": rows}))
 
 
+# The scale section's runners, in the order of its tables.
+SCALE_ORDER = ("netns (Rust)", "floor (syscalls only)", "libnetns (C)", "netns-py", "netns apply", "ip -batch")
+
+
 def runner_order(w):
-    """The runners of a sweep's results, in scale_runners' order."""
+    """The runners of a sweep's results, in SCALE_ORDER."""
     seen = {name for rows in w.values() for name in rows}
-    return [k for k in scale_runners(0) if k in seen] + sorted(seen - set(scale_runners(0)))
+    return [k for k in SCALE_ORDER if k in seen] + sorted(seen - set(SCALE_ORDER))
+
+
+def phase_cells(ph):
+    """The create/configure/dump/delete cells of a row; `netns apply` does
+    create and configure in one command (its "apply" phase)."""
+    cells = []
+    for p in PHASES:
+        if p in ph:
+            cells.append(f"{ph[p]:.3f}")
+        elif p == "create" and "apply" in ph:
+            cells.append(f"{ph['apply']:.3f} (apply)")
+        elif p == "configure" and "apply" in ph:
+            cells.append("in apply")
+        else:
+            cells.append("–")
+    return cells
+
+
+def growth(a, b, phase, key="phases"):
+    """b's phase (or total) over a's, or None; key "phases_cpu" for CPU time."""
+    if phase == "total" and key == "phases":
+        x, y = a.get("seconds", {}).get("median"), b.get("seconds", {}).get("median")
+    elif phase == "total":
+        x, y = sum(a.get(key, {}).values()), sum(b.get(key, {}).values())
+    else:
+        pa, pb = a.get(key, {}), b.get(key, {})
+        if phase == "create" and "create" not in pa:
+            phase = "apply"
+        x, y = pa.get(phase), pb.get(phase)
+    return y / x if x and y else None
+
+
+def growth_ns(ns):
+    """The N range the growth tables compare: 1000 to 8000 (issue 17's
+    criterion) when both were measured, else the smallest to the largest."""
+    if "1000" in ns and "8000" in ns:
+        return "1000", "8000"
+    return ns[0], ns[-1]
+
+
+def when(row):
+    """The date of a row's runs, and the range of the 1-minute load average
+    at their start."""
+    samples = row.get("samples", [])
+    dates = sorted(x["date"] for x in samples if x.get("date"))
+    loads = [float(x["load"].split()[0]) for x in samples if x.get("load")]
+    date = f"{dates[0][5:16]}" if dates else "earlier (time not recorded)"
+    load = (f"{min(loads):.1f}" if min(loads) == max(loads) else f"{min(loads):.1f}–{max(loads):.1f}") if loads else "–"
+    return date, load
 
 
 def scale_markdown(meta, data):
     out = [SCALE_BEGIN, ""]
-    out.append(f"Last run {meta['date']} on {meta['machine']}; load average before/after it: "
-               f"{meta['load_before']} / {meta['load_after']} (the load at the start of each W run "
-               f"is in `bench/results/scale.json`).")
+    out.append(f"Last run {meta['date']} on {meta['machine']}, commit {meta.get('commit', '?')}; load average "
+               f"before/after it: {meta['load_before']} / {meta['load_after']}. Rows not measured in that run keep "
+               f"their earlier results (the \"measured\" column: UTC date and time, and the 1-minute load "
+               f"average at the start of each run; every run is in `bench/results/scale.json`).")
     out.append("")
+    same = data.get("same_run")
+    if same:
+        out.append(f"### W({same['n']}): netns (Rust) and `ip -batch` in the same run")
+        out.append("")
+        out.append(f"`bench/run.py --same-run {same['n']}` ({same['date']}, commit {same.get('commit', '?')}): "
+                   f"netns, `ip -batch`, netns again, back to back, each in a fresh sandbox.")
+        out.append("")
+        out.append("| # | runner | started | W(N) | create | configure | dump | delete | CPU (user + sys) "
+                   "| load average before → after |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
+        for i, x in enumerate(same["order"], 1):
+            sec = f"{x['seconds']:.3f} s" if x.get("ok") else "failed"
+            cells = " | ".join(phase_cells(x.get("phases") or {}))
+            cpu = f"{x['cpu']:.2f} s" if x.get("cpu") is not None else "–"
+            out.append(f"| {i} | {x['runner']} | {x.get('date', '–')[11:19]} | {sec} | {cells} | {cpu} "
+                       f"| {x['load']} → {x['load_after']} |")
+        out.append("")
+        if "ratio" in same:
+            out.append(f"netns (Rust) / `ip -batch` (medians): {same['netns_median']:.3f} s / "
+                       f"{same['ip_batch_median']:.3f} s = **{same['ratio']:.4f}×** (target ≤ 0.15×: "
+                       f"{'met' if same['ratio'] <= 0.15 else 'missed'}).")
+            cpu = {k: [x["cpu"] for x in same["order"] if x["runner"] == k and x.get("cpu") is not None]
+                   for k in SAME_RUN}
+            if all(cpu.values()):
+                a, b = statistics.median(cpu["netns (Rust)"]), statistics.median(cpu["ip -batch"])
+                out.append(f"Their CPU time (user + sys, medians): {a:.2f} s / {b:.2f} s = {a / b:.4f}×.")
+            out.append("")
+        for old in reversed(data.get("same_run_earlier", [])):
+            ratio = f"{old['netns_median']:.3f} s / {old['ip_batch_median']:.3f} s = {old['ratio']:.4f}×" \
+                if "ratio" in old else "failed"
+            loads = ", ".join(x["load"].split()[0] for x in old["order"])
+            out.append(f"- earlier same run, {old['date']} (commit {old.get('commit', '?')}, 1-minute load at "
+                       f"the start of each run {loads}): {ratio}")
+        if data.get("same_run_earlier"):
+            out.append("")
     w = data.get("w")
     if w:
         ns = sorted(w, key=int)
@@ -486,41 +638,63 @@ def scale_markdown(meta, data):
         out.append("![time per namespace per phase against N](bench/results/w_scale.svg)")
         out.append("")
         out.append("| runner | N | runs (failed, inconsistent dump) | total | create | configure | dump | delete "
-                   "| total per ns | CPU (user + sys) | peak RSS (dump buffer) |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+                   "| total per ns | CPU (user + sys) | peak RSS (dump buffer) | measured (load) |")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for name in runner_order(w):
             for n in ns:
                 row = w[n].get(name)
                 if not row:
                     continue
                 runs = f"{row['runs']} ({row['failed']}, {row['inconsistent']})"
+                date, load = when(row)
                 if "seconds" not in row:
-                    out.append(f"| {name} | {n} | {runs} | failed | | | | | | | |")
+                    out.append(f"| {name} | {n} | {runs} | failed | | | | | | | | {date} ({load}) |")
                     continue
-                ph = row.get("phases", {})
-                cells = " | ".join(f"{ph[p]:.3f}" if p in ph else "–" for p in PHASES)
+                cells = " | ".join(phase_cells(row.get("phases", {})))
                 med = row["seconds"]["median"]
                 bufs = [x["recv_buffer"] for x in row["samples"] if x.get("ok") and x.get("recv_buffer")]
                 buf = f" ({max(bufs) / 2**20:.1f} MiB)" if bufs else ""
                 cpu = row["user"]["median"] + row["sys"]["median"]
                 out.append(f"| {name} | {n} | {runs} | {med:.3f} s | {cells} | {1e3 * med / int(n):.3f} ms "
-                           f"| {cpu:.2f} s | {row['rss_kib']['median'] / 1024:.1f} MiB{buf} |")
+                           f"| {cpu:.2f} s | {row['rss_kib']['median'] / 1024:.1f} MiB{buf} | {date} ({load}) |")
         out.append("")
-        lo, hi = ns[0], ns[-1]
-        out.append(f"Growth of each phase from N = {lo} to {hi} (×; linear would be {int(hi) / int(lo):.0f}×):")
+        cpu_rows = [(name, n, w[n][name]["phases_cpu"]) for name in runner_order(w) for n in ns
+                    if w[n].get(name, {}).get("phases_cpu")]
+        if cpu_rows:
+            out.append("CPU time of each phase (user + sys of the runner process, every thread; medians, s):")
+            out.append("")
+            out.append("| runner | N | " + " | ".join(PHASES) + " | per namespace |")
+            out.append("|---|---|" + "---|" * len(PHASES) + "---|")
+            for name, n, cpu in cpu_rows:
+                total = sum(cpu.get(p, 0) for p in PHASES)
+                out.append(f"| {name} | {n} | " + " | ".join(f"{cpu[p]:.3f}" if p in cpu else "–" for p in PHASES)
+                           + f" | {1e3 * total / int(n):.3f} ms |")
+            out.append("")
+        lo, hi = growth_ns(ns)
+        out.append(f"Growth of each phase from N = {lo} to {hi} (×; linear would be {int(hi) / int(lo):.0f}×), "
+                   f"and each runner's growth over the floor runner's (issue 17: within 1.2×):")
         out.append("")
-        out.append("| runner | total | " + " | ".join(PHASES) + " |")
-        out.append("|---|---|" + "---|" * len(PHASES))
-        for name in runner_order(w):
-            a, b = w[lo].get(name, {}), w[hi].get(name, {})
-            if "seconds" not in a or "seconds" not in b:
+        cols = ("total",) + PHASES
+        floor = (w[lo].get("floor (syscalls only)", {}), w[hi].get("floor (syscalls only)", {}))
+        for key, what in (("phases", "wall time"), ("phases_cpu", "CPU time (user + sys of the runner)")):
+            rows = []
+            for name in runner_order(w):
+                a, b = w[lo].get(name, {}), w[hi].get(name, {})
+                if "seconds" not in a or "seconds" not in b or (key != "phases" and not (a.get(key) and b.get(key))):
+                    continue
+                g = [growth(a, b, c, key) for c in cols]
+                f = [growth(*floor, c, key) for c in cols]
+                cells = [f"{x:.1f}" if x else "–" for x in g]
+                rel = [f"{x / y:.2f}" if x and y else "–" for x, y in zip(g, f)]
+                rows.append(f"| {name} | " + " | ".join(cells) + " | " + " | ".join(rel) + " |")
+            if not rows:
                 continue
-            cells = []
-            for p in PHASES:
-                x, y = a.get("phases", {}).get(p), b.get("phases", {}).get(p)
-                cells.append(f"{y / x:.1f}" if x and y else "–")
-            out.append(f"| {name} | {b['seconds']['median'] / a['seconds']['median']:.1f} | " + " | ".join(cells) + " |")
-        out.append("")
+            out.append(f"{what[0].upper()}{what[1:]}:")
+            out.append("")
+            out.append("| runner | " + " | ".join(cols) + " | " + " | ".join(f"{c} ÷ floor" for c in cols) + " |")
+            out.append("|---|" + "---|" * (2 * len(cols)))
+            out.extend(rows)
+            out.append("")
     lst = data.get("list")
     if lst:
         out.append(f"### Listing {lst['names']} names, {lst['rounds']} rounds (medians)")
@@ -556,10 +730,18 @@ def scale_main(args, baseline):
         "machine": f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs",
         "ip": subprocess.run(["ip", "-V"], capture_output=True, text=True).stdout.strip(),
         "load_before": loadavg(),
+        "uptime_before": uptime(),
+        "commit": commit(),
     }
     data = {"rounds": args.rounds}
+    if args.same_run:
+        record, rows = same_run(args.same_run, args.rounds, args.pause, baseline)
+        # Kept apart from the sweep's rows ("w"), which only sweeps write.
+        data["same_run"] = {"date": meta["date"], "commit": meta["commit"],
+                            "uptime_before": meta["uptime_before"], "uptime_after": uptime(), **record,
+                            "rows": rows}
     if args.sweep:
-        data["w"] = sweep(args.sweep, args.rounds, args.only, args.pause, baseline)
+        data.setdefault("w", {}).update(sweep(args.sweep, args.rounds, args.only, args.pause, baseline))
     if args.list_names:
         if not NETNS_BIN.exists():
             sys.exit(f"bench: build {NETNS_BIN} first (make release)")
@@ -574,6 +756,7 @@ def scale_main(args, baseline):
         data["list"] = {"names": args.list_names, "rounds": args.list_rounds, **d}
         settle(baseline, args.pause, limit=300.0)
     meta["load_after"] = loadavg()
+    meta["uptime_after"] = uptime()
     if args.no_write:
         print(json.dumps({"meta": meta, **data}, indent=1))
         return
@@ -585,6 +768,13 @@ def scale_main(args, baseline):
         old = json.loads(path.read_text())
         if "list" not in data and "list" in old:
             data["list"] = old["list"]
+        if "same_run" not in data and "same_run" in old:
+            data["same_run"] = old["same_run"]
+        elif "same_run" in old:
+            # Every same-run result is kept: the earlier ones in a list.
+            data["same_run_earlier"] = old.get("same_run_earlier", []) + [old["same_run"]]
+        if "same_run_earlier" in old:
+            data.setdefault("same_run_earlier", old["same_run_earlier"])
         for n, rows in old.get("w", {}).items():
             merged = data.setdefault("w", {}).setdefault(n, {})
             for name, row in rows.items():
@@ -601,6 +791,19 @@ def scale_main(args, baseline):
 
 def loadavg():
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def uptime():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def commit():
+    """The checked-out commit, "+dirty" when the tree has changes."""
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return head + ("+dirty" if dirty else "")
 
 
 def main():
@@ -625,6 +828,8 @@ def main():
     p.add_argument("--list-names", type=int, default=0, metavar="K",
                    help="with --sweep (or alone with --scale): listing K names")
     p.add_argument("--list-rounds", type=int, default=3)
+    p.add_argument("--same-run", type=int, default=0, metavar="N",
+                   help="netns (Rust), ip -batch, netns (Rust) at N back to back (the ratio of one run)")
     p.add_argument("--scale", action="store_true", help="the scale mode without a sweep (e.g. listings only)")
     p.add_argument("--plot", action="store_true",
                    help="only redraw the scale plot and section from bench/results/scale.json")
@@ -650,7 +855,7 @@ def main():
     if not BENCH_BIN.exists():
         sys.exit(f"bench: build {BENCH_BIN} first (make bench does)")
 
-    if args.sweep or args.scale:
+    if args.sweep or args.scale or args.same_run:
         return scale_main(args, net_namespaces_in_use())
 
     if args.smoke:
@@ -663,7 +868,9 @@ def main():
         w = sweep([5, 10], 1, None, 0, net_namespaces_in_use())
         for n, rows in w.items():
             for name, row in rows.items():
-                if row["failed"] or set(row.get("phases", {})) != set(PHASES):
+                # `netns apply` creates and configures in one command.
+                want = {"apply", "dump", "delete"} if name == "netns apply" else set(PHASES)
+                if row["failed"] or set(row.get("phases", {})) != want:
                     sys.exit(f"bench smoke: sweep W({n}) {name}: {row}")
         meta = {"date": "smoke", "machine": "", "load_before": "", "load_after": ""}
         text = scale_markdown(meta, {"rounds": 1, "w": w})

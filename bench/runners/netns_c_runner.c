@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,13 @@ static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* User + system CPU seconds of the process (every thread) so far. */
+static double cpu(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static void die(const char *what, netns_result r) {
@@ -89,7 +97,7 @@ static void on_all_cores(const netns_registry *reg, const netns_ns *root, uint32
 }
 
 static int w_run(size_t n) {
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     netns_registry *reg;
     netns_ns *root;
     netns_handle *h;
@@ -100,6 +108,7 @@ static int w_run(size_t n) {
     CHECK(netns_registry_from_env(&reg), "registry");
     CHECK(netns_ns_current(&root), "root");
     on_all_cores(reg, root, host_index, n);
+    double created = now(), c1 = cpu();
     CHECK(netns_handle_current(&h), "handle");
     netns_link_batch *up;
     CHECK(netns_link_batch_new(&up), "batch");
@@ -111,17 +120,21 @@ static int w_run(size_t n) {
     CHECK(netns_link_batch_send(h, up, NULL), "host ends up");
     netns_link_batch_free(up);
     CHECK(netns_addrs_add(h, host_index, cidrs, n, NULL), "addresses");
+    double configured = now(), c2 = cpu();
     netns_link_iter *links;
     netns_addr_iter *addrs;
     CHECK(netns_links(h, &links), "links");
     size_t nlinks = netns_link_iter_len(links), naddrs = 0, ipv4 = 0;
+    bool consistent = netns_link_iter_consistent(links);
     netns_link_iter_free(links);
     CHECK(netns_addrs(h, NULL, 0, &addrs), "addresses");
     for (const netns_addr *a; (a = netns_addr_iter_next(addrs));) {
         naddrs++;
         if (netns_addr_family(a) == AF_INET && strncmp(netns_addr_ip(a), "127.", 4) != 0) ipv4++;
     }
+    consistent = consistent && netns_addr_iter_consistent(addrs);
     netns_addr_iter_free(addrs);
+    double dumped = now(), c3 = cpu();
     {
         char (*nm)[32] = calloc(n ? n : 1, sizeof *nm);
         const char **names = calloc(n ? n : 1, sizeof *names);
@@ -134,7 +147,7 @@ static int w_run(size_t n) {
         free(names);
         free(nm);
     }
-    double seconds = now() - t0;
+    double seconds = now() - t0, c4 = cpu();
     netns_handle_free(h);
     netns_ns_free(root);
     netns_registry_free(reg);
@@ -145,8 +158,13 @@ static int w_run(size_t n) {
         fprintf(stderr, "netns-bench-c: wrong counts: %zu links, %zu IPv4\n", nlinks, ipv4);
         return 1;
     }
-    printf("{\"impl\": \"libnetns\", \"n\": %zu, \"links\": %zu, \"ipv4\": %zu, \"addresses\": %zu, \"seconds\": %.6f}\n",
-           n, nlinks, ipv4, naddrs, seconds);
+    /* The phases as the Rust runner times them (bench/run.py --sweep). */
+    printf("{\"impl\": \"libnetns\", \"n\": %zu, \"links\": %zu, \"ipv4\": %zu, \"addresses\": %zu, "
+           "\"consistent\": %s, \"seconds\": %.6f, \"phases\": {\"create\": %.6f, \"configure\": %.6f, "
+           "\"dump\": %.6f, \"delete\": %.6f}, \"phases_cpu\": {\"create\": %.6f, \"configure\": %.6f, "
+           "\"dump\": %.6f, \"delete\": %.6f}}\n",
+           n, nlinks, ipv4, naddrs, consistent ? "true" : "false", seconds, created - t0, configured - created,
+           dumped - configured, seconds - (dumped - t0), c1 - c0, c2 - c1, c3 - c2, c4 - c3);
     return 0;
 }
 

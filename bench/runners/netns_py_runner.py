@@ -19,6 +19,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import netns
@@ -47,6 +48,7 @@ def on_threads(fn, n, threads):
 
 def w(n):
     t0 = time.monotonic()
+    c = [time.process_time()]  # CPU time of the process (every thread) at each phase's end
     reg = netns.Registry()
     root = netns.current()
 
@@ -60,18 +62,35 @@ def w(n):
 
     threads = min(os.cpu_count() or 1, max(n, 1))
     hosts = on_threads(make, n, threads)
+    created = time.monotonic()
+    c.append(time.process_time())
     with netns.handle() as h:
         h.links_set(hosts, up=True)
         h.addresses_add([(x, f"{host_addr(i)}/32") for i, x in enumerate(hosts)])
-        links, addrs = h.links_and_addresses()
+        configured = time.monotonic()
+        c.append(time.process_time())
+        # An interrupted dump comes back with InconsistentDumpWarning.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", netns.InconsistentDumpWarning)
+            links, addrs = h.links_and_addresses()
         links = len(links)
+    consistent = not any(issubclass(x.category, netns.InconsistentDumpWarning) for x in caught)
     ipv4 = sum(1 for a in addrs if a.family == "inet" and not a.address.startswith("127."))
     counts = {"links": links, "ipv4": ipv4, "addresses": len(addrs)}
+    dumped = time.monotonic()
+    c.append(time.process_time())
     reg.delete_many([f"bns{i}" for i in range(n)])
-    seconds = time.monotonic() - t0
+    end = time.monotonic()
+    c.append(time.process_time())
+    seconds = end - t0
     if counts["links"] != n + 1 or counts["ipv4"] != n:
         sys.exit(f"wrong counts: {counts}")
-    print(json.dumps({"impl": "netns-py", "n": n, **counts, "seconds": seconds}))
+    # The phases as the Rust runner times them (bench/run.py --sweep).
+    phases = {"create": created - t0, "configure": configured - created,
+              "dump": dumped - configured, "delete": end - dumped}
+    phases_cpu = {p: c[k + 1] - c[k] for k, p in enumerate(("create", "configure", "dump", "delete"))}
+    print(json.dumps({"impl": "netns-py", "n": n, **counts, "consistent": consistent,
+                      "seconds": seconds, "phases": phases, "phases_cpu": phases_cpu}))
 
 
 def dump(name):

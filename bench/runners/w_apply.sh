@@ -3,7 +3,8 @@
 # pairs, eth0 in bnsI and bvI in root with 10.77.x.y/32), applied; one
 # `netns -j addr show` of the root namespace counted; `netns destroy` of the
 # same file (its namespaces deleted). The file is written before the clock
-# starts.
+# starts. Its phases: apply (create and configure: one command does both),
+# dump, delete (destroy).
 # Usage: w_apply.sh N | --available   (inside scripts/sandbox.sh)
 set -euo pipefail
 here=$(dirname "$0")
@@ -27,9 +28,14 @@ trap 'rm -f "$file"' EXIT
 } >"$file"
 t0=$(now)
 "$netns" apply "$file" >/dev/null
+ta=$(now)
 counts=$(count_root "$n" "$netns")
+td=$(now)
 "$netns" destroy "$file" >/dev/null
 t1=$(now)
 [ -z "$(ls -A /run/netns)" ] || { echo "w_apply: namespaces left after destroy" >&2; exit 1; }
-printf '{"impl": "netns apply", "n": %d, %s, "seconds": %s}\n' "$n" "$counts" \
-    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+printf '{"impl": "netns apply", "n": %d, %s, "seconds": %s, "phases": {"apply": %s, "dump": %s, "delete": %s}}\n' \
+    "$n" "$counts" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')" \
+    "$(awk -v a="$t0" -v b="$ta" 'BEGIN { printf "%.6f", b - a }')" \
+    "$(awk -v a="$ta" -v b="$td" 'BEGIN { printf "%.6f", b - a }')" \
+    "$(awk -v a="$td" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"

@@ -21,6 +21,7 @@ use netns_core::addr::{AddressSpec, IpNet};
 use netns_core::link::{IfIndex, LinkChange, LinkRequest, LinkSpec};
 use netns_core::{Handle, NetNs};
 
+use crate::scale_cpu::{self, cpu_seconds};
 use crate::{host_addr, host_name, ns_name, BoxError, CHUNK, INNER};
 
 const RUN_DIR: &str = "/run/netns";
@@ -121,6 +122,7 @@ fn on_threads(
 /// W(n) at the floor; returns the JSON line.
 pub fn run(n: usize) -> Result<String, BoxError> {
     let start = Instant::now();
+    let cpu0 = cpu_seconds();
     prepare_run_dir()?;
     let root = std::sync::Arc::new(NetNs::current()?);
     let names: Vec<String> = (0..n).map(ns_name).collect();
@@ -149,6 +151,7 @@ pub fn run(n: usize) -> Result<String, BoxError> {
         Ok(())
     })?;
     let created = start.elapsed();
+    let cpu1 = cpu_seconds();
 
     let mut h = Handle::current()?;
     let index: Vec<IfIndex> = index
@@ -177,18 +180,21 @@ pub fn run(n: usize) -> Result<String, BoxError> {
         h.addresses_add(&addrs)?;
     }
     let configured = start.elapsed();
+    let cpu2 = cpu_seconds();
 
     let (counts, consistent) = crate::w::count(&mut h)?;
     counts.check(n)?;
     let dumped = start.elapsed();
+    let cpu3 = cpu_seconds();
     // The receive buffer grew to the largest dump (the links'): the data.
     let recv_buffer = h.socket().buffer_capacities().1;
 
     on_threads(n, 8, |i| delete(&names[i]))?;
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = scale_cpu::json([cpu0, cpu1, cpu2, cpu3, cpu_seconds()]);
     Ok(format!(
         "{{\"impl\": \"floor\", \"n\": {n}, {}, \"consistent\": {consistent}, \"recv_buffer\": {recv_buffer}, \"seconds\": {seconds:.6}, \
-         \"phases\": {{\"create\": {:.6}, \"configure\": {:.6}, \"dump\": {:.6}, \"delete\": {:.6}}}}}",
+         \"phases\": {{\"create\": {:.6}, \"configure\": {:.6}, \"dump\": {:.6}, \"delete\": {:.6}}}, {cpu}}}",
         counts.json(),
         created.as_secs_f64(),
         (configured - created).as_secs_f64(),

@@ -28,6 +28,7 @@ mod measure;
 mod names;
 #[cfg(feature = "anchors")]
 mod rtnl;
+mod scale_cpu;
 mod w;
 
 use std::net::Ipv4Addr;

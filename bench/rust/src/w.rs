@@ -22,6 +22,7 @@ use netns_core::addr::{AddressFilter, AddressSpec, Family, IpNet};
 use netns_core::link::{IfIndex, LinkChange, LinkRequest, LinkSpec};
 use netns_core::{Handle, NetNs, Registry};
 
+use crate::scale_cpu::{self, cpu_seconds};
 use crate::{host_addr, host_name, ns_name, BoxError, Counts, CHUNK, INNER};
 
 /// Runs `work(i)` for every i in 0..n on one thread per core (at most n).
@@ -74,6 +75,7 @@ pub fn count(h: &mut Handle) -> Result<(Counts, bool), BoxError> {
 /// W(n); returns the JSON line.
 pub fn run(n: usize) -> Result<String, BoxError> {
     let start = Instant::now();
+    let cpu0 = cpu_seconds();
     let reg = Registry::from_env();
     let root = std::sync::Arc::new(NetNs::current()?);
     let names: Vec<String> = (0..n).map(ns_name).collect();
@@ -103,6 +105,7 @@ pub fn run(n: usize) -> Result<String, BoxError> {
         Ok(())
     })?;
     let created = start.elapsed();
+    let cpu1 = cpu_seconds();
 
     // 2. Host ends up, with their addresses.
     let mut h = Handle::current()?;
@@ -136,11 +139,13 @@ pub fn run(n: usize) -> Result<String, BoxError> {
         h.addresses_add(&addrs)?;
     }
     let configured = start.elapsed();
+    let cpu2 = cpu_seconds();
 
     // 3. One dump of everything, counted.
     let (counts, consistent) = count(&mut h)?;
     counts.check(n)?;
     let dumped = start.elapsed();
+    let cpu3 = cpu_seconds();
     // The receive buffer grew to the largest dump (the links'): the data.
     let recv_buffer = h.socket().buffer_capacities().1;
 
@@ -150,9 +155,10 @@ pub fn run(n: usize) -> Result<String, BoxError> {
         return Err(e.into());
     }
     let seconds = start.elapsed().as_secs_f64();
+    let cpu = scale_cpu::json([cpu0, cpu1, cpu2, cpu3, cpu_seconds()]);
     Ok(format!(
         "{{\"impl\": \"netns\", \"n\": {n}, {}, \"consistent\": {consistent}, \"recv_buffer\": {recv_buffer}, \"seconds\": {seconds:.6}, \
-         \"phases\": {{\"create\": {:.6}, \"configure\": {:.6}, \"dump\": {:.6}, \"delete\": {:.6}}}}}",
+         \"phases\": {{\"create\": {:.6}, \"configure\": {:.6}, \"dump\": {:.6}, \"delete\": {:.6}}}, {cpu}}}",
         counts.json(),
         created.as_secs_f64(),
         (configured - created).as_secs_f64(),
