@@ -163,18 +163,19 @@ impl State {
         match owned {
             Object::Link(l) => Got::Link(link_of_owned(&l)),
             Object::Address(a) => {
-                let names = self.names_for(a.ifindex).clone();
-                match address_objects(vec![a], &names).pop() {
+                let names = self.names_for(a.ifindex);
+                match address_objects(vec![a], names).pop() {
                     Some(a) => Got::Address(a),
                     None => Got::Nsid(None),
                 }
             }
             Object::Route(r) => {
+                let none = BTreeMap::new();
                 let names = match r.oif {
-                    Some(i) => self.names_for(i).clone(),
-                    None => BTreeMap::new(),
+                    Some(i) => self.names_for(i),
+                    None => &none,
                 };
-                match route_objects(vec![r], &names).pop() {
+                match route_objects(vec![r], names).pop() {
                     Some(r) => Got::Route(r),
                     None => Got::Nsid(None),
                 }
