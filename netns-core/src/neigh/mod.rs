@@ -47,10 +47,15 @@ use crate::netlink::uapi::{
 use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
+mod fdb;
 #[cfg(test)]
 mod tests;
 mod view;
 
+pub use fdb::{
+    parse_mac, FdbDisplay, FdbEntries, FdbEntry, FdbFilter, FdbFlush, FdbQuery, FdbSpec, FdbState,
+    AF_BRIDGE, ETH_ALEN, NTF_MASTER, NTF_SELF, NTF_STICKY,
+};
 pub use view::{NeighCacheInfo, NeighRef, Neighbour, Neighbours};
 
 /// `sizeof(struct ndmsg)`.
