@@ -265,7 +265,7 @@ impl fmt::Display for AddressSpec {
 
 /// The scope `ip addr add` gives an address when none is asked: `host` for
 /// 127.0.0.0/8, `global` otherwise.
-fn default_scope(ip: &IpAddr) -> u8 {
+pub(super) fn default_scope(ip: &IpAddr) -> u8 {
     match ip {
         IpAddr::V4(a) if a.octets()[0] == 127 => 254,
         _ => 0,

@@ -302,6 +302,7 @@ impl FromStr for IpNet {
 }
 
 mod change;
+mod ensure;
 #[cfg(test)]
 mod tests;
 mod view;

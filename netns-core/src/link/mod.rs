@@ -39,6 +39,7 @@ mod alias;
 mod bridge_port;
 mod change;
 mod create;
+mod ensure;
 mod promisc;
 mod resolve;
 mod spec;

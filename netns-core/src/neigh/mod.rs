@@ -47,6 +47,7 @@ use crate::netlink::uapi::{
 use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
+mod ensure;
 mod fdb;
 #[cfg(test)]
 mod tests;

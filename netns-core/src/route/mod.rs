@@ -230,6 +230,7 @@ impl FromStr for RouteTable {
 }
 
 mod change;
+mod ensure;
 mod get;
 mod nexthop;
 #[cfg(test)]

@@ -37,6 +37,7 @@ use crate::{Error, ErrorKind, Handle, Result};
 #[cfg(test)]
 mod tests;
 mod view;
+mod ensure;
 
 pub use view::{Rule, RuleDisplay, RuleRef, Rules};
 
