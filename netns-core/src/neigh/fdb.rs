@@ -598,6 +598,16 @@ impl FdbQuery {
             ..FdbQuery::dev(mac, Dev::Name(String::new()))
         }
     }
+    /// Looks in the device's own table (`self`: a vxlan's remotes).
+    pub fn self_(mut self, yes: bool) -> FdbQuery {
+        self.self_ = yes;
+        self
+    }
+    /// Looks in the master bridge's table (`master`).
+    pub fn master(mut self, yes: bool) -> FdbQuery {
+        self.master = yes;
+        self
+    }
 }
 
 impl fmt::Display for FdbQuery {
@@ -1067,8 +1077,9 @@ impl Handle {
     /// Deletes the entries `flush` selects, as `bridge fdb flush` does: one
     /// `RTM_DELNEIGH` with `NLM_F_BULK`, the port in `NDA_IFINDEX`, the
     /// states and flags with their masks (`NDA_NDM_STATE_MASK`,
-    /// `NDA_NDM_FLAGS_MASK`); the kernel selects and deletes (Linux 6.0; a
-    /// bridge spares its local entries).
+    /// `NDA_NDM_FLAGS_MASK`); the kernel selects and deletes (Linux 6.0). On a
+    /// bridge, `self` (the default) is the bridge's own table: its ports'
+    /// learned, static and local entries.
     ///
     /// # Errors
     /// [`ErrorKind::NotFound`] for a device that does not exist; the
