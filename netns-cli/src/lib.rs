@@ -14,6 +14,7 @@
 mod addr;
 mod batch;
 mod demo;
+mod fdb;
 mod ip;
 pub mod keywords;
 mod link;
@@ -38,6 +39,7 @@ pub use addr::{AddrChange, AddrCommand, AddrOp};
 pub use ip::IpOptions;
 pub use link::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 pub use monitor::MonitorCommand;
+pub use fdb::{FdbCommand, FdbOp};
 pub use neigh::{NeighCommand, NeighOp};
 pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};
@@ -194,6 +196,12 @@ enum ClapCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Bridge objects, with iproute2's `bridge` syntax: `bridge fdb …`.
+    Bridge {
+        /// `bridge` arguments, e.g. `fdb add 00:11:22:33:44:55 dev vx0 dst 10.0.0.2`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Policy routing rules, with `ip rule`'s syntax: list, add, del, flush.
     #[command(visible_alias = "ru")]
     Rule {
@@ -237,6 +245,8 @@ pub enum Command {
     Monitor(MonitorCommand),
     /// `rule …`.
     Rule(RuleCommand),
+    /// `bridge fdb …`.
+    Fdb(FdbCommand),
     /// `tuntap …`.
     Tuntap(TuntapCommand),
     /// `apply|destroy|status|check FILE`, `demo`.
@@ -417,6 +427,7 @@ pub fn parse(argv: &[OsString]) -> Result<Invocation, Usage> {
         ClapCommand::Route { args } => Command::Route(route::parse(&args)?),
         ClapCommand::Neigh { args } => Command::Neigh(neigh::parse(&args)?),
         ClapCommand::Rule { args } => Command::Rule(rule::parse(&args)?),
+        ClapCommand::Bridge { args } => bridge_object(&args)?,
         ClapCommand::Tuntap { args } => Command::Tuntap(tuntap::parse(&args)?),
         ClapCommand::Topology(cmd) => Command::Topology(cmd),
         ClapCommand::Add { name } => Command::Namespace(NsCommand::Add { name }),
@@ -461,6 +472,21 @@ fn own_command(word: &str) -> bool {
     Cli::command()
         .get_subcommands()
         .any(|c| c.get_name() == word || c.get_all_aliases().any(|a| a == word))
+}
+
+/// `netns bridge OBJECT …`: `fdb` (bridge's objects are matched by
+/// prefix, as `bridge` does); the others are not there yet.
+fn bridge_object(args: &[String]) -> Result<Command, Usage> {
+    match args.split_first() {
+        Some((o, rest)) if !o.is_empty() && "fdb".starts_with(o.as_str()) => {
+            Ok(Command::Fdb(fdb::parse(rest)?))
+        }
+        Some((o, _)) => Err(not_yet(&format!("bridge {o}"))),
+        None => Err(Usage::new(
+            "Usage: netns bridge fdb ... (bridge link, mdb, vlan: not yet)",
+            output::usage_status(output::Group::Netns),
+        )),
+    }
 }
 
 /// An object of ip that netns does not have (yet): exit 255.
@@ -530,6 +556,10 @@ impl Invocation {
             }
             Command::Rule(c) => {
                 out.push("rule".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Fdb(c) => {
+                out.extend(["bridge".into(), "fdb".into()]);
                 out.extend(c.words().into_iter().map(OsString::from));
             }
             Command::Topology(c) => topology_words(c, &mut out),
@@ -634,6 +664,7 @@ fn run(ctx: &Context, command: Command) -> u8 {
         Command::Neigh(cmd) => neigh::execute(ctx, cmd),
         Command::Monitor(cmd) => monitor::execute(ctx, &cmd),
         Command::Rule(cmd) => rule::execute(ctx, cmd),
+        Command::Fdb(cmd) => fdb::execute(ctx, cmd),
         Command::Tuntap(cmd) => tuntap::execute(ctx, cmd),
         Command::Topology(cmd) => topology::run(&ctx.registry, &ctx.out, cmd),
         Command::Batch { file } => batch::run(ctx, &file),
