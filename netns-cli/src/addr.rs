@@ -205,9 +205,8 @@ fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
                 };
                 let v = next_value(&mut it, key)?;
                 // ip's invarg: exit 255.
-                let secs = parse_lifetime(v).map_err(|_| {
-                    Usage::new(format!("invalid {key} value \"{v}\""), 255)
-                })?;
+                let secs = parse_lifetime(v)
+                    .map_err(|_| Usage::new(format!("invalid {key} value \"{v}\""), 255))?;
                 if key == "valid_lft" {
                     opts.valid_lft = Some(secs);
                 } else {

@@ -153,10 +153,14 @@ fn parse_change(args: &[String], op: FdbOp) -> Result<FdbCommand, Usage> {
             "dst" => {
                 let v = next_value(&mut it, "dst")?;
                 if dst.is_some() {
-                    return Err(usage(&format!("duplicate \"dst\": \"{v}\" is the second value.")));
+                    return Err(usage(&format!(
+                        "duplicate \"dst\": \"{v}\" is the second value."
+                    )));
                 }
                 dst = Some(v.parse().map_err(|_| {
-                    usage(&format!("any valid address is expected rather than \"{v}\""))
+                    usage(&format!(
+                        "any valid address is expected rather than \"{v}\""
+                    ))
                 })?);
             }
             "port" => port = Some(number::<u16>(next_value(&mut it, "port")?, "port")?),
@@ -198,7 +202,9 @@ fn parse_change(args: &[String], op: FdbOp) -> Result<FdbCommand, Usage> {
                     return Ok(FdbCommand::Help);
                 }
                 if addr.is_some() {
-                    return Err(usage(&format!("duplicate \"to\": \"{a}\" is the second value.")));
+                    return Err(usage(&format!(
+                        "duplicate \"to\": \"{a}\" is the second value."
+                    )));
                 }
                 addr = Some(a);
             }
@@ -240,9 +246,8 @@ fn parse_show(args: &[String]) -> Result<FdbCommand, Usage> {
             }
             "state" => {
                 let v = next_value(&mut it, "state")?;
-                let bits = state_bits(v).ok_or_else(|| {
-                    usage(&format!("argument \"{v}\" is wrong: invalid state"))
-                })?;
+                let bits = state_bits(v)
+                    .ok_or_else(|| usage(&format!("argument \"{v}\" is wrong: invalid state")))?;
                 filter.states = Some(filter.states.unwrap_or(0) | bits);
             }
             "dynamic" => filter.dynamic = true,
@@ -297,14 +302,18 @@ fn parse_get(args: &[String]) -> Result<FdbCommand, Usage> {
                     return Ok(FdbCommand::Help);
                 }
                 if addr.is_some() {
-                    return Err(usage(&format!("duplicate \"to\": \"{a}\" is the second value.")));
+                    return Err(usage(&format!(
+                        "duplicate \"to\": \"{a}\" is the second value."
+                    )));
                 }
                 addr = Some(a);
             }
         }
     }
     let Some(addr) = addr.filter(|_| dev.is_some() || br.is_some()) else {
-        return Err(usage("Device or master and address are required arguments."));
+        return Err(usage(
+            "Device or master and address are required arguments.",
+        ));
     };
     let mac = mac(addr)?;
     let mut q = match (dev, br) {
@@ -450,7 +459,10 @@ fn get(ctx: &Context, q: &FdbQuery) -> Result<(), u8> {
         let mut f = Fields::default();
         f.push(
             "mac",
-            json!(netns_core::link::HwAddr::new(netns_core::link::LinkType::ETHER, &entry.mac).to_string()),
+            json!(
+                netns_core::link::HwAddr::new(netns_core::link::LinkType::ETHER, &entry.mac)
+                    .to_string()
+            ),
         );
         f.push("ifname", json!(name(&names, entry.ifindex)));
         push_common(&mut f, &names, Common::of(&entry, None));

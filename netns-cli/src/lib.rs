@@ -36,10 +36,10 @@ use netns_core::{Error, Handle, Registry};
 use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
+pub use fdb::{FdbCommand, FdbOp};
 pub use ip::IpOptions;
 pub use link::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 pub use monitor::MonitorCommand;
-pub use fdb::{FdbCommand, FdbOp};
 pub use neigh::{NeighCommand, NeighOp};
 pub use netns::NsCommand;
 pub use route::{RouteCommand, RouteOp};

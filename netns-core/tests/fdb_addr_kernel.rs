@@ -7,9 +7,7 @@ use std::net::IpAddr;
 
 use netns_core::addr::{AddressSpec, FOREVER};
 use netns_core::link::LinkSpec;
-use netns_core::neigh::{
-    FdbFilter, FdbFlush, FdbQuery, FdbSpec, FdbState, NeighSpec, NeighState,
-};
+use netns_core::neigh::{FdbFilter, FdbFlush, FdbQuery, FdbSpec, FdbState, NeighSpec, NeighState};
 use netns_core::route::RouteSpec;
 use netns_core::rule::RuleSpec;
 use netns_core::{ErrorKind, Handle};
@@ -32,8 +30,18 @@ fn setup(sb: &netns_testkit::Sandbox) {
         &["link", "set", "d0", "up"],
         &["link", "set", "d1", "up"],
         &[
-            "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789", "local",
-            "10.0.0.1", "nolearning",
+            "link",
+            "add",
+            "vx0",
+            "type",
+            "vxlan",
+            "id",
+            "42",
+            "dstport",
+            "4789",
+            "local",
+            "10.0.0.1",
+            "nolearning",
         ],
         &["link", "set", "vx0", "up"],
     ] {
@@ -71,18 +79,32 @@ fn fdb_entries_are_added_listed_got_and_deleted_as_bridge_does() {
     h.fdb_add(&remote).unwrap();
     let flood = FdbSpec::new([0; 6], "vx0").dst(ip("10.0.0.3"));
     h.fdb_append(&flood).unwrap();
-    h.fdb_append(&FdbSpec::new([0; 6], "vx0").dst(ip("10.0.0.4")).vni(100).port(4790))
-        .unwrap();
-    h.fdb_add(&FdbSpec::new(mac(1), "d0").master(true).state(FdbState::Static))
-        .unwrap();
+    h.fdb_append(
+        &FdbSpec::new([0; 6], "vx0")
+            .dst(ip("10.0.0.4"))
+            .vni(100)
+            .port(4790),
+    )
+    .unwrap();
+    h.fdb_add(
+        &FdbSpec::new(mac(1), "d0")
+            .master(true)
+            .state(FdbState::Static),
+    )
+    .unwrap();
     h.fdb_add(&FdbSpec::new(mac(4), "d0")).unwrap();
 
     // Every entry, then by device, bridge and port, line for line.
-    assert_eq!(our_lines(&mut h, &FdbFilter::new(), true), bridge_lines(&sb, &[]));
+    assert_eq!(
+        our_lines(&mut h, &FdbFilter::new(), true),
+        bridge_lines(&sb, &[])
+    );
     let vx = our_lines(&mut h, &FdbFilter::new().dev("vx0"), false);
     assert_eq!(vx, bridge_lines(&sb, &["dev", "vx0"]));
     assert!(vx.contains(&"00:11:22:33:44:55 dst 10.0.0.2 self permanent".to_owned()));
-    assert!(vx.contains(&"00:00:00:00:00:00 dst 10.0.0.4 port 4790 vni 100 self permanent".to_owned()));
+    assert!(
+        vx.contains(&"00:00:00:00:00:00 dst 10.0.0.4 port 4790 vni 100 self permanent".to_owned())
+    );
     let br = our_lines(&mut h, &FdbFilter::new().br("br0"), true);
     assert_eq!(br, bridge_lines(&sb, &["br", "br0"]));
     assert!(br.contains(&"02:00:00:00:00:01 dev d0 master br0 static".to_owned()));
@@ -91,7 +113,11 @@ fn fdb_entries_are_added_listed_got_and_deleted_as_bridge_does() {
         bridge_lines(&sb, &["brport", "d0"])
     );
     assert_eq!(
-        our_lines(&mut h, &FdbFilter::new().br("br0").state(FdbState::Static), true),
+        our_lines(
+            &mut h,
+            &FdbFilter::new().br("br0").state(FdbState::Static),
+            true
+        ),
         bridge_lines(&sb, &["br", "br0", "state", "static"])
     );
 
@@ -126,9 +152,15 @@ fn fdb_entries_are_added_listed_got_and_deleted_as_bridge_does() {
     flush.port = Some("d0".into());
     h.fdb_flush(&flush).unwrap();
     let left = bridge_lines(&sb, &["br", "br0"]);
-    assert!(!left.iter().any(|l| l.starts_with("02:00:00:00:00:01")), "{left:?}");
+    assert!(
+        !left.iter().any(|l| l.starts_with("02:00:00:00:00:01")),
+        "{left:?}"
+    );
     assert!(!left.iter().any(|l| l.contains("master br0")), "{left:?}");
-    assert!(left.contains(&"02:00:00:00:00:04 dev d0 self permanent".to_owned()), "{left:?}");
+    assert!(
+        left.contains(&"02:00:00:00:00:04 dev d0 self permanent".to_owned()),
+        "{left:?}"
+    );
 }
 
 #[test]
@@ -144,25 +176,33 @@ fn fdb_exist_ok_and_missing_ok() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     assert!(
-        e.to_string().contains("it exists with dst 10.0.0.2, not 10.0.0.3"),
+        e.to_string()
+            .contains("it exists with dst 10.0.0.2, not 10.0.0.3"),
         "{e}"
     );
-    let port = FdbSpec::new(mac(8), "d0").master(true).state(FdbState::Static);
+    let port = FdbSpec::new(mac(8), "d0")
+        .master(true)
+        .state(FdbState::Static);
     assert!(h.fdb_add_exist_ok(&port).unwrap());
     assert!(!h.fdb_add_exist_ok(&port).unwrap());
     assert!(h.fdb_del_missing_ok(&spec).unwrap());
     assert!(!h.fdb_del_missing_ok(&spec).unwrap());
-    assert!(h.fdb_del_missing_ok(&FdbSpec::new(mac(7), "nosuch")).is_err());
+    assert!(h
+        .fdb_del_missing_ok(&FdbSpec::new(mac(7), "nosuch"))
+        .is_err());
 }
 
 #[test]
 fn addresses_with_a_peer_and_lifetimes_show_as_ip_shows_them() {
     let sb = netns_testkit::sandbox();
-    sb.run_checked("ip", ["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+    sb.run_checked(
+        "ip",
+        ["link", "add", "v0", "type", "veth", "peer", "name", "v1"],
+    );
     let mut h = Handle::current().unwrap();
 
-    let p2p = AddressSpec::new("v0", "10.0.0.1/32".parse().unwrap())
-        .peer("10.0.0.2/32".parse().unwrap());
+    let p2p =
+        AddressSpec::new("v0", "10.0.0.1/32".parse().unwrap()).peer("10.0.0.2/32".parse().unwrap());
     assert_eq!(p2p.to_string(), "address 10.0.0.1 peer 10.0.0.2/32 dev v0");
     h.address_add(&p2p).unwrap();
     let timed = AddressSpec::new("v0", "10.1.0.1/24".parse().unwrap()).lifetimes(100, 50);
@@ -173,7 +213,10 @@ fn addresses_with_a_peer_and_lifetimes_show_as_ip_shows_them() {
         shown.contains("inet 10.0.0.1 peer 10.0.0.2/32 scope global v0"),
         "{shown}"
     );
-    assert!(shown.contains("inet 10.1.0.1/24 scope global dynamic v0"), "{shown}");
+    assert!(
+        shown.contains("inet 10.1.0.1/24 scope global dynamic v0"),
+        "{shown}"
+    );
     assert!(
         shown.contains("valid_lft 100sec preferred_lft 50sec")
             || shown.contains("valid_lft 99sec preferred_lft 49sec"),
@@ -207,7 +250,11 @@ fn addresses_with_a_peer_and_lifetimes_show_as_ip_shows_them() {
         .address_add(&AddressSpec::new("v0", "10.2.0.1/24".parse().unwrap()).lifetimes(10, 20))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
-    assert!(e.to_string().contains("preferred_lft is greater than valid_lft"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("preferred_lft is greater than valid_lft"),
+        "{e}"
+    );
     let e = h
         .address_add(&AddressSpec::new("v0", "10.2.0.1/24".parse().unwrap()).lifetimes(0, 0))
         .unwrap_err();
@@ -237,7 +284,11 @@ fn exist_ok_accepts_the_same_object_and_names_the_field_that_differs() {
     assert!(!h.address_add_exist_ok(&a).unwrap());
     let e = h.address_add_exist_ok(&a.clone().scope(253)).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
-    assert!(e.to_string().contains("it exists with scope global, not link"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("it exists with scope global, not link"),
+        "{e}"
+    );
     let e = h
         .address_add_exist_ok(&a.clone().lifetimes(100, 100))
         .unwrap_err();
@@ -251,15 +302,22 @@ fn exist_ok_accepts_the_same_object_and_names_the_field_that_differs() {
     h.address_add(&a).unwrap();
 
     // Routes.
-    let r = RouteSpec::towards("10.9.0.0/16").unwrap().via(ip("10.0.0.2"));
+    let r = RouteSpec::towards("10.9.0.0/16")
+        .unwrap()
+        .via(ip("10.0.0.2"));
     assert!(h.route_add_exist_ok(&r).unwrap());
     assert!(!h.route_add_exist_ok(&r).unwrap());
     let e = h
-        .route_add_exist_ok(&RouteSpec::towards("10.9.0.0/16").unwrap().via(ip("10.0.0.3")))
+        .route_add_exist_ok(
+            &RouteSpec::towards("10.9.0.0/16")
+                .unwrap()
+                .via(ip("10.0.0.3")),
+        )
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     assert!(
-        e.to_string().contains("it exists with via 10.0.0.2, not 10.0.0.3"),
+        e.to_string()
+            .contains("it exists with via 10.0.0.2, not 10.0.0.3"),
         "{e}"
     );
     assert!(h.route_del_missing_ok(&r).unwrap());
@@ -297,11 +355,21 @@ fn exist_ok_accepts_the_same_object_and_names_the_field_that_differs() {
     let veth = LinkSpec::veth("va", "vb");
     assert!(h.link_add_exist_ok(&veth).unwrap());
     assert!(!h.link_add_exist_ok(&veth).unwrap());
-    let e = h.link_add_exist_ok(&LinkSpec::veth("va", "vc")).unwrap_err();
+    let e = h
+        .link_add_exist_ok(&LinkSpec::veth("va", "vc"))
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
-    assert!(e.to_string().contains("it exists with peer another link, not vc"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("it exists with peer another link, not vc"),
+        "{e}"
+    );
     let e = h
         .link_add_exist_ok(&LinkSpec::new("va", netns_core::link::LinkKind::Bridge))
         .unwrap_err();
-    assert!(e.to_string().contains("it exists with type veth, not bridge"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("it exists with type veth, not bridge"),
+        "{e}"
+    );
 }

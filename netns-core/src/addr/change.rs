@@ -89,8 +89,12 @@ pub fn parse_lifetime(s: &str) -> Result<u32> {
         return Ok(FOREVER);
     }
     s.parse::<u32>().map_err(|_| {
-        Error::new(ErrorKind::InvalidArgument, "parse", format!("lifetime {s:?}"))
-            .with_detail("a lifetime is \"forever\" or a number of seconds")
+        Error::new(
+            ErrorKind::InvalidArgument,
+            "parse",
+            format!("lifetime {s:?}"),
+        )
+        .with_detail("a lifetime is \"forever\" or a number of seconds")
     })
 }
 
@@ -207,9 +211,7 @@ impl AddressSpec {
                 return Err(refuse("valid_lft is zero".to_owned()));
             }
             if preferred > valid {
-                return Err(refuse(
-                    "preferred_lft is greater than valid_lft".to_owned(),
-                ));
+                return Err(refuse("preferred_lft is greater than valid_lft".to_owned()));
             }
         }
         let Some(label) = &self.options.label else {

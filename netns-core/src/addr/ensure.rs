@@ -3,8 +3,8 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
-use change::default_scope;
 use crate::ensure::{self, Compared, Comparison};
+use change::default_scope;
 
 /// A scope by `ip`'s name, or its number.
 struct Scope(u8);
@@ -57,21 +57,34 @@ impl AddressSpec {
         let o = &self.options;
         let ip = self.net.addr();
         let mut c = Comparison::default();
-        c.check("prefix length", Some(a.prefix_len()), Some(self.prefix_len()))
-            .check(
-                "peer",
-                Some(a.peer().map_or_else(|| "none".to_owned(), |p| p.to_string())),
-                Some(o.peer.map_or_else(|| "none".to_owned(), |p| p.addr().to_string())),
-            )
-            .check(
-                "scope",
-                Some(Scope(a.scope())),
-                Some(Scope(o.scope.unwrap_or_else(|| default_scope(&ip)))),
-            )
-            .check("brd", a.broadcast(), o.broadcast.resolve(&self.net))
-            .check("label", a.label(), o.label.as_deref())
-            .check("metric", a.route_priority(), o.metric);
-        for (flag, name) in [(IFA_F_NODAD, "nodad"), (IFA_F_NOPREFIXROUTE, "noprefixroute")] {
+        c.check(
+            "prefix length",
+            Some(a.prefix_len()),
+            Some(self.prefix_len()),
+        )
+        .check(
+            "peer",
+            Some(
+                a.peer()
+                    .map_or_else(|| "none".to_owned(), |p| p.to_string()),
+            ),
+            Some(
+                o.peer
+                    .map_or_else(|| "none".to_owned(), |p| p.addr().to_string()),
+            ),
+        )
+        .check(
+            "scope",
+            Some(Scope(a.scope())),
+            Some(Scope(o.scope.unwrap_or_else(|| default_scope(&ip)))),
+        )
+        .check("brd", a.broadcast(), o.broadcast.resolve(&self.net))
+        .check("label", a.label(), o.label.as_deref())
+        .check("metric", a.route_priority(), o.metric);
+        for (flag, name) in [
+            (IFA_F_NODAD, "nodad"),
+            (IFA_F_NOPREFIXROUTE, "noprefixroute"),
+        ] {
             if o.flags & flag != 0 && a.flags() & flag == 0 {
                 c.check("flag", Some("none"), Some(name));
             }
@@ -117,9 +130,7 @@ impl Handle {
             |h| h.address_add(spec),
             |h| {
                 let index = h.dev_index(&spec.dev)?;
-                let filter = AddressFilter::new()
-                    .dev(index)
-                    .family(spec.net.family());
+                let filter = AddressFilter::new().dev(index).family(spec.net.family());
                 let ip = spec.net.addr();
                 let mut found = Compared::Gone;
                 for a in h.addresses(filter)? {

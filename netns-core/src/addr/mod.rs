@@ -307,7 +307,5 @@ mod ensure;
 mod tests;
 mod view;
 
-pub use change::{
-    lifetime_text, parse_lifetime, AddressOptions, AddressSpec, Broadcast, FOREVER,
-};
+pub use change::{lifetime_text, parse_lifetime, AddressOptions, AddressSpec, Broadcast, FOREVER};
 pub use view::{Address, AddressFilter, AddressRef, Addresses};

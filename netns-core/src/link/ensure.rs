@@ -63,11 +63,17 @@ fn compare(h: &mut Handle, spec: &LinkSpec) -> Result<Compared> {
     };
     let other = seen(h_peer, peer_name)?;
     let paired = other.as_ref().is_some_and(|p| {
-        p.kind.as_deref() == Some("veth") && p.link == Some(link.index) && link.link == Some(p.index)
+        p.kind.as_deref() == Some("veth")
+            && p.link == Some(link.index)
+            && link.link == Some(p.index)
     });
     let mut c = Comparison::default();
     if !paired {
-        c.check("peer", Some("another link".to_owned()), Some(peer_name.clone()));
+        c.check(
+            "peer",
+            Some("another link".to_owned()),
+            Some(peer_name.clone()),
+        );
     }
     Ok(c.outcome())
 }

@@ -38,17 +38,24 @@ impl NeighSpec {
             n.mac.as_deref().map(mac_text),
             self.mac.as_deref().map(mac_text),
         );
-        if !self.proxy && (self.state == NeighState::PERMANENT || self.state == NeighState::NOARP)
-        {
-            c.check("nud", Some(n.state.to_string()), Some(self.state.to_string()));
+        if !self.proxy && (self.state == NeighState::PERMANENT || self.state == NeighState::NOARP) {
+            c.check(
+                "nud",
+                Some(n.state.to_string()),
+                Some(self.state.to_string()),
+            );
         }
         if !self.proxy {
-            c.check("router", Some(on_off(n.is_router())), Some(on_off(self.router)))
-                .check(
-                    "extern_learn",
-                    Some(on_off(n.flags & super::NTF_EXT_LEARNED != 0)),
-                    Some(on_off(self.extern_learn)),
-                );
+            c.check(
+                "router",
+                Some(on_off(n.is_router())),
+                Some(on_off(self.router)),
+            )
+            .check(
+                "extern_learn",
+                Some(on_off(n.flags & super::NTF_EXT_LEARNED != 0)),
+                Some(on_off(self.extern_learn)),
+            );
         }
         c.outcome()
     }
@@ -63,11 +70,7 @@ impl FdbSpec {
             .check("port", e.port, self.port)
             .check("vni", e.vni, self.vni)
             .check("vlan", e.vlan, self.vlan)
-            .check(
-                "state",
-                Some(e.fdb_state().name()),
-                Some(self.state.name()),
-            )
+            .check("state", Some(e.fdb_state().name()), Some(self.state.name()))
             .check(
                 "sticky",
                 Some(on_off(e.flags & super::NTF_STICKY != 0)),

@@ -135,10 +135,12 @@ impl std::str::FromStr for FdbState {
         } else if m("dynamic") {
             Ok(FdbState::Dynamic)
         } else {
-            Err(
-                Error::new(ErrorKind::InvalidArgument, "parse", format!("fdb state {s:?}"))
-                    .with_detail("a state is permanent, local, static or dynamic"),
+            Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "parse",
+                format!("fdb state {s:?}"),
             )
+            .with_detail("a state is permanent, local, static or dynamic"))
         }
     }
 }
@@ -161,8 +163,12 @@ pub fn parse_mac(s: &str) -> Result<[u8; ETH_ALEN]> {
         .ok()
         .and_then(|v| <[u8; ETH_ALEN]>::try_from(v).ok())
         .ok_or_else(|| {
-            Error::new(ErrorKind::InvalidArgument, "parse", format!("mac address {s:?}"))
-                .with_detail("expected six hexadecimal bytes separated by ':'")
+            Error::new(
+                ErrorKind::InvalidArgument,
+                "parse",
+                format!("mac address {s:?}"),
+            )
+            .with_detail("expected six hexadecimal bytes separated by ':'")
         })
 }
 
@@ -657,7 +663,11 @@ impl FdbEntry {
         FdbState::of(self.state)
     }
     /// The entry as `bridge fdb show` prints it (see [`NeighRef::fdb_display`]).
-    pub fn display<'b>(&'b self, names: &'b BTreeMap<u32, String>, show_dev: bool) -> FdbDisplay<'b> {
+    pub fn display<'b>(
+        &'b self,
+        names: &'b BTreeMap<u32, String>,
+        show_dev: bool,
+    ) -> FdbDisplay<'b> {
         FdbDisplay {
             mac: &self.mac,
             ifindex: show_dev.then_some(self.ifindex),
@@ -748,9 +758,8 @@ impl<'a> NeighRef<'a> {
             nhid: self.attr(NDA_NH_ID).and_then(attr::u32_ne),
             link_netnsid: self.attr(NDA_LINK_NETNSID).and_then(attr::u32_ne),
             used: if stats {
-                self.attr(NDA_CACHEINFO).and_then(|v| {
-                    Some((attr::u32_ne(v.get(4..)?)?, attr::u32_ne(v.get(8..)?)?))
-                })
+                self.attr(NDA_CACHEINFO)
+                    .and_then(|v| Some((attr::u32_ne(v.get(4..)?)?, attr::u32_ne(v.get(8..)?)?)))
             } else {
                 None
             },
@@ -910,7 +919,8 @@ impl std::iter::FusedIterator for FdbEntries<'_> {}
 
 impl Handle {
     fn fdb_message(&mut self, spec: &FdbSpec, op: &'static str) -> Result<NeighbourMessage> {
-        spec.validate().map_err(|e| e.context(op, spec.to_string()))?;
+        spec.validate()
+            .map_err(|e| e.context(op, spec.to_string()))?;
         let ifindex = self.dev_index(&spec.dev).map(IfIndex::get)?;
         let via = match &spec.via {
             Some(v) => Some(self.dev_index(v).map(IfIndex::get)?),
@@ -975,8 +985,11 @@ impl Handle {
     pub fn fdb_del(&mut self, spec: &FdbSpec) -> Result<()> {
         const OP: &str = "delete";
         let msg = self.fdb_message(spec, OP)?;
-        self.socket()
-            .execute(&Request::new(RouteNetlinkMessage::DelNeighbour(msg), OP, spec))
+        self.socket().execute(&Request::new(
+            RouteNetlinkMessage::DelNeighbour(msg),
+            OP,
+            spec,
+        ))
     }
 
     /// One fdb entry, looked up by the kernel (`bridge fdb get`):

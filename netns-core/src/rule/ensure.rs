@@ -27,7 +27,8 @@ impl RuleSpec {
     /// Compares `r` with the fields this spec sets (the action defaults to
     /// `lookup main`, as on add).
     fn compare(&self, r: &RuleRef<'_>) -> Compared {
-        let all = |n: Option<crate::addr::IpNet>| n.map_or_else(|| "all".to_owned(), |n| n.to_string());
+        let all =
+            |n: Option<crate::addr::IpNet>| n.map_or_else(|| "all".to_owned(), |n| n.to_string());
         let mut c = Comparison::default();
         c.check("pref", Some(r.priority()), self.priority)
             .check("from", Some(all(r.from())), Some(all(self.from)))
@@ -41,10 +42,7 @@ impl RuleSpec {
             .check(
                 "action",
                 r.action(),
-                Some(
-                    self.action
-                        .unwrap_or(RuleAction::Table(RouteTable::MAIN)),
-                ),
+                Some(self.action.unwrap_or(RuleAction::Table(RouteTable::MAIN))),
             )
             .check(
                 "suppress_prefixlength",

@@ -215,7 +215,7 @@ impl Handle {
     /// puts it. ``nexthops`` (``NextHop`` objects) makes a multipath route;
     /// ``onlink``, ``mtu``, ``advmss`` and ``nhid`` (a nexthop object) as
     /// ``ip route add`` takes them.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None))]
+    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None, exist_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn route_add(
         &self,
@@ -235,11 +235,21 @@ impl Handle {
         mtu: Option<u32>,
         advmss: Option<u32>,
         nhid: Option<u32>,
-    ) -> PyResult<()> {
+        exist_ok: bool,
+    ) -> PyResult<bool> {
         let spec = RouteArgs::new(dst, via, dev, table, metric, src)?
             .with_kind(scope, protocol, kind, family)?
             .with_paths(py, nexthops, onlink, mtu, advmss, nhid)?;
-        self.change_route(py, &spec, netns_core::Handle::route_add)
+        // exist_ok: an identical existing route is accepted (see
+        // netns_core::ensure); returns whether the route was added.
+        self.with(py, |h| {
+            let route = spec.build()?;
+            if exist_ok {
+                h.route_add_exist_ok(&route)
+            } else {
+                h.route_add(&route).map(|()| true)
+            }
+        })
     }
 
     /// Adds or replaces a route (as ``ip route replace``); arguments as
@@ -274,7 +284,7 @@ impl Handle {
     /// Deletes the first route matching the arguments (unset ones match
     /// anything), as ``ip route del``; a ``local`` (``broadcast`` …) route
     /// is looked for in table ``local`` unless ``table`` is given.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None))]
+    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None, missing_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn route_del(
         &self,
@@ -293,11 +303,20 @@ impl Handle {
         mtu: Option<u32>,
         advmss: Option<u32>,
         nhid: Option<u32>,
-    ) -> PyResult<()> {
+        missing_ok: bool,
+    ) -> PyResult<bool> {
         let spec = RouteArgs::new(dst, via, dev, table, metric, None)?
             .with_kind(scope, protocol, kind, family)?
             .with_paths(py, nexthops, onlink, mtu, advmss, nhid)?;
-        self.change_route(py, &spec, netns_core::Handle::route_del)
+        // missing_ok: no such route is accepted; returns whether one went.
+        self.with(py, |h| {
+            let route = spec.build()?;
+            if missing_ok {
+                h.route_del_missing_ok(&route)
+            } else {
+                h.route_del(&route).map(|()| true)
+            }
+        })
     }
 
     /// The route a packet to ``dst`` (an address) would take, as ``ip
