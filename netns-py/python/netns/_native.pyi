@@ -35,6 +35,7 @@ __all__ = [
     "BusyError",
     "CreatedLink",
     "Dummy",
+    "FdbEntry",
     "Handle",
     "IdEntry",
     "Ifb",

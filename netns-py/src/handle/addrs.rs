@@ -59,6 +59,7 @@ impl Handle {
     /// ``exist_ok=True`` an identical existing address is accepted (a
     /// different one with the same address is still ``FileExistsError``,
     /// naming the field). Returns whether the address was added.
+    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0, peer=None, valid_lft=None, preferred_lft=None, exist_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn address_add(
         &self,
