@@ -26,6 +26,12 @@
 //!
 //! Replies are read in place ([`NeighRef`]); [`NeighRef::to_owned`] gives an
 //! owned [`Neighbour`].
+//!
+//! Bridge and vxlan forwarding entries (`bridge fdb`: family `AF_BRIDGE`)
+//! use the same view and encoder: [`FdbSpec`], [`FdbFilter`], [`FdbQuery`],
+//! [`FdbFlush`] and `Handle::fdb_*` ([`Handle::fdb_add`] …).
+//! The idempotent forms (`neigh_add_exist_ok`, `fdb_del_missing_ok` …) are
+//! described in [`crate::ensure`].
 
 use crate::link::IfIndex;
 use std::fmt;
