@@ -42,6 +42,11 @@
 #define NETNS_VERSION_PATCH 0
 
 /**
+ * A lifetime of `forever` (`valid_lft forever`, `preferred_lft forever`).
+ */
+#define NETNS_LIFETIME_FOREVER 4294967295
+
+/**
  * Links (`RTNLGRP_LINK`).
  */
 #define NETNS_EVENT_LINK 1
@@ -75,6 +80,27 @@
  * Every group above (`ip monitor all`).
  */
 #define NETNS_EVENT_ALL 63
+
+/**
+ * The device's own table (`self`, `NTF_SELF`): the default when neither
+ * this nor `NETNS_FDB_MASTER` is given.
+ */
+#define NETNS_FDB_SELF 1
+
+/**
+ * The master bridge's table (`master`, `NTF_MASTER`).
+ */
+#define NETNS_FDB_MASTER 2
+
+/**
+ * `extern_learn` (`NTF_EXT_LEARNED`).
+ */
+#define NETNS_FDB_EXTERN_LEARN 4
+
+/**
+ * `sticky` (`NTF_STICKY`).
+ */
+#define NETNS_FDB_STICKY 8
 
 /**
  * A proxy entry (`ip neigh … proxy`, `NTF_PROXY`).
@@ -270,6 +296,13 @@ typedef struct netns_addr netns_addr;
 typedef struct netns_addr_iter netns_addr_iter;
 
 /**
+ * An address being described, with the options `netns_addr_add` has no
+ * room for (a point-to-point peer, lifetimes, scope). Opaque; made by
+ * `netns_addr_spec_new`, freed by `netns_addr_spec_free`.
+ */
+typedef struct netns_addr_spec netns_addr_spec;
+
+/**
  * A program started by `netns_spawn`. Opaque; free with
  * `netns_child_free` (which neither waits for nor signals it).
  */
@@ -296,6 +329,24 @@ typedef struct netns_event netns_event;
  * The events of a resync. Free with `netns_event_iter_free`.
  */
 typedef struct netns_event_iter netns_event_iter;
+
+/**
+ * One fdb entry. Borrowed from its iterator, or owned when it came from
+ * `netns_fdb_get` (free that one with `netns_fdb_free`).
+ */
+typedef struct netns_fdb netns_fdb;
+
+/**
+ * The entries of `netns_fdbs`: a snapshot taken by the call. Free with
+ * `netns_fdb_iter_free`.
+ */
+typedef struct netns_fdb_iter netns_fdb_iter;
+
+/**
+ * An fdb entry being described, for `netns_fdb_add` and the others.
+ * Opaque; made by `netns_fdb_spec_new`, freed by `netns_fdb_spec_free`.
+ */
+typedef struct netns_fdb_spec netns_fdb_spec;
 
 /**
  * An rtnetlink socket bound to one network namespace. Opaque; free with
@@ -564,6 +615,71 @@ netns_result netns_addr_add(netns_handle *h, const char *dev, const char *cidr);
 netns_result netns_addr_del(netns_handle *h, const char *dev, const char *cidr);
 
 /**
+ * A new spec: address `cidr` (`"10.1.1.1/24"`, or `"10.0.0.1"` with a
+ * peer) on link `dev`, with `ip addr add`'s defaults. Writes it to `*out`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed address.
+ */
+netns_result netns_addr_spec_new(const char *dev, const char *cidr, netns_addr_spec **out);
+
+/**
+ * Frees the spec. NULL is ignored.
+ */
+void netns_addr_spec_free(netns_addr_spec *spec);
+
+/**
+ * `peer CIDR` (`IFA_ADDRESS`): the other end of a point-to-point address
+ * (`"10.0.0.2/32"`); its prefix length is the address's.
+ */
+netns_result netns_addr_spec_set_peer(netns_addr_spec *spec, const char *peer);
+
+/**
+ * `valid_lft VALID preferred_lft PREFERRED` in seconds
+ * (`NETNS_LIFETIME_FOREVER`: never), sent as `IFA_CACHEINFO`.
+ *
+ * Errors (when the spec is sent): `NETNS_INVALID_ARGUMENT` for a zero
+ * valid lifetime or a preferred one above it.
+ */
+netns_result netns_addr_spec_set_lifetimes(netns_addr_spec *spec, uint32_t valid, uint32_t preferred);
+
+/**
+ * `scope SCOPE` (`RT_SCOPE_*`: 0 global, 253 link, 254 host).
+ */
+netns_result netns_addr_spec_set_scope(netns_addr_spec *spec, uint8_t scope);
+
+/**
+ * Adds the address `spec` describes (`RTM_NEWADDR`, as `ip addr add …
+ * [peer P] [valid_lft V preferred_lft P]`).
+ *
+ * Errors: as `netns_addr_add`.
+ */
+netns_result netns_addr_add_spec(netns_handle *h, const netns_addr_spec *spec);
+
+/**
+ * Deletes the address `spec` describes (with its peer, if any).
+ *
+ * Errors: as `netns_addr_del`.
+ */
+netns_result netns_addr_del_spec(netns_handle *h, const netns_addr_spec *spec);
+
+/**
+ * `netns_addr_add_spec`, accepting an identical existing address
+ * (`exist_ok`): writes whether it was added to `*added` unless NULL.
+ *
+ * Errors: as `netns_addr_add`; `NETNS_ALREADY_EXISTS` when the existing
+ * address differs (the message names the field: `it exists with scope
+ * host, not global`).
+ */
+netns_result netns_addr_add_exist_ok(netns_handle *h, const netns_addr_spec *spec, bool *added);
+
+/**
+ * `netns_addr_del_spec`, accepting a missing address (`missing_ok`):
+ * writes whether one was deleted to `*deleted` unless NULL. A missing
+ * link is still `NETNS_NOT_FOUND`.
+ */
+netns_result netns_addr_del_missing_ok(netns_handle *h, const netns_addr_spec *spec, bool *deleted);
+
+/**
  * Lists the addresses of the handle's namespace, filtered by the kernel:
  * of link `dev` only when it is not NULL, of `family` only (`AF_INET`,
  * `AF_INET6`) when it is not 0. Writes an iterator to `*out`;
@@ -633,6 +749,24 @@ const char *netns_addr_cidr(const netns_addr *a);
  * The IPv4 label (`"veth0"`), or NULL.
  */
 const char *netns_addr_label(const netns_addr *a);
+
+/**
+ * The point-to-point peer (`IFA_ADDRESS` when it differs from the
+ * address: `"10.0.0.2"`), or NULL.
+ */
+const char *netns_addr_peer(const netns_addr *a);
+
+/**
+ * The valid lifetime left, in seconds (`NETNS_LIFETIME_FOREVER`: never;
+ * 0 for NULL).
+ */
+uint32_t netns_addr_valid_lft(const netns_addr *a);
+
+/**
+ * The preferred lifetime left, in seconds (`NETNS_LIFETIME_FOREVER`:
+ * never; 0 for NULL).
+ */
+uint32_t netns_addr_preferred_lft(const netns_addr *a);
 
 /**
  * Creates namespace `name` as `netns_add` does, and opens an rtnetlink
@@ -789,6 +923,35 @@ uint32_t netns_link_batch_ifindex(const netns_link_batch *b, size_t i);
 uint32_t netns_link_batch_peer_ifindex(const netns_link_batch *b, size_t i);
 
 /**
+ * `netns_route_add_spec`, accepting an identical existing route
+ * (`exist_ok`: same destination, table, metric, and every field the spec
+ * sets): writes whether it was added to `*added` unless NULL.
+ *
+ * Errors: as `netns_route_add_spec`; `NETNS_ALREADY_EXISTS` when the
+ * existing route differs (the message names the field: `it exists with
+ * via 10.0.0.2, not 10.0.0.3`).
+ */
+netns_result netns_route_add_exist_ok(netns_handle *h, const netns_route_spec *spec, bool *added);
+
+/**
+ * `netns_route_del_spec`, accepting a missing route (`missing_ok`):
+ * writes whether one was deleted to `*deleted` unless NULL.
+ */
+netns_result netns_route_del_missing_ok(netns_handle *h, const netns_route_spec *spec, bool *deleted);
+
+/**
+ * `netns_rule_add`, accepting an identical existing rule (`exist_ok`):
+ * writes whether it was added to `*added` unless NULL.
+ */
+netns_result netns_rule_add_exist_ok(netns_handle *h, const netns_rule_spec *spec, bool *added);
+
+/**
+ * `netns_rule_del`, accepting a missing rule (`missing_ok`): writes
+ * whether one was deleted to `*deleted` unless NULL.
+ */
+netns_result netns_rule_del_missing_ok(netns_handle *h, const netns_rule_spec *spec, bool *deleted);
+
+/**
  * Subscribes to the event groups `groups` (a mask of `NETNS_EVENT_*`) of
  * namespace `ns`, or of the calling thread's namespace when `ns` is NULL,
  * as `ip monitor`: the socket is opened inside the namespace (on a
@@ -879,6 +1042,205 @@ const netns_rule *netns_event_rule(const netns_event *e);
  * The nsid of an nsid event (-1 when it has none, or another event).
  */
 int32_t netns_event_nsid(const netns_event *e);
+
+/**
+ * A new permanent entry for MAC address `mac` (`"00:11:22:33:44:55"`) on
+ * link `dev`, in the device's own table. Writes it to `*out`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for a malformed MAC address.
+ */
+netns_result netns_fdb_spec_new(const char *mac, const char *dev, netns_fdb_spec **out);
+
+/**
+ * Frees the spec. NULL is ignored.
+ */
+void netns_fdb_spec_free(netns_fdb_spec *spec);
+
+/**
+ * `dst IP`: a vxlan remote.
+ */
+netns_result netns_fdb_spec_set_dst(netns_fdb_spec *spec, const char *dst);
+
+/**
+ * `vlan VID`.
+ */
+netns_result netns_fdb_spec_set_vlan(netns_fdb_spec *spec, uint16_t vlan);
+
+/**
+ * `port PORT`: a vxlan remote's UDP port.
+ */
+netns_result netns_fdb_spec_set_port(netns_fdb_spec *spec, uint16_t port);
+
+/**
+ * `vni VNI`: a vxlan remote's VNI (24 bits).
+ */
+netns_result netns_fdb_spec_set_vni(netns_fdb_spec *spec, uint32_t vni);
+
+/**
+ * `via DEV`: a vxlan remote's outgoing device.
+ */
+netns_result netns_fdb_spec_set_via(netns_fdb_spec *spec, const char *dev);
+
+/**
+ * The state, as `bridge fdb add` takes it: `"permanent"` (or `"local"`,
+ * the default), `"static"`, `"dynamic"`.
+ *
+ * Errors: `NETNS_INVALID_ARGUMENT` for another word.
+ */
+netns_result netns_fdb_spec_set_state(netns_fdb_spec *spec, const char *state);
+
+/**
+ * `NETNS_FDB_SELF`, `NETNS_FDB_MASTER`, `NETNS_FDB_EXTERN_LEARN`,
+ * `NETNS_FDB_STICKY`, OR-ed (replacing the flags set before).
+ */
+netns_result netns_fdb_spec_set_flags(netns_fdb_spec *spec, uint32_t flags);
+
+/**
+ * Adds the entry (`bridge fdb add`, `RTM_NEWNEIGH` of family `AF_BRIDGE`
+ * with `NLM_F_EXCL`).
+ *
+ * Errors: `NETNS_NOT_FOUND` for no such link; `NETNS_ALREADY_EXISTS`;
+ * the kernel's refusal with its text.
+ */
+netns_result netns_fdb_add(netns_handle *h, const netns_fdb_spec *spec);
+
+/**
+ * Appends the entry (`bridge fdb append`: another vxlan remote for the
+ * same MAC address).
+ */
+netns_result netns_fdb_append(netns_handle *h, const netns_fdb_spec *spec);
+
+/**
+ * Adds or replaces the entry (`bridge fdb replace`).
+ */
+netns_result netns_fdb_replace(netns_handle *h, const netns_fdb_spec *spec);
+
+/**
+ * Deletes the entry (`bridge fdb del`; `dst` selects one vxlan remote).
+ *
+ * Errors: `NETNS_NOT_FOUND` when there is no such entry or link.
+ */
+netns_result netns_fdb_del(netns_handle *h, const netns_fdb_spec *spec);
+
+/**
+ * `netns_fdb_add`, accepting an identical existing entry (`exist_ok`):
+ * writes whether it was added to `*added` unless NULL.
+ *
+ * Errors: as `netns_fdb_add`; `NETNS_ALREADY_EXISTS` when the existing
+ * entry differs (the message names the field).
+ */
+netns_result netns_fdb_add_exist_ok(netns_handle *h, const netns_fdb_spec *spec, bool *added);
+
+/**
+ * `netns_fdb_del`, accepting a missing entry (`missing_ok`): writes
+ * whether one was deleted to `*deleted` unless NULL.
+ */
+netns_result netns_fdb_del_missing_ok(netns_handle *h, const netns_fdb_spec *spec, bool *deleted);
+
+/**
+ * Lists fdb entries (`bridge fdb show [br BR] [brport DEV]`): of bridge
+ * `br` unless NULL, of link `dev` unless NULL (both filtered by the
+ * kernel). Writes an iterator to `*out`.
+ *
+ * Errors: `NETNS_NOT_FOUND` for no such link.
+ */
+netns_result netns_fdbs(netns_handle *h, const char *br, const char *dev, netns_fdb_iter **out);
+
+/**
+ * One entry, looked up by the kernel (`bridge fdb get MAC [br BR] [dev
+ * DEV] [self] [master]`): `br` and/or `dev` (one may be NULL); `flags`
+ * `NETNS_FDB_SELF` / `NETNS_FDB_MASTER`. Writes an owned entry to `*out`.
+ *
+ * Errors: `NETNS_NOT_FOUND` when there is no such entry or link.
+ */
+netns_result netns_fdb_get(netns_handle *h, const char *mac, const char *br, const char *dev, uint32_t flags, netns_fdb **out);
+
+/**
+ * Deletes the entries of bridge (or vxlan) `dev` the kernel selects
+ * (`bridge fdb flush dev DEV [brport PORT] [self|master]`, one bulk
+ * `RTM_DELNEIGH`, Linux 6.0): of port `port` unless NULL; `flags`
+ * `NETNS_FDB_SELF` / `NETNS_FDB_MASTER` pick the table, `NETNS_FDB_STICKY`
+ * / `NETNS_FDB_EXTERN_LEARN` only such entries.
+ */
+netns_result netns_fdb_flush(netns_handle *h, const char *dev, const char *port, uint32_t flags);
+
+/**
+ * Frees an entry of `netns_fdb_get`. NULL is ignored (never an
+ * iterator's entry).
+ */
+void netns_fdb_free(netns_fdb *e);
+
+/**
+ * The next entry, or NULL at the end (or for NULL).
+ */
+const netns_fdb *netns_fdb_iter_next(netns_fdb_iter *it);
+
+/**
+ * How many entries the iterator holds (0 for NULL).
+ */
+size_t netns_fdb_iter_len(const netns_fdb_iter *it);
+
+/**
+ * Frees the iterator and its entries. NULL is ignored.
+ */
+void netns_fdb_iter_free(netns_fdb_iter *it);
+
+/**
+ * The MAC address (`"00:11:22:33:44:55"`); NULL for NULL.
+ */
+const char *netns_fdb_mac(const netns_fdb *e);
+
+/**
+ * The link's name, or NULL.
+ */
+const char *netns_fdb_dev(const netns_fdb *e);
+
+/**
+ * The link's index (0 for NULL).
+ */
+uint32_t netns_fdb_ifindex(const netns_fdb *e);
+
+/**
+ * The vxlan remote (`dst`), or NULL.
+ */
+const char *netns_fdb_dst(const netns_fdb *e);
+
+/**
+ * The VLAN (0 when none).
+ */
+uint16_t netns_fdb_vlan(const netns_fdb *e);
+
+/**
+ * The vxlan remote's VNI (0 when none).
+ */
+uint32_t netns_fdb_vni(const netns_fdb *e);
+
+/**
+ * The vxlan remote's UDP port (0 when none).
+ */
+uint16_t netns_fdb_port(const netns_fdb *e);
+
+/**
+ * The bridge (`master BR`), or NULL.
+ */
+const char *netns_fdb_master(const netns_fdb *e);
+
+/**
+ * The state: `"permanent"`, `"static"` or `"dynamic"`; NULL for NULL.
+ */
+const char *netns_fdb_state(const netns_fdb *e);
+
+/**
+ * The `NTF_*` flags (`0x02` self, `0x04` master, `0x10` extern_learn,
+ * `0x40` sticky).
+ */
+uint8_t netns_fdb_flags(const netns_fdb *e);
+
+/**
+ * The entry as `bridge fdb show` prints it (`"00:11:22:33:44:55 dev vx0
+ * dst 10.0.0.2 self permanent"`). NULL for NULL.
+ */
+const char *netns_fdb_line(const netns_fdb *e);
 
 /**
  * A handle on namespace `ns`: the socket is opened on a short-lived thread
@@ -1620,6 +1982,21 @@ uint8_t netns_neigh_flags(const netns_neigh *n);
  * 02:00:00:00:00:02 PERMANENT"`). NULL for NULL.
  */
 const char *netns_neigh_line(const netns_neigh *n);
+
+/**
+ * `netns_neigh_add`, accepting an identical existing entry (`exist_ok`):
+ * writes whether it was added to `*added` unless NULL.
+ *
+ * Errors: as `netns_neigh_add`; `NETNS_ALREADY_EXISTS` when the existing
+ * entry differs (the message names the field: `it exists with lladdr …`).
+ */
+netns_result netns_neigh_add_exist_ok(netns_handle *h, const char *dst, const char *dev, const char *mac, const char *state, uint32_t flags, bool *added);
+
+/**
+ * `netns_neigh_del`, accepting a missing entry (`missing_ok`): writes
+ * whether one was deleted to `*deleted` unless NULL.
+ */
+netns_result netns_neigh_del_missing_ok(netns_handle *h, const char *dst, const char *dev, uint32_t flags, bool *deleted);
 
 /**
  * A new nexthop `id` (0: the kernel chooses one), nothing else yet: give

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! netns [-n NAME] [-j] addr [show|list|ls] [dev NAME]
-//! netns [-n NAME] addr add|replace ADDR/PLEN dev NAME [brd +|-|ADDR] [scope S] [label L] [metric N]
-//!                                              [noprefixroute] [nodad]
+//! netns [-n NAME] addr add|replace ADDR[/PLEN] [peer ADDR/PLEN] dev NAME [brd +|-|ADDR] [scope S]
+//!                     [label L] [metric N] [valid_lft N|forever] [preferred_lft N|forever]
+//!                     [noprefixroute] [nodad]
 //! netns [-n NAME] addr del ADDR/PLEN dev NAME
 //! netns [-n NAME] addr flush dev NAME
 //! ```
@@ -17,8 +18,8 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
 use netns_core::addr::{
-    AddressFilter, AddressOptions, AddressRef, AddressSpec, Broadcast, Family, IpNet, IFA_F_NODAD,
-    IFA_F_NOPREFIXROUTE,
+    lifetime_text, parse_lifetime, AddressFilter, AddressOptions, AddressRef, AddressSpec,
+    Broadcast, Family, IpNet, IFA_F_NODAD, IFA_F_NOPREFIXROUTE,
 };
 use netns_core::link::Dev;
 use netns_core::route::{parse_scope, scope_name};
@@ -34,8 +35,10 @@ use crate::{Context, Usage};
 
 pub(crate) const USAGE: &str = "\
 Usage: netns [-n NAME] [-j] addr [show|list] [dev IFNAME]
-       netns [-n NAME] addr {add|replace|del} IFADDR dev IFNAME [brd {+|-|ADDR}] [scope SCOPE]
-                                [label LABEL] [metric N] [noprefixroute] [nodad]
+       netns [-n NAME] addr {add|replace|del} IFADDR [peer PREFIX] dev IFNAME [brd {+|-|ADDR}]
+                                [scope SCOPE] [label LABEL] [metric N] [noprefixroute] [nodad]
+                                [valid_lft LFT] [preferred_lft LFT]
+LFT := forever | SECONDS
        netns [-n NAME] addr flush dev IFNAME";
 
 /// A parsed `addr` command.
@@ -188,6 +191,28 @@ fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
                         .map_err(|_| usage(&format!("invalid metric \"{v}\"")))?,
                 );
             }
+            "peer" | "remote" => {
+                if opts.peer.is_some() {
+                    return Err(usage("either \"peer\" is duplicate, or it is a garbage."));
+                }
+                opts.peer = Some(parse_net(next_value(&mut it, "peer")?)?);
+            }
+            "valid_lft" | "preferred_lft" => {
+                let key = if arg == "valid_lft" {
+                    "valid_lft"
+                } else {
+                    "preferred_lft"
+                };
+                let v = next_value(&mut it, key)?;
+                // ip's invarg: exit 255.
+                let secs = parse_lifetime(v)
+                    .map_err(|_| Usage::new(format!("invalid {key} value \"{v}\""), 255))?;
+                if key == "valid_lft" {
+                    opts.valid_lft = Some(secs);
+                } else {
+                    opts.preferred_lft = Some(secs);
+                }
+            }
             "noprefixroute" => opts.flags |= IFA_F_NOPREFIXROUTE,
             "nodad" => opts.flags |= IFA_F_NODAD,
             "local" => net = Some(parse_net(next_value(&mut it, "local")?)?),
@@ -203,6 +228,12 @@ fn parse_change(args: &[String], op: AddrOp) -> Result<AddrCommand, Usage> {
     let dev = dev.ok_or_else(|| usage("Not enough information: \"dev\" argument is required."))?;
     let mut spec = AddressSpec::new(dev, net);
     spec.options = opts;
+    // ip's own checks of the lifetimes, with its words.
+    if let Err(e) = spec.validate() {
+        if let Some(d) = e.detail().filter(|d| d.contains("_lft")) {
+            return Err(usage(d));
+        }
+    }
     Ok(AddrCommand::Change(AddrChange { op, spec }))
 }
 
@@ -311,6 +342,15 @@ impl AddrCommand {
                     c.spec.dev.word(),
                 ]);
                 let o = &c.spec.options;
+                if let Some(p) = o.peer {
+                    out.extend(["peer".into(), p.to_string()]);
+                }
+                if let Some(v) = o.valid_lft {
+                    out.extend(["valid_lft".into(), v.to_string()]);
+                }
+                if let Some(v) = o.preferred_lft {
+                    out.extend(["preferred_lft".into(), v.to_string()]);
+                }
                 match o.broadcast {
                     Broadcast::HostBitsSet => out.extend(["brd".into(), "+".into()]),
                     Broadcast::HostBitsClear => out.extend(["brd".into(), "-".into()]),
@@ -526,14 +566,6 @@ fn scope_text(scope: u8) -> String {
     scope_name(scope).map_or_else(|| scope.to_string(), str::to_string)
 }
 
-fn lifetime(secs: u32) -> String {
-    if secs == u32::MAX {
-        "forever".to_string()
-    } else {
-        format!("{secs}sec")
-    }
-}
-
 /// Two lines as `ip addr` prints an address.
 pub(crate) fn address_text(a: &AddressRef<'_>) -> String {
     let family = a.family().map_or("?", Family::name);
@@ -541,10 +573,8 @@ pub(crate) fn address_text(a: &AddressRef<'_>) -> String {
     if let Some(ip) = a.ip() {
         s.push_str(&ip.to_string());
     }
-    if let (Some(local), Some(peer)) = (a.local(), a.address()) {
-        if local != peer {
-            s.push_str(&format!(" peer {peer}"));
-        }
+    if let Some(peer) = a.peer() {
+        s.push_str(&format!(" peer {peer}"));
     }
     s.push_str(&format!("/{} ", a.prefix_len()));
     // ip prints the metric before `brd` (`print_addrinfo`).
@@ -566,8 +596,8 @@ pub(crate) fn address_text(a: &AddressRef<'_>) -> String {
     let (preferred, valid) = a.lifetimes().unwrap_or((u32::MAX, u32::MAX));
     s.push_str(&format!(
         "       valid_lft {} preferred_lft {}\n",
-        lifetime(valid),
-        lifetime(preferred)
+        lifetime_text(valid),
+        lifetime_text(preferred)
     ));
     s
 }
@@ -577,10 +607,8 @@ fn address_json(a: &AddressRef<'_>) -> Fields {
     let mut m = Fields::default();
     m.push("family", json!(a.family().map_or("?", Family::name)));
     m.push("local", json!(a.ip().map(|i: IpAddr| i.to_string())));
-    if let (Some(local), Some(peer)) = (a.local(), a.address()) {
-        if local != peer {
-            m.push("address", json!(peer.to_string()));
-        }
+    if let Some(peer) = a.peer() {
+        m.push("address", json!(peer.to_string()));
     }
     m.push("prefixlen", json!(a.prefix_len()));
     if let Some(p) = a.route_priority() {

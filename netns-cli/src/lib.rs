@@ -15,6 +15,7 @@ mod addr;
 mod batch;
 mod bridge_link;
 mod demo;
+mod fdb;
 mod ip;
 pub mod keywords;
 mod link;
@@ -38,6 +39,7 @@ use output::Output;
 
 pub use addr::{AddrChange, AddrCommand, AddrOp};
 pub use bridge_link::BridgeLinkCommand;
+pub use fdb::{FdbCommand, FdbOp};
 pub use ip::IpOptions;
 pub use link::{LinkCommand, LinkFilter, LinkOptions, LinkSetArgs};
 pub use monitor::MonitorCommand;
@@ -199,9 +201,11 @@ enum ClapCommand {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Bridge ports, with iproute2 `bridge`'s syntax: `bridge link [show|set]`.
+    /// Bridge ports and forwarding entries, with iproute2 `bridge`'s syntax:
+    /// `bridge link [show|set]`, `bridge fdb …`.
     Bridge {
-        /// `bridge` arguments, e.g. `link set dev veth0 learning off`.
+        /// `bridge` arguments, e.g. `link set dev veth0 learning off`, `fdb
+        /// add 00:11:22:33:44:55 dev vx0 dst 10.0.0.2`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -492,16 +496,28 @@ fn own_command(word: &str) -> bool {
 pub enum BridgeCommand {
     /// `bridge link …`.
     Link(bridge_link::BridgeLinkCommand),
+    /// `bridge fdb …`.
+    Fdb(FdbCommand),
 }
 
-/// `bridge OBJECT ARGS…`: the object by prefix, as `bridge` matches it.
+/// `bridge OBJECT ARGS…`: the object by prefix, as `bridge` matches it
+/// (`link`, then `fdb`); `mdb`, `vlan` and the rest are not there yet.
 fn parse_bridge(args: &[String]) -> Result<BridgeCommand, Usage> {
     let object = args.first().map_or("", String::as_str);
     match object {
         w if !w.is_empty() && "link".starts_with(w) => {
             Ok(BridgeCommand::Link(bridge_link::parse(&args[1..])?))
         }
-        "" => Err(Usage::new("Usage: netns bridge link ...", 255)),
+        w if !w.is_empty() && "fdb".starts_with(w) => {
+            Ok(BridgeCommand::Fdb(fdb::parse(&args[1..])?))
+        }
+        "" => Err(Usage::new("Usage: netns bridge {link|fdb} ...", 255)),
+        w if ["mdb", "vlan", "vni", "monitor", "mst"]
+            .iter()
+            .any(|o| !w.is_empty() && o.starts_with(w)) =>
+        {
+            Err(not_yet(&format!("bridge {w}")))
+        }
         w => Err(Usage::new(
             format!("Object \"{w}\" is unknown, try \"bridge help\"."),
             255,
@@ -584,6 +600,10 @@ impl Invocation {
             }
             Command::Rule(c) => {
                 out.push("rule".into());
+                out.extend(c.words().into_iter().map(OsString::from));
+            }
+            Command::Bridge(BridgeCommand::Fdb(c)) => {
+                out.extend(["bridge".into(), "fdb".into()]);
                 out.extend(c.words().into_iter().map(OsString::from));
             }
             Command::Topology(c) => topology_words(c, &mut out),
@@ -688,6 +708,7 @@ fn run(ctx: &Context, command: Command) -> u8 {
         Command::Neigh(cmd) => neigh::execute(ctx, cmd),
         Command::Monitor(cmd) => monitor::execute(ctx, &cmd),
         Command::Rule(cmd) => rule::execute(ctx, cmd),
+        Command::Bridge(BridgeCommand::Fdb(cmd)) => fdb::execute(ctx, cmd),
         Command::Tuntap(cmd) => tuntap::execute(ctx, cmd),
         Command::Nexthop(cmd) => nexthop::execute(ctx, cmd),
         Command::Bridge(BridgeCommand::Link(cmd)) => bridge_link::execute(ctx, cmd),

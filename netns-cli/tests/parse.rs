@@ -582,3 +582,183 @@ fn ip_netns_forms_behave_as_ip() {
     assert!(m.starts_with("Command \"frob\" is unknown"), "{m}");
     assert_eq!(s, 255);
 }
+
+#[test]
+fn bridge_fdb_commands_parse_and_render_back() {
+    use netns_cli::{FdbCommand, FdbOp};
+    let inv = ok(&[
+        "bridge",
+        "fdb",
+        "add",
+        "00:11:22:33:44:55",
+        "dev",
+        "vx0",
+        "dst",
+        "10.0.0.2",
+        "self",
+        "permanent",
+    ]);
+    match inv.command {
+        Command::Fdb(FdbCommand::Change(FdbOp::Add, spec)) => {
+            assert_eq!(spec.mac, [0, 0x11, 0x22, 0x33, 0x44, 0x55]);
+            assert_eq!(spec.dst, Some("10.0.0.2".parse().unwrap()));
+            assert!(spec.self_ && !spec.master);
+        }
+        other => panic!("{other:?}"),
+    }
+    ok(&[
+        "bridge",
+        "fdb",
+        "append",
+        "00:00:00:00:00:00",
+        "dev",
+        "vx0",
+        "dst",
+        "10.0.0.4",
+        "vni",
+        "100",
+        "port",
+        "4790",
+    ]);
+    ok(&[
+        "bridge",
+        "fdb",
+        "a",
+        "02:00:00:00:00:01",
+        "dev",
+        "p0",
+        "master",
+        "static",
+        "sticky",
+        "vlan",
+        "10",
+    ]);
+    ok(&[
+        "bridge",
+        "fdb",
+        "del",
+        "02:00:00:00:00:01",
+        "dev",
+        "p0",
+        "master",
+    ]);
+    ok(&[
+        "bridge",
+        "fdb",
+        "replace",
+        "02:00:00:00:00:01",
+        "dev",
+        "vx0",
+        "dynamic",
+        "via",
+        "p0",
+    ]);
+    ok(&["bridge", "fdb"]);
+    ok(&[
+        "bridge", "fdb", "show", "br", "br0", "brport", "p0", "vlan", "5", "state", "static",
+        "dynamic",
+    ]);
+    ok(&[
+        "bridge",
+        "fdb",
+        "get",
+        "02:00:00:00:00:01",
+        "br",
+        "br0",
+        "vni",
+        "7",
+        "master",
+    ]);
+    ok(&[
+        "bridge", "fdb", "flush", "dev", "br0", "brport", "p0", "nostatic", "sticky", "master",
+    ]);
+    assert_eq!(
+        refused(&["bridge", "fdb", "add", "00:11:22:33:44:55"]).1,
+        255
+    );
+    assert_eq!(
+        refused(&["bridge", "fdb", "add", "00:11:zz", "dev", "x"]).1,
+        255
+    );
+    assert_eq!(refused(&["bridge", "fdb", "bogus"]).1, 255);
+    assert_eq!(refused(&["bridge", "fdb", "flush"]).1, 255);
+    assert_eq!(
+        refused(&[
+            "bridge",
+            "fdb",
+            "add",
+            "0:1:2:3:4:5",
+            "dev",
+            "v",
+            "vni",
+            "16777216"
+        ])
+        .1,
+        255
+    );
+    assert_eq!(refused(&["bridge", "mdb"]).1, 255);
+}
+
+#[test]
+fn addr_peer_and_lifetimes_parse_and_render_back() {
+    let inv = ok(&[
+        "addr",
+        "add",
+        "10.0.0.1",
+        "peer",
+        "10.0.0.2/32",
+        "dev",
+        "v0",
+    ]);
+    let Command::Addr(AddrCommand::Change(AddrChange { spec, .. })) = inv.command else {
+        panic!("not an addr change");
+    };
+    assert_eq!(spec.options.peer, Some("10.0.0.2/32".parse().unwrap()));
+    assert_eq!(spec.to_string(), "address 10.0.0.1 peer 10.0.0.2/32 dev v0");
+    let inv = ok(&[
+        "addr",
+        "add",
+        "10.1.0.1/24",
+        "dev",
+        "v0",
+        "valid_lft",
+        "forever",
+        "preferred_lft",
+        "100",
+    ]);
+    let Command::Addr(AddrCommand::Change(AddrChange { spec, .. })) = inv.command else {
+        panic!("not an addr change");
+    };
+    assert_eq!(
+        (spec.options.valid_lft, spec.options.preferred_lft),
+        (Some(u32::MAX), Some(100))
+    );
+    assert_eq!(
+        refused(&[
+            "addr",
+            "add",
+            "10.1.0.1/24",
+            "dev",
+            "v0",
+            "valid_lft",
+            "soon"
+        ])
+        .1,
+        255
+    );
+    let (msg, status) = refused(&[
+        "addr",
+        "add",
+        "10.1.0.1/24",
+        "dev",
+        "v0",
+        "valid_lft",
+        "10",
+        "preferred_lft",
+        "20",
+    ]);
+    assert_eq!(
+        (msg.as_str(), status),
+        ("preferred_lft is greater than valid_lft", 1)
+    );
+}

@@ -61,6 +61,7 @@
 
 pub mod addr;
 pub mod announce;
+pub mod ensure;
 pub mod error;
 pub mod event;
 #[cfg(feature = "fault-injection")]

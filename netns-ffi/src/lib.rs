@@ -48,8 +48,10 @@
 
 mod addr;
 mod batch;
+mod ensure;
 mod error;
 mod event;
+mod fdb;
 mod handle;
 mod link;
 mod link_spec;
@@ -71,8 +73,10 @@ use std::ffi::{c_char, c_int, CString};
 
 pub use addr::*;
 pub use batch::*;
+pub use ensure::*;
 pub use error::netns_result;
 pub use event::*;
+pub use fdb::*;
 pub use handle::*;
 pub use link::*;
 pub use namespace::*;

@@ -372,3 +372,50 @@ pub extern "C" fn netns_neigh_line(n: *const netns_neigh) -> *const c_char {
         opt_ref(n).map_or(std::ptr::null(), |n| n.line.as_ptr())
     })
 }
+
+/// `netns_neigh_add`, accepting an identical existing entry (`exist_ok`):
+/// writes whether it was added to `*added` unless NULL.
+///
+/// Errors: as `netns_neigh_add`; `NETNS_ALREADY_EXISTS` when the existing
+/// entry differs (the message names the field: `it exists with lladdr …`).
+#[no_mangle]
+pub extern "C" fn netns_neigh_add_exist_ok(
+    h: *mut netns_handle,
+    dst: *const c_char,
+    dev: *const c_char,
+    mac: *const c_char,
+    state: *const c_char,
+    flags: u32,
+    added: *mut bool,
+) -> netns_result {
+    call("netns_neigh_add_exist_ok", || {
+        let h = handle_arg(h)?;
+        let s = spec(dst, dev, mac, state, flags)?;
+        let a = h.neigh_add_exist_ok(&s)?;
+        if let Some(out) = opt_out(added) {
+            out.set(a);
+        }
+        Ok(())
+    })
+}
+
+/// `netns_neigh_del`, accepting a missing entry (`missing_ok`): writes
+/// whether one was deleted to `*deleted` unless NULL.
+#[no_mangle]
+pub extern "C" fn netns_neigh_del_missing_ok(
+    h: *mut netns_handle,
+    dst: *const c_char,
+    dev: *const c_char,
+    flags: u32,
+    deleted: *mut bool,
+) -> netns_result {
+    call("netns_neigh_del_missing_ok", || {
+        let h = handle_arg(h)?;
+        let s = spec(dst, dev, std::ptr::null(), std::ptr::null(), flags)?;
+        let d = h.neigh_del_missing_ok(&s)?;
+        if let Some(out) = opt_out(deleted) {
+            out.set(d);
+        }
+        Ok(())
+    })
+}

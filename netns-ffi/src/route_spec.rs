@@ -18,7 +18,7 @@ use crate::ptr::{free, into_raw, mut_arg, opt_str_arg, out_arg, ref_arg, str_arg
 /// A route to add, replace or delete, built by the `netns_route_spec_*`
 /// setters. Free with `netns_route_spec_free`.
 pub struct netns_route_spec {
-    spec: RouteSpec,
+    pub(crate) spec: RouteSpec,
 }
 
 /// An address argument (`what` names it in the error).

@@ -19,7 +19,7 @@ use crate::{c_string, opt_c_ptr};
 /// fields are the defaults of `ip rule add` (`from all lookup main`, the
 /// kernel's priority) and wildcards for `netns_rule_del`.
 pub struct netns_rule_spec {
-    inner: RuleSpec,
+    pub(crate) inner: RuleSpec,
 }
 
 /// A new, empty rule spec. Writes it to `*out`.

@@ -47,6 +47,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<values::MonitorEvent>()?;
     m.add_class::<values::Link>()?;
     m.add_class::<values::Address>()?;
+    m.add_class::<values::FdbEntry>()?;
     m.add_class::<values::Route>()?;
     m.add_class::<values::NextHop>()?;
     m.add_function(wrap_pyfunction!(namespace::open_path, m)?)?;

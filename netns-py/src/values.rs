@@ -169,6 +169,48 @@ value_class! {
         flags: u32,
         /// The metric of the prefix route (``IFA_RT_PRIORITY``), or None.
         metric: Option<u32>,
+        /// The other end of a point-to-point address (``peer``), or None.
+        peer: Option<String>,
+        /// Seconds until the address is removed, or None (``forever``).
+        valid_lft: Option<u32>,
+        /// Seconds until the address is deprecated, or None (``forever``).
+        preferred_lft: Option<u32>,
+    }
+}
+
+value_class! {
+    /// A bridge fdb entry (``bridge fdb``), as ``Handle.fdb_entries()`` and
+    /// ``Handle.fdb_get()`` return it; ``str()`` is ``bridge fdb show``'s line.
+    FdbEntry {
+        /// The MAC address, e.g. ``'00:11:22:33:44:55'``.
+        mac: String,
+        /// The link's name, or None.
+        dev: Option<String>,
+        /// The link's index.
+        ifindex: u32,
+        /// A vxlan remote (``dst``), or None.
+        dst: Option<String>,
+        /// The VLAN, or None.
+        vlan: Option<u16>,
+        /// A vxlan remote's UDP port, or None.
+        port: Option<u16>,
+        /// A vxlan remote's VNI, or None.
+        vni: Option<u32>,
+        /// The bridge (``master BR``), or None.
+        master: Option<String>,
+        /// ``'permanent'``, ``'static'`` or ``'dynamic'``.
+        state: String,
+        /// The flag words, in ``bridge``'s order (``'self'``, ``'extern_learn'``, ``'sticky'`` …).
+        flags: Vec<String>,
+        /// The line ``bridge fdb show`` prints.
+        line: String,
+    }
+}
+
+#[pymethods]
+impl FdbEntry {
+    fn __str__(&self) -> String {
+        self.line.clone()
     }
 }
 

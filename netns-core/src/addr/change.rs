@@ -53,6 +53,58 @@ pub struct AddressOptions {
     pub metric: Option<u32>,
     /// Extra `IFA_F_*` flags (e.g. [`IFA_F_NODAD`], [`IFA_F_NOPREFIXROUTE`]).
     pub flags: u32,
+    /// The other end of a point-to-point address (`peer ADDR/PLEN`):
+    /// sent as `IFA_ADDRESS` while the spec's address goes in `IFA_LOCAL`,
+    /// and its prefix length is the address's (`ip addr add 10.0.0.1 peer
+    /// 10.0.0.2/32`).
+    pub peer: Option<IpNet>,
+    /// `valid_lft N`: seconds until the address is removed
+    /// ([`FOREVER`] or `None`: never). With either lifetime set,
+    /// `IFA_CACHEINFO` is sent, the other one `forever`.
+    pub valid_lft: Option<u32>,
+    /// `preferred_lft N`: seconds until the address is deprecated
+    /// ([`FOREVER`] or `None`: never); at most [`AddressOptions::valid_lft`].
+    pub preferred_lft: Option<u32>,
+}
+
+/// A lifetime of `forever` (`INFINITY_LIFE_TIME`).
+pub const FOREVER: u32 = u32::MAX;
+
+/// Parses a lifetime as `ip addr … valid_lft|preferred_lft` takes it:
+/// `forever` or a number of seconds.
+///
+/// # Errors
+/// [`ErrorKind::InvalidArgument`] naming the text.
+///
+/// # Examples
+/// ```
+/// use netns_core::addr::{parse_lifetime, FOREVER};
+/// assert_eq!(parse_lifetime("forever")?, FOREVER);
+/// assert_eq!(parse_lifetime("100")?, 100);
+/// assert!(parse_lifetime("soon").is_err());
+/// # Ok::<(), netns_core::Error>(())
+/// ```
+pub fn parse_lifetime(s: &str) -> Result<u32> {
+    if s == "forever" {
+        return Ok(FOREVER);
+    }
+    s.parse::<u32>().map_err(|_| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            "parse",
+            format!("lifetime {s:?}"),
+        )
+        .with_detail("a lifetime is \"forever\" or a number of seconds")
+    })
+}
+
+/// A lifetime as `ip addr` prints it: `forever` or `100sec`.
+pub fn lifetime_text(secs: u32) -> String {
+    if secs == FOREVER {
+        "forever".to_owned()
+    } else {
+        format!("{secs}sec")
+    }
 }
 
 /// An address on a device, owned and complete, as every front end describes
@@ -111,6 +163,25 @@ impl AddressSpec {
         self.options.flags |= flags;
         self
     }
+    /// Sets the point-to-point peer (`peer ADDR/PLEN`).
+    pub fn peer(mut self, peer: IpNet) -> Self {
+        self.options.peer = Some(peer);
+        self
+    }
+    /// Sets the valid and preferred lifetimes in seconds ([`FOREVER`]:
+    /// never).
+    pub fn lifetimes(mut self, valid: u32, preferred: u32) -> Self {
+        self.options.valid_lft = Some(valid);
+        self.options.preferred_lft = Some(preferred);
+        self
+    }
+
+    /// The prefix length sent: the peer's with a peer, else the address's.
+    pub fn prefix_len(&self) -> u8 {
+        self.options
+            .peer
+            .map_or(self.net.prefix_len(), |p| p.prefix_len())
+    }
 
     /// Checks what can be checked before the kernel: a device name an
     /// interface can have; a label of at most 15 bytes that starts with the
@@ -122,11 +193,29 @@ impl AddressSpec {
     /// the address.
     pub fn validate(&self) -> Result<()> {
         crate::link::validate_dev(&self.dev)?;
-        let Some(label) = &self.options.label else {
-            return Ok(());
-        };
         let refuse = |why: String| {
             Error::new(ErrorKind::InvalidArgument, "use", self.to_string()).with_detail(why)
+        };
+        if let Some(p) = self.options.peer {
+            if p.family() != self.net.family() {
+                return Err(refuse(format!(
+                    "peer {p} is not of the address's family ({})",
+                    self.net.family().name()
+                )));
+            }
+        }
+        let o = &self.options;
+        if o.valid_lft.is_some() || o.preferred_lft.is_some() {
+            let (valid, preferred) = o.lifetimes();
+            if valid == 0 {
+                return Err(refuse("valid_lft is zero".to_owned()));
+            }
+            if preferred > valid {
+                return Err(refuse("preferred_lft is greater than valid_lft".to_owned()));
+            }
+        }
+        let Some(label) = &self.options.label else {
+            return Ok(());
         };
         if label.len() > crate::link::MAX_NAME_LEN {
             return Err(refuse(format!("label {label:?} is longer than 15 bytes")));
@@ -141,7 +230,26 @@ impl AddressSpec {
 
     /// The message for this address on `ifindex`; `opts` for a new address.
     fn message(&self, ifindex: IfIndex, new: bool) -> AddressMessage {
-        address_message(ifindex.get(), &self.net, new.then_some(&self.options))
+        let mut msg = address_message(ifindex.get(), &self.net, new.then_some(&self.options));
+        if let Some(peer) = self.options.peer {
+            msg.header.prefix_len = peer.prefix_len();
+            for a in &mut msg.attributes {
+                if let AddressAttribute::Address(ip) = a {
+                    *ip = peer.addr();
+                }
+            }
+        }
+        msg
+    }
+}
+
+impl AddressOptions {
+    /// `(valid, preferred)` as sent: each `forever` unless set.
+    pub fn lifetimes(&self) -> (u32, u32) {
+        (
+            self.valid_lft.unwrap_or(FOREVER),
+            self.preferred_lft.unwrap_or(FOREVER),
+        )
     }
 }
 
@@ -149,13 +257,17 @@ impl fmt::Display for AddressSpec {
     /// How errors name it, in the caller's words: `address 10.1.1.2/24 dev
     /// veth0` (`dev #3` for an index).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "address {} dev {}", self.net, self.dev.word())
+        match self.options.peer {
+            Some(p) => write!(f, "address {} peer {p}", self.net.addr())?,
+            None => write!(f, "address {}", self.net)?,
+        }
+        write!(f, " dev {}", self.dev.word())
     }
 }
 
 /// The scope `ip addr add` gives an address when none is asked: `host` for
 /// 127.0.0.0/8, `global` otherwise.
-fn default_scope(ip: &IpAddr) -> u8 {
+pub(super) fn default_scope(ip: &IpAddr) -> u8 {
     match ip {
         IpAddr::V4(a) if a.octets()[0] == 127 => 254,
         _ => 0,
@@ -186,6 +298,13 @@ pub(super) fn address_message(
         }
         if let Some(m) = opts.metric {
             msg.attributes.push(AddressAttribute::RoutePriority(m));
+        }
+        if opts.valid_lft.is_some() || opts.preferred_lft.is_some() {
+            let (valid, preferred) = opts.lifetimes();
+            let mut info = CacheInfo::default();
+            info.ifa_preferred = preferred;
+            info.ifa_valid = valid;
+            msg.attributes.push(AddressAttribute::CacheInfo(info));
         }
         if opts.flags != 0 {
             // ip puts the low 8 bits in the header and all 32 in IFA_FLAGS.

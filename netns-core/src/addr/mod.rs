@@ -40,7 +40,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 use netlink_packet_route::address::{
-    AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage, AddressScope,
+    AddressAttribute, AddressFlags, AddressHeaderFlags, AddressMessage, AddressScope, CacheInfo,
 };
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 
@@ -302,9 +302,10 @@ impl FromStr for IpNet {
 }
 
 mod change;
+mod ensure;
 #[cfg(test)]
 mod tests;
 mod view;
 
-pub use change::{AddressOptions, AddressSpec, Broadcast};
+pub use change::{lifetime_text, parse_lifetime, AddressOptions, AddressSpec, Broadcast, FOREVER};
 pub use view::{Address, AddressFilter, AddressRef, Addresses};

@@ -72,6 +72,14 @@ impl<'a> AddressRef<'a> {
     pub fn address(&self) -> Option<IpAddr> {
         self.attr(IFA_ADDRESS).and_then(attr::ip)
     }
+    /// The other end of a point-to-point address: `IFA_ADDRESS` when it
+    /// differs from `IFA_LOCAL` (`ip addr` prints `peer ADDR/PLEN`).
+    pub fn peer(&self) -> Option<IpAddr> {
+        match (self.local(), self.address()) {
+            (Some(l), Some(a)) if l != a => Some(a),
+            _ => None,
+        }
+    }
     /// The address `ip addr` prints: `IFA_LOCAL`, or `IFA_ADDRESS` without it.
     pub fn ip(&self) -> Option<IpAddr> {
         self.local().or_else(|| self.address())
@@ -174,6 +182,14 @@ pub struct Address {
 }
 
 impl Address {
+    /// The other end of a point-to-point address: `IFA_ADDRESS` when it
+    /// differs from `IFA_LOCAL` (`ip addr` prints `peer ADDR/PLEN`).
+    pub fn peer(&self) -> Option<IpAddr> {
+        match (self.local, self.address) {
+            (Some(l), Some(a)) if l != a => Some(a),
+            _ => None,
+        }
+    }
     /// The address `ip addr` prints: `IFA_LOCAL`, or `IFA_ADDRESS` without it.
     pub fn ip(&self) -> Option<IpAddr> {
         self.local.or(self.address)

@@ -40,6 +40,7 @@ mod altname;
 mod bridge_port;
 mod change;
 mod create;
+mod ensure;
 mod promisc;
 mod resolve;
 mod spec;

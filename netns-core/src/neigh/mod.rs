@@ -26,6 +26,12 @@
 //!
 //! Replies are read in place ([`NeighRef`]); [`NeighRef::to_owned`] gives an
 //! owned [`Neighbour`].
+//!
+//! Bridge and vxlan forwarding entries (`bridge fdb`: family `AF_BRIDGE`)
+//! use the same view and encoder: [`FdbSpec`], [`FdbFilter`], [`FdbQuery`],
+//! [`FdbFlush`] and `Handle::fdb_*` ([`Handle::fdb_add`] …).
+//! The idempotent forms (`neigh_add_exist_ok`, `fdb_del_missing_ok` …) are
+//! described in [`crate::ensure`].
 
 use crate::link::IfIndex;
 use std::fmt;
@@ -47,10 +53,16 @@ use crate::netlink::uapi::{
 use crate::netlink::{BatchError, Request, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE};
 use crate::{Errno, Error, ErrorKind, Handle, Result};
 
+mod ensure;
+mod fdb;
 #[cfg(test)]
 mod tests;
 mod view;
 
+pub use fdb::{
+    parse_mac, FdbDisplay, FdbEntries, FdbEntry, FdbFilter, FdbFlush, FdbQuery, FdbSpec, FdbState,
+    AF_BRIDGE, ETH_ALEN, NTF_MASTER, NTF_SELF, NTF_STICKY,
+};
 pub use view::{NeighCacheInfo, NeighRef, Neighbour, Neighbours};
 
 /// `sizeof(struct ndmsg)`.

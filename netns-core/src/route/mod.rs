@@ -328,6 +328,7 @@ impl FromStr for RouteTable {
 }
 
 mod change;
+mod ensure;
 mod get;
 mod nexthop;
 #[cfg(test)]

@@ -34,6 +34,7 @@ use crate::netlink::{Request, NLM_F_CREATE, NLM_F_EXCL};
 use crate::route::RouteTable;
 use crate::{Error, ErrorKind, Handle, Result};
 
+mod ensure;
 #[cfg(test)]
 mod tests;
 mod view;

@@ -332,6 +332,7 @@ def temporary(name: Optional[str] = None) -> Iterator[Namespace]:
 # Neighbours, rules, events, tun/tap, statistics and topologies (issue 14).
 from netns._native import (  # noqa: E402
     Event,
+    FdbEntry,
     LinkStats,
     Neighbour,
     Nexthop,
@@ -345,6 +346,7 @@ from netns import topology  # noqa: E402
 
 __all__ += [
     "Event",
+    "FdbEntry",
     "LinkStats",
     "Neighbour",
     "Nexthop",

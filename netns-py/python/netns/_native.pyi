@@ -36,6 +36,7 @@ __all__ = [
     "BusyError",
     "CreatedLink",
     "Dummy",
+    "FdbEntry",
     "Handle",
     "IdEntry",
     "Ifb",
@@ -94,6 +95,7 @@ _Ip = Union[
 ]
 _Table = Union[str, int]
 _Named = Union[str, int]  # a name as ip prints it, or a number
+_Lifetime = Union[int, str]  # seconds, or 'forever'
 _StrPath = Union[str, "os.PathLike[str]"]
 
 # ----- errors ---------------------------------------------------------------
@@ -224,6 +226,41 @@ class Address:
     def flags(self) -> int: ...
     @property
     def metric(self) -> Optional[int]: ...
+    @property
+    def peer(self) -> Optional[str]: ...
+    @property
+    def valid_lft(self) -> Optional[int]: ...
+    @property
+    def preferred_lft(self) -> Optional[int]: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class FdbEntry:
+    @property
+    def mac(self) -> str: ...
+    @property
+    def dev(self) -> Optional[str]: ...
+    @property
+    def ifindex(self) -> int: ...
+    @property
+    def dst(self) -> Optional[str]: ...
+    @property
+    def vlan(self) -> Optional[int]: ...
+    @property
+    def port(self) -> Optional[int]: ...
+    @property
+    def vni(self) -> Optional[int]: ...
+    @property
+    def master(self) -> Optional[str]: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def flags(self) -> List[str]: ...
+    @property
+    def line(self) -> str: ...
+    def __str__(self) -> str: ...
     def to_dict(self) -> Dict[str, Any]: ...
     def __eq__(self, value: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -636,7 +673,11 @@ class Handle:
         label: Optional[str] = None,
         metric: Optional[int] = None,
         flags: int = 0,
-    ) -> None: ...
+        peer: Optional[_Ip] = None,
+        valid_lft: Optional[_Lifetime] = None,
+        preferred_lft: Optional[_Lifetime] = None,
+        exist_ok: bool = False,
+    ) -> bool: ...
     def address_replace(
         self,
         dev: _Dev,
@@ -647,8 +688,13 @@ class Handle:
         label: Optional[str] = None,
         metric: Optional[int] = None,
         flags: int = 0,
+        peer: Optional[_Ip] = None,
+        valid_lft: Optional[_Lifetime] = None,
+        preferred_lft: Optional[_Lifetime] = None,
     ) -> None: ...
-    def address_del(self, dev: _Dev, address: _Ip) -> None: ...
+    def address_del(
+        self, dev: _Dev, address: _Ip, *, peer: Optional[_Ip] = None, missing_ok: bool = False
+    ) -> bool: ...
     def address_flush(self, dev: _Dev, *, family: Optional[str] = None) -> int: ...
     def addresses(self, dev: Optional[_Dev] = None, *, family: Optional[str] = None) -> List[Address]: ...
     def links_and_addresses(self) -> Tuple[List[Link], List[Address]]: ...
@@ -686,7 +732,8 @@ class Handle:
         mtu: Optional[int] = None,
         advmss: Optional[int] = None,
         nhid: Optional[int] = None,
-    ) -> None: ...
+        exist_ok: bool = False,
+    ) -> bool: ...
     def route_replace(
         self,
         dst: _Ip,
@@ -780,7 +827,8 @@ class Handle:
         mtu: Optional[int] = None,
         advmss: Optional[int] = None,
         nhid: Optional[int] = None,
-    ) -> None: ...
+        missing_ok: bool = False,
+    ) -> bool: ...
     def route_get(
         self,
         dst: _Ip,
@@ -820,7 +868,8 @@ class Handle:
         router: bool = False,
         extern_learn: bool = False,
         protocol: Optional[int] = None,
-    ) -> None: ...
+        exist_ok: bool = False,
+    ) -> bool: ...
     def neigh_replace(
         self,
         dst: _Ip,
@@ -845,7 +894,9 @@ class Handle:
         extern_learn: bool = False,
         protocol: Optional[int] = None,
     ) -> None: ...
-    def neigh_del(self, dst: _Ip, dev: _Dev, *, proxy: bool = False) -> None: ...
+    def neigh_del(
+        self, dst: _Ip, dev: _Dev, *, proxy: bool = False, missing_ok: bool = False
+    ) -> bool: ...
     def neigh_get(self, dst: _Ip, dev: _Dev, *, proxy: bool = False) -> Neighbour: ...
     def neighbours(
         self,
@@ -944,7 +995,8 @@ class Handle:
         suppress_prefixlength: Optional[int] = None,
         protocol: Optional[int] = None,
         family: Optional[str] = None,
-    ) -> None: ...
+        exist_ok: bool = False,
+    ) -> bool: ...
     def rule_del(
         self,
         *,
@@ -963,11 +1015,100 @@ class Handle:
         suppress_prefixlength: Optional[int] = None,
         protocol: Optional[int] = None,
         family: Optional[str] = None,
-    ) -> None: ...
+        missing_ok: bool = False,
+    ) -> bool: ...
     def rules(self, *, family: Optional[str] = None) -> List[Rule]: ...
     def rule_flush(self, *, family: Optional[str] = None) -> int: ...
     def tuntaps(self) -> List[TunTap]: ...
     def tuntap_del(self, dev: _Dev) -> None: ...
+    def fdb_add(
+        self,
+        mac: str,
+        dev: _Dev,
+        *,
+        dst: Optional[_Ip] = None,
+        vlan: Optional[int] = None,
+        port: Optional[int] = None,
+        vni: Optional[int] = None,
+        via: Optional[_Dev] = None,
+        self_: bool = False,
+        master: bool = False,
+        state: Optional[str] = None,
+        extern_learn: bool = False,
+        sticky: bool = False,
+        exist_ok: bool = False,
+    ) -> bool: ...
+    def fdb_append(
+        self,
+        mac: str,
+        dev: _Dev,
+        *,
+        dst: Optional[_Ip] = None,
+        vlan: Optional[int] = None,
+        port: Optional[int] = None,
+        vni: Optional[int] = None,
+        via: Optional[_Dev] = None,
+        self_: bool = False,
+        master: bool = False,
+        state: Optional[str] = None,
+        extern_learn: bool = False,
+        sticky: bool = False,
+    ) -> None: ...
+    def fdb_replace(
+        self,
+        mac: str,
+        dev: _Dev,
+        *,
+        dst: Optional[_Ip] = None,
+        vlan: Optional[int] = None,
+        port: Optional[int] = None,
+        vni: Optional[int] = None,
+        via: Optional[_Dev] = None,
+        self_: bool = False,
+        master: bool = False,
+        state: Optional[str] = None,
+        extern_learn: bool = False,
+        sticky: bool = False,
+    ) -> None: ...
+    def fdb_del(
+        self,
+        mac: str,
+        dev: _Dev,
+        *,
+        dst: Optional[_Ip] = None,
+        vlan: Optional[int] = None,
+        port: Optional[int] = None,
+        vni: Optional[int] = None,
+        self_: bool = False,
+        master: bool = False,
+        missing_ok: bool = False,
+    ) -> bool: ...
+    def fdb_get(
+        self,
+        mac: str,
+        *,
+        dev: Optional[_Dev] = None,
+        br: Optional[_Dev] = None,
+        vlan: Optional[int] = None,
+        vni: Optional[int] = None,
+        self_: bool = False,
+        master: bool = False,
+    ) -> FdbEntry: ...
+    def fdb_entries(
+        self, *, dev: Optional[_Dev] = None, br: Optional[_Dev] = None, vlan: Optional[int] = None
+    ) -> List[FdbEntry]: ...
+    def fdb_flush(
+        self,
+        dev: _Dev,
+        *,
+        port: Optional[_Dev] = None,
+        vlan: Optional[int] = None,
+        self_: bool = False,
+        master: bool = False,
+        permanent: Optional[bool] = None,
+        static_: Optional[bool] = None,
+        dynamic: Optional[bool] = None,
+    ) -> None: ...
     def link_stats(self, dev: _Dev) -> LinkStats: ...
 
 def handle() -> Handle: ...

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use netns_core::addr::{AddressOptions, AddressSpec, Broadcast};
+use netns_core::addr::{parse_lifetime, AddressOptions, AddressSpec, Broadcast, FOREVER};
 use netns_core::link::Dev;
 use netns_core::route;
 use netns_core::{Error, ErrorKind};
@@ -24,6 +24,7 @@ pub(crate) fn address_objects(
         .into_iter()
         .filter_map(|a| {
             let ip = a.ip()?;
+            let peer = a.peer().map(|p| p.to_string());
             Some(Address {
                 index: a.ifindex,
                 dev: names.get(&a.ifindex).cloned(),
@@ -36,6 +37,9 @@ pub(crate) fn address_objects(
                 broadcast: a.broadcast.map(|b| b.to_string()),
                 flags: a.flags,
                 metric: a.route_priority,
+                peer,
+                valid_lft: (a.valid_lifetime != FOREVER).then_some(a.valid_lifetime),
+                preferred_lft: (a.preferred_lifetime != FOREVER).then_some(a.preferred_lifetime),
             })
         })
         .collect()
@@ -48,8 +52,14 @@ impl Handle {
     /// set, ``'-'``: clear, or an IPv4 address), ``scope`` (a name such as
     /// ``'link'``, or a number), ``label`` (IPv4: the link's name, or it
     /// followed by ``:`` and more), ``metric`` (of the prefix route),
-    /// ``flags`` (``IFA_F_*`` bits, e.g. ``0x02`` nodad).
-    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0))]
+    /// ``flags`` (``IFA_F_*`` bits, e.g. ``0x02`` nodad), ``peer`` (the
+    /// other end of a point-to-point address: ``address_add('ppp0',
+    /// '10.0.0.1', peer='10.0.0.2/32')``), ``valid_lft`` and
+    /// ``preferred_lft`` (seconds, or ``'forever'``/None). With
+    /// ``exist_ok=True`` an identical existing address is accepted (a
+    /// different one with the same address is still ``FileExistsError``,
+    /// naming the field). Returns whether the address was added.
+    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0, peer=None, valid_lft=None, preferred_lft=None, exist_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn address_add(
         &self,
@@ -61,15 +71,30 @@ impl Handle {
         label: Option<String>,
         metric: Option<u32>,
         flags: u32,
-    ) -> PyResult<()> {
-        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags)?;
-        self.with(py, |h| h.address_add(&args.spec()?))
+        peer: Option<&Bound<'_, PyAny>>,
+        valid_lft: Option<&Bound<'_, PyAny>>,
+        preferred_lft: Option<&Bound<'_, PyAny>>,
+        exist_ok: bool,
+    ) -> PyResult<bool> {
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags)?.extra(
+            peer,
+            valid_lft,
+            preferred_lft,
+        )?;
+        self.with(py, |h| {
+            let spec = args.spec()?;
+            if exist_ok {
+                h.address_add_exist_ok(&spec)
+            } else {
+                h.address_add(&spec).map(|()| true)
+            }
+        })
     }
 
     /// Adds ``address`` or replaces it if the link has it already (as ``ip
     /// addr replace``, e.g. to change its options); arguments as
     /// ``address_add``.
-    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0))]
+    #[pyo3(signature = (dev, address, *, broadcast=None, scope=None, label=None, metric=None, flags=0, peer=None, valid_lft=None, preferred_lft=None))]
     #[allow(clippy::too_many_arguments)]
     fn address_replace(
         &self,
@@ -81,22 +106,44 @@ impl Handle {
         label: Option<String>,
         metric: Option<u32>,
         flags: u32,
+        peer: Option<&Bound<'_, PyAny>>,
+        valid_lft: Option<&Bound<'_, PyAny>>,
+        preferred_lft: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags)?;
+        let args = AddressArgs::new(dev, address, broadcast, scope, label, metric, flags)?.extra(
+            peer,
+            valid_lft,
+            preferred_lft,
+        )?;
         self.with(py, |h| h.address_replace(&args.spec()?))
     }
 
-    /// Removes ``address`` from link ``dev``.
+    /// Removes ``address`` from link ``dev`` (with its ``peer`` for a
+    /// point-to-point address). With ``missing_ok=True`` an address that is
+    /// not there is accepted (a missing link is still an error). Returns
+    /// whether one was removed.
+    #[pyo3(signature = (dev, address, *, peer=None, missing_ok=false))]
     fn address_del(
         &self,
         py: Python<'_>,
         dev: &Bound<'_, PyAny>,
         address: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
+        peer: Option<&Bound<'_, PyAny>>,
+        missing_ok: bool,
+    ) -> PyResult<bool> {
         let dev = dev_arg(dev, "dev")?;
         let text = ip_text(address, "address")?;
+        let peer = peer.map(|p| ip_text(p, "peer")).transpose()?;
         self.with(py, |h| {
-            h.address_del(&AddressSpec::new(dev, parse_net(&text)?))
+            let mut spec = AddressSpec::new(dev, parse_net(&text)?);
+            if let Some(p) = &peer {
+                spec = spec.peer(parse_net(p)?);
+            }
+            if missing_ok {
+                h.address_del_missing_ok(&spec)
+            } else {
+                h.address_del(&spec).map(|()| true)
+            }
         })
     }
 
@@ -196,7 +243,22 @@ struct AddressArgs {
     dev: Dev,
     address: String,
     broadcast: Option<String>,
+    peer: Option<String>,
     opts: AddressOptions,
+}
+
+/// A lifetime: seconds (an int), or ``'forever'``.
+fn lifetime_arg(v: &Bound<'_, PyAny>, what: &str) -> PyResult<u32> {
+    if let Ok(n) = v.extract::<u32>() {
+        return Ok(n);
+    }
+    match v.extract::<String>() {
+        Ok(s) => parse_lifetime(&s)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(format!("{what}: {e}"))),
+        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{what} must be a number of seconds (int) or 'forever'"
+        ))),
+    }
 }
 
 impl AddressArgs {
@@ -221,14 +283,35 @@ impl AddressArgs {
             dev: dev_arg(dev, "dev")?,
             address: ip_text(address, "address")?,
             broadcast: broadcast.map(|b| ip_text(b, "broadcast")).transpose()?,
+            peer: None,
             opts,
         })
+    }
+
+    /// Adds the peer and the lifetimes.
+    fn extra(
+        mut self,
+        peer: Option<&Bound<'_, PyAny>>,
+        valid_lft: Option<&Bound<'_, PyAny>>,
+        preferred_lft: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<AddressArgs> {
+        self.peer = peer.map(|p| ip_text(p, "peer")).transpose()?;
+        self.opts.valid_lft = valid_lft
+            .map(|v| lifetime_arg(v, "valid_lft"))
+            .transpose()?;
+        self.opts.preferred_lft = preferred_lft
+            .map(|v| lifetime_arg(v, "preferred_lft"))
+            .transpose()?;
+        Ok(self)
     }
 
     /// The spec (the addresses parsed; the handle resolves the link).
     fn spec(&self) -> netns_core::Result<AddressSpec> {
         let mut spec = AddressSpec::new(self.dev.clone(), parse_net(&self.address)?);
         spec.options = self.opts.clone();
+        if let Some(p) = &self.peer {
+            spec.options.peer = Some(parse_net(p)?);
+        }
         if let Some(b) = &self.broadcast {
             spec = spec.broadcast(match b.as_str() {
                 "+" => Broadcast::HostBitsSet,

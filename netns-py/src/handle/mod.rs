@@ -11,6 +11,7 @@
 //! the GIL-releasing runners every method goes through, and the lifecycle.
 
 mod addrs;
+mod fdb;
 mod links;
 mod names;
 mod neigh;

@@ -125,7 +125,10 @@ impl Handle {
     /// ``'reachable'``, ``'stale'``, ``'noarp'`` …) or a ``NUD_*`` number
     /// (``permanent`` by default, as ``ip``); ``proxy=True`` makes a proxy
     /// entry (no ``mac``); ``protocol`` a number.
-    #[pyo3(signature = (dst, dev, *, mac=None, state=None, proxy=false, router=false, extern_learn=false, protocol=None))]
+    /// With ``exist_ok=True`` an identical existing entry is accepted (one
+    /// with another ``mac`` or state is still ``FileExistsError``, naming
+    /// the field). Returns whether the entry was added.
+    #[pyo3(signature = (dst, dev, *, mac=None, state=None, proxy=false, router=false, extern_learn=false, protocol=None, exist_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn neigh_add(
         &self,
@@ -138,9 +141,17 @@ impl Handle {
         router: bool,
         extern_learn: bool,
         protocol: Option<u8>,
-    ) -> PyResult<()> {
+        exist_ok: bool,
+    ) -> PyResult<bool> {
         let a = NeighArgs::new(dst, dev, mac, state, proxy, router, extern_learn, protocol)?;
-        self.with(py, |h| h.neigh_add(&a.spec()?))
+        self.with(py, |h| {
+            let spec = a.spec()?;
+            if exist_ok {
+                h.neigh_add_exist_ok(&spec)
+            } else {
+                h.neigh_add(&spec).map(|()| true)
+            }
+        })
     }
 
     /// Adds or replaces a neighbour entry (``ip neigh replace``); arguments
@@ -184,17 +195,26 @@ impl Handle {
     }
 
     /// Deletes the neighbour entry ``dst`` on ``dev`` (``ip neigh del``;
-    /// ``proxy=True`` for a proxy entry).
-    #[pyo3(signature = (dst, dev, *, proxy=false))]
+    /// ``proxy=True`` for a proxy entry). With ``missing_ok=True`` an entry
+    /// that is not there is accepted. Returns whether one was deleted.
+    #[pyo3(signature = (dst, dev, *, proxy=false, missing_ok=false))]
     fn neigh_del(
         &self,
         py: Python<'_>,
         dst: &Bound<'_, PyAny>,
         dev: &Bound<'_, PyAny>,
         proxy: bool,
-    ) -> PyResult<()> {
+        missing_ok: bool,
+    ) -> PyResult<bool> {
         let a = NeighArgs::new(dst, dev, None, None, proxy, false, false, None)?;
-        self.with(py, |h| h.neigh_del(&a.spec()?))
+        self.with(py, |h| {
+            let spec = a.spec()?;
+            if missing_ok {
+                h.neigh_del_missing_ok(&spec)
+            } else {
+                h.neigh_del(&spec).map(|()| true)
+            }
+        })
     }
 
     /// The neighbour entry ``dst`` on ``dev`` (``ip neigh get``: one

@@ -235,10 +235,58 @@ impl Handle {
         Ok(routes)
     }
 
+    /// Adds a route to ``dst`` (``'default'``, ``'10.2.0.0/16'`` or an
+    /// ``ipaddress`` network) via gateway ``via`` and/or link ``dev``, as
+    /// ``ip route add``; ``table``, ``metric``, ``src`` (preferred source),
+    /// ``scope``, ``protocol`` and ``kind`` (the route type: ``'unicast'``,
+    /// ``'local'``, ``'blackhole'`` …) take names as ``ip`` prints them or
+    /// numbers; ``family`` (``'inet6'``) for a default route with no
+    /// address to tell. A ``local``, ``broadcast``, ``anycast`` or ``nat``
+    /// route goes to table ``local`` unless ``table`` is given, as ``ip``
+    /// puts it. ``nexthops`` (``NextHop`` objects) makes a multipath route;
+    /// ``onlink``, ``mtu``, ``advmss`` and ``nhid`` (a nexthop object) as
+    /// ``ip route add`` takes them.
+    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, src=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None, exist_ok=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn route_add(
+        &self,
+        py: Python<'_>,
+        dst: &Bound<'_, PyAny>,
+        via: Option<&Bound<'_, PyAny>>,
+        dev: Option<&Bound<'_, PyAny>>,
+        table: Option<&Bound<'_, PyAny>>,
+        metric: Option<u32>,
+        src: Option<&Bound<'_, PyAny>>,
+        scope: Option<&Bound<'_, PyAny>>,
+        protocol: Option<&Bound<'_, PyAny>>,
+        kind: Option<&Bound<'_, PyAny>>,
+        family: Option<&str>,
+        nexthops: Option<&Bound<'_, PyAny>>,
+        onlink: bool,
+        mtu: Option<u32>,
+        advmss: Option<u32>,
+        nhid: Option<u32>,
+        exist_ok: bool,
+    ) -> PyResult<bool> {
+        let spec = RouteArgs::new(dst, via, dev, table, metric, src)?
+            .with_kind(scope, protocol, kind, family)?
+            .with_paths(py, nexthops, onlink, mtu, advmss, nhid)?;
+        // exist_ok: an identical existing route is accepted (see
+        // netns_core::ensure); returns whether the route was added.
+        self.with(py, |h| {
+            let route = spec.build()?;
+            if exist_ok {
+                h.route_add_exist_ok(&route)
+            } else {
+                h.route_add(&route).map(|()| true)
+            }
+        })
+    }
+
     /// Deletes the first route matching the arguments (unset ones match
     /// anything), as ``ip route del``; a ``local`` (``broadcast`` …) route
     /// is looked for in table ``local`` unless ``table`` is given.
-    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None))]
+    #[pyo3(signature = (dst, *, via=None, dev=None, table=None, metric=None, scope=None, protocol=None, kind=None, family=None, nexthops=None, onlink=false, mtu=None, advmss=None, nhid=None, missing_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn route_del(
         &self,
@@ -257,11 +305,20 @@ impl Handle {
         mtu: Option<u32>,
         advmss: Option<u32>,
         nhid: Option<u32>,
-    ) -> PyResult<()> {
+        missing_ok: bool,
+    ) -> PyResult<bool> {
         let spec = RouteArgs::new(dst, via, dev, table, metric, None)?
             .with_kind(scope, protocol, kind, family)?
             .with_paths(py, nexthops, onlink, mtu, advmss, nhid)?;
-        self.change_route(py, &spec, netns_core::Handle::route_del)
+        // missing_ok: no such route is accepted; returns whether one went.
+        self.with(py, |h| {
+            let route = spec.build()?;
+            if missing_ok {
+                h.route_del_missing_ok(&route)
+            } else {
+                h.route_del(&route).map(|()| true)
+            }
+        })
     }
 
     /// The route a packet to ``dst`` (an address) would take, as ``ip
@@ -591,20 +648,6 @@ macro_rules! route_write_method {
     };
 }
 
-route_write_method!(
-    route_add,
-    netns_core::Handle::route_add,
-    "Adds a route to ``dst`` (``'default'``, ``'10.2.0.0/16'`` or an
-``ipaddress`` network) via gateway ``via`` and/or link ``dev``, as ``ip route
-add``; ``table``, ``metric``, ``src`` (preferred source), ``scope``,
-``protocol`` and ``kind`` (the route type: ``'unicast'``, ``'local'``,
-``'blackhole'`` …) take names as ``ip`` prints them or numbers; ``family``
-(``'inet6'``) for a default route with no address to tell. A ``local``,
-``broadcast``, ``anycast`` or ``nat`` route goes to table ``local`` unless
-``table`` is given, as ``ip`` puts it. ``nexthops`` (``NextHop`` objects)
-makes a multipath route; ``onlink``, ``mtu``, ``advmss`` and ``nhid`` (a
-nexthop object) as ``ip route add`` takes them."
-);
 route_write_method!(
     route_replace,
     netns_core::Handle::route_replace,

@@ -119,7 +119,7 @@ impl Handle {
     /// ``'blackhole'``, ``'unreachable'``, ``'prohibit'``, ``'nop'``
     /// (neither: ``lookup main``); ``family`` when no prefix tells
     /// (``'inet6'``).
-    #[pyo3(signature = (*, priority=None, from_=None, to=None, not_=false, tos=0, fwmark=None, fwmask=None, iif=None, oif=None, table=None, goto=None, action=None, suppress_prefixlength=None, protocol=None, family=None))]
+    #[pyo3(signature = (*, priority=None, from_=None, to=None, not_=false, tos=0, fwmark=None, fwmask=None, iif=None, oif=None, table=None, goto=None, action=None, suppress_prefixlength=None, protocol=None, family=None, exist_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn rule_add(
         &self,
@@ -139,7 +139,8 @@ impl Handle {
         suppress_prefixlength: Option<u32>,
         protocol: Option<u8>,
         family: Option<&str>,
-    ) -> PyResult<()> {
+        exist_ok: bool,
+    ) -> PyResult<bool> {
         let a = rule_args(
             priority,
             from_,
@@ -157,13 +158,22 @@ impl Handle {
             protocol,
             family,
         )?;
-        self.with(py, |h| h.rule_add(&a.spec()?))
+        // exist_ok: an identical existing rule is accepted; returns whether
+        // the rule was added.
+        self.with(py, |h| {
+            let spec = a.spec()?;
+            if exist_ok {
+                h.rule_add_exist_ok(&spec)
+            } else {
+                h.rule_add(&spec).map(|()| true)
+            }
+        })
     }
 
     /// Deletes the first rule matching the arguments (``ip rule del``;
     /// unset ones match anything: ``rule_del(priority=100)`` deletes the
     /// rule of priority 100).
-    #[pyo3(signature = (*, priority=None, from_=None, to=None, not_=false, tos=0, fwmark=None, fwmask=None, iif=None, oif=None, table=None, goto=None, action=None, suppress_prefixlength=None, protocol=None, family=None))]
+    #[pyo3(signature = (*, priority=None, from_=None, to=None, not_=false, tos=0, fwmark=None, fwmask=None, iif=None, oif=None, table=None, goto=None, action=None, suppress_prefixlength=None, protocol=None, family=None, missing_ok=false))]
     #[allow(clippy::too_many_arguments)]
     fn rule_del(
         &self,
@@ -183,7 +193,8 @@ impl Handle {
         suppress_prefixlength: Option<u32>,
         protocol: Option<u8>,
         family: Option<&str>,
-    ) -> PyResult<()> {
+        missing_ok: bool,
+    ) -> PyResult<bool> {
         let a = rule_args(
             priority,
             from_,
@@ -201,7 +212,15 @@ impl Handle {
             protocol,
             family,
         )?;
-        self.with(py, |h| h.rule_del(&a.spec()?))
+        // missing_ok: no such rule is accepted; returns whether one went.
+        self.with(py, |h| {
+            let spec = a.spec()?;
+            if missing_ok {
+                h.rule_del_missing_ok(&spec)
+            } else {
+                h.rule_del(&spec).map(|()| true)
+            }
+        })
     }
 
     /// The rules of ``family`` (``'inet'`` by default, as ``ip rule``;
