@@ -7,8 +7,8 @@ use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
 use netns_cli::{
-    parse, AddrChange, AddrCommand, AddrOp, Command, Invocation, LinkCommand, LinkOptions,
-    LinkSetArgs, NsCommand, RouteCommand, RouteOp,
+    parse, AddrChange, AddrCommand, AddrOp, BridgeCommand, Command, Invocation, LinkCommand,
+    LinkOptions, LinkSetArgs, NsCommand, RouteCommand, RouteOp,
 };
 use netns_core::link::{Dev, LinkKind, LinkSpec, MacVlanMode, NetNsRef, VethPeer};
 
@@ -599,7 +599,7 @@ fn bridge_fdb_commands_parse_and_render_back() {
         "permanent",
     ]);
     match inv.command {
-        Command::Fdb(FdbCommand::Change(FdbOp::Add, spec)) => {
+        Command::Bridge(BridgeCommand::Fdb(FdbCommand::Change(FdbOp::Add, spec))) => {
             assert_eq!(spec.mac, [0, 0x11, 0x22, 0x33, 0x44, 0x55]);
             assert_eq!(spec.dst, Some("10.0.0.2".parse().unwrap()));
             assert!(spec.self_ && !spec.master);
