@@ -252,6 +252,9 @@ pub struct BridgePort {
     pub cost: Option<u32>,
     /// `IFLA_BRPORT_MULTICAST_ROUTER`.
     pub mcast_router: Option<u8>,
+    /// `IFLA_BRPORT_PROXYARP` (`ip link set … type bridge_slave proxy_arp
+    /// on`; not in `bridge -d link show`'s line).
+    pub proxy_arp: Option<bool>,
     /// The on/off settings the kernel sent, by their place in
     /// [`BridgePortSpec::switch_names`]'s order.
     switches: [Option<bool>; SWITCHES.len()],
@@ -270,6 +273,7 @@ impl BridgePort {
                 }
                 BRPORT_COST => port.cost = attr::u32_ne(v),
                 BRPORT_MULTICAST_ROUTER => port.mcast_router = byte,
+                BRPORT_PROXYARP => port.proxy_arp = byte.map(|b| b != 0),
                 _ => {
                     if let Some(i) = SWITCHES.iter().position(|(k, _)| *k == kind) {
                         port.switches[i] = byte.map(|b| b != 0);
@@ -296,6 +300,7 @@ impl BridgePort {
             "priority" => self.priority.map(u64::from),
             "state" => self.state.map(u64::from),
             "mcast_router" => self.mcast_router.map(u64::from),
+            "proxy_arp" => self.proxy_arp.map(u64::from),
             w => self.get(w).map(u64::from),
         }
     }

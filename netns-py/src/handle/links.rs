@@ -499,6 +499,9 @@ impl Handle {
                 dict.set_item(word, v != 0)?;
             }
         }
+        if let Some(on) = port.proxy_arp {
+            dict.set_item("proxy_arp", on)?;
+        }
         Ok(Some(dict))
     }
 
