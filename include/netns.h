@@ -1372,6 +1372,14 @@ netns_result netns_link_set_netns_pid(netns_handle *h, const char *dev, uint32_t
 netns_result netns_link_delete(netns_handle *h, const char *dev);
 
 /**
+ * Deletes link `dev` as `netns_link_delete`, accepting that it is already
+ * gone. Writes to `*deleted` (when not NULL) whether a link was deleted.
+ *
+ * Errors: as `netns_link_delete`, less `NETNS_NOT_FOUND`.
+ */
+netns_result netns_link_delete_missing_ok(netns_handle *h, const char *dev, bool *deleted);
+
+/**
  * Writes the interface index of link `dev` to `*ifindex` (one
  * `RTM_GETLINK` by name: no dump).
  *
@@ -1765,6 +1773,17 @@ netns_result netns_link_spec_vxlan_ttl(netns_link_spec *spec, uint8_t ttl);
  * no such driver; the kernel's refusal with its text.
  */
 netns_result netns_link_add_spec(netns_handle *h, const netns_link_spec *spec, uint32_t *ifindex);
+
+/**
+ * Creates the link `spec` describes unless a link of that name is already
+ * there of the same kind (for a veth: with the spec's peer), as
+ * `netns_link_add_spec`. Writes to `*added` (when not NULL) whether it was
+ * created.
+ *
+ * Errors: `NETNS_ALREADY_EXISTS` when a link of that name differs (the
+ * message says how); as `netns_link_add_spec`.
+ */
+netns_result netns_link_add_spec_exist_ok(netns_handle *h, const netns_link_spec *spec, bool *added);
 
 /**
  * Appends the creation of the link `spec` describes to batch `b` (sent

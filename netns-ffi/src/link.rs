@@ -242,6 +242,25 @@ pub extern "C" fn netns_link_delete(h: *mut netns_handle, dev: *const c_char) ->
     })
 }
 
+/// Deletes link `dev` as `netns_link_delete`, accepting that it is already
+/// gone. Writes to `*deleted` (when not NULL) whether a link was deleted.
+///
+/// Errors: as `netns_link_delete`, less `NETNS_NOT_FOUND`.
+#[no_mangle]
+pub extern "C" fn netns_link_delete_missing_ok(
+    h: *mut netns_handle,
+    dev: *const c_char,
+    deleted: *mut bool,
+) -> netns_result {
+    on_link("netns_link_delete_missing_ok", h, dev, |h, dev| {
+        let done = h.link_delete_missing_ok(LinkId::Name(dev))?;
+        if let Some(out) = crate::ptr::opt_out(deleted) {
+            out.set(done);
+        }
+        Ok(())
+    })
+}
+
 /// Writes the interface index of link `dev` to `*ifindex` (one
 /// `RTM_GETLINK` by name: no dump).
 ///

@@ -528,6 +528,30 @@ pub extern "C" fn netns_link_add_spec(
     })
 }
 
+/// Creates the link `spec` describes unless a link of that name is already
+/// there of the same kind (for a veth: with the spec's peer), as
+/// `netns_link_add_spec`. Writes to `*added` (when not NULL) whether it was
+/// created.
+///
+/// Errors: `NETNS_ALREADY_EXISTS` when a link of that name differs (the
+/// message says how); as `netns_link_add_spec`.
+#[no_mangle]
+pub extern "C" fn netns_link_add_spec_exist_ok(
+    h: *mut netns_handle,
+    spec: *const netns_link_spec,
+    added: *mut bool,
+) -> netns_result {
+    call("netns_link_add_spec_exist_ok", || {
+        let h = handle_arg(h)?;
+        let spec = ref_arg(spec, "spec")?.complete()?;
+        let done = h.link_add_exist_ok(spec)?;
+        if let Some(out) = opt_out(added) {
+            out.set(done);
+        }
+        Ok(())
+    })
+}
+
 /// Appends the creation of the link `spec` describes to batch `b` (sent
 /// with the others by `netns_link_batch_send`; its index is then
 /// `netns_link_batch_ifindex`). The batch keeps its own copy: `spec` may be

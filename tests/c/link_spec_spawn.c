@@ -99,6 +99,13 @@ static void links(netns_handle *h, const netns_ns *ns)
     OK(netns_link_index(h, "vx0", &looked_up), "index of vx0");
     CHECK(ifindex != 0 && ifindex == looked_up, "add_spec wrote the index the kernel gave");
     CHECK(netns_link_add_spec(h, s, NULL) == NETNS_ALREADY_EXISTS, "the same spec again: exists");
+    {
+        bool added = true, deleted = false;
+        OK(netns_link_add_spec_exist_ok(h, s, &added), "the same spec, exist_ok");
+        CHECK(!added, "... accepted, nothing added");
+        OK(netns_link_delete_missing_ok(h, "nosuch9", &deleted), "delete of a missing link, missing_ok");
+        CHECK(!deleted, "... nothing deleted");
+    }
     netns_link_spec_free(s);
     text = ip_link(ns, "vx0");
     CHECK(CONTAINS(text, "vxlan id 42 remote 10.0.0.2 local 10.0.0.1 dev under0"),

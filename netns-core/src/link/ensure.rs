@@ -105,4 +105,19 @@ impl Handle {
     pub fn link_add_exist_ok(&mut self, spec: &LinkSpec) -> Result<bool> {
         ensure::exist_ok(self, |h| h.link_add(spec), |h| compare(h, spec))
     }
+
+    /// Deletes link `id` (`RTM_DELLINK`, as [`Handle::link_delete`]),
+    /// accepting that it is already gone: `Ok(false)` then, `Ok(true)` when
+    /// it was deleted.
+    ///
+    /// # Errors
+    /// As [`Handle::link_delete`], less `NotFound`.
+    #[doc(alias = "missing_ok")]
+    pub fn link_delete_missing_ok(&mut self, id: LinkId<'_>) -> Result<bool> {
+        match self.link_delete(id) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
 }

@@ -103,9 +103,31 @@ impl Handle {
     /// Creates one link from a spec (``Veth``, ``Bridge``, ``Dummy``,
     /// ``Ifb``, ``MacVlan``, ``Vxlan``): one ``RTM_NEWLINK``, the links it
     /// names by name looked up first. Returns what the kernel gave it, read
-    /// from its echo: ``CreatedLink(index, peer)``.
-    fn link_add(&self, py: Python<'_>, spec: &Bound<'_, LinkSpec>) -> PyResult<CreatedLink> {
+    /// from its echo: ``CreatedLink(index, peer)``. ``exist_ok=True``
+    /// accepts a link of that name that is already there when it is of the
+    /// same kind (and, for a veth, has the spec's peer); then the index is
+    /// the existing link's (None when it is in another namespace) and
+    /// ``peer`` is None.
+    #[pyo3(signature = (spec, *, exist_ok=false))]
+    fn link_add(
+        &self,
+        py: Python<'_>,
+        spec: &Bound<'_, LinkSpec>,
+        exist_ok: bool,
+    ) -> PyResult<CreatedLink> {
         let spec = spec.clone().unbind();
+        if exist_ok {
+            return self.with(py, |h| {
+                let core = &spec.get().spec.core;
+                h.link_add_exist_ok(core)?;
+                // The index only when the link is in this handle's namespace.
+                let index = match core.netns {
+                    None => Some(h.link_index(&core.name)?.get()),
+                    Some(_) => None,
+                };
+                Ok(CreatedLink { index, peer: None })
+            });
+        }
         let mut created = self.with(py, |h| {
             h.links_add(std::slice::from_ref(&spec.get().spec.core))
                 .map_err(|e| e.error)
@@ -143,7 +165,7 @@ impl Handle {
                 netns, up,
             )?,
         )?;
-        self.link_add(py, spec.as_super()).map(drop)
+        self.link_add(py, spec.as_super(), false).map(drop)
     }
 
     /// Creates a bridge: ``link_add(Bridge(...))``.
@@ -160,7 +182,7 @@ impl Handle {
             py,
             Bridge::new(py, name, mtu, mac, None, None, None, None, up)?,
         )?;
-        self.link_add(py, spec.as_super()).map(drop)
+        self.link_add(py, spec.as_super(), false).map(drop)
     }
 
     /// Creates a dummy device: ``link_add(Dummy(...))`` (needs the
@@ -178,7 +200,7 @@ impl Handle {
             py,
             Dummy::new(py, name, mtu, mac, None, None, None, None, up)?,
         )?;
-        self.link_add(py, spec.as_super()).map(drop)
+        self.link_add(py, spec.as_super(), false).map(drop)
     }
 
     /// Changes link ``dev`` (a name, or an index: no lookup either way
@@ -338,10 +360,23 @@ impl Handle {
         })
     }
 
-    /// Deletes link ``dev`` (both ends of a veth pair).
-    fn link_delete(&self, py: Python<'_>, dev: &Bound<'_, PyAny>) -> PyResult<()> {
+    /// Deletes link ``dev`` (both ends of a veth pair). ``missing_ok=True``
+    /// accepts that it is already gone. Returns whether a link was deleted.
+    #[pyo3(signature = (dev, *, missing_ok=false))]
+    fn link_delete(
+        &self,
+        py: Python<'_>,
+        dev: &Bound<'_, PyAny>,
+        missing_ok: bool,
+    ) -> PyResult<bool> {
         let dev = dev_arg(dev, "dev")?;
-        self.with(py, |h| h.link_delete(dev.as_id()))
+        self.with(py, |h| {
+            if missing_ok {
+                h.link_delete_missing_ok(dev.as_id())
+            } else {
+                h.link_delete(dev.as_id()).map(|()| true)
+            }
+        })
     }
 
     /// Deletes every link in device ``group`` with one ``RTM_DELLINK``, as
