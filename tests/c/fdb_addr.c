@@ -8,22 +8,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "sh.h"
 #include "tap.h"
-
-/* The standard output of a shell command, NUL-terminated, in buf. */
-static const char *sh(const char *cmd, char *buf, size_t size)
-{
-    FILE *p = popen(cmd, "r");
-    size_t n = 0;
-    buf[0] = '\0';
-    if (p == NULL) {
-        return buf;
-    }
-    n = fread(buf, 1, size - 1, p);
-    buf[n] = '\0';
-    pclose(p);
-    return buf;
-}
 
 static void fdb(netns_handle *h)
 {
@@ -35,7 +21,7 @@ static void fdb(netns_handle *h)
     bool changed = false;
 
     CHECK(system("ip link add br0 type bridge && ip link add p0 type veth peer name p1 && "
-                 "ip link set p0 master br0 && ip link set br0 up && ip link set p0 up && "
+                 "ip link set p0 master br0 && ip link set p0 type bridge_slave learning off && ip link set br0 up && ip link set p0 up && "
                  "ip link add vx0 type vxlan id 42 dstport 4789 local 10.0.0.1 nolearning && "
                  "ip link set vx0 up") == 0,
           "bridge, port and vxlan made with ip");

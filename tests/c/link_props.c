@@ -7,22 +7,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 
+#include "sh.h"
 #include "tap.h"
-
-/* The standard output of a shell command, NUL-terminated, in buf. */
-static const char *sh(const char *cmd, char *buf, size_t size)
-{
-    FILE *p = popen(cmd, "r");
-    size_t n = 0;
-    buf[0] = '\0';
-    if (p == NULL) {
-        return buf;
-    }
-    n = fread(buf, 1, size - 1, p);
-    buf[n] = '\0';
-    pclose(p);
-    return buf;
-}
 
 static void altnames(netns_handle *h)
 {

@@ -13,22 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sh.h"
 #include "tap.h"
-
-/* The standard output of a shell command, NUL-terminated, in buf. */
-static const char *sh(const char *cmd, char *buf, size_t size)
-{
-    FILE *p = popen(cmd, "r");
-    size_t n = 0;
-    buf[0] = '\0';
-    if (p == NULL) {
-        return buf;
-    }
-    n = fread(buf, 1, size - 1, p);
-    buf[n] = '\0';
-    pclose(p);
-    return buf;
-}
 
 /* Drops the spaces iproute2 leaves at the ends of its lines. */
 static char *trim_lines(char *text)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+#include "sh.h"
 #include "tap.h"
 
 static char out[8192];
@@ -19,18 +20,8 @@ static char out[8192];
 static const char *ip(const char *args)
 {
     char cmd[512];
-    FILE *f;
-    size_t n;
     snprintf(cmd, sizeof cmd, "ip -n rt %s 2>&1", args);
-    out[0] = '\0';
-    f = popen(cmd, "r");
-    if (f == NULL) {
-        return out;
-    }
-    n = fread(out, 1, sizeof out - 1, f);
-    out[n] = '\0';
-    pclose(f);
-    return out;
+    return sh(cmd, out, sizeof out);
 }
 
 /* A builder for `dst`, or NULL after a failed check. */
