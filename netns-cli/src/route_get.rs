@@ -129,9 +129,13 @@ pub(crate) fn parse_selectors(args: &[String]) -> Result<RouteFilter, Usage> {
             "table" => match value(&mut it, "table")? {
                 "all" | "0" => {
                     filter.all_tables = true;
+                    filter.table = None;
                     filter.family = None;
                 }
                 t => {
+                    // The last `table` wins; a family `table all` cleared
+                    // stays cleared, as in ip.
+                    filter.all_tables = false;
                     filter = filter.table(
                         t.parse::<RouteTable>()
                             .map_err(|_| invarg(t, "\"table\" value is invalid"))?,
@@ -411,17 +415,16 @@ impl RouteFlush {
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn filter_words(f: &RouteFilter) -> Vec<String> {
     let mut out = Vec::new();
-    if f.all_tables {
+    // `table all` clears the family; a `table N` after it keeps that.
+    if f.all_tables || f.family.is_none() {
         out.extend(["table".into(), "all".into()]);
-    } else if let Some(t) = f.table {
+    }
+    if let (false, Some(t)) = (f.all_tables, f.table) {
         out.extend(["table".into(), t.id().to_string()]);
     }
     match f.family {
         Some(Family::Inet6) => out.push("-6".into()),
         Some(_) => out.push("-4".into()),
-        None if f.all_tables => {}
-        // `table all` gives no family; without it, both families take a
-        // table that is not main's default (not expressible in words).
         None => {}
     }
     if let Some(d) = &f.dev {
