@@ -2450,12 +2450,11 @@ netns_result netns_exec(const netns_registry *reg, const char *name, const char 
  * Lists the nsids the calling thread's namespace knows (an `RTM_GETNSID`
  * dump, as `ip netns list-id [target-nsid T] [nsid N]`), each with the
  * registry name that has it. `target_nsid` -1 = no target; `nsid` -1 = all
- * (a specific `nsid` needs a target, as in iproute2). Writes an iterator to
+ * (with or without a target, as iproute2). Writes an iterator to
  * `*out`; `netns_id_iter_consistent` says whether the kernel's dump was
  * consistent.
  *
- * Errors: `NETNS_INVALID_ARGUMENT` for an `nsid` without a `target_nsid`
- * (as `ip netns list-id nsid N`), or the kernel's refusal, e.g. "Invalid
+ * Errors: the kernel's refusal, e.g. "Invalid
  * target network namespace id".
  */
 netns_result netns_list_ids(const netns_registry *reg, int32_t target_nsid, int32_t nsid, netns_id_iter **out);

@@ -272,8 +272,7 @@ pub fn set(sock: &mut Socket, fd: BorrowedFd<'_>, nsid: Option<Nsid>) -> Result<
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidArgument`] for an `nsid` without a `target_nsid` (as
-/// iproute2); the kernel's refusal, e.g. `EINVAL` "Invalid target network namespace id"
+/// The kernel's refusal, e.g. `EINVAL` "Invalid target network namespace id"
 /// for an unknown `target_nsid`. The kernel answers `EAGAIN` when two dumps
 /// with a target contend; that is retried like an interrupted dump (with the
 /// same pauses). A dump interrupted on every attempt is returned marked
@@ -286,14 +285,6 @@ pub fn list(
 ) -> Result<Listing<NsidEntry>> {
     const OP: &str = "list";
     let object = &ListObject(target_nsid);
-    if target_nsid.is_none() && nsid.is_some() {
-        // As `ip netns list-id nsid N` (iproute2 refuses it): an nsid is
-        // only looked for as seen from a target.
-        return Err(
-            Error::new(ErrorKind::InvalidArgument, OP, object.to_string())
-                .with_detail("an nsid to look for needs a target nsid"),
-        );
-    }
     let mut message = NsidMessage::default();
     if let Some(target) = target_nsid {
         message

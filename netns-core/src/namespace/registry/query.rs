@@ -131,6 +131,7 @@ impl Registry {
                 named
                     .into_iter()
                     .filter(|(id, _)| !dumped.contains(id))
+                    .filter(|(id, _)| filter.nsid.is_none_or(|wanted| wanted == *id))
                     .map(|(nsid, name)| IdEntry {
                         nsid,
                         current_nsid: None,
