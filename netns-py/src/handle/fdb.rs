@@ -145,80 +145,6 @@ impl Handle {
         })
     }
 
-    /// Appends an fdb entry (``bridge fdb append``: another vxlan remote for
-    /// the same MAC address); arguments as ``fdb_add``.
-    #[pyo3(signature = (mac, dev, *, dst=None, vlan=None, port=None, vni=None, via=None, self_=false, master=false, state=None, extern_learn=false, sticky=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn fdb_append(
-        &self,
-        py: Python<'_>,
-        mac: &str,
-        dev: &Bound<'_, PyAny>,
-        dst: Option<&Bound<'_, PyAny>>,
-        vlan: Option<u16>,
-        port: Option<u16>,
-        vni: Option<u32>,
-        via: Option<&Bound<'_, PyAny>>,
-        self_: bool,
-        master: bool,
-        state: Option<String>,
-        extern_learn: bool,
-        sticky: bool,
-    ) -> PyResult<()> {
-        let a = fdb_args(
-            mac,
-            dev,
-            dst,
-            vlan,
-            port,
-            vni,
-            via,
-            self_,
-            master,
-            state,
-            extern_learn,
-            sticky,
-        )?;
-        self.with(py, |h| h.fdb_append(&a.spec()?))
-    }
-
-    /// Adds or replaces an fdb entry (``bridge fdb replace``); arguments as
-    /// ``fdb_add``.
-    #[pyo3(signature = (mac, dev, *, dst=None, vlan=None, port=None, vni=None, via=None, self_=false, master=false, state=None, extern_learn=false, sticky=false))]
-    #[allow(clippy::too_many_arguments)]
-    fn fdb_replace(
-        &self,
-        py: Python<'_>,
-        mac: &str,
-        dev: &Bound<'_, PyAny>,
-        dst: Option<&Bound<'_, PyAny>>,
-        vlan: Option<u16>,
-        port: Option<u16>,
-        vni: Option<u32>,
-        via: Option<&Bound<'_, PyAny>>,
-        self_: bool,
-        master: bool,
-        state: Option<String>,
-        extern_learn: bool,
-        sticky: bool,
-    ) -> PyResult<()> {
-        let a = fdb_args(
-            mac,
-            dev,
-            dst,
-            vlan,
-            port,
-            vni,
-            via,
-            self_,
-            master,
-            state,
-            extern_learn,
-            sticky,
-        )?;
-        self.with(py, |h| h.fdb_replace(&a.spec()?))
-    }
-
     /// Deletes an fdb entry (``bridge fdb del``; ``dst`` selects one vxlan
     /// remote). With ``missing_ok=True`` an entry that is not there is
     /// accepted. Returns whether one was deleted.
@@ -347,3 +273,62 @@ impl Handle {
         self.with(py, |h| h.fdb_flush(&f))
     }
 }
+
+/// One `#[pymethods]` block per way of writing an fdb entry besides
+/// `fdb_add` (`append`, `replace`): the same arguments, one core
+/// operation each.
+macro_rules! fdb_write_method {
+    ($name:ident, $op:path, $doc:expr) => {
+        #[pymethods]
+        impl Handle {
+            #[doc = $doc]
+            #[pyo3(signature = (mac, dev, *, dst=None, vlan=None, port=None, vni=None, via=None, self_=false, master=false, state=None, extern_learn=false, sticky=false))]
+            #[allow(clippy::too_many_arguments)]
+            fn $name(
+                &self,
+                py: Python<'_>,
+                mac: &str,
+                dev: &Bound<'_, PyAny>,
+                dst: Option<&Bound<'_, PyAny>>,
+                vlan: Option<u16>,
+                port: Option<u16>,
+                vni: Option<u32>,
+                via: Option<&Bound<'_, PyAny>>,
+                self_: bool,
+                master: bool,
+                state: Option<String>,
+                extern_learn: bool,
+                sticky: bool,
+            ) -> PyResult<()> {
+                let a = fdb_args(
+                    mac,
+                    dev,
+                    dst,
+                    vlan,
+                    port,
+                    vni,
+                    via,
+                    self_,
+                    master,
+                    state,
+                    extern_learn,
+                    sticky,
+                )?;
+                self.with(py, |h| $op(h, &a.spec()?))
+            }
+        }
+    };
+}
+
+fdb_write_method!(
+    fdb_append,
+    netns_core::Handle::fdb_append,
+    "Appends an fdb entry (``bridge fdb append``: another vxlan remote for
+the same MAC address); arguments as ``fdb_add``."
+);
+fdb_write_method!(
+    fdb_replace,
+    netns_core::Handle::fdb_replace,
+    "Adds or replaces an fdb entry (``bridge fdb replace``); arguments as
+``fdb_add``."
+);

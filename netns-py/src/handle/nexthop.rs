@@ -299,90 +299,6 @@ fn filter_of(
 
 #[pymethods]
 impl Handle {
-    /// Adds a nexthop object, as ``ip nexthop add id ID { blackhole | [via
-    /// GW] [dev DEV] [onlink] | group G [type T …] } [fdb] [protocol P]``:
-    /// ``group`` is ``'1,10/2'`` or a list of ids and ``(id, weight)``
-    /// pairs; ``group_type`` ``'mpath'`` or ``'resilient'`` (``buckets``,
-    /// ``idle_timer``, ``unbalanced_timer`` in seconds make it resilient);
-    /// ``protocol`` a name or number; ``id=0`` lets the kernel choose.
-    #[pyo3(signature = (id=0, *, via=None, dev=None, onlink=false, blackhole=false, fdb=false, group=None, group_type=None, buckets=None, idle_timer=None, unbalanced_timer=None, protocol=None, family=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn nexthop_add(
-        &self,
-        py: Python<'_>,
-        id: u32,
-        via: Option<&Bound<'_, PyAny>>,
-        dev: Option<&Bound<'_, PyAny>>,
-        onlink: bool,
-        blackhole: bool,
-        fdb: bool,
-        group: Option<&Bound<'_, PyAny>>,
-        group_type: Option<&str>,
-        buckets: Option<u16>,
-        idle_timer: Option<u32>,
-        unbalanced_timer: Option<u32>,
-        protocol: Option<&Bound<'_, PyAny>>,
-        family: Option<&str>,
-    ) -> PyResult<()> {
-        let a = NexthopArgs::new(
-            id,
-            via,
-            dev,
-            onlink,
-            blackhole,
-            fdb,
-            group,
-            group_type,
-            buckets,
-            idle_timer,
-            unbalanced_timer,
-            protocol,
-            family,
-            py,
-        )?;
-        self.with(py, |h| h.nexthop_add(&a.spec()?))
-    }
-
-    /// Adds or replaces a nexthop object (``ip nexthop replace``);
-    /// arguments as ``nexthop_add``. Routes using it follow.
-    #[pyo3(signature = (id=0, *, via=None, dev=None, onlink=false, blackhole=false, fdb=false, group=None, group_type=None, buckets=None, idle_timer=None, unbalanced_timer=None, protocol=None, family=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn nexthop_replace(
-        &self,
-        py: Python<'_>,
-        id: u32,
-        via: Option<&Bound<'_, PyAny>>,
-        dev: Option<&Bound<'_, PyAny>>,
-        onlink: bool,
-        blackhole: bool,
-        fdb: bool,
-        group: Option<&Bound<'_, PyAny>>,
-        group_type: Option<&str>,
-        buckets: Option<u16>,
-        idle_timer: Option<u32>,
-        unbalanced_timer: Option<u32>,
-        protocol: Option<&Bound<'_, PyAny>>,
-        family: Option<&str>,
-    ) -> PyResult<()> {
-        let a = NexthopArgs::new(
-            id,
-            via,
-            dev,
-            onlink,
-            blackhole,
-            fdb,
-            group,
-            group_type,
-            buckets,
-            idle_timer,
-            unbalanced_timer,
-            protocol,
-            family,
-            py,
-        )?;
-        self.with(py, |h| h.nexthop_replace(&a.spec()?))
-    }
-
     /// Deletes nexthop ``id`` (``ip nexthop del id ID``); routes using it
     /// go with it.
     fn nexthop_del(&self, py: Python<'_>, id: u32) -> PyResult<()> {
@@ -447,3 +363,68 @@ impl Handle {
 pub(crate) fn add_to_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Nexthop>()
 }
+
+/// One `#[pymethods]` block per way of writing a nexthop object (`add`,
+/// `replace`): the same arguments, one core operation each.
+macro_rules! nexthop_write_method {
+    ($name:ident, $op:path, $doc:expr) => {
+        #[pymethods]
+        impl Handle {
+            #[doc = $doc]
+            #[pyo3(signature = (id=0, *, via=None, dev=None, onlink=false, blackhole=false, fdb=false, group=None, group_type=None, buckets=None, idle_timer=None, unbalanced_timer=None, protocol=None, family=None))]
+            #[allow(clippy::too_many_arguments)]
+            fn $name(
+                &self,
+                py: Python<'_>,
+                id: u32,
+                via: Option<&Bound<'_, PyAny>>,
+                dev: Option<&Bound<'_, PyAny>>,
+                onlink: bool,
+                blackhole: bool,
+                fdb: bool,
+                group: Option<&Bound<'_, PyAny>>,
+                group_type: Option<&str>,
+                buckets: Option<u16>,
+                idle_timer: Option<u32>,
+                unbalanced_timer: Option<u32>,
+                protocol: Option<&Bound<'_, PyAny>>,
+                family: Option<&str>,
+            ) -> PyResult<()> {
+                let a = NexthopArgs::new(
+                    id,
+                    via,
+                    dev,
+                    onlink,
+                    blackhole,
+                    fdb,
+                    group,
+                    group_type,
+                    buckets,
+                    idle_timer,
+                    unbalanced_timer,
+                    protocol,
+                    family,
+                    py,
+                )?;
+                self.with(py, |h| $op(h, &a.spec()?))
+            }
+        }
+    };
+}
+
+nexthop_write_method!(
+    nexthop_add,
+    netns_core::Handle::nexthop_add,
+    "Adds a nexthop object, as ``ip nexthop add id ID { blackhole | [via
+GW] [dev DEV] [onlink] | group G [type T …] } [fdb] [protocol P]``:
+``group`` is ``'1,10/2'`` or a list of ids and ``(id, weight)``
+pairs; ``group_type`` ``'mpath'`` or ``'resilient'`` (``buckets``,
+``idle_timer``, ``unbalanced_timer`` in seconds make it resilient);
+``protocol`` a name or number; ``id=0`` lets the kernel choose."
+);
+nexthop_write_method!(
+    nexthop_replace,
+    netns_core::Handle::nexthop_replace,
+    "Adds or replaces a nexthop object (``ip nexthop replace``); arguments as
+``nexthop_add``. Routes using it follow."
+);
